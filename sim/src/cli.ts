@@ -1,0 +1,54 @@
+import { Command, CommanderError } from 'commander';
+import { SimError, formatIssues } from './errors.ts';
+import { stdio, type Io, type SetCode } from './cli/io.ts';
+import { registerRun } from './cli/run.ts';
+import { registerErlang } from './cli/erlang.ts';
+
+/**
+ * The `cctwin` command line. Each command lives in sim/src/cli/<command>.ts and
+ * registers itself here. Exit codes: 0 success, 1 failure while running, 2 bad
+ * input (scenario file or flags), 130 interrupted.
+ */
+
+// ---------------------------------------------------------------- main
+
+export function buildProgram(io: Io, setCode: SetCode): Command {
+  const program = new Command('cctwin')
+    .description('Discrete-event simulator and digital twin of a large customer contact center')
+    .version('0.1.0')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s.replace(/\n$/, '')), writeErr: (s) => io.err(s.replace(/\n$/, '')) })
+    .showHelpAfterError('(run with --help for usage)');
+
+  registerRun(program, io, setCode);
+  registerErlang(program, io, setCode);
+  return program;
+}
+
+/** Runs the CLI; returns the exit code. Never prints a stack trace for bad input. */
+export async function main(argv: string[], io: Io = stdio): Promise<number> {
+  let code = 0;
+  const program = buildProgram(io, (c) => { code = c; });
+  try {
+    await program.parseAsync(argv);
+    return code;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
+      return 2;
+    }
+    if (e instanceof SimError) {
+      io.err(`error: ${e.message}`);
+      if (e.issues.length > 0) io.err(formatIssues(e.issues));
+      return e.code === 'SIM_ERR_SCENARIO_INVALID' || e.code === 'SIM_ERR_SCENARIO_READ' || e.code === 'SIM_ERR_BAD_ARGUMENT' ? 2 : 1;
+    }
+    if (e instanceof RangeError) {
+      io.err(`error: ${e.message}`);
+      return 2;
+    }
+    const err = e as Error;
+    io.err(`error: ${err?.message ?? String(e)}`);
+    if (process.env.CCTWIN_DEBUG) io.err(err?.stack ?? '');
+    return 1;
+  }
+}

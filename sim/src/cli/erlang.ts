@@ -1,0 +1,200 @@
+import { Option, type Command } from 'commander';
+import { erlangB, erlangC, queueMetrics, staffFor, type QueueMetrics, type QueueSpec } from '../analytic/index.ts';
+import type { ModelConfig } from '../config/model-config.ts';
+import { runLocal } from '../engine/run-local.ts';
+import { SimError } from '../errors.ts';
+import type { Estimate } from '../metrics/stats.ts';
+import { FlagChecker } from './options.ts';
+import { fmtHalfWidth, fmtKpi, table } from './table.ts';
+import type { Io, SetCode } from './io.ts';
+
+
+interface QueueFlags {
+  spec: QueueSpec;
+}
+
+function queueFlags(f: FlagChecker, o: Record<string, unknown>, needAgents: boolean): QueueSpec {
+  const perHour = f.number('arrivals-per-hour', o.arrivalsPerHour, { exclusiveMin: 0, required: true });
+  const aht = f.number('aht', o.aht, { exclusiveMin: 0, required: true });
+  const agents = f.number('agents', o.agents, { integer: true, min: 1, required: needAgents });
+  const patience = f.number('patience', o.patience, { exclusiveMin: 0 });
+  const lines = f.number('lines', o.lines, { integer: true, min: 1 });
+  const threshold = f.number('threshold', o.threshold ?? '20', { min: 0 })!;
+  if (lines !== undefined && agents !== undefined && lines < agents) f.fail('lines', String(lines), `must be at least --agents (${agents})`);
+  return { arrivalRate: (perHour ?? 0) / 3600, aht: aht ?? 1, agents: agents ?? 1, patience, lines, threshold };
+}
+
+const ANALYTIC_ROWS: [string, keyof QueueMetrics][] = [
+  ['offered load (erlangs)', 'offeredLoad'],
+  ['P(blocked)', 'probBlock'],
+  ['P(wait)', 'probWait'],
+  ['serviceLevel', 'serviceLevel'],
+  ['serviceLevelAnswered', 'serviceLevelAnswered'],
+  ['abandonRate', 'abandonRate'],
+  ['asa', 'asa'],
+  ['occupancy', 'occupancy'],
+  ['mean queue length', 'meanQueueLength'],
+];
+
+/** The model `erlang a --simulate` runs: constant arrivals, exponential handle and patience. */
+export function erlangModel(spec: QueueSpec, hours: number, seed: number, warmup = 0): ModelConfig {
+  const L = hours * 3600 >= 3600 ? 900 : hours * 3600;
+  const nI = Math.max(1, Math.round((hours * 3600) / L));
+  return {
+    schemaVersion: 1,
+    name: `M/M/${spec.agents}${spec.patience ? '+M' : ''}${spec.lines ? `/${spec.lines}` : ''}`,
+    seed,
+    horizon: nI * L,
+    intervalLength: L,
+    nIntervals: nI,
+    warmup,
+    threshold: spec.threshold,
+    sla: [],
+    types: [{
+      name: 'calls',
+      channel: 'phone',
+      arrivalRates: new Array(nI).fill(spec.arrivalRate),
+      handleTime: { kind: 'exponential', mean: spec.aht },
+      patience: spec.patience ? { kind: 'exponential', mean: spec.patience } : null,
+      queue: 0,
+      site: 0,
+    }],
+    queues: [{ name: 'calls' }],
+    groups: [{ name: 'agents', site: 0, queues: [0], staffing: new Array(nI).fill(spec.agents) }],
+    sites: [{ name: 'center', lines: spec.lines ?? null }],
+  };
+}
+
+/** Analytic figures in the units of the simulated totals (counts over the horizon). */
+function analyticAsTotals(m: QueueMetrics, spec: QueueSpec, seconds: number): Record<string, number> {
+  const arrivals = spec.arrivalRate * seconds;
+  const offered = arrivals * (1 - m.probBlock);
+  return {
+    arrivals,
+    offered,
+    answered: offered * (1 - m.abandonRate),
+    abandoned: offered * m.abandonRate,
+    blocked: arrivals * m.probBlock,
+    serviceLevel: m.serviceLevel,
+    serviceLevelAnswered: m.serviceLevelAnswered,
+    abandonRate: m.abandonRate,
+    asa: m.asa,
+    aht: spec.aht,
+    occupancy: m.occupancy,
+    probWait: m.probWait,
+    probBlock: m.probBlock,
+    meanQueueLength: m.meanQueueLength,
+    offeredLoad: m.offeredLoad,
+  };
+}
+
+async function cmdErlang(io: Io, model: string, o: Record<string, unknown>): Promise<number> {
+  const f = new FlagChecker();
+  if (!['b', 'c', 'a', 'staff'].includes(model)) {
+    f.fail('model', model, 'must be one of b, c, a, staff');
+    f.done('erlang');
+  }
+  if (model === 'b') {
+    const agents = f.number('agents', o.agents, { integer: true, min: 1, required: o.lines === undefined });
+    const lines = f.number('lines', o.lines, { integer: true, min: 1 });
+    let load = f.number('erlangs', o.erlangs, { min: 0 });
+    if (load === undefined) {
+      const perHour = f.number('arrivals-per-hour', o.arrivalsPerHour, { min: 0, required: true });
+      const aht = f.number('aht', o.aht, { exclusiveMin: 0, required: true });
+      if (perHour !== undefined && aht !== undefined) load = (perHour * aht) / 3600;
+    }
+    f.done('erlang b');
+    const n = (lines ?? agents)!;
+    const b = erlangB(load!, n);
+    if (o.json) io.out(JSON.stringify({ analytic: { offeredLoad: load, servers: n, probBlock: b } }, null, 2));
+    else io.out(table(['Erlang B', 'value'], [['offered load (erlangs)', load!.toFixed(4)], ['servers', String(n)], ['P(blocked)', b.toPrecision(6)]]));
+    return 0;
+  }
+  if (model === 'staff') {
+    const spec = queueFlags(f, o, false);
+    const target = f.number('target', o.target ?? '0.95', { min: 0, max: 1 })!;
+    const maxAbandon = f.number('max-abandon', o.maxAbandon, { min: 0, max: 1 });
+    const maxAsa = f.number('max-asa', o.maxAsa, { min: 0 });
+    const convention = String(o.convention ?? 'offered');
+    if (convention !== 'offered' && convention !== 'answered') f.fail('convention', convention, 'must be offered or answered');
+    f.done('erlang staff');
+    const { agents, metrics } = staffFor(
+      { arrivalRate: spec.arrivalRate, aht: spec.aht, patience: spec.patience, lines: spec.lines, threshold: spec.threshold },
+      { serviceLevel: target, convention: convention as 'offered' | 'answered', maxAbandonRate: maxAbandon, maxAsa },
+    );
+    if (o.json) io.out(JSON.stringify({ agents, analytic: metrics }, null, 2));
+    else {
+      io.out(`smallest number of agents meeting the target: ${agents}`);
+      io.out(table(['KPI', 'analytic'], ANALYTIC_ROWS.map(([label, k]) => [label, fmtKpi(k, metrics[k])])));
+    }
+    return 0;
+  }
+  const spec = queueFlags(f, o, true);
+  if (model === 'c') spec.patience = undefined;
+  const simulate = Boolean(o.simulate);
+  const hours = f.number('hours', o.hours ?? '24', { exclusiveMin: 0 })!;
+  const replications = f.number('replications', o.replications ?? '10', { integer: true, min: 1 })!;
+  const seed = f.number('seed', o.seed ?? '1', { integer: true, min: 0 })!;
+  const warmup = f.number('warmup', o.warmup ?? '0', { min: 0 })!;
+  if (warmup >= hours * 3600) f.fail('warmup', String(warmup), `must be shorter than --hours (${hours * 3600} s)`);
+  f.done(`erlang ${model}`);
+  const a = spec.arrivalRate * spec.aht;
+  if (spec.patience === undefined && spec.lines === undefined && a >= spec.agents) {
+    throw new SimError('SIM_ERR_BAD_ARGUMENT', `cctwin erlang ${model}: the queue is unstable`, [
+      { path: '--agents', value: String(spec.agents), message: `must exceed the offered load (${a.toFixed(2)} erlangs) when there is no --patience and no --lines` },
+    ]);
+  }
+  const m = queueMetrics(spec);
+  const analytic = analyticAsTotals(m, spec, hours * 3600 - warmup);
+  if (model === 'c') analytic.erlangC = erlangC(a, spec.agents);
+  if (!simulate) {
+    if (o.json) io.out(JSON.stringify({ analytic }, null, 2));
+    else io.out(table(['KPI', 'analytic'], ANALYTIC_ROWS.map(([label, k]) => [label, fmtKpi(k, m[k])])));
+    return 0;
+  }
+  const cfg = erlangModel(spec, hours, seed, warmup);
+  const run = runLocal(cfg, { replications });
+  const simulated: Record<string, Estimate> = { ...run.totals };
+  if (o.json) {
+    io.out(JSON.stringify({ analytic, simulated, replications, hours, seed, performance: run.performance }, null, 2));
+    return 0;
+  }
+  const rows = ['offered', 'answered', 'abandoned', 'blocked', 'serviceLevel', 'serviceLevelAnswered', 'abandonRate', 'asa', 'occupancy'];
+  io.out(`${cfg.name}: analytic vs ${replications} simulated replications of ${hours} h (seed ${seed})`);
+  io.out(table(
+    ['KPI', 'analytic', 'simulated', '95% CI', 'within CI'],
+    rows.map((k) => {
+      const e = simulated[k];
+      const av = analytic[k];
+      const inside = e.mean !== null && e.ci95 !== null ? (Math.abs(e.mean - av) <= e.ci95 ? 'yes' : 'no') : '-';
+      return [k, fmtKpi(k, av), fmtKpi(k, e.mean), fmtHalfWidth(k, e.ci95), inside];
+    }),
+  ));
+  return 0;
+}
+
+
+export function registerErlang(program: Command, io: Io, setCode: SetCode): void {
+  program
+    .command('erlang')
+    .description('exact analytic figures: Erlang B (blocking), C (waiting), A (abandonment), staff (smallest n)')
+    .argument('<model>', 'b | c | a | staff')
+    .option('--arrivals-per-hour <L>', 'arrival rate, calls per hour')
+    .option('--aht <S>', 'mean handle time, seconds')
+    .option('--agents <N>', 'agents (servers)')
+    .option('--patience <S>', 'mean patience, seconds (exponential); omit for no abandonment')
+    .option('--lines <K>', 'trunk lines: calls in the system at most; omit for unlimited')
+    .option('--threshold <S>', 'service-level threshold, seconds', '20')
+    .option('--erlangs <A>', 'offered load in erlangs (erlang b, instead of arrivals and aht)')
+    .option('--target <X>', 'service-level target for erlang staff', '0.95')
+    .addOption(new Option('--convention <C>', 'service level over offered or answered calls (erlang staff)').default('offered'))
+    .option('--max-abandon <X>', 'abandonment ceiling for erlang staff')
+    .option('--max-asa <S>', 'ASA ceiling for erlang staff, seconds')
+    .option('--simulate', 'also simulate the same model and print both')
+    .option('--hours <H>', 'simulated hours per replication', '24')
+    .option('--replications <R>', 'replications to simulate', '10')
+    .option('--seed <S>', 'seed of the simulation', '1')
+    .option('--warmup <S>', 'seconds of each replication left out of the simulated figures', '0')
+    .option('--json', 'print JSON { analytic, simulated }')
+    .action(async (model: string, o) => setCode(await cmdErlang(io, model, o)));
+}

@@ -1,0 +1,50 @@
+import { SimError, type Issue } from '../errors.ts';
+
+/**
+ * Flag parsing that reports every bad flag at once (like scenario files): each
+ * issue names the flag, the value given and what is expected.
+ */
+export class FlagChecker {
+  readonly issues: Issue[] = [];
+
+  number(
+    flag: string,
+    raw: unknown,
+    opts: { integer?: boolean; min?: number; exclusiveMin?: number; max?: number; required?: boolean } = {},
+  ): number | undefined {
+    if (raw === undefined || raw === null) {
+      if (opts.required) this.issues.push({ path: `--${flag}`, message: 'is required' });
+      return undefined;
+    }
+    const s = String(raw).trim();
+    const v = s === '' ? NaN : Number(s);
+    const kind = opts.integer ? 'a whole number' : 'a number';
+    const bounds: string[] = [];
+    if (opts.min !== undefined) bounds.push(`>= ${opts.min}`);
+    if (opts.exclusiveMin !== undefined) bounds.push(`> ${opts.exclusiveMin}`);
+    if (opts.max !== undefined) bounds.push(`<= ${opts.max}`);
+    const expected = `must be ${kind}${bounds.length ? ` ${bounds.join(' and ')}` : ''}`;
+    if (
+      !Number.isFinite(v) ||
+      (opts.integer && !Number.isInteger(v)) ||
+      (opts.min !== undefined && v < opts.min) ||
+      (opts.exclusiveMin !== undefined && v <= opts.exclusiveMin) ||
+      (opts.max !== undefined && v > opts.max)
+    ) {
+      this.issues.push({ path: `--${flag}`, value: s, message: expected });
+      return undefined;
+    }
+    return v;
+  }
+
+  fail(flag: string, value: unknown, message: string): void {
+    this.issues.push({ path: `--${flag}`, value, message });
+  }
+
+  /** Throws one SimError with every issue collected so far. */
+  done(command: string): void {
+    if (this.issues.length > 0) {
+      throw new SimError('SIM_ERR_BAD_ARGUMENT', `cctwin ${command}: ${this.issues.length} bad option${this.issues.length === 1 ? '' : 's'}`, this.issues);
+    }
+  }
+}

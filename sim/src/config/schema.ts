@@ -1,0 +1,145 @@
+import Type, { type Static, type TSchema } from 'typebox';
+
+/**
+ * The scenario file schema: one TypeBox definition gives the validator, the
+ * TypeScript types and `scenarios/schema.json` (for editors), so the three cannot
+ * drift apart (test/sim/schema-drift.test.ts fails if the JSON file is stale).
+ *
+ * Units: durations are seconds (numbers) or strings with a unit ("90s", "15m",
+ * "24h", "7d", "8w"); rates are contacts per hour, per day, or per interval.
+ */
+
+const Positive = (description: string) => Type.Number({ exclusiveMinimum: 0, description });
+const NonNegative = (description: string) => Type.Number({ minimum: 0, description });
+
+export const DurationSchema = Type.Union(
+  [
+    Type.Number({ minimum: 0, description: 'seconds' }),
+    Type.String({ pattern: '^\\s*\\d+(\\.\\d+)?\\s*(s|m|h|d|w)\\s*$', description: 'a number with a unit: s, m, h, d or w, e.g. "15m", "24h", "8w"' }),
+  ],
+  { description: 'a duration: seconds, or a string such as "90s", "15m", "24h", "7d", "8w"' },
+);
+
+const Exponential = Type.Object(
+  { kind: Type.Literal('exponential'), mean: Positive('mean, seconds') },
+  { additionalProperties: false, description: 'exponential with the given mean' },
+);
+const Deterministic = Type.Object(
+  { kind: Type.Literal('deterministic'), value: NonNegative('the constant, seconds') },
+  { additionalProperties: false },
+);
+const Uniform = Type.Object(
+  { kind: Type.Literal('uniform'), min: NonNegative('lower bound, seconds'), max: NonNegative('upper bound, seconds') },
+  { additionalProperties: false },
+);
+const Lognormal = Type.Object(
+  { kind: Type.Literal('lognormal'), mean: Positive('mean, seconds'), cv: Positive('coefficient of variation (sd / mean)') },
+  { additionalProperties: false, description: 'lognormal given its mean and coefficient of variation' },
+);
+const Gamma = Type.Object(
+  { kind: Type.Literal('gamma'), mean: Positive('mean, seconds'), cv: Positive('coefficient of variation (sd / mean)') },
+  { additionalProperties: false, description: 'gamma given its mean and coefficient of variation' },
+);
+const Weibull = Type.Object(
+  { kind: Type.Literal('weibull'), shape: Positive('shape k'), scale: Positive('scale, seconds') },
+  { additionalProperties: false },
+);
+const Empirical = Type.Object(
+  { kind: Type.Literal('empirical'), samples: Type.Array(NonNegative('an observed value, seconds'), { minItems: 1 }) },
+  { additionalProperties: false, description: 'resamples the observed values' },
+);
+const Histogram = Type.Object(
+  {
+    kind: Type.Literal('histogram'),
+    edges: Type.Array(NonNegative('bin edge, seconds'), { minItems: 2, description: 'ascending bin edges (one more than counts)' }),
+    counts: Type.Array(NonNegative('observations in the bin'), { minItems: 1 }),
+  },
+  { additionalProperties: false, description: 'uniform within each bin, bins chosen by their counts' },
+);
+
+export type DistInput =
+  | Static<typeof Exponential> | Static<typeof Deterministic> | Static<typeof Uniform>
+  | Static<typeof Lognormal> | Static<typeof Gamma> | Static<typeof Weibull>
+  | Static<typeof Empirical> | Static<typeof Histogram>
+  | { kind: 'mixture'; components: { weight: number; dist: DistInput }[] };
+
+const BASIC_DISTS = [Exponential, Deterministic, Uniform, Lognormal, Gamma, Weibull, Empirical, Histogram];
+
+/** Mixtures nest one level of basic distributions (e.g. early abandons plus a long tail). */
+const Mixture = Type.Object(
+  {
+    kind: Type.Literal('mixture'),
+    components: Type.Array(
+      Type.Object(
+        { weight: Positive('relative weight'), dist: Type.Union(BASIC_DISTS) },
+        { additionalProperties: false },
+      ),
+      { minItems: 1 },
+    ),
+  },
+  { additionalProperties: false, description: 'a weighted mixture of distributions' },
+);
+
+export const DIST_KINDS = ['exponential', 'deterministic', 'uniform', 'lognormal', 'gamma', 'weibull', 'empirical', 'histogram', 'mixture'];
+
+export const DistSchema = Type.Union([...BASIC_DISTS, Mixture], {
+  description: `a distribution, chosen by "kind": ${DIST_KINDS.join(', ')}`,
+}) as TSchema;
+
+const PerInterval = (description: string) => Type.Array(Type.Number({ minimum: 0 }), { minItems: 1, description });
+
+export const ArrivalsSchema = Type.Object(
+  {
+    perDay: Type.Optional(NonNegative('expected calls per day at a constant rate')),
+    perHour: Type.Optional(NonNegative('expected calls per hour at a constant rate')),
+    perInterval: Type.Optional(PerInterval('expected calls in each interval; one day of intervals repeats daily')),
+  },
+  { additionalProperties: false, description: 'exactly one of perDay, perHour, perInterval' },
+);
+
+export const ScenarioSchema = Type.Object(
+  {
+    $schema: Type.Optional(Type.String()),
+    name: Type.String({ minLength: 1, description: 'a short title' }),
+    description: Type.Optional(Type.String()),
+    seed: Type.Optional(Type.Integer({ minimum: 0, description: 'base seed of every random stream (default 1)' })),
+    horizon: DurationSchema,
+    interval: Type.Optional(DurationSchema),
+    warmup: Type.Optional(DurationSchema),
+    arrivals: ArrivalsSchema,
+    handleTime: DistSchema,
+    patience: Type.Optional(Type.Union([DistSchema, Type.Null()], { description: 'a distribution of the time a caller waits before hanging up, or null (omitted) for callers who never hang up' })),
+    agents: Type.Union(
+      [Type.Integer({ minimum: 0 }), Type.Array(Type.Integer({ minimum: 0 }), { minItems: 1 })],
+      { description: 'a whole number of agents on duty, or one number per interval (one day of intervals repeats daily)' },
+    ),
+    lines: Type.Optional(Type.Integer({ minimum: 1, description: 'trunk lines: calls waiting or in service at most; a call that finds all busy is blocked' })),
+    serviceLevel: Type.Optional(
+      Type.Object(
+        {
+          threshold: Type.Optional(Type.Number({ minimum: 0, description: 'seconds (default 20)' })),
+          target: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: 'share answered within the threshold (default 0.95)' })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    targets: Type.Optional(
+      Type.Object(
+        {
+          maxAbandonRate: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: 'default 0.10 (answer rate of at least 90%)' })),
+          maxAsa: Type.Optional(NonNegative('seconds')),
+          maxAht: Type.Optional(NonNegative('seconds (default 180)')),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  {
+    additionalProperties: false,
+    $id: 'https://cctwin.dev/schema/scenario.json',
+    title: 'cctwin scenario',
+    description: 'A cctwin scenario file (YAML or JSON).',
+  },
+);
+
+export type ScenarioInput = Static<typeof ScenarioSchema>;

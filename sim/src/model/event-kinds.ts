@@ -1,0 +1,21 @@
+/**
+ * Event kinds and their order at equal times (the calendar's second key).
+ *
+ * At one instant:
+ *   1. SERVICE_END: releases first (as in simmer), so an agent who finishes at t can
+ *      take a call that arrives, or would abandon, at t;
+ *   2. TICK: an interval boundary: time-weighted metrics are closed and the new
+ *      interval's staffing applies before anything else happens in it;
+ *   3. ARRIVAL and INJECTED: new contacts;
+ *   4. ABANDON last: a caller whose patience ends exactly when an agent becomes free
+ *      is answered, not lost.
+ * Within one kind, events keep the order they were scheduled in.
+ */
+export const SERVICE_END = 0;
+export const TICK = 1;
+export const ARRIVAL = 2;
+export const INJECTED = 3;
+export const ABANDON = 4;
+
+export const KIND_PRIORITY: readonly number[] = [0, 1, 2, 2, 3];
+export const KIND_NAMES: readonly string[] = ['service-end', 'tick', 'arrival', 'injected', 'abandon'];
