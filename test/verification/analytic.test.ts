@@ -163,7 +163,7 @@ describe('Erlang B and C', () => {
     // Independent route: the stationary distribution of M/M/n/n from the mode-normalised recursion.
     const pb = queueMetrics({ arrivalRate: 2000 / 100, aht: 100, agents: 2000, lines: 2000, threshold: 20 }).probBlock;
     expectClose(b, pb, 1e-11, 'B(2000,2000) vs chain');
-    // Jagerman's asymptotic B(a, a) ~ sqrt(2 / (pi a)) (1 - ...) is within 1 %.
+    // The asymptotic B(a, a) ~ sqrt(2 / (pi a)) holds to within 2 % at this load.
     expect(Math.abs(b / Math.sqrt(2 / (Math.PI * 2000)) - 1)).toBeLessThan(0.02);
     expectClose(erlangB(30, 40), naiveErlangB(30, 40), 1e-13);
     const c = erlangC(5000, 5100);
@@ -243,7 +243,7 @@ describe('finite lines', () => {
 
   it('M/M/n/K matches the explicit product-form distribution', () => {
     const a = 6, n = 4, K = 9, aht = 100;
-    // pi_k proportional to a^k/k! for k <= n and a^n/n! rho^{k-n} beyond (Gross & Harris §2.5).
+    // pi_k proportional to a^k/k! for k <= n and a^n/n! rho^{k-n} beyond.
     const w: number[] = [];
     for (let k = 0; k <= K; k++) {
       let t = 1;

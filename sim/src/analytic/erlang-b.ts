@@ -2,8 +2,8 @@
  * Erlang B: blocking probability of the M/M/n/n loss system (Erlang 1917).
  *
  * Computed by the standard recursion B(0) = 1, B(k) = a B(k-1) / (k + a B(k-1))
- * (e.g. Cooper, "Introduction to Queueing Theory", 2nd ed., 1981, §3.4), which never forms
- * a^n/n! and so is stable for any load: every step is a convex-like ratio in [0, 1].
+ * (e.g. Cooper, "Introduction to Queueing Theory", 1981), which never forms
+ * a^n/n! and so is stable for any load: every iterate lies in [0, 1].
  */
 export function erlangB(offeredLoad: number, servers: number): number {
   if (!Number.isFinite(offeredLoad) || offeredLoad < 0) {

@@ -4,9 +4,10 @@ import { type QueueMetrics, type QueueSpec, validateQueueSpec } from './queue-sp
 /**
  * Erlang C: probability that an arrival has to wait in M/M/n (infinite queue, no abandonment).
  *
- * Derived from Erlang B, C = n B / (n - a (1 - B)) (Cooper 1981, eq. 3.4.14), which inherits the
- * recursion's stability. The denominator exceeds n - a > 0 whenever the queue is stable.
- * For a >= n the queue is unstable and every arrival waits, so 1 is returned.
+ * Derived from Erlang B, C = n B / (n - a (1 - B)) (e.g. Cooper, "Introduction to Queueing
+ * Theory", 1981), which inherits the recursion's stability. The denominator exceeds n - a > 0
+ * whenever the queue is stable. For a >= n the queue is unstable and every arrival waits, so 1
+ * is returned.
  */
 export function erlangC(offeredLoad: number, servers: number): number {
   if (!Number.isInteger(servers) || servers < 1) {
@@ -20,7 +21,7 @@ export function erlangC(offeredLoad: number, servers: number): number {
 /**
  * Closed-form M/M/n (Erlang C) metrics, used as the reference the one general solver is checked
  * against. With FIFO and all agents busy, the wait of a delayed call is exponential with rate
- * n mu - lambda, hence (e.g. Gross & Harris, "Fundamentals of Queueing Theory", §2.3):
+ * n mu - lambda, hence (e.g. Gross & Harris, "Fundamentals of Queueing Theory", M/M/c):
  *   SL = 1 - C e^{-(n mu - lambda) T},  ASA = C / (n mu - lambda),  Lq = lambda ASA.
  * Any `patience` or `lines` present at runtime are ignored: this is the pure Erlang C model.
  */

@@ -35,7 +35,7 @@ function validateTarget(t: StaffingTarget): void {
  * Smallest number of agents meeting every given target.
  *
  * Service level, abandonment and ASA improve monotonically with n in these models (a standard
- * property of Erlang C and A, e.g. Koole, "Call Center Optimization", 2013, ch. 5), so we gallop
+ * property of Erlang C and A, e.g. Koole, "Call Center Optimization", 2013), so we gallop
  * from n = ceil(a) towards the answer (doubling steps) until the target flips, then bisect
  * between the last failing and the first passing n. Starting at the load, rather than at 1,
  * keeps the solver out of deep overload, where the chain's state space grows like
