@@ -1,9 +1,10 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { loadScenario } from '../config/load.ts';
-import { withSeed } from '../config/compile.ts';
-import { runLocal } from '../engine/run-local.ts';
 import { KPIS, type RunSummary } from '../metrics/summary.ts';
+import { compileVariant, readScenarioText } from '../experiments/overrides.ts';
+import type { PrecisionOutcome } from '../experiments/precision.ts';
+import { executeRun, type RunOutcome } from '../runs/execute.ts';
+import { addExecutionOptions, EXIT_INTERRUPTED, readExecutionFlags, storedOptions, withSession } from './execution.ts';
 import { FlagChecker } from './options.ts';
 import { fmtHalfWidth, fmtKpi, table } from './table.ts';
 import type { Io, SetCode } from './io.ts';
@@ -31,35 +32,56 @@ export function printSummary(io: Io, s: RunSummary): void {
   io.out(`${p.events.toLocaleString('en-US')} events in ${p.wallSeconds.toFixed(2)} s (${(p.eventsPerSecond / 1e6).toFixed(2)} M events/s, ${p.secondsPerSimulatedDay.toFixed(3)} s per simulated day)`);
 }
 
-/** The result object of `run --json`. */
-function runJson(s: RunSummary): object {
-  return s;
+/** The result object of `run --json`: the summary, plus precision and a partial flag when they apply. */
+export function runJson(r: RunOutcome): object {
+  return {
+    ...(r.status === 'interrupted' ? { status: 'interrupted', partial: true } : {}),
+    ...r.summary,
+    ...(r.precision ? { precision: r.precision } : {}),
+  };
+}
+
+export function printPrecision(io: Io, p: PrecisionOutcome): void {
+  const hw = p.halfWidth === null ? 'undefined' : fmtKpi(p.kpi, p.halfWidth);
+  io.out(p.met
+    ? `precision: ${p.kpi} 95% half-width ${hw} <= ${fmtKpi(p.kpi, p.target)} after ${p.replications} replications`
+    : `precision NOT reached: ${p.kpi} 95% half-width ${hw} > ${fmtKpi(p.kpi, p.target)} after ${p.replications} replications (the cap)`);
+}
+
+export function storedNote(io: Io, json: boolean, what: string, id: number | null, db: string): void {
+  if (id === null) return;
+  (json ? io.err : io.out)(`${what} ${id} saved in ${db}`);
 }
 
 async function cmdRun(io: Io, file: string, o: Record<string, unknown>): Promise<number> {
   const f = new FlagChecker();
-  const replications = f.number('replications', o.replications ?? '1', { integer: true, min: 1 })!;
-  const seed = f.number('seed', o.seed, { integer: true, min: 0 });
+  const x = readExecutionFlags(f, o, 1);
   f.done('run');
-  let cfg = loadScenario(file);
-  if (seed !== undefined) cfg = withSeed(cfg, seed);
-  const summary = runLocal(cfg, { replications });
-  const json = JSON.stringify(runJson(summary), null, 2);
+  const text = readScenarioText(file);
+  const variant = compileVariant(text, file, [...x.fixed, ...x.sets.map((s) => ({ path: s.path, value: s.values[0] }))], x.seed);
+  const r = await withSession(io, x, ({ ctx }) => executeRun(ctx, {
+    variant, replications: x.replications, precision: x.precision, maxReplications: x.maxReplications,
+    options: { ...storedOptions(x), file },
+  }));
+  const json = JSON.stringify(runJson(r), null, 2);
   if (typeof o.out === 'string') writeFileSync(o.out, `${json}\n`);
-  if (o.json) io.out(json);
-  else printSummary(io, summary);
-  return 0;
+  if (x.json) io.out(json);
+  else {
+    if (r.status === 'interrupted') io.out(`INTERRUPTED: partial result from the ${r.summary.replications} replication${r.summary.replications === 1 ? '' : 's'} that finished\n`);
+    printSummary(io, r.summary);
+    if (r.precision) printPrecision(io, r.precision);
+  }
+  storedNote(io, x.json, 'run', r.runId, x.db);
+  return r.status === 'interrupted' ? EXIT_INTERRUPTED : 0;
 }
 
 
 export function registerRun(program: Command, io: Io, setCode: SetCode): void {
-  program
+  const cmd = program
     .command('run')
     .description('run independent replications of a scenario and print KPIs with 95% confidence half-widths')
-    .argument('<file>', 'scenario file (YAML)')
-    .option('-r, --replications <R>', 'number of independent replications', '1')
-    .option('-s, --seed <S>', 'base seed (overrides the scenario seed)')
-    .option('--json', 'print the result object as JSON')
+    .argument('<file>', 'scenario file (YAML)');
+  addExecutionOptions(cmd, { set: 'edit a scenario field before validation, e.g. agents=360 (repeatable)' })
     .option('-o, --out <file>', 'also write the result object as JSON to this file')
     .action(async (file: string, o) => setCode(await cmdRun(io, file, o)));
 }

@@ -1,0 +1,153 @@
+import { Option, type Command } from 'commander';
+import cliProgress from 'cli-progress';
+import { defaultWorkers, withRunner } from '../engine/pool.ts';
+import { DEFAULT_MAX_REPLICATIONS, PILOT_REPLICATIONS, parsePrecision, type PrecisionTarget } from '../experiments/precision.ts';
+import { parseDurationFlag, parseSets, type Assignment, type SetSpec } from '../experiments/overrides.ts';
+import type { ExecContext } from '../runs/execute.ts';
+import { DEFAULT_DB, RunStore } from '../runs/store.ts';
+import type { FlagChecker } from './options.ts';
+import type { Io } from './io.ts';
+
+/**
+ * What run, compare and sweep share: the flags that choose workers, store, precision
+ * and warm-up, and the session around a command: the run store, the worker pool,
+ * the progress bar and Ctrl-C.
+ */
+
+export const EXIT_INTERRUPTED = 130;
+
+const collect = (v: string, prev: string[]) => [...prev, v];
+
+/** Adds the shared flags to a command. */
+export function addExecutionOptions(cmd: Command, opts: { set: string }): Command {
+  return cmd
+    .option('-r, --replications <R>', 'independent replications (with --precision: the pilot, default 5)')
+    .option('-s, --seed <S>', 'base seed (overrides the scenario seed)')
+    .option('--set <path=value>', opts.set, collect, [])
+    .option('--warmup <duration>', "warm-up left out of the results, e.g. 2h (overrides the scenario's warmup)")
+    .option('--precision <KPI=H>', "add replications until the KPI's 95% half-width is at most H, e.g. serviceLevel=0.005")
+    .option('--max-replications <N>', 'cap on replications with --precision', String(DEFAULT_MAX_REPLICATIONS))
+    .option('-w, --workers <N>', `worker threads (default: one per core, here ${defaultWorkers()})`)
+    .addOption(new Option('--db <file>', 'run store (SQLite)').default(DEFAULT_DB))
+    .option('--json', 'print the result object as JSON (no progress bar)');
+}
+
+export interface ExecutionFlags {
+  replications: number;
+  seed?: number;
+  sets: SetSpec[];
+  fixed: Assignment[];
+  precision?: PrecisionTarget;
+  maxReplications: number;
+  workers: number;
+  db: string;
+  json: boolean;
+}
+
+/** Reads the shared flags; issues go to `f` (reported all at once by the caller). */
+export function readExecutionFlags(f: FlagChecker, o: Record<string, unknown>, maxSetValues: number): ExecutionFlags {
+  const precision = parsePrecision(o.precision, f.issues);
+  const replications = f.number('replications', o.replications ?? (precision ? String(PILOT_REPLICATIONS) : '1'), { integer: true, min: precision ? 2 : 1 });
+  const maxReplications = f.number('max-replications', o.maxReplications ?? String(DEFAULT_MAX_REPLICATIONS), { integer: true, min: 2 });
+  if (replications !== undefined && maxReplications !== undefined && precision && maxReplications < replications) {
+    f.fail('max-replications', String(maxReplications), `must be at least --replications (${replications})`);
+  }
+  const seed = f.number('seed', o.seed, { integer: true, min: 0 });
+  const workers = f.number('workers', o.workers ?? String(defaultWorkers()), { integer: true, min: 1, max: 256 });
+  const sets = parseSets((o.set as string[] | undefined) ?? [], f.issues, maxSetValues);
+  const warmup = parseDurationFlag('warmup', o.warmup, f.issues);
+  const db = String(o.db ?? DEFAULT_DB);
+  if (db.trim() === '') f.fail('db', db, 'must be a file path');
+  return {
+    replications: replications ?? 1,
+    seed,
+    sets,
+    fixed: warmup === undefined ? [] : [{ path: 'warmup', value: warmup }],
+    precision,
+    maxReplications: maxReplications ?? DEFAULT_MAX_REPLICATIONS,
+    workers: workers ?? 1,
+    db,
+    json: Boolean(o.json),
+  };
+}
+
+/** Flags as stored with a run (what was asked, not the machine it ran on). */
+export function storedOptions(x: ExecutionFlags): Record<string, unknown> {
+  return {
+    replications: x.replications,
+    seed: x.seed ?? null,
+    sets: x.sets,
+    fixed: x.fixed,
+    precision: x.precision ?? null,
+    maxReplications: x.maxReplications,
+    workers: x.workers,
+  };
+}
+
+export interface Session {
+  ctx: ExecContext;
+  /** true once Ctrl-C was pressed */
+  interrupted: () => boolean;
+}
+
+/**
+ * Opens the store, starts the workers, shows progress (stderr, terminals only, never
+ * with --json), and turns the first Ctrl-C into a clean stop: no more replications
+ * are dispatched, running workers are terminated, and the command reports what
+ * finished. A second Ctrl-C exits at once.
+ */
+export async function withSession<T>(io: Io, x: { workers: number; db: string | null; json: boolean }, body: (s: Session) => Promise<T>): Promise<T> {
+  const stop = new AbortController();
+  let presses = 0;
+  const onSigint = () => {
+    presses++;
+    if (presses > 1) process.exit(EXIT_INTERRUPTED);
+    io.err('\ninterrupted: stopping the workers (Ctrl-C again to quit at once)');
+    stop.abort();
+  };
+  process.on('SIGINT', onSigint);
+  const store = x.db === null ? null : RunStore.open(x.db);
+  const bar = process.stderr.isTTY && !x.json
+    ? new cliProgress.SingleBar({
+      stream: process.stderr,
+      format: 'replications {bar} {value}/{total} | {rate} simulated days/s | ETA {eta_formatted}',
+      hideCursor: true,
+      clearOnComplete: true,
+      etaBuffer: 20,
+    }, cliProgress.Presets.shades_classic)
+    : null;
+  const t0 = performance.now();
+  let total = 0, done = 0, simulated = 0;
+  const progress = bar
+    ? {
+      plan(n: number) {
+        if (total === 0) bar.start(n, 0, { rate: '0.0' });
+        else bar.setTotal(total + n);
+        total += n;
+      },
+      done(simSeconds: number) {
+        done++;
+        simulated += simSeconds;
+        const wall = (performance.now() - t0) / 1000;
+        bar.update(done, { rate: (simulated / 86400 / Math.max(wall, 1e-9)).toFixed(1) });
+      },
+    }
+    : undefined;
+  try {
+    return await withRunner({ workers: x.workers, ...testHooks() }, (runner) => body({
+      ctx: { runner, store, progress },
+      interrupted: () => stop.signal.aborted,
+    }), stop.signal);
+  } finally {
+    bar?.stop();
+    process.off('SIGINT', onSigint);
+    store?.close();
+  }
+}
+
+/** CCTWIN_TEST_CRASH_ONCE=3,7: those replications' first attempt crashes its worker (recovery tests). */
+function testHooks(): { crashOnce?: number[]; inProcess?: boolean } {
+  const crash = process.env.CCTWIN_TEST_CRASH_ONCE;
+  if (!crash) return {};
+  return { crashOnce: crash.split(',').map(Number).filter(Number.isInteger), inProcess: false };
+}

@@ -1,0 +1,148 @@
+import { availableParallelism } from 'node:os';
+import { Cause, Duration, Effect, Exit } from 'effect';
+import { Piscina } from 'piscina';
+import type { ModelConfig } from '../config/model-config.ts';
+import { replicate } from './replicate.ts';
+import type { ReplicationTask } from './replication-worker.ts';
+
+/**
+ * Replications over worker threads. The pool's lifetime is an effect Scope: it is
+ * started once per command and destroyed on success, failure and interruption
+ * alike. Each replication is one task; a task whose worker dies is re-run on a
+ * fresh worker (piscina replaces it); cancellation terminates workers between
+ * replications' results, never inside the engine's hot loop, which knows nothing of
+ * effect.
+ *
+ * Determinism: replication r draws only from the streams seeded by (cfg.seed, r), and
+ * results are keyed by r, so worker count and completion order never change a number.
+ */
+
+/** Default worker count: one per core. */
+export function defaultWorkers(): number {
+  return Math.max(1, availableParallelism());
+}
+
+export interface RunnerOptions {
+  /** Worker threads. 1 runs in-process unless `inProcess: false`. */
+  workers: number;
+  /** Run on this thread instead of workers (default: workers === 1). */
+  inProcess?: boolean;
+  /** Fail a replication that takes longer than this (ms). Off by default. */
+  timeoutMs?: number;
+  /** Re-runs of a replication whose worker crashed (default 2). */
+  retries?: number;
+  /** Test hook: the first attempt of these replication indexes crashes its worker. */
+  crashOnce?: readonly number[];
+}
+
+export interface Runner {
+  readonly workers: number;
+  readonly inProcess: boolean;
+  /**
+   * Runs replications `indexes` of `cfg`. `onResult` is called on this thread as each
+   * one finishes (in completion order); the promise resolves with the buffers in the
+   * order of `indexes`.
+   */
+  run(cfg: ModelConfig, indexes: readonly number[], onResult?: (buf: Float64Array, replication: number) => void): Promise<Float64Array[]>;
+}
+
+/** The run was stopped from outside (Ctrl-C, an AbortSignal); finished replications were reported. */
+export class RunInterrupted extends Error {
+  constructor() {
+    super('run interrupted');
+    this.name = 'RunInterrupted';
+  }
+}
+
+/** A replication failed for good: its worker crashed more often than the retries allow, it timed out, or it threw. */
+export class ReplicationFailed extends Error {
+  constructor(readonly replication: number, readonly reason: string, readonly crashed: boolean) {
+    super(`replication ${replication} failed: ${reason}`);
+    this.name = 'ReplicationFailed';
+  }
+}
+
+const BOOTSTRAP = new URL('./worker-bootstrap.mjs', import.meta.url).href;
+
+const acquirePool = (workers: number) =>
+  Effect.acquireRelease(
+    Effect.sync(() => new Piscina<ReplicationTask, Float64Array>({
+      filename: BOOTSTRAP,
+      minThreads: workers,
+      maxThreads: workers,
+      // Workers live as long as the command; no idle teardown between batches.
+      idleTimeout: 60_000,
+    })),
+    (pool) => Effect.promise(() => pool.destroy()),
+  );
+
+function poolReplication(pool: Piscina<ReplicationTask, Float64Array>, cfg: ModelConfig, r: number, opts: RunnerOptions, attempts: Map<number, number>) {
+  const once = Effect.suspend(() => {
+    const attempt = (attempts.get(r) ?? 0) + 1;
+    attempts.set(r, attempt);
+    const crash = attempt === 1 && (opts.crashOnce?.includes(r) ?? false);
+    let run = Effect.tryPromise({
+      try: (signal) => pool.run({ cfg, replication: r, crash }, { signal }),
+      catch: (e) => {
+        const msg = (e as Error)?.message ?? String(e);
+        return new ReplicationFailed(r, msg, /worker exited/i.test(msg));
+      },
+    });
+    if (opts.timeoutMs !== undefined) {
+      run = run.pipe(Effect.timeoutFail({
+        duration: Duration.millis(opts.timeoutMs),
+        onTimeout: () => new ReplicationFailed(r, `timed out after ${opts.timeoutMs} ms`, false),
+      }));
+    }
+    return run;
+  });
+  return once.pipe(Effect.retry({ times: opts.retries ?? 2, while: (e) => e.crashed }));
+}
+
+function makeRunner(pool: Piscina<ReplicationTask, Float64Array> | null, opts: RunnerOptions, scopeSignal: AbortSignal, stop?: AbortSignal): Runner {
+  const attempts = new Map<number, number>();
+  return {
+    workers: pool ? opts.workers : 1,
+    inProcess: pool === null,
+    async run(cfg, indexes, onResult) {
+      const one = (r: number) => {
+        const body = pool
+          ? poolReplication(pool, cfg, r, opts, attempts)
+          // In-process: one replication, then a turn of the event loop so that a
+          // signal (Ctrl-C) can be seen between replications.
+          : Effect.sync(() => replicate(cfg, r)).pipe(Effect.zipLeft(Effect.promise(() => new Promise<void>((res) => setImmediate(res)))));
+        return body.pipe(Effect.tap((buf) => Effect.sync(() => onResult?.(buf, r))));
+      };
+      const batch = Effect.forEach(indexes, one, { concurrency: pool ? opts.workers : 1 });
+      const exit = await Effect.runPromiseExit(batch, { signal: stop ? AbortSignal.any([scopeSignal, stop]) : scopeSignal });
+      if (Exit.isSuccess(exit)) return exit.value;
+      if (Cause.isInterruptedOnly(exit.cause)) throw new RunInterrupted();
+      throw Cause.squash(exit.cause);
+    },
+  };
+}
+
+/**
+ * Runs `body` with a runner whose pool (if any) lives exactly as long as the call:
+ * it is destroyed when `body` settles, whichever way.
+ *
+ * `stop` (Ctrl-C) interrupts the runner's batches: dispatching stops, the workers
+ * running a replication are terminated, and `runner.run` rejects with RunInterrupted
+ * (its `onResult` has already seen every replication that finished). `body` decides
+ * what to do with that (record and report a partial result), then the pool goes.
+ */
+export async function withRunner<T>(opts: RunnerOptions, body: (runner: Runner) => Promise<T>, stop?: AbortSignal): Promise<T> {
+  const inProcess = opts.inProcess ?? opts.workers <= 1;
+  const program = Effect.scoped(
+    Effect.gen(function* () {
+      const pool = inProcess ? null : yield* acquirePool(Math.max(1, opts.workers));
+      return yield* Effect.tryPromise({
+        try: (scopeSignal) => body(makeRunner(pool, opts, scopeSignal, stop)),
+        catch: (e) => e,
+      });
+    }),
+  );
+  const exit = await Effect.runPromiseExit(program);
+  if (Exit.isSuccess(exit)) return exit.value;
+  throw Cause.squash(exit.cause);
+}

@@ -1,0 +1,178 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml, parseDocument } from 'yaml';
+import { parseScenarioText } from '../config/load.ts';
+import { compileScenario, withSeed } from '../config/compile.ts';
+import { parseDuration } from '../config/duration.ts';
+import { pathSegments } from '../config/validate.ts';
+import type { ModelConfig } from '../config/model-config.ts';
+import { SimError, type Issue } from '../errors.ts';
+
+/**
+ * `--set path=value` edits of a scenario document, applied before validation so that
+ * a variant is checked like a file (every issue at once, with field and line). The
+ * YAML document is edited in place, so comments and line numbers of the untouched
+ * fields survive, and the edited text is "the scenario as run" that the run store keeps.
+ */
+
+/** One field and the values it takes (one value for run/compare, a list for sweep). */
+export interface SetSpec {
+  readonly path: string;
+  readonly values: readonly unknown[];
+}
+
+export interface Assignment {
+  readonly path: string;
+  readonly value: unknown;
+}
+
+const PATH = /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*|\[\d+\])*$/;
+
+/** Splits on commas that are not inside brackets or braces: `1,[2,3],4` -> 3 values. */
+function splitValues(s: string): string[] {
+  const out: string[] = [];
+  let depth = 0, start = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i];
+    if (c === '[' || c === '{') depth++;
+    else if (c === ']' || c === '}') depth--;
+    else if (c === ',' && depth === 0) { out.push(s.slice(start, i)); start = i + 1; }
+  }
+  out.push(s.slice(start));
+  return out.map((v) => v.trim());
+}
+
+/** A value as YAML reads it: `360` is a number, `24h` a string, `[1,2]` a list. */
+function scalar(v: string): unknown {
+  try {
+    return parseYaml(v);
+  } catch {
+    return v;
+  }
+}
+
+/**
+ * Parses `--set` flags. Problems are pushed onto `issues` (flag, value, expectation);
+ * `maxValues` limits how many comma-separated values one flag may give.
+ */
+export function parseSets(raw: readonly string[], issues: Issue[], maxValues = Infinity, flag = 'set'): SetSpec[] {
+  const out: SetSpec[] = [];
+  const seen = new Set<string>();
+  for (const r of raw) {
+    const eq = r.indexOf('=');
+    const path = eq < 0 ? '' : r.slice(0, eq).trim();
+    const rest = eq < 0 ? '' : r.slice(eq + 1);
+    if (eq < 0 || !PATH.test(path)) {
+      issues.push({ path: `--${flag}`, value: r, message: 'must be path=value with a dotted field path, e.g. agents=360 or handleTime.mean=200' });
+      continue;
+    }
+    const parts = splitValues(rest);
+    if (parts.some((p) => p === '')) {
+      issues.push({ path: `--${flag}`, value: r, message: 'every value must be non-empty (values are separated by commas)' });
+      continue;
+    }
+    if (parts.length > maxValues) {
+      issues.push({ path: `--${flag}`, value: r, message: `must give at most ${maxValues} value${maxValues === 1 ? '' : 's'} here` });
+      continue;
+    }
+    if (seen.has(path)) {
+      issues.push({ path: `--${flag}`, value: r, message: `sets ${path} twice; give each field once` });
+      continue;
+    }
+    seen.add(path);
+    out.push({ path, values: parts.map(scalar) });
+  }
+  return out;
+}
+
+/** Parses a duration flag (`--warmup 2h`, `--warmup 7200`) or records an issue. */
+export function parseDurationFlag(flag: string, raw: unknown, issues: Issue[]): string | number | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  const s = String(raw).trim();
+  const v: string | number = /^\d+(\.\d+)?$/.test(s) ? Number(s) : s;
+  if (!(parseDuration(v) >= 0)) {
+    issues.push({ path: `--${flag}`, value: s, message: 'must be a duration: seconds, or a number with s, m, h, d or w (e.g. 2h)' });
+    return undefined;
+  }
+  return v;
+}
+
+/** Every combination of the values (the first flag varies slowest), in a fixed order. */
+export function grid(specs: readonly SetSpec[]): Assignment[][] {
+  let points: Assignment[][] = [[]];
+  for (const s of specs) {
+    const next: Assignment[][] = [];
+    for (const p of points) for (const v of s.values) next.push([...p, { path: s.path, value: v }]);
+    points = next;
+  }
+  return points;
+}
+
+/** `agents=360, handleTime.mean=200` */
+export function describeAssignments(a: readonly Assignment[]): string {
+  return a.length === 0 ? '(as in the file)' : a.map((x) => `${x.path}=${typeof x.value === 'string' ? x.value : JSON.stringify(x.value)}`).join(', ');
+}
+
+/** Applies the assignments to a scenario's YAML text; returns the edited text. */
+export function applyAssignments(text: string, assignments: readonly Assignment[]): string {
+  if (assignments.length === 0) return text;
+  const doc = parseDocument(text, { uniqueKeys: true });
+  if (doc.errors.length > 0) return text; // the validator reports the syntax error with its line
+  for (const a of assignments) doc.setIn(pathSegments(a.path), doc.createNode(a.value));
+  return doc.toString();
+}
+
+/** A scenario ready to run: its compiled model and the text it came from. */
+export interface Variant {
+  readonly cfg: ModelConfig;
+  /** The scenario as run (the file with the assignments applied). */
+  readonly text: string;
+  readonly assignments: readonly Assignment[];
+}
+
+export function readScenarioText(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    const why = err.code === 'ENOENT' ? 'no such file' : err.code === 'EISDIR' ? 'is a directory' : err.message;
+    throw new SimError('SIM_ERR_SCENARIO_READ', `cannot read scenario ${file}: ${why}`);
+  }
+}
+
+/**
+ * Validates and compiles a scenario text with assignments (and an optional seed).
+ * Throws one SimError listing every problem; `source` names the file and the edits.
+ */
+export function compileVariant(text: string, source: string, assignments: readonly Assignment[], seed?: number): Variant {
+  const edited = applyAssignments(text, assignments);
+  const label = assignments.length ? `${source} with ${describeAssignments(assignments)}` : source;
+  let cfg = compileScenario(parseScenarioText(edited, label));
+  if (seed !== undefined) cfg = withSeed(cfg, seed);
+  return { cfg, text: edited, assignments };
+}
+
+/**
+ * Compiles every variant and reports the problems of all of them in one error
+ * (each issue's path prefixed with the variant it belongs to).
+ */
+export function compileVariants(items: readonly { text: string; source: string; assignments: readonly Assignment[]; seed?: number }[]): Variant[] {
+  const out: Variant[] = [];
+  const issues: Issue[] = [];
+  let first: SimError | null = null;
+  for (const it of items) {
+    try {
+      out.push(compileVariant(it.text, it.source, it.assignments, it.seed));
+    } catch (e) {
+      if (!(e instanceof SimError)) throw e;
+      first ??= e;
+      const where = it.assignments.length ? ` [${describeAssignments(it.assignments)}]` : '';
+      for (const i of e.issues) issues.push({ ...i, path: `${i.path}${where}` });
+      if (e.issues.length === 0) issues.push({ path: '', message: e.message });
+    }
+  }
+  if (first) {
+    if (items.length === 1) throw first;
+    throw new SimError(first.code, `${issues.length} problem${issues.length === 1 ? '' : 's'} in the scenario variants`, issues);
+  }
+  return out;
+}

@@ -1,0 +1,296 @@
+import type { ModelConfig } from '../config/model-config.ts';
+import { RunInterrupted, type Runner } from '../engine/pool.ts';
+import { estimate } from '../metrics/stats.ts';
+import { decodeResult, kpisOf, summarize, totalRow, type ReplicationResult, type RunSummary } from '../metrics/summary.ts';
+import { pairedComparison, type PairedComparison } from '../experiments/paired.ts';
+import { untilPrecise, type PrecisionOutcome, type PrecisionTarget } from '../experiments/precision.ts';
+import { compileVariants, grid, type Assignment, type SetSpec, type Variant } from '../experiments/overrides.ts';
+import { codeVersion } from './code-version.ts';
+import type { RunStatus, RunStore } from './store.ts';
+
+/**
+ * Runs, compares and sweeps, recorded as they go. Each finished replication is
+ * written to the store at once (one transaction), so an interruption loses at most
+ * the replications in flight, and a resumed sweep picks up the stored buffers: the
+ * buffers are exact, so the resumed result equals an uninterrupted one.
+ */
+
+export interface ExecContext {
+  runner: Runner;
+  store?: RunStore | null;
+  /** Called when more replications are planned (n) and when one finishes (its simulated seconds). */
+  progress?: { plan(n: number): void; done(simulatedSeconds: number): void };
+}
+
+export interface ReplicationPlan {
+  /** Replications to run (with precision: the pilot). */
+  replications: number;
+  precision?: PrecisionTarget;
+  maxReplications: number;
+}
+
+export type Outcome = 'done' | 'interrupted';
+
+/** One arm's replications: those loaded from the store and those run now. */
+class Arm {
+  readonly results = new Map<number, ReplicationResult>();
+
+  constructor(
+    readonly cfg: ModelConfig,
+    private readonly ctx: ExecContext,
+    private readonly runId: number | null,
+    private readonly arm: number,
+    cached?: Map<number, Float64Array>,
+  ) {
+    for (const [r, buf] of cached ?? []) this.results.set(r, decodeResult(buf, cfg));
+  }
+
+  missing(n: number): number[] {
+    const out: number[] = [];
+    for (let r = 0; r < n; r++) if (!this.results.has(r)) out.push(r);
+    return out;
+  }
+
+  async ensure(n: number): Promise<void> {
+    const todo = this.missing(n);
+    if (todo.length === 0) return;
+    this.ctx.progress?.plan(todo.length);
+    await this.ctx.runner.run(this.cfg, todo, (buf, r) => {
+      const res = decodeResult(buf, this.cfg);
+      this.results.set(r, res);
+      if (this.ctx.store && this.runId !== null) this.ctx.store.addReplication(this.runId, this.arm, buf, kpisOf(totalRow(res.rows, this.cfg)));
+      this.ctx.progress?.done(this.cfg.horizon);
+    });
+  }
+
+  /** Replications 0..n-1 (all finished ones when n is omitted), in index order. */
+  list(n?: number): ReplicationResult[] {
+    const all = [...this.results.values()].sort((a, b) => a.replication - b.replication);
+    return n === undefined ? all : all.filter((r) => r.replication < n);
+  }
+
+  kpiValues(kpi: string, n: number): number[] {
+    return this.list(n).map((r) => (kpisOf(totalRow(r.rows, this.cfg)) as Record<string, number>)[kpi]);
+  }
+}
+
+/** A run summary without its per-interval rows (those go to the intervals table). */
+function storedSummary(s: RunSummary): Omit<RunSummary, 'intervals'> {
+  const { intervals: _drop, ...rest } = s;
+  return rest;
+}
+
+async function interruptible(work: () => Promise<void>): Promise<Outcome> {
+  try {
+    await work();
+    return 'done';
+  } catch (e) {
+    if (e instanceof RunInterrupted) return 'interrupted';
+    throw e;
+  }
+}
+
+// ---------------------------------------------------------------- run
+
+export interface RunOutcome {
+  runId: number | null;
+  status: Outcome;
+  summary: RunSummary;
+  precision?: PrecisionOutcome;
+}
+
+export interface RunRequest extends ReplicationPlan {
+  variant: Variant;
+  /** Flags as given, stored with the run. */
+  options: Record<string, unknown>;
+}
+
+/** Runs (or, with `resume`, continues) a run; the store record is created here unless resuming. */
+export async function executeRun(ctx: ExecContext, req: RunRequest, resume?: { runId: number; cached: Map<number, Float64Array> }): Promise<RunOutcome> {
+  const cfg = req.variant.cfg;
+  const runId = resume?.runId ?? ctx.store?.createRun({
+    kind: 'run', name: cfg.name, seed: cfg.seed, codeVersion: codeVersion(), scenario: req.variant.text,
+    options: req.options, arms: [{ label: 'A', config: cfg }],
+  }) ?? null;
+  return runArm(ctx, runId, req, resume?.cached);
+}
+
+async function runArm(ctx: ExecContext, runId: number | null, req: ReplicationPlan & { variant: Variant }, cached?: Map<number, Float64Array>): Promise<RunOutcome> {
+  const cfg = req.variant.cfg;
+  const arm = new Arm(cfg, ctx, runId, 0, cached);
+  const t0 = performance.now();
+  let precision: PrecisionOutcome | undefined;
+  let n = req.replications;
+  try {
+    const status = await interruptible(async () => {
+      if (req.precision) {
+        const p = req.precision;
+        precision = await untilPrecise(p, req.replications, req.maxReplications, (k) => arm.ensure(k), (k) => estimate(arm.kpiValues(p.kpi, k)).ci95);
+        n = precision.replications;
+      } else {
+        await arm.ensure(n);
+      }
+    });
+    const summary = summarize(cfg, status === 'done' ? arm.list(n) : arm.list(), (performance.now() - t0) / 1000);
+    if (runId !== null && ctx.store) {
+      ctx.store.finishRun(runId, status, { ...storedSummary(summary), status, ...(precision ? { precision } : {}) }, [{ arm: 0, rows: summary.intervals }]);
+    }
+    return { runId, status, summary, ...(precision ? { precision } : {}) };
+  } catch (e) {
+    if (runId !== null && ctx.store) ctx.store.finishRun(runId, 'failed', null, [], (e as Error)?.message ?? String(e));
+    throw e;
+  }
+}
+
+// ---------------------------------------------------------------- compare
+
+export interface CompareRequest extends ReplicationPlan {
+  a: Variant & { label: string };
+  b: Variant & { label: string };
+  options: Record<string, unknown>;
+}
+
+export interface CompareOutcome {
+  runId: number | null;
+  status: Outcome;
+  replications: number;
+  a: RunSummary;
+  b: RunSummary;
+  paired: PairedComparison;
+  precision?: PrecisionOutcome;
+}
+
+/**
+ * Both arms over the same replication indexes, hence the same random streams
+ * (common random numbers); with a precision target, the target applies to the
+ * paired difference of the KPI.
+ */
+export async function executeCompare(ctx: ExecContext, req: CompareRequest): Promise<CompareOutcome> {
+  const runId = ctx.store?.createRun({
+    kind: 'compare', name: `${req.a.cfg.name} vs ${req.b.cfg.name}`, seed: req.a.cfg.seed, codeVersion: codeVersion(),
+    scenario: JSON.stringify({ A: req.a.text, B: req.b.text }), options: req.options,
+    arms: [{ label: req.a.label, config: req.a.cfg }, { label: req.b.label, config: req.b.cfg }],
+  }) ?? null;
+  const armA = new Arm(req.a.cfg, ctx, runId, 0);
+  const armB = new Arm(req.b.cfg, ctx, runId, 1);
+  const ensure = async (k: number) => { await Promise.all([armA.ensure(k), armB.ensure(k)]); };
+  const t0 = performance.now();
+  let precision: PrecisionOutcome | undefined;
+  let n = req.replications;
+  try {
+    const status = await interruptible(async () => {
+      if (req.precision) {
+        const p = req.precision;
+        precision = await untilPrecise(p, req.replications, req.maxReplications, ensure,
+          (k) => pairedComparison(req.a.cfg, armA.list(k), req.b.cfg, armB.list(k))[p.kpi].ci95);
+        n = precision.replications;
+      } else {
+        await ensure(n);
+      }
+    });
+    const wall = (performance.now() - t0) / 1000;
+    // Partial: only the replications both arms finished.
+    const both = (r: ReplicationResult) => status === 'done' ? r.replication < n : armA.results.has(r.replication) && armB.results.has(r.replication);
+    const a = summarize(req.a.cfg, armA.list().filter(both), wall);
+    const b = summarize(req.b.cfg, armB.list().filter(both), wall);
+    const paired = pairedComparison(req.a.cfg, armA.list().filter(both), req.b.cfg, armB.list().filter(both));
+    const out: CompareOutcome = { runId, status, replications: a.replications, a, b, paired, ...(precision ? { precision } : {}) };
+    if (runId !== null && ctx.store) {
+      ctx.store.finishRun(runId, status, { status, replications: out.replications, a: storedSummary(a), b: storedSummary(b), paired, ...(precision ? { precision } : {}) },
+        [{ arm: 0, rows: a.intervals }, { arm: 1, rows: b.intervals }]);
+    }
+    return out;
+  } catch (e) {
+    if (runId !== null && ctx.store) ctx.store.finishRun(runId, 'failed', null, [], (e as Error)?.message ?? String(e));
+    throw e;
+  }
+}
+
+// ---------------------------------------------------------------- sweep
+
+/** Everything needed to run (and later resume) a sweep; stored as the sweep's options. */
+export interface SweepSpec extends ReplicationPlan {
+  /** The base scenario text and where it came from. */
+  text: string;
+  source: string;
+  sets: SetSpec[];
+  /** Applied to every point but not part of the grid (e.g. warmup). */
+  fixed: Assignment[];
+  seed?: number;
+  options: Record<string, unknown>;
+}
+
+export interface SweepPointOutcome {
+  point: number;
+  assignments: Record<string, unknown>;
+  runId: number | null;
+  status: RunStatus;
+  summary: RunSummary | null;
+  precision?: PrecisionOutcome;
+}
+
+export interface SweepOutcome {
+  runId: number | null;
+  status: Outcome;
+  points: SweepPointOutcome[];
+  wallSeconds: number;
+}
+
+/** Compiles every grid point (throws one error listing the problems of all points). */
+export function sweepVariants(spec: SweepSpec): Variant[] {
+  const points = grid(spec.sets);
+  const variants = compileVariants(points.map((a) => ({ text: spec.text, source: spec.source, assignments: [...spec.fixed, ...a], seed: spec.seed })));
+  // A point is named by its grid values; the fixed edits are the same everywhere.
+  return variants.map((v, i) => ({ ...v, assignments: points[i] }));
+}
+
+const assignmentObject = (a: readonly Assignment[]) => Object.fromEntries(a.map((x) => [x.path, x.value]));
+
+/**
+ * Runs every point of the grid in order. With `resumeId`, points that are done are
+ * read back from the store and unfinished points continue from their stored
+ * replications; the result is the same as that of an uninterrupted sweep.
+ */
+export async function executeSweep(ctx: ExecContext, spec: SweepSpec, variants: readonly Variant[], resumeId?: number): Promise<SweepOutcome> {
+  const store = ctx.store ?? null;
+  const stored = { text: spec.text, source: spec.source, sets: spec.sets, fixed: spec.fixed, seed: spec.seed, replications: spec.replications, precision: spec.precision, maxReplications: spec.maxReplications };
+  const sweepId = resumeId ?? store?.createRun({
+    kind: 'sweep', name: variants[0]?.cfg.name ?? spec.source, seed: variants[0]?.cfg.seed, codeVersion: codeVersion(),
+    scenario: spec.text, options: { ...spec.options, sweep: stored },
+  }) ?? null;
+  if (resumeId !== undefined && store) store.setStatus(resumeId, 'running');
+  const known = sweepId !== null && store ? store.sweepPoints(sweepId) : new Map<number, { runId: number; assignments: unknown }>();
+  const t0 = performance.now();
+  const points: SweepPointOutcome[] = [];
+  let status: Outcome = 'done';
+  try {
+    for (let i = 0; i < variants.length; i++) {
+      const v = variants[i];
+      const assignments = assignmentObject(v.assignments);
+      const prior = known.get(i);
+      const rec = prior && store ? store.getRun(prior.runId) : null;
+      let runId: number | null = rec?.id ?? null;
+      if (runId === null && sweepId !== null && store) {
+        runId = store.createSweepPoint(sweepId, i, assignments, {
+          name: v.cfg.name, seed: v.cfg.seed, codeVersion: codeVersion(), scenario: v.text,
+          options: { point: i, assignments }, arms: [{ label: 'A', config: v.cfg }],
+        });
+      }
+      const cached = runId !== null && store ? store.replicationBuffers(runId, 0) : undefined;
+      const res = await runArm(ctx, runId, { ...spec, variant: v }, cached);
+      points.push({ point: i, assignments, runId, status: res.status, summary: res.summary, ...(res.precision ? { precision: res.precision } : {}) });
+      if (res.status === 'interrupted') { status = 'interrupted'; break; }
+    }
+  } catch (e) {
+    if (sweepId !== null && store) store.finishRun(sweepId, 'failed', null, [], (e as Error)?.message ?? String(e));
+    throw e;
+  }
+  const wallSeconds = (performance.now() - t0) / 1000;
+  if (sweepId !== null && store) {
+    store.finishRun(sweepId, status, {
+      status,
+      points: points.map((p) => ({ point: p.point, assignments: p.assignments, runId: p.runId, status: p.status, replications: p.summary?.replications ?? 0, totals: p.summary?.totals ?? null, ...(p.precision ? { precision: p.precision } : {}) })),
+    });
+  }
+  return { runId: sweepId, status, points, wallSeconds };
+}
