@@ -9,10 +9,6 @@ import { fmtHalfWidth, fmtKpi, table } from './table.ts';
 import type { Io, SetCode } from './io.ts';
 
 
-interface QueueFlags {
-  spec: QueueSpec;
-}
-
 function queueFlags(f: FlagChecker, o: Record<string, unknown>, needAgents: boolean): QueueSpec {
   const perHour = f.number('arrivals-per-hour', o.arrivalsPerHour, { exclusiveMin: 0, required: true });
   const aht = f.number('aht', o.aht, { exclusiveMin: 0, required: true });

@@ -7,7 +7,7 @@ export function table(header: string[], rows: string[][]): string {
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
-const RATE_KPIS = new Set(['serviceLevel', 'serviceLevelAnswered', 'abandonRate', 'occupancy']);
+const RATE_KPIS = new Set(['serviceLevel', 'serviceLevelAnswered', 'abandonRate', 'occupancy', 'probBlock', 'probWait']);
 const TIME_KPIS = new Set(['asa', 'aht']);
 
 /** Formats a KPI value for people: percentages, seconds, counts. */
@@ -15,7 +15,8 @@ export function fmtKpi(kpi: string, v: number | null | undefined): string {
   if (v === null || v === undefined || Number.isNaN(v)) return '-';
   if (RATE_KPIS.has(kpi)) return `${(v * 100).toFixed(2)}%`;
   if (TIME_KPIS.has(kpi)) return `${v.toFixed(2)} s`;
-  return Math.abs(v) >= 100 ? v.toFixed(0) : v.toFixed(2);
+  if (kpi === 'offeredLoad' || kpi === 'meanQueueLength') return v.toFixed(2);
+  return Math.abs(v) >= 100 || Number.isInteger(v) ? v.toFixed(0) : v.toFixed(2);
 }
 
 export function fmtHalfWidth(kpi: string, v: number | null | undefined): string {

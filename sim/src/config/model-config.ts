@@ -7,6 +7,8 @@ import type { DistSpec } from '../core/distributions.ts';
  * engine never re-validates and never mutates it.
  */
 export interface ModelConfig {
+  // Fields marked optional have defaults (see DEFAULTS below): a hand-built
+  // single-queue model needs only the required ones.
   readonly schemaVersion: 1;
   readonly name: string;
   readonly seed: number;
@@ -24,6 +26,35 @@ export interface ModelConfig {
   readonly queues: readonly QueueConfig[];
   readonly groups: readonly AgentGroupConfig[];
   readonly sites: readonly SiteConfig[];
+  /** 'virtual': one queue across sites (default); 'local': calls wait at their site, overflow later. */
+  readonly siteMode?: 'virtual' | 'local';
+  /** local mode: seconds a call waits before agents of other sites may take it, and the transfer time added. */
+  readonly siteOverflowAfter?: number;
+  readonly siteTransferDelay?: number;
+  readonly routing?: RoutingConfig;
+  readonly failures?: readonly SiteFailureConfig[];
+  /** Random overdispersion of demand (gamma multipliers with mean 1), 0 = none. */
+  readonly demand?: { readonly dayCv: number; readonly intervalCv: number; readonly intervalsPerDay: number };
+}
+
+export interface RoutingConfig {
+  /** 'fifo' (default), 'priority', 'aging', or a module path of a plug-in policy */
+  readonly policy: string;
+  /** aging: score = priority + agingRate * seconds waited */
+  readonly agingRate: number;
+  /** backup skills are served only for calls that waited at least this long, seconds */
+  readonly overflowAfter: number;
+  readonly params: Readonly<Record<string, unknown>>;
+}
+
+export interface SiteFailureConfig {
+  readonly site: number;
+  readonly start: number;
+  readonly end: number;
+  /** calls in service at the failing site: dropped at once, or finished by their agents */
+  readonly inService: 'drop' | 'finish';
+  /** calls waiting for the failing site's agents (local mode): move to the other sites, or are lost */
+  readonly waiting: 'move' | 'lose';
 }
 
 export type Channel = 'phone' | 'im' | 'email' | 'fax';
@@ -31,17 +62,26 @@ export type Channel = 'phone' | 'im' | 'email' | 'fax';
 export interface ContactTypeConfig {
   readonly name: string;
   readonly channel: Channel;
+  readonly product?: string;
+  readonly language?: string;
+  /** static priority for the 'priority' and 'aging' policies: higher is served first */
+  readonly priority?: number;
+  /** share of arrivals landing on each site (index = site), sums to 1; default: all on site 0 */
+  readonly siteSplit?: readonly number[];
   /** Expected arrivals per second in each interval (length nIntervals). */
   readonly arrivalRates: readonly number[];
   readonly handleTime: DistSpec;
   /** null: the caller never abandons. */
   readonly patience: DistSpec | null;
   readonly queue: number;
-  readonly site: number;
+  /** @deprecated single-site shorthand: the site arrivals land on (use siteSplit) */
+  readonly site?: number;
 }
 
 export interface QueueConfig {
   readonly name: string;
+  /** the skill an agent needs to take this queue's contacts */
+  readonly skill?: string;
 }
 
 export interface AgentGroupConfig {
@@ -49,6 +89,10 @@ export interface AgentGroupConfig {
   readonly site: number;
   /** Queues this group serves. */
   readonly queues: readonly number[];
+  /** Speed per served queue (same order): handle time is divided by it; 1 = standard. */
+  readonly proficiency?: readonly number[];
+  /** Per served queue: 1 if a backup skill (served only after routing.overflowAfter), else 0. */
+  readonly backup?: readonly number[];
   /** Agents on duty in each interval (length nIntervals). */
   readonly staffing: readonly number[];
 }
@@ -68,3 +112,15 @@ export interface SlaTarget {
   /** 'min': the KPI must be at least the target; 'max': at most. */
   readonly direction: 'min' | 'max';
 }
+
+/** Defaults of the optional fields. */
+export const MODEL_DEFAULTS = {
+  siteMode: 'virtual' as const,
+  siteOverflowAfter: 0,
+  siteTransferDelay: 0,
+  routing: { policy: 'fifo', agingRate: 0, overflowAfter: Infinity, params: {} } as RoutingConfig,
+  failures: [] as SiteFailureConfig[],
+  demand: { dayCv: 0, intervalCv: 0, intervalsPerDay: 96 },
+  priority: 0,
+  proficiency: 1,
+};

@@ -1,6 +1,7 @@
 import type { ModelConfig } from '../config/model-config.ts';
-import { ABANDON, ARRIVAL, INJECTED, KIND_PRIORITY, SERVICE_END, TICK } from '../model/event-kinds.ts';
-import { nextArrivalTime, onAbandon, onArrival, onServiceEnd, onTick } from '../model/handlers.ts';
+import { ABANDON, ARRIVAL, INJECTED, KIND_PRIORITY, OVERFLOW, SERVICE_END, SITE_DOWN, SITE_UP, TICK } from '../model/event-kinds.ts';
+import { nextArrivalTime, onAbandon, onArrival, onOverflow, onServiceEnd, onSiteDown, onSiteUp, onTick } from '../model/handlers.ts';
+import type { RoutingPolicy } from '../model/routing.ts';
 import { CALL_WAITING, SimState } from '../model/state.ts';
 import { HEADER_LENGTH, M, NM, RESULT_MAGIC, RESULT_VERSION } from '../metrics/layout.ts';
 
@@ -17,8 +18,9 @@ export class Replication {
   private started = false;
   private wall = 0;
 
-  constructor(readonly cfg: ModelConfig, readonly replication: number) {
-    this.state = new SimState(cfg, replication);
+  /** `policy`: the loaded plug-in routing policy, when the model names one (see loadPolicy). */
+  constructor(readonly cfg: ModelConfig, readonly replication: number, policy: RoutingPolicy | null = null) {
+    this.state = new SimState(cfg, replication, policy);
   }
 
   /** Schedules the first arrival of every type and the first interval boundary. */
@@ -31,6 +33,10 @@ export class Replication {
       if (first !== Infinity) s.cal.push(first, KIND_PRIORITY[ARRIVAL], ARRIVAL, t, 0);
     }
     s.cal.push(0, KIND_PRIORITY[TICK], TICK, 0, 0);
+    (this.cfg.failures ?? []).forEach((f, i) => {
+      s.cal.push(f.start, KIND_PRIORITY[SITE_DOWN], SITE_DOWN, i, 0);
+      if (f.end !== Infinity) s.cal.push(f.end, KIND_PRIORITY[SITE_UP], SITE_UP, i, 0);
+    });
   }
 
   /** Current simulated time (seconds). */
@@ -57,7 +63,10 @@ export class Replication {
         case INJECTED: onArrival(s, target, false); n++; break;
         case SERVICE_END: if (onServiceEnd(s, target, cal.popGen)) n++; break;
         case ABANDON: if (onAbandon(s, target, cal.popGen)) n++; break;
+        case OVERFLOW: onOverflow(s, target, cal.popGen); break;
         case TICK: onTick(s, target); break;
+        case SITE_DOWN: onSiteDown(s, target); break;
+        case SITE_UP: onSiteUp(s, target); break;
       }
     }
     if (t !== Infinity && t > s.now) {
@@ -92,12 +101,16 @@ export class Replication {
   }
 
   /**
-   * The result buffer: a versioned header then (nIntervals + 1) rows of NM metrics.
+   * The result buffer: a versioned header, then (nIntervals + 1) rows of NM metrics,
+   * the (type, site) cells and the site time block (see metrics/layout.ts).
    * A fresh copy, safe to transfer to another thread.
    */
   result(): Float64Array {
     const s = this.state;
-    const out = new Float64Array(HEADER_LENGTH + s.rows.length);
+    const rowsAt = HEADER_LENGTH;
+    const cellsAt = rowsAt + s.rows.length;
+    const siteAt = cellsAt + s.cells.length;
+    const out = new Float64Array(siteAt + s.siteTime.length);
     out[0] = RESULT_MAGIC;
     out[1] = RESULT_VERSION;
     out[2] = this.cfg.nIntervals + 1;
@@ -105,11 +118,17 @@ export class Replication {
     out[4] = s.events;
     out[5] = this.wall;
     out[6] = this.replication;
-    out.set(s.rows, HEADER_LENGTH);
+    out[7] = s.nTypes;
+    out[8] = s.nSites;
+    out.set(s.rows, rowsAt);
+    out.set(s.cells, cellsAt);
+    out.set(s.siteTime, siteAt);
     if (s.cal.size === 0) {
       // Finished: every call still waiting is unfinished.
       for (let slot = 0; slot < s.nSlots; slot++) {
-        if (s.cState[slot] === CALL_WAITING) out[HEADER_LENGTH + s.cRow[slot] * NM + M.unfinished]++;
+        if (s.cState[slot] !== CALL_WAITING) continue;
+        out[rowsAt + s.cRow[slot] * NM + M.unfinished]++;
+        if (s.cCell[slot] >= 0) out[cellsAt + s.cCell[slot] * NM + M.unfinished]++;
       }
     }
     return out;
@@ -117,6 +136,6 @@ export class Replication {
 }
 
 /** Runs replication `index` of a model and returns its result buffer. */
-export function replicate(cfg: ModelConfig, index: number): Float64Array {
-  return new Replication(cfg, index).run();
+export function replicate(cfg: ModelConfig, index: number, policy: RoutingPolicy | null = null): Float64Array {
+  return new Replication(cfg, index, policy).run();
 }

@@ -11,17 +11,20 @@ import { estimate, type Estimate } from './stats.ts';
  *   answered       offered calls connected to an agent
  *   abandoned      offered calls that hung up while waiting
  *   unfinished     offered calls still waiting when no agent was left to serve them
+ *   lost           offered calls waiting at a site when it failed (failure with waiting: lose)
+ *   dropped        answered calls cut off by a site failure (failure with inService: drop)
+ *   transfers      calls moved to another site's agent (local mode), costing a transfer delay
  *   serviceLevel   answered within the threshold / offered
  *   serviceLevelAnswered  answered within the threshold / answered
  *   abandonRate    abandoned / offered
  *   asa            mean wait of answered calls, seconds
- *   aht            mean handle time of answered calls, seconds
+ *   aht            mean handle time of completed calls, seconds
  *   occupancy      agent time busy / agent time on duty (within the horizon)
  * Call counts belong to the interval the call arrived in; occupancy to the interval
  * in which the time passed.
  */
 export const KPIS = [
-  'arrivals', 'offered', 'answered', 'abandoned', 'blocked', 'unfinished',
+  'arrivals', 'offered', 'answered', 'abandoned', 'blocked', 'unfinished', 'lost', 'dropped', 'transfers',
   'serviceLevel', 'serviceLevelAnswered', 'abandonRate', 'asa', 'aht', 'occupancy',
 ] as const;
 export type Kpi = (typeof KPIS)[number];
@@ -38,11 +41,14 @@ export function kpisOf(r: ArrayLike<number>, o = 0): KpiValues {
     abandoned: r[o + M.abandoned],
     blocked: r[o + M.blocked],
     unfinished: r[o + M.unfinished],
+    lost: r[o + M.lost],
+    dropped: r[o + M.dropped],
+    transfers: r[o + M.transfers],
     serviceLevel: div(r[o + M.answeredWithin], r[o + M.offered]),
     serviceLevelAnswered: div(r[o + M.answeredWithin], r[o + M.answered]),
     abandonRate: div(r[o + M.abandoned], r[o + M.offered]),
     asa: div(r[o + M.waitAnswered], r[o + M.answered]),
-    aht: div(r[o + M.handleTime], r[o + M.answered]),
+    aht: div(r[o + M.handleTime], r[o + M.completed]),
     occupancy: div(r[o + M.busyTime], r[o + M.staffedTime]),
   };
 }
@@ -56,13 +62,30 @@ export interface ReplicationResult {
   wallSeconds: number;
   /** (nIntervals + 1) * NM: interval rows, then the drain row */
   rows: Float64Array;
+  /** nTypes * nSites * NM: totals per (type, landing site) after the warm-up */
+  cells: Float64Array;
+  /** nSites * NM: busy and staffed agent-seconds per site after the warm-up */
+  siteTime: Float64Array;
 }
 
 export function decodeResult(buf: Float64Array, cfg: ModelConfig): ReplicationResult {
   if (buf[0] !== RESULT_MAGIC || buf[1] !== RESULT_VERSION || buf[2] !== cfg.nIntervals + 1 || buf[3] !== NM) {
     throw new SimError('SIM_ERR_RESULT_LAYOUT', `result buffer does not match this model (version ${buf[1]}, expected ${RESULT_VERSION})`);
   }
-  return { replication: buf[6], events: buf[4], wallSeconds: buf[5], rows: buf.subarray(HEADER_LENGTH) };
+  const nT = cfg.types.length, nS = cfg.sites.length;
+  if (buf[7] !== nT || buf[8] !== nS) {
+    throw new SimError('SIM_ERR_RESULT_LAYOUT', `result buffer has ${buf[7]} types and ${buf[8]} sites, the model ${nT} and ${nS}`);
+  }
+  const rowsEnd = HEADER_LENGTH + (cfg.nIntervals + 1) * NM;
+  const cellsEnd = rowsEnd + nT * nS * NM;
+  return {
+    replication: buf[6],
+    events: buf[4],
+    wallSeconds: buf[5],
+    rows: buf.subarray(HEADER_LENGTH, rowsEnd),
+    cells: buf.subarray(rowsEnd, cellsEnd),
+    siteTime: buf.subarray(cellsEnd, cellsEnd + nS * NM),
+  };
 }
 
 /**
@@ -101,6 +124,25 @@ export interface SlaResult {
   missedIntervals: number[];
 }
 
+/** Sums the cells selected by `pick(type, site)`; adds the sites' time when `withSiteTime`. */
+function cellSum(r: ReplicationResult, cfg: ModelConfig, pick: (type: number, site: number) => boolean, siteTime: (site: number) => boolean): Float64Array {
+  const out = new Float64Array(NM);
+  const nS = cfg.sites.length;
+  for (let t = 0; t < cfg.types.length; t++) {
+    for (let si = 0; si < nS; si++) {
+      if (!pick(t, si)) continue;
+      const b = (t * nS + si) * NM;
+      for (let k = 0; k < NM; k++) if (!TIME_METRICS.includes(k)) out[k] += r.cells[b + k];
+    }
+  }
+  for (let si = 0; si < nS; si++) {
+    if (!siteTime(si)) continue;
+    out[M.busyTime] += r.siteTime[si * NM + M.busyTime];
+    out[M.staffedTime] += r.siteTime[si * NM + M.staffedTime];
+  }
+  return out;
+}
+
 export interface RunSummary {
   scenario: string;
   seed: number;
@@ -110,6 +152,10 @@ export interface RunSummary {
   intervalLength: number;
   warmup: number;
   totals: KpiEstimates;
+  /** per channel (phone, im, email, fax), per site and per contact type: the same KPIs; occupancy only per site */
+  byChannel: Record<string, KpiEstimates>;
+  bySite: Record<string, KpiEstimates>;
+  byType: Record<string, KpiEstimates>;
   intervals: IntervalSummary[];
   sla: SlaResult[];
   performance: {
@@ -131,6 +177,19 @@ function estimates(values: KpiValues[]): KpiEstimates {
 export function summarize(cfg: ModelConfig, results: ReplicationResult[], wallSeconds: number): RunSummary {
   const reps = [...results].sort((a, b) => a.replication - b.replication);
   const totals = estimates(reps.map((r) => kpisOf(totalRow(r.rows, cfg))));
+  const never = () => false;
+  const byType: Record<string, KpiEstimates> = {};
+  cfg.types.forEach((ty, t) => {
+    byType[ty.name] = estimates(reps.map((r) => kpisOf(cellSum(r, cfg, (tt) => tt === t, never))));
+  });
+  const byChannel: Record<string, KpiEstimates> = {};
+  for (const ch of [...new Set(cfg.types.map((t) => t.channel))]) {
+    byChannel[ch] = estimates(reps.map((r) => kpisOf(cellSum(r, cfg, (t) => cfg.types[t].channel === ch, never))));
+  }
+  const bySite: Record<string, KpiEstimates> = {};
+  cfg.sites.forEach((site, si) => {
+    bySite[site.name] = estimates(reps.map((r) => kpisOf(cellSum(r, cfg, (_, s2) => s2 === si, (s2) => s2 === si))));
+  });
   const intervals: IntervalSummary[] = [];
   for (let i = 0; i < cfg.nIntervals; i++) {
     intervals.push({
@@ -172,6 +231,9 @@ export function summarize(cfg: ModelConfig, results: ReplicationResult[], wallSe
     intervalLength: cfg.intervalLength,
     warmup: cfg.warmup,
     totals,
+    byChannel,
+    bySite,
+    byType,
     intervals,
     sla,
     performance: {

@@ -6,8 +6,10 @@
  *      take a call that arrives, or would abandon, at t;
  *   2. TICK: an interval boundary: time-weighted metrics are closed and the new
  *      interval's staffing applies before anything else happens in it;
- *   3. ARRIVAL and INJECTED: new contacts;
- *   4. ABANDON last: a caller whose patience ends exactly when an agent becomes free
+ *   3. SITE_DOWN / SITE_UP: a failure overrides the staffing of its instant;
+ *   4. ARRIVAL and INJECTED: new contacts;
+ *   5. OVERFLOW: a waiting call becomes eligible for more agents;
+ *   6. ABANDON last: a caller whose patience ends exactly when an agent becomes free
  *      is answered, not lost.
  * Within one kind, events keep the order they were scheduled in.
  */
@@ -16,6 +18,9 @@ export const TICK = 1;
 export const ARRIVAL = 2;
 export const INJECTED = 3;
 export const ABANDON = 4;
+export const OVERFLOW = 5;
+export const SITE_DOWN = 6;
+export const SITE_UP = 7;
 
-export const KIND_PRIORITY: readonly number[] = [0, 1, 2, 2, 3];
-export const KIND_NAMES: readonly string[] = ['service-end', 'tick', 'arrival', 'injected', 'abandon'];
+export const KIND_PRIORITY: readonly number[] = [0, 1, 3, 3, 5, 4, 2, 2];
+export const KIND_NAMES: readonly string[] = ['service-end', 'tick', 'arrival', 'injected', 'abandon', 'overflow', 'site-down', 'site-up'];

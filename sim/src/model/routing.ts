@@ -1,18 +1,57 @@
 import type { SimState } from './state.ts';
 
 /**
- * Default routing: FIFO per queue, longest-idle agent.
+ * Routing: which idle agent takes a new call, and which waiting call a freed agent
+ * takes.
  *
- * - A new call goes to the agent who has been idle longest among all groups that
- *   serve its queue; if none is idle it waits.
- * - A freed agent takes, among the queues its group serves, the call that has
- *   waited longest (oldest queue entry); ties go to the queue listed first.
+ * Eligibility (all policies): a group may take a queue's call once the call has
+ * waited at least the group's delay for that queue: 0 for its primary skills,
+ * `routing.overflowAfter` for backup skills, `siteOverflowAfter` for another site's
+ * queue in local mode (0 when that site is down).
+ *
+ * Built-in policies:
+ *   fifo      the call that has waited longest, among the queues the agent may take;
+ *             a new call goes to the longest-idle eligible agent (default).
+ *   priority  highest contact-type priority first, FIFO within a priority.
+ *   aging     score = priority + agingRate * seconds waited: a long wait overtakes
+ *             a higher class.
+ * A plug-in policy (a TypeScript module named in the scenario) supplies `score`.
  */
-export function findIdleAgent(s: SimState, queue: number): number {
+export interface RoutingPolicy {
+  readonly name: string;
+  /**
+   * Score of the call `slot` at the head of `queue` for `agent`: the agent takes the
+   * eligible head with the highest score (ties: the queue listed first for its group).
+   * Read-only access to the state: s.now, s.cArrive[slot], s.cType[slot],
+   * s.typePriority[type], s.qLen[queue], s.aGroup[agent], s.cfg.
+   */
+  score(s: SimState, queue: number, slot: number, agent: number): number;
+}
+
+/** A plug-in module's default export. */
+export type PolicyFactory = (params: Readonly<Record<string, unknown>>) => RoutingPolicy;
+
+export const FIFO = 0;
+export const PRIORITY = 1;
+export const AGING = 2;
+export const PLUGIN = 3;
+
+export const BUILTIN_POLICIES: Record<string, number> = { fifo: FIFO, priority: PRIORITY, aging: AGING };
+
+/** Delay before group g may take calls of queue q (Infinity: never). */
+function delayOf(s: SimState, q: number, k: number, delays: Float64Array): number {
+  const site = s.queueSite[q];
+  return site >= 0 && s.siteDown[site] === 1 ? 0 : delays[k];
+}
+
+/** Longest-idle agent among the groups that may take a call of `queue` that has waited `waited` s. */
+export function findIdleAgent(s: SimState, queue: number, waited: number): number {
   const groups = s.queueGroups[queue];
+  const delays = s.queueGroupDelay[queue];
   let best = -1;
   let bestSince = Infinity;
   for (let k = 0; k < groups.length; k++) {
+    if (delayOf(s, queue, k, delays) > waited) continue;
     const a = s.peekIdle(groups[k]);
     if (a >= 0 && s.aIdleSince[a] < bestSince) {
       best = a;
@@ -22,18 +61,32 @@ export function findIdleAgent(s: SimState, queue: number): number {
   return best;
 }
 
-/** Returns the queue whose head the agent should take next, or -1 (nothing waiting). */
+/** The queue whose head `agent` should take next, or -1 (nothing it may take). */
 export function findQueueFor(s: SimState, agent: number): number {
-  const queues = s.groupQueues[s.aGroup[agent]];
+  const g = s.aGroup[agent];
+  const queues = s.groupQueues[g];
+  const delays = s.groupDelay[g];
+  const now = s.now;
+  const policy = s.policyKind;
   let best = -1;
-  let bestSince = Infinity;
+  let bestScore = -Infinity;
   for (let k = 0; k < queues.length; k++) {
     const q = queues[k];
     if (s.qLen[q] === 0) continue;
     const slot = s.peekQueue(q);
-    if (slot >= 0 && s.cArrive[slot] < bestSince) {
+    if (slot < 0) continue;
+    const waited = now - s.cArrive[slot];
+    if (waited < delayOf(s, q, k, delays)) continue;
+    let score: number;
+    switch (policy) {
+      case FIFO: score = waited; break;
+      case PRIORITY: score = s.typePriority[s.cType[slot]] * 1e12 + waited; break;
+      case AGING: score = s.typePriority[s.cType[slot]] + s.agingRate * waited; break;
+      default: score = s.policy!.score(s, q, slot, agent);
+    }
+    if (score > bestScore) {
       best = q;
-      bestSince = s.cArrive[slot];
+      bestScore = score;
     }
   }
   return best;

@@ -1,8 +1,9 @@
 import { Calendar } from '../core/calendar.ts';
 import { Sampler } from '../core/distributions.ts';
 import { makeStream, type Stream } from '../core/rng.ts';
-import type { ModelConfig } from '../config/model-config.ts';
+import { MODEL_DEFAULTS, type ModelConfig } from '../config/model-config.ts';
 import { M, NM } from '../metrics/layout.ts';
+import { BUILTIN_POLICIES, PLUGIN, type RoutingPolicy } from './routing.ts';
 
 export const CALL_FREE = 0;
 export const CALL_WAITING = 1;
@@ -27,8 +28,12 @@ export class SimState {
 
   // ---- contact types (index = type id)
   readonly nTypes: number;
+  readonly nSites: number;
+  /** queue of a type's calls landing on each site: [type * nSites + site] */
   readonly typeQueue: Int32Array;
-  readonly typeSite: Int32Array;
+  /** cumulative site split per type: [type * nSites + site] */
+  readonly typeSplit: Float64Array;
+  readonly typePriority: Float64Array;
   /** arrivals per second, [type * nIntervals + interval] */
   readonly rates: Float64Array;
   readonly handle: Sampler[];
@@ -36,6 +41,8 @@ export class SimState {
   readonly arrivalStream: Stream[];
   readonly handleStream: Stream[];
   readonly patienceStream: Stream[];
+  /** site choice of arrivals and other routing draws */
+  readonly routingStream: Stream;
 
   // ---- calls (index = slot)
   cType: Int32Array;
@@ -46,6 +53,10 @@ export class SimState {
   cRow: Int32Array;
   cAgent: Int32Array;
   cQueue: Int32Array;
+  /** site whose line the call holds */
+  cSite: Int32Array;
+  /** (type * nSites + site) cell the call's outcome counts in, -1 during the warm-up */
+  cCell: Int32Array;
   freeSlots: Int32Array;
   nFree = 0;
   nSlots = 0;
@@ -58,8 +69,14 @@ export class SimState {
   readonly qTail: Int32Array;
   /** live waiting calls per queue */
   readonly qLen: Int32Array;
-  /** groups serving each queue */
+  /** site of each queue in local mode, -1 in virtual mode */
+  readonly queueSite: Int32Array;
+  /** groups serving each queue, and the wait after which each may take its calls */
   readonly queueGroups: Int32Array[];
+  readonly queueGroupDelay: Float64Array[];
+  /** distinct positive delays per queue: when to look again for a waiting call */
+  readonly queueDelays: Float64Array[];
+  readonly transferDelay: number;
 
   // ---- agents (index = agent id), grouped contiguously
   readonly nAgents: number;
@@ -71,8 +88,11 @@ export class SimState {
   readonly aCall: Int32Array;
   readonly groupFirst: Int32Array;
   readonly groupSize: Int32Array;
-  /** queues served by each group */
+  /** queues served by each group, with speed and delay per queue */
   readonly groupQueues: Int32Array[];
+  readonly groupProf: Float64Array[];
+  readonly groupDelay: Float64Array[];
+  readonly groupSite: Int32Array;
   /** agents on duty and not leaving, per group */
   readonly onDuty: Int32Array;
   /** idle rings per group: (agent, idleGen) */
@@ -84,9 +104,17 @@ export class SimState {
   private readonly iScratchG: Int32Array[];
   readonly staffing: Int32Array; // [group * nIntervals + interval]
 
+  // ---- routing policy
+  readonly policyKind: number;
+  readonly policy: RoutingPolicy | null;
+  readonly agingRate: number;
+
   // ---- sites
   readonly siteLines: Float64Array; // Infinity when unlimited
   readonly siteInSystem: Int32Array;
+  readonly siteDown: Uint8Array;
+  readonly siteBusy: Float64Array;
+  readonly siteStaffed: Float64Array;
 
   // ---- time-weighted counters
   busy = 0;
@@ -97,15 +125,34 @@ export class SimState {
   /** current time row for areas (interval index, or nIntervals in the drain) */
   timeRow = 0;
 
-  // ---- metrics: (nIntervals + 1) rows of NM
+  // ---- metrics: (nIntervals + 1) rows of NM, cells per (type, site), site time
   readonly rows: Float64Array;
+  readonly cells: Float64Array;
+  readonly siteTime: Float64Array;
+  /** intervals before this index are the warm-up */
+  readonly warmRows: number;
 
-  constructor(cfg: ModelConfig, replication: number) {
+  constructor(cfg: ModelConfig, replication: number, policy: RoutingPolicy | null = null) {
     this.cfg = cfg;
     const nI = cfg.nIntervals;
     this.nTypes = cfg.types.length;
-    this.typeQueue = Int32Array.from(cfg.types, (t) => t.queue);
-    this.typeSite = Int32Array.from(cfg.types, (t) => t.site);
+    const nS = (this.nSites = cfg.sites.length);
+    const local = (cfg.siteMode ?? MODEL_DEFAULTS.siteMode) === 'local';
+    this.typeQueue = new Int32Array(this.nTypes * nS);
+    this.typeSplit = new Float64Array(this.nTypes * nS);
+    this.typePriority = Float64Array.from(cfg.types, (t) => t.priority ?? MODEL_DEFAULTS.priority);
+    cfg.types.forEach((t, ti) => {
+      const split = t.siteSplit ?? cfg.sites.map((_, si) => (si === (t.site ?? 0) ? 1 : 0));
+      const total = split.reduce((a, b) => a + b, 0);
+      let cum = 0;
+      for (let si = 0; si < nS; si++) {
+        cum += split[si] / total;
+        this.typeSplit[ti * nS + si] = si === nS - 1 ? 1 : cum;
+        // In local mode each (type, site) has its own queue, laid out after the types' own.
+        this.typeQueue[ti * nS + si] = local ? t.queue * nS + si : t.queue;
+      }
+    });
+    this.routingStream = makeStream(cfg.seed, replication, 'routing');
     this.rates = new Float64Array(this.nTypes * nI);
     cfg.types.forEach((t, i) => this.rates.set(t.arrivalRates, i * nI));
     this.handle = cfg.types.map((t) => new Sampler(t.handleTime));
@@ -125,17 +172,55 @@ export class SimState {
     this.cRow = new Int32Array(cap);
     this.cAgent = new Int32Array(cap);
     this.cQueue = new Int32Array(cap);
+    this.cSite = new Int32Array(cap);
+    this.cCell = new Int32Array(cap);
     this.freeSlots = new Int32Array(cap);
 
-    this.nQueues = cfg.queues.length;
-    this.qSlot = cfg.queues.map(() => new Int32Array(256));
-    this.qGen = cfg.queues.map(() => new Int32Array(256));
-    this.qHead = new Int32Array(this.nQueues);
-    this.qTail = new Int32Array(this.nQueues);
-    this.qLen = new Int32Array(this.nQueues);
-    this.queueGroups = cfg.queues.map((_, q) =>
-      Int32Array.from(cfg.groups.flatMap((g, gi) => (g.queues.includes(q) ? [gi] : []))),
-    );
+    // Queues: one per configured queue, or per (queue, site) in local mode.
+    const nQ = (this.nQueues = cfg.queues.length * (local ? nS : 1));
+    this.queueSite = new Int32Array(nQ).fill(-1);
+    if (local) for (let q = 0; q < nQ; q++) this.queueSite[q] = q % nS;
+    this.qSlot = Array.from({ length: nQ }, () => new Int32Array(256));
+    this.qGen = Array.from({ length: nQ }, () => new Int32Array(256));
+    this.qHead = new Int32Array(nQ);
+    this.qTail = new Int32Array(nQ);
+    this.qLen = new Int32Array(nQ);
+    // Who serves what: for each group, its queues with a speed and a delay (seconds
+    // a call must have waited before this group may take it: backup skills, other sites).
+    const routing = cfg.routing ?? MODEL_DEFAULTS.routing;
+    const builtin = BUILTIN_POLICIES[routing.policy];
+    this.policyKind = builtin ?? PLUGIN;
+    this.policy = builtin === undefined ? policy : null;
+    if (builtin === undefined && policy === null) {
+      throw new Error(`routing policy "${routing.policy}" is a plug-in: load it with loadPolicy() and pass it to the replication`);
+    }
+    this.agingRate = routing.agingRate;
+    const gq: number[][] = cfg.groups.map(() => []);
+    const gp: number[][] = cfg.groups.map(() => []);
+    const gd: number[][] = cfg.groups.map(() => []);
+    const qg: number[][] = Array.from({ length: nQ }, () => []);
+    const qd: number[][] = Array.from({ length: nQ }, () => []);
+    cfg.groups.forEach((g, gi) => {
+      g.queues.forEach((base, k) => {
+        const prof = g.proficiency?.[k] ?? MODEL_DEFAULTS.proficiency;
+        const backupDelay = g.backup?.[k] ? routing.overflowAfter : 0;
+        for (let si = 0; si < (local ? nS : 1); si++) {
+          const q = local ? base * nS + si : base;
+          const siteDelay = local && si !== g.site ? (cfg.siteOverflowAfter ?? MODEL_DEFAULTS.siteOverflowAfter) : 0;
+          const delay = Math.max(backupDelay, siteDelay);
+          if (delay === Infinity) continue;
+          gq[gi].push(q); gp[gi].push(prof); gd[gi].push(delay);
+          qg[q].push(gi); qd[q].push(delay);
+        }
+      });
+    });
+    this.groupQueues = gq.map((a) => Int32Array.from(a));
+    this.groupProf = gp.map((a) => Float64Array.from(a));
+    this.groupDelay = gd.map((a) => Float64Array.from(a));
+    this.queueGroups = qg.map((a) => Int32Array.from(a));
+    this.queueGroupDelay = qd.map((a) => Float64Array.from(a));
+    this.queueDelays = qd.map((a) => Float64Array.from([...new Set(a.filter((d) => d > 0))].sort((x, y) => x - y)));
+    this.transferDelay = local ? (cfg.siteTransferDelay ?? MODEL_DEFAULTS.siteTransferDelay) : 0;
 
     const nG = cfg.groups.length;
     this.groupFirst = new Int32Array(nG);
@@ -160,7 +245,7 @@ export class SimState {
     this.aIdleSince = new Float64Array(nA);
     this.aIdleGen = new Int32Array(nA);
     this.aCall = new Int32Array(nA).fill(-1);
-    this.groupQueues = cfg.groups.map((g) => Int32Array.from(g.queues));
+    this.groupSite = Int32Array.from(cfg.groups, (g) => g.site);
     this.onDuty = new Int32Array(nG);
     // An idle ring never holds more live entries than the group has agents; stale
     // entries are bounded by the same number, so 2x + 1 slots never overflow.
@@ -172,9 +257,15 @@ export class SimState {
     this.iTail = new Int32Array(nG);
 
     this.siteLines = Float64Array.from(cfg.sites, (s) => (s.lines === null ? Infinity : s.lines));
-    this.siteInSystem = new Int32Array(cfg.sites.length);
+    this.siteInSystem = new Int32Array(nS);
+    this.siteDown = new Uint8Array(nS);
+    this.siteBusy = new Float64Array(nS);
+    this.siteStaffed = new Float64Array(nS);
 
     this.rows = new Float64Array((nI + 1) * NM);
+    this.cells = new Float64Array(this.nTypes * nS * NM);
+    this.siteTime = new Float64Array(nS * NM);
+    this.warmRows = Math.min(Math.ceil(cfg.warmup / cfg.intervalLength - 1e-9), nI);
     this.cal = new Calendar(4096);
   }
 
@@ -203,6 +294,8 @@ export class SimState {
     this.cRow = gi(this.cRow);
     this.cAgent = gi(this.cAgent);
     this.cQueue = gi(this.cQueue);
+    this.cSite = gi(this.cSite);
+    this.cCell = gi(this.cCell);
     this.freeSlots = gi(this.freeSlots);
   }
 
@@ -320,6 +413,13 @@ export class SimState {
       r[b + M.staffedTime] += this.staffed * dt;
       r[b + M.queueArea] += this.waiting * dt;
       r[b + M.systemArea] += this.inSystem * dt;
+      if (this.timeRow >= this.warmRows && this.timeRow < this.cfg.nIntervals) {
+        const st = this.siteTime;
+        for (let si = 0; si < this.nSites; si++) {
+          st[si * NM + M.busyTime] += this.siteBusy[si] * dt;
+          st[si * NM + M.staffedTime] += this.siteStaffed[si] * dt;
+        }
+      }
       this.lastAreaTime = t;
     }
   }
