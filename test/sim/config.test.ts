@@ -167,7 +167,7 @@ describe('scenario validation: every issue at once', () => {
   // The document is parsed with `prettyErrors: false`, and the yaml package only fills
   // `YAMLError.linePos` when prettyErrors is on, so `e.linePos?.[0]?.line` is always
   // undefined. Fix: `line: lc.linePos(e.pos[0]).line` (the LineCounter is already there).
-  it.fails('a YAML syntax error carries its line', () => {
+  it('a YAML syntax error carries its line', () => {
     const e = simErrorOf(() => parseScenarioText('name: x\nhorizon: 1h\narrivals:\n  perHour: [1, 2\nhandleTime: {kind: exponential, mean: 3}\n'));
     expect(e.issues[0].line).toBeGreaterThanOrEqual(4);
   });

@@ -18,7 +18,7 @@ export function parseScenarioText(text: string, source = 'scenario'): ScenarioIn
     const issues: Issue[] = doc.errors.map((e) => ({
       path: '',
       message: `YAML syntax: ${e.message.split('\n')[0]}`,
-      line: e.linePos?.[0]?.line,
+      line: e.linePos?.[0]?.line ?? (e.pos ? lc.linePos(e.pos[0]).line : undefined),
     }));
     throw new SimError('SIM_ERR_SCENARIO_INVALID', `${source} is not valid YAML`, issues);
   }
