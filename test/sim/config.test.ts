@@ -163,10 +163,8 @@ describe('scenario validation: every issue at once', () => {
     expect(e.issues[0].message).toMatch(/^YAML syntax: /);
   });
 
-  // BUG (sim/src/config/load.ts, parseScenarioText): YAML syntax issues have no line.
-  // The document is parsed with `prettyErrors: false`, and the yaml package only fills
-  // `YAMLError.linePos` when prettyErrors is on, so `e.linePos?.[0]?.line` is always
-  // undefined. Fix: `line: lc.linePos(e.pos[0]).line` (the LineCounter is already there).
+  // The yaml package fills linePos only with prettyErrors; load.ts falls back to the
+  // error's offset through the line counter.
   it('a YAML syntax error carries its line', () => {
     const e = simErrorOf(() => parseScenarioText('name: x\nhorizon: 1h\narrivals:\n  perHour: [1, 2\nhandleTime: {kind: exponential, mean: 3}\n'));
     expect(e.issues[0].line).toBeGreaterThanOrEqual(4);
