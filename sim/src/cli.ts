@@ -3,6 +3,9 @@ import { SimError, formatIssues } from './errors.ts';
 import { stdio, type Io, type SetCode } from './cli/io.ts';
 import { registerRun } from './cli/run.ts';
 import { registerErlang } from './cli/erlang.ts';
+import { registerCompare } from './cli/compare.ts';
+import { registerSweep } from './cli/sweep.ts';
+import { registerRuns } from './cli/runs.ts';
 
 /**
  * The `cctwin` command line. Each command lives in sim/src/cli/<command>.ts and
@@ -22,6 +25,9 @@ export function buildProgram(io: Io, setCode: SetCode): Command {
 
   registerRun(program, io, setCode);
   registerErlang(program, io, setCode);
+  registerCompare(program, io, setCode);
+  registerSweep(program, io, setCode);
+  registerRuns(program, io, setCode);
   return program;
 }
 

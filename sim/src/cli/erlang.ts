@@ -1,7 +1,8 @@
 import { Option, type Command } from 'commander';
 import { erlangB, erlangC, queueMetrics, staffFor, type QueueMetrics, type QueueSpec } from '../analytic/index.ts';
 import type { ModelConfig } from '../config/model-config.ts';
-import { runLocal } from '../engine/run-local.ts';
+import { defaultWorkers, withRunner } from '../engine/pool.ts';
+import { decodeResult, summarize } from '../metrics/summary.ts';
 import { SimError } from '../errors.ts';
 import type { Estimate } from '../metrics/stats.ts';
 import { FlagChecker } from './options.ts';
@@ -132,6 +133,7 @@ async function cmdErlang(io: Io, model: string, o: Record<string, unknown>): Pro
   const replications = f.number('replications', o.replications ?? '10', { integer: true, min: 1 })!;
   const seed = f.number('seed', o.seed ?? '1', { integer: true, min: 0 })!;
   const warmup = f.number('warmup', o.warmup ?? '0', { min: 0 })!;
+  const workers = f.number('workers', o.workers ?? String(defaultWorkers()), { integer: true, min: 1, max: 256 }) ?? 1;
   if (warmup >= hours * 3600) f.fail('warmup', String(warmup), `must be shorter than --hours (${hours * 3600} s)`);
   f.done(`erlang ${model}`);
   const a = spec.arrivalRate * spec.aht;
@@ -149,7 +151,10 @@ async function cmdErlang(io: Io, model: string, o: Record<string, unknown>): Pro
     return 0;
   }
   const cfg = erlangModel(spec, hours, seed, warmup);
-  const run = runLocal(cfg, { replications });
+  const t0 = performance.now();
+  const indexes = Array.from({ length: replications }, (_, r) => r);
+  const bufs = simulate ? await withRunner({ workers }, (runner) => runner.run(cfg, indexes)) : [];
+  const run = summarize(cfg, bufs.map((b) => decodeResult(b, cfg)), (performance.now() - t0) / 1000);
   const simulated: Record<string, Estimate> = { ...run.totals };
   if (o.json) {
     io.out(JSON.stringify({ analytic, simulated, replications, hours, seed, performance: run.performance }, null, 2));
@@ -191,6 +196,7 @@ export function registerErlang(program: Command, io: Io, setCode: SetCode): void
     .option('--replications <R>', 'replications to simulate', '10')
     .option('--seed <S>', 'seed of the simulation', '1')
     .option('--warmup <S>', 'seconds of each replication left out of the simulated figures', '0')
+    .option('-w, --workers <N>', 'worker threads for --simulate (default: one per core)')
     .option('--json', 'print JSON { analytic, simulated }')
     .action(async (model: string, o) => setCode(await cmdErlang(io, model, o)));
 }

@@ -21,7 +21,7 @@ const collect = (v: string, prev: string[]) => [...prev, v];
 /** Adds the shared flags to a command. */
 export function addExecutionOptions(cmd: Command, opts: { set: string }): Command {
   return cmd
-    .option('-r, --replications <R>', 'independent replications (with --precision: the pilot, default 5)')
+    .option('-r, --replications <R>', 'independent replications (with --precision: the pilot, at least 5 by default)')
     .option('-s, --seed <S>', 'base seed (overrides the scenario seed)')
     .option('--set <path=value>', opts.set, collect, [])
     .option('--warmup <duration>', "warm-up left out of the results, e.g. 2h (overrides the scenario's warmup)")
@@ -45,9 +45,9 @@ export interface ExecutionFlags {
 }
 
 /** Reads the shared flags; issues go to `f` (reported all at once by the caller). */
-export function readExecutionFlags(f: FlagChecker, o: Record<string, unknown>, maxSetValues: number): ExecutionFlags {
+export function readExecutionFlags(f: FlagChecker, o: Record<string, unknown>, maxSetValues: number, defaultReplications = 1): ExecutionFlags {
   const precision = parsePrecision(o.precision, f.issues);
-  const replications = f.number('replications', o.replications ?? (precision ? String(PILOT_REPLICATIONS) : '1'), { integer: true, min: precision ? 2 : 1 });
+  const replications = f.number('replications', o.replications ?? String(precision ? Math.max(PILOT_REPLICATIONS, defaultReplications) : defaultReplications), { integer: true, min: precision ? 2 : 1 });
   const maxReplications = f.number('max-replications', o.maxReplications ?? String(DEFAULT_MAX_REPLICATIONS), { integer: true, min: 2 });
   if (replications !== undefined && maxReplications !== undefined && precision && maxReplications < replications) {
     f.fail('max-replications', String(maxReplications), `must be at least --replications (${replications})`);

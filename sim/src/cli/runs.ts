@@ -1,0 +1,183 @@
+import { existsSync, writeFileSync } from 'node:fs';
+import { Option, type Command } from 'commander';
+import { SimError } from '../errors.ts';
+import { KPIS } from '../metrics/summary.ts';
+import { DEFAULT_DB, RunStore, type IntervalRow, type RunRecord } from '../runs/store.ts';
+import { FlagChecker } from './options.ts';
+import { fmtHalfWidth, fmtKpi, table } from './table.ts';
+import type { Io, SetCode } from './io.ts';
+
+/** `cctwin runs list | show ID | export ID --format csv|json`: what the run store holds. */
+
+function openExisting(db: string, command: string): RunStore {
+  if (!existsSync(db)) {
+    throw new SimError('SIM_ERR_BAD_ARGUMENT', `cctwin runs ${command}: no run store`, [
+      { path: '--db', value: db, message: 'must be an existing run store (runs are saved there by run, compare and sweep)' },
+    ]);
+  }
+  return RunStore.open(db);
+}
+
+function getRun(store: RunStore, raw: string, command: string): RunRecord {
+  const f = new FlagChecker();
+  const id = f.number('ID', raw, { integer: true, min: 1 });
+  f.done(`runs ${command}`);
+  const rec = store.getRun(id!);
+  if (!rec) {
+    throw new SimError('SIM_ERR_BAD_ARGUMENT', `cctwin runs ${command}: no such run`, [
+      { path: 'ID', value: raw, message: `is not a run in ${store.file} (see cctwin runs list)` },
+    ]);
+  }
+  return rec;
+}
+
+/** What `runs show --json` and `runs list --json` give for one run. */
+function recordJson(r: RunRecord): object {
+  return {
+    id: r.id, kind: r.kind, parentId: r.parentId, name: r.name, status: r.status, created: r.created, updated: r.updated,
+    seed: r.seed, codeVersion: r.codeVersion, replications: r.replications, options: r.options, error: r.error,
+  };
+}
+
+function cmdList(io: Io, o: Record<string, unknown>): number {
+  const f = new FlagChecker();
+  const limit = f.number('limit', o.limit ?? '50', { integer: true, min: 1 })!;
+  f.done('runs list');
+  const store = openExisting(String(o.db), 'list');
+  try {
+    const runs = store.listRuns(limit);
+    if (o.json) io.out(JSON.stringify(runs.map(recordJson), null, 2));
+    else if (runs.length === 0) io.out(`no runs in ${store.file}`);
+    else io.out(table(['id', 'kind', 'scenario', 'status', 'replications', 'created'], runs.map((r) => [String(r.id), r.kind, r.name, r.status, String(r.replications), r.created])));
+    return 0;
+  } finally {
+    store.close();
+  }
+}
+
+function cmdShow(io: Io, rawId: string, o: Record<string, unknown>): number {
+  const store = openExisting(String(o.db), 'show');
+  try {
+    const r = getRun(store, rawId, 'show');
+    const children = store.children(r.id);
+    if (o.json) {
+      io.out(JSON.stringify({ ...recordJson(r), scenario: r.scenario, result: r.result, children: children.map(recordJson) }, null, 2));
+      return 0;
+    }
+    io.out(table(['field', 'value'], [
+      ['id', String(r.id)], ['kind', r.kind], ['scenario', r.name], ['status', r.status], ['created', r.created], ['updated', r.updated],
+      ['seed', String(r.seed ?? '-')], ['code version', r.codeVersion], ['replications', String(r.replications)],
+      ...(r.parentId !== null ? [['part of', String(r.parentId)]] : []),
+      ...(r.error ? [['error', r.error]] : []),
+    ]));
+    const res = r.result as Record<string, any> | null;
+    if (res?.totals) {
+      io.out('');
+      io.out(table(['KPI', 'mean', '95% CI'], KPIS.map((k) => [k, fmtKpi(k, res.totals[k]?.mean), fmtHalfWidth(k, res.totals[k]?.ci95)])));
+    }
+    if (res?.paired) {
+      io.out('');
+      io.out(table(['KPI', 'A', 'B', 'B - A', 'paired 95% CI', 'significant'], KPIS.map((k) => {
+        const p = res.paired[k];
+        return [k, fmtKpi(k, p.meanA), fmtKpi(k, p.meanB), fmtKpi(k, p.difference), fmtHalfWidth(k, p.ci95), p.significant === null ? '-' : p.significant ? 'yes' : 'no'];
+      })));
+    }
+    if (children.length > 0) {
+      io.out('');
+      io.out(table(['id', 'kind', 'status', 'replications', 'options'], children.map((c) => [String(c.id), c.kind, c.status, String(c.replications), JSON.stringify(c.options.assignments ?? c.options)])));
+    }
+    return 0;
+  } finally {
+    store.close();
+  }
+}
+
+const csvCell = (v: unknown) => {
+  if (v === null || v === undefined) return '';
+  const s = typeof v === 'string' ? v : typeof v === 'number' ? String(v) : JSON.stringify(v);
+  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+};
+
+/** Long interval rows -> one row per (run, arm, interval) with KPI mean and ci95 columns. */
+function wideIntervals(rows: IntervalRow[]): Map<string, { arm: number; interval: number; start: number; end: number; values: Map<string, IntervalRow> }> {
+  const out = new Map<string, { arm: number; interval: number; start: number; end: number; values: Map<string, IntervalRow> }>();
+  for (const r of rows) {
+    const key = `${r.arm}:${r.interval}`;
+    let w = out.get(key);
+    if (!w) { w = { arm: r.arm, interval: r.interval, start: r.start, end: r.end, values: new Map() }; out.set(key, w); }
+    w.values.set(r.kpi, r);
+  }
+  return out;
+}
+
+function cmdExport(io: Io, rawId: string, o: Record<string, unknown>): number {
+  const f = new FlagChecker();
+  const format = String(o.format ?? '');
+  if (format !== 'csv' && format !== 'json') f.fail('format', o.format, 'must be csv or json');
+  f.done('runs export');
+  const store = openExisting(String(o.db), 'export');
+  try {
+    const r = getRun(store, rawId, 'export');
+    // A sweep exports its points; a run or compare itself.
+    const parts = r.kind === 'sweep'
+      ? [...store.sweepPoints(r.id).entries()].map(([point, p]) => ({ point, assignments: p.assignments, rec: store.getRun(p.runId)! }))
+      : [{ point: null as number | null, assignments: null as unknown, rec: r }];
+    let text: string;
+    if (format === 'json') {
+      text = JSON.stringify({
+        ...recordJson(r), scenario: r.scenario, result: r.result,
+        parts: parts.map((p) => ({
+          ...(p.point !== null ? { point: p.point, assignments: p.assignments, runId: p.rec.id, status: p.rec.status, result: p.rec.result } : {}),
+          arms: store.armConfigs(p.rec.id).map((a) => a.label),
+          replications: store.replicationTotals(p.rec.id),
+          intervals: [...wideIntervals(store.intervals(p.rec.id)).values()].map((w) => ({
+            arm: w.arm, interval: w.interval, start: w.start, end: w.end,
+            ...Object.fromEntries(KPIS.map((k) => [k, { mean: w.values.get(k)?.mean ?? null, ci95: w.values.get(k)?.ci95 ?? null }])),
+          })),
+        })),
+      }, null, 2);
+    } else {
+      const header = ['run', ...(r.kind === 'sweep' ? ['point', 'assignments'] : []), 'arm', 'interval', 'start', 'end', ...KPIS.flatMap((k) => [k, `${k}_ci95`])];
+      const lines = [header.join(',')];
+      for (const p of parts) {
+        const labels = store.armConfigs(p.rec.id).map((a) => a.label);
+        for (const w of wideIntervals(store.intervals(p.rec.id)).values()) {
+          lines.push([
+            p.rec.id, ...(r.kind === 'sweep' ? [p.point, p.assignments] : []), labels[w.arm] ?? w.arm, w.interval, w.start, w.end,
+            ...KPIS.flatMap((k) => [w.values.get(k)?.mean, w.values.get(k)?.ci95]),
+          ].map(csvCell).join(','));
+        }
+      }
+      text = lines.join('\n');
+    }
+    if (typeof o.out === 'string') writeFileSync(o.out, `${text}\n`);
+    else io.out(text);
+    return 0;
+  } finally {
+    store.close();
+  }
+}
+
+export function registerRuns(program: Command, io: Io, setCode: SetCode): void {
+  const runs = program.command('runs').description('the run store: list, show and export saved runs, compares and sweeps');
+  const db = () => new Option('--db <file>', 'run store (SQLite)').default(DEFAULT_DB);
+  runs.command('list')
+    .description('saved runs, newest first')
+    .addOption(db())
+    .option('--limit <N>', 'at most this many', '50')
+    .option('--json', 'print JSON')
+    .action(async (o) => setCode(cmdList(io, o)));
+  runs.command('show')
+    .description('one saved run: settings, status, KPIs')
+    .argument('<ID>', 'run id (see runs list)')
+    .addOption(db())
+    .option('--json', 'print JSON (with the scenario as run and the stored result)')
+    .action(async (id: string, o) => setCode(cmdShow(io, id, o)));
+  runs.command('export')
+    .description('per-interval results of a saved run: csv (one row per interval) or json')
+    .argument('<ID>', 'run id (see runs list)')
+    .addOption(db())
+    .requiredOption('--format <csv|json>', 'output format: csv or json')
+    .option('-o, --out <file>', 'write to this file instead of stdout')
+    .action(async (id: string, o) => setCode(cmdExport(io, id, o)));
+}

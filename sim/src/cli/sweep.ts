@@ -1,0 +1,122 @@
+import type { Command } from 'commander';
+import { SimError } from '../errors.ts';
+import { readScenarioText } from '../experiments/overrides.ts';
+import { executeSweep, sweepVariants, type SweepOutcome, type SweepSpec } from '../runs/execute.ts';
+import { RunStore } from '../runs/store.ts';
+import { addExecutionOptions, EXIT_INTERRUPTED, readExecutionFlags, storedOptions, withSession } from './execution.ts';
+import { FlagChecker } from './options.ts';
+import { fmtHalfWidth, fmtKpi, table } from './table.ts';
+import type { Io, SetCode } from './io.ts';
+
+/**
+ * `cctwin sweep FILE --set path=v1,v2,... [--set ...]`: the grid of every
+ * combination, one line per point. Every point uses the same seed and replication
+ * indexes (common random numbers across the grid). An interrupted sweep resumes with
+ * `cctwin sweep --resume ID`: finished points are read back, unfinished ones continue
+ * from their stored replications.
+ */
+
+const DEFAULT_SWEEP_REPLICATIONS = 5;
+const LINE_KPIS = ['offered', 'answered', 'abandoned', 'serviceLevel', 'abandonRate', 'asa', 'aht', 'occupancy'] as const;
+
+export function sweepJson(r: SweepOutcome, spec: SweepSpec): object {
+  return {
+    ...(r.status === 'interrupted' ? { status: 'interrupted', partial: true } : {}),
+    scenario: spec.source,
+    sets: spec.sets,
+    points: r.points.map((p) => ({
+      point: p.point,
+      assignments: p.assignments,
+      ...(p.status === 'interrupted' ? { status: 'interrupted', partial: true } : {}),
+      replications: p.summary?.replications ?? 0,
+      seed: p.summary?.seed ?? null,
+      totals: p.summary?.totals ?? null,
+      sla: p.summary?.sla ?? null,
+      ...(p.precision ? { precision: p.precision } : {}),
+    })),
+    performance: {
+      wallSeconds: r.wallSeconds,
+      events: r.points.reduce((s, p) => s + (p.summary?.performance.events ?? 0), 0),
+    },
+  };
+}
+
+function printSweep(io: Io, r: SweepOutcome, spec: SweepSpec, total: number): void {
+  const paths = spec.sets.map((s) => s.path);
+  io.out(`${spec.source}: sweep of ${total} point${total === 1 ? '' : 's'} over ${paths.join(', ')}${r.status === 'interrupted' ? ` (INTERRUPTED after ${r.points.length - 1} complete)` : ''}\n`);
+  io.out(table(
+    ['#', ...paths, 'reps', ...LINE_KPIS],
+    r.points.map((p) => [
+      String(p.point),
+      ...paths.map((k) => { const v = p.assignments[k]; return typeof v === 'string' ? v : JSON.stringify(v); }),
+      `${p.summary?.replications ?? 0}${p.status === 'interrupted' ? ' (partial)' : ''}`,
+      ...LINE_KPIS.map((k) => {
+        const e = p.summary?.totals[k];
+        return k === 'serviceLevel' && e?.ci95 != null ? `${fmtKpi(k, e.mean)} ${fmtHalfWidth(k, e.ci95)}` : fmtKpi(k, e?.mean);
+      }),
+    ]),
+  ));
+  for (const p of r.points) {
+    if (p.precision && !p.precision.met) io.out(`point ${p.point}: precision NOT reached after ${p.precision.replications} replications`);
+  }
+}
+
+async function cmdSweep(io: Io, file: string | undefined, o: Record<string, unknown>): Promise<number> {
+  const f = new FlagChecker();
+  const resumeId = f.number('resume', o.resume, { integer: true, min: 1 });
+  const x = readExecutionFlags(f, o, Infinity, DEFAULT_SWEEP_REPLICATIONS);
+  if (o.resume !== undefined) {
+    if (file !== undefined) f.fail('resume', String(o.resume), 'takes no scenario file: the sweep is resumed from the scenario text stored with it');
+    for (const [flag, key] of [['set', 'set'], ['replications', 'replications'], ['seed', 'seed'], ['warmup', 'warmup'], ['precision', 'precision']] as const) {
+      const v = o[key];
+      if (v !== undefined && !(Array.isArray(v) && v.length === 0)) f.fail(flag, Array.isArray(v) ? v.join(' ') : String(v), 'cannot be combined with --resume: the stored sweep keeps its settings');
+    }
+  } else {
+    if (file === undefined) f.fail('file', undefined, 'is required (or --resume ID)');
+    if (x.sets.length === 0) f.fail('set', undefined, 'is required: give at least one path=v1,v2,... to sweep');
+  }
+  f.done('sweep');
+
+  let spec: SweepSpec;
+  if (resumeId !== undefined) {
+    const store = RunStore.open(x.db);
+    try {
+      const rec = store.getRun(resumeId);
+      if (!rec || rec.kind !== 'sweep') {
+        throw new SimError('SIM_ERR_BAD_ARGUMENT', 'cctwin sweep: nothing to resume', [
+          { path: '--resume', value: String(resumeId), message: rec ? `is a ${rec.kind}, not a sweep` : `is not a run in ${x.db} (see cctwin runs list)` },
+        ]);
+      }
+      const stored = rec.options.sweep as Omit<SweepSpec, 'options'>;
+      spec = { ...stored, precision: stored.precision ?? undefined, seed: stored.seed ?? undefined, options: rec.options };
+    } finally {
+      store.close();
+    }
+  } else {
+    spec = {
+      text: readScenarioText(file!), source: file!, sets: x.sets, fixed: x.fixed, seed: x.seed,
+      replications: x.replications, precision: x.precision, maxReplications: x.maxReplications,
+      options: { ...storedOptions(x), file },
+    };
+  }
+  const variants = sweepVariants(spec);
+  const r = await withSession(io, x, ({ ctx }) => executeSweep(ctx, spec, variants, resumeId));
+  if (x.json) io.out(JSON.stringify(sweepJson(r, spec), null, 2));
+  else printSweep(io, r, spec, variants.length);
+  if (r.runId !== null) {
+    (x.json ? io.err : io.out)(r.status === 'interrupted'
+      ? `sweep ${r.runId} interrupted; resume with: cctwin sweep --resume ${r.runId}${x.db === 'runs/cctwin.db' ? '' : ` --db ${x.db}`}`
+      : `sweep ${r.runId} saved in ${x.db}`);
+  }
+  return r.status === 'interrupted' ? EXIT_INTERRUPTED : 0;
+}
+
+export function registerSweep(program: Command, io: Io, setCode: SetCode): void {
+  const cmd = program
+    .command('sweep')
+    .description('run a grid of scenario variants (every combination of the --set values), one line per point')
+    .argument('[file]', 'scenario file (YAML)')
+    .option('--resume <ID>', 'continue an interrupted sweep from the run store');
+  addExecutionOptions(cmd, { set: 'a field and its values: path=v1,v2,... (repeatable; the grid is every combination)' })
+    .action(async (file: string | undefined, o) => setCode(await cmdSweep(io, file, o)));
+}
