@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import Type from 'typebox';
 import { describe, expect, it } from 'vitest';
 import { compileDemand, demandIssues, type DemandInput, type DemandTypeInput } from '../../sim/src/config/demand-compile.ts';
@@ -120,6 +121,31 @@ describe('shocks', () => {
     expect(avg[8]).toBeCloseTo(1, 15);
     const spike = cfg.rates[2][0] / (1200 / DAY);
     expect(spike).toBeCloseTo(1 + (4 * 600 * (1 - Math.exp(-0.75 * H / 600))) / H, 12);
+  });
+
+  it('for any shock and interval length, the expected count over the horizon is the exact integral', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(300, 600, 900, 1800, 3600, 7200),
+        fc.integer({ min: 1, max: 3 }),
+        fc.double({ min: 0, max: 0.999, noNaN: true }),
+        fc.double({ min: 0, max: 10 * H, noNaN: true }),
+        fc.oneof(fc.constant(0), fc.double({ min: 1, max: 5 * H, noNaN: true })),
+        fc.double({ min: 0, max: 5, noNaN: true }),
+        (L, days, startFrac, dur, tau, M) => {
+          const horizon = days * DAY;
+          const start = startFrac * horizon;
+          const cfg = compileDemand({ shocks: [{ start, duration: dur, multiplier: M, decay: tau }] }, [type('flight-zh-phone', DAY)], horizon, L);
+          const got = cfg.rates[0].reduce((s, r) => s + r * L, 0);
+          // base rate 1/s: ∫ m(t) dt = horizon + (M - 1)(full part inside the horizon + decay tail inside the horizon)
+          const end = start + dur;
+          const tail = tau > 0 && end < horizon ? tau * -Math.expm1(-(horizon - end) / tau) : 0;
+          const want = horizon + (M - 1) * (Math.min(end, horizon) - start + tail);
+          expect(Math.abs(got - want)).toBeLessThan(1e-9 * horizon);
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 
   it('overlapping shocks multiply, and the interval averages equal a fine numerical integral', () => {

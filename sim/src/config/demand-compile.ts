@@ -285,11 +285,16 @@ export function compileDemand(input: DemandInput, types: DemandTypeInput[], hori
     for (const sd of cal.specialDays ?? []) if (sd.day < nDays && selected(sd.types, t)) day[sd.day] *= sd.factor;
     const mine = shocks.filter((s) => s.c !== null && selected(s.sels, t)).map((s) => s.c as CompiledShock);
     const row = new Array<number>(nI);
-    for (let i = 0; i < nI; i++) {
+    for (let i = 0; i < nI; i++) row[i] = (t.perDay * share[i % ipd] / L) * day[Math.floor(i / ipd)];
+    // Only the intervals a shock window touches need an average.
+    const touched = new Set<number>();
+    for (const s of mine) {
+      for (let i = Math.floor(s.start / L); i < Math.min(nI, Math.ceil(s.tailEnd / L)); i++) touched.add(i);
+    }
+    for (const i of touched) {
       const a = i * L, b = a + L;
       const active = mine.filter((s) => s.start < b && s.tailEnd > a);
-      const shock = active.length === 0 ? 1 : shockAverage(active, a, b);
-      row[i] = (t.perDay * share[i % ipd] / L) * day[Math.floor(i / ipd)] * shock;
+      if (active.length > 0) row[i] *= shockAverage(active, a, b);
     }
     return row;
   });
