@@ -3,6 +3,8 @@ import { SimError, formatIssues } from './errors.ts';
 import { stdio, type Io, type SetCode } from './cli/io.ts';
 import { registerRun } from './cli/run.ts';
 import { registerErlang } from './cli/erlang.ts';
+import { registerCalibrate } from './cli/calibrate.ts';
+import { registerValidateFit } from './cli/validate-fit.ts';
 import { registerCompare } from './cli/compare.ts';
 import { registerSweep } from './cli/sweep.ts';
 import { registerRuns } from './cli/runs.ts';
@@ -25,6 +27,8 @@ export function buildProgram(io: Io, setCode: SetCode): Command {
 
   registerRun(program, io, setCode);
   registerErlang(program, io, setCode);
+  registerCalibrate(program, io, setCode);
+  registerValidateFit(program, io, setCode);
   registerCompare(program, io, setCode);
   registerSweep(program, io, setCode);
   registerRuns(program, io, setCode);

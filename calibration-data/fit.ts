@@ -1,0 +1,383 @@
+import { Document, isSeq, visit } from 'yaml';
+import type { DistSpec } from '../sim/src/core/distributions.ts';
+import type { CallRecord } from './call-log.ts';
+import {
+  fitExponentialCensored, fitLognormalCensored, fitLognormalTruncated, fitWeibullCensored, gammaOverdispersion,
+  kaplanMeier, ksAgainstKm, ksDistance, mean, normalCdf, quantile, type CensoredFit, type Overdispersion,
+} from './estimators.ts';
+import { DAY, DAY_TYPES, observeDays, type DayType, type ObservedDay, type StaffingMethod } from './observed-day.ts';
+
+/**
+ * Calibration: call-by-call records in, a fit out (`CalibrationFit`), written as a
+ * runnable single-queue scenario (`scenarioYaml`) plus the full fit as a JSON
+ * sidecar. Each estimator is in estimators.ts; this module decides what each one is
+ * applied to (see README.md, "Method").
+ */
+
+export interface FitOptions {
+  name: string;
+  /** Interval of profiles and staffing, seconds. */
+  interval: number;
+  /** Handle times below this (seconds) form the "very short call" component. */
+  shortCall: number;
+  /** A call from the same customer within this many seconds of an abandonment is a redial. */
+  redialWindow: number;
+  staffing: StaffingMethod;
+  /** Service-level threshold, seconds. */
+  threshold: number;
+  /** Where the records came from (for the provenance comment). */
+  sources: string[];
+}
+
+export interface HandleTimeFit {
+  n: number;
+  mean: number;
+  cv: number;
+  shortCut: number;
+  /** Observed share of calls shorter than shortCut. */
+  shortShare: number;
+  /** Lognormal fitted to the calls at or above shortCut (left-truncated MLE). */
+  lognormal: { mean: number; cv: number; mu: number; sigma: number };
+  /** The scenario distribution: uniform short calls + lognormal, weighted so the short share is exact. */
+  dist: DistSpec;
+  /** KS distance of `dist` to the observed handle times. */
+  ks: number;
+  /** KS distance of a plain lognormal (log-moments of all calls), for comparison. */
+  ksPlainLognormal: number;
+  quantiles: Record<string, number>;
+}
+
+export interface PatienceFit {
+  offered: number;
+  /** Calls that waited (wait > 0): the informative subset. */
+  queued: number;
+  abandoned: number;
+  /** Kaplan-Meier curve, thinned to at most 200 points: [seconds, S(t)]. */
+  km: [number, number][];
+  /** KM median patience, seconds (null if S never drops to 0.5). */
+  kmMedian: number | null;
+  fits: { kind: string; params: Record<string, number>; mean: number; logLik: number; aic: number; ksVsKm: number }[];
+  chosen: string;
+  dist: DistSpec;
+}
+
+export interface ArrivalFit {
+  days: number;
+  dates: string[];
+  /** Mean offered calls per interval (one day). */
+  perInterval: number[];
+  dailyTotal: Overdispersion;
+  /** Mean variance/mean ratio of hourly counts across days of the type (1 for Poisson). */
+  hourlyDispersion: number;
+}
+
+export interface CalibrationFit {
+  name: string;
+  sources: string[];
+  calls: number;
+  days: number;
+  firstDate: string;
+  lastDate: string;
+  interval: number;
+  threshold: number;
+  outcomes: Record<string, number>;
+  arrivals: Partial<Record<DayType, ArrivalFit>>;
+  handleTime: { all: HandleTimeFit; byType: Record<string, HandleTimeFit> };
+  patience: PatienceFit;
+  redial: {
+    windowSeconds: number;
+    identifiedAbandoned: number;
+    redialed: number;
+    probability: number;
+    /** For comparison: share of identified answered calls followed by another call within the window. */
+    afterAnswerProbability: number;
+    delay: { mean: number; median: number; p90: number } | null;
+  };
+  ivr: { n: number; mean: number; median: number; p90: number; lognormal: { mean: number; cv: number } | null; ks: number | null; hangUpShare: number };
+  staffing: { method: StaffingMethod; perDayType: Partial<Record<DayType, number[]>> };
+  /** Per-day observed KPIs of the fitting log (for the record). */
+  observed: { date: string; dayType: DayType; offered: number; abandonRate: number; serviceLevel: number; asa: number }[];
+}
+
+const round = (x: number, d = 3) => (Number.isFinite(x) ? Number(x.toFixed(d)) : x);
+
+// ---------------------------------------------------------------- handle time
+
+function cdfOf(d: DistSpec): (x: number) => number {
+  switch (d.kind) {
+    case 'uniform': return (x) => (x <= d.min ? 0 : x >= d.max ? 1 : (x - d.min) / (d.max - d.min));
+    case 'exponential': return (x) => (x <= 0 ? 0 : 1 - Math.exp(-x / d.mean));
+    case 'weibull': return (x) => (x <= 0 ? 0 : 1 - Math.exp(-Math.pow(x / d.scale, d.shape)));
+    case 'lognormal': {
+      const s2 = Math.log1p(d.cv * d.cv), mu = Math.log(d.mean) - s2 / 2, s = Math.sqrt(s2);
+      return (x) => (x <= 0 ? 0 : normalCdf((Math.log(x) - mu) / s));
+    }
+    case 'mixture': {
+      const w = d.components.reduce((a, c) => a + c.weight, 0);
+      const parts = d.components.map((c) => ({ w: c.weight / w, F: cdfOf(c.dist) }));
+      return (x) => parts.reduce((a, p) => a + p.w * p.F(x), 0);
+    }
+    default: throw new Error(`no CDF for ${d.kind}`);
+  }
+}
+
+export function fitHandleTime(values: readonly number[], shortCut: number): HandleTimeFit {
+  const n = values.length;
+  const m = mean(values);
+  const sd = Math.sqrt(values.reduce((s, x) => s + (x - m) ** 2, 0) / Math.max(1, n - 1));
+  const shortShare = values.filter((v) => v < shortCut).length / n;
+  const ln = fitLognormalTruncated(values, shortCut);
+  const lnDist: DistSpec = { kind: 'lognormal', mean: round(ln.mean, 2), cv: round(ln.cv, 4) };
+  // Weight of the short component such that P(X < cut) equals the observed share.
+  const Fc = normalCdf((Math.log(shortCut) - ln.mu) / ln.sigma);
+  const w = shortCut > 0 ? Math.max(0, (shortShare - Fc) / (1 - Fc)) : 0;
+  const dist: DistSpec = w > 0.0005
+    ? { kind: 'mixture', components: [{ weight: round(w, 4), dist: { kind: 'uniform', min: 0, max: shortCut } }, { weight: round(1 - w, 4), dist: lnDist }] }
+    : lnDist;
+  const plain = fitLognormalTruncated(values.filter((v) => v > 0), 0);
+  const sorted = [...values].sort((a, b) => a - b);
+  return {
+    n, mean: round(m, 2), cv: round(sd / m, 4), shortCut, shortShare: round(shortShare, 4),
+    lognormal: { mean: round(ln.mean, 2), cv: round(ln.cv, 4), mu: round(ln.mu, 4), sigma: round(ln.sigma, 4) },
+    dist,
+    ks: round(ksDistance(values, cdfOf(dist)), 4),
+    ksPlainLognormal: round(ksDistance(values, cdfOf({ kind: 'lognormal', mean: plain.mean, cv: plain.cv })), 4),
+    quantiles: Object.fromEntries([0.1, 0.25, 0.5, 0.75, 0.9, 0.99].map((p) => [`p${p * 100}`, quantile(sorted, p)])),
+  };
+}
+
+// ---------------------------------------------------------------- patience
+
+const distOfCensored = (f: CensoredFit): DistSpec =>
+  f.kind === 'exponential' ? { kind: 'exponential', mean: round(f.mean, 2) }
+    : f.kind === 'weibull' ? { kind: 'weibull', shape: round(f.params.shape, 4), scale: round(f.params.scale, 2) }
+      : { kind: 'lognormal', mean: round(f.mean, 2), cv: round(Math.sqrt(Math.expm1(f.params.sigma ** 2)), 4) };
+
+/**
+ * Patience from censored waits: an abandonment is an event at its wait, an answered
+ * call is censored at its wait (it would have waited at least that long). Calls
+ * answered at once (wait 0) carry no information and drop out at t = 0.
+ */
+export function fitPatience(waits: readonly number[], abandoned: readonly boolean[]): PatienceFit {
+  const km = kaplanMeier(waits, abandoned);
+  const fits = [fitExponentialCensored(waits, abandoned), fitWeibullCensored(waits, abandoned), fitLognormalCensored(waits, abandoned)];
+  const best = fits.reduce((a, b) => (b.aic < a.aic ? b : a));
+  const step = Math.max(1, Math.ceil(km.times.length / 200));
+  const thinned: [number, number][] = [];
+  for (let i = 0; i < km.times.length; i += step) thinned.push([km.times[i], round(km.survival[i], 5)]);
+  const med = km.survival.findIndex((s) => s <= 0.5);
+  return {
+    offered: waits.length,
+    queued: waits.filter((w) => w > 0).length,
+    abandoned: abandoned.filter(Boolean).length,
+    km: thinned,
+    kmMedian: med >= 0 ? km.times[med] : null,
+    fits: fits.map((f) => ({
+      kind: f.kind,
+      params: Object.fromEntries(Object.entries(f.params).map(([k, v]) => [k, round(v, 4)])),
+      mean: round(f.mean, 1), logLik: round(f.logLik, 1), aic: round(f.aic, 1), ksVsKm: round(ksAgainstKm(km, f.cdf), 4),
+    })),
+    chosen: best.kind,
+    dist: distOfCensored(best),
+  };
+}
+
+// ---------------------------------------------------------------- the whole fit
+
+function arrivalFit(days: ObservedDay[], L: number): ArrivalFit {
+  const nI = Math.round(DAY / L);
+  const per = new Array<number>(nI).fill(0);
+  for (const d of days) for (let i = 0; i < nI; i++) per[i] += d.offered[i] / days.length;
+  const hourly: number[] = [];
+  for (let h = 0; h < 24; h++) {
+    const counts = days.map((d) => d.hours[h].offered);
+    const m = mean(counts);
+    if (m >= 5 && counts.length > 1) hourly.push(counts.reduce((s, x) => s + (x - m) ** 2, 0) / (counts.length - 1) / m);
+  }
+  return {
+    days: days.length,
+    dates: days.map((d) => d.date),
+    perInterval: per.map((x) => round(x, 2)),
+    dailyTotal: (() => { const o = gammaOverdispersion(days.map((d) => d.total.offered)); return { ...o, mean: round(o.mean, 1), variance: round(o.variance, 1), dispersion: round(o.dispersion, 2), gammaCv: round(o.gammaCv, 4) }; })(),
+    hourlyDispersion: round(mean(hourly), 2),
+  };
+}
+
+export function fitCalls(calls: readonly CallRecord[], o: FitOptions): CalibrationFit {
+  if (calls.length === 0) throw new Error('no calls to fit');
+  const days = observeDays(calls, o.interval, o.threshold, o.staffing);
+  const outcomes: Record<string, number> = {};
+  for (const c of calls) outcomes[c.outcome] = (outcomes[c.outcome] ?? 0) + 1;
+
+  const arrivals: Partial<Record<DayType, ArrivalFit>> = {};
+  const staffing: Partial<Record<DayType, number[]>> = {};
+  for (const t of DAY_TYPES) {
+    const ds = days.filter((d) => d.dayType === t && d.total.offered > 0);
+    if (ds.length === 0) continue;
+    arrivals[t] = arrivalFit(ds, o.interval);
+    staffing[t] = ds[0].staffing.map((_, i) => round(mean(ds.map((d) => d.staffing[i])), 2));
+  }
+
+  const answered = calls.filter((c) => c.outcome === 'answered');
+  const ht = (cs: readonly CallRecord[]) => cs.map((c) => c.end - c.answer!);
+  const types = [...new Set(answered.map((c) => c.type))].sort();
+  const byType: Record<string, HandleTimeFit> = {};
+  for (const t of types) {
+    const v = ht(answered.filter((c) => c.type === t));
+    if (v.length >= 30) byType[t] = fitHandleTime(v, o.shortCall);
+  }
+
+  const offered = calls.filter((c) => c.queueEntry !== null);
+  const waits = offered.map((c) => Math.max(0, (c.outcome === 'answered' ? c.answer! : c.end) - c.queueEntry!));
+  const patience = fitPatience(waits, offered.map((c) => c.outcome === 'abandoned'));
+
+  // Redials: identified customers; absolute times so that a redial after midnight counts.
+  const byCustomer = new Map<string, number[]>();
+  for (const c of calls) {
+    if (c.customer === null) continue;
+    const l = byCustomer.get(c.customer) ?? [];
+    l.push(c.day * DAY + c.arrival);
+    byCustomer.set(c.customer, l);
+  }
+  for (const l of byCustomer.values()) l.sort((a, b) => a - b);
+  const nextCall = (c: CallRecord): number | null => {
+    const l = byCustomer.get(c.customer!)!;
+    const after = c.day * DAY + c.end;
+    let lo = 0, hi = l.length;
+    while (lo < hi) { const mid = (lo + hi) >> 1; if (l[mid] <= after) lo = mid + 1; else hi = mid; }
+    return lo < l.length && l[lo] - after <= o.redialWindow ? l[lo] - after : null;
+  };
+  const idAband = calls.filter((c) => c.outcome === 'abandoned' && c.customer !== null);
+  const delays = idAband.map(nextCall).filter((d): d is number => d !== null).sort((a, b) => a - b);
+  const idAns = calls.filter((c) => c.outcome === 'answered' && c.customer !== null);
+  const afterAnswer = idAns.filter((c) => nextCall(c) !== null).length;
+
+  const ivrTimes = offered.map((c) => Math.max(0, c.queueEntry! - c.arrival));
+  const ivrSorted = [...ivrTimes].sort((a, b) => a - b);
+  const ivrPos = ivrTimes.filter((x) => x > 0);
+  const ivrLn = ivrPos.length >= 10 ? fitLognormalTruncated(ivrPos, 0) : null;
+
+  return {
+    name: o.name,
+    sources: o.sources,
+    calls: calls.length,
+    days: days.length,
+    firstDate: days[0].date,
+    lastDate: days[days.length - 1].date,
+    interval: o.interval,
+    threshold: o.threshold,
+    outcomes,
+    arrivals,
+    handleTime: { all: fitHandleTime(ht(answered), o.shortCall), byType },
+    patience,
+    redial: {
+      windowSeconds: o.redialWindow,
+      identifiedAbandoned: idAband.length,
+      redialed: delays.length,
+      probability: round(idAband.length ? delays.length / idAband.length : NaN, 4),
+      afterAnswerProbability: round(idAns.length ? afterAnswer / idAns.length : NaN, 4),
+      delay: delays.length ? { mean: round(mean(delays), 1), median: quantile(delays, 0.5), p90: quantile(delays, 0.9) } : null,
+    },
+    ivr: {
+      n: ivrTimes.length,
+      mean: round(mean(ivrTimes), 2),
+      median: quantile(ivrSorted, 0.5),
+      p90: quantile(ivrSorted, 0.9),
+      lognormal: ivrLn ? { mean: round(ivrLn.mean, 2), cv: round(ivrLn.cv, 4) } : null,
+      ks: ivrLn ? round(ksDistance(ivrPos, cdfOf({ kind: 'lognormal', mean: ivrLn.mean, cv: ivrLn.cv })), 4) : null,
+      hangUpShare: round((outcomes.ivr ?? 0) / calls.length, 4),
+    },
+    staffing: { method: o.staffing, perDayType: staffing },
+    observed: days.filter((d) => d.total.offered > 0).map((d) => ({
+      date: d.date, dayType: d.dayType, offered: d.total.offered,
+      abandonRate: round(d.total.abandoned / d.total.offered, 4),
+      serviceLevel: round(d.total.answeredWithin / d.total.offered, 4),
+      asa: round(d.total.answered ? d.total.waitAnswered / d.total.answered : NaN, 1),
+    })),
+  };
+}
+
+// ---------------------------------------------------------------- scenario file
+
+const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+
+function describeDist(d: DistSpec): string {
+  switch (d.kind) {
+    case 'exponential': return `exponential, mean ${d.mean} s`;
+    case 'weibull': return `Weibull, shape ${d.shape}, scale ${d.scale} s`;
+    case 'lognormal': return `lognormal, mean ${d.mean} s, cv ${d.cv}`;
+    case 'mixture': return d.components.map((c) => `${pct(c.weight)} ${describeDist(c.dist)}`).join(' + ');
+    case 'uniform': return `uniform ${d.min}-${d.max} s`;
+    default: return d.kind;
+  }
+}
+
+/** The main day type of a fit: weekdays when present, else the type with most days. */
+export function mainDayType(fit: CalibrationFit): DayType {
+  if (fit.arrivals.weekday) return 'weekday';
+  return (Object.entries(fit.arrivals) as [DayType, ArrivalFit][]).sort((a, b) => b[1].days - a[1].days)[0][0];
+}
+
+/** The runnable scenario, with the quality of each fit in its header comments. */
+export function scenarioYaml(fit: CalibrationFit, sidecar: string): string {
+  const dt = mainDayType(fit);
+  const a = fit.arrivals[dt]!;
+  const ht = fit.handleTime.all;
+  const p = fit.patience;
+  const chosen = p.fits.find((f) => f.kind === p.chosen)!;
+  const agents = fit.staffing.perDayType[dt]!.map((x) => Math.round(x));
+  const others = (Object.entries(fit.arrivals) as [DayType, ArrivalFit][]).filter(([t]) => t !== dt)
+    .map(([t, f]) => `${t} ${f.dailyTotal.mean} calls/day (${f.days} days)`).join(', ');
+  const r = fit.redial;
+  const header = [
+    '# yaml-language-server: $schema=../schema.json',
+    '#',
+    `# Fitted by \`cctwin calibrate\` from ${fit.sources.join(', ')}: ${fit.calls} calls, ${fit.days} days`,
+    `# (${fit.firstDate} to ${fit.lastDate}). The full fit (every day type, per-type handle times,`,
+    `# the Kaplan-Meier curve, redials, IVR, staffing by day type) is in ${sidecar}.`,
+    '# Written by a program: edit the logs or the options, not this file.',
+    '#',
+    `# Arrivals: the ${dt} profile, mean offered calls per ${fit.interval / 60}-minute interval over ${a.days} days`,
+    `#   (${a.dailyTotal.mean} calls/day). Offered = reached the agent queue; VRU hang-ups are not offered.`,
+    `#   Day-level overdispersion: daily totals have variance/mean ${a.dailyTotal.dispersion}, gamma CV ${a.dailyTotal.gammaCv}`,
+    `#   (Var = m + cv^2 m^2); hourly counts variance/mean ${a.hourlyDispersion} (1 = Poisson).`,
+    `#   Other day types, in the sidecar only: ${others || 'none'}.`,
+    '#   Day-type profiles, the gamma day multiplier, redials and several contact types are not',
+    '#   scenario fields yet (another issue adds them); until then this file is the main day type.',
+    `# Handle time: ${describeDist(ht.dist)}.`,
+    `#   Observed mean ${ht.mean} s, cv ${ht.cv}; ${pct(ht.shortShare)} of calls under ${ht.shortCut} s.`,
+    `#   KS distance to the ${ht.n} observed handle times: ${ht.ks} (a plain lognormal: ${ht.ksPlainLognormal}).`,
+    `# Patience: ${describeDist(p.dist)}, censored MLE chosen by AIC.`,
+    `#   From ${p.offered} offered calls: ${p.abandoned} abandonments (events), the rest censored at their wait.`,
+    `#   KS distance to the Kaplan-Meier curve: ${p.fits.map((f) => `${f.kind} ${f.ksVsKm}`).join(', ')} (chosen: ${chosen.kind}).`,
+    `#   Kaplan-Meier median patience: ${p.kmMedian === null ? 'not reached' : `${p.kmMedian} s`}.`,
+    `# Redials (sidecar only): ${pct(r.probability)} of ${r.identifiedAbandoned} identified abandoners call again within ${r.windowSeconds / 60} min` +
+      (r.delay ? `,` : '.'),
+    ...(r.delay ? [`#   delay mean ${r.delay.mean} s, median ${r.delay.median} s (after an answered call: ${pct(r.afterAnswerProbability)}).`] : []),
+    `# IVR time (sidecar only): mean ${fit.ivr.mean} s, median ${fit.ivr.median} s; ${pct(fit.ivr.hangUpShare)} of calls hang up in the IVR.`,
+    `# Agents: staffing on the floor read from the log by the "${fit.staffing.method}" method, mean of the ${dt}s, rounded.`,
+    `# Service level: answered within 20 s, target 95% (facts: sl-threshold-seconds, sl-target);`,
+    '#   abandonment ceiling 10% (facts: abandon-rate-max): the Ctrip targets, not this center\'s.',
+    '',
+  ].join('\n');
+  const body = {
+    name: fit.name,
+    description: `${dt} of ${fit.firstDate}..${fit.lastDate}, fitted from call logs`,
+    seed: 1,
+    horizon: '24h',
+    interval: fit.interval,
+    arrivals: { perInterval: a.perInterval },
+    handleTime: ht.dist,
+    patience: p.dist,
+    agents,
+    serviceLevel: { threshold: fit.threshold, target: 0.95 },
+  };
+  const doc = new Document(body);
+  visit(doc, { Seq(_, node) { if (isSeq(node) && node.items.length > 4) node.flow = true; } });
+  return header + doc.toString({ lineWidth: 0 });
+}
+
+/** The sidecar: the whole fit, JSON. */
+export function fitJson(fit: CalibrationFit): string {
+  return `${JSON.stringify(fit, null, 1)}\n`;
+}

@@ -1,0 +1,147 @@
+import { dayLabel, weekday, type CallRecord } from './call-log.ts';
+
+/**
+ * One real day as the simulator sees it: offered calls per interval, staffing per
+ * interval, and the day's KPIs computed with the engine's definitions
+ * (sim/src/metrics/summary.ts):
+ *   offered      calls that reached the agent queue (answered + abandoned); VRU
+ *                hang-ups and blocked calls are not offered, PHANTOM rows are dropped
+ *   serviceLevel answered with wait <= threshold / offered
+ *   abandonRate  abandoned / offered
+ *   asa          mean wait of answered calls
+ * Calls belong to the interval (and hour) in which they entered the queue.
+ */
+
+export const DAY = 86400;
+
+export type DayType = 'weekday' | 'friday' | 'saturday';
+export const DAY_TYPES: readonly DayType[] = ['weekday', 'friday', 'saturday'];
+
+/** The Anonymous Bank week (Israel): Sunday to Thursday are working days, Friday short, Saturday night only. */
+export function dayTypeOf(day: number): DayType {
+  const w = weekday(day);
+  return w === 5 ? 'friday' : w === 6 ? 'saturday' : 'weekday';
+}
+
+/** How staffing on the floor is read from the log (README.md: "Staffing"). */
+export type StaffingMethod = 'distinct' | 'busy' | 'present';
+export const STAFFING_METHODS: readonly StaffingMethod[] = ['distinct', 'busy', 'present'];
+
+export interface KpiCounts {
+  offered: number;
+  answered: number;
+  abandoned: number;
+  answeredWithin: number;
+  waitAnswered: number;
+}
+
+export const emptyCounts = (): KpiCounts => ({ offered: 0, answered: 0, abandoned: 0, answeredWithin: 0, waitAnswered: 0 });
+
+export interface Kpis {
+  abandonRate: number;
+  serviceLevel: number;
+  asa: number;
+}
+
+export function kpisFromCounts(c: KpiCounts): Kpis {
+  const div = (a: number, b: number) => (b > 0 ? a / b : NaN);
+  return { abandonRate: div(c.abandoned, c.offered), serviceLevel: div(c.answeredWithin, c.offered), asa: div(c.waitAnswered, c.answered) };
+}
+
+export interface ObservedDay {
+  day: number;
+  date: string;
+  dayType: DayType;
+  /** Offered calls per interval (by queue entry). */
+  offered: number[];
+  /** Queue-entry times of the offered calls, seconds since midnight (for trace replays). */
+  entries: number[];
+  /** Agents on the floor per interval, by the chosen method (not rounded). */
+  staffing: number[];
+  total: KpiCounts;
+  hours: KpiCounts[];
+}
+
+/**
+ * Seconds without service after which an agent counts as off the floor (the
+ * `present` method). Chosen on the January log (the fitting month): of 5, 10, 15 and
+ * 20 minutes, 10 gave the smallest replay error there (README.md, "Staffing").
+ */
+export const PRESENCE_GAP = 600;
+
+function staffingOf(calls: readonly CallRecord[], L: number, nI: number, method: StaffingMethod): number[] {
+  const out = new Array<number>(nI).fill(0);
+  const clampI = (t: number) => Math.min(nI - 1, Math.max(0, Math.floor(t / L)));
+  const served = calls.filter((c) => c.outcome === 'answered' && c.agent !== null && c.answer !== null);
+  if (method === 'distinct') {
+    const sets = Array.from({ length: nI }, () => new Set<string>());
+    for (const c of served) for (let i = clampI(c.answer!); i <= clampI(Math.max(c.answer!, c.end - 1e-9)); i++) sets[i].add(c.agent!);
+    return sets.map((s) => s.size);
+  }
+  // Time-based methods: agent-seconds spread over the intervals they fall in.
+  const addSpan = (a: number, b: number) => {
+    for (let i = clampI(a); i <= clampI(b) && i < nI; i++) {
+      const lo = Math.max(a, i * L), hi = Math.min(b, (i + 1) * L);
+      if (hi > lo) out[i] += (hi - lo) / L;
+    }
+  };
+  if (method === 'busy') {
+    for (const c of served) addSpan(c.answer!, c.end);
+    return out;
+  }
+  // present: from the start of an agent's first call to the end of the last call of a
+  // session; a gap longer than PRESENCE_GAP ends the session (a break, the shift's end).
+  const byAgent = new Map<string, CallRecord[]>();
+  for (const c of served) {
+    const l = byAgent.get(c.agent!) ?? [];
+    l.push(c);
+    byAgent.set(c.agent!, l);
+  }
+  for (const list of byAgent.values()) {
+    list.sort((x, y) => x.answer! - y.answer!);
+    let start = list[0].answer!, end = list[0].end;
+    for (const c of list.slice(1)) {
+      if (c.answer! - end > PRESENCE_GAP) { addSpan(start, end); start = c.answer!; }
+      end = Math.max(end, c.end);
+    }
+    addSpan(start, end);
+  }
+  return out;
+}
+
+/** Groups calls by day and computes each day's observations. */
+export function observeDays(calls: readonly CallRecord[], L: number, threshold: number, method: StaffingMethod): ObservedDay[] {
+  const nI = Math.round(DAY / L);
+  const byDay = new Map<number, CallRecord[]>();
+  for (const c of calls) {
+    const l = byDay.get(c.day) ?? [];
+    l.push(c);
+    byDay.set(c.day, l);
+  }
+  const days: ObservedDay[] = [];
+  for (const [day, list] of [...byDay.entries()].sort((a, b) => a[0] - b[0])) {
+    const offered = new Array<number>(nI).fill(0);
+    const entries: number[] = [];
+    const total = emptyCounts();
+    const hours = Array.from({ length: 24 }, emptyCounts);
+    for (const c of list) {
+      if (c.queueEntry === null) continue;
+      const q = Math.min(c.queueEntry, DAY - 1e-6);
+      entries.push(Math.max(0, q));
+      offered[Math.min(nI - 1, Math.max(0, Math.floor(q / L)))]++;
+      const h = hours[Math.min(23, Math.max(0, Math.floor(q / 3600)))];
+      for (const k of [total, h]) {
+        k.offered++;
+        if (c.outcome === 'answered') {
+          const w = Math.max(0, c.answer! - c.queueEntry);
+          k.answered++;
+          k.waitAnswered += w;
+          if (w <= threshold) k.answeredWithin++;
+        } else k.abandoned++;
+      }
+    }
+    entries.sort((a, b) => a - b);
+    days.push({ day, date: dayLabel(day), dayType: dayTypeOf(day), offered, entries, staffing: staffingOf(list, L, nI, method), total, hours });
+  }
+  return days;
+}

@@ -1,0 +1,152 @@
+import type { DistSpec } from '../sim/src/core/distributions.ts';
+import type { ModelConfig } from '../sim/src/config/model-config.ts';
+import { Replication } from '../sim/src/engine/replicate.ts';
+import { M, NM } from '../sim/src/metrics/layout.ts';
+import { decodeResult } from '../sim/src/metrics/summary.ts';
+import { DAY, emptyCounts, kpisFromCounts, type KpiCounts, type Kpis, type ObservedDay } from './observed-day.ts';
+
+/**
+ * Replays real days through a fitted model: each day gets its own observed
+ * arrivals and staffing; handle time and patience come from the fit. The
+ * simulated figures are ratios of counts summed over the replications.
+ */
+
+export type ArrivalMode = 'counts' | 'trace';
+export const ARRIVAL_MODES: readonly ArrivalMode[] = ['counts', 'trace'];
+
+export interface ReplayOptions {
+  handleTime: DistSpec;
+  patience: DistSpec | null;
+  interval: number;
+  threshold: number;
+  replications: number;
+  seed: number;
+  /** counts: Poisson arrivals at the day's observed count per interval; trace: the observed queue-entry times. */
+  arrivals: ArrivalMode;
+  /** Multiplies the observed staffing (sensitivity studies; 1 = as observed). */
+  staffingScale?: number;
+}
+
+export interface Pair {
+  observed: number;
+  simulated: number;
+}
+
+export interface DayComparison {
+  date: string;
+  dayType: string;
+  offered: Pair;
+  abandonRate: Pair;
+  serviceLevel: Pair;
+  asa: Pair;
+  /** 24 hours by queue-entry hour; hours without offered calls have nulls. */
+  hours: { hour: number; offered: Pair; abandonRate: Pair | null; serviceLevel: Pair | null; asa: Pair | null }[];
+}
+
+export interface ValidationResult {
+  replications: number;
+  seed: number;
+  arrivals: ArrivalMode;
+  threshold: number;
+  days: DayComparison[];
+  /** Mean absolute error over days (rates as fractions, ASA in seconds). */
+  mae: { abandonRate: number; serviceLevel: number; asa: number };
+  /** Mean signed error (simulated - observed) over days: the direction of the misfit. */
+  bias: { abandonRate: number; serviceLevel: number; asa: number };
+}
+
+/** The model of one observed day. */
+export function dayModel(d: ObservedDay, o: ReplayOptions): ModelConfig {
+  const L = o.interval;
+  const nI = Math.round(DAY / L);
+  const scale = o.staffingScale ?? 1;
+  return {
+    schemaVersion: 1,
+    name: `replay ${d.date}`,
+    seed: o.seed + d.day,
+    horizon: DAY,
+    intervalLength: L,
+    nIntervals: nI,
+    warmup: 0,
+    threshold: o.threshold,
+    sla: [],
+    types: [{
+      name: 'calls',
+      channel: 'phone',
+      arrivalRates: o.arrivals === 'trace' ? new Array<number>(nI).fill(0) : d.offered.map((c) => c / L),
+      handleTime: o.handleTime,
+      patience: o.patience,
+      queue: 0,
+      site: 0,
+    }],
+    queues: [{ name: 'calls' }],
+    groups: [{ name: 'agents', site: 0, queues: [0], staffing: d.staffing.map((s) => Math.round(s * scale)) }],
+    sites: [{ name: 'center', lines: null }],
+  };
+}
+
+function addRow(k: KpiCounts, rows: Float64Array, b: number): void {
+  k.offered += rows[b + M.offered];
+  k.answered += rows[b + M.answered];
+  k.abandoned += rows[b + M.abandoned] + rows[b + M.unfinished];
+  k.answeredWithin += rows[b + M.answeredWithin];
+  k.waitAnswered += rows[b + M.waitAnswered];
+}
+
+/** Simulated counts of one day, summed over replications: the day and each hour. */
+export function simulateDay(d: ObservedDay, o: ReplayOptions): { total: KpiCounts; hours: KpiCounts[] } {
+  const cfg = dayModel(d, o);
+  const total = emptyCounts();
+  const hours = Array.from({ length: 24 }, emptyCounts);
+  const perHour = 3600 / cfg.intervalLength;
+  for (let r = 0; r < o.replications; r++) {
+    const rep = new Replication(cfg, r);
+    rep.start();
+    if (o.arrivals === 'trace') for (const t of d.entries) rep.inject(0, t);
+    rep.advanceTo(Infinity);
+    const rows = decodeResult(rep.result(), cfg).rows;
+    for (let i = 0; i <= cfg.nIntervals; i++) {
+      addRow(total, rows, i * NM);
+      if (i < cfg.nIntervals) addRow(hours[Math.min(23, Math.floor(i / perHour))], rows, i * NM);
+    }
+  }
+  return { total, hours };
+}
+
+const pair = (o: number, s: number): Pair => ({ observed: o, simulated: s });
+
+function pairs(obs: Kpis, sim: Kpis): { abandonRate: Pair; serviceLevel: Pair; asa: Pair } {
+  return { abandonRate: pair(obs.abandonRate, sim.abandonRate), serviceLevel: pair(obs.serviceLevel, sim.serviceLevel), asa: pair(obs.asa, sim.asa) };
+}
+
+/** Replays every day with offered calls and compares it with the simulation. */
+export function validateDays(days: readonly ObservedDay[], o: ReplayOptions, onDay?: (done: number, total: number) => void): ValidationResult {
+  const out: DayComparison[] = [];
+  const todo = days.filter((d) => d.total.offered > 0);
+  for (const d of todo) {
+    const sim = simulateDay(d, o);
+    const R = o.replications;
+    const hours = d.hours.map((h, hour) => {
+      const s = sim.hours[hour];
+      if (h.offered === 0) return { hour, offered: pair(0, s.offered / R), abandonRate: null, serviceLevel: null, asa: null };
+      const p = pairs(kpisFromCounts(h), kpisFromCounts(s));
+      return { hour, offered: pair(h.offered, s.offered / R), ...p, asa: Number.isNaN(p.asa.observed) ? null : p.asa };
+    });
+    out.push({ date: d.date, dayType: d.dayType, offered: pair(d.total.offered, sim.total.offered / R), ...pairs(kpisFromCounts(d.total), kpisFromCounts(sim.total)), hours });
+    onDay?.(out.length, todo.length);
+  }
+  const avg = (f: (d: DayComparison) => number) => {
+    const v = out.map(f).filter(Number.isFinite);
+    return v.length ? v.reduce((s, x) => s + x, 0) / v.length : NaN;
+  };
+  const err = (k: 'abandonRate' | 'serviceLevel' | 'asa', abs: boolean) => avg((d) => (abs ? Math.abs(d[k].simulated - d[k].observed) : d[k].simulated - d[k].observed));
+  return {
+    replications: o.replications,
+    seed: o.seed,
+    arrivals: o.arrivals,
+    threshold: o.threshold,
+    days: out,
+    mae: { abandonRate: err('abandonRate', true), serviceLevel: err('serviceLevel', true), asa: err('asa', true) },
+    bias: { abandonRate: err('abandonRate', false), serviceLevel: err('serviceLevel', false), asa: err('asa', false) },
+  };
+}

@@ -1,0 +1,70 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import type { Command } from 'commander';
+import { LOG_FORMATS, readCallLogs, type LogFormat } from '../../../calibration-data/call-log.ts';
+import { fitCalls, fitJson, scenarioYaml } from '../../../calibration-data/fit.ts';
+import { STAFFING_METHODS, type StaffingMethod } from '../../../calibration-data/observed-day.ts';
+import { parseScenarioText } from '../config/load.ts';
+import { SimError } from '../errors.ts';
+import { FlagChecker } from './options.ts';
+import type { Io, SetCode } from './io.ts';
+
+/** `cctwin calibrate LOG... --out scenarios/fitted/NAME.yaml`: fit a scenario to call logs. */
+
+/** The sidecar of a scenario file: NAME.yaml -> NAME.fit.json. */
+export function sidecarOf(file: string): string {
+  return join(dirname(file), `${basename(file).replace(/\.ya?ml$/i, '')}.fit.json`);
+}
+
+async function cmdCalibrate(io: Io, logs: string[], o: Record<string, unknown>): Promise<number> {
+  const f = new FlagChecker();
+  const format = String(o.format ?? 'anonbank');
+  if (!LOG_FORMATS.includes(format as LogFormat)) f.fail('format', format, `must be one of ${LOG_FORMATS.join(', ')}`);
+  const out = o.out;
+  if (typeof out !== 'string' || out === '') f.fail('out', out, 'is required: the scenario file to write, e.g. scenarios/fitted/NAME.yaml');
+  else if (!/\.ya?ml$/i.test(out)) f.fail('out', out, 'must end in .yaml or .yml');
+  const interval = f.number('interval', o.interval ?? '900', { integer: true, exclusiveMin: 0 });
+  if (interval !== undefined && 86400 % interval !== 0) f.fail('interval', String(interval), 'must divide a day (86400 s), e.g. 900 or 1800');
+  const shortCall = f.number('short-call', o.shortCall ?? '10', { min: 0 })!;
+  const redialWindow = f.number('redial-window', o.redialWindow ?? '3600', { exclusiveMin: 0 })!;
+  const staffing = String(o.staffing ?? 'present');
+  if (!STAFFING_METHODS.includes(staffing as StaffingMethod)) f.fail('staffing', staffing, `must be one of ${STAFFING_METHODS.join(', ')}`);
+  f.done('calibrate');
+  const file = out as string;
+  const name = typeof o.name === 'string' ? o.name : basename(file).replace(/\.ya?ml$/i, '');
+  const { calls, dropped } = readCallLogs(logs, format as LogFormat);
+  if (!calls.some((c) => c.outcome === 'answered')) {
+    throw new SimError('SIM_ERR_BAD_ARGUMENT', 'cctwin calibrate: nothing to fit', [{ path: 'LOG', value: logs.join(' '), message: 'must hold answered calls (none found)' }]);
+  }
+  const fit = fitCalls(calls, { name, interval: interval!, shortCall, redialWindow, staffing: staffing as StaffingMethod, threshold: 20, sources: logs.map((l) => basename(l)) });
+  const sidecar = sidecarOf(file);
+  const yaml = scenarioYaml(fit, basename(sidecar));
+  parseScenarioText(yaml, file); // never write a scenario that does not load
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, yaml);
+  writeFileSync(sidecar, fitJson(fit));
+  const wd = fit.arrivals.weekday ?? Object.values(fit.arrivals)[0]!;
+  io.out(`${calls.length} calls (${dropped} PHANTOM dropped) over ${fit.days} days, ${fit.firstDate} to ${fit.lastDate}`);
+  io.out(`  arrivals   ${wd.dailyTotal.mean} offered/day on ${wd.days} main days; day-level gamma CV ${wd.dailyTotal.gammaCv}`);
+  io.out(`  handle     mean ${fit.handleTime.all.mean} s, cv ${fit.handleTime.all.cv}; KS ${fit.handleTime.all.ks}`);
+  io.out(`  patience   ${fit.patience.chosen} (${fit.patience.fits.map((x) => `${x.kind} KS ${x.ksVsKm}`).join(', ')})`);
+  io.out(`  redial     ${(fit.redial.probability * 100).toFixed(1)}% of identified abandoners within ${fit.redial.windowSeconds} s`);
+  io.out(`  ivr        mean ${fit.ivr.mean} s`);
+  io.out(`wrote ${file} and ${sidecar}`);
+  return 0;
+}
+
+export function registerCalibrate(program: Command, io: Io, setCode: SetCode): void {
+  program
+    .command('calibrate')
+    .description('fit arrivals, handle time, patience, redials, IVR time and staffing to call-by-call logs; write a scenario')
+    .argument('<log...>', 'call logs (Anonymous Bank TSV or the generic CSV)')
+    .option('--format <F>', `log format: ${LOG_FORMATS.join(' | ')}`, 'anonbank')
+    .option('-o, --out <file>', 'scenario to write, e.g. scenarios/fitted/NAME.yaml (the full fit goes to NAME.fit.json beside it)')
+    .option('--name <N>', 'scenario name (default: the file name)')
+    .option('--interval <S>', 'interval of profiles and staffing, seconds', '900')
+    .option('--short-call <S>', 'handle times below this are the very-short-call component, seconds', '10')
+    .option('--redial-window <S>', 'a call within this many seconds after an abandonment is a redial', '3600')
+    .option('--staffing <M>', `how agents on the floor are read from the log: ${STAFFING_METHODS.join(' | ')}`, 'present')
+    .action(async (logs: string[], o) => setCode(await cmdCalibrate(io, logs, o)));
+}

@@ -1,0 +1,92 @@
+import { existsSync, readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { LOG_FORMATS, readCallLogs, type LogFormat } from '../../../calibration-data/call-log.ts';
+import { observeDays, STAFFING_METHODS, type StaffingMethod } from '../../../calibration-data/observed-day.ts';
+import { ARRIVAL_MODES, validateDays, type ArrivalMode, type Pair, type ValidationResult } from '../../../calibration-data/replay.ts';
+import { loadScenario } from '../config/load.ts';
+import { sidecarOf } from './calibrate.ts';
+import { FlagChecker } from './options.ts';
+import { table } from './table.ts';
+import type { Io, SetCode } from './io.ts';
+
+/**
+ * `cctwin validate-fit SCENARIO --against LOG...`: replays each real day of the log
+ * through the scenario's handle time and patience, with that day's observed offered
+ * calls and staffing, and compares abandonment, service level and ASA.
+ */
+
+const pc = (x: number) => (Number.isFinite(x) ? `${(x * 100).toFixed(1)}%` : '-');
+const sec = (x: number) => (Number.isFinite(x) ? `${x.toFixed(0)} s` : '-');
+const both = (p: Pair | null, f: (x: number) => string) => (p ? `${f(p.observed)} / ${f(p.simulated)}` : '-');
+
+function print(io: Io, r: ValidationResult, hourly: boolean): void {
+  io.out(`observed / simulated, ${r.replications} replications per day (seed ${r.seed}, arrivals: ${r.arrivals}); service level = answered within ${r.threshold} s / offered`);
+  io.out(table(
+    ['date', 'day type', 'offered', 'abandon rate', 'service level', 'ASA'],
+    r.days.map((d) => [d.date, d.dayType, `${d.offered.observed} / ${d.offered.simulated.toFixed(0)}`, both(d.abandonRate, pc), both(d.serviceLevel, pc), both(d.asa, sec)]),
+  ));
+  if (hourly) {
+    for (const d of r.days) {
+      io.out('');
+      io.out(`${d.date} by hour of queue entry`);
+      io.out(table(
+        ['hour', 'offered', 'abandon rate', 'service level', 'ASA'],
+        d.hours.filter((h) => h.offered.observed > 0).map((h) => [`${String(h.hour).padStart(2, '0')}:00`, `${h.offered.observed} / ${h.offered.simulated.toFixed(1)}`, both(h.abandonRate, pc), both(h.serviceLevel, pc), both(h.asa, sec)]),
+      ));
+    }
+  }
+  io.out('');
+  io.out(`mean absolute error over ${r.days.length} days: abandon rate ${(r.mae.abandonRate * 100).toFixed(2)} points, service level ${(r.mae.serviceLevel * 100).toFixed(2)} points, ASA ${r.mae.asa.toFixed(1)} s`);
+  io.out(`mean error (simulated - observed):       abandon rate ${(r.bias.abandonRate * 100).toFixed(2)} points, service level ${(r.bias.serviceLevel * 100).toFixed(2)} points, ASA ${r.bias.asa.toFixed(1)} s`);
+}
+
+async function cmdValidateFit(io: Io, scenario: string, o: Record<string, unknown>): Promise<number> {
+  const f = new FlagChecker();
+  const against = (o.against as string[] | undefined) ?? [];
+  if (against.length === 0) f.fail('against', undefined, 'is required: one or more call logs to replay');
+  const format = String(o.format ?? 'anonbank');
+  if (!LOG_FORMATS.includes(format as LogFormat)) f.fail('format', format, `must be one of ${LOG_FORMATS.join(', ')}`);
+  const replications = f.number('replications', o.replications ?? '10', { integer: true, min: 1 })!;
+  const seed = f.number('seed', o.seed ?? '1', { integer: true, min: 0 })!;
+  const arrivals = String(o.arrivals ?? 'counts');
+  if (!ARRIVAL_MODES.includes(arrivals as ArrivalMode)) f.fail('arrivals', arrivals, `must be one of ${ARRIVAL_MODES.join(', ')}`);
+  // The staffing reading defaults to the one the scenario was fitted with (its sidecar).
+  let fitted: StaffingMethod = 'present';
+  const side = sidecarOf(scenario);
+  if (existsSync(side)) {
+    try {
+      const m = JSON.parse(readFileSync(side, 'utf8'))?.staffing?.method;
+      if (STAFFING_METHODS.includes(m)) fitted = m;
+    } catch { /* a broken sidecar only loses the default */ }
+  }
+  const staffing = String(o.staffing ?? fitted);
+  if (!STAFFING_METHODS.includes(staffing as StaffingMethod)) f.fail('staffing', staffing, `must be one of ${STAFFING_METHODS.join(', ')}`);
+  f.done('validate-fit');
+  const cfg = loadScenario(scenario);
+  const type = cfg.types[0];
+  const { calls } = readCallLogs(against, format as LogFormat);
+  const days = observeDays(calls, cfg.intervalLength, cfg.threshold, staffing as StaffingMethod);
+  const result = validateDays(days, {
+    handleTime: type.handleTime, patience: type.patience, interval: cfg.intervalLength, threshold: cfg.threshold,
+    replications, seed, arrivals: arrivals as ArrivalMode,
+  });
+  if (o.json) io.out(JSON.stringify({ scenario: cfg.name, staffing, ...result }, null, 2));
+  else print(io, result, Boolean(o.hourly));
+  return 0;
+}
+
+export function registerValidateFit(program: Command, io: Io, setCode: SetCode): void {
+  program
+    .command('validate-fit')
+    .description('replay each real day of call logs through a fitted scenario and compare abandonment, service level and ASA')
+    .argument('<scenario>', 'fitted scenario (YAML)')
+    .option('--against <log...>', 'call logs to replay, day by day')
+    .option('--format <F>', `log format: ${LOG_FORMATS.join(' | ')}`, 'anonbank')
+    .option('-r, --replications <R>', 'replications per day', '10')
+    .option('-s, --seed <S>', 'base seed', '1')
+    .option('--arrivals <A>', 'counts: Poisson at the observed count per interval; trace: the observed arrival times', 'counts')
+    .option('--staffing <M>', `how agents on the floor are read from the log: ${STAFFING_METHODS.join(' | ')} (default: as fitted)`)
+    .option('--hourly', 'also print each day by hour')
+    .option('--json', 'print { days[], mae } as JSON')
+    .action(async (scenario: string, o) => setCode(await cmdValidateFit(io, scenario, o)));
+}
