@@ -3,6 +3,7 @@ import type { Issue } from '../errors.ts';
 import { parseDuration } from './duration.ts';
 import type { ModelConfig, SlaTarget } from './model-config.ts';
 import type { DistInput, ScenarioInput } from './schema.ts';
+import { centerIssues, compileCenter } from './compile-center.ts';
 
 const DAY = 86400;
 
@@ -42,6 +43,17 @@ export function semanticIssues(s: ScenarioInput): Issue[] {
       out.push({ path, value: `${arr.length} values`, message: `must have one value per interval: the horizon (${nI})${day}` });
     }
   };
+  const single = ['arrivals', 'handleTime', 'patience', 'agents', 'lines'].filter((k) => (s as Record<string, unknown>)[k] !== undefined);
+  const center = ['sites', 'contactTypes', 'agentGroups'].filter((k) => (s as Record<string, unknown>)[k] !== undefined);
+  if (center.length > 0 && single.length > 0) {
+    out.push({ path: single[0], message: `belongs to the single-queue form; this file uses the center form (${center.join(', ')}): describe demand in contactTypes and agents in agentGroups` });
+  } else if (center.length === 0) {
+    for (const k of ['arrivals', 'handleTime', 'agents']) {
+      if ((s as Record<string, unknown>)[k] === undefined) out.push({ path: k, message: 'is required (single-queue form), unless the file describes the whole center with sites, contactTypes and agentGroups' });
+    }
+  } else if (okTimes) {
+    out.push(...centerIssues(s, horizon, interval));
+  }
   const a = s.arrivals as Record<string, unknown> | undefined;
   if (a && typeof a === 'object') {
     const given = ['perDay', 'perHour', 'perInterval'].filter((k) => a[k] !== undefined);
@@ -75,6 +87,10 @@ export function semanticIssues(s: ScenarioInput): Issue[] {
   };
   dist('handleTime', s.handleTime);
   dist('patience', s.patience);
+  (s.contactTypes ?? []).forEach((t, i) => {
+    dist(`contactTypes[${i}].handleTime`, t?.handleTime);
+    dist(`contactTypes[${i}].patience`, t?.patience);
+  });
   return out;
 }
 
@@ -105,17 +121,35 @@ export function compileScenario(s: ScenarioInput, overrides: { seed?: number } =
   const L = s.interval === undefined ? 900 : parseDuration(s.interval as number | string);
   const nI = Math.round(horizon / L);
   const warmup = s.warmup === undefined ? 0 : parseDuration(s.warmup as number | string);
-  let rates: number[];
-  if (s.arrivals.perDay !== undefined) rates = series(s.arrivals.perDay / DAY, nI);
-  else if (s.arrivals.perHour !== undefined) rates = series(s.arrivals.perHour / 3600, nI);
-  else rates = series((s.arrivals.perInterval as number[]).map((c) => c / L), nI);
   const threshold = s.serviceLevel?.threshold ?? DEFAULT_THRESHOLD;
-  const sla: SlaTarget[] = [
-    { name: `service level (${threshold} s)`, kpi: 'serviceLevel', target: s.serviceLevel?.target ?? DEFAULT_SL_TARGET, direction: 'min' },
-    { name: 'abandon rate', kpi: 'abandonRate', target: s.targets?.maxAbandonRate ?? DEFAULT_MAX_ABANDON, direction: 'max' },
-    { name: 'average handle time', kpi: 'aht', target: s.targets?.maxAht ?? DEFAULT_MAX_AHT, direction: 'max' },
-  ];
-  if (s.targets?.maxAsa !== undefined) sla.push({ name: 'average speed of answer', kpi: 'asa', target: s.targets.maxAsa, direction: 'max' });
+  const sla = slaTargets(s, threshold);
+  if (s.contactTypes !== undefined) {
+    const c = compileCenter(s, horizon, L, nI);
+    const r = s.routing;
+    return deepFreeze<ModelConfig>({
+      schemaVersion: 1,
+      name: s.name,
+      seed: overrides.seed ?? s.seed ?? 1,
+      horizon, intervalLength: L, nIntervals: nI, warmup, threshold, sla,
+      types: c.types, queues: c.queues, groups: c.groups, sites: c.sites,
+      siteMode: s.siteMode ?? 'virtual',
+      siteOverflowAfter: s.siteOverflow?.after === undefined ? 30 : parseDuration(s.siteOverflow.after as number | string),
+      siteTransferDelay: s.siteOverflow?.transferDelay === undefined ? 10 : parseDuration(s.siteOverflow.transferDelay as number | string),
+      routing: {
+        policy: r?.policy ?? 'fifo',
+        agingRate: r?.agingRate ?? 0,
+        overflowAfter: r?.overflowAfter === undefined ? 30 : parseDuration(r.overflowAfter as number | string),
+        params: r?.params ?? {},
+      },
+      failures: c.failures,
+      demand: c.demand,
+    });
+  }
+  let rates: number[];
+  const arrivals = s.arrivals!;
+  if (arrivals.perDay !== undefined) rates = series(arrivals.perDay / DAY, nI);
+  else if (arrivals.perHour !== undefined) rates = series(arrivals.perHour / 3600, nI);
+  else rates = series((arrivals.perInterval as number[]).map((c) => c / L), nI);
   const cfg: ModelConfig = {
     schemaVersion: 1,
     name: s.name,
@@ -136,10 +170,22 @@ export function compileScenario(s: ScenarioInput, overrides: { seed?: number } =
       site: 0,
     }],
     queues: [{ name: 'calls' }],
-    groups: [{ name: 'agents', site: 0, queues: [0], staffing: series(s.agents, nI) }],
+    groups: [{ name: 'agents', site: 0, queues: [0], staffing: series(s.agents!, nI) }],
     sites: [{ name: 'center', lines: s.lines ?? null }],
   };
   return deepFreeze(cfg);
+}
+
+function slaTargets(s: ScenarioInput, threshold: number): SlaTarget[] {
+  // The whole center is judged on its phone queues (IM and email have their own clocks).
+  const p = s.contactTypes !== undefined ? 'byChannel.phone.' : '';
+  const sla: SlaTarget[] = [
+    { name: `service level (${threshold} s)${p ? ', phone' : ''}`, kpi: `${p}serviceLevel`, target: s.serviceLevel?.target ?? DEFAULT_SL_TARGET, direction: 'min' },
+    { name: `abandon rate${p ? ', phone' : ''}`, kpi: `${p}abandonRate`, target: s.targets?.maxAbandonRate ?? DEFAULT_MAX_ABANDON, direction: 'max' },
+    { name: `average handle time${p ? ', phone' : ''}`, kpi: `${p}aht`, target: s.targets?.maxAht ?? DEFAULT_MAX_AHT, direction: 'max' },
+  ];
+  if (s.targets?.maxAsa !== undefined) sla.push({ name: 'average speed of answer', kpi: 'asa', target: s.targets.maxAsa, direction: 'max' });
+  return sla;
 }
 
 /** A copy of a model with another seed (for --seed). */

@@ -1,4 +1,7 @@
 import Type, { type Static, type TSchema } from 'typebox';
+import {
+  CalendarSchema, ContactTypeDemandFields, OverdispersionSchema, ProfilesSchema, ShocksSchema,
+} from './demand-schema.ts';
 
 /**
  * The scenario file schema: one TypeBox definition gives the validator, the
@@ -97,6 +100,95 @@ export const ArrivalsSchema = Type.Object(
   { additionalProperties: false, description: 'exactly one of perDay, perHour, perInterval' },
 );
 
+export const PRODUCTS = ['flight', 'hotel', 'package-tour', 'corporate-travel', 'dining', 'complaint'];
+export const LANGUAGES = ['zh', 'en'];
+export const CHANNELS = ['phone', 'im', 'email', 'fax'];
+const oneOf = (values: string[], description: string) =>
+  Type.Union(values.map((v) => Type.Literal(v)), { description: `${description}: one of ${values.join(', ')}` });
+
+const Staffing = Type.Union(
+  [Type.Integer({ minimum: 0 }), Type.Array(Type.Integer({ minimum: 0 }), { minItems: 1 })],
+  { description: 'a whole number of agents on duty, or one number per interval (one day of intervals repeats daily)' },
+);
+
+const Site = Type.Object(
+  { lines: Type.Optional(Type.Integer({ minimum: 0, description: 'trunk lines of the site (default unlimited)' })) },
+  { additionalProperties: false },
+);
+
+const ContactType = Type.Object(
+  {
+    name: Type.String({ minLength: 1, description: 'unique name, e.g. flight-zh-phone' }),
+    product: oneOf(PRODUCTS, 'the product'),
+    language: oneOf(LANGUAGES, 'the language'),
+    channel: oneOf(CHANNELS, 'the channel'),
+    ...ContactTypeDemandFields,
+    skill: Type.Optional(Type.String({ minLength: 1, description: 'the skill an agent needs (default product-language, e.g. flight-zh)' })),
+    handleTime: DistSchema,
+    patience: Type.Optional(Type.Union([DistSchema, Type.Null()], { description: 'a distribution of the time a customer waits before giving up, or null for never' })),
+    priority: Type.Optional(Type.Number({ description: 'static priority for the priority and aging policies: higher first (default 0)' })),
+    siteSplit: Type.Optional(Type.Record(Type.String({ minLength: 1 }), Type.Number({ minimum: 0 }), {
+      description: 'share of this type landing on each site (default: in proportion to lines, else equal)',
+    })),
+  },
+  { additionalProperties: false },
+);
+
+const Break = Type.Object(
+  {
+    after: DurationSchema,
+    length: DurationSchema,
+  },
+  { additionalProperties: false, description: 'a break this long, this long after the shift starts' },
+);
+
+const Shift = Type.Object(
+  {
+    start: DurationSchema,
+    length: DurationSchema,
+    agents: Type.Integer({ minimum: 0, description: 'agents on this shift' }),
+    breaks: Type.Optional(Type.Array(Break)),
+  },
+  { additionalProperties: false, description: 'a daily shift: start (time of day), length (e.g. 12h on surge days), agents and breaks' },
+);
+
+const AgentGroup = Type.Object(
+  {
+    name: Type.String({ minLength: 1 }),
+    site: Type.String({ minLength: 1, description: 'a site name from sites' }),
+    skills: Type.Record(Type.String({ minLength: 1 }), Type.Number({ exclusiveMinimum: 0 }), {
+      description: 'skill -> proficiency (speed: handle time is divided by it; 1 = standard)',
+    }),
+    backupSkills: Type.Optional(Type.Record(Type.String({ minLength: 1 }), Type.Number({ exclusiveMinimum: 0 }), {
+      description: 'skills served only for calls that waited routing.overflowAfter, with their proficiency',
+    })),
+    agents: Type.Optional(Staffing),
+    shifts: Type.Optional(Type.Array(Shift, { minItems: 1 })),
+  },
+  { additionalProperties: false, description: 'agents of one site with one skill set: give agents or shifts' },
+);
+
+const Routing = Type.Object(
+  {
+    policy: Type.Optional(Type.String({ minLength: 1, description: 'fifo (default), priority, aging, or the path of a policy module (relative to the scenario file)' })),
+    agingRate: Type.Optional(Type.Number({ minimum: 0, description: 'aging: priority points gained per second of waiting' })),
+    overflowAfter: Type.Optional(DurationSchema),
+    params: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'parameters passed to a plug-in policy' })),
+  },
+  { additionalProperties: false },
+);
+
+const Failure = Type.Object(
+  {
+    site: Type.String({ minLength: 1 }),
+    start: DurationSchema,
+    duration: DurationSchema,
+    inService: Type.Optional(Type.Union([Type.Literal('drop'), Type.Literal('finish')], { description: 'calls in service: drop (default) or finish' })),
+    waiting: Type.Optional(Type.Union([Type.Literal('move'), Type.Literal('lose')], { description: 'waiting calls: move to the other sites (default) or lose' })),
+  },
+  { additionalProperties: false },
+);
+
 export const ScenarioSchema = Type.Object(
   {
     $schema: Type.Optional(Type.String()),
@@ -106,13 +198,10 @@ export const ScenarioSchema = Type.Object(
     horizon: DurationSchema,
     interval: Type.Optional(DurationSchema),
     warmup: Type.Optional(DurationSchema),
-    arrivals: ArrivalsSchema,
-    handleTime: DistSchema,
+    arrivals: Type.Optional(ArrivalsSchema),
+    handleTime: Type.Optional(DistSchema),
     patience: Type.Optional(Type.Union([DistSchema, Type.Null()], { description: 'a distribution of the time a caller waits before hanging up, or null (omitted) for callers who never hang up' })),
-    agents: Type.Union(
-      [Type.Integer({ minimum: 0 }), Type.Array(Type.Integer({ minimum: 0 }), { minItems: 1 })],
-      { description: 'a whole number of agents on duty, or one number per interval (one day of intervals repeats daily)' },
-    ),
+    agents: Type.Optional(Staffing),
     lines: Type.Optional(Type.Integer({ minimum: 1, description: 'trunk lines: calls waiting or in service at most; a call that finds all busy is blocked' })),
     serviceLevel: Type.Optional(
       Type.Object(
@@ -123,6 +212,26 @@ export const ScenarioSchema = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    // ---- the whole center (instead of arrivals/handleTime/patience/agents/lines)
+    sites: Type.Optional(Type.Record(Type.String({ minLength: 1 }), Site, { description: 'the sites by name, e.g. shanghai, nantong' })),
+    siteMode: Type.Optional(Type.Union([Type.Literal('virtual'), Type.Literal('local')], {
+      description: 'virtual: one queue across all sites (default); local: calls wait at the site they land on, and other sites take them after siteOverflow.after',
+    })),
+    siteOverflow: Type.Optional(Type.Object(
+      {
+        after: Type.Optional(DurationSchema),
+        transferDelay: Type.Optional(DurationSchema),
+      },
+      { additionalProperties: false, description: 'local mode: wait before another site may take a call (default 30 s), and the transfer time it adds (default 10 s)' },
+    )),
+    calendar: Type.Optional(CalendarSchema),
+    profiles: Type.Optional(ProfilesSchema),
+    overdispersion: Type.Optional(OverdispersionSchema),
+    shocks: Type.Optional(ShocksSchema),
+    contactTypes: Type.Optional(Type.Array(ContactType, { minItems: 1, description: 'what customers contact the center about, in which language and through which channel' })),
+    agentGroups: Type.Optional(Type.Array(AgentGroup, { minItems: 1, description: 'agents by site and skill set' })),
+    routing: Type.Optional(Routing),
+    failures: Type.Optional(Type.Array(Failure, { description: 'site failures: the site loses its lines and agents for a while' })),
     targets: Type.Optional(
       Type.Object(
         {

@@ -199,18 +199,24 @@ export function summarize(cfg: ModelConfig, results: ReplicationResult[], wallSe
     });
   }
   const sla = cfg.sla.map((t): SlaResult => {
-    const value = (totals as Record<string, Estimate>)[t.kpi]?.mean ?? null;
+    // A target names a KPI of the totals (serviceLevel) or of a breakdown (byChannel.phone.serviceLevel).
+    const parts = t.kpi.split('.');
+    const scope: Record<string, unknown> = { byChannel, bySite, byType };
+    const est = (parts.length === 3 ? (scope[parts[0]] as Record<string, KpiEstimates> | undefined)?.[parts[1]] : totals) as Record<string, Estimate> | undefined;
+    const value = est?.[parts[parts.length - 1]]?.mean ?? null;
+    const kpiName = parts[parts.length - 1];
     const meets = (v: number) => (t.direction === 'min' ? v >= t.target - 1e-12 : v <= t.target + 1e-12);
-    const missed = intervals
+    // Interval rows are kept for the whole center only; a breakdown target names none.
+    const missed = parts.length === 3 ? [] : intervals
       .filter((iv) => iv.start >= cfg.warmup - 1e-9)
       .filter((iv) => {
-        const v = (iv as unknown as Record<string, Estimate>)[t.kpi]?.mean;
+        const v = (iv as unknown as Record<string, Estimate>)[kpiName]?.mean;
         return v !== null && v !== undefined && !meets(v);
       })
       .map((iv) => iv.start);
     return {
       name: t.name,
-      kpi: t.kpi,
+      kpi: kpiName,
       target: t.target,
       direction: t.direction,
       value,

@@ -3,6 +3,7 @@ import { Sampler } from '../core/distributions.ts';
 import { makeStream, type Stream } from '../core/rng.ts';
 import { MODEL_DEFAULTS, type ModelConfig } from '../config/model-config.ts';
 import { M, NM } from '../metrics/layout.ts';
+import { DemandSampler } from './demand.ts';
 import { BUILTIN_POLICIES, PLUGIN, type RoutingPolicy } from './routing.ts';
 
 export const CALL_FREE = 0;
@@ -155,6 +156,12 @@ export class SimState {
     this.routingStream = makeStream(cfg.seed, replication, 'routing');
     this.rates = new Float64Array(this.nTypes * nI);
     cfg.types.forEach((t, i) => this.rates.set(t.arrivalRates, i * nI));
+    const d = cfg.demand;
+    if (d && (d.dayCv > 0 || d.intervalCv > 0)) {
+      // Overdispersion: this replication's gamma multipliers, from their own stream.
+      new DemandSampler({ rates: cfg.types.map((t) => [...t.arrivalRates]), ...d }, nI)
+        .fill(this.rates, makeStream(cfg.seed, replication, 'demand'));
+    }
     this.handle = cfg.types.map((t) => new Sampler(t.handleTime));
     this.patience = cfg.types.map((t) => (t.patience ? new Sampler(t.patience) : null));
     // One stream per source of randomness and per type: common random numbers hold

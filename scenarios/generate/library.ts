@@ -1,0 +1,174 @@
+/**
+ * Writes the whole-center scenario library (scenarios/baseline-day.yaml, ...) from
+ * the Ctrip figures (calibration-data/ctrip-facts.csv) and a staffing plan computed
+ * with the exact Erlang A formula per skill and interval. Run: `npm run scenarios`.
+ * The files are committed; a test checks they are current.
+ */
+import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { dirname, join, resolve } from 'node:path';
+import { stringify } from 'yaml';
+import { staffFor } from '../../sim/src/analytic/index.ts';
+
+const DAY = 86400;
+const L = 1800; // 30-minute intervals
+
+/**
+ * Intraday shape of phone demand by hour (relative weights). Low but never zero at
+ * night (the center is 7 x 24), a morning and an afternoon peak; the peak hour
+ * carries about 2.25x the average hour, which puts the Ctrip peak near 750 erlangs.
+ */
+export const HOURLY = [0.25, 0.15, 0.1, 0.08, 0.08, 0.12, 0.3, 0.7, 1.4, 1.9, 2.2, 2.25, 1.8, 1.9, 2.1, 2.05, 1.9, 1.6, 1.3, 1.2, 1.1, 0.95, 0.7, 0.45];
+
+interface TypeDef { name: string; product: string; language: 'zh' | 'en'; channel: 'phone' | 'im' | 'email'; perDay: number; skill: string; aht: number; patience: number | null }
+
+/** Phone volume by product: 160,000 calls a day (facts: inbound-calls-per-day). */
+export function baselineTypes(): TypeDef[] {
+  const phone = (name: string, product: string, language: 'zh' | 'en', perDay: number, skill: string): TypeDef =>
+    ({ name, product, language, channel: 'phone', perDay, skill, aht: 180, patience: 300 });
+  return [
+    phone('flight-zh-phone', 'flight', 'zh', 62000, 'flight-zh'),
+    phone('hotel-zh-phone', 'hotel', 'zh', 45000, 'hotel-zh'),
+    phone('package-tour-zh-phone', 'package-tour', 'zh', 14000, 'travel-zh'),
+    phone('corporate-travel-zh-phone', 'corporate-travel', 'zh', 14000, 'travel-zh'),
+    phone('dining-zh-phone', 'dining', 'zh', 5000, 'travel-zh'),
+    phone('complaint-zh-phone', 'complaint', 'zh', 5000, 'complaint-zh'),
+    phone('flight-en-phone', 'flight', 'en', 9000, 'english'),
+    phone('hotel-en-phone', 'hotel', 'en', 6000, 'english'),
+    { name: 'hotel-zh-im', product: 'hotel', language: 'zh', channel: 'im', perDay: 20000, skill: 'im-zh', aht: 240, patience: 600 },
+    { name: 'flight-zh-im', product: 'flight', language: 'zh', channel: 'im', perDay: 15000, skill: 'im-zh', aht: 240, patience: 600 },
+    { name: 'flight-zh-email', product: 'flight', language: 'zh', channel: 'email', perDay: 4000, skill: 'email-zh', aht: 300, patience: null },
+  ];
+}
+
+/** Agents per interval for one skill: Erlang A per interval, 95% within 20 s, plus a margin. */
+function staffingFor(types: TypeDef[], volume: number, ahtFactor: number, margin: number): number[] {
+  const wsum = HOURLY.reduce((a, b) => a + b, 0);
+  const out: number[] = [];
+  for (let i = 0; i < DAY / L; i++) {
+    const w = HOURLY[Math.floor((i * L) / 3600)] / wsum;
+    let rate = 0, work = 0;
+    for (const t of types) {
+      const r = (t.perDay * volume * w) / 3600; // the hour's rate, per second
+      rate += r;
+      work += r * t.aht * ahtFactor;
+    }
+    if (rate <= 0) { out.push(0); continue; }
+    const aht = work / rate;
+    const deferred = types.every((t) => t.patience === null);
+    // Email is deferred work: staff to the load with 15% slack, no 20-s target.
+    const n = deferred
+      ? Math.ceil((rate * aht) * 1.15)
+      : staffFor({ arrivalRate: rate, aht, patience: types[0].patience ?? undefined, threshold: 20 }, { serviceLevel: 0.95 }).agents;
+    out.push(Math.ceil(n * (1 + margin)));
+  }
+  return out;
+}
+
+interface Variant { volume: number; ahtFactor: number; margin: number; shifts12h?: boolean }
+
+function groups(types: TypeDef[], v: Variant): object[] {
+  const skills = [...new Set(types.map((t) => t.skill))];
+  const out: object[] = [];
+  for (const skill of skills) {
+    const plan = staffingFor(types.filter((t) => t.skill === skill), v.volume, v.ahtFactor, v.margin);
+    // Two sites, one virtual queue: Nantong carries 60% of the agents (staff shifting to Nantong).
+    for (const [site, share] of [['shanghai', 0.4], ['nantong', 0.6]] as const) {
+      const name = `${skill}-${site}`;
+      if (v.shifts12h) {
+        // Two 12-hour shifts (08:00-20:00 and 20:00-08:00), each sized for its busiest half hour,
+        // with two 30-minute meal breaks (facts: spring-festival-shift-hours).
+        const day = Math.ceil(Math.max(...plan.slice(16, 40)) * share);
+        const night = Math.ceil(Math.max(...plan.slice(40), ...plan.slice(0, 16)) * share);
+        out.push({
+          name, site, skills: { [skill]: 1 },
+          shifts: [
+            { start: '8h', length: '12h', agents: day, breaks: [] },
+            { start: '20h', length: '12h', agents: night, breaks: [] },
+          ],
+        });
+      } else {
+        out.push({ name, site, skills: { [skill]: 1 }, agents: plan.map((n) => Math.ceil(n * share)) });
+      }
+    }
+  }
+  return out;
+}
+
+function scenario(name: string, description: string, v: Variant, extra: Record<string, unknown> = {}): object {
+  const types = baselineTypes();
+  return {
+    $schema: undefined,
+    name,
+    description,
+    seed: 20100501,
+    horizon: '24h',
+    interval: '30m',
+    sites: { shanghai: { lines: 9000 }, nantong: { lines: 13000 } },
+    siteMode: 'virtual',
+    profiles: { ctrip: HOURLY },
+    overdispersion: { dayCv: 0.03 },
+    contactTypes: types.map((t) => ({
+      name: t.name, product: t.product, language: t.language, channel: t.channel,
+      perDay: Math.round(t.perDay * v.volume), profile: 'ctrip', skill: t.skill,
+      handleTime: { kind: 'lognormal', mean: Math.round(t.aht * v.ahtFactor), cv: 1 },
+      patience: t.patience === null ? null : { kind: 'exponential', mean: t.patience },
+      ...(t.product === 'complaint' ? { priority: 1 } : {}),
+    })),
+    agentGroups: groups(types, v),
+    serviceLevel: { threshold: 20, target: 0.95 },
+    targets: { maxAbandonRate: 0.1, maxAht: v.ahtFactor > 1 ? 300 : 180 },
+    ...extra,
+  };
+}
+
+function write(file: string, header: string, doc: object): void {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const text = `# yaml-language-server: $schema=./schema.json\n# Generated by scenarios/generate/library.ts (npm run scenarios): edit that file, not this one.\n#\n${header.trim().split('\n').map((l) => `# ${l}`.trimEnd()).join('\n')}\n${stringify(doc, { lineWidth: 0, flowCollectionPadding: false }).replace(/\n {6,}- /g, (m) => m)}`;
+  writeFileSync(join(here, '..', file), text);
+}
+
+export function writeLibrary(): void {
+  write('baseline-day.yaml', `
+An ordinary day of the whole center: Shanghai and Nantong as one virtual queue.
+Facts (calibration-data/ctrip-facts.csv):
+  inbound-calls-per-day: 160,000 phone calls a day, split by product below
+  aht-seconds: phone handle time 180 s on average (lognormal, cv 1)
+  sl-target, sl-threshold-seconds: 95% answered within 20 s
+  answer-rate-target: abandonment under 10%
+  sites: two sites networked as one center, staff shifting to Nantong (60% of agents)
+Assumptions: patience exponential with mean 300 s; intraday shape HOURLY in the
+generator; IM chats are worked one at a time (concurrency comes later); staffing per
+skill and half hour from Erlang A with a 3% margin.`, scenario('Baseline day', 'An ordinary day of the whole center', { volume: 1, ahtFactor: 1, margin: 0.03 }));
+
+  write('spring-festival.yaml', `
+The first day of the Spring Festival travel rush.
+Facts (calibration-data/ctrip-facts.csv):
+  spring-festival calls: phone volume 2.7 times the baseline day
+  spring-festival-aht-seconds: harder calls (rebooking, refunds): about 300 s (5 minutes) each
+  spring-festival-shift-hours: agents work 12-hour shifts
+Staffing: two 12-hour shifts per skill group, each sized for its busiest half hour.`,
+  scenario('Spring Festival rush, day 1', 'Phone volume 2.7x, AHT 300 s, 12-hour shifts', { volume: 2.7, ahtFactor: 300 / 180, margin: 0.0, shifts12h: true }));
+
+  write('nantong-failover.yaml', `
+A busy day (volume 1.1x the baseline) on which the Nantong site loses power from
+10:00 to 12:00, then recovers.
+Facts: two sites exist for resilience: losing one must be survivable by routing to
+the other (CONTEXT: Peaks and disruptions). While Nantong is down its lines and
+agents are gone; calls in service there are dropped; calls waiting move to
+Shanghai's lines. Expect the service level to dip from 10:00 and recover after 12:00.`,
+  scenario('Nantong failover', 'Nantong down 10:00-12:00 on a busy day', { volume: 1.1, ahtFactor: 1, margin: 0.03 }, {
+    failures: [{ site: 'nantong', start: '10h', duration: '2h', inService: 'drop', waiting: 'move' }],
+  }));
+
+  write('typhoon.yaml', `
+A typhoon closes airports: flight calls triple for six hours from 09:00 and the
+excess fades with a 3-hour time constant; customers on affected itineraries call
+to rebook or refund (the disaster fund, CONTEXT: Peaks and disruptions).
+Staffing is the baseline plan: this scenario shows what the shock does to it.`,
+  scenario('Typhoon', 'Flight calls x3 for 6 h, fading', { volume: 1, ahtFactor: 1, margin: 0.03 }, {
+    shocks: [{ name: 'typhoon', start: '9h', duration: '6h', types: ['flight'], multiplier: 3, decay: '3h' }],
+  }));
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) writeLibrary();

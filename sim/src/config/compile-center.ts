@@ -1,0 +1,167 @@
+import type { DistSpec } from '../core/distributions.ts';
+import type { Issue } from '../errors.ts';
+import { compileDemand, demandIssues, type DemandInput, type DemandTypeInput } from './demand-compile.ts';
+import { parseDuration } from './duration.ts';
+import type {
+  AgentGroupConfig, Channel, ContactTypeConfig, ModelConfig, QueueConfig, SiteConfig, SiteFailureConfig,
+} from './model-config.ts';
+import type { ScenarioInput } from './schema.ts';
+
+/**
+ * The whole-center form of a scenario: sites, contact types with their demand,
+ * agent groups with skills and shifts, routing, failures. Compiles to the same
+ * ModelConfig as the single-queue form: one queue per contact type, groups serving
+ * the queues of their skills.
+ */
+
+type Center = ScenarioInput;
+type CT = NonNullable<Center['contactTypes']>[number];
+type AG = NonNullable<Center['agentGroups']>[number];
+
+const DAY = 86400;
+const dur = (v: unknown, dflt: number): number => (v === undefined ? dflt : parseDuration(v as number | string));
+
+export function skillOf(t: CT): string {
+  return t.skill ?? `${t.product}-${t.language}`;
+}
+
+function demandTypes(types: CT[]): DemandTypeInput[] {
+  return types.map((t) => ({ name: t.name, product: t.product, language: t.language, channel: t.channel, perDay: t.perDay, profile: t.profile }));
+}
+
+function demandInput(s: Center): DemandInput {
+  return { calendar: s.calendar, profiles: s.profiles, overdispersion: s.overdispersion, shocks: s.shocks } as DemandInput;
+}
+
+/** Agents on duty per interval from daily shifts, sampled at each interval's midpoint. */
+export function shiftStaffing(shifts: NonNullable<AG['shifts']>, nI: number, L: number): number[] {
+  const out = new Array<number>(nI).fill(0);
+  for (let i = 0; i < nI; i++) {
+    const tod = ((i + 0.5) * L) % DAY;
+    for (const sh of shifts) {
+      const start = parseDuration(sh.start as number | string) % DAY;
+      const len = parseDuration(sh.length as number | string);
+      const into = (tod - start + DAY) % DAY; // time since this shift started today (or yesterday)
+      if (into >= len) continue;
+      const onBreak = (sh.breaks ?? []).some((b) => {
+        const a = parseDuration(b.after as number | string);
+        return into >= a && into < a + parseDuration(b.length as number | string);
+      });
+      if (!onBreak) out[i] += sh.agents;
+    }
+  }
+  return out;
+}
+
+/** Meaning checks of the center form, every issue at once. */
+export function centerIssues(s: Center, horizon: number, L: number): Issue[] {
+  const out: Issue[] = [];
+  const sites = Object.keys(s.sites ?? {});
+  if (sites.length === 0) out.push({ path: 'sites', message: 'must name at least one site, e.g. shanghai: { lines: 6000 }' });
+  const types = s.contactTypes ?? [];
+  const groups = s.agentGroups ?? [];
+  if (types.length === 0) out.push({ path: 'contactTypes', message: 'must list at least one contact type' });
+  if (groups.length === 0) out.push({ path: 'agentGroups', message: 'must list at least one agent group' });
+  const seen = new Set<string>();
+  types.forEach((t, i) => {
+    if (seen.has(t.name)) out.push({ path: `contactTypes[${i}].name`, value: t.name, message: 'must be unique among contact types' });
+    seen.add(t.name);
+    for (const k of Object.keys(t.siteSplit ?? {})) {
+      if (!sites.includes(k)) out.push({ path: `contactTypes[${i}].siteSplit.${k}`, value: k, message: `must be a site: ${sites.join(', ')}` });
+    }
+    if (t.siteSplit && Object.values(t.siteSplit).every((v) => v === 0)) {
+      out.push({ path: `contactTypes[${i}].siteSplit`, value: t.siteSplit, message: 'must give some site a share above 0' });
+    }
+  });
+  const skills = new Set(types.map(skillOf));
+  const gseen = new Set<string>();
+  groups.forEach((g, i) => {
+    if (gseen.has(g.name)) out.push({ path: `agentGroups[${i}].name`, value: g.name, message: 'must be unique among agent groups' });
+    gseen.add(g.name);
+    if (!sites.includes(g.site)) out.push({ path: `agentGroups[${i}].site`, value: g.site, message: `must be a site: ${sites.join(', ')}` });
+    for (const [field, map] of [['skills', g.skills], ['backupSkills', g.backupSkills ?? {}]] as const) {
+      for (const k of Object.keys(map)) {
+        if (!skills.has(k)) out.push({ path: `agentGroups[${i}].${field}.${k}`, value: k, message: `must be a skill of some contact type: ${[...skills].join(', ')}` });
+      }
+    }
+    if ((g.agents === undefined) === (g.shifts === undefined)) {
+      out.push({ path: `agentGroups[${i}]`, message: 'must give exactly one of agents, shifts' });
+    }
+    if (Array.isArray(g.agents) && Number.isFinite(horizon / L)) {
+      const nI = Math.round(horizon / L), perDay = Math.round(DAY / L);
+      if (g.agents.length !== nI && g.agents.length !== perDay) {
+        out.push({ path: `agentGroups[${i}].agents`, value: `${g.agents.length} values`, message: `must have one value per interval: the horizon (${nI}) or one day (${perDay})` });
+      }
+    }
+    (g.shifts ?? []).forEach((sh, j) => {
+      if (!(dur(sh.length, 0) > 0) || dur(sh.length, 0) > DAY) {
+        out.push({ path: `agentGroups[${i}].shifts[${j}].length`, value: sh.length, message: 'must be longer than 0 and at most 24h' });
+      }
+    });
+  });
+  for (const sk of skills) {
+    if (!groups.some((g) => g.skills[sk] !== undefined || g.backupSkills?.[sk] !== undefined)) {
+      const i = types.findIndex((t) => skillOf(t) === sk);
+      out.push({ path: `contactTypes[${i}]`, value: sk, message: `needs an agent group with skill ${sk}: no group serves it` });
+    }
+  }
+  (s.failures ?? []).forEach((f, i) => {
+    if (!sites.includes(f.site)) out.push({ path: `failures[${i}].site`, value: f.site, message: `must be a site: ${sites.join(', ')}` });
+    if (sites.length < 2 && f.waiting !== 'lose') out.push({ path: `failures[${i}]`, message: 'with one site there is nowhere to move calls: use waiting: lose, or add a site' });
+  });
+  const policy = s.routing?.policy;
+  if (policy !== undefined && !['fifo', 'priority', 'aging'].includes(policy) && !/\.(ts|js|mjs)$/.test(policy)) {
+    out.push({ path: 'routing.policy', value: policy, message: 'must be fifo, priority, aging, or a path to a .ts/.js policy module' });
+  }
+  if (types.length > 0 && Number.isFinite(horizon) && Number.isFinite(L)) {
+    out.push(...demandIssues(demandInput(s), demandTypes(types), horizon, L));
+  }
+  return out;
+}
+
+export interface CenterParts {
+  types: ContactTypeConfig[];
+  queues: QueueConfig[];
+  groups: AgentGroupConfig[];
+  sites: SiteConfig[];
+  failures: SiteFailureConfig[];
+  demand: { dayCv: number; intervalCv: number; intervalsPerDay: number };
+}
+
+/** Compiles the center form (already validated). */
+export function compileCenter(s: Center, horizon: number, L: number, nI: number): CenterParts {
+  const siteNames = Object.keys(s.sites!);
+  const sites: SiteConfig[] = siteNames.map((n) => ({ name: n, lines: s.sites![n].lines ?? null }));
+  const types = s.contactTypes!;
+  const demand = compileDemand(demandInput(s), demandTypes(types), horizon, L);
+  const lineShare = sites.every((x) => x.lines !== null) ? sites.map((x) => x.lines!) : sites.map(() => 1);
+  const outTypes: ContactTypeConfig[] = types.map((t, i) => ({
+    name: t.name,
+    channel: t.channel as Channel,
+    product: t.product,
+    language: t.language,
+    priority: t.priority ?? 0,
+    siteSplit: t.siteSplit ? siteNames.map((n) => t.siteSplit![n] ?? 0) : lineShare,
+    arrivalRates: demand.rates[i],
+    handleTime: structuredClone(t.handleTime) as DistSpec,
+    patience: t.patience ? (structuredClone(t.patience) as DistSpec) : null,
+    queue: i,
+  }));
+  const queues: QueueConfig[] = types.map((t) => ({ name: t.name, skill: skillOf(t) }));
+  const groups: AgentGroupConfig[] = s.agentGroups!.map((g) => {
+    const qs: number[] = [], prof: number[] = [], backup: number[] = [];
+    queues.forEach((q, qi) => {
+      if (g.skills[q.skill!] !== undefined) { qs.push(qi); prof.push(g.skills[q.skill!]); backup.push(0); }
+      else if (g.backupSkills?.[q.skill!] !== undefined) { qs.push(qi); prof.push(g.backupSkills[q.skill!]); backup.push(1); }
+    });
+    const staffing = g.shifts
+      ? shiftStaffing(g.shifts, nI, L)
+      : Array.from({ length: nI }, (_, i) => (typeof g.agents === 'number' ? g.agents : (g.agents as number[])[i % (g.agents as number[]).length]));
+    return { name: g.name, site: siteNames.indexOf(g.site), queues: qs, proficiency: prof, backup, staffing };
+  });
+  const failures: SiteFailureConfig[] = (s.failures ?? []).map((f) => {
+    const start = dur(f.start, 0);
+    return { site: siteNames.indexOf(f.site), start, end: start + dur(f.duration, 0), inService: f.inService ?? 'drop', waiting: f.waiting ?? 'move' };
+  });
+  return { types: outTypes, queues, groups, sites, failures, demand: { dayCv: demand.dayCv, intervalCv: demand.intervalCv, intervalsPerDay: demand.intervalsPerDay } };
+}
