@@ -1,3 +1,4 @@
+import { resolve as resolvePath } from 'node:path';
 import type { DistSpec } from '../core/distributions.ts';
 import type { Issue } from '../errors.ts';
 import { parseDuration } from './duration.ts';
@@ -116,7 +117,7 @@ function deepFreeze<T>(o: T): T {
 }
 
 /** Compiles a validated single-queue scenario into the engine's frozen model. */
-export function compileScenario(s: ScenarioInput, overrides: { seed?: number } = {}): ModelConfig {
+export function compileScenario(s: ScenarioInput, overrides: { seed?: number; baseDir?: string } = {}): ModelConfig {
   const horizon = parseDuration(s.horizon as number | string);
   const L = s.interval === undefined ? 900 : parseDuration(s.interval as number | string);
   const nI = Math.round(horizon / L);
@@ -136,7 +137,8 @@ export function compileScenario(s: ScenarioInput, overrides: { seed?: number } =
       siteOverflowAfter: s.siteOverflow?.after === undefined ? 30 : parseDuration(s.siteOverflow.after as number | string),
       siteTransferDelay: s.siteOverflow?.transferDelay === undefined ? 10 : parseDuration(s.siteOverflow.transferDelay as number | string),
       routing: {
-        policy: r?.policy ?? 'fifo',
+        // A plug-in module path is resolved against the scenario file's folder.
+        policy: r?.policy && /\.(ts|js|mjs)$/.test(r.policy) ? resolvePath(overrides.baseDir ?? '.', r.policy) : r?.policy ?? 'fifo',
         agingRate: r?.agingRate ?? 0,
         overflowAfter: r?.overflowAfter === undefined ? 30 : parseDuration(r.overflowAfter as number | string),
         params: r?.params ?? {},

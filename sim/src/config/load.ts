@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { SimError, type Issue } from '../errors.ts';
 import { ScenarioSchema, type ScenarioInput } from './schema.ts';
@@ -63,5 +64,5 @@ export function loadScenario(file: string): ModelConfig {
     const why = err.code === 'ENOENT' ? 'no such file' : err.code === 'EISDIR' ? 'is a directory' : err.message;
     throw new SimError('SIM_ERR_SCENARIO_READ', `cannot read scenario ${file}: ${why}`);
   }
-  return compileScenario(parseScenarioText(text, file));
+  return compileScenario(parseScenarioText(text, file), { baseDir: dirname(resolve(file)) });
 }

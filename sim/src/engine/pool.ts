@@ -3,6 +3,7 @@ import { Cause, Duration, Effect, Exit } from 'effect';
 import { Piscina } from 'piscina';
 import type { ModelConfig } from '../config/model-config.ts';
 import { replicate } from './replicate.ts';
+import { loadPolicy } from '../model/policy-loader.ts';
 import type { ReplicationTask } from './replication-worker.ts';
 
 /**
@@ -105,6 +106,7 @@ function makeRunner(pool: Piscina<ReplicationTask, Float64Array> | null, opts: R
     workers: pool ? opts.workers : 1,
     inProcess: pool === null,
     async run(cfg, indexes, onResult) {
+      if (pool === null) await loadPolicy(cfg); // a plug-in routing policy, imported once on this thread
       const one = (r: number) => {
         const body = pool
           ? poolReplication(pool, cfg, r, opts, attempts)

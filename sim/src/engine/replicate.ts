@@ -2,6 +2,7 @@ import type { ModelConfig } from '../config/model-config.ts';
 import { ABANDON, ARRIVAL, INJECTED, KIND_PRIORITY, OVERFLOW, SERVICE_END, SITE_DOWN, SITE_UP, TICK } from '../model/event-kinds.ts';
 import { nextArrivalTime, onAbandon, onArrival, onOverflow, onServiceEnd, onSiteDown, onSiteUp, onTick } from '../model/handlers.ts';
 import type { RoutingPolicy } from '../model/routing.ts';
+import { loadedPolicy } from '../model/policy-loader.ts';
 import { CALL_WAITING, SimState } from '../model/state.ts';
 import { HEADER_LENGTH, M, NM, RESULT_MAGIC, RESULT_VERSION } from '../metrics/layout.ts';
 
@@ -20,7 +21,7 @@ export class Replication {
 
   /** `policy`: the loaded plug-in routing policy, when the model names one (see loadPolicy). */
   constructor(readonly cfg: ModelConfig, readonly replication: number, policy: RoutingPolicy | null = null) {
-    this.state = new SimState(cfg, replication, policy);
+    this.state = new SimState(cfg, replication, policy ?? loadedPolicy(cfg));
   }
 
   /** Schedules the first arrival of every type and the first interval boundary. */

@@ -1,6 +1,7 @@
 import { Piscina } from 'piscina';
 import type { ModelConfig } from '../config/model-config.ts';
 import { replicate } from './replicate.ts';
+import { loadPolicy } from '../model/policy-loader.ts';
 
 /**
  * Worker-thread entry (loaded through worker-bootstrap.mjs): runs one replication
@@ -15,8 +16,9 @@ export interface ReplicationTask {
   crash?: boolean;
 }
 
-export default function runReplicationTask(task: ReplicationTask): Float64Array {
+export default async function runReplicationTask(task: ReplicationTask): Promise<Float64Array> {
   if (task.crash) process.exit(3);
+  await loadPolicy(task.cfg); // plug-in routing policy, imported once per worker
   const buf = replicate(task.cfg, task.replication);
   return Piscina.move(buf) as unknown as Float64Array;
 }

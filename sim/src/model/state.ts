@@ -199,7 +199,7 @@ export class SimState {
     this.policyKind = builtin ?? PLUGIN;
     this.policy = builtin === undefined ? policy : null;
     if (builtin === undefined && policy === null) {
-      throw new Error(`routing policy "${routing.policy}" is a plug-in: load it with loadPolicy() and pass it to the replication`);
+      throw new Error(`routing policy "${routing.policy}" is a plug-in module: call loadPolicy(cfg) (sim/src/model/policy-loader.ts) on this thread first`);
     }
     this.agingRate = routing.agingRate;
     const gq: number[][] = cfg.groups.map(() => []);

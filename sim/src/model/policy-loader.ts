@@ -1,0 +1,43 @@
+import { pathToFileURL } from 'node:url';
+import type { ModelConfig } from '../config/model-config.ts';
+import { BUILTIN_POLICIES, type PolicyFactory, type RoutingPolicy } from './routing.ts';
+
+/**
+ * Plug-in routing policies: a scenario names a module (`routing.policy:
+ * ./policies/shortest-queue.ts`, resolved against the scenario file when it is
+ * loaded); its default export is a `PolicyFactory`. Modules are imported once per
+ * thread, before any replication runs (`await loadPolicy(cfg)`), then found here by
+ * the synchronous engine: no await in the hot loop.
+ */
+const loaded = new Map<string, RoutingPolicy>();
+
+function key(cfg: ModelConfig): string {
+  return `${cfg.routing!.policy}\u0000${JSON.stringify(cfg.routing!.params)}`;
+}
+
+export function isPluginPolicy(cfg: ModelConfig): boolean {
+  return cfg.routing !== undefined && BUILTIN_POLICIES[cfg.routing.policy] === undefined;
+}
+
+/** Imports the model's plug-in policy, if it has one. Idempotent. */
+export async function loadPolicy(cfg: ModelConfig): Promise<RoutingPolicy | null> {
+  if (!isPluginPolicy(cfg)) return null;
+  const k = key(cfg);
+  const have = loaded.get(k);
+  if (have) return have;
+  const mod = (await import(pathToFileURL(cfg.routing!.policy).href)) as { default?: PolicyFactory };
+  if (typeof mod.default !== 'function') {
+    throw new Error(`routing policy module ${cfg.routing!.policy} must export default a function (params) => RoutingPolicy`);
+  }
+  const policy = mod.default(cfg.routing!.params);
+  if (!policy || typeof policy.score !== 'function') {
+    throw new Error(`routing policy module ${cfg.routing!.policy}: the factory must return an object with score(s, queue, slot, agent)`);
+  }
+  loaded.set(k, policy);
+  return policy;
+}
+
+/** The policy loadPolicy() loaded for this model, or null. */
+export function loadedPolicy(cfg: ModelConfig): RoutingPolicy | null {
+  return isPluginPolicy(cfg) ? loaded.get(key(cfg)) ?? null : null;
+}
