@@ -1,5 +1,9 @@
 import { availableParallelism } from 'node:os';
-import { Cause, Duration, Effect, Exit } from 'effect';
+// Submodule imports: the 'effect' barrel costs over a second of start-up on every command.
+import * as Cause from 'effect/Cause';
+import * as Duration from 'effect/Duration';
+import * as Effect from 'effect/Effect';
+import * as Exit from 'effect/Exit';
 import { Piscina } from 'piscina';
 import type { ModelConfig } from '../config/model-config.ts';
 import { replicate } from './replicate.ts';

@@ -1,0 +1,116 @@
+/**
+ * `npm run bench`: engine speed per scenario, worker speed-up and peak memory.
+ * Prints a table and writes bench/results.json. Scenario files that are not there
+ * yet are skipped with a note.
+ *
+ *   speed     single thread, in-process: one untimed replication (JIT warm-up), then
+ *             REPS timed replications; the median gives events/s and s per simulated day
+ *   workers   20 replications of the Erlang-A day on a pool of 1, 2, ... workers
+ *             (pool started and warmed before the clock starts); speed-up vs 1 worker
+ *   memory    peak RSS of a whole `cctwin run` (1 replication, store included) over 30
+ *             and 365 days of the largest scenario present, each in a fresh process
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadScenario } from '../sim/src/config/load.ts';
+import { withRunner } from '../sim/src/engine/pool.ts';
+import { replicate } from '../sim/src/engine/replicate.ts';
+import { table } from '../sim/src/cli/table.ts';
+import { codeVersion } from '../sim/src/runs/code-version.ts';
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+const SCENARIOS = ['erlang-a-day', 'baseline-day', 'spring-festival'];
+/** Goals of issue 5, seconds per simulated day on one thread. */
+const GOAL_S_PER_DAY: Record<string, number> = { 'erlang-a-day': 0.08, 'baseline-day': 0.5, 'spring-festival': 1.5 };
+const REPS = Number(process.env.BENCH_REPS ?? 5);
+const BATCH = 20;
+
+const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
+const notes: string[] = [];
+const present = SCENARIOS.filter((name) => {
+  const ok = existsSync(join(ROOT, 'scenarios', `${name}.yaml`));
+  if (!ok) notes.push(`scenarios/${name}.yaml not found: skipped`);
+  return ok;
+});
+const file = (name: string) => join(ROOT, 'scenarios', `${name}.yaml`);
+
+// ---------------------------------------------------------------- speed
+const speed = present.map((name) => {
+  const cfg = loadScenario(file(name));
+  replicate(cfg, 1000); // warm-up, not timed
+  const runs: { wall: number; events: number }[] = [];
+  for (let r = 0; r < REPS; r++) {
+    const t0 = performance.now();
+    const buf = replicate(cfg, r);
+    runs.push({ wall: (performance.now() - t0) / 1000, events: buf[4] });
+  }
+  const days = cfg.horizon / 86400;
+  const wall = median(runs.map((x) => x.wall));
+  const events = median(runs.map((x) => x.events));
+  const sPerDay = wall / days;
+  return { scenario: name, repetitions: REPS, simulatedDays: days, events, wallSeconds: wall, eventsPerSecond: events / wall, secondsPerSimulatedDay: sPerDay, goalSecondsPerDay: GOAL_S_PER_DAY[name] ?? null, goalMet: GOAL_S_PER_DAY[name] === undefined ? null : sPerDay <= GOAL_S_PER_DAY[name] };
+});
+
+// ---------------------------------------------------------------- workers
+const cores = availableParallelism();
+const workerCounts = Array.from({ length: Math.max(2, cores) }, (_, i) => i + 1);
+const poolCfg = loadScenario(file('erlang-a-day'));
+const indexes = Array.from({ length: BATCH }, (_, r) => r);
+const workers: { workers: number; wallSeconds: number; speedUp: number }[] = [];
+for (const n of workerCounts) {
+  const wall = await withRunner({ workers: n, inProcess: false }, async (runner) => {
+    await runner.run(poolCfg, Array.from({ length: n }, (_, r) => 1000 + r)); // start and warm every worker
+    const t0 = performance.now();
+    await runner.run(poolCfg, indexes);
+    return (performance.now() - t0) / 1000;
+  });
+  workers.push({ workers: n, wallSeconds: wall, speedUp: workers.length ? workers[0].wallSeconds / wall : 1 });
+}
+const t0 = performance.now();
+for (const r of indexes) replicate(poolCfg, r);
+const inProcessSeconds = (performance.now() - t0) / 1000;
+
+// ---------------------------------------------------------------- memory
+const largest = [...present].reverse()[0];
+const dir = mkdtempSync(join(tmpdir(), 'cctwin-bench-'));
+const memory = ['30d', '365d'].map((horizon) => {
+  const p = spawnSync(process.execPath, ['bin/run-ts.js', 'bench/memory-run.ts', file(largest), horizon, join(dir, `${horizon}.db`)], { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 20 });
+  const line = p.stdout.trim().split('\n').pop() ?? '';
+  try {
+    return { scenario: largest, ...(JSON.parse(line) as { horizon: string; maxRssMB: number; wallSeconds: number; code: number }) };
+  } catch {
+    return { scenario: largest, horizon, maxRssMB: NaN, wallSeconds: NaN, code: p.status ?? -1, error: p.stderr.slice(-500) };
+  }
+});
+rmSync(dir, { recursive: true, force: true });
+
+// ---------------------------------------------------------------- report
+const results = {
+  date: new Date().toISOString(),
+  codeVersion: codeVersion(),
+  machine: { cores, cpu: cpus()[0]?.model ?? 'unknown', node: process.version },
+  speed,
+  workers: { scenario: 'erlang-a-day', replications: BATCH, inProcessSeconds, runs: workers },
+  memory,
+  notes,
+};
+writeFileSync(join(ROOT, 'bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+
+console.log(`cctwin bench (${results.codeVersion}; ${cores} cores, ${results.machine.cpu}, node ${process.version})\n`);
+console.log(table(['scenario (1 thread)', 'events/s', 's per sim. day', 'goal', 'met'], speed.map((s) => [
+  s.scenario, `${(s.eventsPerSecond / 1e6).toFixed(2)} M`, s.secondsPerSimulatedDay.toFixed(3), s.goalSecondsPerDay === null ? '-' : `<= ${s.goalSecondsPerDay}`, s.goalMet === null ? '-' : s.goalMet ? 'yes' : 'NO',
+])));
+console.log('');
+console.log(table([`workers (${BATCH} x erlang-a-day)`, 'wall s', 'speed-up'], [
+  ['in-process (no pool)', inProcessSeconds.toFixed(2), '-'],
+  ...workers.map((w) => [String(w.workers), w.wallSeconds.toFixed(2), `${w.speedUp.toFixed(2)}x`]),
+]));
+console.log('');
+console.log(table(['peak memory (1 thread, whole run)', 'horizon', 'max RSS', 'wall s'], memory.map((m) => [
+  m.scenario, m.horizon, Number.isFinite(m.maxRssMB) ? `${m.maxRssMB.toFixed(0)} MB` : `failed (exit ${m.code})`, Number.isFinite(m.wallSeconds) ? m.wallSeconds.toFixed(1) : '-',
+])));
+for (const n of notes) console.log(`note: ${n}`);
+console.log('\nwritten: bench/results.json');
