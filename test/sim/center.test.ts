@@ -68,7 +68,7 @@ describe('site failure (virtual mode, two sites)', () => {
   });
   const calls: [number, number][] = [[0, 0], [0, 0.5], [0, 10]];
 
-  it('drop + move: the call in service is dropped and its agent gone; the waiting call moves lines and is served at site 1; staffing returns', () => {
+  it('drop + move: calls on the failed site\'s agents or lines are dropped, its agents gone; the waiting call moves lines and is served at site 1 at once; staffing returns', () => {
     const r = run(spec({}), calls);
     r.advanceTo(10);
     expect(serving(r)).toEqual([[0, 0], [1, 0.5]]);
@@ -77,12 +77,12 @@ describe('site failure (virtual mode, two sites)', () => {
     expect(statusOf(r, 0)).toBe('gone');
     expect(r.state.aState[0]).toBe(AGENT_OFF);
     expect(r.state.staffed).toBe(1);
+    // c1 (agent at site 0) and c2 (agent at site 1, but on a site-0 trunk line) are cut
+    // off; c3 moves to a site-1 line and agent 1, freed by the drop, takes it at 50.
     expect(r.state.cLine[slotOf(r, 10)]).toBe(1);
-    // c1's line is freed, c3's moved; c2 (served at site 1) keeps its site-0 line.
-    expect([...r.state.siteInSystem]).toEqual([1, 1]);
-    expect(total(r.result(), 'dropped')).toBe(1);
-    r.advanceTo(100.5);
+    expect([...r.state.siteInSystem]).toEqual([0, 1]);
     expect(serving(r)).toEqual([[1, 10]]);
+    expect(total(r.result(), 'dropped')).toBe(2);
     r.advanceTo(199.999);
     expect(r.state.aState[0]).toBe(AGENT_OFF);
     r.advanceTo(200);
@@ -91,7 +91,7 @@ describe('site failure (virtual mode, two sites)', () => {
     expect(r.state.onDuty[0]).toBe(1);
     const b = r.run();
     expect(totals(b, ['arrivals', 'answered', 'dropped', 'completed', 'lost', 'unfinished', 'waitAnswered', 'handleTime'])).toEqual({
-      arrivals: 3, answered: 3, dropped: 1, completed: 2, lost: 0, unfinished: 0, waitAnswered: 90.5, handleTime: 200,
+      arrivals: 3, answered: 3, dropped: 2, completed: 1, lost: 0, unfinished: 0, waitAnswered: 40, handleTime: 100,
     });
     // Agent time: site 0 staffed 0-50 and 200-1000 (horizon), site 1 the whole 1000 s.
     expect(row(b, 0, 'staffedTime')).toBe(50 + 800 + 1000);
@@ -108,19 +108,16 @@ describe('site failure (virtual mode, two sites)', () => {
     const r = run(spec({ waiting: 'lose' }), calls);
     r.advanceTo(50);
     expect(statusOf(r, 10)).toBe('gone');
-    expect([...r.state.siteInSystem]).toEqual([1, 0]);
+    // c2, served at site 1 on a site-0 line, is cut off with the site's lines.
+    expect([...r.state.siteInSystem]).toEqual([0, 0]);
     const b = r.run();
     expect(totals(b, ['arrivals', 'answered', 'dropped', 'completed', 'lost', 'unfinished'])).toEqual({
-      arrivals: 3, answered: 2, dropped: 1, completed: 1, lost: 1, unfinished: 0,
+      arrivals: 3, answered: 2, dropped: 2, completed: 0, lost: 1, unfinished: 0,
     });
   });
 
-  // BUG (sim/src/model/handlers.ts, onSiteDown): a waiting call lost at a site failure
-  // (waiting: lose) counts M.lost but not M.customersLost, although the attempt ended
-  // badly with no redial ("A customer is lost when an attempt ends badly and no redial
-  // follows"), so customerLossRate misses failure losses. Fix: in the 'lose' branch call
-  // count(s, slot, M.customersLost, 1) (or route it through giveUpOrRetry after unqueue).
-  it.fails('waiting: lose: the lost caller is a lost customer (customersLost)', () => {
+  // A waiting call lost at a site failure ends the customer's contact: customersLost.
+  it('waiting: lose: the lost caller is a lost customer (customersLost)', () => {
     const b = run(spec({ waiting: 'lose' }), calls).run();
     expect(totals(b, ['lost', 'customersLost'])).toEqual({ lost: 1, customersLost: 1 });
   });

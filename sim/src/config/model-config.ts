@@ -74,6 +74,16 @@ export interface ContactTypeConfig {
   /** null: the caller never abandons. */
   readonly patience: DistSpec | null;
   readonly queue: number;
+  /** IVR in front of the queue (phone); absent = straight to the queue */
+  readonly ivr?: IvrConfig;
+  /** IM bot answering first; absent = no bot */
+  readonly bot?: BotConfig;
+  /** deferred work (email, fax): reply deadline in seconds; absent = none */
+  readonly deadline?: number;
+  /** a customer who abandons or hears a busy tone may try again */
+  readonly redial?: RedialConfig;
+  /** callbacks offered to callers who have waited long */
+  readonly callback?: CallbackConfig;
   /** @deprecated single-site shorthand: the site arrivals land on (use siteSplit) */
   readonly site?: number;
 }
@@ -93,6 +103,12 @@ export interface AgentGroupConfig {
   readonly proficiency?: readonly number[];
   /** Per served queue: 1 if a backup skill (served only after routing.overflowAfter), else 0. */
   readonly backup?: readonly number[];
+  /** Contacts an agent holds at once (IM chats); default 1. */
+  readonly maxContacts?: number;
+  /** Each additional open contact slows handling by this share (0.2: the 2nd chat at once is 20% slower). */
+  readonly slowdown?: number;
+  /** Per served queue: the queue is worked only while fewer phone calls than this wait (blending); null = always. */
+  readonly blendBelow?: readonly (number | null)[];
   /** Agents on duty in each interval (length nIntervals). */
   readonly staffing: readonly number[];
 }
@@ -124,3 +140,39 @@ export const MODEL_DEFAULTS = {
   priority: 0,
   proficiency: 1,
 };
+
+export interface IvrConfig {
+  /** time in the menu, seconds */
+  readonly time: DistSpec;
+  /** share completing in self-service (deflected) */
+  readonly selfService: number;
+  /** share hanging up in the IVR */
+  readonly hangup: number;
+  /** share sent to a wrong queue: the first agent transfers them after misrouteTime */
+  readonly misroute: number;
+  readonly misrouteTime: number;
+}
+
+export interface BotConfig {
+  /** share of contacts the bot resolves alone */
+  readonly deflection: number;
+  /** the handoff summary shortens the human's handling by this share ("say it only once") */
+  readonly summarySaving: number;
+}
+
+export interface RedialConfig {
+  /** probability of another attempt after an abandonment or a busy tone */
+  readonly probability: number;
+  readonly delay: DistSpec;
+  /** attempts at most, the first included */
+  readonly maxAttempts: number;
+}
+
+export interface CallbackConfig {
+  /** a caller who has waited this long is offered a callback (seconds) */
+  readonly offerAfter: number;
+  /** share accepting: they hang up and keep their place in the queue (no abandonment) */
+  readonly acceptance: number;
+  /** agent time to call back, added to the handle time (seconds) */
+  readonly dialTime: number;
+}

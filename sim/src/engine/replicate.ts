@@ -1,6 +1,10 @@
 import type { ModelConfig } from '../config/model-config.ts';
-import { ABANDON, ARRIVAL, INJECTED, KIND_PRIORITY, OVERFLOW, SERVICE_END, SITE_DOWN, SITE_UP, TICK } from '../model/event-kinds.ts';
-import { nextArrivalTime, onAbandon, onArrival, onOverflow, onServiceEnd, onSiteDown, onSiteUp, onTick } from '../model/handlers.ts';
+import {
+  ABANDON, ARRIVAL, CALLBACK_OFFER, INJECTED, IVR_END, KIND_PRIORITY, OVERFLOW, REDIAL, SERVICE_END, SITE_DOWN, SITE_UP, TICK,
+} from '../model/event-kinds.ts';
+import {
+  nextArrivalTime, onAbandon, onArrival, onCallbackOffer, onIvrEnd, onOverflow, onRedial, onServiceEnd, onSiteDown, onSiteUp, onTick,
+} from '../model/handlers.ts';
 import type { RoutingPolicy } from '../model/routing.ts';
 import { loadedPolicy } from '../model/policy-loader.ts';
 import { CALL_WAITING, SimState } from '../model/state.ts';
@@ -65,6 +69,9 @@ export class Replication {
         case SERVICE_END: if (onServiceEnd(s, target, cal.popGen)) n++; break;
         case ABANDON: if (onAbandon(s, target, cal.popGen)) n++; break;
         case OVERFLOW: onOverflow(s, target, cal.popGen); break;
+        case IVR_END: onIvrEnd(s, target, cal.popGen); break;
+        case REDIAL: if (onRedial(s, target, cal.popGen)) n++; break;
+        case CALLBACK_OFFER: onCallbackOffer(s, target, cal.popGen); break;
         case TICK: onTick(s, target); break;
         case SITE_DOWN: onSiteDown(s, target); break;
         case SITE_UP: onSiteUp(s, target); break;
@@ -108,10 +115,8 @@ export class Replication {
    */
   result(): Float64Array {
     const s = this.state;
-    const rowsAt = HEADER_LENGTH;
-    const cellsAt = rowsAt + s.rows.length;
-    const siteAt = cellsAt + s.cells.length;
-    const out = new Float64Array(siteAt + s.siteTime.length);
+    const blocks = [s.rows, s.subRows, s.cells, s.siteRows];
+    const out = new Float64Array(HEADER_LENGTH + blocks.reduce((n, b) => n + b.length, 0));
     out[0] = RESULT_MAGIC;
     out[1] = RESULT_VERSION;
     out[2] = this.cfg.nIntervals + 1;
@@ -121,14 +126,19 @@ export class Replication {
     out[6] = this.replication;
     out[7] = s.nTypes;
     out[8] = s.nSites;
-    out.set(s.rows, rowsAt);
-    out.set(s.cells, cellsAt);
-    out.set(s.siteTime, siteAt);
+    let at = HEADER_LENGTH;
+    const subAt = HEADER_LENGTH + s.rows.length;
+    const cellsAt = subAt + s.subRows.length;
+    for (const b of blocks) {
+      out.set(b, at);
+      at += b.length;
+    }
     if (s.cal.size === 0) {
-      // Finished: every call still waiting is unfinished.
+      // Finished: every contact still waiting is unfinished.
       for (let slot = 0; slot < s.nSlots; slot++) {
         if (s.cState[slot] !== CALL_WAITING) continue;
-        out[rowsAt + s.cRow[slot] * NM + M.unfinished]++;
+        out[HEADER_LENGTH + s.cRow[slot] * NM + M.unfinished]++;
+        out[subAt + s.cSub[slot] + M.unfinished]++;
         if (s.cCell[slot] >= 0) out[cellsAt + s.cCell[slot] * NM + M.unfinished]++;
       }
     }

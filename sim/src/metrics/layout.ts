@@ -1,20 +1,24 @@
 /**
- * The result layout of one replication.
+ * The result layout of one replication (a versioned Float64Array).
  *
- * Rows: one row of NM doubles per interval, plus one "drain" row for time after the
- * horizon. Call outcomes are attributed to the interval the call arrived in (the
- * convention of interval service-level reports and of Erlang staffing);
- * time-weighted quantities (busy, staffed, queue area) to the interval in which the
- * time passed.
- * Cells: totals per (contact type, site) of the calls that arrived after the warm-up,
- * NM doubles each, site = the site whose line the call held.
- * Site time: per site, NM doubles of which only the time metrics are used (busy and
- * staffed agent-seconds after the warm-up and before the horizon).
+ * Blocks, after the header:
+ *   rows      (nIntervals + 1) x NM: the whole center per interval, counts and
+ *             time-weighted metrics; the last row is the drain after the horizon.
+ *   subRows   (nIntervals + 1) x nSites x 4 channels x NM: contact counts by
+ *             interval, landing site and channel, plus the levels backlog/overdue.
+ *   cells     nTypes x nSites x NM: counts per (type, landing site) of contacts
+ *             that arrived after the warm-up.
+ *   siteRows  (nIntervals + 1) x nSites x NM: busyTime and staffedTime per site.
  *
- * Outcomes: every arrival ends as exactly one of blocked, answered, abandoned,
- * lost (waiting when its site failed, with waiting: lose) or unfinished (still
- * waiting when no event was left). `dropped` counts answered calls cut off by a
- * site failure (a subset of answered); `completed` the answered calls that finished.
+ * Counts belong to the interval the contact arrived in (the convention of interval
+ * service-level reports and of Erlang staffing); time to the interval in which it
+ * passed; levels (backlog, overdue) are taken at the end of each interval.
+ *
+ * Outcomes: every arrival ends as exactly one of blocked, deflected (IVR self-service
+ * or IM bot), ivrHangup, answered, abandoned, lost (waiting when its site failed,
+ * with waiting: lose) or unfinished (still waiting when no event was left).
+ * `dropped` counts answered calls cut off by a site failure (a subset of answered);
+ * `completed` the answered contacts that finished.
  */
 export const M = {
   arrivals: 0,
@@ -36,12 +40,24 @@ export const M = {
   dropped: 16,
   lost: 17,
   transfers: 18,
+  deflected: 19,
+  ivrHangup: 20,
+  retries: 21,
+  customersLost: 22,
+  callbacks: 23,
+  answeredLate: 24,
+  backlog: 25,
+  overdue: 26,
 } as const;
-export const NM = 19;
+export const NM = 27;
 export const METRIC_NAMES: readonly string[] = Object.keys(M);
 
-/** Binary result buffer: header then rows, cells, site time. Versioned so a mismatched reader fails loudly. */
+/** Channels in the order of the subRows block. */
+export const CHANNELS = ['phone', 'im', 'email', 'fax'] as const;
+export const NCH = 4;
+
+/** Binary result buffer: header then blocks. Versioned so a mismatched reader fails loudly. */
 export const RESULT_MAGIC = 0x43435457; // "CCTW"
-export const RESULT_VERSION = 2;
+export const RESULT_VERSION = 3;
 /** doubles: magic, version, nRows, NM, events, wallSeconds, replication, nTypes, nSites, reserved */
 export const HEADER_LENGTH = 10;

@@ -1,31 +1,43 @@
 import type { ModelConfig } from '../config/model-config.ts';
 import { SimError } from '../errors.ts';
-import { HEADER_LENGTH, M, NM, RESULT_MAGIC, RESULT_VERSION } from './layout.ts';
+import { CHANNELS, HEADER_LENGTH, M, NCH, NM, RESULT_MAGIC, RESULT_VERSION } from './layout.ts';
 import { estimate, type Estimate } from './stats.ts';
 
 /**
  * KPIs, per replication and across replications. Definitions (also in the README):
- *   arrivals       contacts that arrived
+ *   arrivals       contacts that arrived (every attempt, redials included)
  *   blocked        calls that found every line busy (not offered)
- *   offered        calls that reached the agent queue (= arrivals - blocked)
- *   answered       offered calls connected to an agent
- *   abandoned      offered calls that hung up while waiting
- *   unfinished     offered calls still waiting when no agent was left to serve them
- *   lost           offered calls waiting at a site when it failed (failure with waiting: lose)
- *   dropped        answered calls cut off by a site failure (failure with inService: drop)
- *   transfers      calls moved to another site's agent (local mode), costing a transfer delay
+ *   deflected      contacts resolved by self-service in the IVR or by the IM bot
+ *   ivrHangup      callers who hung up in the IVR
+ *   offered        contacts that reached the agent queue
+ *   answered       offered contacts connected to an agent
+ *   abandoned      offered contacts that hung up while waiting
+ *   unfinished     offered contacts still waiting when no agent was left to serve them
+ *   lost           contacts waiting at a site when it failed (failure with waiting: lose)
+ *   dropped        answered contacts cut off by a site failure (inService: drop)
+ *   transfers      misrouted calls sent on, and calls taken across sites in local mode
+ *   retries        arrivals that are redials of an earlier attempt
+ *   customers      arrivals - retries: distinct customers
+ *   customersLost  customers whose last attempt was blocked, abandoned or hung up in the IVR
+ *   customerLossRate  customersLost / customers
+ *   callbacks      callers who accepted a callback and left the line (they keep their place)
  *   serviceLevel   answered within the threshold / offered
  *   serviceLevelAnswered  answered within the threshold / answered
  *   abandonRate    abandoned / offered
- *   asa            mean wait of answered calls, seconds
- *   aht            mean handle time of completed calls, seconds
- *   occupancy      agent time busy / agent time on duty (within the horizon)
- * Call counts belong to the interval the call arrived in; occupancy to the interval
- * in which the time passed.
+ *   asa            mean wait of answered contacts, seconds
+ *   aht            mean handle time of completed contacts, seconds
+ *   occupancy      agent time busy / agent time on duty (within the horizon); an agent
+ *                  holding k of its c chats counts k/c busy
+ *   replyOnTime    answered within the type's deadline / answered (email, fax)
+ *   backlog        contacts waiting at the end of the interval (totals: at the horizon)
+ *   overdue        of those, waiting longer than their deadline
+ * Counts belong to the interval the contact arrived in; occupancy to the interval in
+ * which the time passed.
  */
 export const KPIS = [
-  'arrivals', 'offered', 'answered', 'abandoned', 'blocked', 'unfinished', 'lost', 'dropped', 'transfers',
-  'serviceLevel', 'serviceLevelAnswered', 'abandonRate', 'asa', 'aht', 'occupancy',
+  'arrivals', 'offered', 'answered', 'abandoned', 'blocked', 'deflected', 'ivrHangup', 'unfinished', 'lost', 'dropped',
+  'transfers', 'retries', 'customers', 'customersLost', 'customerLossRate', 'callbacks',
+  'serviceLevel', 'serviceLevelAnswered', 'abandonRate', 'asa', 'aht', 'occupancy', 'replyOnTime', 'backlog', 'overdue',
 ] as const;
 export type Kpi = (typeof KPIS)[number];
 export type KpiValues = Record<Kpi, number>;
@@ -34,74 +46,130 @@ export type KpiEstimates = Record<Kpi, Estimate>;
 /** KPIs of one row of summed metrics. Ratios with a zero denominator are NaN. */
 export function kpisOf(r: ArrayLike<number>, o = 0): KpiValues {
   const div = (a: number, b: number) => (b > 0 ? a / b : NaN);
+  const customers = r[o + M.arrivals] - r[o + M.retries];
   return {
     arrivals: r[o + M.arrivals],
     offered: r[o + M.offered],
     answered: r[o + M.answered],
     abandoned: r[o + M.abandoned],
     blocked: r[o + M.blocked],
+    deflected: r[o + M.deflected],
+    ivrHangup: r[o + M.ivrHangup],
     unfinished: r[o + M.unfinished],
     lost: r[o + M.lost],
     dropped: r[o + M.dropped],
     transfers: r[o + M.transfers],
+    retries: r[o + M.retries],
+    customers,
+    customersLost: r[o + M.customersLost],
+    customerLossRate: div(r[o + M.customersLost], customers),
+    callbacks: r[o + M.callbacks],
     serviceLevel: div(r[o + M.answeredWithin], r[o + M.offered]),
     serviceLevelAnswered: div(r[o + M.answeredWithin], r[o + M.answered]),
     abandonRate: div(r[o + M.abandoned], r[o + M.offered]),
     asa: div(r[o + M.waitAnswered], r[o + M.answered]),
     aht: div(r[o + M.handleTime], r[o + M.completed]),
     occupancy: div(r[o + M.busyTime], r[o + M.staffedTime]),
+    replyOnTime: div(r[o + M.answered] - r[o + M.answeredLate], r[o + M.answered]),
+    backlog: r[o + M.backlog],
+    overdue: r[o + M.overdue],
   };
 }
 
 const TIME_METRICS: readonly number[] = [M.busyTime, M.staffedTime, M.queueArea, M.systemArea];
+const LEVEL_METRICS: readonly number[] = [M.backlog, M.overdue];
 
-/** A decoded replication result. */
+/** A decoded replication result (views into the buffer; see metrics/layout.ts). */
 export interface ReplicationResult {
   replication: number;
   events: number;
   wallSeconds: number;
-  /** (nIntervals + 1) * NM: interval rows, then the drain row */
+  /** (nIntervals + 1) * NM: the whole center per interval, then the drain row */
   rows: Float64Array;
+  /** (nIntervals + 1) * nSites * 4 channels * NM: counts by interval, landing site, channel */
+  subRows: Float64Array;
   /** nTypes * nSites * NM: totals per (type, landing site) after the warm-up */
   cells: Float64Array;
-  /** nSites * NM: busy and staffed agent-seconds per site after the warm-up */
-  siteTime: Float64Array;
+  /** (nIntervals + 1) * nSites * NM: busy and staffed agent-seconds per site */
+  siteRows: Float64Array;
 }
 
 export function decodeResult(buf: Float64Array, cfg: ModelConfig): ReplicationResult {
   if (buf[0] !== RESULT_MAGIC || buf[1] !== RESULT_VERSION || buf[2] !== cfg.nIntervals + 1 || buf[3] !== NM) {
     throw new SimError('SIM_ERR_RESULT_LAYOUT', `result buffer does not match this model (version ${buf[1]}, expected ${RESULT_VERSION})`);
   }
-  const nT = cfg.types.length, nS = cfg.sites.length;
+  const nT = cfg.types.length, nS = cfg.sites.length, nR = cfg.nIntervals + 1;
   if (buf[7] !== nT || buf[8] !== nS) {
     throw new SimError('SIM_ERR_RESULT_LAYOUT', `result buffer has ${buf[7]} types and ${buf[8]} sites, the model ${nT} and ${nS}`);
   }
-  const rowsEnd = HEADER_LENGTH + (cfg.nIntervals + 1) * NM;
-  const cellsEnd = rowsEnd + nT * nS * NM;
+  let at = HEADER_LENGTH;
+  const take = (n: number) => buf.subarray(at, (at += n));
   return {
     replication: buf[6],
     events: buf[4],
     wallSeconds: buf[5],
-    rows: buf.subarray(HEADER_LENGTH, rowsEnd),
-    cells: buf.subarray(rowsEnd, cellsEnd),
-    siteTime: buf.subarray(cellsEnd, cellsEnd + nS * NM),
+    rows: take(nR * NM),
+    subRows: take(nR * nS * NCH * NM),
+    cells: take(nT * nS * NM),
+    siteRows: take(nR * nS * NM),
   };
 }
 
+function firstRow(cfg: ModelConfig): number {
+  return Math.min(Math.ceil(cfg.warmup / cfg.intervalLength - 1e-9), cfg.nIntervals);
+}
+
 /**
- * Sums the rows after the warm-up. Call counts include the drain row (calls that
- * arrived before the horizon are attributed to their arrival interval anyway, so it
- * only holds contacts injected after the horizon); time metrics stop at the horizon.
+ * Sums the interval rows after the warm-up. Counts include the drain row (it only
+ * holds contacts injected after the horizon); time metrics stop at the horizon;
+ * levels (backlog, overdue) are those at the end of the last interval.
  */
 export function totalRow(rows: Float64Array, cfg: ModelConfig): Float64Array {
+  return sumRows(rows, cfg, NM, 0);
+}
+
+/** totalRow over a block whose rows are `stride` long, reading the NM metrics at `offset`. */
+function sumRows(block: Float64Array, cfg: ModelConfig, stride: number, offset: number): Float64Array {
   const out = new Float64Array(NM);
-  const first = Math.min(Math.ceil(cfg.warmup / cfg.intervalLength - 1e-9), cfg.nIntervals);
-  for (let i = first; i <= cfg.nIntervals; i++) {
-    const b = i * NM;
+  const nI = cfg.nIntervals;
+  for (let i = firstRow(cfg); i <= nI; i++) {
+    const b = i * stride + offset;
     for (let k = 0; k < NM; k++) {
-      if (i === cfg.nIntervals && TIME_METRICS.includes(k)) continue;
-      out[k] += rows[b + k];
+      if (i === nI && TIME_METRICS.includes(k)) continue;
+      if (LEVEL_METRICS.includes(k)) continue;
+      out[k] += block[b + k];
     }
+  }
+  if (nI > 0) for (const k of LEVEL_METRICS) out[k] = block[(nI - 1) * stride + offset + k];
+  return out;
+}
+
+/** Counts of one interval (or the totals, row = -1) for the chosen sites and channels, with those sites' time. */
+function breakdown(r: ReplicationResult, cfg: ModelConfig, row: number, sites: number[], channels: number[], withTime: boolean): Float64Array {
+  const nS = cfg.sites.length;
+  const out = new Float64Array(NM);
+  for (const si of sites) {
+    for (const ch of channels) {
+      const off = (si * NCH + ch) * NM;
+      const src = row < 0 ? sumRows(r.subRows, cfg, nS * NCH * NM, off) : r.subRows.subarray(row * nS * NCH * NM + off, row * nS * NCH * NM + off + NM);
+      for (let k = 0; k < NM; k++) if (!TIME_METRICS.includes(k)) out[k] += src[k];
+    }
+    if (withTime) {
+      const t = row < 0 ? sumRows(r.siteRows, cfg, nS * NM, si * NM) : r.siteRows.subarray((row * nS + si) * NM, (row * nS + si + 1) * NM);
+      out[M.busyTime] += t[M.busyTime];
+      out[M.staffedTime] += t[M.staffedTime];
+    }
+  }
+  return out;
+}
+
+/** Totals of one contact type (all sites). */
+function typeRow(r: ReplicationResult, cfg: ModelConfig, type: number): Float64Array {
+  const nS = cfg.sites.length;
+  const out = new Float64Array(NM);
+  for (let si = 0; si < nS; si++) {
+    const b = (type * nS + si) * NM;
+    for (let k = 0; k < NM; k++) out[k] += r.cells[b + k];
   }
   return out;
 }
@@ -109,11 +177,16 @@ export function totalRow(rows: Float64Array, cfg: ModelConfig): Float64Array {
 export interface IntervalSummary extends KpiEstimates {
   start: number;
   end: number;
+  /** the interval's KPIs by channel and by site (occupancy by site only) */
+  byChannel: Record<string, KpiEstimates>;
+  bySite: Record<string, KpiEstimates>;
 }
 
 export interface SlaResult {
   name: string;
   kpi: string;
+  /** where the KPI is read: 'totals' or e.g. 'byChannel.phone' */
+  scope: string;
   target: number;
   direction: 'min' | 'max';
   value: number | null;
@@ -122,25 +195,6 @@ export interface SlaResult {
   margin: number | null;
   /** start times (s) of intervals whose mean misses the target */
   missedIntervals: number[];
-}
-
-/** Sums the cells selected by `pick(type, site)`; adds the sites' time when `withSiteTime`. */
-function cellSum(r: ReplicationResult, cfg: ModelConfig, pick: (type: number, site: number) => boolean, siteTime: (site: number) => boolean): Float64Array {
-  const out = new Float64Array(NM);
-  const nS = cfg.sites.length;
-  for (let t = 0; t < cfg.types.length; t++) {
-    for (let si = 0; si < nS; si++) {
-      if (!pick(t, si)) continue;
-      const b = (t * nS + si) * NM;
-      for (let k = 0; k < NM; k++) if (!TIME_METRICS.includes(k)) out[k] += r.cells[b + k];
-    }
-  }
-  for (let si = 0; si < nS; si++) {
-    if (!siteTime(si)) continue;
-    out[M.busyTime] += r.siteTime[si * NM + M.busyTime];
-    out[M.staffedTime] += r.siteTime[si * NM + M.staffedTime];
-  }
-  return out;
 }
 
 export interface RunSummary {
@@ -152,7 +206,7 @@ export interface RunSummary {
   intervalLength: number;
   warmup: number;
   totals: KpiEstimates;
-  /** per channel (phone, im, email, fax), per site and per contact type: the same KPIs; occupancy only per site */
+  /** per channel (phone, im, email, fax), per site and per contact type: the same KPIs; occupancy by site only */
   byChannel: Record<string, KpiEstimates>;
   bySite: Record<string, KpiEstimates>;
   byType: Record<string, KpiEstimates>;
@@ -176,47 +230,53 @@ function estimates(values: KpiValues[]): KpiEstimates {
 /** Summarises replications (in replication order, so any completion order gives the same numbers). */
 export function summarize(cfg: ModelConfig, results: ReplicationResult[], wallSeconds: number): RunSummary {
   const reps = [...results].sort((a, b) => a.replication - b.replication);
-  const totals = estimates(reps.map((r) => kpisOf(totalRow(r.rows, cfg))));
-  const never = () => false;
+  const nS = cfg.sites.length;
+  const allSites = cfg.sites.map((_, i) => i);
+  const channels = [...new Set(cfg.types.map((t) => CHANNELS.indexOf(t.channel)))].sort((a, b) => a - b);
+  const per = (f: (r: ReplicationResult) => Float64Array) => estimates(reps.map((r) => kpisOf(f(r))));
+  const split = (row: number) => {
+    const byChannel: Record<string, KpiEstimates> = {};
+    for (const ch of channels) byChannel[CHANNELS[ch]] = per((r) => breakdown(r, cfg, row, allSites, [ch], false));
+    const bySite: Record<string, KpiEstimates> = {};
+    for (let si = 0; si < nS; si++) bySite[cfg.sites[si].name] = per((r) => breakdown(r, cfg, row, [si], [0, 1, 2, 3], true));
+    return { byChannel, bySite };
+  };
+  const totals = per((r) => totalRow(r.rows, cfg));
+  const { byChannel, bySite } = split(-1);
   const byType: Record<string, KpiEstimates> = {};
-  cfg.types.forEach((ty, t) => {
-    byType[ty.name] = estimates(reps.map((r) => kpisOf(cellSum(r, cfg, (tt) => tt === t, never))));
-  });
-  const byChannel: Record<string, KpiEstimates> = {};
-  for (const ch of [...new Set(cfg.types.map((t) => t.channel))]) {
-    byChannel[ch] = estimates(reps.map((r) => kpisOf(cellSum(r, cfg, (t) => cfg.types[t].channel === ch, never))));
-  }
-  const bySite: Record<string, KpiEstimates> = {};
-  cfg.sites.forEach((site, si) => {
-    bySite[site.name] = estimates(reps.map((r) => kpisOf(cellSum(r, cfg, (_, s2) => s2 === si, (s2) => s2 === si))));
-  });
+  cfg.types.forEach((ty, t) => { byType[ty.name] = per((r) => typeRow(r, cfg, t)); });
   const intervals: IntervalSummary[] = [];
   for (let i = 0; i < cfg.nIntervals; i++) {
     intervals.push({
       start: i * cfg.intervalLength,
       end: (i + 1) * cfg.intervalLength,
-      ...estimates(reps.map((r) => kpisOf(r.rows, i * NM))),
+      ...per((r) => r.rows.subarray(i * NM, (i + 1) * NM)),
+      ...split(i),
     });
   }
   const sla = cfg.sla.map((t): SlaResult => {
     // A target names a KPI of the totals (serviceLevel) or of a breakdown (byChannel.phone.serviceLevel).
     const parts = t.kpi.split('.');
-    const scope: Record<string, unknown> = { byChannel, bySite, byType };
-    const est = (parts.length === 3 ? (scope[parts[0]] as Record<string, KpiEstimates> | undefined)?.[parts[1]] : totals) as Record<string, Estimate> | undefined;
-    const value = est?.[parts[parts.length - 1]]?.mean ?? null;
-    const kpiName = parts[parts.length - 1];
+    const kpi = parts[parts.length - 1];
+    const scope = parts.length === 3 ? `${parts[0]}.${parts[1]}` : 'totals';
+    const pick = (o: { byChannel: Record<string, KpiEstimates>; bySite: Record<string, KpiEstimates> } & Partial<KpiEstimates>): Estimate | undefined => {
+      if (parts.length !== 3) return (o as unknown as Record<string, Estimate>)[kpi];
+      const group = (o as unknown as Record<string, Record<string, KpiEstimates>>)[parts[0]];
+      return (group?.[parts[1]] as unknown as Record<string, Estimate> | undefined)?.[kpi];
+    };
+    const value = pick({ ...totals, byChannel, bySite })?.mean ?? null;
     const meets = (v: number) => (t.direction === 'min' ? v >= t.target - 1e-12 : v <= t.target + 1e-12);
-    // Interval rows are kept for the whole center only; a breakdown target names none.
-    const missed = parts.length === 3 ? [] : intervals
+    const missed = intervals
       .filter((iv) => iv.start >= cfg.warmup - 1e-9)
       .filter((iv) => {
-        const v = (iv as unknown as Record<string, Estimate>)[kpiName]?.mean;
+        const v = pick(iv)?.mean;
         return v !== null && v !== undefined && !meets(v);
       })
       .map((iv) => iv.start);
     return {
       name: t.name,
-      kpi: kpiName,
+      kpi,
+      scope,
       target: t.target,
       direction: t.direction,
       value,

@@ -3,15 +3,16 @@
  *
  * At one instant:
  *   1. SERVICE_END: releases first (as in simmer), so an agent who finishes at t can
- *      take a call that arrives, or would abandon, at t;
+ *      take a contact that arrives, or would abandon, at t;
  *   2. TICK: an interval boundary: time-weighted metrics are closed and the new
  *      interval's staffing applies before anything else happens in it;
  *   3. SITE_DOWN / SITE_UP: a failure overrides the staffing of its instant;
- *   4. ARRIVAL and INJECTED: new contacts;
- *   5. OVERFLOW: a waiting call becomes eligible for more agents;
+ *   4. ARRIVAL, INJECTED, REDIAL, IVR_END: contacts entering;
+ *   5. OVERFLOW and CALLBACK_OFFER: a waiting contact becomes eligible for more
+ *      agents, or is offered a callback;
  *   6. ABANDON last: a caller whose patience ends exactly when an agent becomes free
  *      is answered, not lost.
- * Within one kind, events keep the order they were scheduled in.
+ * Within one priority, events keep the order they were scheduled in.
  */
 export const SERVICE_END = 0;
 export const TICK = 1;
@@ -21,6 +22,11 @@ export const ABANDON = 4;
 export const OVERFLOW = 5;
 export const SITE_DOWN = 6;
 export const SITE_UP = 7;
+export const IVR_END = 8;
+export const REDIAL = 9;
+export const CALLBACK_OFFER = 10;
 
-export const KIND_PRIORITY: readonly number[] = [0, 1, 3, 3, 5, 4, 2, 2];
-export const KIND_NAMES: readonly string[] = ['service-end', 'tick', 'arrival', 'injected', 'abandon', 'overflow', 'site-down', 'site-up'];
+export const KIND_PRIORITY: readonly number[] = [0, 1, 3, 3, 5, 4, 2, 2, 3, 3, 4];
+export const KIND_NAMES: readonly string[] = [
+  'service-end', 'tick', 'arrival', 'injected', 'abandon', 'overflow', 'site-down', 'site-up', 'ivr-end', 'redial', 'callback-offer',
+];

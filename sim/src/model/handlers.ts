@@ -1,15 +1,28 @@
-import { ABANDON, ARRIVAL, KIND_PRIORITY, OVERFLOW, SERVICE_END, TICK } from './event-kinds.ts';
-import { M, NM } from '../metrics/layout.ts';
+import {
+  ABANDON, ARRIVAL, CALLBACK_OFFER, IVR_END, KIND_PRIORITY, OVERFLOW, REDIAL, SERVICE_END, TICK,
+} from './event-kinds.ts';
+import { M, NCH, NM } from '../metrics/layout.ts';
 import { findIdleAgent, findQueueFor } from './routing.ts';
 import {
-  AGENT_BUSY, AGENT_IDLE, AGENT_OFF, CALL_IN_SERVICE, CALL_WAITING, type SimState,
+  AGENT_OFF, AGENT_ON, CALL_IN_SERVICE, CALL_IVR, CALL_RETRY, CALL_WAITING,
+  FLAG_CALLBACK, FLAG_MISROUTED, FLAG_TRANSFERRED, type SimState,
 } from './state.ts';
 
 /**
  * One function per event kind. Each takes the state and integers only; none
- * allocates. Every arrival ends in exactly one outcome: blocked, answered,
- * abandoned, lost (site failure) or unfinished (still waiting when no event is left).
+ * allocates. A contact's life:
+ *
+ *   arrival -> [busy tone: blocked] -> [IVR: self-service | hang-up | misroute]
+ *     -> [IM bot: deflected] -> queue -> [callback offered] -> answered | abandoned
+ *     -> [misrouted: transfer back to the queue] -> completed
+ *   blocked or abandoned -> [redial after a delay: a new attempt, same customer]
+ *
+ * Every attempt ends in exactly one outcome: blocked, deflected, ivrHangup,
+ * answered, abandoned, lost (site failure) or unfinished (still waiting when no
+ * event is left). A customer is lost when an attempt ends badly and no redial follows.
  */
+
+const CH_PHONE = 0;
 
 /** Time of the next arrival of `type` after t, for a rate piecewise constant per interval. */
 export function nextArrivalTime(s: SimState, type: number, t: number): number {
@@ -31,136 +44,279 @@ export function nextArrivalTime(s: SimState, type: number, t: number): number {
   }
 }
 
-/** Adds v to metric k of the call's arrival row and of its (type, site) cell. */
+/** Adds v to metric k of the contact's interval row, its (interval, site, channel) row and its (type, site) cell. */
 function count(s: SimState, slot: number, k: number, v: number): void {
   s.rows[s.cRow[slot] * NM + k] += v;
+  s.subRows[s.cSub[slot] + k] += v;
   const c = s.cCell[slot];
   if (c >= 0) s.cells[c * NM + k] += v;
 }
 
-/** A site with a free line for a call landing on `site`: itself, else the next site up. -1: blocked. */
-function siteWithLine(s: SimState, site: number): number {
-  const n = s.nSites;
-  for (let k = 0; k < n; k++) {
-    const si = (site + k) % n;
-    if (s.siteDown[si] === 0 && s.siteInSystem[si] < s.siteLines[si]) return si;
-    // With a site up but its lines full, a call is blocked only if no other site has room.
+/** The site a contact landing on `site` is served from: itself, else the next site that is up. */
+function siteUp(s: SimState, site: number): number {
+  for (let k = 0; k < s.nSites; k++) {
+    const si = (site + k) % s.nSites;
+    if (s.siteDown[si] === 0) return si;
   }
   return -1;
 }
 
+/** A site with a free trunk line for a call landing on `site`, else -1 (busy tone). */
+function siteWithLine(s: SimState, site: number): number {
+  for (let k = 0; k < s.nSites; k++) {
+    const si = (site + k) % s.nSites;
+    if (s.siteDown[si] === 0 && s.siteInSystem[si] < s.siteLines[si]) return si;
+  }
+  return -1;
+}
+
+/** A scheduled or injected arrival: a new customer's first attempt. */
 export function onArrival(s: SimState, type: number, scheduled: boolean): void {
   const now = s.now;
   if (scheduled) {
     const next = nextArrivalTime(s, type, now);
     if (next !== Infinity) s.cal.push(next, KIND_PRIORITY[ARRIVAL], ARRIVAL, type, 0);
   }
-  const L = s.cfg.intervalLength;
-  const i = Math.floor(now / L);
-  const row = i < s.cfg.nIntervals ? i : s.cfg.nIntervals;
-  // Customer attributes are drawn at arrival from per-type streams, blocked or not,
-  // so that two variants of a scenario see the same customers (common random numbers).
-  const handle = s.handle[type].sample(s.handleStream[type]);
+  // Customer attributes are drawn at arrival from per-type streams, whatever happens
+  // to the contact, so two variants of a scenario see the same customers (CRN).
+  const slot = s.allocCall();
+  s.cType[slot] = type;
+  s.cAttempt[slot] = 1;
+  s.cFlags[slot] = 0;
+  s.cHandle[slot] = s.handle[type].sample(s.handleStream[type]);
   const pat = s.patience[type];
-  const patience = pat === null ? Infinity : pat.sample(s.patienceStream[type]);
+  s.cPatience[slot] = pat === null ? Infinity : pat.sample(s.patienceStream[type]);
+  attempt(s, slot);
+}
+
+/** An attempt (first or redial) of the customer in `slot` arrives now. */
+function attempt(s: SimState, slot: number): void {
+  const now = s.now;
+  const type = s.cType[slot];
   const nS = s.nSites;
+  const i = Math.floor(now / s.cfg.intervalLength);
+  const row = i < s.cfg.nIntervals ? i : s.cfg.nIntervals;
   let landing = 0;
   if (nS > 1) {
     const u = s.routingStream.next();
     while (landing < nS - 1 && u >= s.typeSplit[type * nS + landing]) landing++;
   }
-  const cell = row >= s.warmRows ? (type * nS + landing) * NM : -1;
-  s.rows[row * NM + M.arrivals]++;
-  if (cell >= 0) s.cells[cell + M.arrivals]++;
-  const site = siteWithLine(s, landing);
-  if (site < 0) {
-    s.rows[row * NM + M.blocked]++;
-    if (cell >= 0) s.cells[cell + M.blocked]++;
-    return;
+  const ch = s.typeChannel[type];
+  s.cArrive[slot] = now;
+  s.cRow[slot] = row;
+  s.cSite[slot] = landing;
+  s.cCell[slot] = row >= s.warmRows ? type * nS + landing : -1;
+  s.cSub[slot] = row * s.subStride + (landing * NCH + ch) * NM;
+  s.cLine[slot] = -1;
+  count(s, slot, M.arrivals, 1);
+  if (s.cAttempt[slot] > 1) count(s, slot, M.retries, 1);
+  let site: number;
+  if (s.typeUsesLine[type] === 1) {
+    site = siteWithLine(s, landing);
+    if (site < 0) {
+      count(s, slot, M.blocked, 1);
+      giveUpOrRetry(s, slot);
+      return;
+    }
+    s.cLine[slot] = site;
+    s.siteInSystem[site]++;
+  } else {
+    site = siteUp(s, landing);
+    if (site < 0) site = landing;
   }
   s.advanceAreas(now);
-  const slot = s.allocCall();
-  s.cType[slot] = type;
-  s.cArrive[slot] = now;
-  s.cHandle[slot] = handle;
-  s.cRow[slot] = row;
+  s.inSystem++;
   s.cSite[slot] = site;
-  s.cCell[slot] = row >= s.warmRows ? type * nS + landing : -1;
-  const q = s.typeQueue[type * nS + site];
+  s.cQueue[slot] = s.typeQueue[type * nS + site];
+  const ivr = s.ivrTime[type];
+  if (ivr !== null) {
+    s.cState[slot] = CALL_IVR;
+    s.cal.push(now + ivr.sample(s.customerStream[type]), KIND_PRIORITY[IVR_END], IVR_END, slot, s.cGen[slot]);
+    return;
+  }
+  const bot = s.cfg.types[type].bot;
+  if (bot !== undefined) {
+    if (s.customerStream[type].next() < bot.deflection) {
+      count(s, slot, M.deflected, 1);
+      release(s, slot);
+      return;
+    }
+    // The bot hands over a summary: the customer says it only once.
+    s.cHandle[slot] *= 1 - bot.summarySaving;
+  }
+  enterQueue(s, slot, s.cQueue[slot]);
+}
+
+/** The caller leaves the IVR: self-service, hang-up, or on to a queue (sometimes the wrong one). */
+export function onIvrEnd(s: SimState, slot: number, gen: number): boolean {
+  if (s.cGen[slot] !== gen || s.cState[slot] !== CALL_IVR) return false;
+  const type = s.cType[slot];
+  const ivr = s.cfg.types[type].ivr!;
+  const u = s.customerStream[type].next();
+  s.advanceAreas(s.now);
+  if (u < ivr.selfService) {
+    count(s, slot, M.deflected, 1);
+    release(s, slot);
+    return true;
+  }
+  if (u < ivr.selfService + ivr.hangup) {
+    count(s, slot, M.ivrHangup, 1);
+    count(s, slot, M.customersLost, 1);
+    release(s, slot);
+    return true;
+  }
+  let q = s.cQueue[slot];
+  if (u < ivr.selfService + ivr.hangup + ivr.misroute && s.nQueues > 1) {
+    // A wrong menu choice: another queue of the same channel; its agent transfers the call.
+    const wrong = Math.floor(s.routingStream.next() * (s.nQueues - 1));
+    const w = wrong >= q ? wrong + 1 : wrong;
+    if (s.queueChannel[w] === s.queueChannel[q]) {
+      s.cTrueQueue[slot] = q;
+      s.cFlags[slot] |= FLAG_MISROUTED;
+      q = w;
+    }
+  }
+  enterQueue(s, slot, q);
+  return true;
+}
+
+/** The contact reaches the agent queue (offered): an agent at once, or it waits. */
+function enterQueue(s: SimState, slot: number, q: number): void {
+  const now = s.now;
+  s.cEnter[slot] = now;
   s.cQueue[slot] = q;
   count(s, slot, M.offered, 1);
-  s.inSystem++;
-  s.siteInSystem[site]++;
   const agent = findIdleAgent(s, q, 0);
   if (agent >= 0) {
     answer(s, slot, agent);
     return;
   }
-  s.cState[slot] = CALL_WAITING;
-  s.enqueue(q, slot);
-  s.waiting++;
+  wait(s, slot, q);
   const gen = s.cGen[slot];
+  const patience = s.cPatience[slot];
   if (patience !== Infinity) s.cal.push(now + patience, KIND_PRIORITY[ABANDON], ABANDON, slot, gen);
   const delays = s.queueDelays[q];
   for (let k = 0; k < delays.length; k++) {
     if (delays[k] < patience) s.cal.push(now + delays[k], KIND_PRIORITY[OVERFLOW], OVERFLOW, slot, gen);
   }
+  const cb = s.cfg.types[s.cType[slot]].callback;
+  if (cb !== undefined && cb.offerAfter < patience) {
+    s.cal.push(now + cb.offerAfter, KIND_PRIORITY[CALLBACK_OFFER], CALLBACK_OFFER, slot, gen);
+  }
 }
 
-/** Connects a call to an agent. Areas must be advanced to now by the caller. */
+/** Puts a contact in queue q. Areas must be advanced by the caller. */
+function wait(s: SimState, slot: number, q: number): void {
+  s.cState[slot] = CALL_WAITING;
+  s.enqueue(q, slot);
+  s.waiting++;
+  if (s.queueChannel[q] === CH_PHONE && (s.cFlags[slot] & FLAG_CALLBACK) === 0) s.phoneWaiting++;
+}
+
+/** Takes a waiting contact out of the queue count (its ring entry goes stale lazily). */
+function unqueue(s: SimState, slot: number): void {
+  s.qLen[s.cQueue[slot]]--;
+  s.waiting--;
+  if (s.queueChannel[s.cQueue[slot]] === CH_PHONE && (s.cFlags[slot] & FLAG_CALLBACK) === 0) s.phoneWaiting--;
+}
+
+/** Connects a contact to an agent. Areas must be advanced to now by the caller. */
 function answer(s: SimState, slot: number, agent: number): void {
   const now = s.now;
-  const wait = now - s.cArrive[slot];
-  count(s, slot, M.answered, 1);
-  if (wait <= s.cfg.threshold) count(s, slot, M.answeredWithin, 1);
-  count(s, slot, M.waitAnswered, wait);
-  // Handle time: the caller's need, divided by the agent's speed on this queue, plus
-  // a transfer when the agent sits at another site than the call's line (local mode).
-  const g = s.aGroup[agent];
-  const q = s.cQueue[slot];
-  const queues = s.groupQueues[g];
-  let prof = 1;
-  for (let k = 0; k < queues.length; k++) if (queues[k] === q) { prof = s.groupProf[g][k]; break; }
-  let handle = s.cHandle[slot] / prof;
-  const site = s.groupSite[g];
-  if (s.transferDelay > 0 && site !== s.cSite[slot]) {
-    handle += s.transferDelay;
-    count(s, slot, M.transfers, 1);
+  const flags = s.cFlags[slot];
+  if ((flags & FLAG_TRANSFERRED) === 0) {
+    const w = now - s.cEnter[slot];
+    count(s, slot, M.answered, 1);
+    if (w <= s.cfg.threshold) count(s, slot, M.answeredWithin, 1);
+    count(s, slot, M.waitAnswered, w);
+    if (w > s.typeDeadline[s.cType[slot]]) count(s, slot, M.answeredLate, 1);
   }
-  s.cHandle[slot] = handle;
+  const g = s.aGroup[agent];
+  const cap = s.groupCap[g];
+  let service: number;
+  if ((flags & FLAG_MISROUTED) !== 0) {
+    // The wrong agent finds out and transfers the call.
+    service = s.cfg.types[s.cType[slot]].ivr!.misrouteTime;
+  } else {
+    // The need, divided by the agent's speed on this queue, slowed by the contacts
+    // the agent already holds, plus a transfer across sites and callback dialling.
+    const q = s.cQueue[slot];
+    const queues = s.groupQueues[g];
+    let prof = 1;
+    for (let k = 0; k < queues.length; k++) if (queues[k] === q) { prof = s.groupProf[g][k]; break; }
+    service = (s.cHandle[slot] / prof) * (1 + s.groupSlowdown[g] * s.aLoad[agent]);
+    if (s.transferDelay > 0 && s.groupSite[g] !== s.cSite[slot]) {
+      service += s.transferDelay;
+      count(s, slot, M.transfers, 1);
+    }
+    if ((flags & FLAG_CALLBACK) !== 0) service += s.cfg.types[s.cType[slot]].callback!.dialTime;
+  }
+  s.cService[slot] = service;
   s.cState[slot] = CALL_IN_SERVICE;
   s.cAgent[slot] = agent;
-  s.aState[agent] = AGENT_BUSY;
   s.aCall[agent] = slot;
-  s.busy++;
-  s.siteBusy[site]++;
-  s.cal.push(now + handle, KIND_PRIORITY[SERVICE_END], SERVICE_END, slot, s.cGen[slot]);
+  s.aLoad[agent]++;
+  s.busy += 1 / cap;
+  s.siteBusy[s.groupSite[g]] += 1 / cap;
+  if (s.available(agent)) {
+    // Chats: the agent goes to the back of the available ring (round robin).
+    s.aIdleSince[agent] = now;
+    s.pushIdle(agent);
+  }
+  s.cal.push(now + service, KIND_PRIORITY[SERVICE_END], SERVICE_END, slot, s.cGen[slot]);
 }
 
-/** Ends the call in slot: frees its line and slot. */
+/** Ends the contact in slot: frees its line and slot. */
 function release(s: SimState, slot: number): void {
   s.inSystem--;
-  s.siteInSystem[s.cSite[slot]]--;
+  const line = s.cLine[slot];
+  if (line >= 0) s.siteInSystem[line]--;
   s.freeCall(slot);
+}
+
+/** Frees the agent's share of a contact. */
+function unload(s: SimState, agent: number): void {
+  const g = s.aGroup[agent];
+  const cap = s.groupCap[g];
+  s.aLoad[agent]--;
+  s.busy -= 1 / cap;
+  s.siteBusy[s.groupSite[g]] -= 1 / cap;
 }
 
 export function onServiceEnd(s: SimState, slot: number, gen: number): boolean {
   if (s.cGen[slot] !== gen) return false;
   s.advanceAreas(s.now);
   const agent = s.cAgent[slot];
-  count(s, slot, M.completed, 1);
-  count(s, slot, M.handleTime, s.cHandle[slot]);
-  s.busy--;
-  s.siteBusy[s.groupSite[s.aGroup[agent]]]--;
-  release(s, slot);
-  s.aCall[agent] = -1;
+  unload(s, agent);
+  if ((s.cFlags[slot] & FLAG_MISROUTED) !== 0) {
+    // Transferred to the right queue; it keeps its place by its first queue entry.
+    count(s, slot, M.transfers, 1);
+    s.cFlags[slot] = (s.cFlags[slot] & ~FLAG_MISROUTED) | FLAG_TRANSFERRED;
+    requeue(s, slot, s.cTrueQueue[slot]);
+  } else {
+    count(s, slot, M.completed, 1);
+    count(s, slot, M.handleTime, s.cService[slot]);
+    release(s, slot);
+  }
+  afterWork(s, agent);
+  return true;
+}
+
+/** A transferred contact goes back into a queue: an agent at once, or it waits (it no longer abandons). */
+function requeue(s: SimState, slot: number, q: number): void {
+  s.cQueue[slot] = q;
+  const agent = findIdleAgent(s, q, s.now - s.cEnter[slot]);
+  if (agent >= 0) answer(s, slot, agent);
+  else wait(s, slot, q);
+}
+
+/** After a contact leaves an agent: log off if leaving and empty, else take more work. */
+function afterWork(s: SimState, agent: number): void {
   if (s.aLeaving[agent] === 1) {
-    // The agent's shift ended (or the site failed) during the call: they finish it, then go.
-    logOff(s, agent);
-    return true;
+    if (s.aLoad[agent] === 0) logOff(s, agent);
+    return;
   }
   agentFree(s, agent);
-  return true;
 }
 
 function logOff(s: SimState, agent: number): void {
@@ -170,53 +326,95 @@ function logOff(s: SimState, agent: number): void {
   s.siteStaffed[s.groupSite[s.aGroup[agent]]]--;
 }
 
-/** An agent becomes available: take the next waiting call, or go idle. */
+/** An agent has room: take waiting contacts up to its cap, then wait in the available ring. */
 function agentFree(s: SimState, agent: number): void {
-  const q = findQueueFor(s, agent);
-  if (q >= 0) {
+  while (s.available(agent)) {
+    const q = findQueueFor(s, agent);
+    if (q < 0) break;
     const slot = s.peekQueue(q);
     s.shiftQueue(q);
     s.waiting--;
+    if (s.queueChannel[q] === CH_PHONE && (s.cFlags[slot] & FLAG_CALLBACK) === 0) s.phoneWaiting--;
     answer(s, slot, agent);
-    return;
   }
-  s.aState[agent] = AGENT_IDLE;
-  s.aIdleSince[agent] = s.now;
-  s.pushIdle(agent);
+  if (s.available(agent)) {
+    s.aIdleSince[agent] = s.now;
+    s.pushIdle(agent);
+  }
 }
 
-/** Takes a waiting call out of its queue (lazily: the ring entry goes stale). */
-function unqueue(s: SimState, slot: number): void {
-  s.qLen[s.cQueue[slot]]--;
-  s.waiting--;
+/** An attempt ended badly (busy tone, abandonment): the customer tries again later, or is lost. */
+function giveUpOrRetry(s: SimState, slot: number): void {
+  const type = s.cType[slot];
+  const r = s.cfg.types[type].redial;
+  if (r !== undefined && s.cAttempt[slot] < r.maxAttempts) {
+    const st = s.customerStream[type];
+    if (st.next() < r.probability) {
+      const delay = s.redialDelay[type]!.sample(st);
+      if (s.cLine[slot] >= 0) s.siteInSystem[s.cLine[slot]]--;
+      s.cLine[slot] = -1;
+      s.cState[slot] = CALL_RETRY;
+      s.cFlags[slot] = 0;
+      s.cAttempt[slot]++;
+      s.cGen[slot]++; // the last attempt's timers go stale
+      s.cal.push(s.now + delay, KIND_PRIORITY[REDIAL], REDIAL, slot, s.cGen[slot]);
+      return;
+    }
+  }
+  count(s, slot, M.customersLost, 1);
+  if (s.cLine[slot] >= 0) s.siteInSystem[s.cLine[slot]]--;
+  s.freeCall(slot);
 }
 
-export function onAbandon(s: SimState, slot: number, gen: number): boolean {
-  if (s.cGen[slot] !== gen || s.cState[slot] !== CALL_WAITING) return false;
-  s.advanceAreas(s.now);
-  const wait = s.now - s.cArrive[slot];
-  count(s, slot, M.abandoned, 1);
-  if (wait <= s.cfg.threshold) count(s, slot, M.abandonedWithin, 1);
-  count(s, slot, M.waitAbandoned, wait);
-  unqueue(s, slot);
-  release(s, slot);
+/** The customer calls again. */
+export function onRedial(s: SimState, slot: number, gen: number): boolean {
+  if (s.cGen[slot] !== gen || s.cState[slot] !== CALL_RETRY) return false;
+  attempt(s, slot);
   return true;
 }
 
-/** A waiting call reached a delay after which more groups may take it. */
+export function onAbandon(s: SimState, slot: number, gen: number): boolean {
+  if (s.cGen[slot] !== gen || s.cState[slot] !== CALL_WAITING || (s.cFlags[slot] & (FLAG_CALLBACK | FLAG_TRANSFERRED)) !== 0) return false;
+  s.advanceAreas(s.now);
+  const w = s.now - s.cEnter[slot];
+  count(s, slot, M.abandoned, 1);
+  if (w <= s.cfg.threshold) count(s, slot, M.abandonedWithin, 1);
+  count(s, slot, M.waitAbandoned, w);
+  unqueue(s, slot);
+  s.inSystem--;
+  giveUpOrRetry(s, slot);
+  return true;
+}
+
+/** A waiting contact reached a delay after which more groups may take it. */
 export function onOverflow(s: SimState, slot: number, gen: number): void {
   if (s.cGen[slot] !== gen || s.cState[slot] !== CALL_WAITING) return;
-  const agent = findIdleAgent(s, s.cQueue[slot], s.now - s.cArrive[slot]);
+  const agent = findIdleAgent(s, s.cQueue[slot], s.now - s.cEnter[slot]);
   if (agent < 0) return;
   s.advanceAreas(s.now);
   unqueue(s, slot);
   answer(s, slot, agent);
 }
 
-/** Interval boundary: close time-weighted metrics, apply the interval's staffing. */
+/** A long wait: the caller is offered a callback; one who accepts hangs up and keeps the place in the queue. */
+export function onCallbackOffer(s: SimState, slot: number, gen: number): void {
+  if (s.cGen[slot] !== gen || s.cState[slot] !== CALL_WAITING || (s.cFlags[slot] & FLAG_CALLBACK) !== 0) return;
+  const type = s.cType[slot];
+  if (s.customerStream[type].next() >= s.cfg.types[type].callback!.acceptance) return;
+  count(s, slot, M.callbacks, 1);
+  if (s.queueChannel[s.cQueue[slot]] === CH_PHONE) s.phoneWaiting--;
+  s.cFlags[slot] |= FLAG_CALLBACK;
+  if (s.cLine[slot] >= 0) {
+    s.siteInSystem[s.cLine[slot]]--;
+    s.cLine[slot] = -1;
+  }
+}
+
+/** Interval boundary: record the closing interval's levels, close time-weighted metrics, apply staffing. */
 export function onTick(s: SimState, interval: number): void {
   s.advanceAreas(s.now);
   const nI = s.cfg.nIntervals;
+  if (interval > 0 && interval <= nI) recordLevels(s, interval - 1);
   s.timeRow = interval < nI ? interval : nI;
   if (interval >= nI) return; // the horizon: staffing of the last interval works off the rest
   s.cal.push((interval + 1) * s.cfg.intervalLength, KIND_PRIORITY[TICK], TICK, interval + 1, 0);
@@ -226,9 +424,28 @@ export function onTick(s: SimState, interval: number): void {
 }
 
 /**
- * Brings group g to `target` agents on duty. Idle agents leave at once (the most
- * recently idle first); busy ones finish their call and then leave. Agents coming on
- * duty first cancel pending departures, then log in and take waiting calls.
+ * Backlog (contacts waiting) and overdue (waiting past their deadline) at the end of
+ * an interval, by landing site and channel. A scan of the slots, once per interval.
+ */
+function recordLevels(s: SimState, row: number): void {
+  const base = row * s.subStride;
+  for (let slot = 0; slot < s.nSlots; slot++) {
+    if (s.cState[slot] !== CALL_WAITING) continue;
+    const type = s.cType[slot];
+    const o = base + (s.cSite[slot] * NCH + s.typeChannel[type]) * NM;
+    const overdue = s.now - s.cEnter[slot] > s.typeDeadline[type] ? 1 : 0;
+    s.subRows[o + M.backlog]++;
+    s.subRows[o + M.overdue] += overdue;
+    s.rows[row * NM + M.backlog]++;
+    s.rows[row * NM + M.overdue] += overdue;
+  }
+}
+
+/**
+ * Brings group g to `target` agents on duty. Agents with no contact leave at once
+ * (the most recently idle first); busy ones finish their contacts and then leave.
+ * Agents coming on duty first cancel pending departures, then log in and take
+ * waiting contacts.
  */
 export function setStaffing(s: SimState, g: number, target: number): void {
   const first = s.groupFirst[g], end = first + s.groupSize[g];
@@ -236,10 +453,15 @@ export function setStaffing(s: SimState, g: number, target: number): void {
   let cur = s.onDuty[g];
   if (target > cur) {
     for (let a = first; a < end && cur < target; a++) {
-      if (s.aLeaving[a] === 1) { s.aLeaving[a] = 0; cur++; }
+      if (s.aLeaving[a] === 1) {
+        s.aLeaving[a] = 0;
+        cur++;
+        agentFree(s, a);
+      }
     }
     for (let a = first; a < end && cur < target; a++) {
       if (s.aState[a] === AGENT_OFF) {
+        s.aState[a] = AGENT_ON;
         s.staffed++;
         s.siteStaffed[site]++;
         cur++;
@@ -256,14 +478,23 @@ export function setStaffing(s: SimState, g: number, target: number): void {
       cur--;
     }
     for (let a = first; a < end && cur > target; a++) {
-      if (s.aState[a] === AGENT_BUSY && s.aLeaving[a] === 0) { s.aLeaving[a] = 1; cur--; }
+      if (s.aState[a] !== AGENT_OFF && s.aLeaving[a] === 0) {
+        if (s.aLoad[a] === 0) {
+          s.aState[a] = AGENT_OFF;
+          s.staffed--;
+          s.siteStaffed[site]--;
+        } else {
+          s.aLeaving[a] = 1;
+        }
+        cur--;
+      }
     }
   }
   s.onDuty[g] = cur;
 }
 
 /**
- * A site fails: its lines and agents are gone. Calls in service there are dropped
+ * A site fails: its lines and agents are gone. Contacts in service there are dropped
  * or finished (then the agent goes); calls holding its lines while waiting move to
  * another site's lines or are lost; new arrivals land on the other sites.
  */
@@ -272,60 +503,60 @@ export function onSiteDown(s: SimState, failure: number): void {
   const site = f.site;
   s.advanceAreas(s.now);
   s.siteDown[site] = 1;
+  // 1. Waiting contacts served from this site move to another site (their lines too), or are lost.
+  const to = siteUp(s, site);
+  for (let slot = 0; slot < s.nSlots; slot++) {
+    if (s.cState[slot] !== CALL_WAITING || (s.cSite[slot] !== site && s.cLine[slot] !== site)) continue;
+    if (f.waiting === 'lose' || to < 0) {
+      count(s, slot, M.lost, 1);
+      count(s, slot, M.customersLost, 1);
+      unqueue(s, slot);
+      release(s, slot);
+      continue;
+    }
+    if (s.cLine[slot] === site) {
+      s.siteInSystem[site]--;
+      s.siteInSystem[to]++;
+      s.cLine[slot] = to;
+    }
+    if (s.cSite[slot] === site) s.cSite[slot] = to;
+  }
+  // 2. Contacts in service on this site's agents or trunk lines are cut off (drop), or finish.
+  if (f.inService === 'drop') {
+    for (let slot = 0; slot < s.nSlots; slot++) {
+      if (s.cState[slot] !== CALL_IN_SERVICE) continue;
+      const agent = s.cAgent[slot];
+      const agentHere = s.groupSite[s.aGroup[agent]] === site;
+      if (!agentHere && s.cLine[slot] !== site) continue;
+      // Answered, never completed (AHT counts completed contacts only).
+      count(s, slot, M.dropped, 1);
+      unload(s, agent);
+      release(s, slot); // bumps the generation: its service end goes stale
+      if (!agentHere) afterWork(s, agent); // an agent elsewhere takes the next contact
+    }
+  }
+  // 3. The site's agents go (those still holding contacts once they finish).
   for (let g = 0; g < s.groupSize.length; g++) {
     if (s.groupSite[g] !== site) continue;
     const first = s.groupFirst[g], end = first + s.groupSize[g];
     for (let a = first; a < end; a++) {
-      if (s.aState[a] === AGENT_IDLE) {
+      if (s.aState[a] === AGENT_OFF) continue;
+      if (s.aLoad[a] === 0) {
+        s.aLeaving[a] = 0;
         s.aState[a] = AGENT_OFF;
         s.staffed--;
         s.siteStaffed[site]--;
-      } else if (s.aState[a] === AGENT_BUSY) {
-        if (f.inService === 'drop') {
-          const slot = s.aCall[a];
-          // Cut off mid-call: answered, never completed (AHT counts completed calls only).
-          count(s, slot, M.dropped, 1);
-          s.busy--;
-          s.siteBusy[site]--;
-          release(s, slot); // bumps the generation: its service end goes stale
-          s.aCall[a] = -1;
-          s.aLeaving[a] = 0;
-          s.aState[a] = AGENT_OFF;
-          s.staffed--;
-          s.siteStaffed[site]--;
-        } else {
-          s.aLeaving[a] = 1;
-        }
+      } else {
+        s.aLeaving[a] = 1;
       }
     }
     s.onDuty[g] = 0;
   }
-  // Waiting calls that hold this site's lines.
+  // 4. Moved contacts may now be taken at once by idle agents elsewhere (in local mode
+  // their queue's site is down, so its delay is 0).
   for (let slot = 0; slot < s.nSlots; slot++) {
-    if (s.cState[slot] !== CALL_WAITING || s.cSite[slot] !== site) continue;
-    if (f.waiting === 'lose') {
-      count(s, slot, M.lost, 1);
-      unqueue(s, slot);
-      release(s, slot);
-      continue;
-    }
-    let to = -1;
-    for (let k = 1; k < s.nSites; k++) {
-      const si = (site + k) % s.nSites;
-      if (s.siteDown[si] === 0) { to = si; break; }
-    }
-    if (to < 0) {
-      count(s, slot, M.lost, 1);
-      unqueue(s, slot);
-      release(s, slot);
-      continue;
-    }
-    s.siteInSystem[site]--;
-    s.siteInSystem[to]++;
-    s.cSite[slot] = to;
-    // In local mode the call's queue belongs to the failed site, whose delay is now 0:
-    // idle agents elsewhere may take it at once.
-    const agent = findIdleAgent(s, s.cQueue[slot], s.now - s.cArrive[slot]);
+    if (s.cState[slot] !== CALL_WAITING || s.cSite[slot] !== to) continue;
+    const agent = findIdleAgent(s, s.cQueue[slot], s.now - s.cEnter[slot]);
     if (agent >= 0) {
       unqueue(s, slot);
       answer(s, slot, agent);

@@ -2,24 +2,41 @@ import { Calendar } from '../core/calendar.ts';
 import { Sampler } from '../core/distributions.ts';
 import { makeStream, type Stream } from '../core/rng.ts';
 import { MODEL_DEFAULTS, type ModelConfig } from '../config/model-config.ts';
-import { M, NM } from '../metrics/layout.ts';
+import { CHANNELS, M, NCH, NM } from '../metrics/layout.ts';
 import { DemandSampler } from './demand.ts';
 import { BUILTIN_POLICIES, PLUGIN, type RoutingPolicy } from './routing.ts';
 
 export const CALL_FREE = 0;
 export const CALL_WAITING = 1;
 export const CALL_IN_SERVICE = 2;
+export const CALL_IVR = 3;
+/** waiting to try again (redial): the slot keeps the customer between attempts */
+export const CALL_RETRY = 4;
+
+/** cFlags bits */
+export const FLAG_CALLBACK = 1;
+export const FLAG_MISROUTED = 2;
+/** answered once already (a misrouted call back in the queue after its transfer) */
+export const FLAG_TRANSFERRED = 4;
 
 export const AGENT_OFF = 0;
+export const AGENT_ON = 1;
+/** @deprecated kept for readers of older code: an agent on duty with no contact */
 export const AGENT_IDLE = 1;
 export const AGENT_BUSY = 2;
 
+const NO_LIMIT = Number.POSITIVE_INFINITY;
+
 /**
  * All mutable state of one replication, as structures of arrays indexed by integer
- * ids. Calls live in recycled slots; a slot's generation is bumped when it is freed,
- * which makes any timer still pointing at it stale (the calendar never searches).
- * Queues and idle-agent lists are rings with lazy deletion: an entry remembers the
- * generation it was pushed with and is skipped if that no longer matches.
+ * ids. Contacts live in recycled slots; a slot's generation is bumped when it is
+ * freed, which makes any timer still pointing at it stale (the calendar never
+ * searches). Queues and available-agent lists are rings with lazy deletion: an entry
+ * remembers the generation it was pushed with and is skipped if that no longer matches.
+ *
+ * An agent holds up to `cap` contacts at once (1 for calls, k for IM chats). An agent
+ * is available while on duty, not leaving, and below its cap; the available ring of a
+ * group lists them in the order they became available (longest idle first).
  */
 export class SimState {
   readonly cfg: ModelConfig;
@@ -30,34 +47,57 @@ export class SimState {
   // ---- contact types (index = type id)
   readonly nTypes: number;
   readonly nSites: number;
-  /** queue of a type's calls landing on each site: [type * nSites + site] */
+  /** queue of a type's contacts landing on each site: [type * nSites + site] */
   readonly typeQueue: Int32Array;
   /** cumulative site split per type: [type * nSites + site] */
   readonly typeSplit: Float64Array;
   readonly typePriority: Float64Array;
+  readonly typeChannel: Int32Array;
+  /** 1 if the type's contacts hold a trunk line (phone) */
+  readonly typeUsesLine: Uint8Array;
+  readonly typeDeadline: Float64Array;
   /** arrivals per second, [type * nIntervals + interval] */
   readonly rates: Float64Array;
   readonly handle: Sampler[];
   readonly patience: (Sampler | null)[];
+  readonly ivrTime: (Sampler | null)[];
+  readonly redialDelay: (Sampler | null)[];
   readonly arrivalStream: Stream[];
   readonly handleStream: Stream[];
   readonly patienceStream: Stream[];
-  /** site choice of arrivals and other routing draws */
+  /** IVR and bot outcomes, redial decisions and delays, callback acceptance: per type */
+  readonly customerStream: Stream[];
+  /** site choice of arrivals and misroute targets */
   readonly routingStream: Stream;
 
-  // ---- calls (index = slot)
+  // ---- contacts (index = slot)
   cType: Int32Array;
   cGen: Int32Array;
   cState: Uint8Array;
+  cFlags: Uint8Array;
+  /** arrival time of this attempt */
   cArrive: Float64Array;
+  /** time the contact entered the agent queue (waits count from here) */
+  cEnter: Float64Array;
+  /** the customer's need, seconds at proficiency 1 */
   cHandle: Float64Array;
+  /** length of the current service (need / speed, slowdown, transfers, dialling) */
+  cService: Float64Array;
   cRow: Int32Array;
   cAgent: Int32Array;
   cQueue: Int32Array;
-  /** site whose line the call holds */
+  /** the queue a misrouted call belongs in */
+  cTrueQueue: Int32Array;
+  /** landing site */
   cSite: Int32Array;
-  /** (type * nSites + site) cell the call's outcome counts in, -1 during the warm-up */
+  /** site whose trunk line the call holds, -1 if none */
+  cLine: Int32Array;
+  /** (type * nSites + site) cell its outcome counts in, -1 during the warm-up */
   cCell: Int32Array;
+  /** subRows offset of its (row, site, channel) */
+  cSub: Int32Array;
+  cAttempt: Int32Array;
+  cPatience: Float64Array;
   freeSlots: Int32Array;
   nFree = 0;
   nSlots = 0;
@@ -68,14 +108,16 @@ export class SimState {
   qGen: Int32Array[];
   readonly qHead: Int32Array;
   readonly qTail: Int32Array;
-  /** live waiting calls per queue */
+  /** live waiting contacts per queue */
   readonly qLen: Int32Array;
+  readonly queueChannel: Int32Array;
   /** site of each queue in local mode, -1 in virtual mode */
   readonly queueSite: Int32Array;
-  /** groups serving each queue, and the wait after which each may take its calls */
+  /** groups serving each queue, and the wait after which each may take its contacts */
   readonly queueGroups: Int32Array[];
   readonly queueGroupDelay: Float64Array[];
-  /** distinct positive delays per queue: when to look again for a waiting call */
+  readonly queueGroupBlend: Float64Array[];
+  /** distinct positive delays per queue: when to look again for a waiting contact */
   readonly queueDelays: Float64Array[];
   readonly transferDelay: number;
 
@@ -83,20 +125,25 @@ export class SimState {
   readonly nAgents: number;
   readonly aGroup: Int32Array;
   readonly aState: Uint8Array;
+  readonly aLoad: Int32Array;
   readonly aLeaving: Uint8Array;
   readonly aIdleSince: Float64Array;
   readonly aIdleGen: Int32Array;
+  /** the contact of a single-contact agent (the last one taken otherwise) */
   readonly aCall: Int32Array;
   readonly groupFirst: Int32Array;
   readonly groupSize: Int32Array;
-  /** queues served by each group, with speed and delay per queue */
+  readonly groupCap: Int32Array;
+  readonly groupSlowdown: Float64Array;
+  /** queues served by each group, with speed, delay and blending threshold per queue */
   readonly groupQueues: Int32Array[];
   readonly groupProf: Float64Array[];
   readonly groupDelay: Float64Array[];
+  readonly groupBlend: Float64Array[];
   readonly groupSite: Int32Array;
   /** agents on duty and not leaving, per group */
   readonly onDuty: Int32Array;
-  /** idle rings per group: (agent, idleGen) */
+  /** available rings per group: (agent, idleGen) */
   readonly iAgent: Int32Array[];
   readonly iGen: Int32Array[];
   readonly iHead: Int32Array;
@@ -118,30 +165,39 @@ export class SimState {
   readonly siteStaffed: Float64Array;
 
   // ---- time-weighted counters
+  /** busy agents, an agent with k of cap contacts counting k/cap */
   busy = 0;
   staffed = 0;
   waiting = 0;
+  /** phone calls waiting live (not callbacks): blending looks at it */
+  phoneWaiting = 0;
   inSystem = 0;
   lastAreaTime = 0;
   /** current time row for areas (interval index, or nIntervals in the drain) */
   timeRow = 0;
 
-  // ---- metrics: (nIntervals + 1) rows of NM, cells per (type, site), site time
+  // ---- metrics (see metrics/layout.ts)
   readonly rows: Float64Array;
+  readonly subRows: Float64Array;
   readonly cells: Float64Array;
-  readonly siteTime: Float64Array;
+  readonly siteRows: Float64Array;
+  /** doubles per row of subRows */
+  readonly subStride: number;
   /** intervals before this index are the warm-up */
   readonly warmRows: number;
 
   constructor(cfg: ModelConfig, replication: number, policy: RoutingPolicy | null = null) {
     this.cfg = cfg;
     const nI = cfg.nIntervals;
-    this.nTypes = cfg.types.length;
+    const nT = (this.nTypes = cfg.types.length);
     const nS = (this.nSites = cfg.sites.length);
     const local = (cfg.siteMode ?? MODEL_DEFAULTS.siteMode) === 'local';
-    this.typeQueue = new Int32Array(this.nTypes * nS);
-    this.typeSplit = new Float64Array(this.nTypes * nS);
+    this.typeQueue = new Int32Array(nT * nS);
+    this.typeSplit = new Float64Array(nT * nS);
     this.typePriority = Float64Array.from(cfg.types, (t) => t.priority ?? MODEL_DEFAULTS.priority);
+    this.typeChannel = Int32Array.from(cfg.types, (t) => CHANNELS.indexOf(t.channel));
+    this.typeUsesLine = Uint8Array.from(cfg.types, (t) => (t.channel === 'phone' ? 1 : 0));
+    this.typeDeadline = Float64Array.from(cfg.types, (t) => t.deadline ?? NO_LIMIT);
     cfg.types.forEach((t, ti) => {
       const split = t.siteSplit ?? cfg.sites.map((_, si) => (si === (t.site ?? 0) ? 1 : 0));
       const total = split.reduce((a, b) => a + b, 0);
@@ -149,12 +205,11 @@ export class SimState {
       for (let si = 0; si < nS; si++) {
         cum += split[si] / total;
         this.typeSplit[ti * nS + si] = si === nS - 1 ? 1 : cum;
-        // In local mode each (type, site) has its own queue, laid out after the types' own.
+        // In local mode each (queue, site) has its own ring.
         this.typeQueue[ti * nS + si] = local ? t.queue * nS + si : t.queue;
       }
     });
-    this.routingStream = makeStream(cfg.seed, replication, 'routing');
-    this.rates = new Float64Array(this.nTypes * nI);
+    this.rates = new Float64Array(nT * nI);
     cfg.types.forEach((t, i) => this.rates.set(t.arrivalRates, i * nI));
     const d = cfg.demand;
     if (d && (d.dayCv > 0 || d.intervalCv > 0)) {
@@ -164,36 +219,51 @@ export class SimState {
     }
     this.handle = cfg.types.map((t) => new Sampler(t.handleTime));
     this.patience = cfg.types.map((t) => (t.patience ? new Sampler(t.patience) : null));
+    this.ivrTime = cfg.types.map((t) => (t.ivr ? new Sampler(t.ivr.time) : null));
+    this.redialDelay = cfg.types.map((t) => (t.redial ? new Sampler(t.redial.delay) : null));
     // One stream per source of randomness and per type: common random numbers hold
     // per type even when other types are added or removed.
     this.arrivalStream = cfg.types.map((t) => makeStream(cfg.seed, replication, `arrivals/${t.name}`));
     this.handleStream = cfg.types.map((t) => makeStream(cfg.seed, replication, `handle/${t.name}`));
     this.patienceStream = cfg.types.map((t) => makeStream(cfg.seed, replication, `patience/${t.name}`));
+    this.customerStream = cfg.types.map((t) => makeStream(cfg.seed, replication, `customer/${t.name}`));
+    this.routingStream = makeStream(cfg.seed, replication, 'routing');
 
     const cap = 1024;
     this.cType = new Int32Array(cap);
     this.cGen = new Int32Array(cap);
     this.cState = new Uint8Array(cap);
+    this.cFlags = new Uint8Array(cap);
     this.cArrive = new Float64Array(cap);
+    this.cEnter = new Float64Array(cap);
     this.cHandle = new Float64Array(cap);
+    this.cService = new Float64Array(cap);
     this.cRow = new Int32Array(cap);
     this.cAgent = new Int32Array(cap);
     this.cQueue = new Int32Array(cap);
+    this.cTrueQueue = new Int32Array(cap);
     this.cSite = new Int32Array(cap);
+    this.cLine = new Int32Array(cap);
     this.cCell = new Int32Array(cap);
+    this.cSub = new Int32Array(cap);
+    this.cAttempt = new Int32Array(cap);
+    this.cPatience = new Float64Array(cap);
     this.freeSlots = new Int32Array(cap);
 
     // Queues: one per configured queue, or per (queue, site) in local mode.
     const nQ = (this.nQueues = cfg.queues.length * (local ? nS : 1));
     this.queueSite = new Int32Array(nQ).fill(-1);
     if (local) for (let q = 0; q < nQ; q++) this.queueSite[q] = q % nS;
+    this.queueChannel = new Int32Array(nQ);
+    cfg.types.forEach((t) => {
+      for (let si = 0; si < (local ? nS : 1); si++) this.queueChannel[local ? t.queue * nS + si : t.queue] = CHANNELS.indexOf(t.channel);
+    });
     this.qSlot = Array.from({ length: nQ }, () => new Int32Array(256));
     this.qGen = Array.from({ length: nQ }, () => new Int32Array(256));
     this.qHead = new Int32Array(nQ);
     this.qTail = new Int32Array(nQ);
     this.qLen = new Int32Array(nQ);
-    // Who serves what: for each group, its queues with a speed and a delay (seconds
-    // a call must have waited before this group may take it: backup skills, other sites).
+
     const routing = cfg.routing ?? MODEL_DEFAULTS.routing;
     const builtin = BUILTIN_POLICIES[routing.policy];
     this.policyKind = builtin ?? PLUGIN;
@@ -202,36 +272,47 @@ export class SimState {
       throw new Error(`routing policy "${routing.policy}" is a plug-in module: call loadPolicy(cfg) (sim/src/model/policy-loader.ts) on this thread first`);
     }
     this.agingRate = routing.agingRate;
+    // Who serves what: for each group, its queues with a speed, a delay (seconds a
+    // contact must have waited before this group may take it: backup skills, other
+    // sites) and a blending threshold (phone calls waiting below which it is worked).
     const gq: number[][] = cfg.groups.map(() => []);
     const gp: number[][] = cfg.groups.map(() => []);
     const gd: number[][] = cfg.groups.map(() => []);
+    const gb: number[][] = cfg.groups.map(() => []);
     const qg: number[][] = Array.from({ length: nQ }, () => []);
     const qd: number[][] = Array.from({ length: nQ }, () => []);
+    const qb: number[][] = Array.from({ length: nQ }, () => []);
     cfg.groups.forEach((g, gi) => {
       g.queues.forEach((base, k) => {
         const prof = g.proficiency?.[k] ?? MODEL_DEFAULTS.proficiency;
         const backupDelay = g.backup?.[k] ? routing.overflowAfter : 0;
+        const blend = g.blendBelow?.[k] ?? NO_LIMIT;
         for (let si = 0; si < (local ? nS : 1); si++) {
           const q = local ? base * nS + si : base;
           const siteDelay = local && si !== g.site ? (cfg.siteOverflowAfter ?? MODEL_DEFAULTS.siteOverflowAfter) : 0;
           const delay = Math.max(backupDelay, siteDelay);
           if (delay === Infinity) continue;
-          gq[gi].push(q); gp[gi].push(prof); gd[gi].push(delay);
-          qg[q].push(gi); qd[q].push(delay);
+          gq[gi].push(q); gp[gi].push(prof); gd[gi].push(delay); gb[gi].push(blend);
+          qg[q].push(gi); qd[q].push(delay); qb[q].push(blend);
         }
       });
     });
     this.groupQueues = gq.map((a) => Int32Array.from(a));
     this.groupProf = gp.map((a) => Float64Array.from(a));
     this.groupDelay = gd.map((a) => Float64Array.from(a));
+    this.groupBlend = gb.map((a) => Float64Array.from(a));
     this.queueGroups = qg.map((a) => Int32Array.from(a));
     this.queueGroupDelay = qd.map((a) => Float64Array.from(a));
-    this.queueDelays = qd.map((a) => Float64Array.from([...new Set(a.filter((d) => d > 0))].sort((x, y) => x - y)));
+    this.queueGroupBlend = qb.map((a) => Float64Array.from(a));
+    this.queueDelays = qd.map((a) => Float64Array.from([...new Set(a.filter((x) => x > 0))].sort((x, y) => x - y)));
     this.transferDelay = local ? (cfg.siteTransferDelay ?? MODEL_DEFAULTS.siteTransferDelay) : 0;
 
     const nG = cfg.groups.length;
     this.groupFirst = new Int32Array(nG);
     this.groupSize = new Int32Array(nG);
+    this.groupCap = Int32Array.from(cfg.groups, (g) => Math.max(1, g.maxContacts ?? 1));
+    this.groupSlowdown = Float64Array.from(cfg.groups, (g) => g.slowdown ?? 0);
+    this.groupSite = Int32Array.from(cfg.groups, (g) => g.site);
     this.staffing = new Int32Array(nG * nI);
     let nA = 0;
     cfg.groups.forEach((g, gi) => {
@@ -248,14 +329,14 @@ export class SimState {
     this.aGroup = new Int32Array(nA);
     for (let gi = 0; gi < nG; gi++) this.aGroup.fill(gi, this.groupFirst[gi], this.groupFirst[gi] + this.groupSize[gi]);
     this.aState = new Uint8Array(nA);
+    this.aLoad = new Int32Array(nA);
     this.aLeaving = new Uint8Array(nA);
     this.aIdleSince = new Float64Array(nA);
     this.aIdleGen = new Int32Array(nA);
     this.aCall = new Int32Array(nA).fill(-1);
-    this.groupSite = Int32Array.from(cfg.groups, (g) => g.site);
     this.onDuty = new Int32Array(nG);
-    // An idle ring never holds more live entries than the group has agents; stale
-    // entries are bounded by the same number, so 2x + 1 slots never overflow.
+    // A ring holds at most one live entry per agent; stale ones are compacted away
+    // when it fills, so 2x + 2 slots always suffice.
     this.iAgent = cfg.groups.map((_, gi) => new Int32Array(2 * this.groupSize[gi] + 2));
     this.iGen = cfg.groups.map((_, gi) => new Int32Array(2 * this.groupSize[gi] + 2));
     this.iScratchA = this.iAgent.map((r) => new Int32Array(r.length));
@@ -270,13 +351,15 @@ export class SimState {
     this.siteStaffed = new Float64Array(nS);
 
     this.rows = new Float64Array((nI + 1) * NM);
-    this.cells = new Float64Array(this.nTypes * nS * NM);
-    this.siteTime = new Float64Array(nS * NM);
+    this.subStride = nS * NCH * NM;
+    this.subRows = new Float64Array((nI + 1) * this.subStride);
+    this.cells = new Float64Array(nT * nS * NM);
+    this.siteRows = new Float64Array((nI + 1) * nS * NM);
     this.warmRows = Math.min(Math.ceil(cfg.warmup / cfg.intervalLength - 1e-9), nI);
     this.cal = new Calendar(4096);
   }
 
-  /** Takes a free call slot, growing the arrays by doubling when none is left. */
+  /** Takes a free slot, growing the arrays by doubling when none is left. */
   allocCall(): number {
     if (this.nFree > 0) return this.freeSlots[--this.nFree];
     if (this.nSlots === this.cType.length) this.growCalls();
@@ -285,6 +368,7 @@ export class SimState {
 
   freeCall(slot: number): void {
     this.cState[slot] = CALL_FREE;
+    this.cFlags[slot] = 0;
     this.cGen[slot]++;
     this.freeSlots[this.nFree++] = slot;
   }
@@ -293,24 +377,32 @@ export class SimState {
     const c = this.cType.length * 2;
     const gi = (a: Int32Array) => { const b = new Int32Array(c); b.set(a); return b; };
     const gf = (a: Float64Array) => { const b = new Float64Array(c); b.set(a); return b; };
+    const gu = (a: Uint8Array) => { const b = new Uint8Array(c); b.set(a); return b; };
     this.cType = gi(this.cType);
     this.cGen = gi(this.cGen);
-    const s = new Uint8Array(c); s.set(this.cState); this.cState = s;
+    this.cState = gu(this.cState);
+    this.cFlags = gu(this.cFlags);
     this.cArrive = gf(this.cArrive);
+    this.cEnter = gf(this.cEnter);
     this.cHandle = gf(this.cHandle);
+    this.cService = gf(this.cService);
     this.cRow = gi(this.cRow);
     this.cAgent = gi(this.cAgent);
     this.cQueue = gi(this.cQueue);
+    this.cTrueQueue = gi(this.cTrueQueue);
     this.cSite = gi(this.cSite);
+    this.cLine = gi(this.cLine);
     this.cCell = gi(this.cCell);
+    this.cSub = gi(this.cSub);
+    this.cAttempt = gi(this.cAttempt);
+    this.cPatience = gf(this.cPatience);
     this.freeSlots = gi(this.freeSlots);
   }
 
   // ---- queue rings
   enqueue(q: number, slot: number): void {
     let ring = this.qSlot[q];
-    const n = ring.length;
-    if (this.qTail[q] - this.qHead[q] === n) {
+    if (this.qTail[q] - this.qHead[q] === ring.length) {
       this.growQueue(q);
       ring = this.qSlot[q];
     }
@@ -327,7 +419,7 @@ export class SimState {
     while (this.qHead[q] !== this.qTail[q]) {
       const i = this.qHead[q] & mask;
       const slot = ring[i];
-      if (this.cGen[slot] === gens[i] && this.cState[slot] === CALL_WAITING) return slot;
+      if (this.cGen[slot] === gens[i] && this.cState[slot] === CALL_WAITING && this.cQueue[slot] === q) return slot;
       this.qHead[q]++;
     }
     return -1;
@@ -355,7 +447,13 @@ export class SimState {
     this.qTail[q] = j;
   }
 
-  // ---- idle rings (plain modulo: the size is not a power of two)
+  // ---- available rings (plain modulo: the size is not a power of two)
+  /** True while the agent can take one more contact. */
+  available(agent: number): boolean {
+    return this.aState[agent] !== AGENT_OFF && this.aLeaving[agent] === 0 && this.aLoad[agent] < this.groupCap[this.aGroup[agent]];
+  }
+
+  /** Puts the agent at the tail of its group's available ring (its older entries go stale). */
   pushIdle(agent: number): void {
     const g = this.aGroup[agent];
     const ring = this.iAgent[g], n = ring.length;
@@ -367,39 +465,42 @@ export class SimState {
     this.iTail[g]++;
   }
 
-  /** Longest-idle agent of group g, or -1. Does not remove it. */
+  /** First available agent of group g (longest available), or -1. Does not remove it. */
   peekIdle(g: number): number {
     const ring = this.iAgent[g], gens = this.iGen[g], n = ring.length;
     while (this.iHead[g] !== this.iTail[g]) {
       const i = this.iHead[g] % n;
       const a = ring[i];
-      if (this.aState[a] === AGENT_IDLE && this.aIdleGen[a] === gens[i]) return a;
+      if (this.aIdleGen[a] === gens[i] && this.available(a)) return a;
       this.iHead[g]++;
     }
     return -1;
   }
 
-  /** Most recently idle agent of group g (for sending agents home), or -1. */
+  /** Most recently idle agent of group g with no contact (for sending agents home), or -1. */
   popNewestIdle(g: number): number {
     const ring = this.iAgent[g], gens = this.iGen[g], n = ring.length;
     while (this.iHead[g] !== this.iTail[g]) {
       const i = (this.iTail[g] - 1) % n;
-      this.iTail[g]--;
       const a = ring[i];
-      if (this.aState[a] === AGENT_IDLE && this.aIdleGen[a] === gens[i]) return a;
+      if (this.aIdleGen[a] === gens[i] && this.available(a) && this.aLoad[a] === 0) {
+        this.iTail[g]--;
+        return a;
+      }
+      if (this.aIdleGen[a] === gens[i] && this.available(a)) return -1; // a partly loaded agent: stop here
+      this.iTail[g]--;
     }
     return -1;
   }
 
   private compactIdle(g: number): void {
-    // Drop stale entries; live ones are at most the group's size, so they fit.
     // Rare (only when stale entries fill the ring): uses the group's scratch arrays.
     const ring = this.iAgent[g], gens = this.iGen[g], n = ring.length;
     const sa = this.iScratchA[g], sg = this.iScratchG[g];
     let live = 0;
     for (let h = this.iHead[g]; h !== this.iTail[g]; h++) {
       const a = ring[h % n];
-      if (this.aState[a] === AGENT_IDLE && this.aIdleGen[a] === gens[h % n]) {
+      if (this.aIdleGen[a] === gens[h % n] && this.available(a)) {
         sa[live] = a;
         sg[live++] = gens[h % n];
       }
@@ -420,12 +521,10 @@ export class SimState {
       r[b + M.staffedTime] += this.staffed * dt;
       r[b + M.queueArea] += this.waiting * dt;
       r[b + M.systemArea] += this.inSystem * dt;
-      if (this.timeRow >= this.warmRows && this.timeRow < this.cfg.nIntervals) {
-        const st = this.siteTime;
-        for (let si = 0; si < this.nSites; si++) {
-          st[si * NM + M.busyTime] += this.siteBusy[si] * dt;
-          st[si * NM + M.staffedTime] += this.siteStaffed[si] * dt;
-        }
+      const sr = this.siteRows, nS = this.nSites, sb = this.timeRow * nS * NM;
+      for (let si = 0; si < nS; si++) {
+        sr[sb + si * NM + M.busyTime] += this.siteBusy[si] * dt;
+        sr[sb + si * NM + M.staffedTime] += this.siteStaffed[si] * dt;
       }
       this.lastAreaTime = t;
     }
