@@ -124,6 +124,21 @@ describe('exact traces (1 agent, deterministic handle 10 s, injected calls)', ()
     expect(row(b, 0, 'queueArea')).toBe(2 + 12);
   });
 
+  it('a stale patience timer never ends a later call that reuses the slot (slot + generation)', () => {
+    // Patience 100, handle 10, 30 s intervals, one agent in the first interval only.
+    // c1@0 served 0-10; c2@1 answered at 10 (its patience timer for 101 is now stale);
+    // c3@15 answered at 20 (stale timer for 115); the agent goes home idle at 30.
+    // c4@31 waits in a recycled call slot: whichever slot it gets, a stale timer points
+    // at it (101 or 115), and c4 must still wait its full 100 s (abandon at 131).
+    const cfg = detModel({ intervalLength: 30, nIntervals: 5, agents: [1, 0, 0, 0, 0], patience: 100 });
+    const r = withInjections(cfg, [0, 1, 15, 31]);
+    r.advanceTo(130.999);
+    expect(total(r.result(), 'abandoned')).toBe(0);
+    const b = r.run();
+    expect(totals(b, ['answered', 'waitAnswered', 'abandoned', 'waitAbandoned', 'unfinished']))
+      .toEqual({ answered: 3, waitAnswered: 9 + 5, abandoned: 1, waitAbandoned: 100, unfinished: 0 });
+  });
+
   it('shift end: the agent finishes the call in progress, takes no new one, and comes back next shift', () => {
     // 60 s intervals, staffing [1, 0, 1]. c1@55 is served 55-65 across the boundary; c2@58
     // waits: the agent leaves at 65 without it and takes it when back at 120 (wait 62);
