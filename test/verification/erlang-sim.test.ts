@@ -10,7 +10,7 @@ import { decodeResult, kpisOf, totalRow } from '../../sim/src/metrics/summary.ts
  * The simulator against the exact analytic models (sim/src/analytic), CiwPython's
  * approach: fixed seeds, a warm-up cut, and each KPI's mean over R independent
  * replications within 3 standard errors of the exact value (SE = sd / sqrt(R) of the
- * per-replication values). With ~40 comparisons at 3 SE (|t_19| > 3 has probability
+ * per-replication values). With ~60 comparisons at 3 SE (|t_19| > 3 has probability
  * 0.7%) a fresh seed fails one comparison now and then by chance: a failure is a bug
  * only if it persists across seeds (test/README.md).
  */
