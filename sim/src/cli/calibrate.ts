@@ -2,7 +2,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { LOG_FORMATS, readCallLogs, type LogFormat } from '../../../calibration-data/call-log.ts';
-import { fitCalls, fitJson, scenarioYaml } from '../../../calibration-data/fit.ts';
+import { countsScenarioYaml, fitCounts, readCounts } from '../../../calibration-data/counts.ts';
+import { fitCalls, fitJson, HANDLE_MODES, scenarioYaml, type HandleMode } from '../../../calibration-data/fit.ts';
 import { STAFFING_METHODS, type StaffingMethod } from '../../../calibration-data/observed-day.ts';
 import { parseScenarioText } from '../config/load.ts';
 import { SimError } from '../errors.ts';
@@ -19,7 +20,9 @@ export function sidecarOf(file: string): string {
 async function cmdCalibrate(io: Io, logs: string[], o: Record<string, unknown>): Promise<number> {
   const f = new FlagChecker();
   const format = String(o.format ?? 'anonbank');
-  if (!LOG_FORMATS.includes(format as LogFormat)) f.fail('format', format, `must be one of ${LOG_FORMATS.join(', ')}`);
+  if (!LOG_FORMATS.includes(format as LogFormat) && format !== 'counts') f.fail('format', format, `must be one of ${[...LOG_FORMATS, 'counts'].join(', ')}`);
+  const handle = String(o.handle ?? 'lognormal');
+  if (!HANDLE_MODES.includes(handle as HandleMode)) f.fail('handle', handle, `must be one of ${HANDLE_MODES.join(', ')}`);
   const out = o.out;
   if (typeof out !== 'string' || out === '') f.fail('out', out, 'is required: the scenario file to write, e.g. scenarios/fitted/NAME.yaml');
   else if (!/\.ya?ml$/i.test(out)) f.fail('out', out, 'must end in .yaml or .yml');
@@ -32,11 +35,25 @@ async function cmdCalibrate(io: Io, logs: string[], o: Record<string, unknown>):
   f.done('calibrate');
   const file = out as string;
   const name = typeof o.name === 'string' ? o.name : basename(file).replace(/\.ya?ml$/i, '');
+  if (format === 'counts') {
+    const cf = fitCounts(readCounts(logs), { name, interval: interval!, sources: logs.map((l) => basename(l)) });
+    const side = sidecarOf(file);
+    const yaml = countsScenarioYaml(cf, basename(side));
+    parseScenarioText(yaml, file);
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, yaml);
+    writeFileSync(side, `${JSON.stringify(cf, null, 1)}\n`);
+    io.out(`${cf.rows} bins of ${cf.binSeconds / 60} min, ${cf.calls} calls over ${cf.days} days, ${cf.firstDate} to ${cf.lastDate}`);
+    for (const [k, w] of Object.entries(cf.byWeekday)) io.out(`  ${k.padEnd(9)} ${w!.dailyTotal.mean} calls/day, gamma CV ${w!.dailyTotal.gammaCv} (${w!.days} days)`);
+    io.out(`  pooled day-level gamma CV ${cf.pooled.gammaCv}; hourly variance/mean ${cf.hourlyDispersion}`);
+    io.out(`wrote ${file} and ${side} (handle time and agents are placeholders: counts carry no service data)`);
+    return 0;
+  }
   const { calls, dropped } = readCallLogs(logs, format as LogFormat);
   if (!calls.some((c) => c.outcome === 'answered')) {
     throw new SimError('SIM_ERR_BAD_ARGUMENT', 'cctwin calibrate: nothing to fit', [{ path: 'LOG', value: logs.join(' '), message: 'must hold answered calls (none found)' }]);
   }
-  const fit = fitCalls(calls, { name, interval: interval!, shortCall, redialWindow, staffing: staffing as StaffingMethod, threshold: 20, sources: logs.map((l) => basename(l)) });
+  const fit = fitCalls(calls, { name, interval: interval!, shortCall, redialWindow, staffing: staffing as StaffingMethod, threshold: 20, sources: logs.map((l) => basename(l)), handle: handle as HandleMode });
   const sidecar = sidecarOf(file);
   const yaml = scenarioYaml(fit, basename(sidecar));
   parseScenarioText(yaml, file); // never write a scenario that does not load
@@ -47,6 +64,7 @@ async function cmdCalibrate(io: Io, logs: string[], o: Record<string, unknown>):
   io.out(`${calls.length} calls (${dropped} PHANTOM dropped) over ${fit.days} days, ${fit.firstDate} to ${fit.lastDate}`);
   io.out(`  arrivals   ${wd.dailyTotal.mean} offered/day on ${wd.days} main days; day-level gamma CV ${wd.dailyTotal.gammaCv}`);
   io.out(`  handle     mean ${fit.handleTime.all.mean} s, cv ${fit.handleTime.all.cv}; KS ${fit.handleTime.all.ks}`);
+  for (const [k, c] of Object.entries(fit.classes)) io.out(`  class      ${k}: ${(c!.share * 100).toFixed(1)}% of offered, abandonment ${(c!.abandonRate * 100).toFixed(1)}%, handle mean ${c!.handleTime.mean} s, patience ${c!.patience.chosen}`);
   io.out(`  patience   ${fit.patience.chosen} (${fit.patience.fits.map((x) => `${x.kind} KS ${x.ksVsKm}`).join(', ')})`);
   io.out(`  redial     ${(fit.redial.probability * 100).toFixed(1)}% of identified abandoners within ${fit.redial.windowSeconds} s`);
   io.out(`  ivr        mean ${fit.ivr.mean} s`);
@@ -58,8 +76,9 @@ export function registerCalibrate(program: Command, io: Io, setCode: SetCode): v
   program
     .command('calibrate')
     .description('fit arrivals, handle time, patience, redials, IVR time and staffing to call-by-call logs; write a scenario')
-    .argument('<log...>', 'call logs (Anonymous Bank TSV or the generic CSV)')
-    .option('--format <F>', `log format: ${LOG_FORMATS.join(' | ')}`, 'anonbank')
+    .argument('<log...>', 'call logs (Anonymous Bank TSV or the generic CSV), or arrival-count series (--format counts)')
+    .option('--format <F>', `log format: ${[...LOG_FORMATS, 'counts'].join(' | ')} (counts: rownames,DateTime,Calls arrival counts)`, 'anonbank')
+    .option('--handle <H>', `scenario handle time: ${HANDLE_MODES.join(' | ')} (empirical: a histogram of the observed times)`, 'lognormal')
     .option('-o, --out <file>', 'scenario to write, e.g. scenarios/fitted/NAME.yaml (the full fit goes to NAME.fit.json beside it)')
     .option('--name <N>', 'scenario name (default: the file name)')
     .option('--interval <S>', 'interval of profiles and staffing, seconds', '900')

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { compileVariants, describeAssignments, readScenarioText, type Assignment } from '../experiments/overrides.ts';
 import { KPIS } from '../metrics/summary.ts';
 import { executeCompare, type CompareOutcome } from '../runs/execute.ts';
-import { addExecutionOptions, EXIT_INTERRUPTED, readExecutionFlags, storedOptions, withSession } from './execution.ts';
+import { addExecutionOptions, EXIT_INTERRUPTED, readExecutionFlags, storedOptions, withFlagIssues, withSession } from './execution.ts';
 import { FlagChecker } from './options.ts';
 import { printPrecision, storedNote } from './run.ts';
 import { fmtHalfWidth, fmtKpi, table } from './table.ts';
@@ -46,7 +46,6 @@ async function cmdCompare(io: Io, fileA: string, fileB: string | undefined, o: R
   const x = readExecutionFlags(f, o, 2, DEFAULT_COMPARE_REPLICATIONS);
   if (x.precision === undefined && x.replications < 2) f.fail('replications', String(x.replications), 'must be at least 2 for a paired confidence interval');
   if (fileB === undefined && x.sets.length === 0) f.fail('set', undefined, 'is required with one scenario file: give the edits of arm B, e.g. --set agents=380');
-  f.done('compare');
   const setsA: Assignment[] = [], setsB: Assignment[] = [];
   for (const s of x.sets) {
     if (s.values.length === 2) {
@@ -57,15 +56,17 @@ async function cmdCompare(io: Io, fileA: string, fileB: string | undefined, o: R
       setsB.push({ path: s.path, value: s.values[0] });
     }
   }
-  const textA = readScenarioText(fileA);
-  const textB = fileB === undefined ? textA : readScenarioText(fileB);
-  // Common random numbers need one seed for both arms: --seed, else arm A's.
-  const [a0] = compileVariants([{ text: textA, source: fileA, assignments: [...x.fixed, ...setsA], seed: x.seed }]);
-  const seed = a0.cfg.seed;
-  const [a, b] = compileVariants([
-    { text: textA, source: fileA, assignments: [...x.fixed, ...setsA], seed },
-    { text: textB, source: fileB ?? fileA, assignments: [...x.fixed, ...setsB], seed },
-  ]);
+  const [a, b] = withFlagIssues(f, 'compare', () => {
+    const textA = readScenarioText(fileA);
+    const textB = fileB === undefined ? textA : readScenarioText(fileB);
+    // Common random numbers need one seed for both arms: --seed, else arm A's.
+    const [a0] = compileVariants([{ text: textA, source: fileA, assignments: [...x.fixed, ...setsA], seed: x.seed }]);
+    return compileVariants([
+      { text: textA, source: fileA, assignments: [...x.fixed, ...setsA], seed: a0.cfg.seed },
+      { text: textB, source: fileB ?? fileA, assignments: [...x.fixed, ...setsB], seed: a0.cfg.seed },
+    ]);
+  });
+  const seed = a.cfg.seed;
   const labelA = `A: ${fileA}${setsA.length ? ` [${describeAssignments(setsA)}]` : ''}`;
   const labelB = `B: ${fileB ?? fileA}${setsB.length ? ` [${describeAssignments(setsB)}]` : ''}`;
   const r = await withSession(io, x, ({ ctx }) => executeCompare(ctx, {

@@ -5,6 +5,7 @@ import { DEFAULT_MAX_REPLICATIONS, PILOT_REPLICATIONS, parsePrecision, type Prec
 import { parseDurationFlag, parseSets, type Assignment, type SetSpec } from '../experiments/overrides.ts';
 import type { ExecContext } from '../runs/execute.ts';
 import { DEFAULT_DB, RunStore } from '../runs/store.ts';
+import { SimError } from '../errors.ts';
 import type { FlagChecker } from './options.ts';
 import type { Io } from './io.ts';
 
@@ -84,6 +85,23 @@ export function storedOptions(x: ExecutionFlags): Record<string, unknown> {
   };
 }
 
+/**
+ * Builds the scenario variants of a command; when flags are also wrong, reports the
+ * flag issues and the scenario's issues in one error (all issues at once).
+ */
+export function withFlagIssues<T>(f: FlagChecker, command: string, build: () => T): T {
+  if (f.issues.length === 0) return build();
+  try {
+    build();
+  } catch (e) {
+    if (!(e instanceof SimError)) throw e;
+    if (e.issues.length > 0) f.issues.push(...e.issues);
+    else f.issues.push({ path: '', message: e.message });
+  }
+  f.done(command);
+  throw new Error('unreachable: FlagChecker.done throws when there are issues');
+}
+
 export interface Session {
   ctx: ExecContext;
   /** true once Ctrl-C was pressed */
@@ -106,7 +124,15 @@ export async function withSession<T>(io: Io, x: { workers: number; db: string | 
     stop.abort();
   };
   process.on('SIGINT', onSigint);
-  const store = x.db === null ? null : RunStore.open(x.db);
+  let store: RunStore | null = null;
+  try {
+    store = x.db === null ? null : RunStore.open(x.db);
+  } catch (e) {
+    process.off('SIGINT', onSigint);
+    throw new SimError('SIM_ERR_BAD_ARGUMENT', 'cannot open the run store', [
+      { path: '--db', value: x.db, message: `must be a writable SQLite file path (${(e as Error).message})` },
+    ]);
+  }
   const bar = process.stderr.isTTY && !x.json
     ? new cliProgress.SingleBar({
       stream: process.stderr,

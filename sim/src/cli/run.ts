@@ -4,7 +4,7 @@ import { KPIS, type RunSummary } from '../metrics/summary.ts';
 import { compileVariant, readScenarioText } from '../experiments/overrides.ts';
 import type { PrecisionOutcome } from '../experiments/precision.ts';
 import { executeRun, type RunOutcome } from '../runs/execute.ts';
-import { addExecutionOptions, EXIT_INTERRUPTED, readExecutionFlags, storedOptions, withSession } from './execution.ts';
+import { addExecutionOptions, EXIT_INTERRUPTED, readExecutionFlags, storedOptions, withFlagIssues, withSession } from './execution.ts';
 import { FlagChecker } from './options.ts';
 import { fmtHalfWidth, fmtKpi, table } from './table.ts';
 import type { Io, SetCode } from './io.ts';
@@ -56,9 +56,8 @@ export function storedNote(io: Io, json: boolean, what: string, id: number | nul
 async function cmdRun(io: Io, file: string, o: Record<string, unknown>): Promise<number> {
   const f = new FlagChecker();
   const x = readExecutionFlags(f, o, 1);
-  f.done('run');
-  const text = readScenarioText(file);
-  const variant = compileVariant(text, file, [...x.fixed, ...x.sets.map((s) => ({ path: s.path, value: s.values[0] }))], x.seed);
+  const variant = withFlagIssues(f, 'run', () =>
+    compileVariant(readScenarioText(file), file, [...x.fixed, ...x.sets.map((s) => ({ path: s.path, value: s.values[0] }))], x.seed));
   const r = await withSession(io, x, ({ ctx }) => executeRun(ctx, {
     variant, replications: x.replications, precision: x.precision, maxReplications: x.maxReplications,
     options: { ...storedOptions(x), file },

@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { SimError } from '../errors.ts';
-import { readScenarioText } from '../experiments/overrides.ts';
+import { readScenarioText, type Variant } from '../experiments/overrides.ts';
 import { executeSweep, sweepVariants, type SweepOutcome, type SweepSpec } from '../runs/execute.ts';
 import { RunStore } from '../runs/store.ts';
-import { addExecutionOptions, EXIT_INTERRUPTED, readExecutionFlags, storedOptions, withSession } from './execution.ts';
+import { addExecutionOptions, EXIT_INTERRUPTED, readExecutionFlags, storedOptions, withFlagIssues, withSession, type ExecutionFlags } from './execution.ts';
 import { FlagChecker } from './options.ts';
 import { fmtHalfWidth, fmtKpi, table } from './table.ts';
 import type { Io, SetCode } from './io.ts';
@@ -75,31 +75,41 @@ async function cmdSweep(io: Io, file: string | undefined, o: Record<string, unkn
     if (file === undefined) f.fail('file', undefined, 'is required (or --resume ID)');
     if (x.sets.length === 0) f.fail('set', undefined, 'is required: give at least one path=v1,v2,... to sweep');
   }
+  if (resumeId === undefined && file !== undefined) {
+    const fresh = newSpec(file, x);
+    const variants = withFlagIssues(f, 'sweep', () => sweepVariants(fresh()));
+    return runSweep(io, x, fresh(), variants, undefined);
+  }
   f.done('sweep');
 
+  // --resume: the settings and scenario text come from the store, not from flags.
   let spec: SweepSpec;
-  if (resumeId !== undefined) {
-    const store = RunStore.open(x.db);
-    try {
-      const rec = store.getRun(resumeId);
-      if (!rec || rec.kind !== 'sweep') {
-        throw new SimError('SIM_ERR_BAD_ARGUMENT', 'cctwin sweep: nothing to resume', [
-          { path: '--resume', value: String(resumeId), message: rec ? `is a ${rec.kind}, not a sweep` : `is not a run in ${x.db} (see cctwin runs list)` },
-        ]);
-      }
-      const stored = rec.options.sweep as Omit<SweepSpec, 'options'>;
-      spec = { ...stored, precision: stored.precision ?? undefined, seed: stored.seed ?? undefined, options: rec.options };
-    } finally {
-      store.close();
+  const store = RunStore.open(x.db);
+  try {
+    const rec = store.getRun(resumeId!);
+    if (!rec || rec.kind !== 'sweep') {
+      throw new SimError('SIM_ERR_BAD_ARGUMENT', 'cctwin sweep: nothing to resume', [
+        { path: '--resume', value: String(resumeId), message: rec ? `is a ${rec.kind}, not a sweep` : `is not a run in ${x.db} (see cctwin runs list)` },
+      ]);
     }
-  } else {
-    spec = {
-      text: readScenarioText(file!), source: file!, sets: x.sets, fixed: x.fixed, seed: x.seed,
-      replications: x.replications, precision: x.precision, maxReplications: x.maxReplications,
-      options: { ...storedOptions(x), file },
-    };
+    const stored = rec.options.sweep as Omit<SweepSpec, 'options'>;
+    spec = { ...stored, precision: stored.precision ?? undefined, seed: stored.seed ?? undefined, options: rec.options };
+  } finally {
+    store.close();
   }
-  const variants = sweepVariants(spec);
+  return runSweep(io, x, spec, sweepVariants(spec), resumeId);
+}
+
+function newSpec(file: string, x: ExecutionFlags): () => SweepSpec {
+  let spec: SweepSpec | undefined;
+  return () => (spec ??= {
+    text: readScenarioText(file), source: file, sets: x.sets, fixed: x.fixed, seed: x.seed,
+    replications: x.replications, precision: x.precision, maxReplications: x.maxReplications,
+    options: { ...storedOptions(x), file },
+  });
+}
+
+async function runSweep(io: Io, x: ExecutionFlags, spec: SweepSpec, variants: Variant[], resumeId: number | undefined): Promise<number> {
   const r = await withSession(io, x, ({ ctx }) => executeSweep(ctx, spec, variants, resumeId));
   if (x.json) io.out(JSON.stringify(sweepJson(r, spec), null, 2));
   else printSweep(io, r, spec, variants.length);

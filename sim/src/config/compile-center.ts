@@ -69,6 +69,12 @@ export function centerIssues(s: Center, horizon: number, L: number): Issue[] {
     for (const k of Object.keys(t.siteSplit ?? {})) {
       if (!sites.includes(k)) out.push({ path: `contactTypes[${i}].siteSplit.${k}`, value: k, message: `must be a site: ${sites.join(', ')}` });
     }
+    if (t.ivr) {
+      if (t.channel !== 'phone') out.push({ path: `contactTypes[${i}].ivr`, value: t.channel, message: 'is for phone contact types only' });
+      const sum = (t.ivr.selfService ?? 0) + (t.ivr.hangup ?? 0) + (t.ivr.misroute ?? 0);
+      if (sum > 1 + 1e-12) out.push({ path: `contactTypes[${i}].ivr`, value: sum, message: 'selfService + hangup + misroute must be at most 1' });
+    }
+    if (t.bot && t.channel !== 'im') out.push({ path: `contactTypes[${i}].bot`, value: t.channel, message: 'is for im contact types only' });
     if (t.siteSplit && Object.values(t.siteSplit).every((v) => v === 0)) {
       out.push({ path: `contactTypes[${i}].siteSplit`, value: t.siteSplit, message: 'must give some site a share above 0' });
     }
@@ -79,7 +85,7 @@ export function centerIssues(s: Center, horizon: number, L: number): Issue[] {
     if (gseen.has(g.name)) out.push({ path: `agentGroups[${i}].name`, value: g.name, message: 'must be unique among agent groups' });
     gseen.add(g.name);
     if (!sites.includes(g.site)) out.push({ path: `agentGroups[${i}].site`, value: g.site, message: `must be a site: ${sites.join(', ')}` });
-    for (const [field, map] of [['skills', g.skills], ['backupSkills', g.backupSkills ?? {}]] as const) {
+    for (const [field, map] of [['skills', g.skills], ['backupSkills', g.backupSkills ?? {}], ['blendSkills', g.blendSkills ?? {}]] as const) {
       for (const k of Object.keys(map)) {
         if (!skills.has(k)) out.push({ path: `agentGroups[${i}].${field}.${k}`, value: k, message: `must be a skill of some contact type: ${[...skills].join(', ')}` });
       }
@@ -100,7 +106,7 @@ export function centerIssues(s: Center, horizon: number, L: number): Issue[] {
     });
   });
   for (const sk of skills) {
-    if (!groups.some((g) => g.skills[sk] !== undefined || g.backupSkills?.[sk] !== undefined)) {
+    if (!groups.some((g) => g.skills[sk] !== undefined || g.backupSkills?.[sk] !== undefined || g.blendSkills?.[sk] !== undefined)) {
       const i = types.findIndex((t) => skillOf(t) === sk);
       out.push({ path: `contactTypes[${i}]`, value: sk, message: `needs an agent group with skill ${sk}: no group serves it` });
     }
@@ -146,18 +152,30 @@ export function compileCenter(s: Center, horizon: number, L: number, nI: number)
     handleTime: structuredClone(t.handleTime) as DistSpec,
     patience: t.patience ? (structuredClone(t.patience) as DistSpec) : null,
     queue: i,
+    ...(t.ivr ? { ivr: { time: structuredClone(t.ivr.time) as DistSpec, selfService: t.ivr.selfService ?? 0, hangup: t.ivr.hangup ?? 0, misroute: t.ivr.misroute ?? 0, misrouteTime: dur(t.ivr.misrouteTime, 30) } } : {}),
+    ...(t.bot ? { bot: { deflection: t.bot.deflection, summarySaving: t.bot.summarySaving ?? 0 } } : {}),
+    ...(t.deadline !== undefined ? { deadline: dur(t.deadline, 0) } : {}),
+    ...(t.redial ? { redial: { probability: t.redial.probability, delay: structuredClone(t.redial.delay) as DistSpec, maxAttempts: t.redial.maxAttempts ?? 3 } } : {}),
+    ...(t.callback ? { callback: { offerAfter: dur(t.callback.offerAfter, 0), acceptance: t.callback.acceptance, dialTime: dur(t.callback.dialTime, 20) } } : {}),
   }));
   const queues: QueueConfig[] = types.map((t) => ({ name: t.name, skill: skillOf(t) }));
   const groups: AgentGroupConfig[] = s.agentGroups!.map((g) => {
-    const qs: number[] = [], prof: number[] = [], backup: number[] = [];
+    const qs: number[] = [], prof: number[] = [], backup: number[] = [], blend: (number | null)[] = [];
     queues.forEach((q, qi) => {
-      if (g.skills[q.skill!] !== undefined) { qs.push(qi); prof.push(g.skills[q.skill!]); backup.push(0); }
-      else if (g.backupSkills?.[q.skill!] !== undefined) { qs.push(qi); prof.push(g.backupSkills[q.skill!]); backup.push(1); }
+      const sk = q.skill!;
+      if (g.skills[sk] !== undefined) { qs.push(qi); prof.push(g.skills[sk]); backup.push(0); blend.push(null); }
+      else if (g.backupSkills?.[sk] !== undefined) { qs.push(qi); prof.push(g.backupSkills[sk]); backup.push(1); blend.push(null); }
+      else if (g.blendSkills?.[sk] !== undefined) { qs.push(qi); prof.push(g.blendSkills[sk]); backup.push(0); blend.push(g.blendBelow ?? 1); }
     });
     const staffing = g.shifts
       ? shiftStaffing(g.shifts, nI, L)
       : Array.from({ length: nI }, (_, i) => (typeof g.agents === 'number' ? g.agents : (g.agents as number[])[i % (g.agents as number[]).length]));
-    return { name: g.name, site: siteNames.indexOf(g.site), queues: qs, proficiency: prof, backup, staffing };
+    return {
+      name: g.name, site: siteNames.indexOf(g.site), queues: qs, proficiency: prof, backup, staffing,
+      ...(g.maxContacts !== undefined ? { maxContacts: g.maxContacts } : {}),
+      ...(g.slowdown !== undefined ? { slowdown: g.slowdown } : {}),
+      ...(blend.some((b) => b !== null) ? { blendBelow: blend } : {}),
+    };
   });
   const failures: SiteFailureConfig[] = (s.failures ?? []).map((f) => {
     const start = dur(f.start, 0);

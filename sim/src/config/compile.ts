@@ -186,6 +186,10 @@ function slaTargets(s: ScenarioInput, threshold: number): SlaTarget[] {
     { name: `abandon rate${p ? ', phone' : ''}`, kpi: `${p}abandonRate`, target: s.targets?.maxAbandonRate ?? DEFAULT_MAX_ABANDON, direction: 'max' },
     { name: `average handle time${p ? ', phone' : ''}`, kpi: `${p}aht`, target: s.targets?.maxAht ?? DEFAULT_MAX_AHT, direction: 'max' },
   ];
+  const deferred = [...new Set((s.contactTypes ?? []).filter((t) => t.deadline !== undefined).map((t) => t.channel))];
+  for (const ch of deferred) {
+    sla.push({ name: `${ch} replies within the deadline`, kpi: `byChannel.${ch}.replyOnTime`, target: s.targets?.minReplyOnTime ?? 0.95, direction: 'min' });
+  }
   if (s.targets?.maxAsa !== undefined) sla.push({ name: 'average speed of answer', kpi: 'asa', target: s.targets.maxAsa, direction: 'max' });
   return sla;
 }

@@ -106,6 +106,8 @@ export const CHANNELS = ['phone', 'im', 'email', 'fax'];
 const oneOf = (values: string[], description: string) =>
   Type.Union(values.map((v) => Type.Literal(v)), { description: `${description}: one of ${values.join(', ')}` });
 
+const Share = (description: string) => Type.Number({ minimum: 0, maximum: 1, description });
+
 const Staffing = Type.Union(
   [Type.Integer({ minimum: 0 }), Type.Array(Type.Integer({ minimum: 0 }), { minItems: 1 })],
   { description: 'a whole number of agents on duty, or one number per interval (one day of intervals repeats daily)' },
@@ -130,6 +132,40 @@ const ContactType = Type.Object(
     siteSplit: Type.Optional(Type.Record(Type.String({ minLength: 1 }), Type.Number({ minimum: 0 }), {
       description: 'share of this type landing on each site (default: in proportion to lines, else equal)',
     })),
+    ivr: Type.Optional(Type.Object(
+      {
+        time: DistSchema,
+        selfService: Type.Optional(Share('share completing in self-service (deflected)')),
+        hangup: Type.Optional(Share('share hanging up in the IVR')),
+        misroute: Type.Optional(Share('share sent to a wrong queue of the same channel; its agent transfers them')),
+        misrouteTime: Type.Optional(DurationSchema),
+      },
+      { additionalProperties: false, description: 'the IVR menu in front of the queue (phone); misrouteTime: what a wrong agent spends before transferring (default 30 s)' },
+    )),
+    bot: Type.Optional(Type.Object(
+      {
+        deflection: Share('share of contacts the bot resolves alone'),
+        summarySaving: Type.Optional(Share('the handoff summary shortens the human handling by this share ("say it only once")')),
+      },
+      { additionalProperties: false, description: 'an IM bot answering first' },
+    )),
+    deadline: Type.Optional(Type.Union([Type.Number({ exclusiveMinimum: 0, description: 'seconds' }), DurationSchema.anyOf[1] as TSchema], { description: 'reply deadline of deferred work (email, fax): seconds or a duration such as "24h"' })),
+    redial: Type.Optional(Type.Object(
+      {
+        probability: Share('probability of another attempt after an abandonment or a busy tone'),
+        delay: DistSchema,
+        maxAttempts: Type.Optional(Type.Integer({ minimum: 1, description: 'attempts at most, the first included (default 3)' })),
+      },
+      { additionalProperties: false, description: 'customers who abandon or hear a busy tone may call again' },
+    )),
+    callback: Type.Optional(Type.Object(
+      {
+        offerAfter: DurationSchema,
+        acceptance: Share('share of callers offered a callback who accept it'),
+        dialTime: Type.Optional(DurationSchema),
+      },
+      { additionalProperties: false, description: 'callers who have waited offerAfter are offered a callback; those who accept hang up and keep their place' },
+    )),
   },
   { additionalProperties: false },
 );
@@ -164,6 +200,12 @@ const AgentGroup = Type.Object(
     })),
     agents: Type.Optional(Staffing),
     shifts: Type.Optional(Type.Array(Shift, { minItems: 1 })),
+    maxContacts: Type.Optional(Type.Integer({ minimum: 1, description: 'contacts an agent holds at once (IM chats; default 1)' })),
+    slowdown: Type.Optional(Type.Number({ minimum: 0, description: 'each additional open contact slows handling by this share (e.g. 0.25)' })),
+    blendSkills: Type.Optional(Type.Record(Type.String({ minLength: 1 }), Type.Number({ exclusiveMinimum: 0 }), {
+      description: 'deferred skills (email, fax) worked only while the phone queues are short, with their proficiency',
+    })),
+    blendBelow: Type.Optional(Type.Integer({ minimum: 1, description: 'blendSkills are worked while fewer phone calls than this wait (default 1: none waiting)' })),
   },
   { additionalProperties: false, description: 'agents of one site with one skill set: give agents or shifts' },
 );
@@ -238,6 +280,7 @@ export const ScenarioSchema = Type.Object(
           maxAbandonRate: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: 'default 0.10 (answer rate of at least 90%)' })),
           maxAsa: Type.Optional(NonNegative('seconds')),
           maxAht: Type.Optional(NonNegative('seconds (default 180)')),
+          minReplyOnTime: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: 'share of email and fax replies within their deadline (default 0.95; center form with deadlines)' })),
         },
         { additionalProperties: false },
       ),

@@ -7,7 +7,8 @@ import type { SimState } from './state.ts';
  * Eligibility (all policies): a group may take a queue's call once the call has
  * waited at least the group's delay for that queue: 0 for its primary skills,
  * `routing.overflowAfter` for backup skills, `siteOverflowAfter` for another site's
- * queue in local mode (0 when that site is down).
+ * queue in local mode (0 when that site is down). Blended queues (deferred work such
+ * as email) are taken only while fewer phone calls than the group's threshold wait.
  *
  * Built-in policies:
  *   fifo      the call that has waited longest, among the queues the agent may take;
@@ -48,10 +49,12 @@ function delayOf(s: SimState, q: number, k: number, delays: Float64Array): numbe
 export function findIdleAgent(s: SimState, queue: number, waited: number): number {
   const groups = s.queueGroups[queue];
   const delays = s.queueGroupDelay[queue];
+  const blend = s.queueGroupBlend[queue];
   let best = -1;
   let bestSince = Infinity;
   for (let k = 0; k < groups.length; k++) {
     if (delayOf(s, queue, k, delays) > waited) continue;
+    if (s.phoneWaiting >= blend[k]) continue; // blended work waits while phone calls queue
     const a = s.peekIdle(groups[k]);
     if (a >= 0 && s.aIdleSince[a] < bestSince) {
       best = a;
@@ -66,13 +69,14 @@ export function findQueueFor(s: SimState, agent: number): number {
   const g = s.aGroup[agent];
   const queues = s.groupQueues[g];
   const delays = s.groupDelay[g];
+  const blend = s.groupBlend[g];
   const now = s.now;
   const policy = s.policyKind;
   let best = -1;
   let bestScore = -Infinity;
   for (let k = 0; k < queues.length; k++) {
     const q = queues[k];
-    if (s.qLen[q] === 0) continue;
+    if (s.qLen[q] === 0 || s.phoneWaiting >= blend[k]) continue;
     const slot = s.peekQueue(q);
     if (slot < 0) continue;
     const waited = now - s.cArrive[slot];
