@@ -35,7 +35,15 @@ export interface CallRecord {
   agent: string | null;
   /** Identified customer (anonymised id), or null. */
   customer: string | null;
+  /** Customer priority when the log has one (Anonymous Bank: 0 unidentified, 1 regular, 2 priority). */
+  priority?: number;
 }
+
+/** The customer classes the replay models: priority customers (advanced in the queue) and the rest. */
+export type CallClass = 'regular' | 'priority';
+export const CALL_CLASSES: readonly CallClass[] = ['regular', 'priority'];
+/** Anonymous Bank priority 2 is a priority customer; 0 (unidentified), 1 and logs without priorities are regular. */
+export const classOf = (c: CallRecord): CallClass => (c.priority === 2 ? 'priority' : 'regular');
 
 export type LogFormat = 'anonbank' | 'csv';
 export const LOG_FORMATS: readonly LogFormat[] = ['anonbank', 'csv'];
@@ -146,7 +154,7 @@ export function parseAnonBank(text: string, source = 'log'): ParsedLog {
     const qStart = queued ? notBefore(times.q_start, arrival) : null;
     const server = col('server');
     const customer = col('customer_id');
-    const base = { day, arrival, type: col('type'), customer: customer === '0' || customer === '' ? null : customer };
+    const base = { day, arrival, type: col('type'), customer: customer === '0' || customer === '' ? null : customer, priority: Number(col('priority')) || 0 };
     if (outcome === 'AGENT') {
       // Calls served at once have no queue timestamps: they enter the queue as they
       // leave the VRU and wait (about) nothing.

@@ -1,6 +1,6 @@
 import { Document, isSeq, visit } from 'yaml';
 import type { DistSpec } from '../sim/src/core/distributions.ts';
-import type { CallRecord } from './call-log.ts';
+import { CALL_CLASSES, classOf, type CallClass, type CallRecord } from './call-log.ts';
 import {
   fitExponentialCensored, fitLognormalCensored, fitLognormalTruncated, fitWeibullCensored, gammaOverdispersion,
   kaplanMeier, ksAgainstKm, ksDistance, mean, normalCdf, quantile, type CensoredFit, type Overdispersion,
@@ -27,7 +27,12 @@ export interface FitOptions {
   threshold: number;
   /** Where the records came from (for the provenance comment). */
   sources: string[];
+  /** Scenario handle time: 'lognormal' (short calls + lognormal, default) or 'empirical' (a histogram of the observed times). */
+  handle?: HandleMode;
 }
+
+export type HandleMode = 'lognormal' | 'empirical';
+export const HANDLE_MODES: readonly HandleMode[] = ['lognormal', 'empirical'];
 
 export interface HandleTimeFit {
   n: number;
@@ -38,10 +43,13 @@ export interface HandleTimeFit {
   shortShare: number;
   /** Lognormal fitted to the calls at or above shortCut (left-truncated MLE). */
   lognormal: { mean: number; cv: number; mu: number; sigma: number };
-  /** The scenario distribution: uniform short calls + lognormal, weighted so the short share is exact. */
+  /** The scenario distribution: uniform short calls + lognormal, weighted so the short share is exact; or the histogram (`mode` empirical). */
   dist: DistSpec;
+  mode: HandleMode;
   /** KS distance of `dist` to the observed handle times. */
   ks: number;
+  /** KS distance of the other form (histogram when `dist` is the mixture, and the reverse). */
+  ksOther: number;
   /** KS distance of a plain lognormal (log-moments of all calls), for comparison. */
   ksPlainLognormal: number;
   quantiles: Record<string, number>;
@@ -84,6 +92,12 @@ export interface CalibrationFit {
   arrivals: Partial<Record<DayType, ArrivalFit>>;
   handleTime: { all: HandleTimeFit; byType: Record<string, HandleTimeFit> };
   patience: PatienceFit;
+  /**
+   * Customer classes (call-log.ts `classOf`: Anonymous Bank priority 2 vs the rest),
+   * each with its share of offered calls, handle time and patience; validate-fit
+   * replays them as two contact types sharing the agents.
+   */
+  classes: Partial<Record<CallClass, { offered: number; share: number; abandonRate: number; handleTime: HandleTimeFit; patience: PatienceFit }>>;
   redial: {
     windowSeconds: number;
     identifiedAbandoned: number;
@@ -112,6 +126,18 @@ function cdfOf(d: DistSpec): (x: number) => number {
       const s2 = Math.log1p(d.cv * d.cv), mu = Math.log(d.mean) - s2 / 2, s = Math.sqrt(s2);
       return (x) => (x <= 0 ? 0 : normalCdf((Math.log(x) - mu) / s));
     }
+    case 'histogram': {
+      const tot = d.counts.reduce((a, b) => a + b, 0);
+      return (x) => {
+        let acc = 0;
+        for (let i = 0; i < d.counts.length; i++) {
+          const lo = d.edges[i], hi = d.edges[i + 1];
+          if (x >= hi) acc += d.counts[i];
+          else { if (x > lo) acc += (d.counts[i] * (x - lo)) / (hi - lo); break; }
+        }
+        return acc / tot;
+      };
+    }
     case 'mixture': {
       const w = d.components.reduce((a, c) => a + c.weight, 0);
       const parts = d.components.map((c) => ({ w: c.weight / w, F: cdfOf(c.dist) }));
@@ -121,7 +147,28 @@ function cdfOf(d: DistSpec): (x: number) => number {
   }
 }
 
-export function fitHandleTime(values: readonly number[], shortCut: number): HandleTimeFit {
+/**
+ * An empirical handle-time distribution: a histogram with bins at the short-call cut
+ * and at every 2% of the observed times (finer, 0.5%, in the top 5% tail), uniform
+ * within a bin. Repeated quantiles (whole seconds) merge into one bin.
+ */
+export function empiricalHistogram(values: readonly number[], shortCut: number): DistSpec {
+  const sorted = [...values].sort((a, b) => a - b);
+  const qs: number[] = [];
+  for (let p = 0.02; p < 0.95 - 1e-9; p += 0.02) qs.push(p);
+  for (let p = 0.95; p < 0.9995; p += 0.005) qs.push(p);
+  const cuts = [0, ...(shortCut > 0 ? [shortCut] : []), ...qs.map((p) => quantile(sorted, p)), sorted[sorted.length - 1] + 1];
+  const edges = [...new Set(cuts.map((x) => round(x, 1)))].sort((a, b) => a - b);
+  const counts = new Array<number>(edges.length - 1).fill(0);
+  let k = 0;
+  for (const v of sorted) {
+    while (k < counts.length - 1 && v >= edges[k + 1]) k++;
+    counts[k]++;
+  }
+  return { kind: 'histogram', edges, counts };
+}
+
+export function fitHandleTime(values: readonly number[], shortCut: number, mode: HandleMode = 'lognormal'): HandleTimeFit {
   const n = values.length;
   const m = mean(values);
   const sd = Math.sqrt(values.reduce((s, x) => s + (x - m) ** 2, 0) / Math.max(1, n - 1));
@@ -131,16 +178,21 @@ export function fitHandleTime(values: readonly number[], shortCut: number): Hand
   // Weight of the short component such that P(X < cut) equals the observed share.
   const Fc = normalCdf((Math.log(shortCut) - ln.mu) / ln.sigma);
   const w = shortCut > 0 ? Math.max(0, (shortShare - Fc) / (1 - Fc)) : 0;
-  const dist: DistSpec = w > 0.0005
+  const mixture: DistSpec = w > 0.0005
     ? { kind: 'mixture', components: [{ weight: round(w, 4), dist: { kind: 'uniform', min: 0, max: shortCut } }, { weight: round(1 - w, 4), dist: lnDist }] }
     : lnDist;
+  const hist = empiricalHistogram(values, shortCut);
+  const dist = mode === 'empirical' ? hist : mixture;
+  const other = mode === 'empirical' ? mixture : hist;
   const plain = fitLognormalTruncated(values.filter((v) => v > 0), 0);
   const sorted = [...values].sort((a, b) => a - b);
   return {
     n, mean: round(m, 2), cv: round(sd / m, 4), shortCut, shortShare: round(shortShare, 4),
     lognormal: { mean: round(ln.mean, 2), cv: round(ln.cv, 4), mu: round(ln.mu, 4), sigma: round(ln.sigma, 4) },
     dist,
+    mode,
     ks: round(ksDistance(values, cdfOf(dist)), 4),
+    ksOther: round(ksDistance(values, cdfOf(other)), 4),
     ksPlainLognormal: round(ksDistance(values, cdfOf({ kind: 'lognormal', mean: plain.mean, cv: plain.cv })), 4),
     quantiles: Object.fromEntries([0.1, 0.25, 0.5, 0.75, 0.9, 0.99].map((p) => [`p${p * 100}`, quantile(sorted, p)])),
   };
@@ -219,17 +271,31 @@ export function fitCalls(calls: readonly CallRecord[], o: FitOptions): Calibrati
   }
 
   const answered = calls.filter((c) => c.outcome === 'answered');
+  const mode = o.handle ?? 'lognormal';
   const ht = (cs: readonly CallRecord[]) => cs.map((c) => c.end - c.answer!);
   const types = [...new Set(answered.map((c) => c.type))].sort();
   const byType: Record<string, HandleTimeFit> = {};
   for (const t of types) {
     const v = ht(answered.filter((c) => c.type === t));
-    if (v.length >= 30) byType[t] = fitHandleTime(v, o.shortCall);
+    if (v.length >= 30) byType[t] = fitHandleTime(v, o.shortCall, mode);
   }
 
   const offered = calls.filter((c) => c.queueEntry !== null);
-  const waits = offered.map((c) => Math.max(0, (c.outcome === 'answered' ? c.answer! : c.end) - c.queueEntry!));
-  const patience = fitPatience(waits, offered.map((c) => c.outcome === 'abandoned'));
+  const waitOf = (c: CallRecord) => Math.max(0, (c.outcome === 'answered' ? c.answer! : c.end) - c.queueEntry!);
+  const patience = fitPatience(offered.map(waitOf), offered.map((c) => c.outcome === 'abandoned'));
+  const classes: CalibrationFit['classes'] = {};
+  for (const k of CALL_CLASSES) {
+    const off = offered.filter((c) => classOf(c) === k);
+    const ans = answered.filter((c) => classOf(c) === k);
+    const ab = off.filter((c) => c.outcome === 'abandoned');
+    // A class needs answered calls for its handle time and abandonments for its patience.
+    if (ans.length < 30 || ab.length < 10) continue;
+    classes[k] = {
+      offered: off.length, share: round(off.length / offered.length, 4), abandonRate: round(ab.length / off.length, 4),
+      handleTime: fitHandleTime(ht(ans), o.shortCall, mode),
+      patience: fitPatience(off.map(waitOf), off.map((c) => c.outcome === 'abandoned')),
+    };
+  }
 
   // Redials: identified customers; absolute times so that a redial after midnight counts.
   const byCustomer = new Map<string, number[]>();
@@ -268,8 +334,9 @@ export function fitCalls(calls: readonly CallRecord[], o: FitOptions): Calibrati
     threshold: o.threshold,
     outcomes,
     arrivals,
-    handleTime: { all: fitHandleTime(ht(answered), o.shortCall), byType },
+    handleTime: { all: fitHandleTime(ht(answered), o.shortCall, mode), byType },
     patience,
+    classes,
     redial: {
       windowSeconds: o.redialWindow,
       identifiedAbandoned: idAband.length,
@@ -312,6 +379,16 @@ function describeDist(d: DistSpec): string {
   }
 }
 
+function classLines(fit: CalibrationFit): string[] {
+  const ks = Object.entries(fit.classes) as [CallClass, CalibrationFit['classes'][CallClass] & object][];
+  if (ks.length < 2) return [];
+  return [
+    '# Customer classes (sidecar; validate-fit replays them as two contact types sharing the agents):',
+    ...ks.map(([k, c]) => `#   ${k}: ${pct(c.share)} of offered, abandonment ${pct(c.abandonRate)}; handle mean ${c.handleTime.mean} s (KS ${c.handleTime.ks});` +
+      ` patience ${describeDist(c.patience.dist)} (KM median ${c.patience.kmMedian ?? 'not reached'} s).`),
+  ];
+}
+
 /** The main day type of a fit: weekdays when present, else the type with most days. */
 export function mainDayType(fit: CalibrationFit): DayType {
   if (fit.arrivals.weekday) return 'weekday';
@@ -346,11 +423,12 @@ export function scenarioYaml(fit: CalibrationFit, sidecar: string): string {
     '#   scenario fields yet (another issue adds them); until then this file is the main day type.',
     `# Handle time: ${describeDist(ht.dist)}.`,
     `#   Observed mean ${ht.mean} s, cv ${ht.cv}; ${pct(ht.shortShare)} of calls under ${ht.shortCut} s.`,
-    `#   KS distance to the ${ht.n} observed handle times: ${ht.ks} (a plain lognormal: ${ht.ksPlainLognormal}).`,
+    `#   KS distance to the ${ht.n} observed handle times: ${ht.ks} (${ht.mode === 'empirical' ? 'short calls + lognormal' : 'the histogram, --handle empirical'}: ${ht.ksOther}; a plain lognormal: ${ht.ksPlainLognormal}).`,
     `# Patience: ${describeDist(p.dist)}, censored MLE chosen by AIC.`,
     `#   From ${p.offered} offered calls: ${p.abandoned} abandonments (events), the rest censored at their wait.`,
     `#   KS distance to the Kaplan-Meier curve: ${p.fits.map((f) => `${f.kind} ${f.ksVsKm}`).join(', ')} (chosen: ${chosen.kind}).`,
     `#   Kaplan-Meier median patience: ${p.kmMedian === null ? 'not reached' : `${p.kmMedian} s`}.`,
+    ...classLines(fit),
     `# Redials (sidecar only): ${pct(r.probability)} of ${r.identifiedAbandoned} identified abandoners call again within ${r.windowSeconds / 60} min` +
       (r.delay ? `,` : '.'),
     ...(r.delay ? [`#   delay mean ${r.delay.mean} s, median ${r.delay.median} s (after an answered call: ${pct(r.afterAnswerProbability)}).`] : []),

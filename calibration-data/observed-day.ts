@@ -1,4 +1,4 @@
-import { dayLabel, weekday, type CallRecord } from './call-log.ts';
+import { CALL_CLASSES, classOf, dayLabel, weekday, type CallClass, type CallRecord } from './call-log.ts';
 
 /**
  * One real day as the simulator sees it: offered calls per interval, staffing per
@@ -58,8 +58,12 @@ export interface ObservedDay {
   entries: number[];
   /** Agents on the floor per interval, by the chosen method (not rounded). */
   staffing: number[];
+  /** The same at a finer step (`STAFFING_STEP`, 60 s): what replays use, so that rounding to whole agents loses little. */
+  staffingFine: number[];
   total: KpiCounts;
   hours: KpiCounts[];
+  /** The same by customer class (call-log.ts `classOf`): offered per interval, queue entries, day totals. */
+  classes: Record<CallClass, { offered: number[]; entries: number[]; total: KpiCounts }>;
 }
 
 /**
@@ -69,7 +73,10 @@ export interface ObservedDay {
  */
 export const PRESENCE_GAP = 600;
 
-function staffingOf(calls: readonly CallRecord[], L: number, nI: number, method: StaffingMethod): number[] {
+/** Step of the staffing series replays use, seconds. */
+export const STAFFING_STEP = 60;
+
+function staffingOf(calls: readonly CallRecord[], L: number, nI: number, method: StaffingMethod, gap: number): number[] {
   const out = new Array<number>(nI).fill(0);
   const clampI = (t: number) => Math.min(nI - 1, Math.max(0, Math.floor(t / L)));
   const served = calls.filter((c) => c.outcome === 'answered' && c.agent !== null && c.answer !== null);
@@ -101,7 +108,7 @@ function staffingOf(calls: readonly CallRecord[], L: number, nI: number, method:
     list.sort((x, y) => x.answer! - y.answer!);
     let start = list[0].answer!, end = list[0].end;
     for (const c of list.slice(1)) {
-      if (c.answer! - end > PRESENCE_GAP) { addSpan(start, end); start = c.answer!; }
+      if (c.answer! - end > gap) { addSpan(start, end); start = c.answer!; }
       end = Math.max(end, c.end);
     }
     addSpan(start, end);
@@ -110,7 +117,7 @@ function staffingOf(calls: readonly CallRecord[], L: number, nI: number, method:
 }
 
 /** Groups calls by day and computes each day's observations. */
-export function observeDays(calls: readonly CallRecord[], L: number, threshold: number, method: StaffingMethod): ObservedDay[] {
+export function observeDays(calls: readonly CallRecord[], L: number, threshold: number, method: StaffingMethod, gap = PRESENCE_GAP): ObservedDay[] {
   const nI = Math.round(DAY / L);
   const byDay = new Map<number, CallRecord[]>();
   for (const c of calls) {
@@ -124,13 +131,18 @@ export function observeDays(calls: readonly CallRecord[], L: number, threshold: 
     const entries: number[] = [];
     const total = emptyCounts();
     const hours = Array.from({ length: 24 }, emptyCounts);
+    const classes = Object.fromEntries(CALL_CLASSES.map((k) => [k, { offered: new Array<number>(nI).fill(0), entries: [] as number[], total: emptyCounts() }])) as ObservedDay['classes'];
     for (const c of list) {
       if (c.queueEntry === null) continue;
       const q = Math.min(c.queueEntry, DAY - 1e-6);
+      const i = Math.min(nI - 1, Math.max(0, Math.floor(q / L)));
+      const cl = classes[classOf(c)];
       entries.push(Math.max(0, q));
-      offered[Math.min(nI - 1, Math.max(0, Math.floor(q / L)))]++;
+      cl.entries.push(Math.max(0, q));
+      offered[i]++;
+      cl.offered[i]++;
       const h = hours[Math.min(23, Math.max(0, Math.floor(q / 3600)))];
-      for (const k of [total, h]) {
+      for (const k of [total, h, cl.total]) {
         k.offered++;
         if (c.outcome === 'answered') {
           const w = Math.max(0, c.answer! - c.queueEntry);
@@ -141,7 +153,8 @@ export function observeDays(calls: readonly CallRecord[], L: number, threshold: 
       }
     }
     entries.sort((a, b) => a - b);
-    days.push({ day, date: dayLabel(day), dayType: dayTypeOf(day), offered, entries, staffing: staffingOf(list, L, nI, method), total, hours });
+    for (const k of CALL_CLASSES) classes[k].entries.sort((a, b) => a - b);
+    days.push({ day, date: dayLabel(day), dayType: dayTypeOf(day), offered, entries, staffing: staffingOf(list, L, nI, method, gap), staffingFine: staffingOf(list, STAFFING_STEP, DAY / STAFFING_STEP, method, gap), total, hours, classes });
   }
   return days;
 }

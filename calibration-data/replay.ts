@@ -3,7 +3,8 @@ import type { ModelConfig } from '../sim/src/config/model-config.ts';
 import { Replication } from '../sim/src/engine/replicate.ts';
 import { M, NM } from '../sim/src/metrics/layout.ts';
 import { decodeResult } from '../sim/src/metrics/summary.ts';
-import { DAY, emptyCounts, kpisFromCounts, type KpiCounts, type Kpis, type ObservedDay } from './observed-day.ts';
+import { CALL_CLASSES, type CallClass } from './call-log.ts';
+import { DAY, STAFFING_STEP, emptyCounts, kpisFromCounts, type KpiCounts, type Kpis, type ObservedDay } from './observed-day.ts';
 
 /**
  * Replays real days through a fitted model: each day gets its own observed
@@ -14,17 +15,33 @@ import { DAY, emptyCounts, kpisFromCounts, type KpiCounts, type Kpis, type Obser
 export type ArrivalMode = 'counts' | 'trace';
 export const ARRIVAL_MODES: readonly ArrivalMode[] = ['counts', 'trace'];
 
-export interface ReplayOptions {
+/** One customer class of a class-aware replay: its own arrivals (observed), handle time and patience. */
+export interface ReplayClass {
+  name: CallClass;
+  /** Higher is served first under routing 'priority'. */
+  priority: number;
   handleTime: DistSpec;
   patience: DistSpec | null;
+}
+
+export interface ReplayOptions {
+  /** The pooled handle time and patience (one contact type), used when `classes` is absent. */
+  handleTime: DistSpec;
+  patience: DistSpec | null;
+  /** One contact type per customer class, sharing the agents (README.md, "Customer classes"). */
+  classes?: readonly ReplayClass[];
+  /** With classes: 'priority' serves the higher class first (FIFO within); 'fifo' (default, chosen on January) ignores classes in the queue. */
+  routing?: 'fifo' | 'priority';
   interval: number;
   threshold: number;
   replications: number;
   seed: number;
   /** counts: Poisson arrivals at the day's observed count per interval; trace: the observed queue-entry times. */
   arrivals: ArrivalMode;
-  /** Multiplies the observed staffing (sensitivity studies; 1 = as observed). */
+  /** Multiplies the observed staffing (the fitted availability factor; 1 = as observed). */
   staffingScale?: number;
+  /** 'interval' (default, chosen on January): staffing per interval, rounded; 'fine': at the 60-s step, rounded per minute. */
+  staffingResolution?: 'fine' | 'interval';
 }
 
 export interface Pair {
@@ -39,6 +56,8 @@ export interface DayComparison {
   abandonRate: Pair;
   serviceLevel: Pair;
   asa: Pair;
+  /** Per customer class (class-aware replays only): day totals. */
+  classes?: Partial<Record<CallClass, { offered: Pair; abandonRate: Pair; serviceLevel: Pair; asa: Pair }>>;
   /** 24 hours by queue-entry hour; hours without offered calls have nulls. */
   hours: { hour: number; offered: Pair; abandonRate: Pair | null; serviceLevel: Pair | null; asa: Pair | null }[];
 }
@@ -57,9 +76,15 @@ export interface ValidationResult {
 
 /** The model of one observed day. */
 export function dayModel(d: ObservedDay, o: ReplayOptions): ModelConfig {
-  const L = o.interval;
+  const fine = (o.staffingResolution ?? 'interval') === 'fine' && o.interval % STAFFING_STEP === 0;
+  // Arrivals keep the observed interval counts; the model runs at the staffing step.
+  const step = fine ? STAFFING_STEP : o.interval;
+  const per = Math.round(o.interval / step);
+  const L = step;
   const nI = Math.round(DAY / L);
   const scale = o.staffingScale ?? 1;
+  const staffing = (fine ? d.staffingFine : d.staffing).map((s) => Math.round(s * scale));
+  const rates = (counts: readonly number[]) => Array.from({ length: nI }, (_, i) => counts[Math.floor(i / per)] / o.interval);
   return {
     schemaVersion: 1,
     name: `replay ${d.date}`,
@@ -70,17 +95,35 @@ export function dayModel(d: ObservedDay, o: ReplayOptions): ModelConfig {
     warmup: 0,
     threshold: o.threshold,
     sla: [],
-    types: [{
-      name: 'calls',
-      channel: 'phone',
-      arrivalRates: o.arrivals === 'trace' ? new Array<number>(nI).fill(0) : d.offered.map((c) => c / L),
-      handleTime: o.handleTime,
-      patience: o.patience,
-      queue: 0,
-      site: 0,
-    }],
-    queues: [{ name: 'calls' }],
-    groups: [{ name: 'agents', site: 0, queues: [0], staffing: d.staffing.map((s) => Math.round(s * scale)) }],
+    ...(o.classes && o.classes.length > 0
+      ? {
+        types: o.classes.map((c, qi) => ({
+          name: c.name,
+          channel: 'phone' as const,
+          priority: c.priority,
+          arrivalRates: o.arrivals === 'trace' ? new Array<number>(nI).fill(0) : rates(d.classes[c.name].offered),
+          handleTime: c.handleTime,
+          patience: c.patience,
+          queue: qi,
+          site: 0,
+        })),
+        queues: o.classes.map((c) => ({ name: c.name })),
+        groups: [{ name: 'agents', site: 0, queues: o.classes.map((_, qi) => qi), staffing }],
+        routing: { policy: o.routing ?? 'fifo', agingRate: 0, overflowAfter: 30, params: {} },
+      }
+      : {
+        types: [{
+          name: 'calls',
+          channel: 'phone' as const,
+          arrivalRates: o.arrivals === 'trace' ? new Array<number>(nI).fill(0) : rates(d.offered),
+          handleTime: o.handleTime,
+          patience: o.patience,
+          queue: 0,
+          site: 0,
+        }],
+        queues: [{ name: 'calls' }],
+        groups: [{ name: 'agents', site: 0, queues: [0], staffing }],
+      }),
     sites: [{ name: 'center', lines: null }],
   };
 }
@@ -94,23 +137,32 @@ function addRow(k: KpiCounts, rows: Float64Array, b: number): void {
 }
 
 /** Simulated counts of one day, summed over replications: the day and each hour. */
-export function simulateDay(d: ObservedDay, o: ReplayOptions): { total: KpiCounts; hours: KpiCounts[] } {
+export function simulateDay(d: ObservedDay, o: ReplayOptions): { total: KpiCounts; hours: KpiCounts[]; types: KpiCounts[] } {
   const cfg = dayModel(d, o);
   const total = emptyCounts();
+  const types = cfg.types.map(() => emptyCounts());
   const hours = Array.from({ length: 24 }, emptyCounts);
   const perHour = 3600 / cfg.intervalLength;
   for (let r = 0; r < o.replications; r++) {
     const rep = new Replication(cfg, r);
     rep.start();
-    if (o.arrivals === 'trace') for (const t of d.entries) rep.inject(0, t);
+    if (o.arrivals === 'trace') {
+      // Merge the classes' entry times: inject() must not go back in time.
+      const all = o.classes && o.classes.length > 0
+        ? o.classes.flatMap((c, k) => d.classes[c.name].entries.map((t) => [t, k] as const)).sort((a, b) => a[0] - b[0])
+        : d.entries.map((t) => [t, 0] as const);
+      for (const [t, k] of all) rep.inject(k, t);
+    }
     rep.advanceTo(Infinity);
-    const rows = decodeResult(rep.result(), cfg).rows;
+    const res = decodeResult(rep.result(), cfg);
+    const rows = res.rows;
+    types.forEach((k, t) => addRow(k, res.cells, t * NM)); // one site: cells are per type
     for (let i = 0; i <= cfg.nIntervals; i++) {
       addRow(total, rows, i * NM);
       if (i < cfg.nIntervals) addRow(hours[Math.min(23, Math.floor(i / perHour))], rows, i * NM);
     }
   }
-  return { total, hours };
+  return { total, hours, types };
 }
 
 const pair = (o: number, s: number): Pair => ({ observed: o, simulated: s });
@@ -132,7 +184,13 @@ export function validateDays(days: readonly ObservedDay[], o: ReplayOptions, onD
       const p = pairs(kpisFromCounts(h), kpisFromCounts(s));
       return { hour, offered: pair(h.offered, s.offered / R), ...p, asa: Number.isNaN(p.asa.observed) ? null : p.asa };
     });
-    out.push({ date: d.date, dayType: d.dayType, offered: pair(d.total.offered, sim.total.offered / R), ...pairs(kpisFromCounts(d.total), kpisFromCounts(sim.total)), hours });
+    const classes: DayComparison['classes'] = o.classes && o.classes.length > 0
+      ? Object.fromEntries(o.classes.map((c, k) => {
+        const ob = d.classes[c.name].total, si = sim.types[k];
+        return [c.name, { offered: pair(ob.offered, si.offered / R), ...pairs(kpisFromCounts(ob), kpisFromCounts(si)) }];
+      }))
+      : undefined;
+    out.push({ date: d.date, dayType: d.dayType, offered: pair(d.total.offered, sim.total.offered / R), ...pairs(kpisFromCounts(d.total), kpisFromCounts(sim.total)), ...(classes ? { classes } : {}), hours });
     onDay?.(out.length, todo.length);
   }
   const avg = (f: (d: DayComparison) => number) => {

@@ -2,7 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { LOG_FORMATS, readCallLogs, type LogFormat } from '../../../calibration-data/call-log.ts';
 import { observeDays, STAFFING_METHODS, type StaffingMethod } from '../../../calibration-data/observed-day.ts';
-import { ARRIVAL_MODES, validateDays, type ArrivalMode, type Pair, type ValidationResult } from '../../../calibration-data/replay.ts';
+import { ARRIVAL_MODES, validateDays, type ArrivalMode, type Pair, type ReplayClass, type ValidationResult } from '../../../calibration-data/replay.ts';
+import type { DistSpec } from '../core/distributions.ts';
 import { loadScenario } from '../config/load.ts';
 import { sidecarOf } from './calibrate.ts';
 import { FlagChecker } from './options.ts';
@@ -52,13 +53,21 @@ async function cmdValidateFit(io: Io, scenario: string, o: Record<string, unknow
   if (!ARRIVAL_MODES.includes(arrivals as ArrivalMode)) f.fail('arrivals', arrivals, `must be one of ${ARRIVAL_MODES.join(', ')}`);
   // The staffing reading defaults to the one the scenario was fitted with (its sidecar).
   let fitted: StaffingMethod = 'present';
+  let sideClasses: ReplayClass[] = [];
   const side = sidecarOf(scenario);
   if (existsSync(side)) {
     try {
-      const m = JSON.parse(readFileSync(side, 'utf8'))?.staffing?.method;
+      const j = JSON.parse(readFileSync(side, 'utf8'));
+      const m = j?.staffing?.method;
       if (STAFFING_METHODS.includes(m)) fitted = m;
-    } catch { /* a broken sidecar only loses the default */ }
+      // Customer classes of the fit: one contact type each, priority customers ranked first.
+      const cls = Object.entries(j?.classes ?? {}) as [string, { handleTime: { dist: DistSpec }; patience: { dist: DistSpec } }][];
+      sideClasses = cls.filter(([k]) => k === 'regular' || k === 'priority')
+        .map(([k, c]) => ({ name: k as ReplayClass['name'], priority: k === 'priority' ? 1 : 0, handleTime: c.handleTime.dist, patience: c.patience.dist }));
+    } catch { /* a broken sidecar only loses the defaults */ }
   }
+  const routing = String(o.routing ?? 'fifo');
+  if (routing !== 'fifo' && routing !== 'priority') f.fail('routing', routing, 'must be one of fifo, priority');
   const staffing = String(o.staffing ?? fitted);
   if (!STAFFING_METHODS.includes(staffing as StaffingMethod)) f.fail('staffing', staffing, `must be one of ${STAFFING_METHODS.join(', ')}`);
   f.done('validate-fit');
@@ -66,12 +75,15 @@ async function cmdValidateFit(io: Io, scenario: string, o: Record<string, unknow
   const type = cfg.types[0];
   const { calls } = readCallLogs(against, format as LogFormat);
   const days = observeDays(calls, cfg.intervalLength, cfg.threshold, staffing as StaffingMethod);
+  // Classes need both in the fit and in the log (a log without priorities is all 'regular').
+  const classes = o.pooled || sideClasses.length < 2 ? undefined : sideClasses;
   const result = validateDays(days, {
     handleTime: type.handleTime, patience: type.patience, interval: cfg.intervalLength, threshold: cfg.threshold,
-    replications, seed, arrivals: arrivals as ArrivalMode,
+    replications, seed, arrivals: arrivals as ArrivalMode, classes, routing: routing as 'fifo' | 'priority',
   });
-  if (o.json) io.out(JSON.stringify({ scenario: cfg.name, staffing, ...result }, null, 2));
-  else print(io, result, Boolean(o.hourly));
+  const model = classes ? `classes ${classes.map((c) => c.name).join(' + ')}, routing ${routing}` : 'pooled (one contact type)';
+  if (o.json) io.out(JSON.stringify({ scenario: cfg.name, staffing, model, ...result }, null, 2));
+  else { io.out(`model: ${model}; staffing: ${staffing}`); print(io, result, Boolean(o.hourly)); }
   return 0;
 }
 
@@ -86,6 +98,8 @@ export function registerValidateFit(program: Command, io: Io, setCode: SetCode):
     .option('-s, --seed <S>', 'base seed', '1')
     .option('--arrivals <A>', 'counts: Poisson at the observed count per interval; trace: the observed arrival times', 'counts')
     .option('--staffing <M>', `how agents on the floor are read from the log: ${STAFFING_METHODS.join(' | ')} (default: as fitted)`)
+    .option('--routing <P>', 'with customer classes: fifo (one queue order, default) | priority (priority customers first)', 'fifo')
+    .option('--pooled', 'replay one pooled contact type even if the fit has customer classes')
     .option('--hourly', 'also print each day by hour')
     .option('--json', 'print { days[], mae } as JSON')
     .action(async (scenario: string, o) => setCode(await cmdValidateFit(io, scenario, o)));

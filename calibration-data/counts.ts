@@ -1,0 +1,221 @@
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { Document, isSeq, visit } from 'yaml';
+import { SimError, type Issue } from '../sim/src/errors.ts';
+import { dayLabel, dayNumber, weekday } from './call-log.ts';
+import { gammaOverdispersion, mean } from './estimators.ts';
+
+/**
+ * Arrival-count series (`--format counts`): one row per time bin,
+ * `rownames,DateTime,Calls` (the 5-minute bank counts: `1,2003-03-03T07:00:00Z,111`;
+ * local time despite a `Z`). They give the intraday profile by day of week and the
+ * day-level overdispersion (gamma CV of the daily totals), nothing about handle
+ * time, patience or staffing.
+ */
+
+export interface CountRow {
+  day: number;
+  /** Seconds since midnight. */
+  time: number;
+  calls: number;
+}
+
+const DAY = 86400;
+const WEEKDAYS = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'];
+
+export function parseCounts(text: string, source = 'counts'): CountRow[] {
+  const lines = text.split('\n');
+  const issues: Issue[] = [];
+  let bad = 0;
+  const add = (line: number, path: string, value: unknown, message: string) => {
+    bad++;
+    if (issues.length < 50) issues.push({ path: `${source} ${path}`, value, message, line });
+  };
+  const header = (lines[0] ?? '').replace(/\r$/, '').split(',').map((h) => h.trim().replace(/^"|"$/g, ''));
+  if (header.join(',') !== 'rownames,DateTime,Calls' && header.join(',') !== 'DateTime,Calls') {
+    add(1, 'header', header.join(','), 'must be "rownames,DateTime,Calls" (or "DateTime,Calls")');
+    throw new SimError('SIM_ERR_BAD_ARGUMENT', `${source} is not an arrival-count series`, issues);
+  }
+  const off = header.length === 3 ? 1 : 0;
+  const rows: CountRow[] = [];
+  for (let i = 1; i < lines.length; i++) {
+    const raw = lines[i].replace(/\r$/, '');
+    if (raw.trim() === '') continue;
+    const f = raw.split(',').map((x) => x.trim().replace(/^"|"$/g, ''));
+    if (f.length !== header.length) { add(i + 1, '(row)', `${f.length} fields`, `must have ${header.length} comma-separated fields`); continue; }
+    const m = /^(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d)(?::(\d\d))?(Z|[+-]\d\d:?\d\d)?$/.exec(f[off]);
+    if (!m || Number(m[4]) > 23 || Number(m[5]) > 59) { add(i + 1, 'DateTime', f[off], 'must be an ISO date-time, e.g. 2003-03-03T07:00:00'); continue; }
+    const calls = Number(f[off + 1]);
+    if (f[off + 1] === '' || !Number.isInteger(calls) || calls < 0) { add(i + 1, 'Calls', f[off + 1], 'must be a whole number >= 0'); continue; }
+    rows.push({ day: dayNumber(Number(m[1]), Number(m[2]), Number(m[3])), time: Number(m[4]) * 3600 + Number(m[5]) * 60 + Number(m[6] ?? 0), calls });
+  }
+  if (bad > 0) throw new SimError('SIM_ERR_BAD_ARGUMENT', `${source} has ${bad} bad field${bad === 1 ? '' : 's'}`, issues);
+  if (rows.length === 0) throw new SimError('SIM_ERR_BAD_ARGUMENT', `${source} has no counts`, [{ path: source, value: '', message: 'must hold at least one row' }]);
+  return rows;
+}
+
+export function readCounts(files: readonly string[]): CountRow[] {
+  const rows: CountRow[] = [];
+  const issues: Issue[] = [];
+  for (const file of files) {
+    let text: string;
+    try { text = readFileSync(file, 'utf8'); } catch (e) {
+      issues.push({ path: 'LOG', value: file, message: (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : 'cannot be read' });
+      continue;
+    }
+    try { rows.push(...parseCounts(text, basename(file))); } catch (e) {
+      if (!(e instanceof SimError)) throw e;
+      issues.push(...e.issues);
+    }
+  }
+  if (issues.length > 0) throw new SimError('SIM_ERR_BAD_ARGUMENT', 'cannot read the count series', issues);
+  return rows.sort((a, b) => a.day - b.day || a.time - b.time);
+}
+
+export interface DayOfWeekFit {
+  days: number;
+  /** Mean calls per interval (one day of this weekday). */
+  perInterval: number[];
+  dailyTotal: { mean: number; variance: number; dispersion: number; gammaCv: number };
+}
+
+export interface CountsFit {
+  kind: 'counts';
+  name: string;
+  sources: string[];
+  rows: number;
+  calls: number;
+  days: number;
+  firstDate: string;
+  lastDate: string;
+  /** Bin of the series (seconds), detected; and the interval of the profiles. */
+  binSeconds: number;
+  interval: number;
+  /** First and last bin of the day with counts (seconds since midnight). */
+  open: number;
+  close: number;
+  byWeekday: Partial<Record<string, DayOfWeekFit>>;
+  /** Pooled over weekdays: daily totals divided by their weekday's mean (gamma CV, method of moments). */
+  pooled: { days: number; gammaCv: number; weekdayFactors: Partial<Record<string, number>> };
+  /** Mean variance/mean of hourly counts across days of the same weekday (1 = Poisson). */
+  hourlyDispersion: number;
+  /** Mean offered calls per interval over all days: the scenario's profile. */
+  perInterval: number[];
+}
+
+const round = (x: number, d = 3) => (Number.isFinite(x) ? Number(x.toFixed(d)) : x);
+
+export function fitCounts(rows: readonly CountRow[], o: { name: string; interval: number; sources: string[] }): CountsFit {
+  const L = o.interval, nI = Math.round(DAY / L);
+  const times = [...new Set(rows.map((r) => r.time))].sort((a, b) => a - b);
+  let bin = Infinity;
+  for (let i = 1; i < times.length; i++) bin = Math.min(bin, times[i] - times[i - 1]);
+  if (!Number.isFinite(bin)) bin = L;
+  if (L % bin !== 0 && bin % L !== 0) {
+    throw new SimError('SIM_ERR_BAD_ARGUMENT', 'cctwin calibrate: interval does not fit the count series', [{ path: 'interval', value: L, message: `must be a multiple of the series bin (${bin} s)` }]);
+  }
+  const byDay = new Map<number, number[]>();
+  for (const r of rows) {
+    const v = byDay.get(r.day) ?? new Array<number>(nI).fill(0);
+    v[Math.min(nI - 1, Math.floor(r.time / L))] += r.calls;
+    byDay.set(r.day, v);
+  }
+  const days = [...byDay.keys()].sort((a, b) => a - b);
+  const total = (d: number) => byDay.get(d)!.reduce((s, x) => s + x, 0);
+  const byWeekday: CountsFit['byWeekday'] = {};
+  const factors: Partial<Record<string, number>> = {};
+  const ratios: number[] = [];
+  const invMeans: number[] = [];
+  const hourly: number[] = [];
+  for (let w = 0; w < 7; w++) {
+    const ds = days.filter((d) => weekday(d) === w);
+    if (ds.length === 0) continue;
+    const per = new Array<number>(nI).fill(0);
+    for (const d of ds) byDay.get(d)!.forEach((x, i) => { per[i] += x / ds.length; });
+    const od = gammaOverdispersion(ds.map(total));
+    byWeekday[WEEKDAYS[w]] = {
+      days: ds.length, perInterval: per.map((x) => round(x, 2)),
+      dailyTotal: { mean: round(od.mean, 1), variance: round(od.variance, 1), dispersion: round(od.dispersion, 2), gammaCv: round(od.gammaCv, 4) },
+    };
+    for (const d of ds) { ratios.push(total(d) / od.mean); invMeans.push(1 / od.mean); }
+    factors[WEEKDAYS[w]] = od.mean;
+    // hourly variance/mean across the days of this weekday
+    if (ds.length > 1) {
+      for (let h = 0; h < 24; h++) {
+        const c = ds.map((d) => byDay.get(d)!.reduce((s, x, i) => s + (Math.floor((i * L) / 3600) === h ? x : 0), 0));
+        const m = mean(c);
+        if (m >= 5) hourly.push(c.reduce((s, x) => s + (x - m) ** 2, 0) / (c.length - 1) / m);
+      }
+    }
+  }
+  // Pooled gamma CV: Var(total/mean of its weekday) = 1/m + c^2 (Poisson given the multiplier).
+  const rm = mean(ratios);
+  const rv = ratios.length > 1 ? ratios.reduce((s, x) => s + (x - rm) ** 2, 0) / (ratios.length - 1) : NaN;
+  const c2 = rv - mean(invMeans);
+  const grand = mean(days.map(total));
+  for (const k of Object.keys(factors)) factors[k] = round(factors[k]! / grand, 4);
+  const all = new Array<number>(nI).fill(0);
+  for (const d of days) byDay.get(d)!.forEach((x, i) => { all[i] += x / days.length; });
+  return {
+    kind: 'counts',
+    name: o.name,
+    sources: o.sources,
+    rows: rows.length,
+    calls: rows.reduce((s, r) => s + r.calls, 0),
+    days: days.length,
+    firstDate: dayLabel(days[0]),
+    lastDate: dayLabel(days[days.length - 1]),
+    binSeconds: bin,
+    interval: L,
+    open: times[0],
+    close: times[times.length - 1] + bin,
+    byWeekday,
+    pooled: { days: ratios.length, gammaCv: round(Number.isFinite(c2) ? Math.sqrt(Math.max(0, c2)) : NaN, 4), weekdayFactors: factors },
+    hourlyDispersion: round(mean(hourly), 2),
+    perInterval: all.map((x) => round(x, 2)),
+  };
+}
+
+const hm = (s: number) => `${String(Math.floor(s / 3600)).padStart(2, '0')}:${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}`;
+
+/** Placeholder handle time of a counts-only scenario (NOT fitted: counts carry no service data). */
+export const COUNTS_PLACEHOLDER_HANDLE = 300;
+
+/**
+ * The scenario of a count series: the mean profile over all days; handle time and
+ * agents are placeholders (the series has no service data), marked as such.
+ */
+export function countsScenarioYaml(fit: CountsFit, sidecar: string): string {
+  const wd = Object.entries(fit.byWeekday) as [string, DayOfWeekFit][];
+  const agents = fit.perInterval.map((x) => (x > 0 ? Math.ceil((x * COUNTS_PLACEHOLDER_HANDLE) / fit.interval) + 1 : 0));
+  const header = [
+    '# yaml-language-server: $schema=../schema.json',
+    '#',
+    `# Fitted by \`cctwin calibrate --format counts\` from ${fit.sources.join(', ')}: ${fit.rows} bins of ${fit.binSeconds / 60} min,`,
+    `# ${fit.calls} calls over ${fit.days} days (${fit.firstDate} to ${fit.lastDate}), open ${hm(fit.open)}-${hm(fit.close)}.`,
+    `# The full fit (every weekday's profile) is in ${sidecar}. Written by a program.`,
+    '#',
+    `# Arrivals: mean calls per ${fit.interval / 60}-minute interval over all ${fit.days} days (${Math.round(fit.perInterval.reduce((s, x) => s + x, 0))} calls/day).`,
+    '#   By day of week (daily total mean, gamma CV of the daily totals, days):',
+    ...wd.map(([k, f]) => `#     ${k.padEnd(9)} ${f.dailyTotal.mean} calls/day, gamma CV ${f.dailyTotal.gammaCv}, ${f.days} days`),
+    `#   Pooled day-level gamma CV (totals over their weekday's mean): ${fit.pooled.gammaCv} over ${fit.pooled.days} days;`,
+    `#   hourly counts variance/mean ${fit.hourlyDispersion} (1 = Poisson).`,
+    `# Handle time and agents: PLACEHOLDERS, NOT FITTED (a count series has no service data):`,
+    `#   exponential handle time of mean ${COUNTS_PLACEHOLDER_HANDLE} s; agents = offered load with it, rounded up, plus one; no abandonment.`,
+    '',
+  ].join('\n');
+  const body = {
+    name: fit.name,
+    description: `arrival profile of ${fit.firstDate}..${fit.lastDate} from counts; handle time and agents are placeholders`,
+    seed: 1,
+    horizon: '24h',
+    interval: fit.interval,
+    arrivals: { perInterval: fit.perInterval },
+    handleTime: { kind: 'exponential', mean: COUNTS_PLACEHOLDER_HANDLE },
+    agents,
+    serviceLevel: { threshold: 20, target: 0.8 },
+  };
+  const doc = new Document(body);
+  visit(doc, { Seq(_, node) { if (isSeq(node) && node.items.length > 4) node.flow = true; } });
+  return header + doc.toString({ lineWidth: 0 });
+}

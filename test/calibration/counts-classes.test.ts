@@ -1,0 +1,150 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { CallRecord } from '../../calibration-data/call-log.ts';
+import { fitCounts, parseCounts } from '../../calibration-data/counts.ts';
+import { empiricalHistogram, fitHandleTime } from '../../calibration-data/fit.ts';
+import { observeDays } from '../../calibration-data/observed-day.ts';
+import { validateDays } from '../../calibration-data/replay.ts';
+import { main } from '../../sim/src/cli.ts';
+import { loadScenario } from '../../sim/src/config/load.ts';
+import { Sampler } from '../../sim/src/core/distributions.ts';
+import { makeStream } from '../../sim/src/core/rng.ts';
+import { syntheticLog } from './synthetic-log.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'cctwin-counts-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function cli(...args: string[]) {
+  const out: string[] = [], err: string[] = [];
+  const code = await main(['node', 'cctwin', ...args], { out: (s) => out.push(s), err: (s) => err.push(s) });
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+/**
+ * A synthetic 5-minute count series with a known profile and day-level gamma CV:
+ * weekdays Monday-Friday, 07:00-21:00, Monday 1.3 times the other days, a morning
+ * peak (10:00-12:00 three times the base), each day's rate times a gamma(mean 1, cv).
+ */
+function series(weeks: number, cv: number): { csv: string; base: number[] } {
+  const r = makeStream('counts', 0, 'test');
+  const mult = new Sampler({ kind: 'gamma', mean: 1, cv });
+  const base = Array.from({ length: 288 }, (_, i) => (i < 84 || i >= 252 ? 0 : i >= 120 && i < 144 ? 60 : 20));
+  const poisson = (m: number) => {
+    if (m > 30) return Math.max(0, Math.round(m + Math.sqrt(m) * r.normal()));
+    let k = 0, p = Math.exp(-m), s = p;
+    const u = r.next();
+    while (u > s) { k++; p *= m / k; s += p; }
+    return k;
+  };
+  const rows = ['rownames,DateTime,Calls'];
+  let n = 0;
+  const first = Date.UTC(2003, 2, 3); // Monday
+  for (let w = 0; w < weeks; w++) {
+    for (let d = 0; d < 5; d++) {
+      const day = new Date(first + (w * 7 + d) * 86400000).toISOString().slice(0, 10);
+      const m = mult.sample(r) * (d === 0 ? 1.3 : 1);
+      for (let i = 84; i < 252; i++) {
+        const t = `${String(Math.floor(i / 12)).padStart(2, '0')}:${String((i % 12) * 5).padStart(2, '0')}:00`;
+        rows.push(`${++n},${day}T${t}Z,${poisson(base[i] * m)}`);
+      }
+    }
+  }
+  return { csv: rows.join('\n'), base };
+}
+
+describe('arrival-count series (--format counts)', () => {
+  const { csv, base } = series(40, 0.1);
+  const fit = fitCounts(parseCounts(csv, 'syn.csv'), { name: 's', interval: 900, sources: ['syn.csv'] });
+
+  it('recovers the intraday profile by day of week (Monday 1.3x) per 15 minutes', () => {
+    expect(fit.binSeconds).toBe(300);
+    expect(Object.keys(fit.byWeekday)).toEqual(['monday', 'tuesday', 'wednesday', 'thursday', 'friday']);
+    const tue = fit.byWeekday.tuesday!.perInterval, mon = fit.byWeekday.monday!.perInterval;
+    // 10:00-12:00 is interval 40..47 (3 bins of 60), 14:00 interval 56 (3 bins of 20).
+    expect(tue[44]).toBeGreaterThan(180 * 0.9);
+    expect(tue[44]).toBeLessThan(180 * 1.1);
+    expect(tue[56]).toBeGreaterThan(60 * 0.9);
+    expect(tue[56]).toBeLessThan(60 * 1.1);
+    expect(tue[10]).toBe(0);
+    const ratio = fit.byWeekday.monday!.dailyTotal.mean / fit.byWeekday.tuesday!.dailyTotal.mean;
+    expect(ratio).toBeGreaterThan(1.2);
+    expect(ratio).toBeLessThan(1.4);
+    expect(mon[44] / tue[44]).toBeGreaterThan(1.2);
+    const expected = base.reduce((s, x) => s + x, 0);
+    expect(fit.byWeekday.wednesday!.dailyTotal.mean).toBeGreaterThan(expected * 0.93);
+    expect(fit.byWeekday.wednesday!.dailyTotal.mean).toBeLessThan(expected * 1.07);
+  });
+
+  it('recovers the day-level gamma CV 0.1 pooled over weekdays, and sees none in a Poisson series', () => {
+    expect(fit.pooled.days).toBe(200);
+    expect(fit.pooled.gammaCv).toBeGreaterThan(0.08);
+    expect(fit.pooled.gammaCv).toBeLessThan(0.12);
+    const flat = fitCounts(parseCounts(series(20, 0.0001).csv), { name: 'p', interval: 900, sources: [] });
+    expect(flat.pooled.gammaCv).toBeLessThan(0.02);
+  });
+
+  it('cctwin calibrate --format counts writes a loadable scenario and a sidecar; bad rows are refused', async () => {
+    const file = join(dir, 'syn.csv');
+    writeFileSync(file, csv);
+    const out = join(dir, 'c.yaml');
+    const r = await cli('calibrate', file, '--format', 'counts', '--out', out);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/pooled day-level gamma CV 0\.\d+/);
+    const cfg = loadScenario(out);
+    expect(cfg.types[0].arrivalRates[44] * 900).toBeGreaterThan(150);
+    expect(readFileSync(out, 'utf8')).toMatch(/PLACEHOLDERS, NOT FITTED/);
+    expect(JSON.parse(readFileSync(join(dir, 'c.fit.json'), 'utf8')).byWeekday.monday.days).toBe(40);
+    writeFileSync(join(dir, 'bad.csv'), 'rownames,DateTime,Calls\n1,2003-03-03T07:00:00Z,-4\n2,noon,3\n');
+    const b = await cli('calibrate', join(dir, 'bad.csv'), '--format', 'counts', '--out', join(dir, 'b.yaml'));
+    expect(b.code).toBe(2);
+    expect(b.err).toContain('Calls = "-4"');
+    expect(b.err).toContain('DateTime = "noon"');
+  });
+});
+
+describe('empirical handle time (--handle empirical)', () => {
+  it('a histogram that follows the observed times closely, short calls included', () => {
+    const r = makeStream('ht', 0, 'test');
+    const ln = new Sampler({ kind: 'lognormal', mean: 180, cv: 1.2 });
+    const v = Array.from({ length: 5000 }, () => (r.next() < 0.06 ? 10 * r.next() : ln.sample(r)));
+    const h = empiricalHistogram(v, 10);
+    if (h.kind !== 'histogram') throw new Error('not a histogram');
+    expect(h.edges).toContain(10);
+    expect(h.counts.reduce((s, x) => s + x, 0)).toBe(5000);
+    const f = fitHandleTime(v, 10, 'empirical');
+    expect(f.mode).toBe('empirical');
+    expect(f.ks).toBeLessThan(0.015);
+    // the mixture fits this data too (it is its true law): both small
+    expect(f.ksOther).toBeLessThan(0.03);
+  });
+});
+
+describe('customer classes in the replay', () => {
+  // Two classes with the same law; one agent pool. Under priority routing the
+  // priority class must wait less than the regular one; under FIFO they wait alike.
+  const spec = {
+    days: 3, interval: 900, agents: 6, handleTime: { kind: 'exponential', mean: 180 } as const, patience: { kind: 'exponential', mean: 300 } as const,
+    profile: Array.from({ length: 96 }, (_, i) => (i >= 32 && i < 48 ? 32 : 0)), seed: 'classes',
+  };
+  const calls: CallRecord[] = syntheticLog(spec).map((c, i) => ({ ...c, priority: i % 3 === 0 ? 2 : 1 }));
+  const days = observeDays(calls, 900, 20, 'distinct');
+  const cls = (['regular', 'priority'] as const).map((name) => ({ name, priority: name === 'priority' ? 1 : 0, handleTime: spec.handleTime, patience: spec.patience }));
+  const base = { handleTime: spec.handleTime, patience: spec.patience, interval: 900, threshold: 20, replications: 4, seed: 1, arrivals: 'counts' as const, classes: cls };
+
+  it('observes the classes separately and replays them as two types sharing the agents', () => {
+    expect(days[0].classes.priority.total.offered + days[0].classes.regular.total.offered).toBe(days[0].total.offered);
+    const pr = validateDays(days, { ...base, routing: 'priority' });
+    const ff = validateDays(days, { ...base, routing: 'fifo' });
+    for (const d of pr.days) {
+      const p = d.classes!.priority!, g = d.classes!.regular!;
+      expect(p.offered.simulated + g.offered.simulated).toBeCloseTo(d.offered.simulated, 6);
+      expect(p.serviceLevel.simulated).toBeGreaterThan(g.serviceLevel.simulated + 0.05);
+      expect(p.abandonRate.simulated).toBeLessThan(g.abandonRate.simulated / 2);
+    }
+    const gapFifo = ff.days.map((d) => Math.abs(d.classes!.priority!.serviceLevel.simulated - d.classes!.regular!.serviceLevel.simulated));
+    expect(Math.max(...gapFifo)).toBeLessThan(0.05);
+  });
+});
