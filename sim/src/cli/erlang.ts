@@ -33,6 +33,12 @@ const ANALYTIC_ROWS: [string, keyof QueueMetrics][] = [
   ['mean queue length', 'meanQueueLength'],
 ];
 
+/** Default warm-up of `erlang --simulate`: one hour, at most a quarter of the run, in whole intervals. */
+export function defaultWarmup(hours: number): number {
+  const L = hours * 3600 >= 3600 ? 900 : hours * 3600;
+  return Math.floor(Math.min(3600, (hours * 3600) / 4) / L) * L;
+}
+
 /** The model `erlang a --simulate` runs: constant arrivals, exponential handle and patience. */
 export function erlangModel(spec: QueueSpec, hours: number, seed: number, warmup = 0): ModelConfig {
   const L = hours * 3600 >= 3600 ? 900 : hours * 3600;
@@ -132,7 +138,9 @@ async function cmdErlang(io: Io, model: string, o: Record<string, unknown>): Pro
   const hours = f.number('hours', o.hours ?? '24', { exclusiveMin: 0 })!;
   const replications = f.number('replications', o.replications ?? '10', { integer: true, min: 1 })!;
   const seed = f.number('seed', o.seed ?? '1', { integer: true, min: 0 })!;
-  const warmup = f.number('warmup', o.warmup ?? '0', { min: 0 })!;
+  // Steady-state comparison: by default the first hour (at most a quarter of the run)
+  // is warm-up, since each replication starts with every agent idle.
+  const warmup = f.number('warmup', o.warmup ?? String(defaultWarmup(hours)), { min: 0 })!;
   const workers = f.number('workers', o.workers ?? String(defaultWorkers()), { integer: true, min: 1, max: 256 }) ?? 1;
   if (warmup >= hours * 3600) f.fail('warmup', String(warmup), `must be shorter than --hours (${hours * 3600} s)`);
   f.done(`erlang ${model}`);
@@ -143,7 +151,10 @@ async function cmdErlang(io: Io, model: string, o: Record<string, unknown>): Pro
     ]);
   }
   const m = queueMetrics(spec);
-  const analytic = analyticAsTotals(m, spec, hours * 3600 - warmup);
+  // Counts over the period the simulation measures: whole intervals after the warm-up.
+  const probe = erlangModel(spec, hours, seed, warmup);
+  const measured = probe.horizon - Math.min(Math.ceil(warmup / probe.intervalLength - 1e-9), probe.nIntervals) * probe.intervalLength;
+  const analytic = analyticAsTotals(m, spec, measured);
   if (model === 'c') analytic.erlangC = erlangC(a, spec.agents);
   if (!simulate) {
     if (o.json) io.out(JSON.stringify({ analytic }, null, 2));
@@ -195,7 +206,7 @@ export function registerErlang(program: Command, io: Io, setCode: SetCode): void
     .option('--hours <H>', 'simulated hours per replication', '24')
     .option('--replications <R>', 'replications to simulate', '10')
     .option('--seed <S>', 'seed of the simulation', '1')
-    .option('--warmup <S>', 'seconds of each replication left out of the simulated figures', '0')
+    .option('--warmup <S>', 'seconds of each replication left out of the simulated figures (default: the first hour, at most a quarter of the run)')
     .option('-w, --workers <N>', 'worker threads for --simulate (default: one per core)')
     .option('--json', 'print JSON { analytic, simulated }')
     .action(async (model: string, o) => setCode(await cmdErlang(io, model, o)));
