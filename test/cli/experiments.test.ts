@@ -57,9 +57,14 @@ describe('cctwin run --workers', () => {
     expect(r.code).toBe(2);
     for (const flag of ['--workers', '--precision', '--set', '--warmup']) expect(r.err).toContain(flag);
     expect(r.err).not.toMatch(/\n\s+at /);
-    const bad = await cli('run', FIXTURE, '--set', 'agents=-1', '--db', db);
-    expect(bad.code).toBe(2);
-    expect(bad.err).toMatch(/agents = -1/);
+    // flag and scenario problems together, in one report
+    const both = await cli('run', FIXTURE, '--workers', '0', '--set', 'agents=-1', '--db', db);
+    expect(both.code).toBe(2);
+    expect(both.err).toMatch(/--workers = "0": must be a whole number >= 1/);
+    expect(both.err).toMatch(/agents = -1/);
+    const store = await cli('run', FIXTURE, '--db', dir);
+    expect(store.code).toBe(2);
+    expect(store.err).toMatch(/--db = ".*": must be a writable SQLite file path/);
   });
 });
 
