@@ -183,14 +183,14 @@ describe('IVR misroute (two phone queues with their own agents)', () => {
 });
 
 describe('IVR misroute in local site mode', () => {
-  // BUG (sim/src/model/handlers.ts, onIvrEnd): in local mode the engine's queues are
+  // Once a bug, fixed (sim/src/model/handlers.ts, onIvrEnd): in local mode the engine's queues are
   // (queue, site) pairs, and the "wrong" queue is drawn among all of them, so with a
   // single skill a misroute lands in the same skill's queue at the other site: that
   // site's agent holds the call misrouteTime and "transfers" it back (and with several
   // skills, misroutes to the same skill elsewhere happen too). Fix: draw the wrong queue
   // among the other base queues of the same channel (w / nSites !== q / nSites, keeping
   // the landing site), and skip the misroute when there is none.
-  it.fails('with one skill there is no wrong queue: no transfer, served at the landing site', () => {
+  it('with one skill there is no wrong queue: no transfer, served at the landing site', () => {
     const r = run({
       types: [{ handle: 100, ivr: { time: det(10), selfService: 0, hangup: 0, misroute: 1, misrouteTime: 30 } }],
       groups: [{ site: 0, queues: [0], staffing: 1 }, { site: 1, queues: [0], staffing: 1 }],
@@ -226,12 +226,12 @@ describe('IM bot', () => {
     expect(total(b, 'handleTime')).toBeCloseTo(70, 9);
   });
 
-  // BUG (sim/src/model/handlers.ts, attempt()): the bot's summary saving multiplies
+  // Once a bug, fixed (sim/src/model/handlers.ts, attempt()): the bot's summary saving multiplies
   // cHandle[slot] on every attempt, and a redial keeps the slot (and its need), so a
   // chat that abandons and comes back is shortened twice (100 -> 70 -> 49). Fix:
   // apply the saving once per customer (e.g. only when cAttempt[slot] === 1), or keep
   // the need and apply the factor in answer().
-  it.fails('a chat that abandons and redials is shortened once by the summary, not per attempt', () => {
+  it('a chat that abandons and redials is shortened once by the summary, not per attempt', () => {
     // No agent in interval 0 (0-100), one from 100. Chat@0: patience 30 -> abandons at 30,
     // redials at 90, answered at 100: its service should be 70 s.
     const r = run({
@@ -382,7 +382,7 @@ describe('blending (phone queue 0 primary, email queue 1 with blendBelow 1)', ()
     expect(r.state.phoneWaiting).toBe(1);
   });
 
-  // BUG (sim/src/model/handlers.ts): nothing wakes an idle blended agent when the phone
+  // Once a bug, fixed (sim/src/model/handlers.ts): nothing wakes an idle blended agent when the phone
   // queue drains (a phone call answered in agentFree, abandoned in onAbandon, or taking a
   // callback in onCallbackOffer). Blended contacts already waiting stay put until some
   // new contact reaches that agent; with no later arrival the email above ends
@@ -390,7 +390,7 @@ describe('blending (phone queue 0 primary, email queue 1 with blendBelow 1)', ()
   // contacts to the idle agents of the groups that blend them (e.g. run agentFree on
   // the available agents of groups with a finite groupBlend, or re-check the heads of
   // the blended queues with findIdleAgent).
-  it.fails('when the phone call is answered (phoneWaiting 0) the idle blended agent takes the waiting email', () => {
+  it('when the phone call is answered (phoneWaiting 0) the idle blended agent takes the waiting email', () => {
     const r = run(split, [[0, 0], [0, 10], [1, 20]]);
     r.advanceTo(100);
     expect(r.state.phoneWaiting).toBe(0);
@@ -572,13 +572,13 @@ describe('breakdowns add up (two sites, phone and IM, every lifecycle stage)', (
     expectConservation(b);
   });
 
-  // BUG (sim/src/model/handlers.ts, recordLevels): backlog/overdue are filed under
+  // Once a bug, fixed (sim/src/model/handlers.ts, recordLevels): backlog/overdue are filed under
   // cSite (the site whose line the call took, or that serves it) while every count of
   // the contact is filed under its landing site (cSub), as layout.ts and the comment on
   // recordLevels say ("by landing site and channel"). A call that lands on a full site
   // and takes another site's line is counted as arriving at the first site but waiting
   // at the second. Fix: file levels at cSub[slot] (row-adjusted) instead of cSite.
-  it.fails('backlog is filed under the landing site, like the contact\'s counts', () => {
+  it('backlog is filed under the landing site, like the contact\'s counts', () => {
     // All calls land on site 0 (1 line); site 1 has 5 lines. One agent. A@0 served,
     // B@1 takes a site-1 line and is still waiting at the end of interval 0.
     const r = run({ types: [{ handle: 500 }], groups: [{ queues: [0], staffing: 1 }], sites: [1, 5], nIntervals: 2, intervalLength: 100 }, [[0, 0], [0, 1]]);

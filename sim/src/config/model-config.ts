@@ -33,6 +33,8 @@ export interface ModelConfig {
   readonly siteTransferDelay?: number;
   readonly routing?: RoutingConfig;
   readonly failures?: readonly SiteFailureConfig[];
+  /** Agents who learn and tire, defects, rework, complaints, cost; absent = none. */
+  readonly workforce?: WorkforceConfig;
   /** Random overdispersion of demand (gamma multipliers with mean 1), 0 = none. */
   readonly demand?: { readonly dayCv: number; readonly intervalCv: number; readonly intervalsPerDay: number };
 }
@@ -175,4 +177,68 @@ export interface CallbackConfig {
   readonly acceptance: number;
   /** agent time to call back, added to the handle time (seconds) */
   readonly dialTime: number;
+}
+
+/**
+ * The workforce and quality loop (issue 4): agents as people who learn and tire,
+ * errors that come back as rework and complaints, and what it all costs.
+ */
+export interface WorkforceConfig {
+  /** Learning curve over tenure (days since hire, training included). */
+  readonly learning: {
+    readonly model: 'exponential' | 'power';
+    /** handle-time multiplier of an agent fresh out of training, tending to 1 */
+    readonly ahtFactorNew: number;
+    /** defect probability per handled contact, fresh out of training and expert */
+    readonly errorNew: number;
+    readonly errorExpert: number;
+    /** days for the excess over expert level to fall by e (exponential) or the power-law scale */
+    readonly timeConstantDays: number;
+  };
+  /** training days before a hire takes contacts alone (one month) */
+  readonly trainingDays: number;
+  /** agents with less tenure than this are "new" (three months) */
+  readonly newAgentDays: number;
+  /** time-of-day error peaks of new agents: multiplier 1 + sum amplitude * exp(-(h - hour)^2 / (2 width^2)) */
+  readonly peaks: readonly { readonly hour: number; readonly amplitude: number; readonly width: number }[];
+  /** fatigue: after this many hours on duty, handle time and errors rise by these shares per hour */
+  readonly fatigue: { readonly afterHours: number; readonly ahtPerHour: number; readonly errorPerHour: number };
+  /** a shift change at this hour of the day: agents on duty then start fresh (fatigue resets); null = none */
+  readonly shiftChangeHour: number | null;
+  /** coach on the floor: new agents' errors fall by this share during coached hours */
+  readonly coach: { readonly errorReduction: number; readonly fromHour: number; readonly toHour: number } | null;
+  /** daily quit hazard of new and of experienced agents */
+  readonly attrition: { readonly dailyNew: number; readonly dailyExpert: number };
+  /** what a defect brings back */
+  readonly quality: {
+    readonly rework: number;
+    readonly reworkDelay: DistSpec;
+    readonly complaint: number;
+    readonly complaintDelay: DistSpec;
+    /** extra handle time of the agent who accepts a complaint (one-stop, no transfer), seconds */
+    readonly complaintExtraHandle: number;
+    /** repeat contacts of types with a bot are shorter by this share (the summary and history) */
+    readonly repeatSaving: number;
+  };
+  /** complaint cases, worked as contacts of caseType by the team that has its skill */
+  readonly complaints: {
+    readonly caseType: number;
+    readonly replyDeadline: number;
+    readonly supplierShare: number;
+    readonly supplierDelay: DistSpec;
+    readonly supervisorShare: number;
+    readonly supervisorDelay: DistSpec;
+    /** "pay first" compensation per complaint (RMB) */
+    readonly payFirst: DistSpec;
+    /** price guarantee: share of complaints about price, paid difference x 1 (own fault) or x 3 (third party) */
+    readonly priceGuaranteeShare: number;
+    readonly priceDifference: DistSpec;
+    readonly ownFaultShare: number;
+  } | null;
+  /** cost rates: agent cost per staffed hour by site, telephony per line minute (RMB) */
+  readonly cost: { readonly agentPerHour: readonly number[]; readonly telephonyPerMinute: number };
+  /** per group: initial tenure (days) of each rostered agent; negative = hired later (joins at 0) */
+  readonly rosters: readonly (readonly number[])[];
+  /** per group, per interval: agents taken off the phones (mentoring, coaching, breaks) */
+  readonly offPhone: readonly (readonly number[])[];
 }

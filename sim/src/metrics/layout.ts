@@ -8,7 +8,8 @@
  *             interval, landing site and channel, plus the levels backlog/overdue.
  *   cells     nTypes x nSites x NM: counts per (type, landing site) of contacts
  *             that arrived after the warm-up.
- *   siteRows  (nIntervals + 1) x nSites x NM: busyTime and staffedTime per site.
+ *   siteRows  (nIntervals + 1) x nSites x NM: busyTime, staffedTime, agentCost per site.
+ *   tenure    3 bands x NM: completed, handleTime and defects by the agent's tenure.
  *
  * Counts belong to the interval the contact arrived in (the convention of interval
  * service-level reports and of Erlang staffing); time to the interval in which it
@@ -48,8 +49,26 @@ export const M = {
   answeredLate: 24,
   backlog: 25,
   overdue: 26,
+  /** handled contacts that carried a defect (by the contact's arrival interval) */
+  defects: 27,
+  /** defects that will come back as a repeat contact (rework) */
+  repeats: 28,
+  /** arrivals that are repeat or complaint contacts */
+  repeatArrivals: 29,
+  /** defects that come back as a complaint */
+  complaints: 30,
+  complaintReplies: 31,
+  complaintRepliesOnTime: 32,
+  /** RMB: compensation paid on complaint replies */
+  compensation: 33,
+  /** RMB: agent time on duty x the site's hourly cost */
+  agentCost: 34,
+  /** RMB: trunk line time x the per-minute rate */
+  telephonyCost: 35,
 } as const;
-export const NM = 27;
+export const NM = 36;
+/** Tenure bands of the byTenure block: under newAgentDays, under a year, a year or more. */
+export const TENURE_BANDS = ['new', 'months3to12', 'over12months'] as const;
 export const METRIC_NAMES: readonly string[] = Object.keys(M);
 
 /** Channels in the order of the subRows block. */
@@ -58,6 +77,6 @@ export const NCH = 4;
 
 /** Binary result buffer: header then blocks. Versioned so a mismatched reader fails loudly. */
 export const RESULT_MAGIC = 0x43435457; // "CCTW"
-export const RESULT_VERSION = 3;
+export const RESULT_VERSION = 4;
 /** doubles: magic, version, nRows, NM, events, wallSeconds, replication, nTypes, nSites, reserved */
 export const HEADER_LENGTH = 10;

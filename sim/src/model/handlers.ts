@@ -5,8 +5,9 @@ import { M, NCH, NM } from '../metrics/layout.ts';
 import { findIdleAgent, findQueueFor } from './routing.ts';
 import {
   AGENT_OFF, AGENT_ON, CALL_IN_SERVICE, CALL_IVR, CALL_RETRY, CALL_WAITING,
-  FLAG_CALLBACK, FLAG_MISROUTED, FLAG_TRANSFERRED, type SimState,
+  FLAG_CALLBACK, FLAG_CASE, FLAG_COMPLAINT, FLAG_MISROUTED, FLAG_REPEAT, FLAG_TRANSFERRED, type SimState,
 } from './state.ts';
+import { ahtMultiplier, canWork, countTenure, defectProbability, startOfDay } from './workforce.ts';
 
 /**
  * One function per event kind. Each takes the state and integers only; none
@@ -110,6 +111,7 @@ function attempt(s: SimState, slot: number): void {
   s.cLine[slot] = -1;
   count(s, slot, M.arrivals, 1);
   if (s.cAttempt[slot] > 1) count(s, slot, M.retries, 1);
+  else if ((s.cFlags[slot] & (FLAG_REPEAT | FLAG_COMPLAINT)) !== 0) count(s, slot, M.repeatArrivals, 1);
   let site: number;
   if (s.typeUsesLine[type] === 1) {
     site = siteWithLine(s, landing);
@@ -135,7 +137,7 @@ function attempt(s: SimState, slot: number): void {
     return;
   }
   const bot = s.cfg.types[type].bot;
-  if (bot !== undefined) {
+  if (bot !== undefined && s.cAttempt[slot] === 1) {
     if (s.customerStream[type].next() < bot.deflection) {
       count(s, slot, M.deflected, 1);
       release(s, slot);
@@ -166,14 +168,17 @@ export function onIvrEnd(s: SimState, slot: number, gen: number): boolean {
     return true;
   }
   let q = s.cQueue[slot];
-  if (u < ivr.selfService + ivr.hangup + ivr.misroute && s.nQueues > 1) {
-    // A wrong menu choice: another queue of the same channel; its agent transfers the call.
-    const wrong = Math.floor(s.routingStream.next() * (s.nQueues - 1));
-    const w = wrong >= q ? wrong + 1 : wrong;
-    if (s.queueChannel[w] === s.queueChannel[q]) {
+  if (u < ivr.selfService + ivr.hangup + ivr.misroute) {
+    // A wrong menu choice: another skill's queue of the same channel at the same site;
+    // its agent transfers the call. A few draws at most; no such queue, no misroute.
+    const per = s.queueSite[q] >= 0 ? s.nSites : 1;
+    for (let k = 0; k < 8; k++) {
+      const w = Math.floor(s.routingStream.next() * s.nQueues);
+      if (Math.floor(w / per) === Math.floor(q / per) || s.queueChannel[w] !== s.queueChannel[q] || s.queueSite[w] !== s.queueSite[q]) continue;
       s.cTrueQueue[slot] = q;
       s.cFlags[slot] |= FLAG_MISROUTED;
       q = w;
+      break;
     }
   }
   enterQueue(s, slot, q);
@@ -213,6 +218,26 @@ function wait(s: SimState, slot: number, q: number): void {
   if (s.queueChannel[q] === CH_PHONE && (s.cFlags[slot] & FLAG_CALLBACK) === 0) s.phoneWaiting++;
 }
 
+/**
+ * Blending: deferred work waits while phone calls queue. When the phone queue has
+ * shrunk, idle blended agents take what waits in the blended queues.
+ */
+function wakeBlended(s: SimState): void {
+  const qs = s.blendedQueues;
+  for (let k = 0; k < qs.length; k++) {
+    const q = qs[k];
+    while (s.qLen[q] > 0) {
+      const slot = s.peekQueue(q);
+      if (slot < 0) break;
+      const agent = findIdleAgent(s, q, s.now - s.cEnter[slot]);
+      if (agent < 0) break;
+      s.shiftQueue(q);
+      s.waiting--;
+      answer(s, slot, agent);
+    }
+  }
+}
+
 /** Takes a waiting contact out of the queue count (its ring entry goes stale lazily). */
 function unqueue(s: SimState, slot: number): void {
   s.qLen[s.cQueue[slot]]--;
@@ -250,6 +275,11 @@ function answer(s: SimState, slot: number, agent: number): void {
       count(s, slot, M.transfers, 1);
     }
     if ((flags & FLAG_CALLBACK) !== 0) service += s.cfg.types[s.cType[slot]].callback!.dialTime;
+    if (s.wf !== null) {
+      service *= ahtMultiplier(s, agent);
+      // One-stop complaints: the agent who receives one accepts it at once.
+      if ((flags & FLAG_COMPLAINT) !== 0) service += s.wf.quality.complaintExtraHandle;
+    }
   }
   s.cService[slot] = service;
   s.cState[slot] = CALL_IN_SERVICE;
@@ -296,10 +326,91 @@ export function onServiceEnd(s: SimState, slot: number, gen: number): boolean {
   } else {
     count(s, slot, M.completed, 1);
     count(s, slot, M.handleTime, s.cService[slot]);
-    release(s, slot);
+    if (s.wf === null) release(s, slot);
+    else finishWithQuality(s, slot, agent);
   }
   afterWork(s, agent);
+  if (s.blendedQueues.length > 0) wakeBlended(s);
   return true;
+}
+
+/**
+ * The quality loop at the end of a contact: it may carry a defect (learning curve,
+ * hour, fatigue); a defect comes back as a repeat contact (rework) or a complaint,
+ * or goes unnoticed. A complaint contact opens a case for the complaint team; a
+ * finished case is the reply, on time or late, with its compensation.
+ */
+function finishWithQuality(s: SimState, slot: number, agent: number): void {
+  const wf = s.wf!;
+  const flags = s.cFlags[slot];
+  if ((flags & FLAG_CASE) !== 0) {
+    replyToComplaint(s, slot);
+    release(s, slot);
+    return;
+  }
+  const q = s.qualityStream;
+  const defect = q.next() < defectProbability(s, agent) ? 1 : 0;
+  countTenure(s, agent, s.cService[slot], defect);
+  if ((flags & FLAG_COMPLAINT) !== 0 && wf.complaints !== null) openCase(s, slot);
+  if (defect === 0) {
+    release(s, slot);
+    return;
+  }
+  count(s, slot, M.defects, 1);
+  const u = q.next();
+  const back = u < wf.quality.rework ? FLAG_REPEAT : u < wf.quality.rework + wf.quality.complaint ? FLAG_COMPLAINT : 0;
+  if (back === 0) {
+    release(s, slot);
+    return;
+  }
+  count(s, slot, back === FLAG_REPEAT ? M.repeats : M.complaints, 1);
+  // The same customer comes back later: the slot waits for the new contact. Its need
+  // and patience are drawn from the quality stream, so customers' streams stay aligned.
+  const type = s.cType[slot];
+  s.inSystem--;
+  if (s.cLine[slot] >= 0) s.siteInSystem[s.cLine[slot]]--;
+  s.cLine[slot] = -1;
+  let need = s.handle[type].sample(q);
+  if (s.cfg.types[type].bot !== undefined) need *= 1 - wf.quality.repeatSaving; // the history travels with the chat
+  s.cHandle[slot] = need;
+  const pat = s.patience[type];
+  s.cPatience[slot] = pat === null ? Infinity : pat.sample(q);
+  s.cState[slot] = CALL_RETRY;
+  s.cFlags[slot] = back;
+  s.cAttempt[slot] = 1;
+  s.cGen[slot]++;
+  const delay = back === FLAG_REPEAT ? s.reworkDelay!.sample(q) : s.complaintDelay!.sample(q);
+  s.cal.push(s.now + delay, KIND_PRIORITY[REDIAL], REDIAL, slot, s.cGen[slot]);
+}
+
+/** A complaint accepted: a case contact enters the complaint team's queue. */
+function openCase(s: SimState, from: number): void {
+  const c = s.wf!.complaints!;
+  const slot = s.allocCall();
+  const type = c.caseType;
+  s.cType[slot] = type;
+  s.cAttempt[slot] = 1;
+  s.cFlags[slot] = FLAG_CASE;
+  s.cHandle[slot] = s.handle[type].sample(s.qualityStream);
+  s.cPatience[slot] = Infinity;
+  void from;
+  attempt(s, slot);
+}
+
+/** The case is answered: the reply time includes waits on suppliers and supervisors. */
+function replyToComplaint(s: SimState, slot: number): void {
+  const c = s.wf!.complaints!;
+  const q = s.qualityStream;
+  let extra = 0;
+  if (q.next() < c.supplierShare) extra += s.supplierDelay!.sample(q);
+  if (q.next() < c.supervisorShare) extra += s.supervisorDelay!.sample(q);
+  const reply = s.now + extra - s.cArrive[slot];
+  count(s, slot, M.complaintReplies, 1);
+  if (reply <= c.replyDeadline) count(s, slot, M.complaintRepliesOnTime, 1);
+  // "Pay first", and the price guarantee: the difference once (own fault) or three times.
+  let pay = s.payFirst!.sample(q);
+  if (q.next() < c.priceGuaranteeShare) pay += s.priceDifference!.sample(q) * (q.next() < c.ownFaultShare ? 1 : 3);
+  count(s, slot, M.compensation, pay);
 }
 
 /** A transferred contact goes back into a queue: an agent at once, or it waits (it no longer abandons). */
@@ -383,6 +494,7 @@ export function onAbandon(s: SimState, slot: number, gen: number): boolean {
   unqueue(s, slot);
   s.inSystem--;
   giveUpOrRetry(s, slot);
+  if (s.blendedQueues.length > 0) wakeBlended(s);
   return true;
 }
 
@@ -408,6 +520,10 @@ export function onCallbackOffer(s: SimState, slot: number, gen: number): void {
     s.siteInSystem[s.cLine[slot]]--;
     s.cLine[slot] = -1;
   }
+  if (s.blendedQueues.length > 0) {
+    s.advanceAreas(s.now);
+    wakeBlended(s);
+  }
 }
 
 /** Interval boundary: record the closing interval's levels, close time-weighted metrics, apply staffing. */
@@ -418,9 +534,27 @@ export function onTick(s: SimState, interval: number): void {
   s.timeRow = interval < nI ? interval : nI;
   if (interval >= nI) return; // the horizon: staffing of the last interval works off the rest
   s.cal.push((interval + 1) * s.cfg.intervalLength, KIND_PRIORITY[TICK], TICK, interval + 1, 0);
-  for (let g = 0; g < s.groupSize.length; g++) {
-    setStaffing(s, g, s.siteDown[s.groupSite[g]] === 1 ? 0 : s.staffing[g * nI + interval]);
+  const wf = s.wf;
+  if (wf !== null) {
+    const L = s.cfg.intervalLength;
+    if ((interval * L) % 86400 === 0) startOfDay(s);
+    if (wf.shiftChangeHour !== null && (interval * L) % 86400 === wf.shiftChangeHour * 3600) {
+      // A shift change: the agents on duty from now on start a fresh shift.
+      for (let a = 0; a < s.nAgents; a++) if (s.aState[a] !== AGENT_OFF) s.aOnSince[a] = s.now;
+    }
   }
+  for (let g = 0; g < s.groupSize.length; g++) {
+    setStaffing(s, g, staffingTarget(s, g, interval));
+  }
+}
+
+/** Agents the group puts on the phones in an interval: the plan, within the people it has, less those off the phones. */
+function staffingTarget(s: SimState, g: number, interval: number): number {
+  if (s.siteDown[s.groupSite[g]] === 1) return 0;
+  const nI = s.cfg.nIntervals;
+  const plan = s.staffing[g * nI + interval];
+  if (s.wf === null) return plan;
+  return Math.max(0, Math.min(plan, s.groupAvail[g]) - s.offPhone[g * nI + interval]);
 }
 
 /**
@@ -432,7 +566,8 @@ function recordLevels(s: SimState, row: number): void {
   for (let slot = 0; slot < s.nSlots; slot++) {
     if (s.cState[slot] !== CALL_WAITING) continue;
     const type = s.cType[slot];
-    const o = base + (s.cSite[slot] * NCH + s.typeChannel[type]) * NM;
+    // Filed by landing site and channel, like every other count of the contact.
+    const o = base + (s.cSub[slot] - s.cRow[slot] * s.subStride);
     const overdue = s.now - s.cEnter[slot] > s.typeDeadline[type] ? 1 : 0;
     s.subRows[o + M.backlog]++;
     s.subRows[o + M.overdue] += overdue;
@@ -453,15 +588,16 @@ export function setStaffing(s: SimState, g: number, target: number): void {
   let cur = s.onDuty[g];
   if (target > cur) {
     for (let a = first; a < end && cur < target; a++) {
-      if (s.aLeaving[a] === 1) {
+      if (s.aLeaving[a] === 1 && s.aQuit[a] === 0) {
         s.aLeaving[a] = 0;
         cur++;
         agentFree(s, a);
       }
     }
     for (let a = first; a < end && cur < target; a++) {
-      if (s.aState[a] === AGENT_OFF) {
+      if (s.aState[a] === AGENT_OFF && canWork(s, a)) {
         s.aState[a] = AGENT_ON;
+        s.aOnSince[a] = s.now;
         s.staffed++;
         s.siteStaffed[site]++;
         cur++;
@@ -572,6 +708,6 @@ export function onSiteUp(s: SimState, failure: number): void {
   const nI = s.cfg.nIntervals;
   const i = Math.min(Math.floor(s.now / s.cfg.intervalLength), nI - 1);
   for (let g = 0; g < s.groupSize.length; g++) {
-    if (s.groupSite[g] === site) setStaffing(s, g, s.staffing[g * nI + i]);
+    if (s.groupSite[g] === site) setStaffing(s, g, staffingTarget(s, g, i));
   }
 }

@@ -5,6 +5,10 @@ import { MODEL_DEFAULTS, type ModelConfig } from '../config/model-config.ts';
 import { CHANNELS, M, NCH, NM } from '../metrics/layout.ts';
 import { DemandSampler } from './demand.ts';
 import { BUILTIN_POLICIES, PLUGIN, type RoutingPolicy } from './routing.ts';
+import type { WorkforceConfig } from '../config/model-config.ts';
+
+/** Tenure of agents of groups without a roster: experts. */
+export const EXPERT_DAYS = 10_000;
 
 export const CALL_FREE = 0;
 export const CALL_WAITING = 1;
@@ -18,6 +22,12 @@ export const FLAG_CALLBACK = 1;
 export const FLAG_MISROUTED = 2;
 /** answered once already (a misrouted call back in the queue after its transfer) */
 export const FLAG_TRANSFERRED = 4;
+/** a repeat contact caused by a defect (rework) */
+export const FLAG_REPEAT = 8;
+/** a complaint contact caused by a defect: the agent accepts it at once, then a case opens */
+export const FLAG_COMPLAINT = 16;
+/** a complaint case worked by the complaint team */
+export const FLAG_CASE = 32;
 
 export const AGENT_OFF = 0;
 export const AGENT_ON = 1;
@@ -120,6 +130,8 @@ export class SimState {
   /** distinct positive delays per queue: when to look again for a waiting contact */
   readonly queueDelays: Float64Array[];
   readonly transferDelay: number;
+  /** queues some group works only while the phone queue is short */
+  readonly blendedQueues: Int32Array;
 
   // ---- agents (index = agent id), grouped contiguously
   readonly nAgents: number;
@@ -151,6 +163,28 @@ export class SimState {
   private readonly iScratchA: Int32Array[];
   private readonly iScratchG: Int32Array[];
   readonly staffing: Int32Array; // [group * nIntervals + interval]
+
+  // ---- workforce (issue 4): people who learn, tire and quit
+  readonly wf: WorkforceConfig | null;
+  /** tenure in days at time 0 (negative: hired later) */
+  readonly aTenure0: Float64Array;
+  readonly aQuit: Uint8Array;
+  /** when the agent last logged on (fatigue counts from here) */
+  readonly aOnSince: Float64Array;
+  /** agents who can take contacts (hired, trained, not quit), per group */
+  readonly groupAvail: Int32Array;
+  /** agents off the phones (mentoring, coaching, breaks), [group * nIntervals + interval] */
+  readonly offPhone: Int32Array;
+  readonly qualityStream: Stream;
+  readonly workforceStream: Stream;
+  /** completed, handle time and defects by tenure band (see layout TENURE_BANDS) */
+  readonly tenureRows: Float64Array;
+  readonly reworkDelay: Sampler | null;
+  readonly complaintDelay: Sampler | null;
+  readonly supplierDelay: Sampler | null;
+  readonly supervisorDelay: Sampler | null;
+  readonly payFirst: Sampler | null;
+  readonly priceDifference: Sampler | null;
 
   // ---- routing policy
   readonly policyKind: number;
@@ -305,6 +339,7 @@ export class SimState {
     this.queueGroupDelay = qd.map((a) => Float64Array.from(a));
     this.queueGroupBlend = qb.map((a) => Float64Array.from(a));
     this.queueDelays = qd.map((a) => Float64Array.from([...new Set(a.filter((x) => x > 0))].sort((x, y) => x - y)));
+    this.blendedQueues = Int32Array.from([...new Set(qb.flatMap((b, q) => (b.some((x) => x !== NO_LIMIT) ? [q] : [])))]);
     this.transferDelay = local ? (cfg.siteTransferDelay ?? MODEL_DEFAULTS.siteTransferDelay) : 0;
 
     const nG = cfg.groups.length;
@@ -322,7 +357,9 @@ export class SimState {
         this.staffing[gi * nI + i] = g.staffing[i];
         if (g.staffing[i] > max) max = g.staffing[i];
       }
-      this.groupSize[gi] = max;
+      // With a roster, the group is its people (hires included), whatever the plan asks.
+      const roster = cfg.workforce?.rosters[gi];
+      this.groupSize[gi] = roster && roster.length > 0 ? roster.length : max;
       nA += max;
     });
     this.nAgents = nA;
@@ -343,6 +380,36 @@ export class SimState {
     this.iScratchG = this.iAgent.map((r) => new Int32Array(r.length));
     this.iHead = new Int32Array(nG);
     this.iTail = new Int32Array(nG);
+
+    const wf = (this.wf = cfg.workforce ?? null);
+    this.qualityStream = makeStream(cfg.seed, replication, 'quality');
+    this.workforceStream = makeStream(cfg.seed, replication, 'workforce');
+    this.aTenure0 = new Float64Array(nA).fill(EXPERT_DAYS);
+    this.aQuit = new Uint8Array(nA);
+    this.aOnSince = new Float64Array(nA);
+    this.groupAvail = new Int32Array(nG);
+    this.offPhone = new Int32Array(nG * nI);
+    this.tenureRows = new Float64Array(3 * NM);
+    this.reworkDelay = wf ? new Sampler(wf.quality.reworkDelay) : null;
+    this.complaintDelay = wf ? new Sampler(wf.quality.complaintDelay) : null;
+    const cc = wf?.complaints ?? null;
+    this.supplierDelay = cc ? new Sampler(cc.supplierDelay) : null;
+    this.supervisorDelay = cc ? new Sampler(cc.supervisorDelay) : null;
+    this.payFirst = cc ? new Sampler(cc.payFirst) : null;
+    this.priceDifference = cc ? new Sampler(cc.priceDifference) : null;
+    if (wf) {
+      cfg.groups.forEach((_, gi) => {
+        // The roster's tenures, shuffled so that the agents on duty are a fair mix.
+        const roster = [...(wf.rosters[gi] ?? [])];
+        for (let i = roster.length - 1; i > 0; i--) {
+          const j = Math.floor(this.workforceStream.next() * (i + 1));
+          [roster[i], roster[j]] = [roster[j], roster[i]];
+        }
+        for (let k = 0; k < Math.min(roster.length, this.groupSize[gi]); k++) this.aTenure0[this.groupFirst[gi] + k] = roster[k];
+        const off = wf.offPhone[gi];
+        if (off) for (let i = 0; i < nI; i++) this.offPhone[gi * nI + i] = off[i];
+      });
+    }
 
     this.siteLines = Float64Array.from(cfg.sites, (s) => (s.lines === null ? Infinity : s.lines));
     this.siteInSystem = new Int32Array(nS);
@@ -525,6 +592,18 @@ export class SimState {
       for (let si = 0; si < nS; si++) {
         sr[sb + si * NM + M.busyTime] += this.siteBusy[si] * dt;
         sr[sb + si * NM + M.staffedTime] += this.siteStaffed[si] * dt;
+      }
+      if (this.wf !== null) {
+        const c = this.wf.cost;
+        let agents = 0, lines = 0;
+        for (let si = 0; si < nS; si++) {
+          const ac = (this.siteStaffed[si] * c.agentPerHour[si] * dt) / 3600;
+          agents += ac;
+          sr[sb + si * NM + M.agentCost] += ac;
+          lines += this.siteInSystem[si];
+        }
+        r[b + M.agentCost] += agents;
+        r[b + M.telephonyCost] += (lines * c.telephonyPerMinute * dt) / 60;
       }
       this.lastAreaTime = t;
     }
