@@ -88,14 +88,16 @@ function staffingFor(types: TypeDef[], volume: number, ahtFactor: number, margin
   return out;
 }
 
-interface Variant { volume: number; ahtFactor: number; margin: number; shifts12h?: boolean; bot?: Bot; staffBot?: Bot }
+interface Variant { volume: number; ahtFactor: number; margin: number; shifts12h?: boolean; bot?: Bot; staffBot?: Bot; caseTeam?: number; tenure?: { share: number; days: number }[] }
 
 function groups(types: TypeDef[], v: Variant): object[] {
   const skills = [...new Set(types.map((t) => t.skill))];
   const out: object[] = [];
   for (const skill of skills) {
     const mine = types.filter((t) => t.skill === skill);
-    const plan = staffingFor(mine, v.volume, v.ahtFactor, v.margin, v.staffBot ?? v.bot ?? BASELINE_BOT);
+    const plan = skill === 'complaint-cases'
+      ? new Array<number>(48).fill(0).map((_, i) => (i >= 16 && i < 44 ? v.caseTeam ?? 8 : 0)) // 08:00-22:00
+      : staffingFor(mine, v.volume, v.ahtFactor, v.margin, v.staffBot ?? v.bot ?? BASELINE_BOT);
     const chat = mine.some((t) => t.channel === 'im') ? { maxContacts: IM.maxContacts, slowdown: IM.slowdown } : {};
     // Email is deferred work for a dedicated team (staffed to its load plus 15%). Phone
     // agents could blend it in (agentGroups[].blendSkills), but blended agents busy with
@@ -117,15 +119,21 @@ function groups(types: TypeDef[], v: Variant): object[] {
           ],
         });
       } else {
-        out.push({ name, site, skills: { [skill]: 1 }, ...chat, ...blend, agents: plan.map((n) => Math.ceil(n * share)) });
+        out.push({
+          name, site, skills: { [skill]: 1 }, ...chat, ...blend, agents: plan.map((n) => Math.ceil(n * share)),
+          ...(v.tenure && skill !== 'complaint-cases' ? { tenure: v.tenure } : {}),
+        });
       }
     }
   }
   return out;
 }
 
-function scenario(name: string, description: string, v: Variant, extra: Record<string, unknown> = {}): object {
-  const types = baselineTypes();
+/** Complaint cases: deferred work of the complaint team (one-stop: accepted at once, then record, investigate, reply). */
+const CASES: TypeDef = { name: 'complaint-cases', product: 'complaint', language: 'zh', channel: 'email', perDay: 0, skill: 'complaint-cases', aht: 1200, patience: null };
+
+function scenario(name: string, description: string, v: Variant, extra: Record<string, unknown> = {}, withCases = false): object {
+  const types = withCases ? [...baselineTypes(), CASES] : baselineTypes();
   return {
     $schema: undefined,
     name,
@@ -150,7 +158,7 @@ function scenario(name: string, description: string, v: Variant, extra: Record<s
         callback: { offerAfter: 120, acceptance: 0.4, dialTime: 20 },
       } : {}),
       ...(t.channel === 'im' ? { bot: v.bot ?? BASELINE_BOT } : {}),
-      ...(t.patience === null ? { deadline: '24h' } : {}),
+      ...(t.patience === null ? { deadline: t.skill === 'complaint-cases' ? '24h' : '24h' } : {}),
     })),
     agentGroups: groups(types, v),
     serviceLevel: { threshold: 20, target: 0.95 },
@@ -205,6 +213,85 @@ only once" (CONTEXT: Technology, "IM+"). Staffing is the baseline plan, so the g
 shows as shorter chat waits and lower IM occupancy. Compare with common random
 numbers: cctwin compare scenarios/baseline-day.yaml scenarios/im-bot-rollout.yaml`,
   scenario('IM bot rollout', 'Bot deflection 45%, handoff summary saves 30%', { volume: 1, ahtFactor: 1, margin: 0.03, bot: { deflection: 0.45, summarySaving: 0.3 }, staffBot: BASELINE_BOT }));
+
+  // ---------------------------------------------------------------- the workforce and quality loop
+  const workforce = (over: Record<string, unknown> = {}) => ({
+    learning: { model: 'exponential', ahtFactorNew: 1.4, errorNew: 0.012, errorExpert: 0.0006, timeConstantDays: 45 },
+    trainingDays: 30,
+    newAgentDays: 90,
+    peaks: [{ hour: 15, amplitude: 2.5, width: 0.6 }, { hour: 18, amplitude: 2.5, width: 0.6 }],
+    fatigue: { afterHours: 8, ahtPerHour: 0.03, errorPerHour: 0.15 },
+    attrition: { dailyNew: 0.003, dailyExpert: 0.0007 },
+    quality: { rework: 0.6, reworkDelay: { kind: 'exponential', mean: 7200 }, complaint: 0.12, complaintDelay: { kind: 'exponential', mean: 3600 }, complaintExtraHandle: 120, repeatSaving: 0.3 },
+    complaints: {
+      caseType: 'complaint-cases', replyDeadline: '24h', supplierShare: 0.3, supplierDelay: { kind: 'exponential', mean: 14400 },
+      supervisorShare: 0.2, supervisorDelay: { kind: 'exponential', mean: 7200 },
+      payFirst: { kind: 'lognormal', mean: 200, cv: 1.5 }, priceGuaranteeShare: 0.2, priceDifference: { kind: 'lognormal', mean: 150, cv: 1 }, ownFaultShare: 0.5,
+    },
+    cost: { agentPerHour: { shanghai: 75, nantong: 50 }, telephonyPerMinute: 0.06 },
+    ...over,
+  });
+  const wave = [{ share: 1 / 3, days: 40 }, { share: 2 / 3, days: 700 }];
+  const WF_FACTS = `Facts (calibration-data/ctrip-facts.csv): new agents (first three months) make the
+most errors, at predictable hours, around 15:00 and 18:00; the center answers with a
+coach beside them, a 10-minute break just before 15:00 and a shift change at 18:00;
+one month of training with one-to-one mentoring; accuracy target 99.9%; complaints
+accepted at once by the first agent, worked as cases with a reply deadline; "pay
+first" compensation and the price guarantee (1x own fault, 3x third party).
+Assumptions (no figure): the learning curve (1.4x handle time and 1.2% errors out of
+training, halving in about a month), peak heights, rework and complaint shares,
+delays and cost rates: see the README's "The workforce and quality loop".`;
+  write('new-hire-wave.yaml', `
+A new-hire wave: a third of the agents are in their first three months (40 days of
+tenure, just out of training), no countermeasures: the defect rate peaks around
+15:00 and 18:00.
+${WF_FACTS}`, scenario('New-hire wave', 'A third of the agents new, no countermeasures', { volume: 1, ahtFactor: 1, margin: 0.03, tenure: wave }, { workforce: workforce() }, true));
+
+  write('new-hire-wave-countermeasures.yaml', `
+The new-hire wave with the center's countermeasures: a 10-minute break for new
+agents just before 15:00, a shift change at 18:00 and a coach on the floor (one per
+15 new agents, 08:00-22:00): lower peaks, at the cost of the agents taken off the
+phones (see cost and occupancy against new-hire-wave.yaml).
+${WF_FACTS}`, scenario('New-hire wave with countermeasures', 'Break before 15:00, shift change at 18:00, coach', { volume: 1, ahtFactor: 1, margin: 0.03, tenure: wave }, {
+    workforce: workforce({
+      countermeasures: {
+        breakBefore15: { minutes: 10, peakReduction: 0.6 },
+        shiftChangeAt18: { handoverMinutes: 10, peakReduction: 0.6 },
+        coach: { newAgentsPerCoach: 15, errorReduction: 0.4, from: '8h', to: '22h' },
+      },
+    }),
+  }, true));
+
+  write('complaint-storm.yaml', `
+A complaint storm: a quality dip (a faulty fare rule: every agent errs ten times as
+often for three days) floods the small complaint team; complaint replies are
+measured against the 24-hour deadline.
+${WF_FACTS}`, {
+    ...scenario('Complaint storm', 'Errors x10 for three days; the complaint team is flooded', { volume: 1, ahtFactor: 1, margin: 0.03, caseTeam: 3 }, {
+      workforce: workforce({
+        learning: { model: 'exponential', ahtFactorNew: 1.4, errorNew: 0.05, errorExpert: 0.006, timeConstantDays: 45 },
+        quality: { rework: 0.4, reworkDelay: { kind: 'exponential', mean: 7200 }, complaint: 0.35, complaintDelay: { kind: 'exponential', mean: 3600 }, complaintExtraHandle: 120, repeatSaving: 0.3 },
+      }),
+    }, true),
+    horizon: '3d',
+  });
+
+  write('pre-festival-8-weeks.yaml', `
+The eight weeks before the Spring Festival rush: hiring, learning and attrition. At
+the start 30% of the agents are fresh out of training (31 days of tenure); new-hire
+classes start training in weeks 1 to 4 and take calls a month later, mentored one to
+one; agents quit at the daily hazard of their tenure. Weekly AHT falls as the new
+hires learn (see weeks[] and byTenure).
+${WF_FACTS}`, {
+    ...scenario('Eight weeks before the rush', 'Hiring, learning and attrition over 8 weeks', { volume: 1, ahtFactor: 1, margin: 0.03, tenure: [{ share: 0.3, days: 31 }, { share: 0.7, days: 700 }] }, {
+      workforce: workforce({
+        hiring: ['flight-zh', 'hotel-zh'].flatMap((sk) => ['shanghai', 'nantong'].flatMap((site) => [0, 7, 14, 21].map((day) => ({ group: `${sk}-${site}`, day, agents: 4 })))),
+        mentoring: { share: 0.5 },
+      }),
+      calendar: { startDay: 'mon', dayOfWeek: { sat: 1.05, sun: 1.08 } },
+    }, true),
+    horizon: '8w',
+  });
 
   write('typhoon.yaml', `
 A typhoon closes airports: flight calls triple for six hours from 09:00 and the

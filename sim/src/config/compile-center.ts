@@ -6,6 +6,8 @@ import type {
   AgentGroupConfig, Channel, ContactTypeConfig, ModelConfig, QueueConfig, SiteConfig, SiteFailureConfig,
 } from './model-config.ts';
 import type { ScenarioInput } from './schema.ts';
+import { compileWorkforce, workforceIssues } from './compile-workforce.ts';
+import type { WorkforceConfig } from './model-config.ts';
 
 /**
  * The whole-center form of a scenario: sites, contact types with their demand,
@@ -119,6 +121,7 @@ export function centerIssues(s: Center, horizon: number, L: number): Issue[] {
   if (policy !== undefined && !['fifo', 'priority', 'aging'].includes(policy) && !/\.(ts|js|mjs)$/.test(policy)) {
     out.push({ path: 'routing.policy', value: policy, message: 'must be fifo, priority, aging, or a path to a .ts/.js policy module' });
   }
+  out.push(...workforceIssues(s));
   if (types.length > 0 && Number.isFinite(horizon) && Number.isFinite(L)) {
     out.push(...demandIssues(demandInput(s), demandTypes(types), horizon, L));
   }
@@ -132,6 +135,7 @@ export interface CenterParts {
   sites: SiteConfig[];
   failures: SiteFailureConfig[];
   demand: { dayCv: number; intervalCv: number; intervalsPerDay: number };
+  workforce?: WorkforceConfig;
 }
 
 /** Compiles the center form (already validated). */
@@ -181,5 +185,10 @@ export function compileCenter(s: Center, horizon: number, L: number, nI: number)
     const start = dur(f.start, 0);
     return { site: siteNames.indexOf(f.site), start, end: start + dur(f.duration, 0), inService: f.inService ?? 'drop', waiting: f.waiting ?? 'move' };
   });
-  return { types: outTypes, queues, groups, sites, failures, demand: { dayCv: demand.dayCv, intervalCv: demand.intervalCv, intervalsPerDay: demand.intervalsPerDay } };
+  const workforce = compileWorkforce(s, outTypes, groups, sites, nI, L);
+  return {
+    types: outTypes, queues, groups, sites, failures,
+    demand: { dayCv: demand.dayCv, intervalCv: demand.intervalCv, intervalsPerDay: demand.intervalsPerDay },
+    ...(workforce ? { workforce } : {}),
+  };
 }

@@ -145,6 +145,7 @@ export function compileScenario(s: ScenarioInput, overrides: { seed?: number; ba
       },
       failures: c.failures,
       demand: c.demand,
+      ...(c.workforce ? { workforce: c.workforce } : {}),
     });
   }
   let rates: number[];
@@ -186,6 +187,12 @@ function slaTargets(s: ScenarioInput, threshold: number): SlaTarget[] {
     { name: `abandon rate${p ? ', phone' : ''}`, kpi: `${p}abandonRate`, target: s.targets?.maxAbandonRate ?? DEFAULT_MAX_ABANDON, direction: 'max' },
     { name: `average handle time${p ? ', phone' : ''}`, kpi: `${p}aht`, target: s.targets?.maxAht ?? DEFAULT_MAX_AHT, direction: 'max' },
   ];
+  if (s.workforce) {
+    sla.push({ name: 'accuracy', kpi: 'accuracy', target: s.targets?.minAccuracy ?? 0.999, direction: 'min' });
+    if ((s.workforce as { complaints?: unknown }).complaints) {
+      sla.push({ name: 'complaint replies within the deadline', kpi: 'complaintReplyOnTime', target: s.targets?.minComplaintReplyOnTime ?? 0.95, direction: 'min' });
+    }
+  }
   const deferred = [...new Set((s.contactTypes ?? []).filter((t) => t.deadline !== undefined).map((t) => t.channel))];
   for (const ch of deferred) {
     sla.push({ name: `${ch} replies within the deadline`, kpi: `byChannel.${ch}.replyOnTime`, target: s.targets?.minReplyOnTime ?? 0.95, direction: 'min' });

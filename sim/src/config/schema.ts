@@ -2,6 +2,7 @@ import Type, { type Static, type TSchema } from 'typebox';
 import {
   CalendarSchema, ContactTypeDemandFields, OverdispersionSchema, ProfilesSchema, ShocksSchema,
 } from './demand-schema.ts';
+import { TenureSchema, workforceSchema } from './workforce-schema.ts';
 
 /**
  * The scenario file schema: one TypeBox definition gives the validator, the
@@ -206,6 +207,7 @@ const AgentGroup = Type.Object(
       description: 'deferred skills (email, fax) worked only while the phone queues are short, with their proficiency',
     })),
     blendBelow: Type.Optional(Type.Integer({ minimum: 1, description: 'blendSkills are worked while fewer phone calls than this wait (default 1: none waiting)' })),
+    tenure: Type.Optional(TenureSchema),
   },
   { additionalProperties: false, description: 'agents of one site with one skill set: give agents or shifts' },
 );
@@ -274,12 +276,15 @@ export const ScenarioSchema = Type.Object(
     agentGroups: Type.Optional(Type.Array(AgentGroup, { minItems: 1, description: 'agents by site and skill set' })),
     routing: Type.Optional(Routing),
     failures: Type.Optional(Type.Array(Failure, { description: 'site failures: the site loses its lines and agents for a while' })),
+    workforce: Type.Optional(workforceSchema(DistSchema, DurationSchema)),
     targets: Type.Optional(
       Type.Object(
         {
           maxAbandonRate: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: 'default 0.10 (answer rate of at least 90%)' })),
           maxAsa: Type.Optional(NonNegative('seconds')),
           maxAht: Type.Optional(NonNegative('seconds (default 180)')),
+          minAccuracy: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: 'share of contacts handled without a defect (default 0.999)' })),
+          minComplaintReplyOnTime: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: 'share of complaint replies within the deadline (default 0.95)' })),
           minReplyOnTime: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: 'share of email and fax replies within their deadline (default 0.95; center form with deadlines)' })),
         },
         { additionalProperties: false },

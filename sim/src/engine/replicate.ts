@@ -115,7 +115,7 @@ export class Replication {
    */
   result(): Float64Array {
     const s = this.state;
-    const blocks = [s.rows, s.subRows, s.cells, s.siteRows];
+    const blocks = [s.rows, s.subRows, s.cells, s.siteRows, s.tenureRows];
     const out = new Float64Array(HEADER_LENGTH + blocks.reduce((n, b) => n + b.length, 0));
     out[0] = RESULT_MAGIC;
     out[1] = RESULT_VERSION;

@@ -1,6 +1,6 @@
 import type { ModelConfig } from '../config/model-config.ts';
 import { SimError } from '../errors.ts';
-import { CHANNELS, HEADER_LENGTH, M, NCH, NM, RESULT_MAGIC, RESULT_VERSION } from './layout.ts';
+import { CHANNELS, HEADER_LENGTH, M, NCH, NM, RESULT_MAGIC, RESULT_VERSION, TENURE_BANDS } from './layout.ts';
 import { estimate, type Estimate } from './stats.ts';
 
 /**
@@ -31,6 +31,15 @@ import { estimate, type Estimate } from './stats.ts';
  *   replyOnTime    answered within the type's deadline / answered (email, fax)
  *   backlog        contacts waiting at the end of the interval (totals: at the horizon)
  *   overdue        of those, waiting longer than their deadline
+ * The quality loop (scenarios with a workforce), over handled = completed contacts
+ * other than complaint cases:
+ *   defects, defectRate (defects / handled), accuracy (1 - defectRate),
+ *   dpmo (defects per million handled), sigmaLevel (the normal quantile of 1 - dpmo/1e6
+ *   plus the usual 1.5 shift: 3.4 DPMO is six sigma),
+ *   repeatContactRate ((rework + complaint contacts caused) / handled),
+ *   firstContactResolution (1 - repeatContactRate), complaintsPer10k,
+ *   complaintReplyOnTime (case replies within the deadline / replies),
+ *   cost (agent time + telephony + compensation, RMB)
  * Counts belong to the interval the contact arrived in; occupancy to the interval in
  * which the time passed.
  */
@@ -38,7 +47,31 @@ export const KPIS = [
   'arrivals', 'offered', 'answered', 'abandoned', 'blocked', 'deflected', 'ivrHangup', 'unfinished', 'lost', 'dropped',
   'transfers', 'retries', 'customers', 'customersLost', 'customerLossRate', 'callbacks',
   'serviceLevel', 'serviceLevelAnswered', 'abandonRate', 'asa', 'aht', 'occupancy', 'replyOnTime', 'backlog', 'overdue',
+  'defects', 'defectRate', 'accuracy', 'dpmo', 'sigmaLevel', 'repeatContactRate', 'firstContactResolution',
+  'complaints', 'complaintsPer10k', 'complaintReplyOnTime', 'compensation', 'cost',
 ] as const;
+
+/** Inverse of the standard normal CDF (Acklam's rational approximation, |error| < 1.2e-9). */
+export function normalQuantile(p: number): number {
+  if (!(p > 0 && p < 1)) return p === 0 ? -Infinity : p === 1 ? Infinity : NaN;
+  const a = [-39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716, 2.506628277459239];
+  const b = [-54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572];
+  const c = [-0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
+  const d = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416];
+  const lo = 0.02425;
+  if (p < lo) {
+    const q = Math.sqrt(-2 * Math.log(p));
+    return (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
+  }
+  if (p > 1 - lo) return -normalQuantile(1 - p);
+  const q = p - 0.5, r = q * q;
+  return ((((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q) / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
+}
+
+/** Sigma level with the 1.5 shift (3.4 DPMO = 6); undefined with no defect observed. */
+export function sigmaLevel(dpmo: number): number {
+  return dpmo > 0 ? normalQuantile(1 - dpmo / 1e6) + 1.5 : NaN;
+}
 export type Kpi = (typeof KPIS)[number];
 export type KpiValues = Record<Kpi, number>;
 export type KpiEstimates = Record<Kpi, Estimate>;
@@ -73,6 +106,27 @@ export function kpisOf(r: ArrayLike<number>, o = 0): KpiValues {
     replyOnTime: div(r[o + M.answered] - r[o + M.answeredLate], r[o + M.answered]),
     backlog: r[o + M.backlog],
     overdue: r[o + M.overdue],
+    ...quality(r, o, div),
+  };
+}
+
+function quality(r: ArrayLike<number>, o: number, div: (a: number, b: number) => number) {
+  const handled = r[o + M.completed] - r[o + M.complaintReplies];
+  const defectRate = div(r[o + M.defects], handled);
+  const repeat = div(r[o + M.repeats] + r[o + M.complaints], handled);
+  return {
+    defects: r[o + M.defects],
+    defectRate,
+    accuracy: 1 - defectRate,
+    dpmo: defectRate * 1e6,
+    sigmaLevel: sigmaLevel(defectRate * 1e6),
+    repeatContactRate: repeat,
+    firstContactResolution: 1 - repeat,
+    complaints: r[o + M.complaints],
+    complaintsPer10k: div(r[o + M.complaints] * 1e4, handled),
+    complaintReplyOnTime: div(r[o + M.complaintRepliesOnTime], r[o + M.complaintReplies]),
+    compensation: r[o + M.compensation],
+    cost: r[o + M.agentCost] + r[o + M.telephonyCost] + r[o + M.compensation],
   };
 }
 
@@ -92,6 +146,8 @@ export interface ReplicationResult {
   cells: Float64Array;
   /** (nIntervals + 1) * nSites * NM: busy and staffed agent-seconds per site */
   siteRows: Float64Array;
+  /** 3 tenure bands * NM: completed, handle time, defects */
+  tenure: Float64Array;
 }
 
 export function decodeResult(buf: Float64Array, cfg: ModelConfig): ReplicationResult {
@@ -112,6 +168,7 @@ export function decodeResult(buf: Float64Array, cfg: ModelConfig): ReplicationRe
     subRows: take(nR * nS * NCH * NM),
     cells: take(nT * nS * NM),
     siteRows: take(nR * nS * NM),
+    tenure: take(3 * NM),
   };
 }
 
@@ -197,6 +254,13 @@ export interface SlaResult {
   missedIntervals: number[];
 }
 
+/** Aht and defect rate by the agent's tenure band. */
+export interface TenureSummary {
+  handled: Estimate;
+  aht: Estimate;
+  defectRate: Estimate;
+}
+
 export interface RunSummary {
   scenario: string;
   seed: number;
@@ -211,6 +275,10 @@ export interface RunSummary {
   bySite: Record<string, KpiEstimates>;
   byType: Record<string, KpiEstimates>;
   intervals: IntervalSummary[];
+  /** weeks of the horizon (7 days each, the last maybe shorter), the same KPIs */
+  weeks: (KpiEstimates & { start: number; end: number })[];
+  /** under three months, three to twelve months, over twelve months (scenarios with a workforce) */
+  byTenure: Record<string, TenureSummary>;
   sla: SlaResult[];
   performance: {
     events: number;
@@ -252,6 +320,32 @@ export function summarize(cfg: ModelConfig, results: ReplicationResult[], wallSe
       end: (i + 1) * cfg.intervalLength,
       ...per((r) => r.rows.subarray(i * NM, (i + 1) * NM)),
       ...split(i),
+    });
+  }
+  const WEEK = 7 * 86400;
+  const weeks: RunSummary['weeks'] = [];
+  for (let w = 0; w * WEEK < cfg.horizon; w++) {
+    const i0 = Math.ceil((w * WEEK) / cfg.intervalLength - 1e-9), i1 = Math.min(cfg.nIntervals, Math.ceil(((w + 1) * WEEK) / cfg.intervalLength - 1e-9));
+    weeks.push({
+      start: w * WEEK,
+      end: Math.min((w + 1) * WEEK, cfg.horizon),
+      ...per((r) => {
+        const out = new Float64Array(NM);
+        for (let i = Math.max(i0, firstRow(cfg)); i < i1; i++) for (let k = 0; k < NM; k++) if (!LEVEL_METRICS.includes(k)) out[k] += r.rows[i * NM + k];
+        if (i1 > 0) for (const k of LEVEL_METRICS) out[k] = r.rows[(i1 - 1) * NM + k];
+        return out;
+      }),
+    });
+  }
+  const byTenure: Record<string, TenureSummary> = {};
+  if (cfg.workforce) {
+    TENURE_BANDS.forEach((band, bi) => {
+      const get = (r: ReplicationResult, k: number) => r.tenure[bi * NM + k];
+      byTenure[band] = {
+        handled: estimate(reps.map((r) => get(r, M.completed))),
+        aht: estimate(reps.map((r) => (get(r, M.completed) > 0 ? get(r, M.handleTime) / get(r, M.completed) : NaN))),
+        defectRate: estimate(reps.map((r) => (get(r, M.completed) > 0 ? get(r, M.defects) / get(r, M.completed) : NaN))),
+      };
     });
   }
   const sla = cfg.sla.map((t): SlaResult => {
@@ -301,6 +395,8 @@ export function summarize(cfg: ModelConfig, results: ReplicationResult[], wallSe
     bySite,
     byType,
     intervals,
+    weeks,
+    byTenure,
     sla,
     performance: {
       events,

@@ -546,6 +546,21 @@ export function onTick(s: SimState, interval: number): void {
   for (let g = 0; g < s.groupSize.length; g++) {
     setStaffing(s, g, staffingTarget(s, g, interval));
   }
+  if (wf !== null) payOffPhone(s, interval);
+}
+
+/** Agents off the phones (coaching, mentoring, breaks, handover) are still paid: their cost for the interval. */
+function payOffPhone(s: SimState, interval: number): void {
+  const nI = s.cfg.nIntervals, L = s.cfg.intervalLength, nS = s.nSites;
+  const rates = s.wf!.cost.agentPerHour;
+  for (let g = 0; g < s.groupSize.length; g++) {
+    const off = s.offPhone[g * nI + interval];
+    if (off === 0 || s.siteDown[s.groupSite[g]] === 1) continue;
+    const site = s.groupSite[g];
+    const cost = (off * L * rates[site]) / 3600;
+    s.rows[interval * NM + M.agentCost] += cost;
+    s.siteRows[(interval * nS + site) * NM + M.agentCost] += cost;
+  }
 }
 
 /** Agents the group puts on the phones in an interval: the plan, within the people it has, less those off the phones. */
