@@ -244,15 +244,15 @@ delays and cost rates: see the README's "The workforce and quality loop".`;
   write('new-hire-wave.yaml', `
 A new-hire wave: a third of the agents are in their first three months (40 days of
 tenure, just out of training), no countermeasures: the defect rate peaks around
-15:00 and 18:00.
-${WF_FACTS}`, scenario('New-hire wave', 'A third of the agents new, no countermeasures', { volume: 1, ahtFactor: 1, margin: 0.03, tenure: wave }, { workforce: workforce() }, true));
+15:00 and 18:00. The staffing plan carries a 12% margin for the slower new agents.
+${WF_FACTS}`, scenario('New-hire wave', 'A third of the agents new, no countermeasures', { volume: 1, ahtFactor: 1, margin: 0.12, tenure: wave }, { workforce: workforce() }, true));
 
   write('new-hire-wave-countermeasures.yaml', `
 The new-hire wave with the center's countermeasures: a 10-minute break for new
 agents just before 15:00, a shift change at 18:00 and a coach on the floor (one per
 15 new agents, 08:00-22:00): lower peaks, at the cost of the agents taken off the
 phones (see cost and occupancy against new-hire-wave.yaml).
-${WF_FACTS}`, scenario('New-hire wave with countermeasures', 'Break before 15:00, shift change at 18:00, coach', { volume: 1, ahtFactor: 1, margin: 0.03, tenure: wave }, {
+${WF_FACTS}`, scenario('New-hire wave with countermeasures', 'Break before 15:00, shift change at 18:00, coach', { volume: 1, ahtFactor: 1, margin: 0.12, tenure: wave }, {
     workforce: workforce({
       countermeasures: {
         breakBefore15: { minutes: 10, peakReduction: 0.6 },
@@ -283,7 +283,7 @@ classes start training in weeks 1 to 4 and take calls a month later, mentored on
 one; agents quit at the daily hazard of their tenure. Weekly AHT falls as the new
 hires learn (see weeks[] and byTenure).
 ${WF_FACTS}`, {
-    ...scenario('Eight weeks before the rush', 'Hiring, learning and attrition over 8 weeks', { volume: 1, ahtFactor: 1, margin: 0.03, tenure: [{ share: 0.3, days: 31 }, { share: 0.7, days: 700 }] }, {
+    ...scenario('Eight weeks before the rush', 'Hiring, learning and attrition over 8 weeks', { volume: 1, ahtFactor: 1, margin: 0.12, tenure: [{ share: 0.3, days: 31 }, { share: 0.7, days: 700 }] }, {
       workforce: workforce({
         hiring: ['flight-zh', 'hotel-zh'].flatMap((sk) => ['shanghai', 'nantong'].flatMap((site) => [0, 7, 14, 21].map((day) => ({ group: `${sk}-${site}`, day, agents: 4 })))),
         mentoring: { share: 0.5 },

@@ -146,6 +146,8 @@ export function compileWorkforce(
       telephonyPerMinute: w.cost?.telephonyPerMinute ?? 0,
     },
     rosters,
+    shiftStarts: (s.agentGroups ?? []).map((g) => (g.shifts ?? []).map((sh) => ({ hour: (dur(sh.start, 0) % DAY) / 3600, hours: dur(sh.length, 0) / 3600 }))),
+    standardShiftHours: 8,
     offPhone,
   };
 }

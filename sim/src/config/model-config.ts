@@ -239,6 +239,13 @@ export interface WorkforceConfig {
   readonly cost: { readonly agentPerHour: readonly number[]; readonly telephonyPerMinute: number };
   /** per group: initial tenure (days) of each rostered agent; negative = hired later (joins at 0) */
   readonly rosters: readonly (readonly number[])[];
+  /**
+   * Per group: the hours of day its shifts start (groups staffed by shifts), with their
+   * lengths; empty for groups staffed by counts per interval, whose agents are taken to
+   * work standard shifts of `standardShiftHours`.
+   */
+  readonly shiftStarts: readonly (readonly { readonly hour: number; readonly hours: number }[])[];
+  readonly standardShiftHours: number;
   /** per group, per interval: agents taken off the phones (mentoring, coaching, breaks) */
   readonly offPhone: readonly (readonly number[])[];
 }

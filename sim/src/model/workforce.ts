@@ -35,8 +35,29 @@ function excess(s: SimState, tenure: number): number {
   return l.model === 'power' ? 1 / (1 + x / l.timeConstantDays) : Math.exp(-x / l.timeConstantDays);
 }
 
-function hoursOn(s: SimState, agent: number): number {
-  return (s.now - s.aOnSince[agent]) / 3600;
+/**
+ * Hours into the agent's current shift. Groups staffed by shifts: since the latest
+ * start of a shift of the group that covers now (a shift change at 18:00 starts one
+ * too). Groups staffed by counts per interval stand for people on standard shifts:
+ * hours since logging on, modulo the standard shift length.
+ */
+export function hoursOn(s: SimState, agent: number): number {
+  const wf = s.wf!;
+  const starts = wf.shiftStarts[s.aGroup[agent]];
+  if (starts !== undefined && starts.length > 0) {
+    const tod = (s.now % DAY) / 3600;
+    let into = Infinity;
+    for (let k = 0; k < starts.length; k++) {
+      const h = (tod - starts[k].hour + 24) % 24;
+      if (h < starts[k].hours && h < into) into = h;
+    }
+    if (wf.shiftChangeHour !== null) {
+      const h = (tod - wf.shiftChangeHour + 24) % 24;
+      if (h < into) into = h;
+    }
+    return into === Infinity ? 0 : into;
+  }
+  return ((s.now - s.aOnSince[agent]) / 3600) % wf.standardShiftHours;
 }
 
 /** Handle-time multiplier of the agent now: learning curve and fatigue. */
