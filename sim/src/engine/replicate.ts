@@ -137,9 +137,20 @@ export class Replication {
       // Finished: every contact still waiting is unfinished.
       for (let slot = 0; slot < s.nSlots; slot++) {
         if (s.cState[slot] !== CALL_WAITING) continue;
-        out[HEADER_LENGTH + s.cRow[slot] * NM + M.unfinished]++;
         out[subAt + s.cSub[slot] + M.unfinished]++;
         if (s.cCell[slot] >= 0) out[cellsAt + s.cCell[slot] * NM + M.unfinished]++;
+      }
+    }
+    // The whole center's interval rows: counts and levels summed over (site, channel);
+    // time metrics were kept there directly.
+    const nR = this.cfg.nIntervals + 1, nSub = s.subStride / NM;
+    for (let i = 0; i < nR; i++) {
+      const rb = HEADER_LENGTH + i * NM, sb = subAt + i * s.subStride;
+      for (let j = 0; j < nSub; j++) {
+        for (let k = 0; k < NM; k++) {
+          if (k === M.busyTime || k === M.staffedTime || k === M.queueArea || k === M.systemArea || k === M.agentCost || k === M.telephonyCost) continue;
+          out[rb + k] += out[sb + j * NM + k];
+        }
       }
     }
     return out;

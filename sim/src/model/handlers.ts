@@ -45,9 +45,12 @@ export function nextArrivalTime(s: SimState, type: number, t: number): number {
   }
 }
 
-/** Adds v to metric k of the contact's interval row, its (interval, site, channel) row and its (type, site) cell. */
+/**
+ * Adds v to metric k of the contact's (interval, site, channel) row and its (type,
+ * site) cell. The whole center's interval rows are summed from these when the result
+ * is taken (one write less per count in the hot loop).
+ */
 function count(s: SimState, slot: number, k: number, v: number): void {
-  s.rows[s.cRow[slot] * NM + k] += v;
   s.subRows[s.cSub[slot] + k] += v;
   const c = s.cCell[slot];
   if (c >= 0) s.cells[c * NM + k] += v;
@@ -136,8 +139,8 @@ function attempt(s: SimState, slot: number): void {
     s.cal.push(now + ivr.sample(s.customerStream[type]), KIND_PRIORITY[IVR_END], IVR_END, slot, s.cGen[slot]);
     return;
   }
-  const bot = s.cfg.types[type].bot;
-  if (bot !== undefined && s.cAttempt[slot] === 1) {
+  if (s.typeHasBot[type] === 1 && s.cAttempt[slot] === 1) {
+    const bot = s.cfg.types[type].bot!;
     if (s.customerStream[type].next() < bot.deflection) {
       count(s, slot, M.deflected, 1);
       release(s, slot);
@@ -204,10 +207,8 @@ function enterQueue(s: SimState, slot: number, q: number): void {
   for (let k = 0; k < delays.length; k++) {
     if (delays[k] < patience) s.cal.push(now + delays[k], KIND_PRIORITY[OVERFLOW], OVERFLOW, slot, gen);
   }
-  const cb = s.cfg.types[s.cType[slot]].callback;
-  if (cb !== undefined && cb.offerAfter < patience) {
-    s.cal.push(now + cb.offerAfter, KIND_PRIORITY[CALLBACK_OFFER], CALLBACK_OFFER, slot, gen);
-  }
+  const offerAfter = s.typeCallbackAfter[s.cType[slot]];
+  if (offerAfter < patience) s.cal.push(now + offerAfter, KIND_PRIORITY[CALLBACK_OFFER], CALLBACK_OFFER, slot, gen);
 }
 
 /** Puts a contact in queue q. Areas must be advanced by the caller. */
@@ -586,8 +587,6 @@ function recordLevels(s: SimState, row: number): void {
     const overdue = s.now - s.cEnter[slot] > s.typeDeadline[type] ? 1 : 0;
     s.subRows[o + M.backlog]++;
     s.subRows[o + M.overdue] += overdue;
-    s.rows[row * NM + M.backlog]++;
-    s.rows[row * NM + M.overdue] += overdue;
   }
 }
 

@@ -66,6 +66,10 @@ export class SimState {
   /** 1 if the type's contacts hold a trunk line (phone) */
   readonly typeUsesLine: Uint8Array;
   readonly typeDeadline: Float64Array;
+  /** 1 if an IM bot answers the type first */
+  readonly typeHasBot: Uint8Array;
+  /** seconds of waiting after which a callback is offered (Infinity: never) */
+  readonly typeCallbackAfter: Float64Array;
   /** arrivals per second, [type * nIntervals + interval] */
   readonly rates: Float64Array;
   readonly handle: Sampler[];
@@ -232,6 +236,8 @@ export class SimState {
     this.typeChannel = Int32Array.from(cfg.types, (t) => CHANNELS.indexOf(t.channel));
     this.typeUsesLine = Uint8Array.from(cfg.types, (t) => (t.channel === 'phone' ? 1 : 0));
     this.typeDeadline = Float64Array.from(cfg.types, (t) => t.deadline ?? NO_LIMIT);
+    this.typeHasBot = Uint8Array.from(cfg.types, (t) => (t.bot ? 1 : 0));
+    this.typeCallbackAfter = Float64Array.from(cfg.types, (t) => t.callback?.offerAfter ?? NO_LIMIT);
     cfg.types.forEach((t, ti) => {
       const split = t.siteSplit ?? cfg.sites.map((_, si) => (si === (t.site ?? 0) ? 1 : 0));
       const total = split.reduce((a, b) => a + b, 0);
