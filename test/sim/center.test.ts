@@ -264,7 +264,7 @@ describe('nantong-failover', () => {
     const s = summarize(cfg, results, 0);
     const phoneSl = (from: number, to: number) => {
       const iv = s.intervals.filter((x) => x.start >= from * 3600 && x.end <= to * 3600);
-      const vals = iv.map((x) => x.byChannel.phone.serviceLevel.mean!);
+      const vals = iv.map((x) => x.byChannel!.phone.serviceLevel.mean!);
       return vals.reduce((a, v) => a + v, 0) / vals.length;
     };
     const before = phoneSl(8, 10), during = phoneSl(10, 12), after = phoneSl(13, 16);

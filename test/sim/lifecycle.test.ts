@@ -309,9 +309,9 @@ describe('deadlines and backlog (email, deadline 100 s, no patience, one agent)'
     expect(s.totals.backlog.mean).toBe(1);
     expect(s.totals.overdue.mean).toBe(0);
     expect(s.intervals[0].replyOnTime.mean).toBe(0.5);
-    expect(s.intervals[0].byChannel.email.backlog.mean).toBe(1);
-    expect(s.intervals[0].byChannel.email.overdue.mean).toBe(1);
-    expect(s.intervals[0].bySite.s0.overdue.mean).toBe(1);
+    expect(s.intervals[0].byChannel!.email.backlog.mean).toBe(1);
+    expect(s.intervals[0].byChannel!.email.overdue.mean).toBe(1);
+    expect(s.intervals[0].bySite!.s0.overdue.mean).toBe(1);
     expect(s.byChannel.email.replyOnTime.mean).toBeCloseTo(2 / 3, 12);
   });
 
@@ -560,8 +560,8 @@ describe('breakdowns add up (two sites, phone and IM, every lifecycle stage)', (
       expect(sum(s.bySite, k), `bySite ${k}`).toBeCloseTo(m(s.totals[k]), 9);
       if (k !== 'backlog' && k !== 'overdue') expect(sum(s.byType, k), `byType ${k}`).toBeCloseTo(m(s.totals[k]), 9);
       s.intervals.forEach((iv, i) => {
-        expect(sum(iv.byChannel, k), `interval ${i} byChannel ${k}`).toBeCloseTo(m(iv[k]), 9);
-        expect(sum(iv.bySite, k), `interval ${i} bySite ${k}`).toBeCloseTo(m(iv[k]), 9);
+        expect(sum(iv.byChannel!, k), `interval ${i} byChannel ${k}`).toBeCloseTo(m(iv[k]), 9);
+        expect(sum(iv.bySite!, k), `interval ${i} bySite ${k}`).toBeCloseTo(m(iv[k]), 9);
       });
     }
     // Intervals (and the drain row) add up to the totals of counts.
@@ -584,8 +584,8 @@ describe('breakdowns add up (two sites, phone and IM, every lifecycle stage)', (
     const r = run({ types: [{ handle: 500 }], groups: [{ queues: [0], staffing: 1 }], sites: [1, 5], nIntervals: 2, intervalLength: 100 }, [[0, 0], [0, 1]]);
     const b = r.run();
     const s = summaryOf(r, b);
-    expect(s.intervals[0].bySite.s0.arrivals.mean).toBe(2);
-    expect(s.intervals[0].bySite.s0.backlog.mean).toBe(1);
-    expect(s.intervals[0].bySite.s1.backlog.mean).toBe(0);
+    expect(s.intervals[0].bySite!.s0.arrivals.mean).toBe(2);
+    expect(s.intervals[0].bySite!.s0.backlog.mean).toBe(1);
+    expect(s.intervals[0].bySite!.s1.backlog.mean).toBe(0);
   });
 });

@@ -231,12 +231,15 @@ function typeRow(r: ReplicationResult, cfg: ModelConfig, type: number): Float64A
   return out;
 }
 
+/** Horizons up to this long (seconds) get per-interval breakdowns by channel and site. */
+export const MAX_DETAIL_HORIZON = 14 * 86400;
+
 export interface IntervalSummary extends KpiEstimates {
   start: number;
   end: number;
-  /** the interval's KPIs by channel and by site (occupancy by site only) */
-  byChannel: Record<string, KpiEstimates>;
-  bySite: Record<string, KpiEstimates>;
+  /** the interval's KPIs by channel and by site (occupancy by site only); horizons up to 14 days */
+  byChannel?: Record<string, KpiEstimates>;
+  bySite?: Record<string, KpiEstimates>;
 }
 
 export interface SlaResult {
@@ -313,14 +316,17 @@ export function summarize(cfg: ModelConfig, results: ReplicationResult[], wallSe
   const { byChannel, bySite } = split(-1);
   const byType: Record<string, KpiEstimates> = {};
   cfg.types.forEach((ty, t) => { byType[ty.name] = per((r) => typeRow(r, cfg, t)); });
+  // Per-interval breakdowns by channel and site for horizons up to two weeks; longer
+  // runs keep the whole center per interval (memory and output stay flat in the horizon).
+  const detail = cfg.horizon <= MAX_DETAIL_HORIZON;
   const intervals: IntervalSummary[] = [];
   for (let i = 0; i < cfg.nIntervals; i++) {
     intervals.push({
       start: i * cfg.intervalLength,
       end: (i + 1) * cfg.intervalLength,
       ...per((r) => r.rows.subarray(i * NM, (i + 1) * NM)),
-      ...split(i),
-    });
+      ...(detail ? split(i) : {}),
+    } as IntervalSummary);
   }
   const WEEK = 7 * 86400;
   const weeks: RunSummary['weeks'] = [];
@@ -353,7 +359,7 @@ export function summarize(cfg: ModelConfig, results: ReplicationResult[], wallSe
     const parts = t.kpi.split('.');
     const kpi = parts[parts.length - 1];
     const scope = parts.length === 3 ? `${parts[0]}.${parts[1]}` : 'totals';
-    const pick = (o: { byChannel: Record<string, KpiEstimates>; bySite: Record<string, KpiEstimates> } & Partial<KpiEstimates>): Estimate | undefined => {
+    const pick = (o: { byChannel?: Record<string, KpiEstimates>; bySite?: Record<string, KpiEstimates> } & Partial<KpiEstimates>): Estimate | undefined => {
       if (parts.length !== 3) return (o as unknown as Record<string, Estimate>)[kpi];
       const group = (o as unknown as Record<string, Record<string, KpiEstimates>>)[parts[0]];
       return (group?.[parts[1]] as unknown as Record<string, Estimate> | undefined)?.[kpi];
