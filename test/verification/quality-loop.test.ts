@@ -30,7 +30,7 @@ function run(name: string) {
 }
 
 /** Mean defect rate of the 30-min intervals starting at the given hours. */
-const rateAt = (s: RunSummary, hours: number[]) => hours.reduce((a, h) => a + s.intervals[h * 2].defectRate.mean, 0) / hours.length;
+const rateAt = (s: RunSummary, hours: number[]) => hours.reduce((a, h) => a + s.intervals[h * 2].defectRate.mean!, 0) / hours.length;
 const PEAK15 = [14.5, 15], PEAK18 = [17.5, 18], MORNING = [10, 10.5, 11, 11.5];
 
 const OUTCOMES = ['blocked', 'deflected', 'ivrHangup', 'answered', 'abandoned', 'lost', 'unfinished'] as const;
@@ -51,21 +51,21 @@ describe('new-hire wave', () => {
 
   it('new agents: more defects and longer handling than agents over a year', () => {
     const t = run('new-hire-wave').sum.byTenure;
-    expect(t.under3months.handled.mean).toBeGreaterThan(1000);
-    expect(t.under3months.defectRate.mean).toBeGreaterThan(5 * t.over12months.defectRate.mean);
-    expect(t.under3months.aht.mean).toBeGreaterThan(1.15 * t.over12months.aht.mean);
+    expect(t.under3months.handled.mean!).toBeGreaterThan(1000);
+    expect(t.under3months.defectRate.mean!).toBeGreaterThan(5 * t.over12months.defectRate.mean!);
+    expect(t.under3months.aht.mean!).toBeGreaterThan(1.15 * t.over12months.aht.mean!);
   });
 
   it('countermeasures lower both peaks, at the cost of agents off the phones', () => {
     const a = run('new-hire-wave'), b = run('new-hire-wave-countermeasures');
     expect(rateAt(b.sum, PEAK15)).toBeLessThan(0.75 * rateAt(a.sum, PEAK15));
     expect(rateAt(b.sum, PEAK18)).toBeLessThan(0.75 * rateAt(a.sum, PEAK18));
-    expect(b.sum.totals.defectRate.mean).toBeLessThan(a.sum.totals.defectRate.mean);
-    expect(b.sum.byTenure.under3months.defectRate.mean).toBeLessThan(a.sum.byTenure.under3months.defectRate.mean);
+    expect(b.sum.totals.defectRate.mean!).toBeLessThan(a.sum.totals.defectRate.mean!);
+    expect(b.sum.byTenure.under3months.defectRate.mean!).toBeLessThan(a.sum.byTenure.under3months.defectRate.mean!);
     const off = (cfg: ModelConfig) => cfg.workforce!.offPhone.flat().reduce((x, y) => x + y, 0);
     expect(off(a.cfg)).toBe(0);
     expect(off(b.cfg)).toBeGreaterThan(0);
-    expect(b.sum.totals.cost.mean).toBeGreaterThan(a.sum.totals.cost.mean);
+    expect(b.sum.totals.cost.mean!).toBeGreaterThan(a.sum.totals.cost.mean!);
     const staffed = (x: typeof a) => totals(x.buf, ['agentCost']);
     expect(staffed(b).agentCost).toBeGreaterThan(staffed(a).agentCost);
   });
@@ -75,7 +75,7 @@ describe('new-hire wave', () => {
     const acc = a.sum.sla.find((r) => r.kpi === 'accuracy');
     expect(acc).toBeDefined();
     expect(acc!.target).toBeCloseTo(0.999, 9);
-    expect(acc!.met).toBe(a.sum.totals.accuracy.mean >= 0.999);
+    expect(acc!.met).toBe(a.sum.totals.accuracy.mean! >= 0.999);
     expectConservation(a.buf);
     expectConservation(run('new-hire-wave-countermeasures').buf);
     // Rework counted: repeat arrivals observed.
@@ -88,8 +88,8 @@ describe('complaint storm', () => {
     const { sum, buf } = run('complaint-storm');
     const t = totals(buf, ['complaints', 'complaintReplies', 'complaintRepliesOnTime', 'repeats', 'repeatArrivals', 'compensation']);
     expect(t.complaintReplies).toBeGreaterThan(100);
-    expect(sum.totals.complaintReplyOnTime.mean).toBeCloseTo(t.complaintRepliesOnTime / t.complaintReplies, 12);
-    expect(sum.totals.complaintReplyOnTime.mean).toBeLessThan(1);
+    expect(sum.totals.complaintReplyOnTime.mean!).toBeCloseTo(t.complaintRepliesOnTime / t.complaintReplies, 12);
+    expect(sum.totals.complaintReplyOnTime.mean!).toBeLessThan(1);
     expect(t.compensation).toBeGreaterThan(0);
     expect(t.repeatArrivals).toBeGreaterThan(0);
     const row = sum.sla.find((r) => r.name === 'complaint replies within the deadline');
@@ -98,8 +98,8 @@ describe('complaint storm', () => {
     const acc = sum.sla.find((r) => r.kpi === 'accuracy');
     expect(acc).toBeDefined();
     expect(acc!.met).toBe(false);
-    expect(sum.totals.sigmaLevel.mean).toBeGreaterThan(3);
-    expect(sum.totals.sigmaLevel.mean).toBeLessThan(4.5);
+    expect(sum.totals.sigmaLevel.mean!).toBeGreaterThan(3);
+    expect(sum.totals.sigmaLevel.mean!).toBeLessThan(4.5);
     expectConservation(buf);
   });
 });
@@ -108,7 +108,7 @@ describe('eight weeks before the rush', () => {
   it('weekly AHT falls from week 1 to week 8 as the new agents learn', () => {
     const { sum, buf } = run('pre-festival-8-weeks');
     expect(sum.weeks.length).toBe(8);
-    const aht = sum.weeks.map((w) => w.aht.mean);
+    const aht = sum.weeks.map((w) => w.aht.mean!);
     for (let w = 1; w < 8; w++) expect(aht[w]).toBeLessThan(aht[w - 1]);
     expect(aht[7]).toBeLessThan(aht[0] - 5);
     expectConservation(buf);
