@@ -26,6 +26,7 @@ import { withRunner } from '../sim/src/engine/pool.ts';
 import { replicate } from '../sim/src/engine/replicate.ts';
 import { table } from '../sim/src/cli/table.ts';
 import { codeVersion } from '../sim/src/runs/code-version.ts';
+import { handTightErlangA } from './hand-tight.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const SCENARIOS = ['erlang-a-day', 'baseline-day', 'spring-festival'];
@@ -63,6 +64,22 @@ const speed = present.map((name) => {
   const cpuPerDay = median(runs.map((x) => x.cpu)) / days;
   return { scenario: name, repetitions: REPS, simulatedDays: days, events, wallSeconds: wall, eventsPerSecond: events / wall, secondsPerSimulatedDay: sPerDay, cpuSecondsPerSimulatedDay: cpuPerDay, goalSecondsPerDay: GOAL_S_PER_DAY[name] ?? null, goalMet: GOAL_S_PER_DAY[name] === undefined ? null : sPerDay <= GOAL_S_PER_DAY[name] };
 });
+
+// ---------------------------------------------------------------- the hand-tight reference
+// The same Erlang-A day in a loop written for that model alone (bench/hand-tight.ts).
+const tight = (() => {
+  handTightErlangA(160000 / 86400, 180, 300, 350, 86400, 20, 'warm');
+  const walls: number[] = [];
+  let events = 0;
+  for (let r = 0; r < REPS; r++) {
+    const t0 = performance.now();
+    events = handTightErlangA(160000 / 86400, 180, 300, 350, 86400, 20, `r${r}`).events;
+    walls.push((performance.now() - t0) / 1000);
+  }
+  const wall = median(walls);
+  const engine = speed.find((x) => x.scenario === 'erlang-a-day');
+  return { secondsPerSimulatedDay: wall, eventsPerSecond: events / wall, engineRatio: engine ? engine.secondsPerSimulatedDay / wall : null };
+})();
 
 // ---------------------------------------------------------------- workers
 const cores = availableParallelism();
@@ -107,6 +124,7 @@ const results = {
   codeVersion: codeVersion(),
   machine: { cores, cpu: cpus()[0]?.model ?? 'unknown', node: process.version, loadAverageAtStart: load0, loadAverageAtEnd: loadavg()[0] },
   speed,
+  handTight: { scenario: 'erlang-a-day', ...tight, goalRatio: 2 },
   workers: { scenario: 'erlang-a-day', replications: BATCH, inProcessSeconds, runs: workers },
   memory,
   notes,
@@ -119,6 +137,11 @@ if (busy) console.log(`WARNING: the machine was busy (load average ${load0.toFix
 console.log(table(['scenario (1 thread)', 'events/s', 's per sim. day', 'CPU s per day', 'goal', 'met'], speed.map((s) => [
   s.scenario, `${(s.eventsPerSecond / 1e6).toFixed(2)} M`, s.secondsPerSimulatedDay.toFixed(3), s.cpuSecondsPerSimulatedDay.toFixed(3), s.goalSecondsPerDay === null ? '-' : `<= ${s.goalSecondsPerDay}`, s.goalMet === null ? '-' : s.goalMet ? 'yes' : 'NO',
 ])));
+console.log('');
+console.log(table(['reference (erlang-a-day)', 's per sim. day', 'events/s', 'engine / reference', 'goal'], [[
+  'hand-tight typed-array loop', tight.secondsPerSimulatedDay.toFixed(3), `${(tight.eventsPerSecond / 1e6).toFixed(2)} M`,
+  tight.engineRatio === null ? '-' : `${tight.engineRatio.toFixed(2)}x`, '<= 2x',
+]]));
 console.log('');
 console.log(table([`workers (${BATCH} x erlang-a-day)`, 'wall s', 'speed-up'], [
   ['in-process (no pool)', inProcessSeconds.toFixed(2), '-'],
