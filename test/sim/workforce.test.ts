@@ -204,21 +204,22 @@ describe('rework', () => {
     r.advanceTo(1100);
     const b = r.result();
     expect(totals(b, ['arrivals', 'repeatArrivals', 'retries', 'completed', 'defects', 'repeats', 'complaints', 'handleTime', 'answered'])).toEqual({
-      arrivals: 2, repeatArrivals: 1, retries: 0, completed: 2, defects: 2, repeats: 2, complaints: 0, handleTime: 200, answered: 2,
+      // The repeat contact's own defect is counted but brings no further contact.
+      arrivals: 2, repeatArrivals: 1, retries: 0, completed: 2, defects: 2, repeats: 1, complaints: 0, handleTime: 200, answered: 2,
     });
     const k = summarize(r.cfg, [decodeResult(b, r.cfg)], 0).totals;
     expect(k.defectRate.mean).toBe(1);
     expect(k.accuracy.mean).toBe(0);
-    expect(k.repeatContactRate.mean).toBe(1);
-    expect(k.firstContactResolution.mean).toBe(0);
+    expect(k.repeatContactRate.mean).toBe(0.5);
+    expect(k.firstContactResolution.mean).toBe(0.5);
   });
 
-  // BUG (sim/src/metrics/summary.ts kpisOf): customers = arrivals - retries counts a
+  // Once a bug, fixed (sim/src/metrics/summary.ts kpisOf): customers = arrivals - retries counts a
   // repeat contact (rework or complaint, M.repeatArrivals) as a new customer, although
   // it is the same customer coming back (handlers.ts finishWithQuality reuses the
   // slot). Fix: customers = arrivals - retries - repeatArrivals (and complaint case
   // contacts, FLAG_CASE, should not count as arrivals of customers either).
-  it.fails('customers = arrivals - retries - repeatArrivals (one customer, two contacts)', () => {
+  it('customers = arrivals - retries - repeatArrivals (one customer, two contacts)', () => {
     const r = run(spec(), [[0, 0]]);
     r.advanceTo(1100);
     const k = summarize(r.cfg, [decodeResult(r.result(), r.cfg)], 0).totals;
@@ -279,14 +280,15 @@ describe('complaints', () => {
     r.advanceTo(1200);
     const b = r.result();
     expect(totals(b, ['arrivals', 'repeatArrivals', 'complaints', 'repeats', 'completed', 'handleTime', 'complaintReplies', 'complaintRepliesOnTime', 'compensation', 'transfers'])).toEqual({
-      arrivals: 3, repeatArrivals: 1, complaints: 2, repeats: 0, completed: 3, handleTime: 100 + 150 + 300,
+      // The case is follow-up work (a repeat arrival); the complaint contact's own defect brings nothing further.
+      arrivals: 3, repeatArrivals: 2, complaints: 1, repeats: 0, completed: 3, handleTime: 100 + 150 + 300,
       complaintReplies: 1, complaintRepliesOnTime: 1, compensation: 250, transfers: 0,
     });
     const k = summarize(r.cfg, [decodeResult(b, r.cfg)], 0).totals;
     expect(k.complaintReplyOnTime.mean).toBe(1);
     // Case replies are not handled contacts of the quality KPIs: 2 handled, 2 defects.
     expect(k.defectRate.mean).toBe(1);
-    expect(k.complaintsPer10k.mean).toBe(1e4);
+    expect(k.complaintsPer10k.mean).toBe(5e3);
   });
 
   it('late against the deadline (2300 > 2000); third-party price difference paid x3', () => {
@@ -365,12 +367,12 @@ describe('rosters', () => {
     expect(staffed(mk(3, [10_000], 5))).toBe(0);
   });
 
-  // BUG (sim/src/model/state.ts constructor, agent layout): groupSize is the roster
+  // Once a bug, fixed (sim/src/model/state.ts constructor, agent layout): groupSize is the roster
   // length (hires included) but nA only grows by the plan's maximum, so a group whose
   // roster is longer than its plan (hires, as in scenarios/pre-festival-8-weeks.yaml:
   // roster 125 vs plan 109) overlaps the next group's agents, and the last group's
   // agents run past nAgents. Fix: nA += groupSize[gi] (the roster length when given).
-  it.fails('agents of groups with hires beyond the plan are distinct (no overlap)', () => {
+  it('agents of groups with hires beyond the plan are distinct (no overlap)', () => {
     const wf = wfConfig(2, 1, { rosters: [[10_000, 10_000, -5], [10_000, -5]] });
     const r = new Replication(centerModel({ types: [{ handle: 100 }, { handle: 100, queue: 1 }], groups: [{ queues: [0], staffing: 2 }, { queues: [1], staffing: 1 }], workforce: wf }), 0);
     const s = r.state;

@@ -53,7 +53,7 @@ export const M = {
   defects: 27,
   /** defects that will come back as a repeat contact (rework) */
   repeats: 28,
-  /** arrivals that are repeat or complaint contacts */
+  /** arrivals that are rework or complaint contacts, or complaint cases (not new customers) */
   repeatArrivals: 29,
   /** defects that come back as a complaint */
   complaints: 30,

@@ -17,7 +17,7 @@ import { estimate, type Estimate } from './stats.ts';
  *   dropped        answered contacts cut off by a site failure (inService: drop)
  *   transfers      misrouted calls sent on, and calls taken across sites in local mode
  *   retries        arrivals that are redials of an earlier attempt
- *   customers      arrivals - retries: distinct customers
+ *   customers      arrivals - retries - repeatArrivals: distinct customers
  *   customersLost  customers whose last attempt was blocked, abandoned or hung up in the IVR
  *   customerLossRate  customersLost / customers
  *   callbacks      callers who accepted a callback and left the line (they keep their place)
@@ -79,7 +79,8 @@ export type KpiEstimates = Record<Kpi, Estimate>;
 /** KPIs of one row of summed metrics. Ratios with a zero denominator are NaN. */
 export function kpisOf(r: ArrayLike<number>, o = 0): KpiValues {
   const div = (a: number, b: number) => (b > 0 ? a / b : NaN);
-  const customers = r[o + M.arrivals] - r[o + M.retries];
+  // Redials, rework and complaint contacts and complaint cases are not new customers.
+  const customers = r[o + M.arrivals] - r[o + M.retries] - r[o + M.repeatArrivals];
   return {
     arrivals: r[o + M.arrivals],
     offered: r[o + M.offered],

@@ -114,7 +114,7 @@ function attempt(s: SimState, slot: number): void {
   s.cLine[slot] = -1;
   count(s, slot, M.arrivals, 1);
   if (s.cAttempt[slot] > 1) count(s, slot, M.retries, 1);
-  else if ((s.cFlags[slot] & (FLAG_REPEAT | FLAG_COMPLAINT)) !== 0) count(s, slot, M.repeatArrivals, 1);
+  else if ((s.cFlags[slot] & (FLAG_REPEAT | FLAG_COMPLAINT | FLAG_CASE)) !== 0) count(s, slot, M.repeatArrivals, 1);
   let site: number;
   if (s.typeUsesLine[type] === 1) {
     site = siteWithLine(s, landing);
@@ -358,6 +358,11 @@ function finishWithQuality(s: SimState, slot: number, agent: number): void {
     return;
   }
   count(s, slot, M.defects, 1);
+  // A follow-up contact's own defect is counted but brings nothing further (no endless chains).
+  if ((flags & (FLAG_REPEAT | FLAG_COMPLAINT)) !== 0) {
+    release(s, slot);
+    return;
+  }
   const u = q.next();
   const back = u < wf.quality.rework ? FLAG_REPEAT : u < wf.quality.rework + wf.quality.complaint ? FLAG_COMPLAINT : 0;
   if (back === 0) {

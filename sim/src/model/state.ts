@@ -366,7 +366,7 @@ export class SimState {
       // With a roster, the group is its people (hires included), whatever the plan asks.
       const roster = cfg.workforce?.rosters[gi];
       this.groupSize[gi] = roster && roster.length > 0 ? roster.length : max;
-      nA += max;
+      nA += this.groupSize[gi];
     });
     this.nAgents = nA;
     this.aGroup = new Int32Array(nA);
