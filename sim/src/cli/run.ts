@@ -1,4 +1,8 @@
-import { writeFileSync } from 'node:fs';
+import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
+import type { ModelConfig } from '../config/model-config.ts';
+import { replicateLogged } from '../engine/replicate.ts';
+import { LOG_FIELDS, logRecords } from '../model/event-log.ts';
+import { loadPolicy } from '../model/policy-loader.ts';
 import type { Command } from 'commander';
 import { KPIS, type RunSummary } from '../metrics/summary.ts';
 import { compileVariant, readScenarioText } from '../experiments/overrides.ts';
@@ -58,6 +62,9 @@ async function cmdRun(io: Io, file: string, o: Record<string, unknown>): Promise
   const x = readExecutionFlags(f, o, 1);
   const variant = withFlagIssues(f, 'run', () =>
     compileVariant(readScenarioText(file), file, [...x.fixed, ...x.sets.map((s) => ({ path: s.path, value: s.values[0] }))], x.seed));
+  const eventLog = typeof o.eventLog === 'string' ? o.eventLog : null;
+  if (eventLog !== null && eventLog.trim() === '') f.fail('event-log', eventLog, 'must be a file path (.ndjson or .csv)');
+  f.done('run');
   const r = await withSession(io, x, ({ ctx }) => executeRun(ctx, {
     variant, replications: x.replications, precision: x.precision, maxReplications: x.maxReplications,
     options: { ...storedOptions(x), file },
@@ -71,7 +78,40 @@ async function cmdRun(io: Io, file: string, o: Record<string, unknown>): Promise
     if (r.precision) printPrecision(io, r.precision);
   }
   storedNote(io, x.json, 'run', r.runId, x.db);
+  if (eventLog !== null && r.status !== 'interrupted') {
+    const n = await writeEventLog(variant.cfg, r.summary.replications, eventLog);
+    (x.json ? io.err : io.out)(`event log: ${n.toLocaleString('en-US')} records in ${eventLog}`);
+  }
   return r.status === 'interrupted' ? EXIT_INTERRUPTED : 0;
+}
+
+/**
+ * The per-contact event log: the replications are run again on this thread with the
+ * log on (same seeds, so the same contacts as the results above) and streamed to the
+ * file as NDJSON, or CSV when the name ends in .csv.
+ */
+async function writeEventLog(cfg: ModelConfig, replications: number, file: string): Promise<number> {
+  await loadPolicy(cfg);
+  const fd = openSync(file, 'w');
+  const csv = file.toLowerCase().endsWith('.csv');
+  const types = cfg.types.map((t) => t.name), sites = cfg.sites.map((s) => s.name), groups = cfg.groups.map((g) => g.name);
+  let n = 0;
+  try {
+    if (csv) writeSync(fd, `replication,${LOG_FIELDS.join(',')}\n`);
+    for (let rep = 0; rep < replications; rep++) {
+      replicateLogged(cfg, rep, (log) => {
+        let text = '';
+        for (const rec of logRecords(log, rep, types, sites, groups)) {
+          text += csv ? `${Object.values(rec).map((v) => (v === null ? '' : String(v))).join(',')}\n` : `${JSON.stringify(rec)}\n`;
+          n++;
+        }
+        writeSync(fd, text);
+      });
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return n;
 }
 
 
@@ -82,5 +122,6 @@ export function registerRun(program: Command, io: Io, setCode: SetCode): void {
     .argument('<file>', 'scenario file (YAML)');
   addExecutionOptions(cmd, { set: 'edit a scenario field before validation, e.g. agents=360 (repeatable)' })
     .option('-o, --out <file>', 'also write the result object as JSON to this file')
+    .option('--event-log <file>', 'also write one record per contact (NDJSON, or CSV for a .csv name): outcome, type, site, times, agent')
     .action(async (file: string, o) => setCode(await cmdRun(io, file, o)));
 }

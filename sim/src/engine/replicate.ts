@@ -7,6 +7,7 @@ import {
 } from '../model/handlers.ts';
 import type { RoutingPolicy } from '../model/routing.ts';
 import { loadedPolicy } from '../model/policy-loader.ts';
+import { EventLog, logEnd, O_UNFINISHED } from '../model/event-log.ts';
 import { CALL_WAITING, SimState } from '../model/state.ts';
 import { HEADER_LENGTH, M, NM, RESULT_MAGIC, RESULT_VERSION } from '../metrics/layout.ts';
 
@@ -59,7 +60,9 @@ export class Replication {
     const s = this.state;
     const cal = s.cal;
     let n = 0;
-    while (cal.size > 0 && cal.peekTime() <= t) {
+    // With the event log on, the loop also stops when its buffer is full (see drainLog).
+    const log = s.log;
+    while (cal.size > 0 && cal.peekTime() <= t && (log === null || log.n < log.capacity)) {
       cal.pop();
       s.now = cal.popTime;
       const target = cal.popTarget;
@@ -76,6 +79,11 @@ export class Replication {
         case SITE_DOWN: onSiteDown(s, target); break;
         case SITE_UP: onSiteUp(s, target); break;
       }
+    }
+    if (log !== null && log.n >= log.capacity) {
+      s.events += n;
+      this.wall += (performance.now() - t0) / 1000;
+      return n;
     }
     if (t !== Infinity && t > s.now) {
       s.now = t;
@@ -155,6 +163,32 @@ export class Replication {
     }
     return out;
   }
+}
+
+/**
+ * Runs replication `index` with the per-contact event log on: `write` receives each
+ * full buffer between events (and the rest at the end, unfinished contacts included).
+ * Same numbers as replicate(): the log only observes.
+ */
+export function replicateLogged(cfg: ModelConfig, index: number, write: (log: EventLog) => void, capacity = 8192, policy: RoutingPolicy | null = null): Float64Array {
+  const r = new Replication(cfg, index, policy);
+  const s = r.state;
+  const log = (s.log = new EventLog(capacity));
+  r.start();
+  for (;;) {
+    r.advanceTo(Infinity);
+    if (!log.full) break;
+    write(log);
+    log.clear();
+  }
+  for (let slot = 0; slot < s.nSlots; slot++) {
+    if (s.cState[slot] !== CALL_WAITING) continue;
+    if (log.full) { write(log); log.clear(); }
+    logEnd(s, slot, O_UNFINISHED);
+  }
+  write(log);
+  log.clear();
+  return r.result();
 }
 
 /** Runs replication `index` of a model and returns its result buffer. */

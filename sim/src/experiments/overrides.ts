@@ -1,3 +1,4 @@
+import { dirname, resolve } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml, parseDocument } from 'yaml';
 import { parseScenarioText } from '../config/load.ts';
@@ -146,7 +147,8 @@ export function readScenarioText(file: string): string {
 export function compileVariant(text: string, source: string, assignments: readonly Assignment[], seed?: number): Variant {
   const edited = applyAssignments(text, assignments);
   const label = assignments.length ? `${source} with ${describeAssignments(assignments)}` : source;
-  let cfg = compileScenario(parseScenarioText(edited, label));
+  // A plug-in routing policy's path is relative to the scenario file.
+  let cfg = compileScenario(parseScenarioText(edited, label), { baseDir: dirname(resolve(source)) });
   if (seed !== undefined) cfg = withSeed(cfg, seed);
   return { cfg, text: edited, assignments };
 }

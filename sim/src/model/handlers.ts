@@ -8,6 +8,9 @@ import {
   FLAG_CALLBACK, FLAG_CASE, FLAG_COMPLAINT, FLAG_MISROUTED, FLAG_REPEAT, FLAG_TRANSFERRED, type SimState,
 } from './state.ts';
 import { ahtMultiplier, canWork, countTenure, defectProbability, startOfDay } from './workforce.ts';
+import {
+  logEnd, O_ABANDONED, O_BLOCKED, O_COMPLETED, O_DEFLECTED, O_DROPPED, O_IVR_HANGUP, O_LOST, O_TRANSFERRED,
+} from './event-log.ts';
 
 /**
  * One function per event kind. Each takes the state and integers only; none
@@ -120,6 +123,7 @@ function attempt(s: SimState, slot: number): void {
     site = siteWithLine(s, landing);
     if (site < 0) {
       count(s, slot, M.blocked, 1);
+      if (s.log !== null) logEnd(s, slot, O_BLOCKED);
       giveUpOrRetry(s, slot);
       return;
     }
@@ -143,6 +147,7 @@ function attempt(s: SimState, slot: number): void {
     const bot = s.cfg.types[type].bot!;
     if (s.customerStream[type].next() < bot.deflection) {
       count(s, slot, M.deflected, 1);
+      if (s.log !== null) logEnd(s, slot, O_DEFLECTED);
       release(s, slot);
       return;
     }
@@ -161,11 +166,13 @@ export function onIvrEnd(s: SimState, slot: number, gen: number): boolean {
   s.advanceAreas(s.now);
   if (u < ivr.selfService) {
     count(s, slot, M.deflected, 1);
+    if (s.log !== null) logEnd(s, slot, O_DEFLECTED);
     release(s, slot);
     return true;
   }
   if (u < ivr.selfService + ivr.hangup) {
     count(s, slot, M.ivrHangup, 1);
+    if (s.log !== null) logEnd(s, slot, O_IVR_HANGUP);
     count(s, slot, M.customersLost, 1);
     release(s, slot);
     return true;
@@ -283,6 +290,7 @@ function answer(s: SimState, slot: number, agent: number): void {
     }
   }
   s.cService[slot] = service;
+  s.cStart[slot] = now;
   s.cState[slot] = CALL_IN_SERVICE;
   s.cAgent[slot] = agent;
   s.aCall[agent] = slot;
@@ -322,12 +330,16 @@ export function onServiceEnd(s: SimState, slot: number, gen: number): boolean {
   if ((s.cFlags[slot] & FLAG_MISROUTED) !== 0) {
     // Transferred to the right queue; it keeps its place by its first queue entry.
     count(s, slot, M.transfers, 1);
+    if (s.log !== null) logEnd(s, slot, O_TRANSFERRED);
     s.cFlags[slot] = (s.cFlags[slot] & ~FLAG_MISROUTED) | FLAG_TRANSFERRED;
     requeue(s, slot, s.cTrueQueue[slot]);
   } else {
     count(s, slot, M.completed, 1);
     count(s, slot, M.handleTime, s.cService[slot]);
-    if (s.wf === null) release(s, slot);
+    if (s.wf === null) {
+      if (s.log !== null) logEnd(s, slot, O_COMPLETED);
+      release(s, slot);
+    }
     else finishWithQuality(s, slot, agent);
   }
   afterWork(s, agent);
@@ -345,6 +357,7 @@ function finishWithQuality(s: SimState, slot: number, agent: number): void {
   const wf = s.wf!;
   const flags = s.cFlags[slot];
   if ((flags & FLAG_CASE) !== 0) {
+    if (s.log !== null) logEnd(s, slot, O_COMPLETED);
     replyToComplaint(s, slot);
     release(s, slot);
     return;
@@ -352,6 +365,7 @@ function finishWithQuality(s: SimState, slot: number, agent: number): void {
   const q = s.qualityStream;
   const defect = q.next() < defectProbability(s, agent) ? 1 : 0;
   countTenure(s, agent, s.cService[slot], defect);
+  if (s.log !== null) logEnd(s, slot, O_COMPLETED, defect);
   if ((flags & FLAG_COMPLAINT) !== 0 && wf.complaints !== null) openCase(s, slot);
   if (defect === 0) {
     release(s, slot);
@@ -496,6 +510,7 @@ export function onAbandon(s: SimState, slot: number, gen: number): boolean {
   const w = s.now - s.cEnter[slot];
   count(s, slot, M.abandoned, 1);
   if (w <= s.cfg.threshold) count(s, slot, M.abandonedWithin, 1);
+  if (s.log !== null) logEnd(s, slot, O_ABANDONED);
   count(s, slot, M.waitAbandoned, w);
   unqueue(s, slot);
   s.inSystem--;
@@ -665,6 +680,7 @@ export function onSiteDown(s: SimState, failure: number): void {
     if (f.waiting === 'lose' || to < 0) {
       count(s, slot, M.lost, 1);
       count(s, slot, M.customersLost, 1);
+      if (s.log !== null) logEnd(s, slot, O_LOST);
       unqueue(s, slot);
       release(s, slot);
       continue;
@@ -685,6 +701,7 @@ export function onSiteDown(s: SimState, failure: number): void {
       if (!agentHere && s.cLine[slot] !== site) continue;
       // Answered, never completed (AHT counts completed contacts only).
       count(s, slot, M.dropped, 1);
+      if (s.log !== null) logEnd(s, slot, O_DROPPED);
       unload(s, agent);
       release(s, slot); // bumps the generation: its service end goes stale
       if (!agentHere) afterWork(s, agent); // an agent elsewhere takes the next contact

@@ -6,6 +6,7 @@ import { CHANNELS, M, NCH, NM } from '../metrics/layout.ts';
 import { DemandSampler } from './demand.ts';
 import { BUILTIN_POLICIES, PLUGIN, type RoutingPolicy } from './routing.ts';
 import type { WorkforceConfig } from '../config/model-config.ts';
+import type { EventLog } from './event-log.ts';
 
 /** Tenure of agents of groups without a roster: experts. */
 export const EXPERT_DAYS = 10_000;
@@ -97,6 +98,8 @@ export class SimState {
   cHandle: Float64Array;
   /** length of the current service (need / speed, slowdown, transfers, dialling) */
   cService: Float64Array;
+  /** when the current service started */
+  cStart: Float64Array;
   cRow: Int32Array;
   cAgent: Int32Array;
   cQueue: Int32Array;
@@ -190,6 +193,9 @@ export class SimState {
   readonly payFirst: Sampler | null;
   readonly priceDifference: Sampler | null;
 
+  /** the per-contact event log, when enabled (null: off) */
+  log: EventLog | null = null;
+
   // ---- routing policy
   readonly policyKind: number;
   readonly policy: RoutingPolicy | null;
@@ -278,6 +284,7 @@ export class SimState {
     this.cEnter = new Float64Array(cap);
     this.cHandle = new Float64Array(cap);
     this.cService = new Float64Array(cap);
+    this.cStart = new Float64Array(cap);
     this.cRow = new Int32Array(cap);
     this.cAgent = new Int32Array(cap);
     this.cQueue = new Int32Array(cap);
@@ -459,6 +466,7 @@ export class SimState {
     this.cEnter = gf(this.cEnter);
     this.cHandle = gf(this.cHandle);
     this.cService = gf(this.cService);
+    this.cStart = gf(this.cStart);
     this.cRow = gi(this.cRow);
     this.cAgent = gi(this.cAgent);
     this.cQueue = gi(this.cQueue);
