@@ -122,7 +122,12 @@ export class Sampler {
     this.values = values; this.cumulative = cumulative; this.parts = parts;
   }
 
+  /** One draw. Small on purpose: the common case inlines into the caller. */
   sample(r: Stream): number {
+    return this.kind === EXPONENTIAL ? -Math.log(r.nextOpen()) * this.a : this.sampleOther(r);
+  }
+
+  private sampleOther(r: Stream): number {
     switch (this.kind) {
       case EXPONENTIAL: return -Math.log(r.nextOpen()) * this.a;
       case DETERMINISTIC: return this.a;

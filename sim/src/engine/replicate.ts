@@ -3,7 +3,7 @@ import {
   ABANDON, ARRIVAL, CALLBACK_OFFER, INJECTED, IVR_END, KIND_PRIORITY, OVERFLOW, REDIAL, SERVICE_END, SITE_DOWN, SITE_UP, TICK,
 } from '../model/event-kinds.ts';
 import {
-  nextArrivalTime, onAbandon, onArrival, onCallbackOffer, onIvrEnd, onOverflow, onRedial, onServiceEnd, onSiteDown, onSiteUp, onTick,
+  scheduleArrival, onAbandon, onArrival, onCallbackOffer, onIvrEnd, onOverflow, onRedial, onServiceEnd, onSiteDown, onSiteUp, onTick,
 } from '../model/handlers.ts';
 import type { RoutingPolicy } from '../model/routing.ts';
 import { loadedPolicy } from '../model/policy-loader.ts';
@@ -34,10 +34,7 @@ export class Replication {
     if (this.started) return;
     this.started = true;
     const s = this.state;
-    for (let t = 0; t < s.nTypes; t++) {
-      const first = nextArrivalTime(s, t, 0);
-      if (first !== Infinity) s.cal.push(first, KIND_PRIORITY[ARRIVAL], ARRIVAL, t, 0);
-    }
+    for (let t = 0; t < s.nTypes; t++) scheduleArrival(s, t, 0);
     s.cal.push(0, KIND_PRIORITY[TICK], TICK, 0, 0);
     (this.cfg.failures ?? []).forEach((f, i) => {
       s.cal.push(f.start, KIND_PRIORITY[SITE_DOWN], SITE_DOWN, i, 0);

@@ -28,6 +28,30 @@ import {
 
 const CH_PHONE = 0;
 
+/** Schedules the next arrival of `type` after t (none past the horizon). */
+export function scheduleArrival(s: SimState, type: number, t: number): void {
+  // Pushed here rather than returned: a double returned from a call that is not
+  // inlined is boxed, one allocation per arrival.
+  const L = s.cfg.intervalLength;
+  const nI = s.cfg.nIntervals;
+  const base = type * nI;
+  const stream = s.arrivalStream[type];
+  for (;;) {
+    const i = Math.floor(t / L);
+    if (i >= nI) return;
+    const rate = s.rates[base + i];
+    const end = (i + 1) * L;
+    if (rate > 0) {
+      const next = t + stream.exponential(rate);
+      if (next < end) {
+        s.cal.push(next, KIND_PRIORITY[ARRIVAL], ARRIVAL, type, 0);
+        return;
+      }
+    }
+    t = end;
+  }
+}
+
 /** Time of the next arrival of `type` after t, for a rate piecewise constant per interval. */
 export function nextArrivalTime(s: SimState, type: number, t: number): number {
   const L = s.cfg.intervalLength;
@@ -80,10 +104,7 @@ function siteWithLine(s: SimState, site: number): number {
 /** A scheduled or injected arrival: a new customer's first attempt. */
 export function onArrival(s: SimState, type: number, scheduled: boolean): void {
   const now = s.now;
-  if (scheduled) {
-    const next = nextArrivalTime(s, type, now);
-    if (next !== Infinity) s.cal.push(next, KIND_PRIORITY[ARRIVAL], ARRIVAL, type, 0);
-  }
+  if (scheduled) scheduleArrival(s, type, now);
   // Customer attributes are drawn at arrival from per-type streams, whatever happens
   // to the contact, so two variants of a scenario see the same customers (CRN).
   const slot = s.allocCall();
@@ -297,7 +318,7 @@ function answer(s: SimState, slot: number, agent: number): void {
   s.aLoad[agent]++;
   s.busy += 1 / cap;
   s.siteBusy[s.groupSite[g]] += 1 / cap;
-  if (s.available(agent)) {
+  if (cap > 1 && s.available(agent)) {
     // Chats: the agent goes to the back of the available ring (round robin).
     s.aIdleSince[agent] = now;
     s.pushIdle(agent);

@@ -387,8 +387,10 @@ export class SimState {
     this.onDuty = new Int32Array(nG);
     // A ring holds at most one live entry per agent; stale ones are compacted away
     // when it fills, so 2x + 2 slots always suffice.
-    this.iAgent = cfg.groups.map((_, gi) => new Int32Array(2 * this.groupSize[gi] + 2));
-    this.iGen = cfg.groups.map((_, gi) => new Int32Array(2 * this.groupSize[gi] + 2));
+    // Power-of-two sizes: ring positions are masked, not divided.
+    const ringSize = (g: number) => 1 << Math.ceil(Math.log2(2 * this.groupSize[g] + 2));
+    this.iAgent = cfg.groups.map((_, gi) => new Int32Array(ringSize(gi)));
+    this.iGen = cfg.groups.map((_, gi) => new Int32Array(ringSize(gi)));
     this.iScratchA = this.iAgent.map((r) => new Int32Array(r.length));
     this.iScratchG = this.iAgent.map((r) => new Int32Array(r.length));
     this.iHead = new Int32Array(nG);
@@ -540,7 +542,7 @@ export class SimState {
     const ring = this.iAgent[g], n = ring.length;
     if (this.iTail[g] - this.iHead[g] >= n) this.compactIdle(g);
     const gen = ++this.aIdleGen[agent];
-    const i = this.iTail[g] % n;
+    const i = this.iTail[g] & (n - 1);
     ring[i] = agent;
     this.iGen[g][i] = gen;
     this.iTail[g]++;
@@ -548,13 +550,21 @@ export class SimState {
 
   /** First available agent of group g (longest available), or -1. Does not remove it. */
   peekIdle(g: number): number {
-    const ring = this.iAgent[g], gens = this.iGen[g], n = ring.length;
-    while (this.iHead[g] !== this.iTail[g]) {
-      const i = this.iHead[g] % n;
+    const ring = this.iAgent[g], gens = this.iGen[g], mask = ring.length - 1;
+    const cap = this.groupCap[g];
+    let h = this.iHead[g];
+    const tail = this.iTail[g];
+    while (h !== tail) {
+      const i = h & mask;
       const a = ring[i];
-      if (this.aIdleGen[a] === gens[i] && this.available(a)) return a;
-      this.iHead[g]++;
+      // available(a), inlined: on duty, not leaving, below its cap
+      if (this.aIdleGen[a] === gens[i] && this.aState[a] !== AGENT_OFF && this.aLeaving[a] === 0 && this.aLoad[a] < cap) {
+        this.iHead[g] = h;
+        return a;
+      }
+      h++;
     }
+    this.iHead[g] = h;
     return -1;
   }
 
@@ -562,7 +572,7 @@ export class SimState {
   popNewestIdle(g: number): number {
     const ring = this.iAgent[g], gens = this.iGen[g], n = ring.length;
     while (this.iHead[g] !== this.iTail[g]) {
-      const i = (this.iTail[g] - 1) % n;
+      const i = (this.iTail[g] - 1) & (n - 1);
       const a = ring[i];
       if (this.aIdleGen[a] === gens[i] && this.available(a) && this.aLoad[a] === 0) {
         this.iTail[g]--;
@@ -580,10 +590,10 @@ export class SimState {
     const sa = this.iScratchA[g], sg = this.iScratchG[g];
     let live = 0;
     for (let h = this.iHead[g]; h !== this.iTail[g]; h++) {
-      const a = ring[h % n];
-      if (this.aIdleGen[a] === gens[h % n] && this.available(a)) {
+      const a = ring[h & (n - 1)];
+      if (this.aIdleGen[a] === gens[h & (n - 1)] && this.available(a)) {
         sa[live] = a;
-        sg[live++] = gens[h % n];
+        sg[live++] = gens[h & (n - 1)];
       }
     }
     ring.set(sa.subarray(0, live));
