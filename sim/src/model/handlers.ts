@@ -28,10 +28,12 @@ import {
 
 const CH_PHONE = 0;
 
-/** Schedules the next arrival of `type` after t (none past the horizon). */
+/**
+ * Schedules the next arrival of `type` after t (none past the horizon), for a rate
+ * piecewise constant per interval. Pushed here rather than returned: a double returned
+ * from a call that is not inlined is boxed, one allocation per arrival.
+ */
 export function scheduleArrival(s: SimState, type: number, t: number): void {
-  // Pushed here rather than returned: a double returned from a call that is not
-  // inlined is boxed, one allocation per arrival.
   const L = s.cfg.intervalLength;
   const nI = s.cfg.nIntervals;
   const base = type * nI;
@@ -47,25 +49,6 @@ export function scheduleArrival(s: SimState, type: number, t: number): void {
         s.cal.push(next, KIND_PRIORITY[ARRIVAL], ARRIVAL, type, 0);
         return;
       }
-    }
-    t = end;
-  }
-}
-
-/** Time of the next arrival of `type` after t, for a rate piecewise constant per interval. */
-export function nextArrivalTime(s: SimState, type: number, t: number): number {
-  const L = s.cfg.intervalLength;
-  const nI = s.cfg.nIntervals;
-  const base = type * nI;
-  const stream = s.arrivalStream[type];
-  for (;;) {
-    const i = Math.floor(t / L);
-    if (i >= nI) return Infinity;
-    const rate = s.rates[base + i];
-    const end = (i + 1) * L;
-    if (rate > 0) {
-      const next = t + stream.exponential(rate);
-      if (next < end) return next;
     }
     // Memorylessness: restart the clock at the interval boundary with the new rate.
     t = end;
