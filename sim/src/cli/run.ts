@@ -13,10 +13,22 @@ import { FlagChecker } from './options.ts';
 import { fmtHalfWidth, fmtKpi, table } from './table.ts';
 import type { Io, SetCode } from './io.ts';
 
+/** The core KPIs always; the others when they say something (not zero or undefined in this run). --json has them all. */
+const CORE: readonly string[] = ['arrivals', 'offered', 'answered', 'abandoned', 'blocked', 'serviceLevel', 'serviceLevelAnswered', 'abandonRate', 'asa', 'aht', 'occupancy'];
+function shownKpis(s: RunSummary): (typeof KPIS)[number][] {
+  const quality = s.byTenure !== undefined && Object.keys(s.byTenure).length > 0;
+  return KPIS.filter((k) => {
+    if (CORE.includes(k)) return true;
+    if (['accuracy', 'dpmo', 'sigmaLevel', 'firstContactResolution', 'defectRate', 'repeatContactRate', 'cost'].includes(k)) return quality;
+    const m = s.totals[k].mean;
+    return m !== null && m !== 0 && !(k === 'customers' && s.totals.retries.mean === 0 && s.totals.customersLost.mean === s.totals.abandoned.mean) && !(k === 'replyOnTime' && m === 1);
+  });
+}
+
 export function printSummary(io: Io, s: RunSummary): void {
   io.out(`${s.scenario}: ${s.replications} replication${s.replications === 1 ? '' : 's'}, seed ${s.seed}, horizon ${(s.horizon / 3600).toFixed(2)} h`);
   io.out('');
-  io.out(table(['KPI', 'mean', '95% CI'], KPIS.map((k) => [k, fmtKpi(k, s.totals[k].mean), fmtHalfWidth(k, s.totals[k].ci95)])));
+  io.out(table(['KPI', 'mean', '95% CI'], shownKpis(s).map((k) => [k, fmtKpi(k, s.totals[k].mean), fmtHalfWidth(k, s.totals[k].ci95)])));
   if (s.sla.length > 0) {
     io.out('');
     io.out(table(

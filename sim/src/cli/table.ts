@@ -7,7 +7,10 @@ export function table(header: string[], rows: string[][]): string {
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
-const RATE_KPIS = new Set(['serviceLevel', 'serviceLevelAnswered', 'abandonRate', 'occupancy', 'probBlock', 'probWait']);
+const RATE_KPIS = new Set([
+  'serviceLevel', 'serviceLevelAnswered', 'abandonRate', 'occupancy', 'probBlock', 'probWait', 'customerLossRate',
+  'replyOnTime', 'defectRate', 'accuracy', 'repeatContactRate', 'firstContactResolution', 'complaintReplyOnTime',
+]);
 const TIME_KPIS = new Set(['asa', 'aht']);
 
 /** Formats a KPI value for people: percentages, seconds, counts. */
