@@ -1,0 +1,18 @@
+/**
+ * cctwin's public API: what a script or another package uses. Everything else under
+ * sim/src is internal and may change.
+ */
+export { loadScenario, parseScenarioText } from './config/load.ts';
+export { compileScenario, withSeed } from './config/compile.ts';
+export type { ModelConfig, ContactTypeConfig, AgentGroupConfig, SiteConfig, WorkforceConfig } from './config/model-config.ts';
+export { ScenarioSchema, type ScenarioInput } from './config/schema.ts';
+export { Replication, replicate, replicateLogged } from './engine/replicate.ts';
+export { runLocal } from './engine/run-local.ts';
+export { withRunner, defaultWorkers } from './engine/pool.ts';
+export { decodeResult, summarize, kpisOf, totalRow, KPIS, type RunSummary, type Kpi } from './metrics/summary.ts';
+export { estimate, t975, type Estimate } from './metrics/stats.ts';
+export { erlangB, erlangC, erlangCMetrics, queueMetrics, staffFor, type QueueSpec, type QueueMetrics } from './analytic/index.ts';
+export type { RoutingPolicy, PolicyFactory } from './model/routing.ts';
+export { loadPolicy } from './model/policy-loader.ts';
+export { RunStore } from './runs/store.ts';
+export { SimError, type Issue } from './errors.ts';
