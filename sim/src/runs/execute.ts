@@ -1,7 +1,7 @@
 import type { ModelConfig } from '../config/model-config.ts';
 import { RunInterrupted, type Runner } from '../engine/pool.ts';
 import { estimate } from '../metrics/stats.ts';
-import { decodeResult, kpisOf, summarize, totalRow, type ReplicationResult, type RunSummary } from '../metrics/summary.ts';
+import { decodeResult, kpisOf, summarize, totalRow, type Kpi, type ReplicationResult, type RunSummary } from '../metrics/summary.ts';
 import { pairedComparison, type PairedComparison } from '../experiments/paired.ts';
 import { untilPrecise, type PrecisionOutcome, type PrecisionTarget } from '../experiments/precision.ts';
 import { compileVariants, grid, type Assignment, type SetSpec, type Variant } from '../experiments/overrides.ts';
@@ -115,22 +115,33 @@ export async function executeRun(ctx: ExecContext, req: RunRequest, resume?: { r
   return runArm(ctx, runId, req, resume?.cached);
 }
 
+/**
+ * Runs the planned replications, or with a precision target adds replications until
+ * the KPI's half-width (from `halfWidth`) is small enough; interruptible.
+ */
+async function replicateUntilDone(
+  req: ReplicationPlan, ensure: (k: number) => Promise<void>, halfWidth: (kpi: Kpi, k: number) => number | null,
+): Promise<{ status: Awaited<ReturnType<typeof interruptible>>; n: number; precision?: PrecisionOutcome }> {
+  let precision: PrecisionOutcome | undefined;
+  let n = req.replications;
+  const status = await interruptible(async () => {
+    if (req.precision) {
+      const p = req.precision;
+      precision = await untilPrecise(p, req.replications, req.maxReplications, ensure, (k) => halfWidth(p.kpi, k));
+      n = precision.replications;
+    } else {
+      await ensure(n);
+    }
+  });
+  return { status, n, ...(precision ? { precision } : {}) };
+}
+
 async function runArm(ctx: ExecContext, runId: number | null, req: ReplicationPlan & { variant: Variant }, cached?: Map<number, Float64Array>): Promise<RunOutcome> {
   const cfg = req.variant.cfg;
   const arm = new Arm(cfg, ctx, runId, 0, cached);
   const t0 = performance.now();
-  let precision: PrecisionOutcome | undefined;
-  let n = req.replications;
   try {
-    const status = await interruptible(async () => {
-      if (req.precision) {
-        const p = req.precision;
-        precision = await untilPrecise(p, req.replications, req.maxReplications, (k) => arm.ensure(k), (k) => estimate(arm.kpiValues(p.kpi, k)).ci95);
-        n = precision.replications;
-      } else {
-        await arm.ensure(n);
-      }
-    });
+    const { status, n, precision } = await replicateUntilDone(req, (k) => arm.ensure(k), (kpi, k) => estimate(arm.kpiValues(kpi, k)).ci95);
     const summary = summarize(cfg, status === 'done' ? arm.list(n) : arm.list(), (performance.now() - t0) / 1000);
     if (runId !== null && ctx.store) {
       ctx.store.finishRun(runId, status, { ...storedSummary(summary), status, ...(precision ? { precision } : {}) }, [{ arm: 0, rows: summary.intervals }]);
@@ -175,19 +186,9 @@ export async function executeCompare(ctx: ExecContext, req: CompareRequest): Pro
   const armB = new Arm(req.b.cfg, ctx, runId, 1);
   const ensure = async (k: number) => { await Promise.all([armA.ensure(k), armB.ensure(k)]); };
   const t0 = performance.now();
-  let precision: PrecisionOutcome | undefined;
-  let n = req.replications;
   try {
-    const status = await interruptible(async () => {
-      if (req.precision) {
-        const p = req.precision;
-        precision = await untilPrecise(p, req.replications, req.maxReplications, ensure,
-          (k) => pairedComparison(req.a.cfg, armA.list(k), req.b.cfg, armB.list(k))[p.kpi].ci95);
-        n = precision.replications;
-      } else {
-        await ensure(n);
-      }
-    });
+    const { status, n, precision } = await replicateUntilDone(req, ensure,
+      (kpi, k) => pairedComparison(req.a.cfg, armA.list(k), req.b.cfg, armB.list(k))[kpi].ci95);
     const wall = (performance.now() - t0) / 1000;
     // Partial: only the replications both arms finished.
     const both = (r: ReplicationResult) => status === 'done' ? r.replication < n : armA.results.has(r.replication) && armB.results.has(r.replication);
