@@ -21,7 +21,7 @@ async function cmdCalibrate(io: Io, logs: string[], o: Record<string, unknown>):
   const f = new FlagChecker();
   const format = String(o.format ?? 'anonbank');
   if (!LOG_FORMATS.includes(format as LogFormat) && format !== 'counts') f.fail('format', format, `must be one of ${[...LOG_FORMATS, 'counts'].join(', ')}`);
-  const handle = String(o.handle ?? 'lognormal');
+  const handle = String(o.handle ?? 'empirical');
   if (!HANDLE_MODES.includes(handle as HandleMode)) f.fail('handle', handle, `must be one of ${HANDLE_MODES.join(', ')}`);
   const out = o.out;
   if (typeof out !== 'string' || out === '') f.fail('out', out, 'is required: the scenario file to write, e.g. scenarios/fitted/NAME.yaml');
@@ -78,7 +78,7 @@ export function registerCalibrate(program: Command, io: Io, setCode: SetCode): v
     .description('fit arrivals, handle time, patience, redials, IVR time and staffing to call-by-call logs; write a scenario')
     .argument('<log...>', 'call logs (Anonymous Bank TSV or the generic CSV), or arrival-count series (--format counts)')
     .option('--format <F>', `log format: ${[...LOG_FORMATS, 'counts'].join(' | ')} (counts: rownames,DateTime,Calls arrival counts)`, 'anonbank')
-    .option('--handle <H>', `scenario handle time: ${HANDLE_MODES.join(' | ')} (empirical: a histogram of the observed times)`, 'lognormal')
+    .option('--handle <H>', `scenario handle time: ${HANDLE_MODES.join(' | ')} (empirical, default: a histogram of the observed times; lognormal: short calls + lognormal)`, 'empirical')
     .option('-o, --out <file>', 'scenario to write, e.g. scenarios/fitted/NAME.yaml (the full fit goes to NAME.fit.json beside it)')
     .option('--name <N>', 'scenario name (default: the file name)')
     .option('--interval <S>', 'interval of profiles and staffing, seconds', '900')

@@ -69,7 +69,6 @@ export const M = {
 export const NM = 36;
 /** Tenure bands of the byTenure block: under newAgentDays, under a year, a year or more. */
 export const TENURE_BANDS = ['under3months', 'months3to12', 'over12months'] as const;
-export const METRIC_NAMES: readonly string[] = Object.keys(M);
 
 /** Channels in the order of the subRows block. */
 export const CHANNELS = ['phone', 'im', 'email', 'fax'] as const;

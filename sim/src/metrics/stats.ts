@@ -33,12 +33,3 @@ export function estimate(values: ArrayLike<number>): Estimate {
   const sd = Math.sqrt(ss / (n - 1));
   return { mean, ci95: t975(n - 1) * sd / Math.sqrt(n) };
 }
-
-/** Sample standard deviation over the non-NaN values. */
-export function stdev(values: ArrayLike<number>): number {
-  const e = estimate(values);
-  if (e.ci95 === null) return NaN;
-  let n = 0;
-  for (let i = 0; i < values.length; i++) if (!Number.isNaN(values[i])) n++;
-  return (e.ci95 * Math.sqrt(n)) / t975(n - 1);
-}

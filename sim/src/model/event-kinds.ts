@@ -27,6 +27,3 @@ export const REDIAL = 9;
 export const CALLBACK_OFFER = 10;
 
 export const KIND_PRIORITY: readonly number[] = [0, 1, 3, 3, 5, 4, 2, 2, 3, 3, 4];
-export const KIND_NAMES: readonly string[] = [
-  'service-end', 'tick', 'arrival', 'injected', 'abandon', 'overflow', 'site-down', 'site-up', 'ivr-end', 'redial', 'callback-offer',
-];

@@ -32,9 +32,6 @@ export const FLAG_CASE = 32;
 
 export const AGENT_OFF = 0;
 export const AGENT_ON = 1;
-/** @deprecated kept for readers of older code: an agent on duty with no contact */
-export const AGENT_IDLE = 1;
-export const AGENT_BUSY = 2;
 
 const NO_LIMIT = Number.POSITIVE_INFINITY;
 
