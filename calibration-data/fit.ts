@@ -27,7 +27,7 @@ export interface FitOptions {
   threshold: number;
   /** Where the records came from (for the provenance comment). */
   sources: string[];
-  /** Scenario handle time: 'lognormal' (short calls + lognormal, default) or 'empirical' (a histogram of the observed times). */
+  /** Scenario handle time: 'empirical' (a histogram of the observed times, default: chosen on January, README.md) or 'lognormal' (short calls + lognormal). */
   handle?: HandleMode;
 }
 
@@ -271,7 +271,7 @@ export function fitCalls(calls: readonly CallRecord[], o: FitOptions): Calibrati
   }
 
   const answered = calls.filter((c) => c.outcome === 'answered');
-  const mode = o.handle ?? 'lognormal';
+  const mode = o.handle ?? 'empirical';
   const ht = (cs: readonly CallRecord[]) => cs.map((c) => c.end - c.answer!);
   const types = [...new Set(answered.map((c) => c.type))].sort();
   const byType: Record<string, HandleTimeFit> = {};

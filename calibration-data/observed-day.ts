@@ -73,6 +73,16 @@ export interface ObservedDay {
  */
 export const PRESENCE_GAP = 600;
 
+/**
+ * The presence gap by day type. Quiet days (Friday, Saturday: 150-530 calls) leave
+ * agents idle longer between calls than busy weekdays, so a 10-minute gap cuts them off
+ * the floor while they are there (January, 600 s everywhere: simulated abandonment on
+ * Saturdays 9-12% against 2-7% observed). Chosen on January only, weekdays kept at
+ * 600 s, Friday/Saturday among 600, 720, 900, 1080, 1200, 1500, 1800 and 3600 s by the
+ * criterion abandonment MAE / 2 + SL MAE / 5: 900 s (README.md, "Staffing").
+ */
+export const PRESENCE_GAP_BY_DAY_TYPE: Readonly<Record<DayType, number>> = { weekday: PRESENCE_GAP, friday: 900, saturday: 900 };
+
 /** Step of the staffing series replays use, seconds. */
 export const STAFFING_STEP = 60;
 
@@ -117,7 +127,8 @@ function staffingOf(calls: readonly CallRecord[], L: number, nI: number, method:
 }
 
 /** Groups calls by day and computes each day's observations. */
-export function observeDays(calls: readonly CallRecord[], L: number, threshold: number, method: StaffingMethod, gap = PRESENCE_GAP): ObservedDay[] {
+/** `gap`: one presence gap for every day, or one per day type (default `PRESENCE_GAP_BY_DAY_TYPE`). */
+export function observeDays(calls: readonly CallRecord[], L: number, threshold: number, method: StaffingMethod, gap: number | Readonly<Record<DayType, number>> = PRESENCE_GAP_BY_DAY_TYPE): ObservedDay[] {
   const nI = Math.round(DAY / L);
   const byDay = new Map<number, CallRecord[]>();
   for (const c of calls) {
@@ -154,7 +165,9 @@ export function observeDays(calls: readonly CallRecord[], L: number, threshold: 
     }
     entries.sort((a, b) => a - b);
     for (const k of CALL_CLASSES) classes[k].entries.sort((a, b) => a - b);
-    days.push({ day, date: dayLabel(day), dayType: dayTypeOf(day), offered, entries, staffing: staffingOf(list, L, nI, method, gap), staffingFine: staffingOf(list, STAFFING_STEP, DAY / STAFFING_STEP, method, gap), total, hours, classes });
+    const dayType = dayTypeOf(day);
+    const g = typeof gap === 'number' ? gap : gap[dayType];
+    days.push({ day, date: dayLabel(day), dayType, offered, entries, staffing: staffingOf(list, L, nI, method, g), staffingFine: staffingOf(list, STAFFING_STEP, DAY / STAFFING_STEP, method, g), total, hours, classes });
   }
   return days;
 }
