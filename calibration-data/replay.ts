@@ -74,6 +74,25 @@ export interface ValidationResult {
   bias: { abandonRate: number; serviceLevel: number; asa: number };
 }
 
+/**
+ * The observed arrivals of each replayed class. Classes of the log that the fit does not
+ * have (too few calls to fit, or a fit made before the class existed) are folded into
+ * 'regular' (or the first class), so that no offered call is left out of the replay.
+ */
+export function classArrivals(d: ObservedDay, classes: readonly ReplayClass[]): { offered: number[]; entries: number[] }[] {
+  const out = classes.map((c) => ({ offered: [...d.classes[c.name].offered], entries: [...d.classes[c.name].entries] }));
+  const names = classes.map((c) => c.name);
+  const into = Math.max(0, names.indexOf('regular'));
+  for (const k of CALL_CLASSES) {
+    if (names.includes(k)) continue;
+    const src = d.classes[k];
+    src.offered.forEach((x, i) => { out[into].offered[i] += x; });
+    out[into].entries.push(...src.entries);
+  }
+  for (const a of out) a.entries.sort((x, y) => x - y);
+  return out;
+}
+
 /** The model of one observed day. */
 export function dayModel(d: ObservedDay, o: ReplayOptions): ModelConfig {
   const fine = (o.staffingResolution ?? 'interval') === 'fine' && o.interval % STAFFING_STEP === 0;
@@ -85,6 +104,7 @@ export function dayModel(d: ObservedDay, o: ReplayOptions): ModelConfig {
   const scale = o.staffingScale ?? 1;
   const staffing = (fine ? d.staffingFine : d.staffing).map((s) => Math.round(s * scale));
   const rates = (counts: readonly number[]) => Array.from({ length: nI }, (_, i) => counts[Math.floor(i / per)] / o.interval);
+  const arr = o.classes && o.classes.length > 0 ? classArrivals(d, o.classes) : [];
   return {
     schemaVersion: 1,
     name: `replay ${d.date}`,
@@ -101,7 +121,7 @@ export function dayModel(d: ObservedDay, o: ReplayOptions): ModelConfig {
           name: c.name,
           channel: 'phone' as const,
           priority: c.priority,
-          arrivalRates: o.arrivals === 'trace' ? new Array<number>(nI).fill(0) : rates(d.classes[c.name].offered),
+          arrivalRates: o.arrivals === 'trace' ? new Array<number>(nI).fill(0) : rates(arr[qi].offered),
           handleTime: c.handleTime,
           patience: c.patience,
           queue: qi,
@@ -149,7 +169,7 @@ export function simulateDay(d: ObservedDay, o: ReplayOptions): { total: KpiCount
     if (o.arrivals === 'trace') {
       // Merge the classes' entry times: inject() must not go back in time.
       const all = o.classes && o.classes.length > 0
-        ? o.classes.flatMap((c, k) => d.classes[c.name].entries.map((t) => [t, k] as const)).sort((a, b) => a[0] - b[0])
+        ? classArrivals(d, o.classes).flatMap((a, k) => a.entries.map((t) => [t, k] as const)).sort((a, b) => a[0] - b[0])
         : d.entries.map((t) => [t, 0] as const);
       for (const [t, k] of all) rep.inject(k, t);
     }
@@ -163,6 +183,21 @@ export function simulateDay(d: ObservedDay, o: ReplayOptions): { total: KpiCount
     }
   }
   return { total, hours, types };
+}
+
+/** A class's observed day totals, with the log's classes the fit lacks folded in as in `classArrivals`. */
+function observedClassTotal(d: ObservedDay, classes: readonly ReplayClass[], name: CallClass): KpiCounts {
+  const names = classes.map((c) => c.name);
+  const into = names[Math.max(0, names.indexOf('regular'))];
+  const t = { ...d.classes[name].total };
+  if (name === into) {
+    for (const k of CALL_CLASSES) {
+      if (names.includes(k)) continue;
+      const x = d.classes[k].total;
+      t.offered += x.offered; t.answered += x.answered; t.abandoned += x.abandoned; t.answeredWithin += x.answeredWithin; t.waitAnswered += x.waitAnswered;
+    }
+  }
+  return t;
 }
 
 const pair = (o: number, s: number): Pair => ({ observed: o, simulated: s });
@@ -186,7 +221,7 @@ export function validateDays(days: readonly ObservedDay[], o: ReplayOptions, onD
     });
     const classes: DayComparison['classes'] = o.classes && o.classes.length > 0
       ? Object.fromEntries(o.classes.map((c, k) => {
-        const ob = d.classes[c.name].total, si = sim.types[k];
+        const ob = observedClassTotal(d, o.classes!, c.name), si = sim.types[k];
         return [c.name, { offered: pair(ob.offered, si.offered / R), ...pairs(kpisFromCounts(ob), kpisFromCounts(si)) }];
       }))
       : undefined;

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { LOG_FORMATS, readCallLogs, type LogFormat } from '../../../calibration-data/call-log.ts';
+import { CALL_CLASSES, LOG_FORMATS, readCallLogs, type LogFormat } from '../../../calibration-data/call-log.ts';
 import { observeDays, STAFFING_METHODS, type StaffingMethod } from '../../../calibration-data/observed-day.ts';
 import { ARRIVAL_MODES, validateDays, type ArrivalMode, type Pair, type ReplayClass, type ValidationResult } from '../../../calibration-data/replay.ts';
 import type { DistSpec } from '../core/distributions.ts';
@@ -62,7 +62,7 @@ async function cmdValidateFit(io: Io, scenario: string, o: Record<string, unknow
       if (STAFFING_METHODS.includes(m)) fitted = m;
       // Customer classes of the fit: one contact type each, priority customers ranked first.
       const cls = Object.entries(j?.classes ?? {}) as [string, { handleTime: { dist: DistSpec }; patience: { dist: DistSpec } }][];
-      sideClasses = cls.filter(([k]) => k === 'regular' || k === 'priority')
+      sideClasses = cls.filter(([k]) => (CALL_CLASSES as readonly string[]).includes(k))
         .map(([k, c]) => ({ name: k as ReplayClass['name'], priority: k === 'priority' ? 1 : 0, handleTime: c.handleTime.dist, patience: c.patience.dist }));
     } catch { /* a broken sidecar only loses the defaults */ }
   }
