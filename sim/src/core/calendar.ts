@@ -1,5 +1,5 @@
 /**
- * The event calendar: a binary min-heap over parallel typed arrays.
+ * The event calendar: a binary min-heap over typed arrays.
  *
  * Order of events (the tie-break rule, written once here and relied on everywhere):
  *   1. earlier `time` first;
@@ -16,15 +16,22 @@
  * events when they pop (simmer's unschedule, bitECS's versioned ids). That makes
  * cancellation O(1) and keeps the heap free of searches.
  *
- * Nothing is allocated per event: arrays grow by doubling only when full.
+ * Layout: the heap itself holds only (time, entry id) pairs, so a sift moves two
+ * numbers per level; an entry's order key and payload sit in a pool indexed by its id
+ * and are read only when two times tie. Nothing is allocated per event: arrays grow by
+ * doubling only when full, and entry ids are recycled.
  */
 export class Calendar {
   private time: Float64Array;
-  /** priority * 2^32 + seq, exact in a double while seq < 2^21 * 2^32 */
+  private entry: Int32Array;
+  /** per entry id: priority * 2^32 + seq, exact in a double while seq < 2^21 * 2^32 */
   private order: Float64Array;
   private kinds: Int32Array;
   private targets: Int32Array;
   private gens: Int32Array;
+  private free: Int32Array;
+  private nFree = 0;
+  private nIds = 0;
   private n = 0;
   private seq = 0;
 
@@ -37,10 +44,12 @@ export class Calendar {
   constructor(capacity = 1024) {
     const c = Math.max(16, capacity | 0);
     this.time = new Float64Array(c);
+    this.entry = new Int32Array(c);
     this.order = new Float64Array(c);
     this.kinds = new Int32Array(c);
     this.targets = new Int32Array(c);
     this.gens = new Int32Array(c);
+    this.free = new Int32Array(c);
   }
 
   get size(): number {
@@ -55,74 +64,76 @@ export class Calendar {
   clear(): void {
     this.n = 0;
     this.seq = 0;
+    this.nFree = 0;
+    this.nIds = 0;
   }
 
   push(time: number, priority: number, kind: number, target: number, gen: number): void {
     if (this.n === this.time.length) this.grow();
+    const id = this.nFree > 0 ? this.free[--this.nFree] : this.nIds++;
     const ord = priority * 4294967296 + this.seq++;
+    this.order[id] = ord;
+    this.kinds[id] = kind;
+    this.targets[id] = target;
+    this.gens[id] = gen;
     // Sift up with a hole: move parents down, write the new entry once.
+    const t = this.time, e = this.entry, o = this.order;
     let i = this.n++;
-    const t = this.time, o = this.order;
     while (i > 0) {
       const p = (i - 1) >> 1;
       const pt = t[p];
-      if (pt < time || (pt === time && o[p] < ord)) break;
-      this.move(p, i);
+      if (pt < time || (pt === time && o[e[p]] < ord)) break;
+      t[i] = pt;
+      e[i] = e[p];
       i = p;
     }
     t[i] = time;
-    o[i] = ord;
-    this.kinds[i] = kind;
-    this.targets[i] = target;
-    this.gens[i] = gen;
+    e[i] = id;
   }
 
   /** Removes the first event into popTime/popKind/popTarget/popGen. Returns false when empty. */
   pop(): boolean {
     const n = this.n;
     if (n === 0) return false;
-    const t = this.time, o = this.order;
+    const t = this.time, e = this.entry, o = this.order;
+    const top = e[0];
     this.popTime = t[0];
-    this.popKind = this.kinds[0];
-    this.popTarget = this.targets[0];
-    this.popGen = this.gens[0];
+    this.popKind = this.kinds[top];
+    this.popTarget = this.targets[top];
+    this.popGen = this.gens[top];
+    this.free[this.nFree++] = top;
     const last = n - 1;
     this.n = last;
     if (last === 0) return true;
     // Sift the last entry down from the root, with a hole.
-    const lt = t[last], lo = o[last], lk = this.kinds[last], la = this.targets[last], lg = this.gens[last];
+    const lt = t[last], le = e[last], lo = o[le];
     let i = 0;
     const half = last >> 1;
     while (i < half) {
       let c = 2 * i + 1;
       const r = c + 1;
-      if (r < last && (t[r] < t[c] || (t[r] === t[c] && o[r] < o[c]))) c = r;
-      if (lt < t[c] || (lt === t[c] && lo < o[c])) break;
-      this.move(c, i);
+      if (r < last && (t[r] < t[c] || (t[r] === t[c] && o[e[r]] < o[e[c]]))) c = r;
+      const ct = t[c];
+      if (lt < ct || (lt === ct && lo < o[e[c]])) break;
+      t[i] = ct;
+      e[i] = e[c];
       i = c;
     }
     t[i] = lt;
-    o[i] = lo;
-    this.kinds[i] = lk;
-    this.targets[i] = la;
-    this.gens[i] = lg;
+    e[i] = le;
     return true;
-  }
-
-  private move(from: number, to: number): void {
-    this.time[to] = this.time[from];
-    this.order[to] = this.order[from];
-    this.kinds[to] = this.kinds[from];
-    this.targets[to] = this.targets[from];
-    this.gens[to] = this.gens[from];
   }
 
   private grow(): void {
     const c = this.time.length * 2;
-    const t = new Float64Array(c); t.set(this.time); this.time = t;
-    const o = new Float64Array(c); o.set(this.order); this.order = o;
-    const k = new Int32Array(c); k.set(this.kinds); this.kinds = k;
-    const a = new Int32Array(c); a.set(this.targets); this.targets = a;
-    const g = new Int32Array(c); g.set(this.gens); this.gens = g;
+    const f64 = (a: Float64Array) => { const b = new Float64Array(c); b.set(a); return b; };
+    const i32 = (a: Int32Array) => { const b = new Int32Array(c); b.set(a); return b; };
+    this.time = f64(this.time);
+    this.entry = i32(this.entry);
+    this.order = f64(this.order);
+    this.kinds = i32(this.kinds);
+    this.targets = i32(this.targets);
+    this.gens = i32(this.gens);
+    this.free = i32(this.free);
   }
 }
