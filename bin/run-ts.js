@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // Runs a TypeScript entry point of this package (benchmarks, generators) under tsx.
+import './v8-flags.js';
 import { register } from 'tsx/esm/api';
 import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
