@@ -3,6 +3,7 @@ import { compileScenario } from '../../sim/src/config/compile.ts';
 import { parseScenarioText } from '../../sim/src/config/load.ts';
 import type { ModelConfig } from '../../sim/src/config/model-config.ts';
 import { SimError } from '../../sim/src/errors.ts';
+import { simErrorOf } from '../fixtures/sim-error.ts';
 
 /**
  * The scenario (center) form of the contact lifecycle: ivr, bot, deadline, redial,
@@ -11,15 +12,6 @@ import { SimError } from '../../sim/src/errors.ts';
  * compiles to the documented ModelConfig fields and defaults.
  */
 
-function simErrorOf(fn: () => unknown): SimError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof SimError) return e;
-    throw new Error(`expected a SimError, got ${String(e)}`);
-  }
-  throw new Error('expected a SimError, nothing was thrown');
-}
 
 const compile = (text: string): ModelConfig => compileScenario(parseScenarioText(text, 'test.yaml'), { baseDir: '.' });
 

@@ -10,6 +10,7 @@ import { withSeed } from '../../sim/src/config/compile.ts';
 import { loadScenario, parseScenarioText } from '../../sim/src/config/load.ts';
 import type { ModelConfig } from '../../sim/src/config/model-config.ts';
 import { SimError, type Issue } from '../../sim/src/errors.ts';
+import { simErrorOf } from '../fixtures/sim-error.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'cctwin-config-'));
@@ -21,16 +22,6 @@ function file(name: string, text: string): string {
   return p;
 }
 
-/** Runs `fn` and returns the SimError it throws (fails the test if it throws anything else or nothing). */
-function simErrorOf(fn: () => unknown): SimError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof SimError) return e;
-    throw new Error(`expected a SimError, got ${String(e)}`);
-  }
-  throw new Error('expected a SimError, nothing was thrown');
-}
 
 function capture(): Io & { stdout: string[]; stderr: string[] } {
   const stdout: string[] = [], stderr: string[] = [];
