@@ -135,10 +135,10 @@ describe('Ctrl-C', () => {
     child.kill('SIGINT');
     const code = await new Promise<number | null>((res) => child.on('exit', (c) => res(c)));
     expect(code).toBe(130);
-    expect(stdout).toMatch(/INTERRUPTED: partial result from the \d+ replications that finished/);
+    expect(stdout).toMatch(/INTERRUPTED: partial result from the \d+ replications? that finished/);
     const list = await cli('runs', 'list', '--json', '--db', cutDb);
     const [run] = JSON.parse(list.out);
     expect(run.status).toBe('interrupted');
-    expect(run.replications).toBe(Number(/from the (\d+) replications/.exec(stdout)![1]));
+    expect(run.replications).toBe(Number(/from the (\d+) replications?/.exec(stdout)![1]));
   });
 });
