@@ -124,4 +124,52 @@ describe('Calendar', () => {
     pushAll(cal, [{ time: 2, priority: 1, id: 5 }, { time: 2, priority: 1, id: 6 }, { time: 2, priority: 0, id: 7 }]);
     expect(drain(cal).map((e) => e.id)).toEqual([7, 5, 6]);
   });
+
+  it('sources (the second level) pop in the same (time, priority, insertion) order as pushed events', () => {
+    // A model of both levels: setSource replaces the source's pending occurrence and
+    // takes its sequence number when set; pop(limit) stops before later events.
+    const NS = 4;
+    const op = fc.oneof(
+      fc.record({ push: evArb }),
+      fc.record({ source: fc.integer({ min: 0, max: NS - 1 }), ev: evArb, none: fc.boolean() }),
+      fc.record({ pop: fc.oneof(fc.constant(Infinity), fc.integer({ min: 0, max: 6 })) }),
+    );
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 400 }), (ops) => {
+        const cal = new Calendar(16, NS);
+        interface P { time: number; priority: number; seq: number; kind: number; target: number }
+        let pending: P[] = [];
+        let seq = 0;
+        for (const o of ops) {
+          if ('push' in o) {
+            cal.push(o.push.time, o.push.priority, o.push.priority, 100 + seq, 7);
+            pending.push({ time: o.push.time, priority: o.push.priority, seq, kind: o.push.priority, target: 100 + seq });
+            seq++;
+          } else if ('source' in o) {
+            const time = o.none ? Infinity : o.ev.time;
+            cal.setSource(o.source, time, o.ev.priority, 10 + o.source);
+            pending = pending.filter((p) => p.target !== o.source);
+            if (time !== Infinity) pending.push({ time, priority: o.ev.priority, seq, kind: 10 + o.source, target: o.source });
+            seq++;
+          } else {
+            const first = [...pending].sort((a, b) => a.time - b.time || a.priority - b.priority || a.seq - b.seq)[0];
+            const expected = first !== undefined && first.time <= o.pop ? first : undefined;
+            expect(cal.pop(o.pop)).toBe(expected !== undefined);
+            if (expected) {
+              expect({ time: cal.popTime, kind: cal.popKind, target: cal.popTarget, gen: cal.popGen })
+                .toEqual({ time: expected.time, kind: expected.kind, target: expected.target, gen: expected.target < NS ? 0 : 7 });
+              pending = pending.filter((p) => p !== expected);
+            }
+          }
+          expect(cal.size).toBe(pending.length);
+          expect(cal.peekTime()).toBe(pending.length ? Math.min(...pending.map((p) => p.time)) : Infinity);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('a calendar without sources refuses setSource', () => {
+    expect(() => new Calendar(16).setSource(0, 1, 0, 0)).toThrow(RangeError);
+  });
 });

@@ -1,5 +1,7 @@
 /**
- * The event calendar: a binary min-heap over typed arrays.
+ * The event calendar: a binary min-heap over typed arrays, plus a second level of
+ * "sources" (recurring events with at most one occurrence pending each: the arrival
+ * stream of each contact type).
  *
  * Order of events (the tie-break rule, written once here and relied on everywhere):
  *   1. earlier `time` first;
@@ -9,6 +11,9 @@
  *      insertion sequence number).
  * SimPy orders its heap by (time, priority, seq) for the same reason: without (3) a
  * binary heap gives no defined order for equal keys, and runs stop being reproducible.
+ * The rule holds across both levels: a source's occurrence takes its sequence number
+ * from the same counter when it is set, so it pops exactly where it would have popped
+ * had it been pushed.
  *
  * Each entry carries an integer `kind`, an integer `target` (a slot id) and an integer
  * `gen` (the target's generation when scheduled). The calendar never cancels: the
@@ -20,6 +25,13 @@
  * numbers per level; an entry's order key and payload sit in a pool indexed by its id
  * and are read only when two times tie. Nothing is allocated per event: arrays grow by
  * doubling only when full, and entry ids are recycled.
+ *
+ * Sources (the two-level calendar): source k's next occurrence is held in its own
+ * small heap (ordered by the same key) and compared with the main heap's top when
+ * popping. An arrival process then costs no push or pop of the main heap, which holds
+ * only timers (service ends, abandonments, ...); that heap stays smaller too. A popped
+ * source has nothing pending until `setSource` gives it its next time; its target is
+ * the source id and its gen 0.
  */
 export class Calendar {
   private time: Float64Array;
@@ -35,13 +47,25 @@ export class Calendar {
   private n = 0;
   private seq = 0;
 
+  // ---- sources: per source id its next time (Infinity: none pending), order key and
+  // kind; sHeap is a min-heap of source ids, sPos each source's place in it. Never
+  // empty: with no sources, one that never fires stands in (no branch in pop).
+  private readonly nSources: number;
+  private readonly sTime: Float64Array;
+  private readonly sOrder: Float64Array;
+  private readonly sKind: Int32Array;
+  private readonly sHeap: Int32Array;
+  private readonly sPos: Int32Array;
+  private sPending = 0;
+
   /** Filled by pop(): the popped event. Reading fields avoids returning an object. */
   public popTime = 0;
   public popKind = 0;
   public popTarget = 0;
   public popGen = 0;
 
-  constructor(capacity = 1024) {
+  /** `sources`: how many sources (ids 0..sources-1) `setSource` may use. */
+  constructor(capacity = 1024, sources = 0) {
     const c = Math.max(16, capacity | 0);
     this.time = new Float64Array(c);
     this.entry = new Int32Array(c);
@@ -50,15 +74,24 @@ export class Calendar {
     this.targets = new Int32Array(c);
     this.gens = new Int32Array(c);
     this.free = new Int32Array(c);
+    this.nSources = sources;
+    const ns = Math.max(1, sources);
+    this.sTime = new Float64Array(ns).fill(Infinity);
+    this.sOrder = new Float64Array(ns);
+    this.sKind = new Int32Array(ns);
+    this.sHeap = Int32Array.from({ length: ns }, (_, i) => i);
+    this.sPos = Int32Array.from({ length: ns }, (_, i) => i);
   }
 
+  /** Events pending: heap entries and sources with a next occurrence. */
   get size(): number {
-    return this.n;
+    return this.n + this.sPending;
   }
 
   /** Time of the next event, or Infinity when empty. */
   peekTime(): number {
-    return this.n > 0 ? this.time[0] : Infinity;
+    const st = this.sTime[this.sHeap[0]];
+    return this.n > 0 && this.time[0] < st ? this.time[0] : st;
   }
 
   clear(): void {
@@ -66,6 +99,8 @@ export class Calendar {
     this.seq = 0;
     this.nFree = 0;
     this.nIds = 0;
+    this.sTime.fill(Infinity);
+    this.sPending = 0;
   }
 
   push(time: number, priority: number, kind: number, target: number, gen: number): void {
@@ -91,11 +126,45 @@ export class Calendar {
     e[i] = id;
   }
 
-  /** Removes the first event into popTime/popKind/popTarget/popGen. Returns false when empty. */
-  pop(): boolean {
+  /**
+   * Sets source `src`'s next occurrence (Infinity: none), of `kind` at `priority`; it
+   * replaces any occurrence pending. Ordered as if pushed now.
+   */
+  setSource(src: number, time: number, priority: number, kind: number): void {
+    if (src < 0 || src >= this.nSources) throw new RangeError(`setSource: no source ${src} (calendar has ${this.nSources})`);
+    const st = this.sTime, so = this.sOrder;
+    const was = st[src], wasOrd = so[src];
+    const ord = priority * 4294967296 + this.seq++;
+    st[src] = time;
+    so[src] = ord;
+    this.sKind[src] = kind;
+    if (was === Infinity) { if (time !== Infinity) this.sPending++; } else if (time === Infinity) this.sPending--;
+    if (time < was || (time === was && ord < wasOrd)) this.sourceUp(src);
+    else this.sourceDown(src);
+  }
+
+  /**
+   * Removes the first event, if its time is <= `limit`, into popTime/popKind/popTarget/
+   * popGen. Returns false when empty or when the next event is later than `limit`.
+   */
+  pop(limit = Infinity): boolean {
     const n = this.n;
-    if (n === 0) return false;
     const t = this.time, e = this.entry, o = this.order;
+    const src = this.sHeap[0];
+    const st = this.sTime[src];
+    if (st !== Infinity && (n === 0 || st < t[0] || (st === t[0] && this.sOrder[src] < o[e[0]]))) {
+      // The source's occurrence comes first (or the heap is empty).
+      if (st > limit) return false;
+      this.popTime = st;
+      this.popKind = this.sKind[src];
+      this.popTarget = src;
+      this.popGen = 0;
+      this.sTime[src] = Infinity;
+      this.sPending--;
+      this.sourceDown(src);
+      return true;
+    }
+    if (n === 0 || t[0] > limit) return false;
     const top = e[0];
     this.popTime = t[0];
     this.popKind = this.kinds[top];
@@ -122,6 +191,42 @@ export class Calendar {
     t[i] = lt;
     e[i] = le;
     return true;
+  }
+
+  /** Source a sorts before source b. */
+  private sourceLess(a: number, b: number): boolean {
+    const ta = this.sTime[a], tb = this.sTime[b];
+    return ta < tb || (ta === tb && this.sOrder[a] < this.sOrder[b]);
+  }
+
+  private sourceUp(src: number): void {
+    const h = this.sHeap, pos = this.sPos;
+    let i = pos[src];
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (!this.sourceLess(src, h[p])) break;
+      h[i] = h[p];
+      pos[h[i]] = i;
+      i = p;
+    }
+    h[i] = src;
+    pos[src] = i;
+  }
+
+  private sourceDown(src: number): void {
+    const h = this.sHeap, pos = this.sPos, n = this.nSources;
+    let i = pos[src];
+    for (;;) {
+      let c = 2 * i + 1;
+      if (c >= n) break;
+      if (c + 1 < n && this.sourceLess(h[c + 1], h[c])) c++;
+      if (!this.sourceLess(h[c], src)) break;
+      h[i] = h[c];
+      pos[h[i]] = i;
+      i = c;
+    }
+    h[i] = src;
+    pos[src] = i;
   }
 
   private grow(): void {

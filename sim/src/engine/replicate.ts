@@ -59,8 +59,7 @@ export class Replication {
     let n = 0;
     // With the event log on, the loop also stops when its buffer is full (see drainLog).
     const log = s.log;
-    while (cal.size > 0 && cal.peekTime() <= t && (log === null || log.n < log.capacity)) {
-      cal.pop();
+    while ((log === null || log.n < log.capacity) && cal.pop(t)) {
       s.now = cal.popTime;
       const target = cal.popTarget;
       switch (cal.popKind) {

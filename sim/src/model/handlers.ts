@@ -30,8 +30,10 @@ const CH_PHONE = 0;
 
 /**
  * Schedules the next arrival of `type` after t (none past the horizon), for a rate
- * piecewise constant per interval. Pushed here rather than returned: a double returned
- * from a call that is not inlined is boxed, one allocation per arrival.
+ * piecewise constant per interval. Each type's arrival stream is a source of the
+ * calendar (its second level, type = source id): no heap push or pop per arrival.
+ * Set here rather than returned: a double returned from a call that is not inlined
+ * is boxed, one allocation per arrival.
  */
 export function scheduleArrival(s: SimState, type: number, t: number): void {
   const L = s.cfg.intervalLength;
@@ -46,7 +48,7 @@ export function scheduleArrival(s: SimState, type: number, t: number): void {
     if (rate > 0) {
       const next = t + stream.exponential(rate);
       if (next < end) {
-        s.cal.push(next, KIND_PRIORITY[ARRIVAL], ARRIVAL, type, 0);
+        s.cal.setSource(type, next, KIND_PRIORITY[ARRIVAL], ARRIVAL);
         return;
       }
     }

@@ -435,7 +435,7 @@ export class SimState {
     this.cells = new Float64Array(nT * nS * NM);
     this.siteRows = new Float64Array((nI + 1) * nS * NM);
     this.warmRows = Math.min(Math.ceil(cfg.warmup / cfg.intervalLength - 1e-9), nI);
-    this.cal = new Calendar(4096);
+    this.cal = new Calendar(4096, nT); // one source per type: its arrival stream
   }
 
   /** Takes a free slot, growing the arrays by doubling when none is left. */
