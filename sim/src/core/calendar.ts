@@ -22,9 +22,13 @@
  * cancellation O(1) and keeps the heap free of searches.
  *
  * Layout: the heap itself holds only (time, entry id) pairs, so a sift moves two
- * numbers per level; an entry's order key and payload sit in a pool indexed by its id
- * and are read only when two times tie. Nothing is allocated per event: arrays grow by
- * doubling only when full, and entry ids are recycled.
+ * numbers per level; an entry's order key and payload sit in a pool indexed by its id.
+ * The heap is ordered by time alone (one comparison per level, the smaller child
+ * chosen without a branch); entries tied at the top time form a subtree at the root,
+ * and only when the root has a child at its time is that subtree searched for the
+ * least order key (times tie only at interval boundaries or with discrete
+ * distributions). Nothing is allocated per event: arrays grow by doubling only when
+ * full, and entry ids are recycled. Cells past the heap's end hold Infinity.
  *
  * Sources (the two-level calendar): source k's next occurrence is held in its own
  * small heap (ordered by the same key) and compared with the main heap's top when
@@ -67,7 +71,7 @@ export class Calendar {
   /** `sources`: how many sources (ids 0..sources-1) `setSource` may use. */
   constructor(capacity = 1024, sources = 0) {
     const c = Math.max(16, capacity | 0);
-    this.time = new Float64Array(c);
+    this.time = new Float64Array(c).fill(Infinity);
     this.entry = new Int32Array(c);
     this.order = new Float64Array(c);
     this.kinds = new Int32Array(c);
@@ -95,6 +99,7 @@ export class Calendar {
   }
 
   clear(): void {
+    this.time.fill(Infinity);
     this.n = 0;
     this.seq = 0;
     this.nFree = 0;
@@ -111,13 +116,13 @@ export class Calendar {
     this.kinds[id] = kind;
     this.targets[id] = target;
     this.gens[id] = gen;
-    // Sift up with a hole: move parents down, write the new entry once.
-    const t = this.time, e = this.entry, o = this.order;
+    // Sift up with a hole, by time alone: move parents down, write the new entry once.
+    const t = this.time, e = this.entry;
     let i = this.n++;
     while (i > 0) {
       const p = (i - 1) >> 1;
       const pt = t[p];
-      if (pt < time || (pt === time && o[e[p]] < ord)) break;
+      if (pt <= time) break;
       t[i] = pt;
       e[i] = e[p];
       i = p;
@@ -152,7 +157,12 @@ export class Calendar {
     const t = this.time, e = this.entry, o = this.order;
     const src = this.sHeap[0];
     const st = this.sTime[src];
-    if (st !== Infinity && (n === 0 || st < t[0] || (st === t[0] && this.sOrder[src] < o[e[0]]))) {
+    // The heap is ordered by time alone; entries tied at the top time form a subtree
+    // at the root (rare: then the least order key among them is found).
+    const t0 = t[0];
+    let best = 0;
+    if (t[1] === t0 || t[2] === t0) best = this.tieBest(t0);
+    if (st !== Infinity && (n === 0 || st < t0 || (st === t0 && this.sOrder[src] < o[e[best]]))) {
       // The source's occurrence comes first (or the heap is empty).
       if (st > limit) return false;
       this.popTime = st;
@@ -164,33 +174,58 @@ export class Calendar {
       this.sourceDown(src);
       return true;
     }
-    if (n === 0 || t[0] > limit) return false;
-    const top = e[0];
-    this.popTime = t[0];
+    if (n === 0 || t0 > limit) return false;
+    const top = e[best];
+    this.popTime = t0;
     this.popKind = this.kinds[top];
     this.popTarget = this.targets[top];
     this.popGen = this.gens[top];
     this.free[this.nFree++] = top;
     const last = n - 1;
     this.n = last;
-    if (last === 0) return true;
-    // Sift the last entry down from the root, with a hole.
-    const lt = t[last], le = e[last], lo = o[le];
-    let i = 0;
-    const half = last >> 1;
-    while (i < half) {
-      let c = 2 * i + 1;
-      const r = c + 1;
-      if (r < last && (t[r] < t[c] || (t[r] === t[c] && o[e[r]] < o[e[c]]))) c = r;
+    // Sift the last entry down from the hole, by time alone (cells from n on hold
+    // Infinity, so the right child needs no bounds check).
+    const lt = t[last], le = e[last];
+    t[last] = Infinity;
+    if (best === last) return true;
+    let i = best;
+    let c = 2 * i + 1;
+    while (c < last) {
+      c += +(t[c + 1] < t[c]); // the smaller child, without a branch (it would mispredict half the time)
       const ct = t[c];
-      if (lt < ct || (lt === ct && lo < o[e[c]])) break;
+      if (lt <= ct) break;
       t[i] = ct;
       e[i] = e[c];
       i = c;
+      c = 2 * i + 1;
+    }
+    if (i === best) {
+      // Tie resolution may leave the hole below the root: the last entry may belong higher.
+      while (i > 0) {
+        const p = (i - 1) >> 1;
+        const pt = t[p];
+        if (pt <= lt) break;
+        t[i] = pt;
+        e[i] = e[p];
+        i = p;
+      }
     }
     t[i] = lt;
     e[i] = le;
     return true;
+  }
+
+  /** Index of the least order key among the entries at time `t0` (the subtree of the root at that time). */
+  private tieBest(t0: number): number {
+    return this.tieBestFrom(0, t0, 0);
+  }
+
+  private tieBestFrom(i: number, t0: number, best: number): number {
+    if (i >= this.n || this.time[i] !== t0) return best;
+    const o = this.order, e = this.entry;
+    if (o[e[i]] < o[e[best]]) best = i;
+    best = this.tieBestFrom(2 * i + 1, t0, best);
+    return this.tieBestFrom(2 * i + 2, t0, best);
   }
 
   /** Source a sorts before source b. */
@@ -231,7 +266,7 @@ export class Calendar {
 
   private grow(): void {
     const c = this.time.length * 2;
-    const f64 = (a: Float64Array) => { const b = new Float64Array(c); b.set(a); return b; };
+    const f64 = (a: Float64Array) => { const b = new Float64Array(c).fill(Infinity); b.set(a); return b; };
     const i32 = (a: Int32Array) => { const b = new Int32Array(c); b.set(a); return b; };
     this.time = f64(this.time);
     this.entry = i32(this.entry);
