@@ -5,7 +5,8 @@ import {
   fitExponentialCensored, fitLognormalCensored, fitLognormalTruncated, fitWeibullCensored, gammaOverdispersion,
   kaplanMeier, ksAgainstKm, ksDistance, mean, normalCdf, quantile, type CensoredFit, type Overdispersion,
 } from './estimators.ts';
-import { DAY, DAY_TYPES, observeDays, type DayType, type ObservedDay, type StaffingMethod } from './observed-day.ts';
+import { DAY, DAY_TYPES, observeDays, PRESENCE_GAP, type DayType, type ObservedDay, type StaffingMethod } from './observed-day.ts';
+import { familyOf, identifiedDelaySample, isIdentified, patienceAfterDelay, SESSION_EXTENSION, typeFamilies } from './identified.ts';
 
 /**
  * Calibration: call-by-call records in, a fit out (`CalibrationFit`), written as a
@@ -98,6 +99,19 @@ export interface CalibrationFit {
    * replays them as two contact types sharing the agents.
    */
   classes: Partial<Record<CallClass, { offered: number; share: number; abandonRate: number; handleTime: HandleTimeFit; patience: PatienceFit }>>;
+  /**
+   * The typed replay model (identified.ts; validate-fit's default when present): one
+   * class per call-type family and caller kind (anonymous, identified `+id`), each with
+   * its handle time and patience (those of its family); identified customers wait the
+   * structural `delay` first (hanging up during it with the class's `hangup` share, then
+   * with `patienceAfterDelay`); staffing read with `sessionExtension`.
+   */
+  replay?: {
+    families: string[];
+    sessionExtension: number;
+    delay: { n: number; mean: number; quantiles: Record<string, number>; dist: DistSpec } | null;
+    classes: { name: string; family: string; identified: boolean; offered: number; handleTime: DistSpec; patience: DistSpec | null; hangup?: number; patienceAfterDelay?: DistSpec | null }[];
+  };
   redial: {
     windowSeconds: number;
     identifiedAbandoned: number;
@@ -297,6 +311,31 @@ export function fitCalls(calls: readonly CallRecord[], o: FitOptions): Calibrati
     };
   }
 
+  // The typed replay model: families, the identified customers' delay.
+  const families = typeFamilies(calls);
+  const fam = familyOf(families);
+  const delaySample = identifiedDelaySample(calls, PRESENCE_GAP).sort((a, b) => a - b);
+  const delay = delaySample.length >= 100
+    ? { n: delaySample.length, mean: round(mean(delaySample), 1), quantiles: Object.fromEntries([0.1, 0.25, 0.5, 0.75, 0.9].map((p) => [`p${Math.round(p * 100)}`, round(quantile(delaySample, p), 1)])), dist: empiricalHistogram(delaySample, 0) }
+    : null;
+  const allHandle = fitHandleTime(ht(answered), o.shortCall, mode);
+  const replayClasses: NonNullable<CalibrationFit['replay']>['classes'] = [];
+  for (const f of families) {
+    const off = offered.filter((c) => fam(c) === f);
+    const ans = answered.filter((c) => fam(c) === f);
+    const nAb = off.filter((c) => c.outcome === 'abandoned').length;
+    // A family too small to fit on its own takes the fits of all calls.
+    const own = ans.length >= 30 && nAb >= 10;
+    const handleTime = own ? fitHandleTime(ht(ans), o.shortCall, mode).dist : allHandle.dist;
+    const pat = own ? fitPatience(off.map(waitOf), off.map((c) => c.outcome === 'abandoned')).dist : patience.dist;
+    const nAnon = off.filter((c) => !delay || !isIdentified(c)).length;
+    replayClasses.push({ name: f, family: f, identified: false, offered: nAnon, handleTime, patience: pat });
+    if (delay) {
+      const after = patienceAfterDelay(pat, delay.dist);
+      replayClasses.push({ name: `${f}+id`, family: f, identified: true, offered: off.length - nAnon, handleTime, patience: pat, hangup: after.hangup, patienceAfterDelay: after.rest });
+    }
+  }
+
   // Redials: identified customers; absolute times so that a redial after midnight counts.
   const byCustomer = new Map<string, number[]>();
   for (const c of calls) {
@@ -334,9 +373,11 @@ export function fitCalls(calls: readonly CallRecord[], o: FitOptions): Calibrati
     threshold: o.threshold,
     outcomes,
     arrivals,
-    handleTime: { all: fitHandleTime(ht(answered), o.shortCall, mode), byType },
+    handleTime: { all: allHandle, byType },
     patience,
     classes,
+    // The extension was chosen with the delay (January); a log without identified customers keeps the plain reading.
+    replay: { families, sessionExtension: delay ? SESSION_EXTENSION : 0, delay, classes: replayClasses },
     redial: {
       windowSeconds: o.redialWindow,
       identifiedAbandoned: idAband.length,
@@ -429,6 +470,12 @@ export function scenarioYaml(fit: CalibrationFit, sidecar: string): string {
     `#   KS distance to the Kaplan-Meier curve: ${p.fits.map((f) => `${f.kind} ${f.ksVsKm}`).join(', ')} (chosen: ${chosen.kind}).`,
     `#   Kaplan-Meier median patience: ${p.kmMedian === null ? 'not reached' : `${p.kmMedian} s`}.`,
     ...classLines(fit),
+    ...(fit.replay ? [
+      `# Typed replay (sidecar \`replay\`, validate-fit's default): classes ${fit.replay.classes.map((c) => c.name).join(', ')};`,
+      fit.replay.delay
+        ? `#   identified customers wait a structural delay first (median ${fit.replay.delay.quantiles.p50} s, from ${fit.replay.delay.n} calls); staffing read with ${fit.replay.sessionExtension} s before and after each agent session.`
+        : '#   no identified customers in the log: no delay.',
+    ] : []),
     `# Redials (sidecar only): ${pct(r.probability)} of ${r.identifiedAbandoned} identified abandoners call again within ${r.windowSeconds / 60} min` +
       (r.delay ? `,` : '.'),
     ...(r.delay ? [`#   delay mean ${r.delay.mean} s, median ${r.delay.median} s (after an answered call: ${pct(r.afterAnswerProbability)}).`] : []),

@@ -64,6 +64,8 @@ export interface ObservedDay {
   hours: KpiCounts[];
   /** The same by customer class (call-log.ts `classOf`): offered per interval, queue entries, day totals. */
   classes: Record<CallClass, { offered: number[]; entries: number[]; total: KpiCounts }>;
+  /** The same by replay class (`observeDays` with `classKey`: call type family, identified or not). */
+  byClass?: Record<string, { offered: number[]; entries: number[]; total: KpiCounts }>;
 }
 
 /**
@@ -86,7 +88,7 @@ export const PRESENCE_GAP_BY_DAY_TYPE: Readonly<Record<DayType, number>> = { wee
 /** Step of the staffing series replays use, seconds. */
 export const STAFFING_STEP = 60;
 
-function staffingOf(calls: readonly CallRecord[], L: number, nI: number, method: StaffingMethod, gap: number): number[] {
+function staffingOf(calls: readonly CallRecord[], L: number, nI: number, method: StaffingMethod, gap: number, extension = 0): number[] {
   const out = new Array<number>(nI).fill(0);
   const clampI = (t: number) => Math.min(nI - 1, Math.max(0, Math.floor(t / L)));
   const served = calls.filter((c) => c.outcome === 'answered' && c.agent !== null && c.answer !== null);
@@ -114,21 +116,33 @@ function staffingOf(calls: readonly CallRecord[], L: number, nI: number, method:
     l.push(c);
     byAgent.set(c.agent!, l);
   }
+  // With an extension, each session starts `extension` seconds before its first call and
+  // ends as long after its last one (never overlapping the agent's previous session).
   for (const list of byAgent.values()) {
     list.sort((x, y) => x.answer! - y.answer!);
-    let start = list[0].answer!, end = list[0].end;
+    let start = list[0].answer! - extension, end = list[0].end;
     for (const c of list.slice(1)) {
-      if (c.answer! - end > gap) { addSpan(start, end); start = c.answer!; }
+      if (c.answer! - end > gap) {
+        const cut = Math.min(end + extension, (end + c.answer!) / 2);
+        addSpan(start, cut);
+        start = Math.max(cut, c.answer! - extension);
+      }
       end = Math.max(end, c.end);
     }
-    addSpan(start, end);
+    addSpan(start, end + extension);
   }
   return out;
 }
 
 /** Groups calls by day and computes each day's observations. */
 /** `gap`: one presence gap for every day, or one per day type (default `PRESENCE_GAP_BY_DAY_TYPE`). */
-export function observeDays(calls: readonly CallRecord[], L: number, threshold: number, method: StaffingMethod, gap: number | Readonly<Record<DayType, number>> = PRESENCE_GAP_BY_DAY_TYPE): ObservedDay[] {
+/**
+ * `opts.extension`: seconds of presence added before the first and after the last call of
+ * each session (the `present` method; README.md, "Identified customers"). `opts.classKey`:
+ * a replay class per call; each day then has `byClass` (offered per interval, queue
+ * entries, totals per class).
+ */
+export function observeDays(calls: readonly CallRecord[], L: number, threshold: number, method: StaffingMethod, gap: number | Readonly<Record<DayType, number>> = PRESENCE_GAP_BY_DAY_TYPE, opts: { extension?: number; classKey?: (c: CallRecord) => string } = {}): ObservedDay[] {
   const nI = Math.round(DAY / L);
   const byDay = new Map<number, CallRecord[]>();
   for (const c of calls) {
@@ -143,6 +157,7 @@ export function observeDays(calls: readonly CallRecord[], L: number, threshold: 
     const total = emptyCounts();
     const hours = Array.from({ length: 24 }, emptyCounts);
     const classes = Object.fromEntries(CALL_CLASSES.map((k) => [k, { offered: new Array<number>(nI).fill(0), entries: [] as number[], total: emptyCounts() }])) as ObservedDay['classes'];
+    const byClass: NonNullable<ObservedDay['byClass']> = {};
     for (const c of list) {
       if (c.queueEntry === null) continue;
       const q = Math.min(c.queueEntry, DAY - 1e-6);
@@ -152,8 +167,10 @@ export function observeDays(calls: readonly CallRecord[], L: number, threshold: 
       cl.entries.push(Math.max(0, q));
       offered[i]++;
       cl.offered[i]++;
+      const kc = opts.classKey ? (byClass[opts.classKey(c)] ??= { offered: new Array<number>(nI).fill(0), entries: [], total: emptyCounts() }) : null;
+      if (kc) { kc.offered[i]++; kc.entries.push(Math.max(0, q)); }
       const h = hours[Math.min(23, Math.max(0, Math.floor(q / 3600)))];
-      for (const k of [total, h, cl.total]) {
+      for (const k of kc ? [total, h, cl.total, kc.total] : [total, h, cl.total]) {
         k.offered++;
         if (c.outcome === 'answered') {
           const w = Math.max(0, c.answer! - c.queueEntry);
@@ -165,9 +182,15 @@ export function observeDays(calls: readonly CallRecord[], L: number, threshold: 
     }
     entries.sort((a, b) => a - b);
     for (const k of CALL_CLASSES) classes[k].entries.sort((a, b) => a - b);
+    for (const k of Object.values(byClass)) k.entries.sort((a, b) => a - b);
     const dayType = dayTypeOf(day);
     const g = typeof gap === 'number' ? gap : gap[dayType];
-    days.push({ day, date: dayLabel(day), dayType, offered, entries, staffing: staffingOf(list, L, nI, method, g), staffingFine: staffingOf(list, STAFFING_STEP, DAY / STAFFING_STEP, method, g), total, hours, classes });
+    const ext = method === 'present' ? opts.extension ?? 0 : 0;
+    days.push({
+      day, date: dayLabel(day), dayType, offered, entries,
+      staffing: staffingOf(list, L, nI, method, g, ext), staffingFine: staffingOf(list, STAFFING_STEP, DAY / STAFFING_STEP, method, g, ext),
+      total, hours, classes, ...(opts.classKey ? { byClass } : {}),
+    });
   }
   return days;
 }

@@ -1,6 +1,8 @@
 import type { DistSpec } from '../sim/src/core/distributions.ts';
 import type { ModelConfig } from '../sim/src/config/model-config.ts';
 import { Replication } from '../sim/src/engine/replicate.ts';
+import { EventLog, LOG_FIELDS, logEnd, O_ABANDONED, O_COMPLETED, O_DROPPED, O_IVR_HANGUP, O_UNFINISHED } from '../sim/src/model/event-log.ts';
+import { CALL_WAITING } from '../sim/src/model/state.ts';
 import { M, NM } from '../sim/src/metrics/layout.ts';
 import { decodeResult } from '../sim/src/metrics/summary.ts';
 import { CALL_CLASSES, type CallClass } from './call-log.ts';
@@ -24,7 +26,26 @@ export interface ReplayClass {
   patience: DistSpec | null;
 }
 
+/** One class of the typed replay (the fit's `replay.classes`, identified.ts). */
+export interface TypedClass {
+  name: string;
+  identified: boolean;
+  handleTime: DistSpec;
+  patience: DistSpec | null;
+  /** Identified classes: hang-up share during the delay and the patience left after it. */
+  hangup?: number;
+  patienceAfterDelay?: DistSpec | null;
+}
+
+/** The typed replay model: classes by call-type family and caller kind, the identified customers' delay. */
+export interface TypedReplay {
+  classes: readonly TypedClass[];
+  delay: DistSpec | null;
+}
+
 export interface ReplayOptions {
+  /** The typed model (fit's `replay`): when present it replaces `classes` and the pooled type; days need `byClass`. */
+  typed?: TypedReplay;
   /** The pooled handle time and patience (one contact type), used when `classes` is absent. */
   handleTime: DistSpec;
   patience: DistSpec | null;
@@ -57,7 +78,7 @@ export interface DayComparison {
   serviceLevel: Pair;
   asa: Pair;
   /** Per customer class (class-aware replays only): day totals. */
-  classes?: Partial<Record<CallClass, { offered: Pair; abandonRate: Pair; serviceLevel: Pair; asa: Pair }>>;
+  classes?: Partial<Record<string, { offered: Pair; abandonRate: Pair; serviceLevel: Pair; asa: Pair }>>;
   /** 24 hours by queue-entry hour; hours without offered calls have nulls. */
   hours: { hour: number; offered: Pair; abandonRate: Pair | null; serviceLevel: Pair | null; asa: Pair | null }[];
 }
@@ -105,6 +126,31 @@ export function dayModel(d: ObservedDay, o: ReplayOptions): ModelConfig {
   const staffing = (fine ? d.staffingFine : d.staffing).map((s) => Math.round(s * scale));
   const rates = (counts: readonly number[]) => Array.from({ length: nI }, (_, i) => counts[Math.floor(i / per)] / o.interval);
   const arr = o.classes && o.classes.length > 0 ? classArrivals(d, o.classes) : [];
+  if (o.typed) {
+    const cls = o.typed.classes;
+    const delay = o.typed.delay;
+    return {
+      schemaVersion: 1, name: `replay ${d.date}`, seed: o.seed + d.day, horizon: DAY, intervalLength: L, nIntervals: nI, warmup: 0, threshold: o.threshold, sla: [],
+      types: cls.map((c, qi) => {
+        const delayed = c.identified && delay !== null;
+        return {
+          name: c.name,
+          channel: 'phone' as const,
+          arrivalRates: o.arrivals === 'trace' ? new Array<number>(nI).fill(0) : rates(d.byClass?.[c.name]?.offered ?? new Array<number>(Math.round(DAY / o.interval)).fill(0)),
+          handleTime: c.handleTime,
+          // The delay is an IVR stage the customer may hang up in; the patience clock then restarts with what is left.
+          patience: delayed ? c.patienceAfterDelay ?? null : c.patience,
+          ...(delayed ? { ivr: { time: delay, selfService: 0, hangup: c.hangup ?? 0, misroute: 0, misrouteTime: 0 } } : {}),
+          queue: qi,
+          site: 0,
+        };
+      }),
+      queues: cls.map((c) => ({ name: c.name })),
+      groups: [{ name: 'agents', site: 0, queues: cls.map((_, qi) => qi), staffing }],
+      routing: { policy: 'fifo', agingRate: 0, overflowAfter: 30, params: {} },
+      sites: [{ name: 'center', lines: null }],
+    };
+  }
   return {
     schemaVersion: 1,
     name: `replay ${d.date}`,
@@ -156,9 +202,65 @@ function addRow(k: KpiCounts, rows: Float64Array, b: number): void {
   k.waitAnswered += rows[b + M.waitAnswered];
 }
 
+const LOG_STRIDE = LOG_FIELDS.length;
+
+/** Runs a replication to its end with the per-contact event log on (as the engine's replicateLogged, after any injections); `sink` gets each full buffer. */
+function replicateLoggedFrom(rep: Replication, sink: (buf: Float64Array, n: number) => void): void {
+  const s = rep.state;
+  const log = (s.log = new EventLog(8192));
+  rep.start();
+  for (;;) {
+    rep.advanceTo(Infinity);
+    if (!log.full) break;
+    sink(log.buf, log.n);
+    log.clear();
+  }
+  for (let slot = 0; slot < s.nSlots; slot++) if (s.cState[slot] === CALL_WAITING) logEnd(s, slot, O_UNFINISHED);
+  sink(log.buf, log.n);
+  log.clear();
+}
+
+/**
+ * The typed replay counts each call from the event log: waits run from the call's
+ * arrival at the queue, so an identified customer's delay (an IVR stage in the model)
+ * is part of the wait, and a hang-up during it is an abandonment, as in the log.
+ */
+function simulateTypedDay(d: ObservedDay, o: ReplayOptions, cfg: ModelConfig): { total: KpiCounts; hours: KpiCounts[]; types: KpiCounts[] } {
+  const total = emptyCounts();
+  const types = cfg.types.map(() => emptyCounts());
+  const hours = Array.from({ length: 24 }, emptyCounts);
+  const entries = o.arrivals === 'trace'
+    ? cfg.types.flatMap((t, k) => (d.byClass?.[t.name]?.entries ?? []).map((x) => [x, k] as const)).sort((a, b) => a[0] - b[0])
+    : [];
+  for (let r = 0; r < o.replications; r++) {
+    const rep = new Replication(cfg, r);
+    for (const [t, k] of entries) rep.inject(k, t);
+    replicateLoggedFrom(rep, (buf, n) => {
+      for (let i = 0; i < n; i++) {
+        const b = i * LOG_STRIDE;
+        const out = buf[b];
+        const answered = out === O_COMPLETED || out === O_DROPPED;
+        if (!answered && out !== O_ABANDONED && out !== O_IVR_HANGUP && out !== O_UNFINISHED) continue;
+        const arrival = buf[b + 4];
+        const wait = answered ? buf[b + 6] - arrival : 0;
+        for (const k of [total, types[buf[b + 1]], hours[Math.min(23, Math.max(0, Math.floor(arrival / 3600)))]]) {
+          k.offered++;
+          if (answered) {
+            k.answered++;
+            k.waitAnswered += wait;
+            if (wait <= o.threshold) k.answeredWithin++;
+          } else k.abandoned++;
+        }
+      }
+    });
+  }
+  return { total, hours, types };
+}
+
 /** Simulated counts of one day, summed over replications: the day and each hour. */
 export function simulateDay(d: ObservedDay, o: ReplayOptions): { total: KpiCounts; hours: KpiCounts[]; types: KpiCounts[] } {
   const cfg = dayModel(d, o);
+  if (o.typed) return simulateTypedDay(d, o, cfg);
   const total = emptyCounts();
   const types = cfg.types.map(() => emptyCounts());
   const hours = Array.from({ length: 24 }, emptyCounts);
@@ -219,7 +321,12 @@ export function validateDays(days: readonly ObservedDay[], o: ReplayOptions, onD
       const p = pairs(kpisFromCounts(h), kpisFromCounts(s));
       return { hour, offered: pair(h.offered, s.offered / R), ...p, asa: Number.isNaN(p.asa.observed) ? null : p.asa };
     });
-    const classes: DayComparison['classes'] = o.classes && o.classes.length > 0
+    const classes: DayComparison['classes'] = o.typed
+      ? Object.fromEntries(o.typed.classes.map((c, k) => {
+        const ob = d.byClass?.[c.name]?.total ?? emptyCounts(), si = sim.types[k];
+        return [c.name, { offered: pair(ob.offered, si.offered / R), ...pairs(kpisFromCounts(ob), kpisFromCounts(si)) }];
+      }))
+      : o.classes && o.classes.length > 0
       ? Object.fromEntries(o.classes.map((c, k) => {
         const ob = observedClassTotal(d, o.classes!, c.name), si = sim.types[k];
         return [c.name, { offered: pair(ob.offered, si.offered / R), ...pairs(kpisFromCounts(ob), kpisFromCounts(si)) }];

@@ -2,7 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { CALL_CLASSES, LOG_FORMATS, readCallLogs, type LogFormat } from '../../../calibration-data/call-log.ts';
 import { observeDays, STAFFING_METHODS, type StaffingMethod } from '../../../calibration-data/observed-day.ts';
-import { ARRIVAL_MODES, validateDays, type ArrivalMode, type Pair, type ReplayClass, type ValidationResult } from '../../../calibration-data/replay.ts';
+import { ARRIVAL_MODES, validateDays, type ArrivalMode, type Pair, type ReplayClass, type TypedReplay, type ValidationResult } from '../../../calibration-data/replay.ts';
+import { replayClassKey } from '../../../calibration-data/identified.ts';
 import type { DistSpec } from '../core/distributions.ts';
 import { loadScenario } from '../config/load.ts';
 import { sidecarOf } from './calibrate.ts';
@@ -54,6 +55,7 @@ async function cmdValidateFit(io: Io, scenario: string, o: Record<string, unknow
   // The staffing reading defaults to the one the scenario was fitted with (its sidecar).
   let fitted: StaffingMethod = 'present';
   let sideClasses: ReplayClass[] = [];
+  let typed: (TypedReplay & { families: string[]; sessionExtension: number }) | null = null;
   const side = sidecarOf(scenario);
   if (existsSync(side)) {
     try {
@@ -64,8 +66,18 @@ async function cmdValidateFit(io: Io, scenario: string, o: Record<string, unknow
       const cls = Object.entries(j?.classes ?? {}) as [string, { handleTime: { dist: DistSpec }; patience: { dist: DistSpec } }][];
       sideClasses = cls.filter(([k]) => (CALL_CLASSES as readonly string[]).includes(k))
         .map(([k, c]) => ({ name: k as ReplayClass['name'], priority: k === 'priority' ? 1 : 0, handleTime: c.handleTime.dist, patience: c.patience.dist }));
+      const rp = j?.replay;
+      if (rp && Array.isArray(rp.classes) && rp.classes.length > 0 && Array.isArray(rp.families)) {
+        typed = { classes: rp.classes, delay: rp.delay?.dist ?? null, families: rp.families, sessionExtension: Number(rp.sessionExtension) || 0 };
+      }
     } catch { /* a broken sidecar only loses the defaults */ }
   }
+  const models = ['typed', 'classes', 'pooled'];
+  const modelName = String(o.model ?? (o.pooled ? 'pooled' : typed ? 'typed' : sideClasses.length >= 2 ? 'classes' : 'pooled'));
+  if (!models.includes(modelName)) f.fail('model', modelName, `must be one of ${models.join(', ')}`);
+  if (modelName === 'typed' && !typed) f.fail('model', modelName, 'needs a sidecar with a typed replay model (fit it again with cctwin calibrate)');
+  if (modelName === 'classes' && sideClasses.length < 2) f.fail('model', modelName, 'needs a sidecar with two customer classes');
+  const extension = f.number('extension', o.extension ?? String(modelName === 'typed' && typed ? typed.sessionExtension : 0), { min: 0 })!;
   const routing = String(o.routing ?? 'fifo');
   if (routing !== 'fifo' && routing !== 'priority') f.fail('routing', routing, 'must be one of fifo, priority');
   const staffing = String(o.staffing ?? fitted);
@@ -74,14 +86,19 @@ async function cmdValidateFit(io: Io, scenario: string, o: Record<string, unknow
   const cfg = loadScenario(scenario);
   const type = cfg.types[0];
   const { calls } = readCallLogs(against, format as LogFormat);
-  const days = observeDays(calls, cfg.intervalLength, cfg.threshold, staffing as StaffingMethod);
+  const useTyped = modelName === 'typed' && typed !== null;
+  const classKey = useTyped ? replayClassKey(typed!.families, typed!.delay !== null) : undefined;
+  const days = observeDays(calls, cfg.intervalLength, cfg.threshold, staffing as StaffingMethod, undefined, { extension, classKey });
   // Classes need both in the fit and in the log (a log without priorities is all 'regular').
-  const classes = o.pooled || sideClasses.length < 2 ? undefined : sideClasses;
+  const classes = modelName === 'classes' ? sideClasses : undefined;
   const result = validateDays(days, {
     handleTime: type.handleTime, patience: type.patience, interval: cfg.intervalLength, threshold: cfg.threshold,
     replications, seed, arrivals: arrivals as ArrivalMode, classes, routing: routing as 'fifo' | 'priority',
+    ...(useTyped ? { typed: typed! } : {}),
   });
-  const model = classes ? `classes ${classes.map((c) => c.name).join(' + ')}, routing ${routing}` : 'pooled (one contact type)';
+  const model = useTyped
+    ? `typed: ${typed!.classes.map((c) => c.name).join(' + ')}${typed!.delay ? ', identified customers delayed' : ''}, session extension ${extension} s`
+    : classes ? `classes ${classes.map((c) => c.name).join(' + ')}, routing ${routing}` : 'pooled (one contact type)';
   if (o.json) io.out(JSON.stringify({ scenario: cfg.name, staffing, model, ...result }, null, 2));
   else { io.out(`model: ${model}; staffing: ${staffing}`); print(io, result, Boolean(o.hourly)); }
   return 0;
@@ -99,7 +116,9 @@ export function registerValidateFit(program: Command, io: Io, setCode: SetCode):
     .option('--arrivals <A>', 'counts: Poisson at the observed count per interval; trace: the observed arrival times', 'counts')
     .option('--staffing <M>', `how agents on the floor are read from the log: ${STAFFING_METHODS.join(' | ')} (default: as fitted)`)
     .option('--routing <P>', 'with customer classes: fifo (one queue order, default) | priority (priority customers first)', 'fifo')
-    .option('--pooled', 'replay one pooled contact type even if the fit has customer classes')
+    .option('--model <M>', 'typed (call-type families, identified customers delayed; default when the fit has it) | classes (regular and priority customers) | pooled (one contact type)')
+    .option('--extension <S>', 'seconds of presence added before and after each agent session (default: the fit\'s, typed model only)')
+    .option('--pooled', 'the same as --model pooled')
     .option('--hourly', 'also print each day by hour')
     .option('--json', 'print { days[], mae } as JSON')
     .action(async (scenario: string, o) => setCode(await cmdValidateFit(io, scenario, o)));
