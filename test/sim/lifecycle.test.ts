@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { DistSpec } from '../../sim/src/core/distributions.ts';
 import { Replication } from '../../sim/src/engine/replicate.ts';
 import { decodeResult, summarize, type RunSummary } from '../../sim/src/metrics/summary.ts';
-import { CALL_IVR, CALL_RETRY } from '../../sim/src/model/state.ts';
+import { ABANDON_ARM_AFTER, CALL_IVR, CALL_RETRY } from '../../sim/src/model/state.ts';
 import { centerModel, row, serving, slotOf, statusOf, total, totals, type CenterSpec } from '../fixtures/center/model.ts';
 
 /**
@@ -587,5 +587,34 @@ describe('breakdowns add up (two sites, phone and IM, every lifecycle stage)', (
     expect(s.intervals[0].bySite!.s0.arrivals.mean).toBe(2);
     expect(s.intervals[0].bySite!.s0.backlog.mean).toBe(1);
     expect(s.intervals[0].bySite!.s1.backlog.mean).toBe(0);
+  });
+});
+
+// ---------------------------------------------------------------- the patience lane
+
+describe('abandonment timers armed late (the patience lane, model/state.ts)', () => {
+  it('patience beyond ABANDON_ARM_AFTER: callers still waiting abandon at exactly entry + patience; answered ones never do', () => {
+    // One agent, handle 100. A@0 served 0-100. B@1 patience 200: answered at 100 (wait 99,
+    // after its timer was armed at 31). C@2 patience 45, D@3 patience 120 (type 1): C
+    // abandons at 47, D at 123; E@150 patience 1000 waits behind B (100-200) and is answered at 200.
+    expect(ABANDON_ARM_AFTER).toBeLessThan(45);
+    const r = run({
+      types: [{ handle: 100, patience: 200 }, { handle: 100, patience: 45 }, { handle: 100, patience: 120 }, { handle: 100, patience: 1000 }],
+      groups: [{ queues: [0], staffing: 1 }],
+    }, [[0, 0], [0, 1], [1, 2], [2, 3], [3, 150]]);
+    r.advanceTo(46.999);
+    expect(statusOf(r, 2)).toBe('waiting');
+    r.advanceTo(47);
+    expect(total(r.result(), 'abandoned')).toBe(1);
+    expect(total(r.result(), 'waitAbandoned')).toBe(45);
+    r.advanceTo(122.999);
+    expect(total(r.result(), 'abandoned')).toBe(1);
+    r.advanceTo(123);
+    expect(total(r.result(), 'abandoned')).toBe(2);
+    const b = r.run();
+    expect(totals(b, ['offered', 'answered', 'abandoned', 'waitAnswered', 'waitAbandoned'])).toEqual({
+      offered: 5, answered: 3, abandoned: 2, waitAnswered: 0 + 99 + 50, waitAbandoned: 45 + 120,
+    });
+    expectConservation(b);
   });
 });

@@ -61,6 +61,8 @@ export class Calendar {
   private readonly sHeap: Int32Array;
   private readonly sPos: Int32Array;
   private sPending = 0;
+  /** The top source was popped: its time is Infinity but it has not yet sunk (see fixSources). */
+  private sDirty = false;
 
   /** Filled by pop(): the popped event. Reading fields avoids returning an object. */
   public popTime = 0;
@@ -94,6 +96,7 @@ export class Calendar {
 
   /** Time of the next event, or Infinity when empty. */
   peekTime(): number {
+    if (this.sDirty) this.fixSources();
     const st = this.sTime[this.sHeap[0]];
     return this.n > 0 && this.time[0] < st ? this.time[0] : st;
   }
@@ -106,12 +109,26 @@ export class Calendar {
     this.nIds = 0;
     this.sTime.fill(Infinity);
     this.sPending = 0;
+    this.sDirty = false;
   }
 
   push(time: number, priority: number, kind: number, target: number, gen: number): void {
+    this.pushOrdered(time, priority * 4294967296 + this.seq++, kind, target, gen);
+  }
+
+  /**
+   * Takes the order key an event of `priority` scheduled now would get, for an event
+   * pushed later with pushOrdered: it then pops exactly where it would have, had it
+   * been pushed now (a timer armed late, see the patience lane in model/state.ts).
+   */
+  reserve(priority: number): number {
+    return priority * 4294967296 + this.seq++;
+  }
+
+  /** push() with an order key from reserve(). */
+  pushOrdered(time: number, ord: number, kind: number, target: number, gen: number): void {
     if (this.n === this.time.length) this.grow();
     const id = this.nFree > 0 ? this.free[--this.nFree] : this.nIds++;
-    const ord = priority * 4294967296 + this.seq++;
     this.order[id] = ord;
     this.kinds[id] = kind;
     this.targets[id] = target;
@@ -138,6 +155,19 @@ export class Calendar {
   setSource(src: number, time: number, priority: number, kind: number): void {
     if (src < 0 || src >= this.nSources) throw new RangeError(`setSource: no source ${src} (calendar has ${this.nSources})`);
     const st = this.sTime, so = this.sOrder;
+    if (this.sDirty) {
+      this.sDirty = false;
+      if (this.sHeap[0] === src) {
+        // The common case: the source just popped sets its next occurrence; one sift.
+        st[src] = time;
+        so[src] = priority * 4294967296 + this.seq++;
+        this.sKind[src] = kind;
+        if (time !== Infinity) this.sPending++;
+        this.sourceDown(src);
+        return;
+      }
+      this.sourceDown(this.sHeap[0]);
+    }
     const was = st[src], wasOrd = so[src];
     const ord = priority * 4294967296 + this.seq++;
     st[src] = time;
@@ -153,6 +183,7 @@ export class Calendar {
    * popGen. Returns false when empty or when the next event is later than `limit`.
    */
   pop(limit = Infinity): boolean {
+    if (this.sDirty) this.fixSources();
     const n = this.n;
     const t = this.time, e = this.entry, o = this.order;
     const src = this.sHeap[0];
@@ -171,7 +202,7 @@ export class Calendar {
       this.popGen = 0;
       this.sTime[src] = Infinity;
       this.sPending--;
-      this.sourceDown(src);
+      this.sDirty = true; // it sinks when next looked at, unless setSource gives it a time first
       return true;
     }
     if (n === 0 || t0 > limit) return false;
@@ -228,18 +259,19 @@ export class Calendar {
     return this.tieBestFrom(2 * i + 2, t0, best);
   }
 
-  /** Source a sorts before source b. */
-  private sourceLess(a: number, b: number): boolean {
-    const ta = this.sTime[a], tb = this.sTime[b];
-    return ta < tb || (ta === tb && this.sOrder[a] < this.sOrder[b]);
+  private fixSources(): void {
+    this.sDirty = false;
+    this.sourceDown(this.sHeap[0]);
   }
 
   private sourceUp(src: number): void {
-    const h = this.sHeap, pos = this.sPos;
+    const h = this.sHeap, pos = this.sPos, st = this.sTime, so = this.sOrder;
+    const t = st[src], o = so[src];
     let i = pos[src];
     while (i > 0) {
       const p = (i - 1) >> 1;
-      if (!this.sourceLess(src, h[p])) break;
+      const pt = st[h[p]];
+      if (pt < t || (pt === t && so[h[p]] < o)) break;
       h[i] = h[p];
       pos[h[i]] = i;
       i = p;
@@ -249,13 +281,18 @@ export class Calendar {
   }
 
   private sourceDown(src: number): void {
-    const h = this.sHeap, pos = this.sPos, n = this.nSources;
+    const h = this.sHeap, pos = this.sPos, n = this.nSources, st = this.sTime, so = this.sOrder;
+    const t = st[src], o = so[src];
     let i = pos[src];
     for (;;) {
       let c = 2 * i + 1;
       if (c >= n) break;
-      if (c + 1 < n && this.sourceLess(h[c + 1], h[c])) c++;
-      if (!this.sourceLess(h[c], src)) break;
+      let ct = st[h[c]];
+      if (c + 1 < n) {
+        const rt = st[h[c + 1]];
+        if (rt < ct || (rt === ct && so[h[c + 1]] < so[h[c]])) { c++; ct = rt; }
+      }
+      if (t < ct || (t === ct && o < so[h[c]])) break;
       h[i] = h[c];
       pos[h[i]] = i;
       i = c;

@@ -1,6 +1,6 @@
 import type { ModelConfig } from '../config/model-config.ts';
 import {
-  ABANDON, ARRIVAL, CALLBACK_OFFER, INJECTED, IVR_END, KIND_PRIORITY, OVERFLOW, REDIAL, SERVICE_END, SITE_DOWN, SITE_UP, TICK,
+  ABANDON, ABANDON_ARM, ARRIVAL, CALLBACK_OFFER, INJECTED, IVR_END, KIND_PRIORITY, OVERFLOW, REDIAL, SERVICE_END, SITE_DOWN, SITE_UP, TICK,
 } from '../model/event-kinds.ts';
 import {
   scheduleArrival, onAbandon, onArrival, onCallbackOffer, onIvrEnd, onOverflow, onRedial, onServiceEnd, onSiteDown, onSiteUp, onTick,
@@ -67,6 +67,7 @@ export class Replication {
         case INJECTED: onArrival(s, target, false); n++; break;
         case SERVICE_END: if (onServiceEnd(s, target, cal.popGen)) n++; break;
         case ABANDON: if (onAbandon(s, target, cal.popGen)) n++; break;
+        case ABANDON_ARM: s.armAbandons(); break;
         case OVERFLOW: onOverflow(s, target, cal.popGen); break;
         case IVR_END: onIvrEnd(s, target, cal.popGen); break;
         case REDIAL: if (onRedial(s, target, cal.popGen)) n++; break;

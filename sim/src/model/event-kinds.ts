@@ -25,5 +25,11 @@ export const SITE_UP = 7;
 export const IVR_END = 8;
 export const REDIAL = 9;
 export const CALLBACK_OFFER = 10;
+/**
+ * Bookkeeping, not a model event: callers who have waited ABANDON_ARM_AFTER seconds
+ * get their abandonment timer (see the patience lane, model/state.ts). Its place
+ * among events of its instant does not matter: it only schedules a later event.
+ */
+export const ABANDON_ARM = 11;
 
-export const KIND_PRIORITY: readonly number[] = [0, 1, 3, 3, 5, 4, 2, 2, 3, 3, 4];
+export const KIND_PRIORITY: readonly number[] = [0, 1, 3, 3, 5, 4, 2, 2, 3, 3, 4, 5];

@@ -1,5 +1,5 @@
 import {
-  ABANDON, ARRIVAL, CALLBACK_OFFER, IVR_END, KIND_PRIORITY, OVERFLOW, REDIAL, SERVICE_END, TICK,
+  ARRIVAL, CALLBACK_OFFER, IVR_END, KIND_PRIORITY, OVERFLOW, REDIAL, SERVICE_END, TICK,
 } from './event-kinds.ts';
 import { M, NCH, NM } from '../metrics/layout.ts';
 import { findIdleAgent, findQueueFor } from './routing.ts';
@@ -215,7 +215,7 @@ function enterQueue(s: SimState, slot: number, q: number): void {
   wait(s, slot, q);
   const gen = s.cGen[slot];
   const patience = s.cPatience[slot];
-  if (patience !== Infinity) s.cal.push(now + patience, KIND_PRIORITY[ABANDON], ABANDON, slot, gen);
+  if (patience !== Infinity) s.scheduleAbandon(slot, gen, now + patience);
   const delays = s.queueDelays[q];
   for (let k = 0; k < delays.length; k++) {
     if (delays[k] < patience) s.cal.push(now + delays[k], KIND_PRIORITY[OVERFLOW], OVERFLOW, slot, gen);

@@ -4,6 +4,7 @@ import { makeStream, type Stream } from '../core/rng.ts';
 import { MODEL_DEFAULTS, type ModelConfig } from '../config/model-config.ts';
 import { CHANNELS, M, NCH, NM } from '../metrics/layout.ts';
 import { DemandSampler } from './demand.ts';
+import { ABANDON, ABANDON_ARM, KIND_PRIORITY } from './event-kinds.ts';
 import { BUILTIN_POLICIES, PLUGIN, type RoutingPolicy } from './routing.ts';
 import type { WorkforceConfig } from '../config/model-config.ts';
 import type { EventLog } from './event-log.ts';
@@ -34,6 +35,13 @@ export const AGENT_OFF = 0;
 export const AGENT_ON = 1;
 
 const NO_LIMIT = Number.POSITIVE_INFINITY;
+
+/**
+ * Seconds a caller waits before the abandonment timer is put in the calendar (the
+ * patience lane): most callers who wait are answered well within it, and their timers
+ * would only have gone stale in the heap. A patience at most this long is scheduled at once.
+ */
+export const ABANDON_ARM_AFTER = 30;
 
 /**
  * All mutable state of one replication, as structures of arrays indexed by integer
@@ -115,6 +123,19 @@ export class SimState {
   freeSlots: Int32Array;
   nFree = 0;
   nSlots = 0;
+
+  // ---- the patience lane: abandonment timers not yet in the calendar, a FIFO ring
+  // (arm times are entry times + ABANDON_ARM_AFTER, so they come in order); the
+  // calendar source `laneSource` holds the head's arm time. Each keeps the order key
+  // reserved at queue entry, so an armed timer pops exactly where it would have.
+  readonly laneSource: number;
+  lAt: Float64Array;
+  lDeadline: Float64Array;
+  lOrd: Float64Array;
+  lSlot: Int32Array;
+  lGen: Int32Array;
+  lHead = 0;
+  lTail = 0;
 
   // ---- queues: rings of (slot, gen)
   readonly nQueues: number;
@@ -293,6 +314,12 @@ export class SimState {
     this.cAttempt = new Int32Array(cap);
     this.cPatience = new Float64Array(cap);
     this.freeSlots = new Int32Array(cap);
+    this.laneSource = nT;
+    this.lAt = new Float64Array(256);
+    this.lDeadline = new Float64Array(256);
+    this.lOrd = new Float64Array(256);
+    this.lSlot = new Int32Array(256);
+    this.lGen = new Int32Array(256);
 
     // Queues: one per configured queue, or per (queue, site) in local mode.
     const nQ = (this.nQueues = cfg.queues.length * (local ? nS : 1));
@@ -435,7 +462,7 @@ export class SimState {
     this.cells = new Float64Array(nT * nS * NM);
     this.siteRows = new Float64Array((nI + 1) * nS * NM);
     this.warmRows = Math.min(Math.ceil(cfg.warmup / cfg.intervalLength - 1e-9), nI);
-    this.cal = new Calendar(4096, nT); // one source per type: its arrival stream
+    this.cal = new Calendar(4096, nT + 1); // sources: each type's arrival stream, then the patience lane
   }
 
   /** Takes a free slot, growing the arrays by doubling when none is left. */
@@ -477,6 +504,57 @@ export class SimState {
     this.cAttempt = gi(this.cAttempt);
     this.cPatience = gf(this.cPatience);
     this.freeSlots = gi(this.freeSlots);
+  }
+
+  /**
+   * Schedules the abandonment of the waiting contact in `slot` at `deadline`: at once
+   * if it is near, else through the patience lane (armed only if still waiting then).
+   */
+  scheduleAbandon(slot: number, gen: number, deadline: number): void {
+    if (deadline - this.now <= ABANDON_ARM_AFTER) {
+      this.cal.push(deadline, KIND_PRIORITY[ABANDON], ABANDON, slot, gen);
+      return;
+    }
+    const ord = this.cal.reserve(KIND_PRIORITY[ABANDON]);
+    if (this.lTail - this.lHead === this.lAt.length) this.growLane();
+    const i = this.lTail & (this.lAt.length - 1);
+    const at = this.now + ABANDON_ARM_AFTER;
+    this.lAt[i] = at;
+    this.lDeadline[i] = deadline;
+    this.lOrd[i] = ord;
+    this.lSlot[i] = slot;
+    this.lGen[i] = gen;
+    if (this.lTail++ === this.lHead) this.cal.setSource(this.laneSource, at, KIND_PRIORITY[ABANDON_ARM], ABANDON_ARM);
+  }
+
+  /** The lane's head is due: timers of contacts still waiting go into the calendar. */
+  armAbandons(): void {
+    const mask = this.lAt.length - 1;
+    const now = this.now;
+    while (this.lHead !== this.lTail) {
+      const i = this.lHead & mask;
+      if (this.lAt[i] > now) {
+        this.cal.setSource(this.laneSource, this.lAt[i], KIND_PRIORITY[ABANDON_ARM], ABANDON_ARM);
+        return;
+      }
+      this.lHead++;
+      // Answered meanwhile: it can only wait again as a transfer, which never abandons.
+      const slot = this.lSlot[i], gen = this.lGen[i];
+      if (this.cGen[slot] === gen && this.cState[slot] === CALL_WAITING) this.cal.pushOrdered(this.lDeadline[i], this.lOrd[i], ABANDON, slot, gen);
+    }
+  }
+
+  private growLane(): void {
+    const old = this.lAt.length, mask = old - 1, c = old * 2;
+    const at = new Float64Array(c), dl = new Float64Array(c), ord = new Float64Array(c), sl = new Int32Array(c), gn = new Int32Array(c);
+    let j = 0;
+    for (let h = this.lHead; h !== this.lTail; h++, j++) {
+      const i = h & mask;
+      at[j] = this.lAt[i]; dl[j] = this.lDeadline[i]; ord[j] = this.lOrd[i]; sl[j] = this.lSlot[i]; gn[j] = this.lGen[i];
+    }
+    this.lAt = at; this.lDeadline = dl; this.lOrd = ord; this.lSlot = sl; this.lGen = gn;
+    this.lHead = 0;
+    this.lTail = j;
   }
 
   // ---- queue rings
