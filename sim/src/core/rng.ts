@@ -11,37 +11,37 @@ import seedrandom from 'seedrandom';
  * for simulation use); `next()` returns a double in [0, 1) with 53 random bits.
  */
 export class Stream {
-  // Alea's state. seedrandom seeds it (Baagoe's Mash of the key); the recurrence
-  // then runs here, on plain fields, so the hot loop can inline it: the numbers are
-  // exactly those of seedrandom.alea(key).double() (a test checks it).
-  private s0: number;
-  private s1: number;
-  private s2: number;
-  private c: number;
-  /** Cached second normal deviate of the polar method (avoids an allocation). */
-  private spare = 0;
-  private hasSpare = false;
+  // Alea's state, and the polar method's spare deviate: [s0, s1, s2, c, spare, hasSpare].
+  // seedrandom seeds it (Baagoe's Mash of the key); the recurrence then runs here, so
+  // the hot loop can inline it: the numbers are exactly those of
+  // seedrandom.alea(key).double() (a test checks it). A Float64Array, not four number
+  // fields: V8 keeps a double field in a heap box, and a store to it cost about 20 ns
+  // per draw (bench: 52 ns per exponential draw with fields, 30 with the array).
+  private readonly st: Float64Array;
 
   constructor(readonly key: string) {
     const st = seedrandom.alea(key, { state: true }).state();
-    this.s0 = st.s0;
-    this.s1 = st.s1;
-    this.s2 = st.s2;
-    this.c = st.c;
+    this.st = Float64Array.of(st.s0, st.s1, st.s2, st.c, 0, 0);
   }
 
-  /** Alea's step: a uniform double in [0, 1) with 32 random bits. */
-  private step(): number {
-    const t = 2091639 * this.s0 + this.c * 2.3283064365386963e-10; // 2^-32
-    this.s0 = this.s1;
-    this.s1 = this.s2;
-    this.c = t | 0;
-    return (this.s2 = t - this.c);
-  }
-
-  /** Uniform double in [0, 1) with 53 random bits (seedrandom's prng.double()). */
+  /**
+   * Uniform double in [0, 1) with 53 random bits (seedrandom's prng.double()): two
+   * steps of Alea's recurrence t = 2091639 s0 + c 2^-32; (s0, s1, s2) <- (s1, s2, t - c),
+   * c <- floor(t), fused so that the state is written once.
+   */
   next(): number {
-    return this.step() + ((this.step() * 0x200000) | 0) * 1.1102230246251565e-16; // 2^-53
+    const st = this.st;
+    let t = 2091639 * st[0] + st[3] * 2.3283064365386963e-10; // 2^-32
+    let c = t | 0;
+    const a = t - c;
+    t = 2091639 * st[1] + c * 2.3283064365386963e-10;
+    c = t | 0;
+    const b = t - c;
+    st[0] = st[2];
+    st[1] = a;
+    st[2] = b;
+    st[3] = c;
+    return a + ((b * 0x200000) | 0) * 1.1102230246251565e-16; // 2^-53
   }
 
   /** Uniform double in (0, 1]: safe under log(). */
@@ -51,9 +51,10 @@ export class Stream {
 
   /** Standard normal deviate (Marsaglia polar method, one spare cached). */
   normal(): number {
-    if (this.hasSpare) {
-      this.hasSpare = false;
-      return this.spare;
+    const st = this.st;
+    if (st[5] !== 0) {
+      st[5] = 0;
+      return st[4];
     }
     let u = 0, v = 0, s = 0;
     do {
@@ -62,8 +63,8 @@ export class Stream {
       s = u * u + v * v;
     } while (s >= 1 || s === 0);
     const m = Math.sqrt((-2 * Math.log(s)) / s);
-    this.spare = v * m;
-    this.hasSpare = true;
+    st[4] = v * m;
+    st[5] = 1;
     return u * m;
   }
 
