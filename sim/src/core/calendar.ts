@@ -192,8 +192,7 @@ export class Calendar {
     // at the root (rare: then the least order key among them is found).
     const t0 = t[0];
     let best = 0;
-    if (t[1] === t0 || t[2] === t0) best = this.tieBest(t0);
-    if (st !== Infinity && (n === 0 || st < t0 || (st === t0 && this.sOrder[src] < o[e[best]]))) {
+    if (st < t0 || (st === t0 && st !== Infinity && this.sOrder[src] < o[e[(best = this.topBest(t0))]])) {
       // The source's occurrence comes first (or the heap is empty).
       if (st > limit) return false;
       this.popTime = st;
@@ -206,6 +205,7 @@ export class Calendar {
       return true;
     }
     if (n === 0 || t0 > limit) return false;
+    if (best === 0) best = this.topBest(t0);
     const top = e[best];
     this.popTime = t0;
     this.popKind = this.kinds[top];
@@ -246,9 +246,13 @@ export class Calendar {
     return true;
   }
 
-  /** Index of the least order key among the entries at time `t0` (the subtree of the root at that time). */
-  private tieBest(t0: number): number {
-    return this.tieBestFrom(0, t0, 0);
+  /**
+   * Index of the least order key among the entries at time `t0` = t[0] (the subtree
+   * of the root at that time): 0 unless a child of the root ties with it.
+   */
+  private topBest(t0: number): number {
+    const t = this.time;
+    return t[1] === t0 || t[2] === t0 ? this.tieBestFrom(0, t0, 0) : 0;
   }
 
   private tieBestFrom(i: number, t0: number, best: number): number {

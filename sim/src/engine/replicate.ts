@@ -143,7 +143,7 @@ export class Replication {
       for (let slot = 0; slot < s.nSlots; slot++) {
         if (s.cState[slot] !== CALL_WAITING) continue;
         out[subAt + s.cSub[slot] + M.unfinished]++;
-        if (s.cCell[slot] >= 0) out[cellsAt + s.cCell[slot] * NM + M.unfinished]++;
+        if (s.cCell[slot] >= 0) out[cellsAt + s.cCell[slot] + M.unfinished]++;
       }
     }
     // The whole center's interval rows: counts and levels summed over (site, channel);

@@ -65,7 +65,17 @@ export function scheduleArrival(s: SimState, type: number, t: number): void {
 function count(s: SimState, slot: number, k: number, v: number): void {
   s.subRows[s.cSub[slot] + k] += v;
   const c = s.cCell[slot];
-  if (c >= 0) s.cells[c * NM + k] += v;
+  if (c >= 0) s.cells[c + k] += v;
+}
+
+/**
+ * count() with the contact's offsets read by the caller (sub = cSub[slot], cell =
+ * cCell[slot]): a handler counting several metrics reads them once (the compiler
+ * cannot keep them across stores to another typed array, which might alias).
+ */
+function countAt(s: SimState, sub: number, cell: number, k: number, v: number): void {
+  s.subRows[sub + k] += v;
+  if (cell >= 0) s.cells[cell + k] += v;
 }
 
 /** The site a contact landing on `site` is served from: itself, else the next site that is up. */
@@ -118,7 +128,7 @@ function attempt(s: SimState, slot: number): void {
   s.cArrive[slot] = now;
   s.cRow[slot] = row;
   s.cSite[slot] = landing;
-  s.cCell[slot] = row >= s.warmRows ? type * nS + landing : -1;
+  s.cCell[slot] = row >= s.warmRows ? (type * nS + landing) * NM : -1;
   s.cSub[slot] = row * s.subStride + (landing * NCH + ch) * NM;
   s.cLine[slot] = -1;
   count(s, slot, M.arrivals, 1);
@@ -265,13 +275,15 @@ function answer(s: SimState, slot: number, agent: number): void {
   const flags = s.cFlags[slot];
   if ((flags & FLAG_TRANSFERRED) === 0) {
     const w = now - s.cEnter[slot];
-    count(s, slot, M.answered, 1);
-    if (w <= s.cfg.threshold) count(s, slot, M.answeredWithin, 1);
-    count(s, slot, M.waitAnswered, w);
-    if (w > s.typeDeadline[s.cType[slot]]) count(s, slot, M.answeredLate, 1);
+    const sub = s.cSub[slot], cell = s.cCell[slot];
+    countAt(s, sub, cell, M.answered, 1);
+    if (w <= s.threshold) countAt(s, sub, cell, M.answeredWithin, 1);
+    countAt(s, sub, cell, M.waitAnswered, w);
+    if (w > s.typeDeadline[s.cType[slot]]) countAt(s, sub, cell, M.answeredLate, 1);
   }
   const g = s.aGroup[agent];
   const cap = s.groupCap[g];
+  const share = s.groupShare[g];
   let service: number;
   if ((flags & FLAG_MISROUTED) !== 0) {
     // The wrong agent finds out and transfers the call.
@@ -301,8 +313,8 @@ function answer(s: SimState, slot: number, agent: number): void {
   s.cAgent[slot] = agent;
   s.aCall[agent] = slot;
   s.aLoad[agent]++;
-  s.busy += 1 / cap;
-  s.siteBusy[s.groupSite[g]] += 1 / cap;
+  s.busy += share;
+  s.siteBusy[s.groupSite[g]] += share;
   if (cap > 1 && s.available(agent)) {
     // Chats: the agent goes to the back of the available ring (round robin).
     s.aIdleSince[agent] = now;
@@ -322,10 +334,10 @@ function release(s: SimState, slot: number): void {
 /** Frees the agent's share of a contact. */
 function unload(s: SimState, agent: number): void {
   const g = s.aGroup[agent];
-  const cap = s.groupCap[g];
+  const share = s.groupShare[g];
   s.aLoad[agent]--;
-  s.busy -= 1 / cap;
-  s.siteBusy[s.groupSite[g]] -= 1 / cap;
+  s.busy -= share;
+  s.siteBusy[s.groupSite[g]] -= share;
 }
 
 export function onServiceEnd(s: SimState, slot: number, gen: number): boolean {
@@ -340,8 +352,9 @@ export function onServiceEnd(s: SimState, slot: number, gen: number): boolean {
     s.cFlags[slot] = (s.cFlags[slot] & ~FLAG_MISROUTED) | FLAG_TRANSFERRED;
     requeue(s, slot, s.cTrueQueue[slot]);
   } else {
-    count(s, slot, M.completed, 1);
-    count(s, slot, M.handleTime, s.cService[slot]);
+    const sub = s.cSub[slot], cell = s.cCell[slot];
+    countAt(s, sub, cell, M.completed, 1);
+    countAt(s, sub, cell, M.handleTime, s.cService[slot]);
     if (s.wf === null) {
       if (s.log !== null) logEnd(s, slot, O_COMPLETED);
       release(s, slot);
@@ -467,16 +480,16 @@ function logOff(s: SimState, agent: number): void {
 function agentFree(s: SimState, agent: number): void {
   while (s.available(agent)) {
     const q = findQueueFor(s, agent);
-    if (q < 0) break;
+    if (q < 0) {
+      s.aIdleSince[agent] = s.now;
+      s.pushIdle(agent);
+      return;
+    }
     const slot = s.peekQueue(q);
     s.shiftQueue(q);
     s.waiting--;
     if (s.queueChannel[q] === CH_PHONE && (s.cFlags[slot] & FLAG_CALLBACK) === 0) s.phoneWaiting--;
     answer(s, slot, agent);
-  }
-  if (s.available(agent)) {
-    s.aIdleSince[agent] = s.now;
-    s.pushIdle(agent);
   }
 }
 

@@ -114,7 +114,7 @@ export class SimState {
   cSite: Int32Array;
   /** site whose trunk line the call holds, -1 if none */
   cLine: Int32Array;
-  /** (type * nSites + site) cell its outcome counts in, -1 during the warm-up */
+  /** offset in `cells` of the (type * nSites + site) cell its outcome counts in, -1 during the warm-up */
   cCell: Int32Array;
   /** subRows offset of its (row, site, channel) */
   cSub: Int32Array;
@@ -155,6 +155,8 @@ export class SimState {
   /** distinct positive delays per queue: when to look again for a waiting contact */
   readonly queueDelays: Float64Array[];
   readonly transferDelay: number;
+  /** service-level threshold, seconds (cfg.threshold) */
+  readonly threshold: number;
   /** queues some group works only while the phone queue is short */
   readonly blendedQueues: Int32Array;
 
@@ -171,6 +173,8 @@ export class SimState {
   readonly groupFirst: Int32Array;
   readonly groupSize: Int32Array;
   readonly groupCap: Int32Array;
+  /** 1 / groupCap: an agent's busy share per contact */
+  readonly groupShare: Float64Array;
   readonly groupSlowdown: Float64Array;
   /** queues served by each group, with speed, delay and blending threshold per queue */
   readonly groupQueues: Int32Array[];
@@ -250,6 +254,7 @@ export class SimState {
 
   constructor(cfg: ModelConfig, replication: number, policy: RoutingPolicy | null = null) {
     this.cfg = cfg;
+    this.threshold = cfg.threshold;
     const nI = cfg.nIntervals;
     const nT = (this.nTypes = cfg.types.length);
     const nS = (this.nSites = cfg.sites.length);
@@ -383,6 +388,7 @@ export class SimState {
     this.groupFirst = new Int32Array(nG);
     this.groupSize = new Int32Array(nG);
     this.groupCap = Int32Array.from(cfg.groups, (g) => Math.max(1, g.maxContacts ?? 1));
+    this.groupShare = Float64Array.from(this.groupCap, (c) => 1 / c);
     this.groupSlowdown = Float64Array.from(cfg.groups, (g) => g.slowdown ?? 0);
     this.groupSite = Int32Array.from(cfg.groups, (g) => g.site);
     this.staffing = new Int32Array(nG * nI);
@@ -527,13 +533,17 @@ export class SimState {
     if (this.lTail++ === this.lHead) this.cal.setSource(this.laneSource, at, KIND_PRIORITY[ABANDON_ARM], ABANDON_ARM);
   }
 
-  /** The lane's head is due: timers of contacts still waiting go into the calendar. */
+  /**
+   * The lane's head is due: timers of contacts still waiting go into the calendar,
+   * those due within the next half delay too (one calendar event per batch; they have
+   * waited at least half the delay).
+   */
   armAbandons(): void {
     const mask = this.lAt.length - 1;
-    const now = this.now;
+    const until = this.now + ABANDON_ARM_AFTER / 2;
     while (this.lHead !== this.lTail) {
       const i = this.lHead & mask;
-      if (this.lAt[i] > now) {
+      if (this.lAt[i] > until) {
         this.cal.setSource(this.laneSource, this.lAt[i], KIND_PRIORITY[ABANDON_ARM], ABANDON_ARM);
         return;
       }
