@@ -40,20 +40,25 @@ export function scheduleArrival(s: SimState, type: number, t: number): void {
   const nI = s.cfg.nIntervals;
   const base = type * nI;
   const stream = s.arrivalStream[type];
+  // The interval of the type's last arrival, while t is still in it (t only grows):
+  // no division per arrival.
+  let i = t < s.arrivalEnd[type] ? s.arrivalInterval[type] : Math.floor(t / L);
   for (;;) {
-    const i = Math.floor(t / L);
     if (i >= nI) return;
     const rate = s.rates[base + i];
     const end = (i + 1) * L;
     if (rate > 0) {
       const next = t + stream.exponential(rate);
       if (next < end) {
+        s.arrivalInterval[type] = i;
+        s.arrivalEnd[type] = end;
         s.cal.setSource(type, next, KIND_PRIORITY[ARRIVAL], ARRIVAL);
         return;
       }
     }
     // Memorylessness: restart the clock at the interval boundary with the new rate.
     t = end;
+    i = Math.floor(t / L);
   }
 }
 
@@ -89,7 +94,8 @@ function siteUp(s: SimState, site: number): number {
 
 /** A site with a free trunk line for a call landing on `site`, else -1 (busy tone). */
 function siteWithLine(s: SimState, site: number): number {
-  for (let k = 0; k < s.nSites; k++) {
+  if (s.siteDown[site] === 0 && s.siteInSystem[site] < s.siteLines[site]) return site;
+  for (let k = 1; k < s.nSites; k++) {
     const si = (site + k) % s.nSites;
     if (s.siteDown[si] === 0 && s.siteInSystem[si] < s.siteLines[si]) return si;
   }
@@ -117,8 +123,9 @@ function attempt(s: SimState, slot: number): void {
   const now = s.now;
   const type = s.cType[slot];
   const nS = s.nSites;
-  const i = Math.floor(now / s.cfg.intervalLength);
-  const row = i < s.cfg.nIntervals ? i : s.cfg.nIntervals;
+  // The interval now is in (nIntervals in the drain): interval boundaries are events
+  // that run before anything else of their instant, so it is the current time row.
+  const row = s.timeRow;
   let landing = 0;
   if (nS > 1) {
     const u = s.routingStream.next();

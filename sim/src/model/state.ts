@@ -78,6 +78,9 @@ export class SimState {
   readonly typeCallbackAfter: Float64Array;
   /** arrivals per second, [type * nIntervals + interval] */
   readonly rates: Float64Array;
+  /** per type: the interval of its last scheduled arrival, and that interval's end */
+  readonly arrivalInterval: Int32Array;
+  readonly arrivalEnd: Float64Array;
   readonly handle: Sampler[];
   readonly patience: (Sampler | null)[];
   readonly ivrTime: (Sampler | null)[];
@@ -279,6 +282,8 @@ export class SimState {
       }
     });
     this.rates = new Float64Array(nT * nI);
+    this.arrivalInterval = new Int32Array(nT);
+    this.arrivalEnd = new Float64Array(nT).fill(-Infinity);
     cfg.types.forEach((t, i) => this.rates.set(t.arrivalRates, i * nI));
     const d = cfg.demand;
     if (d && (d.dayCv > 0 || d.intervalCv > 0)) {
