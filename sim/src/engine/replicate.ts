@@ -84,7 +84,7 @@ export class Replication {
     }
     if (t !== Infinity && t > s.now) {
       s.now = t;
-      s.advanceAreas(t);
+      s.advanceAreas();
     }
     s.events += n;
     this.wall += (performance.now() - t0) / 1000;

@@ -114,7 +114,10 @@ export function onArrival(s: SimState, type: number, scheduled: boolean): void {
   s.cFlags[slot] = 0;
   s.cHandle[slot] = s.handle[type].sample(s.handleStream[type]);
   const pat = s.patience[type];
-  s.cPatience[slot] = pat === null ? Infinity : pat.sample(s.patienceStream[type]);
+  // An if, not a conditional expression: a phi of the constant Infinity and a drawn
+  // double was kept tagged by the compiler, which boxed every draw (16 bytes per arrival).
+  if (pat === null) s.cPatience[slot] = Infinity;
+  else s.cPatience[slot] = pat.sample(s.patienceStream[type]);
   attempt(s, slot);
 }
 
@@ -156,7 +159,7 @@ function attempt(s: SimState, slot: number): void {
     site = siteUp(s, landing);
     if (site < 0) site = landing;
   }
-  s.advanceAreas(now);
+  s.advanceAreas();
   s.inSystem++;
   s.cSite[slot] = site;
   s.cQueue[slot] = s.typeQueue[type * nS + site];
@@ -186,7 +189,7 @@ export function onIvrEnd(s: SimState, slot: number, gen: number): boolean {
   const type = s.cType[slot];
   const ivr = s.cfg.types[type].ivr!;
   const u = s.customerStream[type].next();
-  s.advanceAreas(s.now);
+  s.advanceAreas();
   if (u < ivr.selfService) {
     count(s, slot, M.deflected, 1);
     if (s.log !== null) logEnd(s, slot, O_DEFLECTED);
@@ -349,7 +352,7 @@ function unload(s: SimState, agent: number): void {
 
 export function onServiceEnd(s: SimState, slot: number, gen: number): boolean {
   if (s.cGen[slot] !== gen) return false;
-  s.advanceAreas(s.now);
+  s.advanceAreas();
   const agent = s.cAgent[slot];
   unload(s, agent);
   if ((s.cFlags[slot] & FLAG_MISROUTED) !== 0) {
@@ -420,7 +423,8 @@ function finishWithQuality(s: SimState, slot: number, agent: number): void {
   if (s.cfg.types[type].bot !== undefined) need *= 1 - wf.quality.repeatSaving; // the history travels with the chat
   s.cHandle[slot] = need;
   const pat = s.patience[type];
-  s.cPatience[slot] = pat === null ? Infinity : pat.sample(q);
+  if (pat === null) s.cPatience[slot] = Infinity;
+  else s.cPatience[slot] = pat.sample(q);
   s.cState[slot] = CALL_RETRY;
   s.cFlags[slot] = back;
   s.cAttempt[slot] = 1;
@@ -532,7 +536,7 @@ export function onRedial(s: SimState, slot: number, gen: number): boolean {
 
 export function onAbandon(s: SimState, slot: number, gen: number): boolean {
   if (s.cGen[slot] !== gen || s.cState[slot] !== CALL_WAITING || (s.cFlags[slot] & (FLAG_CALLBACK | FLAG_TRANSFERRED)) !== 0) return false;
-  s.advanceAreas(s.now);
+  s.advanceAreas();
   const w = s.now - s.cEnter[slot];
   count(s, slot, M.abandoned, 1);
   if (w <= s.cfg.threshold) count(s, slot, M.abandonedWithin, 1);
@@ -550,7 +554,7 @@ export function onOverflow(s: SimState, slot: number, gen: number): void {
   if (s.cGen[slot] !== gen || s.cState[slot] !== CALL_WAITING) return;
   const agent = findIdleAgent(s, s.cQueue[slot], s.now - s.cEnter[slot]);
   if (agent < 0) return;
-  s.advanceAreas(s.now);
+  s.advanceAreas();
   unqueue(s, slot);
   answer(s, slot, agent);
 }
@@ -568,14 +572,14 @@ export function onCallbackOffer(s: SimState, slot: number, gen: number): void {
     s.cLine[slot] = -1;
   }
   if (s.blendedQueues.length > 0) {
-    s.advanceAreas(s.now);
+    s.advanceAreas();
     wakeBlended(s);
   }
 }
 
 /** Interval boundary: record the closing interval's levels, close time-weighted metrics, apply staffing. */
 export function onTick(s: SimState, interval: number): void {
-  s.advanceAreas(s.now);
+  s.advanceAreas();
   const nI = s.cfg.nIntervals;
   if (interval > 0 && interval <= nI) recordLevels(s, interval - 1);
   s.timeRow = interval < nI ? interval : nI;
@@ -697,7 +701,7 @@ export function setStaffing(s: SimState, g: number, target: number): void {
 export function onSiteDown(s: SimState, failure: number): void {
   const f = s.cfg.failures![failure];
   const site = f.site;
-  s.advanceAreas(s.now);
+  s.advanceAreas();
   s.siteDown[site] = 1;
   // 1. Waiting contacts served from this site move to another site (their lines too), or are lost.
   const to = siteUp(s, site);
@@ -765,7 +769,7 @@ export function onSiteDown(s: SimState, failure: number): void {
 /** The site recovers: lines come back and its groups return to the interval's staffing. */
 export function onSiteUp(s: SimState, failure: number): void {
   const site = s.cfg.failures![failure].site;
-  s.advanceAreas(s.now);
+  s.advanceAreas();
   s.siteDown[site] = 0;
   const nI = s.cfg.nIntervals;
   const i = Math.min(Math.floor(s.now / s.cfg.intervalLength), nI - 1);

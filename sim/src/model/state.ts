@@ -692,8 +692,13 @@ export class SimState {
     this.iTail[g] = live;
   }
 
-  /** Adds the time since the last change to the time-weighted counters. */
-  advanceAreas(t: number): void {
+  /**
+   * Adds the time since the last change, up to now, to the time-weighted counters.
+   * Small enough to be inlined into the handlers, and without a double argument: a
+   * double passed to a call that is not inlined is boxed (one allocation per event).
+   */
+  advanceAreas(): void {
+    const t = this.now;
     const dt = t - this.lastAreaTime;
     if (dt > 0) {
       const b = this.timeRow * NM;
@@ -707,19 +712,26 @@ export class SimState {
         sr[sb + si * NM + M.busyTime] += this.siteBusy[si] * dt;
         sr[sb + si * NM + M.staffedTime] += this.siteStaffed[si] * dt;
       }
-      if (this.wf !== null) {
-        const c = this.wf.cost;
-        let agents = 0, lines = 0;
-        for (let si = 0; si < nS; si++) {
-          const ac = (this.siteStaffed[si] * c.agentPerHour[si] * dt) / 3600;
-          agents += ac;
-          sr[sb + si * NM + M.agentCost] += ac;
-          lines += this.siteInSystem[si];
-        }
-        r[b + M.agentCost] += agents;
-        r[b + M.telephonyCost] += (lines * c.telephonyPerMinute * dt) / 60;
-      }
+      if (this.wf !== null) this.advanceCosts();
       this.lastAreaTime = t;
     }
+  }
+
+  /** Agent and telephony cost from lastAreaTime to now (the workforce model), before lastAreaTime moves. */
+  private advanceCosts(): void {
+    const dt = this.now - this.lastAreaTime;
+    const b = this.timeRow * NM;
+    const r = this.rows;
+    const sr = this.siteRows, nS = this.nSites, sb = this.timeRow * nS * NM;
+    const c = this.wf!.cost;
+    let agents = 0, lines = 0;
+    for (let si = 0; si < nS; si++) {
+      const ac = (this.siteStaffed[si] * c.agentPerHour[si] * dt) / 3600;
+      agents += ac;
+      sr[sb + si * NM + M.agentCost] += ac;
+      lines += this.siteInSystem[si];
+    }
+    r[b + M.agentCost] += agents;
+    r[b + M.telephonyCost] += (lines * c.telephonyPerMinute * dt) / 60;
   }
 }
