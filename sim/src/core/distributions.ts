@@ -71,6 +71,7 @@ export class Sampler {
   private readonly values: Float64Array;
   private readonly cumulative: Float64Array;
   private readonly parts: Sampler[];
+  private readonly out = new Float64Array(1);
 
   constructor(readonly spec: DistSpec) {
     let a = 0, b = 0, c = 0;
@@ -122,33 +123,46 @@ export class Sampler {
     this.values = values; this.cumulative = cumulative; this.parts = parts;
   }
 
-  /** One draw. Small on purpose: the common case inlines into the caller. */
+  /**
+   * One draw. Small on purpose: the common case inlines into the caller. The other
+   * kinds leave their draw in `out`: a double returned from a call that is not
+   * inlined would be boxed (an allocation per draw).
+   */
   sample(r: Stream): number {
-    return this.kind === EXPONENTIAL ? -Math.log(r.nextOpen()) * this.a : this.sampleOther(r);
+    if (this.kind === EXPONENTIAL) return -Math.log(r.nextOpen()) * this.a;
+    this.sampleOther(r);
+    return this.out[0];
   }
 
-  private sampleOther(r: Stream): number {
+  /** The other kinds: the draw goes to out[0]. */
+  private sampleOther(r: Stream): void {
+    const out = this.out;
     switch (this.kind) {
-      case EXPONENTIAL: return -Math.log(r.nextOpen()) * this.a;
-      case DETERMINISTIC: return this.a;
-      case UNIFORM: return this.a + r.next() * this.b;
-      case LOGNORMAL: return Math.exp(this.a + this.b * r.normal());
-      case GAMMA: return this.gamma(r, this.a) * this.b;
-      case WEIBULL: return this.b * Math.pow(-Math.log(r.nextOpen()), 1 / this.a);
-      case EMPIRICAL: return this.values[Math.floor(r.next() * this.values.length)];
+      case EXPONENTIAL: out[0] = -Math.log(r.nextOpen()) * this.a; return;
+      case DETERMINISTIC: out[0] = this.a; return;
+      case UNIFORM: out[0] = this.a + r.next() * this.b; return;
+      case LOGNORMAL: out[0] = Math.exp(this.a + this.b * r.normal()); return;
+      case GAMMA: this.gamma(r, this.a); out[0] *= this.b; return;
+      case WEIBULL: out[0] = this.b * Math.pow(-Math.log(r.nextOpen()), 1 / this.a); return;
+      case EMPIRICAL: out[0] = this.values[Math.floor(r.next() * this.values.length)]; return;
       case HISTOGRAM: {
         const i = upperBound(this.cumulative, r.next());
         const lo = this.values[i];
-        return lo + r.next() * (this.values[i + 1] - lo);
+        out[0] = lo + r.next() * (this.values[i + 1] - lo);
+        return;
       }
-      case MIXTURE: return this.parts[upperBound(this.cumulative, r.next())].sample(r);
-      default: return this.c;
+      case MIXTURE: out[0] = this.parts[upperBound(this.cumulative, r.next())].sample(r); return;
+      default: out[0] = this.c;
     }
   }
 
-  /** Marsaglia-Tsang (2000) gamma(k, 1); for k < 1 the boost U^(1/k). */
-  private gamma(r: Stream, k: number): number {
-    if (k < 1) return this.gamma(r, k + 1) * Math.pow(r.nextOpen(), 1 / k);
+  /** Marsaglia-Tsang (2000) gamma(k, 1) into out[0]; for k < 1 the boost U^(1/k). */
+  private gamma(r: Stream, k: number): void {
+    if (k < 1) {
+      this.gamma(r, k + 1);
+      this.out[0] *= Math.pow(r.nextOpen(), 1 / k);
+      return;
+    }
     const d = k - 1 / 3;
     const c = 1 / Math.sqrt(9 * d);
     for (;;) {
@@ -159,8 +173,10 @@ export class Sampler {
       } while (v <= 0);
       v = v * v * v;
       const u = r.nextOpen();
-      if (u < 1 - 0.0331 * x * x * x * x) return d * v;
-      if (Math.log(u) < 0.5 * x * x + d * (1 - v + Math.log(v))) return d * v;
+      if (u < 1 - 0.0331 * x * x * x * x || Math.log(u) < 0.5 * x * x + d * (1 - v + Math.log(v))) {
+        this.out[0] = d * v;
+        return;
+      }
     }
   }
 }

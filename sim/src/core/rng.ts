@@ -11,7 +11,8 @@ import seedrandom from 'seedrandom';
  * for simulation use); `next()` returns a double in [0, 1) with 53 random bits.
  */
 export class Stream {
-  // Alea's state, and the polar method's spare deviate: [s0, s1, s2, c, spare, hasSpare].
+  // Alea's state, and the polar method's pair of deviates: [s0, s1, s2, c, first,
+  // deviates left (0, 1 or 2), second].
   // seedrandom seeds it (Baagoe's Mash of the key); the recurrence then runs here, so
   // the hot loop can inline it: the numbers are exactly those of
   // seedrandom.alea(key).double() (a test checks it). A Float64Array, not four number
@@ -21,7 +22,7 @@ export class Stream {
 
   constructor(readonly key: string) {
     const st = seedrandom.alea(key, { state: true }).state();
-    this.st = Float64Array.of(st.s0, st.s1, st.s2, st.c, 0, 0);
+    this.st = Float64Array.of(st.s0, st.s1, st.s2, st.c, 0, 0, 0);
   }
 
   /**
@@ -49,13 +50,23 @@ export class Stream {
     return 1 - this.next();
   }
 
-  /** Standard normal deviate (Marsaglia polar method, one spare cached). */
+  /**
+   * Standard normal deviate (Marsaglia polar method: a pair per round, the second kept
+   * for the next call). Small, so that it inlines and its double is not boxed.
+   */
   normal(): number {
     const st = this.st;
-    if (st[5] !== 0) {
-      st[5] = 0;
+    if (st[5] === 0) this.polar();
+    if (st[5] === 2) {
+      st[5] = 1;
       return st[4];
     }
+    st[5] = 0;
+    return st[6];
+  }
+
+  private polar(): void {
+    const st = this.st;
     let u = 0, v = 0, s = 0;
     do {
       u = 2 * this.next() - 1;
@@ -63,9 +74,9 @@ export class Stream {
       s = u * u + v * v;
     } while (s >= 1 || s === 0);
     const m = Math.sqrt((-2 * Math.log(s)) / s);
-    st[4] = v * m;
-    st[5] = 1;
-    return u * m;
+    st[4] = u * m;
+    st[6] = v * m;
+    st[5] = 2;
   }
 
   /** Exponential deviate with the given rate (per unit time). */

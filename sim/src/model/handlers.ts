@@ -297,7 +297,7 @@ function answer(s: SimState, slot: number, agent: number): void {
   let service: number;
   if ((flags & FLAG_MISROUTED) !== 0) {
     // The wrong agent finds out and transfers the call.
-    service = s.cfg.types[s.cType[slot]].ivr!.misrouteTime;
+    service = s.typeMisrouteTime[s.cType[slot]];
   } else {
     // The need, divided by the agent's speed on this queue, slowed by the contacts
     // the agent already holds, plus a transfer across sites and callback dialling.

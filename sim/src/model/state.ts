@@ -76,6 +76,8 @@ export class SimState {
   readonly typeHasBot: Uint8Array;
   /** seconds of waiting after which a callback is offered (Infinity: never) */
   readonly typeCallbackAfter: Float64Array;
+  /** seconds the wrong agent takes to transfer a misrouted call (a typed array: a number read from the config object would keep the service time tagged, boxed) */
+  readonly typeMisrouteTime: Float64Array;
   /** arrivals per second, [type * nIntervals + interval] */
   readonly rates: Float64Array;
   /** per type: the interval of its last scheduled arrival, and that interval's end */
@@ -270,6 +272,7 @@ export class SimState {
     this.typeDeadline = Float64Array.from(cfg.types, (t) => t.deadline ?? NO_LIMIT);
     this.typeHasBot = Uint8Array.from(cfg.types, (t) => (t.bot ? 1 : 0));
     this.typeCallbackAfter = Float64Array.from(cfg.types, (t) => t.callback?.offerAfter ?? NO_LIMIT);
+    this.typeMisrouteTime = Float64Array.from(cfg.types, (t) => t.ivr?.misrouteTime ?? 0);
     cfg.types.forEach((t, ti) => {
       const split = t.siteSplit ?? cfg.sites.map((_, si) => (si === (t.site ?? 0) ? 1 : 0));
       const total = split.reduce((a, b) => a + b, 0);
