@@ -138,12 +138,14 @@ function attempt(s: SimState, slot: number): void {
   s.cArrive[slot] = now;
   s.cRow[slot] = row;
   s.cSite[slot] = landing;
-  s.cCell[slot] = row >= s.warmRows ? (type * nS + landing) * NM : -1;
-  s.cSub[slot] = row * s.subStride + (landing * NCH + ch) * NM;
+  const cell = row >= s.warmRows ? (type * nS + landing) * NM : -1;
+  const sub = row * s.subStride + (landing * NCH + ch) * NM;
+  s.cCell[slot] = cell;
+  s.cSub[slot] = sub;
   s.cLine[slot] = -1;
-  count(s, slot, M.arrivals, 1);
-  if (s.cAttempt[slot] > 1) count(s, slot, M.retries, 1);
-  else if ((s.cFlags[slot] & (FLAG_REPEAT | FLAG_COMPLAINT | FLAG_CASE)) !== 0) count(s, slot, M.repeatArrivals, 1);
+  countAt(s, sub, cell, M.arrivals, 1);
+  if (s.cAttempt[slot] > 1) countAt(s, sub, cell, M.retries, 1);
+  else if ((s.cFlags[slot] & (FLAG_REPEAT | FLAG_COMPLAINT | FLAG_CASE)) !== 0) countAt(s, sub, cell, M.repeatArrivals, 1);
   let site: number;
   if (s.typeUsesLine[type] === 1) {
     site = siteWithLine(s, landing);
