@@ -138,6 +138,14 @@ export class Replication {
       out.set(b, at);
       at += b.length;
     }
+    if (s.nSites === 1) {
+      // The site's busy and staffed time were not kept apart: they are the center's (see advanceAreas).
+      const siteAt = cellsAt + s.cells.length;
+      for (let i = 0; i <= this.cfg.nIntervals; i++) {
+        out[siteAt + i * NM + M.busyTime] = s.rows[i * NM + M.busyTime];
+        out[siteAt + i * NM + M.staffedTime] = s.rows[i * NM + M.staffedTime];
+      }
+    }
     if (s.cal.size === 0) {
       // Finished: every contact still waiting is unfinished.
       for (let slot = 0; slot < s.nSlots; slot++) {

@@ -710,10 +710,15 @@ export class SimState {
       r[b + M.staffedTime] += this.staffed * dt;
       r[b + M.queueArea] += this.waiting * dt;
       r[b + M.systemArea] += this.inSystem * dt;
-      const sr = this.siteRows, nS = this.nSites, sb = this.timeRow * nS * NM;
-      for (let si = 0; si < nS; si++) {
-        sr[sb + si * NM + M.busyTime] += this.siteBusy[si] * dt;
-        sr[sb + si * NM + M.staffedTime] += this.siteStaffed[si] * dt;
+      const nS = this.nSites;
+      // One site: its busy and staffed time are the center's, the same sums of the
+      // same products (busy and siteBusy[0] change together); result() copies them.
+      if (nS > 1) {
+        const sr = this.siteRows, sb = this.timeRow * nS * NM;
+        for (let si = 0; si < nS; si++) {
+          sr[sb + si * NM + M.busyTime] += this.siteBusy[si] * dt;
+          sr[sb + si * NM + M.staffedTime] += this.siteStaffed[si] * dt;
+        }
       }
       if (this.wf !== null) this.advanceCosts();
       this.lastAreaTime = t;
