@@ -66,6 +66,7 @@ export function findIdleAgent(s: SimState, queue: number, waited: number): numbe
 
 /** The queue whose head `agent` should take next, or -1 (nothing it may take). */
 export function findQueueFor(s: SimState, agent: number): number {
+  if (s.waiting === 0) return -1; // nothing waits anywhere (the common case for a freed agent)
   const g = s.aGroup[agent];
   const queues = s.groupQueues[g];
   const delays = s.groupDelay[g];
