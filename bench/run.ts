@@ -3,8 +3,10 @@
  * Prints a table and writes bench/results.json. Scenario files that are not there
  * yet are skipped with a note.
  *
- *   speed     single thread, in-process: one untimed replication (JIT warm-up), then
- *             REPS timed replications; the median gives events/s and s per simulated day
+ *   speed     single thread, in-process: WARMUP untimed replications (V8 takes a few to
+ *             compile the hot loop fully: the second and third run 10-40% slower than
+ *             the steady state), then REPS timed replications; the median gives
+ *             events/s and s per simulated day
  *   reference the Erlang-A day against the hand-tight loop (bench/hand-tight.ts):
  *             PAIRS pairs, each an engine replication then a hand-tight run, back to
  *             back in this process, so that both see the same machine; the median of
@@ -39,6 +41,7 @@ const SCENARIOS = ['erlang-a-day', 'baseline-day', 'spring-festival'];
 /** Goals of issue 5, seconds per simulated day on one thread. */
 const GOAL_S_PER_DAY: Record<string, number> = { 'erlang-a-day': 0.08, 'baseline-day': 0.5, 'spring-festival': 1.5 };
 const REPS = Number(process.env.BENCH_REPS ?? 5);
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 3);
 const PAIRS = Number(process.env.BENCH_PAIRS ?? 15);
 const BATCH = 20;
 
@@ -55,7 +58,7 @@ const file = (name: string) => join(ROOT, 'scenarios', `${name}.yaml`);
 const load0 = loadavg()[0];
 const speed = present.map((name) => {
   const cfg = loadScenario(file(name));
-  replicate(cfg, 1000); // warm-up, not timed
+  for (let w = 0; w < WARMUP; w++) replicate(cfg, 1000 + w); // warm-up, not timed
   const runs: { wall: number; cpu: number; events: number }[] = [];
   for (let r = 0; r < REPS; r++) {
     const t0 = performance.now();
@@ -79,8 +82,10 @@ const tight = (() => {
   if (!present.includes('erlang-a-day')) return null;
   const cfg = loadScenario(file('erlang-a-day'));
   const hand = (seed: string) => handTightErlangA(160000 / 86400, 180, 300, 350, 86400, 20, seed);
-  replicate(cfg, 1000); // warm-up, not timed
-  hand('warm');
+  for (let w = 0; w < WARMUP; w++) {
+    replicate(cfg, 1000 + w); // warm-up, not timed
+    hand(`warm${w}`);
+  }
   const pairs: { engine: number; handTight: number; ratio: number }[] = [];
   let events = 0;
   for (let r = 0; r < PAIRS; r++) {
