@@ -323,7 +323,6 @@ function answer(s: SimState, slot: number, agent: number): void {
   s.cStart[slot] = now;
   s.cState[slot] = CALL_IN_SERVICE;
   s.cAgent[slot] = agent;
-  s.aCall[agent] = slot;
   s.aLoad[agent]++;
   s.busy += share;
   s.siteBusy[s.groupSite[g]] += share;

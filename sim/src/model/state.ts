@@ -173,8 +173,6 @@ export class SimState {
   readonly aLeaving: Uint8Array;
   readonly aIdleSince: Float64Array;
   readonly aIdleGen: Int32Array;
-  /** the contact of a single-contact agent (the last one taken otherwise) */
-  readonly aCall: Int32Array;
   readonly groupFirst: Int32Array;
   readonly groupSize: Int32Array;
   readonly groupCap: Int32Array;
@@ -421,7 +419,6 @@ export class SimState {
     this.aLeaving = new Uint8Array(nA);
     this.aIdleSince = new Float64Array(nA);
     this.aIdleGen = new Int32Array(nA);
-    this.aCall = new Int32Array(nA).fill(-1);
     this.onDuty = new Int32Array(nG);
     // A ring holds at most one live entry per agent; stale ones are compacted away
     // when it fills, so 2x + 2 slots always suffice.
