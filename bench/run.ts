@@ -15,8 +15,14 @@
  *             and its speed drifts by a third between runs: separate medians would not
  *             compare)
  *   workers   20 replications of the Erlang-A day on a pool of 1, 2, ... workers
- *             (pool started and warmed before the clock starts; best of two
- *             alternating rounds); speed-up vs 1 worker
+ *             (pool started and warmed before the clock starts: WARMUP replications
+ *             per worker, as for the single-thread figures, since one left a fresh
+ *             worker's second and third replications 30-200% slower inside the timed
+ *             batch); ROUNDS rounds, the order of the pool sizes alternating, median
+ *             (and range); speed-up vs 1 worker, medians. Also, for scale: the same
+ *             batch in-process (median of the rounds, each interleaved with the pools)
+ *             and on a cold pool (start-up and JIT warm-up included, as a one-off
+ *             `cctwin run` of 20 replications sees it)
  *   memory    peak RSS of a whole `cctwin run` (1 replication, store included) over 30
  *             and 365 days of baseline-day (else the largest scenario present), each in
  *             a fresh process
@@ -45,6 +51,7 @@ const REPS = Number(process.env.BENCH_REPS ?? 5);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 3);
 const PAIRS = Number(process.env.BENCH_PAIRS ?? 25);
 const BATCH = 20;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 
 const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
 const notes: string[] = [];
@@ -115,23 +122,40 @@ const cores = availableParallelism();
 const workerCounts = Array.from({ length: Math.max(2, cores) }, (_, i) => i + 1);
 const poolCfg = loadScenario(file('erlang-a-day'));
 const indexes = Array.from({ length: BATCH }, (_, r) => r);
-// Two alternating rounds, best of each: a noisy neighbour hurts one round, rarely both.
-const best = new Map<number, number>();
-for (let round = 0; round < 2; round++) {
-  for (const n of workerCounts) {
+const warmPool = new Map<number, number[]>(workerCounts.map((n) => [n, []]));
+const coldPool = new Map<number, number[]>(workerCounts.map((n) => [n, []]));
+const inProcessRounds: number[] = [];
+for (let w = 0; w < WARMUP; w++) replicate(poolCfg, 1000 + w); // this thread's warm-up, not timed
+for (let round = 0; round < ROUNDS; round++) {
+  const order = round % 2 === 0 ? workerCounts : [...workerCounts].reverse();
+  for (const n of order) {
     const wall = await withRunner({ workers: n, inProcess: false }, async (runner) => {
-      await runner.run(poolCfg, Array.from({ length: n }, (_, r) => 1000 + r)); // start and warm every worker
+      // Start and warm every worker: WARMUP replications each (piscina gives each idle worker one task at a time).
+      await runner.run(poolCfg, Array.from({ length: n * WARMUP }, (_, r) => 1000 + r));
       const t0 = performance.now();
       await runner.run(poolCfg, indexes);
       return (performance.now() - t0) / 1000;
     });
-    best.set(n, Math.min(best.get(n) ?? Infinity, wall));
+    warmPool.get(n)!.push(wall);
+  }
+  const t0 = performance.now();
+  for (const r of indexes) replicate(poolCfg, r);
+  inProcessRounds.push((performance.now() - t0) / 1000);
+  // Cold: pool start-up (tsx in each worker, module loading) and JIT warm-up inside the clock.
+  if (round < 2) {
+    for (const n of order) {
+      const c0 = performance.now();
+      await withRunner({ workers: n, inProcess: false }, (runner) => runner.run(poolCfg, indexes));
+      coldPool.get(n)!.push((performance.now() - c0) / 1000);
+    }
   }
 }
-const workers = workerCounts.map((n) => ({ workers: n, wallSeconds: best.get(n)!, speedUp: best.get(1)! / best.get(n)! }));
-const t0 = performance.now();
-for (const r of indexes) replicate(poolCfg, r);
-const inProcessSeconds = (performance.now() - t0) / 1000;
+const med1 = median(warmPool.get(1)!);
+const workers = workerCounts.map((n) => {
+  const xs = warmPool.get(n)!;
+  return { workers: n, wallSeconds: median(xs), wallSecondsMin: Math.min(...xs), wallSecondsMax: Math.max(...xs), rounds: xs, speedUp: med1 / median(xs), coldWallSeconds: median(coldPool.get(n)!) };
+});
+const inProcessSeconds = median(inProcessRounds);
 
 // ---------------------------------------------------------------- memory
 const largest = present.includes('baseline-day') ? 'baseline-day' : [...present].reverse()[0];
@@ -154,7 +178,7 @@ const results = {
   machine: { cores, cpu: cpus()[0]?.model ?? 'unknown', node: process.version, loadAverageAtStart: load0, loadAverageAtEnd: loadavg()[0] },
   speed,
   handTight: tight === null ? null : { scenario: 'erlang-a-day', ...tight, goalRatio: 2, goalMet: tight.engineRatio <= 2 },
-  workers: { scenario: 'erlang-a-day', replications: BATCH, inProcessSeconds, runs: workers },
+  workers: { scenario: 'erlang-a-day', replications: BATCH, warmupPerWorker: WARMUP, rounds: ROUNDS, inProcessSeconds, inProcessRounds, runs: workers },
   memory,
   notes,
 };
@@ -175,9 +199,9 @@ if (tight !== null) {
   ]]));
 }
 console.log('');
-console.log(table([`workers (${BATCH} x erlang-a-day)`, 'wall s', 'speed-up'], [
-  ['in-process (no pool)', inProcessSeconds.toFixed(2), '-'],
-  ...workers.map((w) => [String(w.workers), w.wallSeconds.toFixed(2), `${w.speedUp.toFixed(2)}x`]),
+console.log(table([`workers (${BATCH} x erlang-a-day, median of ${ROUNDS} rounds)`, 'wall s', 'range', 'speed-up', 'cold pool wall s'], [
+  ['in-process (no pool)', inProcessSeconds.toFixed(2), `${Math.min(...inProcessRounds).toFixed(2)}-${Math.max(...inProcessRounds).toFixed(2)}`, '-', '-'],
+  ...workers.map((w) => [String(w.workers), w.wallSeconds.toFixed(2), `${w.wallSecondsMin.toFixed(2)}-${w.wallSecondsMax.toFixed(2)}`, `${w.speedUp.toFixed(2)}x`, w.coldWallSeconds.toFixed(2)]),
 ]));
 console.log('');
 console.log(table(['peak memory (1 thread, whole run)', 'horizon', 'max RSS', 'wall s', 'CPU s'], memory.map((m) => [
