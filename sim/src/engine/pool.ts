@@ -71,13 +71,22 @@ const BOOTSTRAP = new URL('./worker-bootstrap.mjs', import.meta.url).href;
 
 const acquirePool = (workers: number) =>
   Effect.acquireRelease(
-    Effect.sync(() => new Piscina<ReplicationTask, Float64Array>({
-      filename: BOOTSTRAP,
-      minThreads: workers,
-      maxThreads: workers,
-      // Workers live as long as the command; no idle teardown between batches.
-      idleTimeout: 60_000,
-    })),
+    Effect.sync(() => {
+      const pool = new Piscina<ReplicationTask, Float64Array>({
+        filename: BOOTSTRAP,
+        minThreads: workers,
+        maxThreads: workers,
+        // Workers live as long as the command; no idle teardown between batches.
+        idleTimeout: 60_000,
+      });
+      // Piscina emits 'error' for what belongs to no task: a result that arrives after its
+      // task was cancelled (an interrupted run: "Unexpected message from Worker"), a worker
+      // failing with no task, a close timeout. Without a listener Node throws it as an
+      // uncaught exception. Every task's own failure reaches `run` through its promise,
+      // so these carry nothing to report.
+      pool.on('error', () => {});
+      return pool;
+    }),
     (pool) => Effect.promise(() => pool.destroy()),
   );
 
