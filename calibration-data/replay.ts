@@ -1,8 +1,7 @@
 import type { DistSpec } from '../sim/src/core/distributions.ts';
 import type { ModelConfig } from '../sim/src/config/model-config.ts';
-import { Replication } from '../sim/src/engine/replicate.ts';
-import { EventLog, LOG_FIELDS, logEnd, O_ABANDONED, O_COMPLETED, O_DROPPED, O_IVR_HANGUP, O_UNFINISHED } from '../sim/src/model/event-log.ts';
-import { CALL_WAITING } from '../sim/src/model/state.ts';
+import { Replication, runLogged } from '../sim/src/engine/replicate.ts';
+import { LOG_FIELDS, O_ABANDONED, O_COMPLETED, O_DROPPED, O_IVR_HANGUP, O_UNFINISHED } from '../sim/src/model/event-log.ts';
 import { M, NM } from '../sim/src/metrics/layout.ts';
 import { decodeResult } from '../sim/src/metrics/summary.ts';
 import { CALL_CLASSES, type CallClass } from './call-log.ts';
@@ -204,22 +203,6 @@ function addRow(k: KpiCounts, rows: Float64Array, b: number): void {
 
 const LOG_STRIDE = LOG_FIELDS.length;
 
-/** Runs a replication to its end with the per-contact event log on (as the engine's replicateLogged, after any injections); `sink` gets each full buffer. */
-function replicateLoggedFrom(rep: Replication, sink: (buf: Float64Array, n: number) => void): void {
-  const s = rep.state;
-  const log = (s.log = new EventLog(8192));
-  rep.start();
-  for (;;) {
-    rep.advanceTo(Infinity);
-    if (!log.full) break;
-    sink(log.buf, log.n);
-    log.clear();
-  }
-  for (let slot = 0; slot < s.nSlots; slot++) if (s.cState[slot] === CALL_WAITING) logEnd(s, slot, O_UNFINISHED);
-  sink(log.buf, log.n);
-  log.clear();
-}
-
 /**
  * The typed replay counts each call from the event log: waits run from the call's
  * arrival at the queue, so an identified customer's delay (an IVR stage in the model)
@@ -235,8 +218,9 @@ function simulateTypedDay(d: ObservedDay, o: ReplayOptions, cfg: ModelConfig): {
   for (let r = 0; r < o.replications; r++) {
     const rep = new Replication(cfg, r);
     for (const [t, k] of entries) rep.inject(k, t);
-    replicateLoggedFrom(rep, (buf, n) => {
-      for (let i = 0; i < n; i++) {
+    runLogged(rep, (log) => {
+      const buf = log.buf;
+      for (let i = 0; i < log.n; i++) {
         const b = i * LOG_STRIDE;
         const out = buf[b];
         const answered = out === O_COMPLETED || out === O_DROPPED;

@@ -6,7 +6,7 @@ export { loadScenario, parseScenarioText } from './config/load.ts';
 export { compileScenario, withSeed } from './config/compile.ts';
 export type { ModelConfig, ContactTypeConfig, AgentGroupConfig, SiteConfig, WorkforceConfig } from './config/model-config.ts';
 export { ScenarioSchema, type ScenarioInput } from './config/schema.ts';
-export { Replication, replicate, replicateLogged } from './engine/replicate.ts';
+export { Replication, replicate, replicateLogged, runLogged } from './engine/replicate.ts';
 export { runLocal } from './engine/run-local.ts';
 export { withRunner, defaultWorkers } from './engine/pool.ts';
 export { decodeResult, summarize, kpisOf, totalRow, KPIS, type RunSummary, type Kpi } from './metrics/summary.ts';

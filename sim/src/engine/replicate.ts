@@ -176,7 +176,14 @@ export class Replication {
  * Same numbers as replicate(): the log only observes.
  */
 export function replicateLogged(cfg: ModelConfig, index: number, write: (log: EventLog) => void, capacity = 8192, policy: RoutingPolicy | null = null): Float64Array {
-  const r = new Replication(cfg, index, policy);
+  return runLogged(new Replication(cfg, index, policy), write, capacity);
+}
+
+/**
+ * Runs a replication to its end with the event log on, from wherever it stands (after
+ * contacts injected with `inject`, for example): as `replicateLogged`.
+ */
+export function runLogged(r: Replication, write: (log: EventLog) => void, capacity = 8192): Float64Array {
   const s = r.state;
   const log = (s.log = new EventLog(capacity));
   r.start();
