@@ -129,6 +129,9 @@ describe('center form: lifecycle fields compile', () => {
       .replace('      acceptance: 0.4\n', '      acceptance: 0.4\n      dialTime: 45s\n')
       .replace('    bot: { deflection: 0.3 }', '    bot: { deflection: 0.3, summarySaving: 0.25 }'));
     expect(cfg.types[0].ivr).toMatchObject({ hangup: 0.02, misrouteTime: 60 });
+    expect(cfg.types[0].ivr?.onlyWhenNoAgentFree).toBeUndefined();
+    const only = compile(ok.replace('      misroute: 0.05\n', '      misroute: 0.05\n      onlyWhenNoAgentFree: true\n'));
+    expect(only.types[0].ivr?.onlyWhenNoAgentFree).toBe(true);
     expect(cfg.types[0].redial?.maxAttempts).toBe(5);
     expect(cfg.types[0].callback?.dialTime).toBe(45);
     expect(cfg.types[1].bot).toEqual({ deflection: 0.3, summarySaving: 0.25 });

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { erlangB } from '../../sim/src/analytic/index.ts';
+import type { IvrConfig } from '../../sim/src/config/model-config.ts';
 import type { DistSpec } from '../../sim/src/core/distributions.ts';
 import { Replication } from '../../sim/src/engine/replicate.ts';
 import { decodeResult, summarize, type RunSummary } from '../../sim/src/metrics/summary.ts';
@@ -116,6 +118,54 @@ describe('IVR', () => {
     expect(t.answered).toBe(t.offered);
     expect(t.completed).toBe(t.answered);
     expect(t.customersLost).toBe(t.ivrHangup);
+    expectConservation(b);
+  });
+});
+
+describe('IVR taken only when no agent is free (onlyWhenNoAgentFree: callers identify while they wait)', () => {
+  const only = (o: Partial<IvrConfig> = {}): IvrConfig => ({ time: det(30), selfService: 0, hangup: 0, misroute: 0, misrouteTime: 30, onlyWhenNoAgentFree: true, ...o });
+
+  it('hand-worked: an agent free and nobody ahead: answered at once; otherwise the menu, and a caller in it counts as ahead', () => {
+    // One agent, handle 10, menu 30 s. A@0: agent free -> answered 0-10. B@5: agent busy -> menu 5-35.
+    // C@20: the agent is free (since 10) but B is in the menu, ahead of C -> menu 20-50.
+    // B at 35: queue, agent free -> 35-45. C at 50 -> 50-60. D@70: agent free, nobody ahead -> answered at once.
+    const r = run({ types: [{ handle: 10, ivr: only() }], groups: [{ queues: [0], staffing: 1 }] }, [[0, 0], [0, 5], [0, 20], [0, 70]]);
+    r.advanceTo(1);
+    expect(serving(r)).toEqual([[0, 0]]);
+    r.advanceTo(21);
+    expect(serving(r)).toEqual([]);
+    expect(r.state.cState[slotOf(r, 5)]).toBe(CALL_IVR);
+    expect(r.state.cState[slotOf(r, 20)]).toBe(CALL_IVR);
+    expect(r.state.qHolding[0]).toBe(2);
+    r.advanceTo(36);
+    expect(serving(r)).toEqual([[0, 5]]);
+    expect(r.state.qHolding[0]).toBe(1);
+    r.advanceTo(51);
+    expect(serving(r)).toEqual([[0, 20]]);
+    expect(r.state.qHolding[0]).toBe(0);
+    r.advanceTo(70);
+    expect(serving(r)).toEqual([[0, 70]]);
+    const b = r.run();
+    expect(totals(b, ['arrivals', 'offered', 'answered', 'waitAnswered', 'busyTime', 'ivrHangup'])).toEqual({
+      arrivals: 4, offered: 4, answered: 4, waitAnswered: 0, busyTime: 40, ivrHangup: 0,
+    });
+    expectConservation(b);
+  });
+
+  it('with hang-up 1 in the menu it is a loss system: the lost share is Erlang B (5 agents, 4 erlangs), within 4 SE', () => {
+    // Everyone who cannot be connected at once leaves: M/G/5/5, lost share B(4, 5) = 0.1991 whatever the handle time.
+    const spec: CenterSpec = {
+      types: [{ handle: 100, rate: 0.04, ivr: only({ time: det(1e-6), hangup: 1 }) }],
+      groups: [{ queues: [0], staffing: 5 }],
+      intervalLength: 1_000_000,
+    };
+    const r = new Replication(centerModel(spec), 0);
+    const b = r.run();
+    const t = totals(b, ['arrivals', 'ivrHangup', 'answered', 'offered']);
+    expect(t.arrivals).toBeGreaterThan(39000);
+    expectShare(t.ivrHangup, t.arrivals, erlangB(4, 5));
+    expect(t.offered).toBe(t.answered);
+    expect(t.answered + t.ivrHangup).toBeGreaterThanOrEqual(t.arrivals - 5);
     expectConservation(b);
   });
 });

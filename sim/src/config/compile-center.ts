@@ -156,7 +156,7 @@ export function compileCenter(s: Center, horizon: number, L: number, nI: number)
     handleTime: structuredClone(t.handleTime) as DistSpec,
     patience: t.patience ? (structuredClone(t.patience) as DistSpec) : null,
     queue: i,
-    ...(t.ivr ? { ivr: { time: structuredClone(t.ivr.time) as DistSpec, selfService: t.ivr.selfService ?? 0, hangup: t.ivr.hangup ?? 0, misroute: t.ivr.misroute ?? 0, misrouteTime: dur(t.ivr.misrouteTime, 30) } } : {}),
+    ...(t.ivr ? { ivr: { time: structuredClone(t.ivr.time) as DistSpec, selfService: t.ivr.selfService ?? 0, hangup: t.ivr.hangup ?? 0, misroute: t.ivr.misroute ?? 0, misrouteTime: dur(t.ivr.misrouteTime, 30), ...(t.ivr.onlyWhenNoAgentFree ? { onlyWhenNoAgentFree: true } : {}) } } : {}),
     ...(t.bot ? { bot: { deflection: t.bot.deflection, summarySaving: t.bot.summarySaving ?? 0 } } : {}),
     ...(t.deadline !== undefined ? { deadline: dur(t.deadline, 0) } : {}),
     ...(t.redial ? { redial: { probability: t.redial.probability, delay: structuredClone(t.redial.delay) as DistSpec, maxAttempts: t.redial.maxAttempts ?? 3 } } : {}),

@@ -153,6 +153,13 @@ export interface IvrConfig {
   /** share sent to a wrong queue: the first agent transfers them after misrouteTime */
   readonly misroute: number;
   readonly misrouteTime: number;
+  /**
+   * Only callers who cannot be connected at once go through the IVR: a caller who finds
+   * an agent free and nobody in its queue (waiting, or in this IVR) is answered at once.
+   * For a menu that makes callers identify themselves while they wait (the Anonymous
+   * Bank's switch). Absent or false: every caller goes through the IVR.
+   */
+  readonly onlyWhenNoAgentFree?: boolean;
 }
 
 export interface BotConfig {

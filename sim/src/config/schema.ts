@@ -140,6 +140,9 @@ const ContactType = Type.Object(
         hangup: Type.Optional(Share('share hanging up in the IVR')),
         misroute: Type.Optional(Share('share sent to a wrong queue of the same channel; its agent transfers them')),
         misrouteTime: Type.Optional(DurationSchema),
+        onlyWhenNoAgentFree: Type.Optional(Type.Boolean({
+          description: 'true: only callers who cannot be connected at once go through the IVR (a caller who finds an agent free and nobody in its queue is answered at once), e.g. callers identify themselves while they wait; default false: every caller',
+        })),
       },
       { additionalProperties: false, description: 'the IVR menu in front of the queue (phone); misrouteTime: what a wrong agent spends before transferring (default 30 s)' },
     )),

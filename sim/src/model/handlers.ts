@@ -167,6 +167,15 @@ function attempt(s: SimState, slot: number): void {
   s.cQueue[slot] = s.typeQueue[type * nS + site];
   const ivr = s.ivrTime[type];
   if (ivr !== null) {
+    if (s.typeIvrWhenBusy[type] === 1) {
+      // An IVR taken only by callers who cannot be connected at once: nobody ahead in the queue and an agent free.
+      const q = s.cQueue[slot];
+      if (s.qLen[q] === 0 && s.qHolding[q] === 0 && findIdleAgent(s, q, 0) >= 0) {
+        enterQueue(s, slot, q);
+        return;
+      }
+      s.qHolding[q]++;
+    }
     s.cState[slot] = CALL_IVR;
     s.cal.push(now + ivr.sample(s.customerStream[type]), KIND_PRIORITY[IVR_END], IVR_END, slot, s.cGen[slot]);
     return;
@@ -190,6 +199,7 @@ export function onIvrEnd(s: SimState, slot: number, gen: number): boolean {
   if (s.cGen[slot] !== gen || s.cState[slot] !== CALL_IVR) return false;
   const type = s.cType[slot];
   const ivr = s.cfg.types[type].ivr!;
+  if (s.typeIvrWhenBusy[type] === 1) s.qHolding[s.cQueue[slot]]--;
   const u = s.customerStream[type].next();
   s.advanceAreas();
   if (u < ivr.selfService) {

@@ -74,6 +74,8 @@ export class SimState {
   readonly typeDeadline: Float64Array;
   /** 1 if an IM bot answers the type first */
   readonly typeHasBot: Uint8Array;
+  /** 1: the type's IVR is taken only by callers who cannot be connected at once (IvrConfig.onlyWhenNoAgentFree). */
+  readonly typeIvrWhenBusy: Uint8Array;
   /** seconds of waiting after which a callback is offered (Infinity: never) */
   readonly typeCallbackAfter: Float64Array;
   /** seconds the wrong agent takes to transfer a misrouted call (a typed array: a number read from the config object would keep the service time tagged, boxed) */
@@ -150,6 +152,8 @@ export class SimState {
   readonly qTail: Int32Array;
   /** live waiting contacts per queue */
   readonly qLen: Int32Array;
+  /** Callers now in an IVR taken only when they cannot be connected at once, by target queue: they count as ahead in that queue. */
+  readonly qHolding: Int32Array;
   readonly queueChannel: Int32Array;
   /** site of each queue in local mode, -1 in virtual mode */
   readonly queueSite: Int32Array;
@@ -269,6 +273,7 @@ export class SimState {
     this.typeUsesLine = Uint8Array.from(cfg.types, (t) => (t.channel === 'phone' ? 1 : 0));
     this.typeDeadline = Float64Array.from(cfg.types, (t) => t.deadline ?? NO_LIMIT);
     this.typeHasBot = Uint8Array.from(cfg.types, (t) => (t.bot ? 1 : 0));
+    this.typeIvrWhenBusy = Uint8Array.from(cfg.types, (t) => (t.ivr?.onlyWhenNoAgentFree ? 1 : 0));
     this.typeCallbackAfter = Float64Array.from(cfg.types, (t) => t.callback?.offerAfter ?? NO_LIMIT);
     this.typeMisrouteTime = Float64Array.from(cfg.types, (t) => t.ivr?.misrouteTime ?? 0);
     cfg.types.forEach((t, ti) => {
@@ -345,6 +350,7 @@ export class SimState {
     this.qHead = new Int32Array(nQ);
     this.qTail = new Int32Array(nQ);
     this.qLen = new Int32Array(nQ);
+    this.qHolding = new Int32Array(nQ);
 
     const routing = cfg.routing ?? MODEL_DEFAULTS.routing;
     const builtin = BUILTIN_POLICIES[routing.policy];
