@@ -6,7 +6,7 @@ import {
   kaplanMeier, ksAgainstKm, ksDistance, mean, normalCdf, quantile, type CensoredFit, type Overdispersion,
 } from './estimators.ts';
 import { DAY, DAY_TYPES, observeDays, PRESENCE_GAP, type DayType, type ObservedDay, type StaffingMethod } from './observed-day.ts';
-import { familyOf, identifiedDelaySample, isIdentified, patienceAfterDelay, SESSION_EXTENSION, typeFamilies } from './identified.ts';
+import { delaySample as waitsWhileIdle, delayWithZeros, familyOf, identifiedDelaySample, isIdentified, patienceAfterDelay, SESSION_EXTENSION, SWITCH_MIN_IDENTIFIED, SWITCH_SESSION_EXTENSION, typeFamilies, type SwitchFamily } from './identified.ts';
 
 /**
  * Calibration: call-by-call records in, a fit out (`CalibrationFit`), written as a
@@ -111,6 +111,13 @@ export interface CalibrationFit {
     sessionExtension: number;
     delay: { n: number; mean: number; quantiles: Record<string, number>; dist: DistSpec } | null;
     classes: { name: string; family: string; identified: boolean; offered: number; handleTime: DistSpec; patience: DistSpec | null; hangup?: number; patienceAfterDelay?: DistSpec | null }[];
+    /**
+     * The switch model (validate-fit's default when present; identified.ts): each family
+     * is one stream; in a switched family only callers who cannot be connected at once
+     * identify themselves and wait `delay`; the other families wait their own delay.
+     * Handle time and patience are the family's (`classes`). Logs with identified customers only.
+     */
+    switch?: { sessionExtension: number; families: SwitchFamily[] };
   };
   redial: {
     windowSeconds: number;
@@ -336,6 +343,29 @@ export function fitCalls(calls: readonly CallRecord[], o: FitOptions): Calibrati
     }
   }
 
+  // The switch model: which families are switched, and the own delay of the others.
+  const switchFamilies: SwitchFamily[] = [];
+  if (delay) {
+    for (const f of families) {
+      const off = offered.filter((c) => fam(c) === f);
+      const cls = replayClasses.find((c) => c.name === f)!;
+      const identifiedShare = off.length ? off.filter(isIdentified).length / off.length : 0;
+      if (identifiedShare >= SWITCH_MIN_IDENTIFIED) {
+        const after = patienceAfterDelay(cls.patience, delay.dist);
+        switchFamilies.push({ name: f, identifiedShare: round(identifiedShare, 4), switched: true, delay: null, hangup: after.hangup, patienceAfterDelay: after.rest });
+        continue;
+      }
+      const sample = waitsWhileIdle(calls, PRESENCE_GAP, (c) => fam(c) === f).sort((a, b) => a - b);
+      const waited = sample.filter((x) => x > 0).length;
+      // An own delay needs 100 such calls, 5% of which waited.
+      const own = sample.length >= 100 && waited >= 0.05 * sample.length
+        ? { n: sample.length, zeroShare: round(1 - waited / sample.length, 4), quantiles: Object.fromEntries([0.25, 0.5, 0.75, 0.9].map((p) => [`p${Math.round(p * 100)}`, round(quantile(sample, p), 1)])), dist: delayWithZeros(sample, (pos) => empiricalHistogram(pos, 0) as { edges: number[]; counts: number[] }) }
+        : null;
+      const after = own ? patienceAfterDelay(cls.patience, own.dist) : { hangup: 0, rest: cls.patience };
+      switchFamilies.push({ name: f, identifiedShare: round(identifiedShare, 4), switched: false, delay: own, hangup: after.hangup, patienceAfterDelay: after.rest });
+    }
+  }
+
   // Redials: identified customers; absolute times so that a redial after midnight counts.
   const byCustomer = new Map<string, number[]>();
   for (const c of calls) {
@@ -377,7 +407,7 @@ export function fitCalls(calls: readonly CallRecord[], o: FitOptions): Calibrati
     patience,
     classes,
     // The extension was chosen with the delay (January); a log without identified customers keeps the plain reading.
-    replay: { families, sessionExtension: delay ? SESSION_EXTENSION : 0, delay, classes: replayClasses },
+    replay: { families, sessionExtension: delay ? SESSION_EXTENSION : 0, delay, classes: replayClasses, ...(delay ? { switch: { sessionExtension: SWITCH_SESSION_EXTENSION, families: switchFamilies } } : {}) },
     redial: {
       windowSeconds: o.redialWindow,
       identifiedAbandoned: idAband.length,
@@ -470,8 +500,14 @@ export function scenarioYaml(fit: CalibrationFit, sidecar: string): string {
     `#   KS distance to the Kaplan-Meier curve: ${p.fits.map((f) => `${f.kind} ${f.ksVsKm}`).join(', ')} (chosen: ${chosen.kind}).`,
     `#   Kaplan-Meier median patience: ${p.kmMedian === null ? 'not reached' : `${p.kmMedian} s`}.`,
     ...classLines(fit),
+    ...(fit.replay?.switch ? [
+      `# Switch replay (sidecar \`replay.switch\`, validate-fit's default): one stream per call-type family;`,
+      `#   switched families (${fit.replay.switch.families.filter((f) => f.switched).map((f) => f.name).join(', ') || 'none'}): a caller who finds an agent free is answered at once, the others`,
+      `#   identify themselves and wait the identified customers' delay; ${fit.replay.switch.families.filter((f) => !f.switched).map((f) => `${f.name}: ${f.delay ? `own delay (${pct(f.delay.zeroShare)} none, median ${f.delay.quantiles.p50} s)` : 'no delay'}`).join('; ') || 'no other family'};`,
+      `#   staffing read with ${fit.replay.switch.sessionExtension} s before and after each agent session.`,
+    ] : []),
     ...(fit.replay ? [
-      `# Typed replay (sidecar \`replay\`, validate-fit's default): classes ${fit.replay.classes.map((c) => c.name).join(', ')};`,
+      `# Typed replay (sidecar \`replay\`, validate-fit --model typed): classes ${fit.replay.classes.map((c) => c.name).join(', ')};`,
       fit.replay.delay
         ? `#   identified customers wait a structural delay first (median ${fit.replay.delay.quantiles.p50} s, from ${fit.replay.delay.n} calls); staffing read with ${fit.replay.sessionExtension} s before and after each agent session.`
         : '#   no identified customers in the log: no delay.',

@@ -32,6 +32,34 @@ export const FAMILY_MIN_OFFERED = 1000;
  */
 export const SESSION_EXTENSION = 360;
 
+/**
+ * Seconds of presence added before and after each agent session in the switch model
+ * (`validate-fit`'s default): chosen on January among 0, 60, 120, 180 and 240 s by the
+ * criterion abandonment MAE / 2 + SL MAE / 5 (30 replications, seeds 1 and 7; README.md).
+ */
+export const SWITCH_SESSION_EXTENSION = 120;
+
+/**
+ * A family whose identified customers are at least this share of its offered calls is
+ * "switched" in the switch model: its calls come as one stream, and only callers who
+ * cannot be connected at once identify themselves (and wait the delay).
+ */
+export const SWITCH_MIN_IDENTIFIED = 0.1;
+
+/** A family of the switch model (the fit's `replay.switch.families`). */
+export interface SwitchFamily {
+  name: string;
+  /** Share of the family's offered calls from identified customers (fitting log). */
+  identifiedShare: number;
+  /** Callers who find an agent free are answered at once; the others take the identified customers' delay. */
+  switched: boolean;
+  /** Families not switched: their own delay, every call (zero included), when enough calls show one; else null. */
+  delay: { n: number; zeroShare: number; quantiles: Record<string, number>; dist: DistSpec } | null;
+  /** Hang-up share during the delay and the patience left after it (the family's patience through its delay). */
+  hangup: number;
+  patienceAfterDelay: DistSpec | null;
+}
+
 /** An identified customer: the log says so (Anonymous Bank priority 1 or 2). Logs without priorities have none. */
 export const isIdentified = (c: CallRecord): boolean => (c.priority ?? 0) >= 1;
 
@@ -61,6 +89,16 @@ export function replayClassKey(families: readonly string[], withIdentified: bool
  * seconds apart). Such a call did not wait for a free agent; its wait is the delay.
  */
 export function identifiedDelaySample(calls: readonly CallRecord[], gap: number): number[] {
+  return delaySample(calls, gap, isIdentified);
+}
+
+/**
+ * The same measure for the calls `which` selects: the waits (zero included) of answered
+ * calls during which some other agent was idle from before the queue entry until after
+ * the answer. The switch model uses it for the own delay of families that are not
+ * switched (prospects, NW: 58% of such calls answered at once, median of the rest 35 s).
+ */
+export function delaySample(calls: readonly CallRecord[], gap: number, which: (c: CallRecord) => boolean): number[] {
   const byDay = new Map<number, CallRecord[]>();
   for (const c of calls) {
     const l = byDay.get(c.day) ?? [];
@@ -88,7 +126,7 @@ export function identifiedDelaySample(calls: readonly CallRecord[], gap: number)
     }
     idle.sort((a, b) => a.from - b.from);
     for (const c of list) {
-      if (c.outcome !== 'answered' || c.queueEntry === null || !isIdentified(c)) continue;
+      if (c.outcome !== 'answered' || c.queueEntry === null || !which(c)) continue;
       const q = c.queueEntry, a = c.answer!;
       for (const s of idle) {
         if (s.from >= q) break;
@@ -128,4 +166,18 @@ export function patienceAfterDelay(patience: DistSpec | null, delay: DistSpec, n
     counts[k]++;
   }
   return { hangup: Number((hang / n).toFixed(4)), rest: { kind: 'histogram', edges, counts } };
+}
+
+/**
+ * A delay histogram with its zeros kept as a point mass: the zeros in a bin [0, 0.01 s),
+ * the positive values in bins at every 2% of them (`histogram` builds those bins).
+ */
+export function delayWithZeros(sample: readonly number[], histogram: (positive: number[]) => { edges: number[]; counts: number[] }): DistSpec {
+  const pos = sample.filter((x) => x > 0);
+  const zeros = sample.length - pos.length;
+  if (pos.length === 0) return { kind: 'deterministic', value: 0 };
+  const h = histogram(pos);
+  if (zeros === 0) return { kind: 'histogram', edges: h.edges, counts: h.counts };
+  // The first positive bin starts at 0.01 s instead of 0 (waits are whole seconds in the logs we read).
+  return { kind: 'histogram', edges: [0, 0.01, ...h.edges.slice(1).map((e, i) => Math.max(e, 0.02 + i * 1e-3))], counts: [zeros, ...h.counts] };
 }

@@ -5,6 +5,7 @@ import { LOG_FIELDS, O_ABANDONED, O_COMPLETED, O_DROPPED, O_IVR_HANGUP, O_UNFINI
 import { M, NM } from '../sim/src/metrics/layout.ts';
 import { decodeResult } from '../sim/src/metrics/summary.ts';
 import { CALL_CLASSES, type CallClass } from './call-log.ts';
+import type { SwitchFamily } from './identified.ts';
 import { DAY, STAFFING_STEP, emptyCounts, kpisFromCounts, type KpiCounts, type Kpis, type ObservedDay } from './observed-day.ts';
 
 /**
@@ -42,9 +43,22 @@ export interface TypedReplay {
   delay: DistSpec | null;
 }
 
+/**
+ * The switch model (fit's `replay.switch`, identified.ts): one contact type per family,
+ * all in one queue (FIFO); a switched family's callers who cannot be connected at once
+ * wait `delay` (an IVR stage taken only then), the other families their own delay.
+ */
+export interface SwitchReplay {
+  families: readonly (SwitchFamily & { handleTime: DistSpec; patience: DistSpec | null })[];
+  /** The identified customers' delay (the switched families' identification). */
+  delay: DistSpec;
+}
+
 export interface ReplayOptions {
   /** The typed model (fit's `replay`): when present it replaces `classes` and the pooled type; days need `byClass`. */
   typed?: TypedReplay;
+  /** The switch model: when present it replaces the others; days need `byClass` keyed by family. */
+  switch?: SwitchReplay;
   /** The pooled handle time and patience (one contact type), used when `classes` is absent. */
   handleTime: DistSpec;
   patience: DistSpec | null;
@@ -125,6 +139,32 @@ export function dayModel(d: ObservedDay, o: ReplayOptions): ModelConfig {
   const staffing = (fine ? d.staffingFine : d.staffing).map((s) => Math.round(s * scale));
   const rates = (counts: readonly number[]) => Array.from({ length: nI }, (_, i) => counts[Math.floor(i / per)] / o.interval);
   const arr = o.classes && o.classes.length > 0 ? classArrivals(d, o.classes) : [];
+  const none = () => new Array<number>(Math.round(DAY / o.interval)).fill(0);
+  if (o.switch) {
+    const sw = o.switch;
+    return {
+      schemaVersion: 1, name: `replay ${d.date}`, seed: o.seed + d.day, horizon: DAY, intervalLength: L, nIntervals: nI, warmup: 0, threshold: o.threshold, sla: [],
+      types: sw.families.map((f) => {
+        const delay = f.switched ? sw.delay : f.delay?.dist ?? null;
+        return {
+          name: f.name,
+          channel: 'phone' as const,
+          arrivalRates: o.arrivals === 'trace' ? new Array<number>(nI).fill(0) : rates(d.byClass?.[f.name]?.offered ?? none()),
+          handleTime: f.handleTime,
+          // The patience clock runs through the delay: a hang-up share in it, then what is left.
+          patience: delay ? f.patienceAfterDelay : f.patience,
+          ...(delay ? { ivr: { time: delay, selfService: 0, hangup: f.hangup, misroute: 0, misrouteTime: 0, ...(f.switched ? { onlyWhenNoAgentFree: true } : {}) } } : {}),
+          // One queue: a caller is connected at once only when nobody of any family is ahead.
+          queue: 0,
+          site: 0,
+        };
+      }),
+      queues: [{ name: 'calls' }],
+      groups: [{ name: 'agents', site: 0, queues: [0], staffing }],
+      routing: { policy: 'fifo', agingRate: 0, overflowAfter: 30, params: {} },
+      sites: [{ name: 'center', lines: null }],
+    };
+  }
   if (o.typed) {
     const cls = o.typed.classes;
     const delay = o.typed.delay;
@@ -244,7 +284,7 @@ function simulateTypedDay(d: ObservedDay, o: ReplayOptions, cfg: ModelConfig): {
 /** Simulated counts of one day, summed over replications: the day and each hour. */
 export function simulateDay(d: ObservedDay, o: ReplayOptions): { total: KpiCounts; hours: KpiCounts[]; types: KpiCounts[] } {
   const cfg = dayModel(d, o);
-  if (o.typed) return simulateTypedDay(d, o, cfg);
+  if (o.typed || o.switch) return simulateTypedDay(d, o, cfg);
   const total = emptyCounts();
   const types = cfg.types.map(() => emptyCounts());
   const hours = Array.from({ length: 24 }, emptyCounts);
@@ -305,8 +345,9 @@ export function validateDays(days: readonly ObservedDay[], o: ReplayOptions, onD
       const p = pairs(kpisFromCounts(h), kpisFromCounts(s));
       return { hour, offered: pair(h.offered, s.offered / R), ...p, asa: Number.isNaN(p.asa.observed) ? null : p.asa };
     });
-    const classes: DayComparison['classes'] = o.typed
-      ? Object.fromEntries(o.typed.classes.map((c, k) => {
+    const named = o.switch ? o.switch.families : o.typed?.classes;
+    const classes: DayComparison['classes'] = named
+      ? Object.fromEntries(named.map((c, k) => {
         const ob = d.byClass?.[c.name]?.total ?? emptyCounts(), si = sim.types[k];
         return [c.name, { offered: pair(ob.offered, si.offered / R), ...pairs(kpisFromCounts(ob), kpisFromCounts(si)) }];
       }))

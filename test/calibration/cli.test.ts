@@ -80,6 +80,10 @@ describe('cctwin calibrate / validate-fit', () => {
     expect(v.err).toContain('--against: is required');
     expect(v.err).toContain('--replications = "0"');
     expect(v.err).toContain('--arrivals = "poisson"');
+    // The switch model needs identified customers in the fitting log; the generic CSV has none.
+    const m = await cli('validate-fit', join(dir, 'fitted', 'small.yaml'), '--against', FIXTURE, '--format', 'csv', '--model', 'switch');
+    expect(m.code).toBe(2);
+    expect(m.err).toContain('--model = "switch": needs a sidecar with a switch replay model');
   });
 
   it('bad log rows: reported with file and line numbers, exit 2', async () => {

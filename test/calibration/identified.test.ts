@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { dayNumber, type CallRecord } from '../../calibration-data/call-log.ts';
-import { identifiedDelaySample, patienceAfterDelay, replayClassKey, typeFamilies } from '../../calibration-data/identified.ts';
+import { delaySample, delayWithZeros, familyOf, identifiedDelaySample, patienceAfterDelay, replayClassKey, SWITCH_SESSION_EXTENSION, typeFamilies } from '../../calibration-data/identified.ts';
+import { fitCalls } from '../../calibration-data/fit.ts';
 import { quantile } from '../../calibration-data/estimators.ts';
 import { observeDays } from '../../calibration-data/observed-day.ts';
-import { validateDays, type TypedReplay } from '../../calibration-data/replay.ts';
+import { validateDays, type SwitchReplay, type TypedReplay } from '../../calibration-data/replay.ts';
 import { Sampler } from '../../sim/src/core/distributions.ts';
 import { makeStream } from '../../sim/src/core/rng.ts';
 
@@ -130,5 +131,138 @@ describe('typed replay: the delay is part of the wait', () => {
     const hang = validateDays(days, { handleTime: ht, patience: null, typed: { ...typed, classes: [typed.classes[0], { ...typed.classes[1], hangup: 1 }] }, interval: 900, threshold: 20, replications: 2, seed: 3, arrivals: 'trace' });
     expect(hang.days[0].offered.simulated).toBe(80);
     expect(hang.days[0].abandonRate.simulated).toBeCloseTo(0.5, 9);
+  });
+});
+
+describe('switch model: only callers who cannot be connected at once take the delay', () => {
+  const day = SUNDAY;
+  const ht = { kind: 'uniform', min: 29, max: 31 } as const;
+  const family = (o: Partial<SwitchReplay['families'][number]> = {}): SwitchReplay['families'][number] => ({
+    name: 'PS', identifiedShare: 0.5, switched: true, delay: null, hangup: 0, patienceAfterDelay: null, handleTime: ht, patience: null, ...o,
+  });
+  /** Calls every `every` s from 8:00, half of them identified in the log, served by `agents` agents in turn (on the floor throughout). */
+  const observed = (n: number, every: number, agents: number) => {
+    const calls: CallRecord[] = [];
+    for (let i = 0; i < n; i++) {
+      const t = 8 * 3600 + i * every;
+      calls.push({ day, arrival: t, queueEntry: t, answer: t, end: t + 30, outcome: 'answered', type: 'PS', agent: `A${i % agents}`, customer: null, priority: i % 2 === 0 ? 0 : 2 });
+    }
+    return observeDays(calls, 900, 20, 'present', undefined, { classKey: familyOf(['PS']) });
+  };
+  const replay = (days: ReturnType<typeof observed>, f: SwitchReplay['families'][number]) =>
+    validateDays(days, { handleTime: ht, patience: null, switch: { delay: { kind: 'uniform', min: 25, max: 26 }, families: [f] }, interval: 900, threshold: 20, replications: 4, seed: 3, arrivals: 'trace' });
+
+  it('with an agent always free nobody is delayed, whether the log identified them or not (the typed model delays half)', () => {
+    const r = replay(observed(80, 90, 2), family());
+    const [d] = r.days;
+    expect(d.offered.simulated).toBe(80);
+    expect(d.serviceLevel.simulated).toBe(1);
+    expect(d.asa.simulated).toBe(0);
+    expect(Object.keys(d.classes!)).toEqual(['PS']);
+    // Hang-up 1 in the delay: nobody takes it, so nobody hangs up.
+    expect(replay(observed(80, 90, 2), family({ hangup: 1 })).days[0].abandonRate.simulated).toBe(0);
+  });
+
+  it('with the agent busy, callers take the delay, and a caller in the delay is ahead of the next one', () => {
+    // One agent on the floor, a call every 20 s of 29-31 s, delay 25-26 s. Call 0 is answered at once (0-30);
+    // call 20 finds the agent busy and takes the delay (20-45); call 40 finds the agent free since 30, but
+    // call 20 is ahead of it, in its delay: it takes the delay too, and so does every later call.
+    const days = observed(120, 20, 1);
+    expect(days[0].staffing.slice(32, 35)).toEqual([1, 1, 0.6777777777777778]);
+    // With hang-up 1 in the delay all but the first are lost.
+    const lost = replay(days, family({ hangup: 1 })).days[0];
+    expect(lost.offered.simulated).toBe(120);
+    expect(lost.abandonRate.simulated).toBeCloseTo(119 / 120, 12);
+    expect(lost.serviceLevel.simulated).toBeCloseTo(1 / 120, 12);
+    // Without hang-ups every one of them waits at least its delay, then for the agent (the calls still
+    // waiting when the agent leaves the floor, after 8:45, count as abandoned).
+    const kept = replay(days, family()).days[0];
+    expect(kept.abandonRate.simulated).toBeLessThan(0.5);
+    expect(kept.serviceLevel.simulated).toBeCloseTo(1 / 120, 12);
+    expect(kept.asa.simulated).toBeGreaterThan(25);
+  });
+
+  it('a family that is not switched waits its own delay on every call, zeros included (delayWithZeros)', () => {
+    const sample = [...new Array<number>(60).fill(0), ...Array.from({ length: 40 }, (_, i) => 20 + i / 2)];
+    const dist = delayWithZeros(sample, (pos) => ({ edges: [0, 20, 40], counts: [pos.length, 0] }));
+    const s = new Sampler(dist);
+    const r = makeStream('zeros', 0, 'x');
+    let zeros = 0, sum = 0;
+    for (let i = 0; i < 20000; i++) { const x = s.sample(r); if (x < 0.01) zeros++; else sum += x; }
+    expect(zeros / 20000).toBeGreaterThan(0.6 - 0.014);
+    expect(zeros / 20000).toBeLessThan(0.6 + 0.014);
+    expect(sum / (20000 - zeros)).toBeGreaterThan(9.5); // uniform 0.02-20 s here: mean about 10
+    expect(sum / (20000 - zeros)).toBeLessThan(10.5);
+    expect(delayWithZeros([0, 0], () => ({ edges: [], counts: [] }))).toEqual({ kind: 'deterministic', value: 0 });
+    const days = observed(80, 90, 2);
+    const own = replay(days, family({ switched: false, delay: { n: 100, zeroShare: 0.6, quantiles: {}, dist: { kind: 'histogram', edges: [0, 0.01, 25, 26], counts: [60, 0, 40] } } })).days[0];
+    // 40% wait 25-26 s although an agent is free: the service level is 60%.
+    expect(own.serviceLevel.simulated).toBeGreaterThan(0.6 - 0.11);
+    expect(own.serviceLevel.simulated).toBeLessThan(0.6 + 0.11);
+  });
+
+  it('delaySample over every call of a family: the zeros of calls answered at once, then the delays (uniform 10-50 s)', () => {
+    const sample = delaySample(delayedLog(5), 600, () => true).sort((a, b) => a - b);
+    const pos = sample.filter((x) => x > 0);
+    // Half the calls are anonymous and answered at once; the identified half waits its delay.
+    expect(1 - pos.length / sample.length).toBeGreaterThan(0.47);
+    expect(1 - pos.length / sample.length).toBeLessThan(0.53);
+    const m = pos.reduce((s, x) => s + x, 0) / pos.length;
+    expect(m).toBeGreaterThan(28.5);
+    expect(m).toBeLessThan(31.5);
+  });
+});
+
+describe('the fit of the switch model (fitCalls: replay.switch)', () => {
+  // PS: half identified (delay 10-50 s), half anonymous (at once). NW: anonymous, 40% wait 20-40 s
+  // before any agent may take them. 10 agents at about 30% occupancy; 3% abandon after 5 s.
+  function log(days: number): CallRecord[] {
+    const r = makeStream('switch-fit', 0, 'log');
+    const handle = new Sampler({ kind: 'exponential', mean: 60 });
+    const out: CallRecord[] = [];
+    for (let d = 0; d < days; d++) {
+      const day = SUNDAY + d;
+      const free = new Array<number>(10).fill(8 * 3600);
+      const calls: { q: number; elig: number; type: string; priority: number }[] = [];
+      for (let t = 8 * 3600 + r.exponential(1 / 20); t < 16 * 3600; t += r.exponential(1 / 20)) {
+        const ps = r.next() < 0.5;
+        const id = ps && r.next() < 0.5;
+        const wait = id ? 10 + 40 * r.next() : !ps && r.next() < 0.4 ? 20 + 20 * r.next() : 0;
+        calls.push({ q: t, elig: t + wait, type: ps ? 'PS' : 'NW', priority: id ? 2 : 0 });
+      }
+      calls.sort((a, b) => a.elig - b.elig);
+      for (const c of calls) {
+        if (r.next() < 0.03) {
+          out.push({ day, arrival: c.q, queueEntry: c.q, answer: null, end: c.q + 5, outcome: 'abandoned', type: c.type, agent: null, customer: null, priority: c.priority });
+          continue;
+        }
+        let k = 0;
+        for (let j = 1; j < free.length; j++) if (free[j] < free[k]) k = j;
+        const start = Math.max(c.elig, free[k]);
+        const h = handle.sample(r);
+        free[k] = start + h;
+        out.push({ day, arrival: c.q, queueEntry: c.q, answer: start, end: start + h, outcome: 'answered', type: c.type, agent: `A${k}`, customer: null, priority: c.priority });
+      }
+    }
+    return out.sort((a, b) => a.day - b.day || a.arrival - b.arrival);
+  }
+  const fit = fitCalls(log(5), { name: 't', interval: 900, shortCall: 10, redialWindow: 3600, staffing: 'present', threshold: 20, sources: ['synthetic'] });
+
+  it('switches the families with identified customers and gives the others their own delay', () => {
+    const sw = fit.replay!.switch!;
+    expect(sw.sessionExtension).toBe(SWITCH_SESSION_EXTENSION);
+    const [ps, nw] = ['PS', 'NW'].map((n) => sw.families.find((f) => f.name === n)!);
+    expect(ps.switched).toBe(true);
+    expect(ps.identifiedShare).toBeGreaterThan(0.45);
+    expect(ps.identifiedShare).toBeLessThan(0.55);
+    expect(ps.delay).toBeNull();
+    expect(nw.switched).toBe(false);
+    expect(nw.identifiedShare).toBe(0);
+    // NW's own delay: 60% none, the rest uniform 20-40 s (median of all about 0, p75 about 25 s, p90 about 35 s).
+    expect(nw.delay!.zeroShare).toBeGreaterThan(0.56);
+    expect(nw.delay!.zeroShare).toBeLessThan(0.64);
+    expect(nw.delay!.quantiles.p90).toBeGreaterThan(32);
+    expect(nw.delay!.quantiles.p90).toBeLessThan(38);
+    expect(nw.hangup).toBeGreaterThan(0);
   });
 });

@@ -2,8 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { CALL_CLASSES, LOG_FORMATS, readCallLogs, type LogFormat } from '../../../calibration-data/call-log.ts';
 import { observeDays, STAFFING_METHODS, type StaffingMethod } from '../../../calibration-data/observed-day.ts';
-import { ARRIVAL_MODES, validateDays, type ArrivalMode, type Pair, type ReplayClass, type TypedReplay, type ValidationResult } from '../../../calibration-data/replay.ts';
-import { replayClassKey } from '../../../calibration-data/identified.ts';
+import { ARRIVAL_MODES, validateDays, type ArrivalMode, type Pair, type ReplayClass, type SwitchReplay, type TypedReplay, type ValidationResult } from '../../../calibration-data/replay.ts';
+import { familyOf, replayClassKey, type SwitchFamily } from '../../../calibration-data/identified.ts';
 import type { DistSpec } from '../core/distributions.ts';
 import { loadScenario } from '../config/load.ts';
 import { sidecarOf } from './calibrate.ts';
@@ -56,6 +56,7 @@ async function cmdValidateFit(io: Io, scenario: string, o: Record<string, unknow
   let fitted: StaffingMethod = 'present';
   let sideClasses: ReplayClass[] = [];
   let typed: (TypedReplay & { families: string[]; sessionExtension: number }) | null = null;
+  let sw: (SwitchReplay & { sessionExtension: number }) | null = null;
   const side = sidecarOf(scenario);
   if (existsSync(side)) {
     try {
@@ -69,15 +70,24 @@ async function cmdValidateFit(io: Io, scenario: string, o: Record<string, unknow
       const rp = j?.replay;
       if (rp && Array.isArray(rp.classes) && rp.classes.length > 0 && Array.isArray(rp.families)) {
         typed = { classes: rp.classes, delay: rp.delay?.dist ?? null, families: rp.families, sessionExtension: Number(rp.sessionExtension) || 0 };
+        // The switch model: each family's handle time and patience are those of its anonymous class (the family's own fits).
+        const fams = rp.switch?.families as SwitchFamily[] | undefined;
+        if (rp.delay?.dist && Array.isArray(fams) && fams.length > 0) {
+          const of = (name: string) => (rp.classes as TypedReplay['classes']).find((c) => c.name === name);
+          if (fams.every((f) => of(f.name))) {
+            sw = { delay: rp.delay.dist, sessionExtension: Number(rp.switch.sessionExtension) || 0, families: fams.map((f) => ({ ...f, handleTime: of(f.name)!.handleTime, patience: of(f.name)!.patience })) };
+          }
+        }
       }
     } catch { /* a broken sidecar only loses the defaults */ }
   }
-  const models = ['typed', 'classes', 'pooled'];
-  const modelName = String(o.model ?? (o.pooled ? 'pooled' : typed ? 'typed' : sideClasses.length >= 2 ? 'classes' : 'pooled'));
+  const models = ['switch', 'typed', 'classes', 'pooled'];
+  const modelName = String(o.model ?? (o.pooled ? 'pooled' : sw ? 'switch' : typed ? 'typed' : sideClasses.length >= 2 ? 'classes' : 'pooled'));
   if (!models.includes(modelName)) f.fail('model', modelName, `must be one of ${models.join(', ')}`);
+  if (modelName === 'switch' && !sw) f.fail('model', modelName, 'needs a sidecar with a switch replay model, fitted from a log with identified customers (fit it again with cctwin calibrate)');
   if (modelName === 'typed' && !typed) f.fail('model', modelName, 'needs a sidecar with a typed replay model (fit it again with cctwin calibrate)');
   if (modelName === 'classes' && sideClasses.length < 2) f.fail('model', modelName, 'needs a sidecar with two customer classes');
-  const extension = f.number('extension', o.extension ?? String(modelName === 'typed' && typed ? typed.sessionExtension : 0), { min: 0 })!;
+  const extension = f.number('extension', o.extension ?? String(modelName === 'switch' && sw ? sw.sessionExtension : modelName === 'typed' && typed ? typed.sessionExtension : 0), { min: 0 })!;
   const routing = String(o.routing ?? 'fifo');
   if (routing !== 'fifo' && routing !== 'priority') f.fail('routing', routing, 'must be one of fifo, priority');
   const staffing = String(o.staffing ?? fitted);
@@ -86,17 +96,20 @@ async function cmdValidateFit(io: Io, scenario: string, o: Record<string, unknow
   const cfg = loadScenario(scenario);
   const type = cfg.types[0];
   const { calls } = readCallLogs(against, format as LogFormat);
+  const useSwitch = modelName === 'switch' && sw !== null;
   const useTyped = modelName === 'typed' && typed !== null;
-  const classKey = useTyped ? replayClassKey(typed!.families, typed!.delay !== null) : undefined;
+  const classKey = useSwitch ? familyOf(typed!.families) : useTyped ? replayClassKey(typed!.families, typed!.delay !== null) : undefined;
   const days = observeDays(calls, cfg.intervalLength, cfg.threshold, staffing as StaffingMethod, undefined, { extension, classKey });
   // Classes need both in the fit and in the log (a log without priorities is all 'regular').
   const classes = modelName === 'classes' ? sideClasses : undefined;
   const result = validateDays(days, {
     handleTime: type.handleTime, patience: type.patience, interval: cfg.intervalLength, threshold: cfg.threshold,
     replications, seed, arrivals: arrivals as ArrivalMode, classes, routing: routing as 'fifo' | 'priority',
-    ...(useTyped ? { typed: typed! } : {}),
+    ...(useSwitch ? { switch: sw! } : useTyped ? { typed: typed! } : {}),
   });
-  const model = useTyped
+  const model = useSwitch
+    ? `switch: ${sw!.families.map((x) => x.name).join(' + ')}; ${sw!.families.filter((x) => x.switched).map((x) => x.name).join(', ')} connected at once when an agent is free, else identified and delayed; session extension ${extension} s`
+    : useTyped
     ? `typed: ${typed!.classes.map((c) => c.name).join(' + ')}${typed!.delay ? ', identified customers delayed' : ''}, session extension ${extension} s`
     : classes ? `classes ${classes.map((c) => c.name).join(' + ')}, routing ${routing}` : 'pooled (one contact type)';
   if (o.json) io.out(JSON.stringify({ scenario: cfg.name, staffing, model, ...result }, null, 2));
@@ -116,8 +129,8 @@ export function registerValidateFit(program: Command, io: Io, setCode: SetCode):
     .option('--arrivals <A>', 'counts: Poisson at the observed count per interval; trace: the observed arrival times', 'counts')
     .option('--staffing <M>', `how agents on the floor are read from the log: ${STAFFING_METHODS.join(' | ')} (default: as fitted)`)
     .option('--routing <P>', 'with customer classes: fifo (one queue order, default) | priority (priority customers first)', 'fifo')
-    .option('--model <M>', 'typed (call-type families, identified customers delayed; default when the fit has it) | classes (regular and priority customers) | pooled (one contact type)')
-    .option('--extension <S>', 'seconds of presence added before and after each agent session (default: the fit\'s, typed model only)')
+    .option('--model <M>', 'switch (call-type families; a caller who cannot be connected at once identifies and waits a delay; default when the fit has it) | typed (families split into anonymous and identified callers as observed; its split carries the day\'s congestion, see calibration-data/README.md) | classes (regular and priority customers) | pooled (one contact type)')
+    .option('--extension <S>', 'seconds of presence added before and after each agent session (default: the fit\'s, switch and typed models only)')
     .option('--pooled', 'the same as --model pooled')
     .option('--hourly', 'also print each day by hour')
     .option('--json', 'print { days[], mae } as JSON')
