@@ -5,6 +5,7 @@ import {
   fitExponentialCensored, fitLognormalCensored, fitLognormalTruncated, fitWeibullCensored, gammaOverdispersion,
   kaplanMeier, ksAgainstKm, ksDistance, mean, normalCdf, quantile, type CensoredFit, type Overdispersion,
 } from './estimators.ts';
+import { calibrateSwitchPatience } from './replay.ts';
 import { DAY, DAY_TYPES, observeDays, PRESENCE_GAP, type DayType, type ObservedDay, type StaffingMethod } from './observed-day.ts';
 import { delaySample as waitsWhileIdle, delayWithZeros, familyOf, identifiedDelaySample, isIdentified, patienceAfterDelay, SESSION_EXTENSION, SWITCH_MIN_IDENTIFIED, SWITCH_SESSION_EXTENSION, typeFamilies, type SwitchFamily } from './identified.ts';
 
@@ -343,27 +344,27 @@ export function fitCalls(calls: readonly CallRecord[], o: FitOptions): Calibrati
     }
   }
 
-  // The switch model: which families are switched, and the own delay of the others.
-  const switchFamilies: SwitchFamily[] = [];
+  // The switch model: which families are switched, the own delay of the others, and the
+  // patience fitted through the replay of this log (replay.ts, calibrateSwitchPatience).
+  let switchFamilies: SwitchFamily[] = [];
   if (delay) {
-    for (const f of families) {
+    const raw = families.map((f) => {
       const off = offered.filter((c) => fam(c) === f);
       const cls = replayClasses.find((c) => c.name === f)!;
-      const identifiedShare = off.length ? off.filter(isIdentified).length / off.length : 0;
-      if (identifiedShare >= SWITCH_MIN_IDENTIFIED) {
-        const after = patienceAfterDelay(cls.patience, delay.dist);
-        switchFamilies.push({ name: f, identifiedShare: round(identifiedShare, 4), switched: true, delay: null, hangup: after.hangup, patienceAfterDelay: after.rest });
-        continue;
-      }
+      const identifiedShare = round(off.length ? off.filter(isIdentified).length / off.length : 0, 4);
+      const base = { name: f, identifiedShare, handleTime: cls.handleTime, base: cls.patience };
+      if (identifiedShare >= SWITCH_MIN_IDENTIFIED) return { ...base, switched: true, delay: null };
       const sample = waitsWhileIdle(calls, PRESENCE_GAP, (c) => fam(c) === f).sort((a, b) => a - b);
       const waited = sample.filter((x) => x > 0).length;
       // An own delay needs 100 such calls, 5% of which waited.
       const own = sample.length >= 100 && waited >= 0.05 * sample.length
         ? { n: sample.length, zeroShare: round(1 - waited / sample.length, 4), quantiles: Object.fromEntries([0.25, 0.5, 0.75, 0.9].map((p) => [`p${Math.round(p * 100)}`, round(quantile(sample, p), 1)])), dist: delayWithZeros(sample, (pos) => empiricalHistogram(pos, 0) as { edges: number[]; counts: number[] }) }
         : null;
-      const after = own ? patienceAfterDelay(cls.patience, own.dist) : { hangup: 0, rest: cls.patience };
-      switchFamilies.push({ name: f, identifiedShare: round(identifiedShare, 4), switched: false, delay: own, hangup: after.hangup, patienceAfterDelay: after.rest });
-    }
+      return { ...base, switched: false, delay: own };
+    });
+    const replayDays = observeDays(calls, o.interval, o.threshold, o.staffing, undefined, { extension: SWITCH_SESSION_EXTENSION, classKey: fam });
+    // The sidecar keeps each family's handle time once, in `classes`.
+    switchFamilies = calibrateSwitchPatience(replayDays, raw, delay.dist, { interval: o.interval, threshold: o.threshold }).map(({ handleTime: _, ...f }) => f);
   }
 
   // Redials: identified customers; absolute times so that a redial after midnight counts.
@@ -503,8 +504,10 @@ export function scenarioYaml(fit: CalibrationFit, sidecar: string): string {
     ...(fit.replay?.switch ? [
       `# Switch replay (sidecar \`replay.switch\`, validate-fit's default): one stream per call-type family;`,
       `#   switched families (${fit.replay.switch.families.filter((f) => f.switched).map((f) => f.name).join(', ') || 'none'}): a caller who finds an agent free is answered at once, the others`,
-      `#   identify themselves and wait the identified customers' delay; ${fit.replay.switch.families.filter((f) => !f.switched).map((f) => `${f.name}: ${f.delay ? `own delay (${pct(f.delay.zeroShare)} none, median ${f.delay.quantiles.p50} s)` : 'no delay'}`).join('; ') || 'no other family'};`,
+      `#   identify themselves and wait the identified customers' delay; ${fit.replay.switch.families.filter((f) => !f.switched).map((f) => `${f.name}: ${f.delay ? `own delay (${pct(f.delay.zeroShare)} none, p75 ${f.delay.quantiles.p75} s, p90 ${f.delay.quantiles.p90} s)` : 'no delay'}`).join('; ') || 'no other family'};`,
       `#   staffing read with ${fit.replay.switch.sessionExtension} s before and after each agent session.`,
+      '#   Patience per family: the censored fit times a factor fitted through the replay of this log, so that',
+      `#   it reproduces each family's abandonment (observed / simulated): ${fit.replay.switch.families.map((f) => `${f.name} x${f.patienceScale.toFixed(2)} (${pct(f.abandonRate.observed)} / ${pct(f.abandonRate.simulated)})`).join(', ')}.`,
     ] : []),
     ...(fit.replay ? [
       `# Typed replay (sidecar \`replay\`, validate-fit --model typed): classes ${fit.replay.classes.map((c) => c.name).join(', ')};`,

@@ -55,9 +55,41 @@ export interface SwitchFamily {
   switched: boolean;
   /** Families not switched: their own delay, every call (zero included), when enough calls show one; else null. */
   delay: { n: number; zeroShare: number; quantiles: Record<string, number>; dist: DistSpec } | null;
+  /** The family's patience in this model: its censored-MLE fit times `patienceScale` (null: never abandons). */
+  patience: DistSpec | null;
+  /**
+   * Fitted through the replay of the fitting log (`calibrateSwitchPatience`, replay.ts):
+   * the factor on the family's patience that makes the replay reproduce the family's
+   * abandonment rate in that log, and that rate observed and simulated.
+   */
+  patienceScale: number;
+  abandonRate: { observed: number; simulated: number };
   /** Hang-up share during the delay and the patience left after it (the family's patience through its delay). */
   hangup: number;
   patienceAfterDelay: DistSpec | null;
+}
+
+/** A distribution of times multiplied by `k` (every kind; shapes and CVs are kept). */
+export function scaleDist(d: DistSpec, k: number): DistSpec {
+  switch (d.kind) {
+    case 'exponential': return { kind: 'exponential', mean: d.mean * k };
+    case 'deterministic': return { kind: 'deterministic', value: d.value * k };
+    case 'uniform': return { kind: 'uniform', min: d.min * k, max: d.max * k };
+    case 'lognormal': return { kind: 'lognormal', mean: d.mean * k, cv: d.cv };
+    case 'gamma': return { kind: 'gamma', mean: d.mean * k, cv: d.cv };
+    case 'weibull': return { kind: 'weibull', shape: d.shape, scale: d.scale * k };
+    case 'empirical': return { kind: 'empirical', samples: d.samples.map((x) => x * k) };
+    case 'histogram': return { kind: 'histogram', edges: d.edges.map((x) => x * k), counts: [...d.counts] };
+    case 'mixture': return { kind: 'mixture', components: d.components.map((c) => ({ weight: c.weight, dist: scaleDist(c.dist, k) })) };
+  }
+}
+
+/** A family with its patience scaled by `k` (relative to the unscaled `base`), the hang-up share and the rest through its delay recomputed. */
+export function withPatienceScale<F extends Omit<SwitchFamily, 'patience' | 'patienceScale' | 'hangup' | 'patienceAfterDelay'>>(f: F, base: DistSpec | null, k: number, identifiedDelay: DistSpec): F & Pick<SwitchFamily, 'patience' | 'patienceScale' | 'hangup' | 'patienceAfterDelay'> {
+  const patience = base === null ? null : scaleDist(base, k);
+  const delay = f.switched ? identifiedDelay : f.delay?.dist ?? null;
+  const after = delay ? patienceAfterDelay(patience, delay) : { hangup: 0, rest: patience };
+  return { ...f, patience, patienceScale: Number(k.toFixed(4)), hangup: after.hangup, patienceAfterDelay: after.rest };
 }
 
 /** An identified customer: the log says so (Anonymous Bank priority 1 or 2). Logs without priorities have none. */

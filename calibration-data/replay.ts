@@ -5,7 +5,7 @@ import { LOG_FIELDS, O_ABANDONED, O_COMPLETED, O_DROPPED, O_IVR_HANGUP, O_UNFINI
 import { M, NM } from '../sim/src/metrics/layout.ts';
 import { decodeResult } from '../sim/src/metrics/summary.ts';
 import { CALL_CLASSES, type CallClass } from './call-log.ts';
-import type { SwitchFamily } from './identified.ts';
+import { withPatienceScale, type SwitchFamily } from './identified.ts';
 import { DAY, STAFFING_STEP, emptyCounts, kpisFromCounts, type KpiCounts, type Kpis, type ObservedDay } from './observed-day.ts';
 
 /**
@@ -49,7 +49,7 @@ export interface TypedReplay {
  * wait `delay` (an IVR stage taken only then), the other families their own delay.
  */
 export interface SwitchReplay {
-  families: readonly (SwitchFamily & { handleTime: DistSpec; patience: DistSpec | null })[];
+  families: readonly (SwitchFamily & { handleTime: DistSpec })[];
   /** The identified customers' delay (the switched families' identification). */
   delay: DistSpec;
 }
@@ -374,4 +374,46 @@ export function validateDays(days: readonly ObservedDay[], o: ReplayOptions, onD
     mae: { abandonRate: err('abandonRate', true), serviceLevel: err('serviceLevel', true), asa: err('asa', true) },
     bias: { abandonRate: err('abandonRate', false), serviceLevel: err('serviceLevel', false), asa: err('asa', false) },
   };
+}
+
+/** Passes of `calibrateSwitchPatience`, and the replications of each pass (seed 1). */
+export const PATIENCE_PASSES = 6;
+export const PATIENCE_REPLICATIONS = 20;
+
+/**
+ * The switch model's patience, fitted through the replay: each family's patience (its
+ * censored-MLE fit, `base`) is multiplied by a factor chosen so that replaying the
+ * fitting log's days reproduces the family's abandonment rate in that log. The censored
+ * fit takes the observed waits as given; the replay's waits differ from them (its
+ * identified callers wait longer after their delay, its prospects less), and the factor
+ * makes up for it. A fixed-point iteration k <- k (simulated / observed)^1.2, all families
+ * at once (they share the agents); a family without abandonments keeps factor 1.
+ */
+export function calibrateSwitchPatience(
+  days: readonly ObservedDay[],
+  families: readonly (Omit<SwitchFamily, 'patience' | 'patienceScale' | 'abandonRate' | 'hangup' | 'patienceAfterDelay'> & { handleTime: DistSpec; base: DistSpec | null })[],
+  delay: DistSpec,
+  o: { interval: number; threshold: number; passes?: number; replications?: number },
+): (SwitchFamily & { handleTime: DistSpec })[] {
+  const k = families.map(() => 1);
+  const observed = families.map(() => 0), simulated = families.map(() => 0);
+  const build = () => families.map((f, i) => ({ ...withPatienceScale({ ...f, abandonRate: { observed: observed[i], simulated: simulated[i] } }, f.base, k[i], delay), handleTime: f.handleTime }));
+  const passes = o.passes ?? PATIENCE_PASSES;
+  for (let pass = 0; pass <= passes; pass++) {
+    const r = validateDays(days, { handleTime: families[0].handleTime, patience: null, interval: o.interval, threshold: o.threshold, replications: o.replications ?? PATIENCE_REPLICATIONS, seed: 1, arrivals: 'counts', switch: { delay, families: build() } });
+    families.forEach((f, i) => {
+      let no = 0, na = 0, so = 0, sa = 0;
+      for (const d of r.days) {
+        const c = d.classes?.[f.name];
+        if (!c) continue;
+        if (c.offered.observed > 0) { no += c.offered.observed; na += c.abandonRate.observed * c.offered.observed; }
+        if (c.offered.simulated > 0) { so += c.offered.simulated; sa += c.abandonRate.simulated * c.offered.simulated; }
+      }
+      observed[i] = no > 0 ? na / no : 0;
+      simulated[i] = so > 0 ? sa / so : 0;
+      // The last pass only measures the final factors.
+      if (pass < passes && f.base !== null && observed[i] > 0 && simulated[i] > 0) k[i] = Math.min(10, Math.max(0.1, k[i] * (simulated[i] / observed[i]) ** 1.2));
+    });
+  }
+  return build().map((f) => ({ ...f, abandonRate: { observed: Number(f.abandonRate.observed.toFixed(4)), simulated: Number(f.abandonRate.simulated.toFixed(4)) } }));
 }

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { dayNumber, type CallRecord } from '../../calibration-data/call-log.ts';
-import { delaySample, delayWithZeros, familyOf, identifiedDelaySample, patienceAfterDelay, replayClassKey, SWITCH_SESSION_EXTENSION, typeFamilies } from '../../calibration-data/identified.ts';
+import { delaySample, delayWithZeros, familyOf, identifiedDelaySample, patienceAfterDelay, replayClassKey, scaleDist, SWITCH_SESSION_EXTENSION, typeFamilies } from '../../calibration-data/identified.ts';
 import { fitCalls } from '../../calibration-data/fit.ts';
 import { quantile } from '../../calibration-data/estimators.ts';
 import { observeDays } from '../../calibration-data/observed-day.ts';
 import { validateDays, type SwitchReplay, type TypedReplay } from '../../calibration-data/replay.ts';
-import { Sampler } from '../../sim/src/core/distributions.ts';
+import { distMean, Sampler, type DistSpec } from '../../sim/src/core/distributions.ts';
 import { makeStream } from '../../sim/src/core/rng.ts';
 
 const SUNDAY = dayNumber(1999, 1, 3);
@@ -138,7 +138,7 @@ describe('switch model: only callers who cannot be connected at once take the de
   const day = SUNDAY;
   const ht = { kind: 'uniform', min: 29, max: 31 } as const;
   const family = (o: Partial<SwitchReplay['families'][number]> = {}): SwitchReplay['families'][number] => ({
-    name: 'PS', identifiedShare: 0.5, switched: true, delay: null, hangup: 0, patienceAfterDelay: null, handleTime: ht, patience: null, ...o,
+    name: 'PS', identifiedShare: 0.5, switched: true, delay: null, hangup: 0, patienceAfterDelay: null, handleTime: ht, patience: null, patienceScale: 1, abandonRate: { observed: 0, simulated: 0 }, ...o,
   });
   /** Calls every `every` s from 8:00, half of them identified in the log, served by `agents` agents in turn (on the floor throughout). */
   const observed = (n: number, every: number, agents: number) => {
@@ -264,5 +264,37 @@ describe('the fit of the switch model (fitCalls: replay.switch)', () => {
     expect(nw.delay!.quantiles.p90).toBeGreaterThan(32);
     expect(nw.delay!.quantiles.p90).toBeLessThan(38);
     expect(nw.hangup).toBeGreaterThan(0);
+  });
+
+  it('fits each family\'s patience through the replay: the replay of the fitting log reproduces its abandonment when it can', () => {
+    const [ps, nw] = ['PS', 'NW'].map((n) => fit.replay!.switch!.families.find((f) => f.name === n)!);
+    // NW waits its own delay on every call, in the log as in the model: its abandonment is reproduced.
+    expect(nw.abandonRate.observed).toBeGreaterThan(0.02);
+    expect(Math.abs(nw.abandonRate.simulated - nw.abandonRate.observed)).toBeLessThan(0.003);
+    expect(nw.patienceScale).toBeGreaterThan(0.3);
+    expect(nw.patienceScale).toBeLessThan(3);
+    // This log is not a switch: half its PS callers wait although agents are free. In the switch model
+    // they are connected at once and cannot abandon, so no factor reproduces PS's 2.2%: the factor stops
+    // at its bound and the sidecar shows the gap.
+    expect(ps.patienceScale).toBe(0.1);
+    expect(ps.abandonRate.simulated).toBeLessThan(ps.abandonRate.observed / 2);
+    for (const f of [ps, nw]) {
+      // The family's patience is its censored fit times the factor.
+      const base = fit.replay!.classes.find((c) => c.name === f.name)!.patience!;
+      expect(distMean(f.patience!) / distMean(base)).toBeCloseTo(f.patienceScale, 3);
+    }
+  });
+});
+
+describe('scaleDist', () => {
+  it('multiplies every kind of time distribution: its mean scales by the factor', () => {
+    const kinds: DistSpec[] = [
+      { kind: 'exponential', mean: 10 }, { kind: 'deterministic', value: 3 }, { kind: 'uniform', min: 1, max: 5 },
+      { kind: 'lognormal', mean: 20, cv: 1.5 }, { kind: 'gamma', mean: 7, cv: 0.5 }, { kind: 'weibull', shape: 1.3, scale: 50 },
+      { kind: 'empirical', samples: [1, 2, 6] }, { kind: 'histogram', edges: [0, 10, 30], counts: [1, 3] },
+      { kind: 'mixture', components: [{ weight: 0.25, dist: { kind: 'exponential', mean: 4 } }, { weight: 0.75, dist: { kind: 'deterministic', value: 8 } }] },
+    ];
+    for (const d of kinds) expect(distMean(scaleDist(d, 2.5))).toBeCloseTo(2.5 * distMean(d), 9);
+    expect(scaleDist({ kind: 'lognormal', mean: 20, cv: 1.5 }, 2)).toEqual({ kind: 'lognormal', mean: 40, cv: 1.5 });
   });
 });

@@ -70,12 +70,12 @@ async function cmdValidateFit(io: Io, scenario: string, o: Record<string, unknow
       const rp = j?.replay;
       if (rp && Array.isArray(rp.classes) && rp.classes.length > 0 && Array.isArray(rp.families)) {
         typed = { classes: rp.classes, delay: rp.delay?.dist ?? null, families: rp.families, sessionExtension: Number(rp.sessionExtension) || 0 };
-        // The switch model: each family's handle time and patience are those of its anonymous class (the family's own fits).
+        // The switch model: each family's handle time is that of its anonymous class (the family's own fit); its patience is its own (scaled through the replay).
         const fams = rp.switch?.families as SwitchFamily[] | undefined;
         if (rp.delay?.dist && Array.isArray(fams) && fams.length > 0) {
           const of = (name: string) => (rp.classes as TypedReplay['classes']).find((c) => c.name === name);
           if (fams.every((f) => of(f.name))) {
-            sw = { delay: rp.delay.dist, sessionExtension: Number(rp.switch.sessionExtension) || 0, families: fams.map((f) => ({ ...f, handleTime: of(f.name)!.handleTime, patience: of(f.name)!.patience })) };
+            sw = { delay: rp.delay.dist, sessionExtension: Number(rp.switch.sessionExtension) || 0, families: fams.map((f) => ({ ...f, handleTime: of(f.name)!.handleTime, patience: f.patience !== undefined ? f.patience : of(f.name)!.patience })) };
           }
         }
       }
