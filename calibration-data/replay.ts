@@ -417,3 +417,28 @@ export function calibrateSwitchPatience(
   }
   return build().map((f) => ({ ...f, abandonRate: { observed: Number(f.abandonRate.observed.toFixed(4)), simulated: Number(f.abandonRate.simulated.toFixed(4)) } }));
 }
+
+/** Draws and the model mean's replications of `noiseFloor`. */
+export const NOISE_FLOOR_DRAWS = 8;
+export const NOISE_FLOOR_MEAN_REPLICATIONS = 40;
+
+/**
+ * The MAE a perfect model would get by chance: if each real day were one realisation of
+ * the model, its figures would still differ from the model's mean. Measured by taking
+ * single simulated days (one replication each, `draws` seeds) as the "observed" ones and
+ * comparing them with the model's mean over `meanReplications`: the mean absolute
+ * difference over days, averaged over the draws. A fit whose MAE is near this floor is as
+ * good as one day's data can show.
+ */
+export function noiseFloor(days: readonly ObservedDay[], o: ReplayOptions, draws = NOISE_FLOOR_DRAWS, meanReplications = NOISE_FLOOR_MEAN_REPLICATIONS): { abandonRate: number; serviceLevel: number; asa: number } {
+  const mean = validateDays(days, { ...o, replications: meanReplications, seed: o.seed + 1_000_003 });
+  const sum = { abandonRate: 0, serviceLevel: 0, asa: 0 };
+  for (let k = 0; k < draws; k++) {
+    const one = validateDays(days, { ...o, replications: 1, seed: o.seed + 7919 * (k + 1) });
+    for (const key of ['abandonRate', 'serviceLevel', 'asa'] as const) {
+      const v = one.days.map((d, i) => Math.abs(d[key].simulated - mean.days[i][key].simulated)).filter(Number.isFinite);
+      sum[key] += v.length ? v.reduce((s, x) => s + x, 0) / v.length / draws : NaN;
+    }
+  }
+  return sum;
+}

@@ -40,7 +40,7 @@ describe('cctwin calibrate / validate-fit', () => {
     writeFileSync(train, toCsv(syntheticLog({ ...spec, days: 10, seed: 'train' })));
     writeFileSync(test, toCsv(syntheticLog({ ...spec, days: 4, firstDay: 10300, seed: 'test' })));
     expect((await cli('calibrate', train, '--format', 'csv', '--out', scen, '--staffing', 'distinct')).code).toBe(0);
-    const r = await cli('validate-fit', scen, '--against', test, '--format', 'csv', '--json', '--replications', '8');
+    const r = await cli('validate-fit', scen, '--against', test, '--format', 'csv', '--json', '--replications', '8', '--noise-floor');
     expect(r.code).toBe(0);
     const j = JSON.parse(r.out);
     expect(j.days).toHaveLength(4);
@@ -52,6 +52,11 @@ describe('cctwin calibrate / validate-fit', () => {
     expect(j.mae.abandonRate).toBeLessThan(0.03);
     expect(j.mae.serviceLevel).toBeLessThan(0.08);
     expect(j.mae.asa).toBeLessThan(15);
+    // The noise floor: what a perfect model gets by chance against one day. The true model is near it.
+    expect(j.noiseFloor.abandonRate).toBeGreaterThan(0.002);
+    expect(j.noiseFloor.serviceLevel).toBeGreaterThan(0.005);
+    expect(j.mae.abandonRate).toBeLessThan(2.5 * j.noiseFloor.abandonRate + 0.005);
+    expect(j.mae.serviceLevel).toBeLessThan(2.5 * j.noiseFloor.serviceLevel + 0.01);
     // A wrong model (patience 10x too long) is seen as worse.
     const wrong = readFileSync(scen, 'utf8').replace(/patience:\n  kind: \w+\n(  \w+: [\d.]+\n)+/, 'patience:\n  kind: exponential\n  mean: 2000\n');
     writeFileSync(join(dir, 'wrong.yaml'), wrong);

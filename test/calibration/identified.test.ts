@@ -4,7 +4,7 @@ import { delaySample, delayWithZeros, familyOf, identifiedDelaySample, patienceA
 import { fitCalls } from '../../calibration-data/fit.ts';
 import { quantile } from '../../calibration-data/estimators.ts';
 import { observeDays } from '../../calibration-data/observed-day.ts';
-import { validateDays, type SwitchReplay, type TypedReplay } from '../../calibration-data/replay.ts';
+import { noiseFloor, validateDays, type SwitchReplay, type TypedReplay } from '../../calibration-data/replay.ts';
 import { distMean, Sampler, type DistSpec } from '../../sim/src/core/distributions.ts';
 import { makeStream } from '../../sim/src/core/rng.ts';
 
@@ -159,6 +159,9 @@ describe('switch model: only callers who cannot be connected at once take the de
     expect(d.serviceLevel.simulated).toBe(1);
     expect(d.asa.simulated).toBe(0);
     expect(Object.keys(d.classes!)).toEqual(['PS']);
+    // Every replication gives the same figures here: a perfect model's noise floor is 0.
+    const floor = noiseFloor(observed(80, 90, 2), { handleTime: ht, patience: null, switch: { delay: { kind: 'uniform', min: 25, max: 26 }, families: [family()] }, interval: 900, threshold: 20, replications: 1, seed: 3, arrivals: 'trace' }, 3, 4);
+    expect(floor).toEqual({ abandonRate: 0, serviceLevel: 0, asa: 0 });
     // Hang-up 1 in the delay: nobody takes it, so nobody hangs up.
     expect(replay(observed(80, 90, 2), family({ hangup: 1 })).days[0].abandonRate.simulated).toBe(0);
   });

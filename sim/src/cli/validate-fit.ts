@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { CALL_CLASSES, LOG_FORMATS, readCallLogs, type LogFormat } from '../../../calibration-data/call-log.ts';
 import { observeDays, STAFFING_METHODS, type StaffingMethod } from '../../../calibration-data/observed-day.ts';
-import { ARRIVAL_MODES, validateDays, type ArrivalMode, type Pair, type ReplayClass, type SwitchReplay, type TypedReplay, type ValidationResult } from '../../../calibration-data/replay.ts';
+import { ARRIVAL_MODES, noiseFloor, validateDays, type ArrivalMode, type Pair, type ReplayClass, type SwitchReplay, type TypedReplay, type ValidationResult } from '../../../calibration-data/replay.ts';
 import { familyOf, replayClassKey, type SwitchFamily } from '../../../calibration-data/identified.ts';
 import type { DistSpec } from '../core/distributions.ts';
 import { loadScenario } from '../config/load.ts';
@@ -102,18 +102,24 @@ async function cmdValidateFit(io: Io, scenario: string, o: Record<string, unknow
   const days = observeDays(calls, cfg.intervalLength, cfg.threshold, staffing as StaffingMethod, undefined, { extension, classKey });
   // Classes need both in the fit and in the log (a log without priorities is all 'regular').
   const classes = modelName === 'classes' ? sideClasses : undefined;
-  const result = validateDays(days, {
+  const replay = {
     handleTime: type.handleTime, patience: type.patience, interval: cfg.intervalLength, threshold: cfg.threshold,
     replications, seed, arrivals: arrivals as ArrivalMode, classes, routing: routing as 'fifo' | 'priority',
     ...(useSwitch ? { switch: sw! } : useTyped ? { typed: typed! } : {}),
-  });
+  };
+  const result = validateDays(days, replay);
+  const floor = o.noiseFloor ? noiseFloor(days, replay) : null;
   const model = useSwitch
     ? `switch: ${sw!.families.map((x) => x.name).join(' + ')}; ${sw!.families.filter((x) => x.switched).map((x) => x.name).join(', ')} connected at once when an agent is free, else identified and delayed; session extension ${extension} s`
     : useTyped
     ? `typed: ${typed!.classes.map((c) => c.name).join(' + ')}${typed!.delay ? ', identified customers delayed' : ''}, session extension ${extension} s`
     : classes ? `classes ${classes.map((c) => c.name).join(' + ')}, routing ${routing}` : 'pooled (one contact type)';
-  if (o.json) io.out(JSON.stringify({ scenario: cfg.name, staffing, model, ...result }, null, 2));
-  else { io.out(`model: ${model}; staffing: ${staffing}`); print(io, result, Boolean(o.hourly)); }
+  if (o.json) io.out(JSON.stringify({ scenario: cfg.name, staffing, model, ...result, ...(floor ? { noiseFloor: floor } : {}) }, null, 2));
+  else {
+    io.out(`model: ${model}; staffing: ${staffing}`);
+    print(io, result, Boolean(o.hourly));
+    if (floor) io.out(`noise floor (a perfect model's MAE by chance: one simulated day against the model's mean): abandon rate ${(floor.abandonRate * 100).toFixed(2)} points, service level ${(floor.serviceLevel * 100).toFixed(2)} points, ASA ${floor.asa.toFixed(1)} s`);
+  }
   return 0;
 }
 
@@ -133,6 +139,7 @@ export function registerValidateFit(program: Command, io: Io, setCode: SetCode):
     .option('--extension <S>', 'seconds of presence added before and after each agent session (default: the fit\'s, switch and typed models only)')
     .option('--pooled', 'the same as --model pooled')
     .option('--hourly', 'also print each day by hour')
+    .option('--noise-floor', 'also measure the MAE a perfect model would get by chance (8 simulated days per real one against the model\'s mean)')
     .option('--json', 'print { days[], mae } as JSON')
     .action(async (scenario: string, o) => setCode(await cmdValidateFit(io, scenario, o)));
 }
