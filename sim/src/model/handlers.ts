@@ -167,15 +167,7 @@ function attempt(s: SimState, slot: number): void {
   s.cQueue[slot] = s.typeQueue[type * nS + site];
   const ivr = s.ivrTime[type];
   if (ivr !== null) {
-    if (s.typeIvrWhenBusy[type] === 1) {
-      // An IVR taken only by callers who cannot be connected at once: nobody ahead in the queue and an agent free.
-      const q = s.cQueue[slot];
-      if (s.qLen[q] === 0 && s.qHolding[q] === 0 && findIdleAgent(s, q, 0) >= 0) {
-        enterQueue(s, slot, q);
-        return;
-      }
-      s.qHolding[q]++;
-    }
+    if (s.typeIvrWhenBusy[type] === 1 && connectedAtOnce(s, slot)) return;
     s.cState[slot] = CALL_IVR;
     s.cal.push(now + ivr.sample(s.customerStream[type]), KIND_PRIORITY[IVR_END], IVR_END, slot, s.cGen[slot]);
     return;
@@ -192,6 +184,21 @@ function attempt(s: SimState, slot: number): void {
     s.cHandle[slot] *= 1 - bot.summarySaving;
   }
   enterQueue(s, slot, s.cQueue[slot]);
+}
+
+/**
+ * An IVR taken only by callers who cannot be connected at once (ivr.onlyWhenNoAgentFree):
+ * with an agent free and nobody ahead in the queue (waiting, or in such an IVR) the caller
+ * is answered now (true); otherwise it counts as ahead in its queue while in the IVR.
+ */
+function connectedAtOnce(s: SimState, slot: number): boolean {
+  const q = s.cQueue[slot];
+  if (s.qLen[q] === 0 && s.qHolding[q] === 0 && findIdleAgent(s, q, 0) >= 0) {
+    enterQueue(s, slot, q);
+    return true;
+  }
+  s.qHolding[q]++;
+  return false;
 }
 
 /** The caller leaves the IVR: self-service, hang-up, or on to a queue (sometimes the wrong one). */
