@@ -101,7 +101,7 @@ export interface CalibrationFit {
    */
   classes: Partial<Record<CallClass, { offered: number; share: number; abandonRate: number; handleTime: HandleTimeFit; patience: PatienceFit }>>;
   /**
-   * The typed replay model (identified.ts; validate-fit's default when present): one
+   * The typed replay model (identified.ts; validate-fit --model typed, the default when the fit has no switch model): one
    * class per call-type family and caller kind (anonymous, identified `+id`), each with
    * its handle time and patience (those of its family); identified customers wait the
    * structural `delay` first (hanging up during it with the class's `hangup` share, then

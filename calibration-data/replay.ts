@@ -244,7 +244,7 @@ function addRow(k: KpiCounts, rows: Float64Array, b: number): void {
 const LOG_STRIDE = LOG_FIELDS.length;
 
 /**
- * The typed replay counts each call from the event log: waits run from the call's
+ * The typed and switch replays count each call from the event log: waits run from the call's
  * arrival at the queue, so an identified customer's delay (an IVR stage in the model)
  * is part of the wait, and a hang-up during it is an abandonment, as in the log.
  */
