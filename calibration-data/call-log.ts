@@ -67,6 +67,17 @@ export function dayLabel(day: number): string {
   return new Date(day * 86400000).toISOString().slice(0, 10);
 }
 
+/** The records of each calendar day, in log order. */
+export function callsByDay(calls: readonly CallRecord[]): Map<number, CallRecord[]> {
+  const byDay = new Map<number, CallRecord[]>();
+  for (const c of calls) {
+    const l = byDay.get(c.day);
+    if (l) l.push(c);
+    else byDay.set(c.day, [c]);
+  }
+  return byDay;
+}
+
 /** 0 = Sunday ... 6 = Saturday. */
 export function weekday(day: number): number {
   return new Date(day * 86400000).getUTCDay();

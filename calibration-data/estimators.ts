@@ -283,6 +283,14 @@ export function quantile(sorted: readonly number[], p: number): number {
   return sorted[lo] + (h - lo) * ((sorted[Math.min(lo + 1, sorted.length - 1)] ?? sorted[lo]) - sorted[lo]);
 }
 
+/** Quantiles of a sorted sample keyed p10, p25, ... (rounded to `digits` when given). */
+export function quantileTable(sorted: readonly number[], ps: readonly number[], digits?: number): Record<string, number> {
+  return Object.fromEntries(ps.map((p) => {
+    const q = quantile(sorted, p);
+    return [`p${Math.round(p * 100)}`, digits === undefined ? q : Number(q.toFixed(digits))];
+  }));
+}
+
 export function mean(xs: readonly number[]): number {
   return xs.length === 0 ? NaN : xs.reduce((s, x) => s + x, 0) / xs.length;
 }

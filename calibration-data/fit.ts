@@ -3,7 +3,7 @@ import type { DistSpec } from '../sim/src/core/distributions.ts';
 import { CALL_CLASSES, classOf, type CallClass, type CallRecord } from './call-log.ts';
 import {
   fitExponentialCensored, fitLognormalCensored, fitLognormalTruncated, fitWeibullCensored, gammaOverdispersion,
-  kaplanMeier, ksAgainstKm, ksDistance, mean, normalCdf, quantile, type CensoredFit, type Overdispersion,
+  kaplanMeier, ksAgainstKm, ksDistance, mean, normalCdf, quantile, quantileTable, type CensoredFit, type Overdispersion,
 } from './estimators.ts';
 import { calibrateSwitchPatience } from './replay.ts';
 import { DAY, DAY_TYPES, observeDays, PRESENCE_GAP, type DayType, type ObservedDay, type StaffingMethod } from './observed-day.ts';
@@ -174,7 +174,7 @@ function cdfOf(d: DistSpec): (x: number) => number {
  * and at every 2% of the observed times (finer, 0.5%, in the top 5% tail), uniform
  * within a bin. Repeated quantiles (whole seconds) merge into one bin.
  */
-export function empiricalHistogram(values: readonly number[], shortCut: number): DistSpec {
+export function empiricalHistogram(values: readonly number[], shortCut: number): Extract<DistSpec, { kind: 'histogram' }> {
   const sorted = [...values].sort((a, b) => a - b);
   const qs: number[] = [];
   for (let p = 0.02; p < 0.95 - 1e-9; p += 0.02) qs.push(p);
@@ -216,7 +216,7 @@ export function fitHandleTime(values: readonly number[], shortCut: number, mode:
     ks: round(ksDistance(values, cdfOf(dist)), 4),
     ksOther: round(ksDistance(values, cdfOf(other)), 4),
     ksPlainLognormal: round(ksDistance(values, cdfOf({ kind: 'lognormal', mean: plain.mean, cv: plain.cv })), 4),
-    quantiles: Object.fromEntries([0.1, 0.25, 0.5, 0.75, 0.9, 0.99].map((p) => [`p${p * 100}`, quantile(sorted, p)])),
+    quantiles: quantileTable(sorted, [0.1, 0.25, 0.5, 0.75, 0.9, 0.99]),
   };
 }
 
@@ -324,7 +324,7 @@ export function fitCalls(calls: readonly CallRecord[], o: FitOptions): Calibrati
   const fam = familyOf(families);
   const delaySample = identifiedDelaySample(calls, PRESENCE_GAP).sort((a, b) => a - b);
   const delay = delaySample.length >= 100
-    ? { n: delaySample.length, mean: round(mean(delaySample), 1), quantiles: Object.fromEntries([0.1, 0.25, 0.5, 0.75, 0.9].map((p) => [`p${Math.round(p * 100)}`, round(quantile(delaySample, p), 1)])), dist: empiricalHistogram(delaySample, 0) }
+    ? { n: delaySample.length, mean: round(mean(delaySample), 1), quantiles: quantileTable(delaySample, [0.1, 0.25, 0.5, 0.75, 0.9], 1), dist: empiricalHistogram(delaySample, 0) }
     : null;
   const allHandle = fitHandleTime(ht(answered), o.shortCall, mode);
   const replayClasses: NonNullable<CalibrationFit['replay']>['classes'] = [];
@@ -358,7 +358,7 @@ export function fitCalls(calls: readonly CallRecord[], o: FitOptions): Calibrati
       const waited = sample.filter((x) => x > 0).length;
       // An own delay needs 100 such calls, 5% of which waited.
       const own = sample.length >= 100 && waited >= 0.05 * sample.length
-        ? { n: sample.length, zeroShare: round(1 - waited / sample.length, 4), quantiles: Object.fromEntries([0.25, 0.5, 0.75, 0.9].map((p) => [`p${Math.round(p * 100)}`, round(quantile(sample, p), 1)])), dist: delayWithZeros(sample, (pos) => empiricalHistogram(pos, 0) as { edges: number[]; counts: number[] }) }
+        ? { n: sample.length, zeroShare: round(1 - waited / sample.length, 4), quantiles: quantileTable(sample, [0.25, 0.5, 0.75, 0.9], 1), dist: delayWithZeros(sample, (pos) => empiricalHistogram(pos, 0)) }
         : null;
       return { ...base, switched: false, delay: own };
     });

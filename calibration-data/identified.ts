@@ -1,7 +1,7 @@
 import type { DistSpec } from '../sim/src/core/distributions.ts';
 import { Sampler } from '../sim/src/core/distributions.ts';
 import { makeStream } from '../sim/src/core/rng.ts';
-import type { CallRecord } from './call-log.ts';
+import { callsByDay, type CallRecord } from './call-log.ts';
 import { quantile } from './estimators.ts';
 
 /**
@@ -131,14 +131,8 @@ export function identifiedDelaySample(calls: readonly CallRecord[], gap: number)
  * switched (prospects, NW: 58% of such calls answered at once, median of the rest 35 s).
  */
 export function delaySample(calls: readonly CallRecord[], gap: number, which: (c: CallRecord) => boolean): number[] {
-  const byDay = new Map<number, CallRecord[]>();
-  for (const c of calls) {
-    const l = byDay.get(c.day) ?? [];
-    l.push(c);
-    byDay.set(c.day, l);
-  }
   const out: number[] = [];
-  for (const list of byDay.values()) {
+  for (const list of callsByDay(calls).values()) {
     const byAgent = new Map<string, CallRecord[]>();
     for (const c of list) {
       if (c.outcome !== 'answered' || c.agent === null || c.answer === null) continue;

@@ -1,4 +1,4 @@
-import { CALL_CLASSES, classOf, dayLabel, weekday, type CallClass, type CallRecord } from './call-log.ts';
+import { CALL_CLASSES, callsByDay, classOf, dayLabel, weekday, type CallClass, type CallRecord } from './call-log.ts';
 
 /**
  * One real day as the simulator sees it: offered calls per interval, staffing per
@@ -144,12 +144,7 @@ function staffingOf(calls: readonly CallRecord[], L: number, nI: number, method:
  */
 export function observeDays(calls: readonly CallRecord[], L: number, threshold: number, method: StaffingMethod, gap: number | Readonly<Record<DayType, number>> = PRESENCE_GAP_BY_DAY_TYPE, opts: { extension?: number; classKey?: (c: CallRecord) => string } = {}): ObservedDay[] {
   const nI = Math.round(DAY / L);
-  const byDay = new Map<number, CallRecord[]>();
-  for (const c of calls) {
-    const l = byDay.get(c.day) ?? [];
-    l.push(c);
-    byDay.set(c.day, l);
-  }
+  const byDay = callsByDay(calls);
   const days: ObservedDay[] = [];
   for (const [day, list] of [...byDay.entries()].sort((a, b) => a[0] - b[0])) {
     const offered = new Array<number>(nI).fill(0);

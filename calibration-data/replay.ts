@@ -399,8 +399,10 @@ export function calibrateSwitchPatience(
   const observed = families.map(() => 0), simulated = families.map(() => 0);
   const build = () => families.map((f, i) => ({ ...withPatienceScale({ ...f, abandonRate: { observed: observed[i], simulated: simulated[i] } }, f.base, k[i], delay), handleTime: f.handleTime }));
   const passes = o.passes ?? PATIENCE_PASSES;
+  let built = build();
   for (let pass = 0; pass <= passes; pass++) {
-    const r = validateDays(days, { handleTime: families[0].handleTime, patience: null, interval: o.interval, threshold: o.threshold, replications: o.replications ?? PATIENCE_REPLICATIONS, seed: 1, arrivals: 'counts', switch: { delay, families: build() } });
+    if (pass > 0) built = build();
+    const r = validateDays(days, { handleTime: families[0].handleTime, patience: null, interval: o.interval, threshold: o.threshold, replications: o.replications ?? PATIENCE_REPLICATIONS, seed: 1, arrivals: 'counts', switch: { delay, families: built } });
     families.forEach((f, i) => {
       let no = 0, na = 0, so = 0, sa = 0;
       for (const d of r.days) {
@@ -415,7 +417,8 @@ export function calibrateSwitchPatience(
       if (pass < passes && f.base !== null && observed[i] > 0 && simulated[i] > 0) k[i] = Math.min(10, Math.max(0.1, k[i] * (simulated[i] / observed[i]) ** 1.2));
     });
   }
-  return build().map((f) => ({ ...f, abandonRate: { observed: Number(f.abandonRate.observed.toFixed(4)), simulated: Number(f.abandonRate.simulated.toFixed(4)) } }));
+  // The last pass measured the factors `built` holds.
+  return built.map((f, i) => ({ ...f, abandonRate: { observed: Number(observed[i].toFixed(4)), simulated: Number(simulated[i].toFixed(4)) } }));
 }
 
 /** Draws and the model mean's replications of `noiseFloor`. */
