@@ -117,8 +117,11 @@ export interface CalibrationFit {
      * is one stream; in a switched family only callers who cannot be connected at once
      * identify themselves and wait `delay`; the other families wait their own delay.
      * Handle time and patience are the family's (`classes`). Logs with identified customers only.
+     * `dayHandleTime`: the patience was fitted with each replayed day's handle times scaled
+     * to that day's observed mean per family (replay.ts `SwitchReplay.dayHandleTime`), and
+     * validate-fit replays the same way by default.
      */
-    switch?: { sessionExtension: number; families: SwitchFamily[] };
+    switch?: { sessionExtension: number; dayHandleTime: boolean; families: SwitchFamily[] };
   };
   redial: {
     windowSeconds: number;
@@ -364,7 +367,7 @@ export function fitCalls(calls: readonly CallRecord[], o: FitOptions): Calibrati
     });
     const replayDays = observeDays(calls, o.interval, o.threshold, o.staffing, undefined, { extension: SWITCH_SESSION_EXTENSION, classKey: fam });
     // The sidecar keeps each family's handle time once, in `classes`.
-    switchFamilies = calibrateSwitchPatience(replayDays, raw, delay.dist, { interval: o.interval, threshold: o.threshold }).map(({ handleTime: _, ...f }) => f);
+    switchFamilies = calibrateSwitchPatience(replayDays, raw, delay.dist, { interval: o.interval, threshold: o.threshold, dayHandleTime: true }).map(({ handleTime: _, ...f }) => f);
   }
 
   // Redials: identified customers; absolute times so that a redial after midnight counts.
@@ -408,7 +411,7 @@ export function fitCalls(calls: readonly CallRecord[], o: FitOptions): Calibrati
     patience,
     classes,
     // The extension was chosen with the delay (January); a log without identified customers keeps the plain reading.
-    replay: { families, sessionExtension: delay ? SESSION_EXTENSION : 0, delay, classes: replayClasses, ...(delay ? { switch: { sessionExtension: SWITCH_SESSION_EXTENSION, families: switchFamilies } } : {}) },
+    replay: { families, sessionExtension: delay ? SESSION_EXTENSION : 0, delay, classes: replayClasses, ...(delay ? { switch: { sessionExtension: SWITCH_SESSION_EXTENSION, dayHandleTime: true, families: switchFamilies } } : {}) },
     redial: {
       windowSeconds: o.redialWindow,
       identifiedAbandoned: idAband.length,
@@ -505,7 +508,7 @@ export function scenarioYaml(fit: CalibrationFit, sidecar: string): string {
       `# Switch replay (sidecar \`replay.switch\`, validate-fit's default): one stream per call-type family;`,
       `#   switched families (${fit.replay.switch.families.filter((f) => f.switched).map((f) => f.name).join(', ') || 'none'}): a caller who finds an agent free is answered at once, the others`,
       `#   identify themselves and wait the identified customers' delay; ${fit.replay.switch.families.filter((f) => !f.switched).map((f) => `${f.name}: ${f.delay ? `own delay (${pct(f.delay.zeroShare)} none, p75 ${f.delay.quantiles.p75} s, p90 ${f.delay.quantiles.p90} s)` : 'no delay'}`).join('; ') || 'no other family'};`,
-      `#   staffing read with ${fit.replay.switch.sessionExtension} s before and after each agent session.`,
+      `#   staffing read with ${fit.replay.switch.sessionExtension} s before and after each agent session${fit.replay.switch.dayHandleTime ? '; each replayed day\'s handle times scaled to its observed mean per family' : ''}.`,
       '#   Patience per family: the censored fit times a factor fitted through the replay of this log, so that',
       `#   it reproduces each family's abandonment (observed / simulated): ${fit.replay.switch.families.map((f) => `${f.name} x${f.patienceScale.toFixed(2)} (${pct(f.abandonRate.observed)} / ${pct(f.abandonRate.simulated)})`).join(', ')}.`,
     ] : []),

@@ -34,10 +34,12 @@ export const SESSION_EXTENSION = 360;
 
 /**
  * Seconds of presence added before and after each agent session in the switch model
- * (`validate-fit`'s default): chosen on January among 0, 60, 120, 180 and 240 s by the
- * criterion abandonment MAE / 2 + SL MAE / 5 (30 replications, seeds 1 and 7; README.md).
+ * (`validate-fit`'s default), with each day's observed handle time
+ * (`SwitchReplay.dayHandleTime`): chosen on January among 0, 30, 45, 60, 90 and 120 s by
+ * the criterion abandonment MAE / 2 + SL MAE / 5, the patience refitted for each
+ * (30 replications, seeds 1 and 7; calibration-data/README.md).
  */
-export const SWITCH_SESSION_EXTENSION = 120;
+export const SWITCH_SESSION_EXTENSION = 45;
 
 /**
  * A family whose identified customers are at least this share of its offered calls is

@@ -33,9 +33,11 @@ export interface KpiCounts {
   abandoned: number;
   answeredWithin: number;
   waitAnswered: number;
+  /** Sum of the answered calls' handle times (seconds; observed days only, 0 in simulated counts). */
+  handleAnswered: number;
 }
 
-export const emptyCounts = (): KpiCounts => ({ offered: 0, answered: 0, abandoned: 0, answeredWithin: 0, waitAnswered: 0 });
+export const emptyCounts = (): KpiCounts => ({ offered: 0, answered: 0, abandoned: 0, answeredWithin: 0, waitAnswered: 0, handleAnswered: 0 });
 
 export interface Kpis {
   abandonRate: number;
@@ -171,6 +173,7 @@ export function observeDays(calls: readonly CallRecord[], L: number, threshold: 
           const w = Math.max(0, c.answer! - c.queueEntry);
           k.answered++;
           k.waitAnswered += w;
+          k.handleAnswered += Math.max(0, c.end - c.answer!);
           if (w <= threshold) k.answeredWithin++;
         } else k.abandoned++;
       }

@@ -1,11 +1,11 @@
-import type { DistSpec } from '../sim/src/core/distributions.ts';
+import { distMean, type DistSpec } from '../sim/src/core/distributions.ts';
 import type { ModelConfig } from '../sim/src/config/model-config.ts';
 import { Replication, runLogged } from '../sim/src/engine/replicate.ts';
 import { LOG_FIELDS, O_ABANDONED, O_COMPLETED, O_DROPPED, O_IVR_HANGUP, O_UNFINISHED } from '../sim/src/model/event-log.ts';
 import { M, NM } from '../sim/src/metrics/layout.ts';
 import { decodeResult } from '../sim/src/metrics/summary.ts';
 import { CALL_CLASSES, type CallClass } from './call-log.ts';
-import { withPatienceScale, type SwitchFamily } from './identified.ts';
+import { scaleDist, withPatienceScale, type SwitchFamily } from './identified.ts';
 import { DAY, STAFFING_STEP, emptyCounts, kpisFromCounts, type KpiCounts, type Kpis, type ObservedDay } from './observed-day.ts';
 
 /**
@@ -52,6 +52,23 @@ export interface SwitchReplay {
   families: readonly (SwitchFamily & { handleTime: DistSpec })[];
   /** The identified customers' delay (the switched families' identification). */
   delay: DistSpec;
+  /**
+   * Each replayed day's handle times: when true, each family's fitted distribution is
+   * scaled so that its mean is the family's observed mean that day (families with at
+   * least `DAY_HANDLE_MIN_CALLS` answered calls that day; the others keep the fit).
+   */
+  dayHandleTime?: boolean;
+}
+
+/** Answered calls a family needs on a day for its handle time to be scaled to the day's mean. */
+export const DAY_HANDLE_MIN_CALLS = 30;
+
+/** The family's handle time on an observed day (`SwitchReplay.dayHandleTime`). */
+export function dayHandleTime(d: ObservedDay, f: { name: string; handleTime: DistSpec }): DistSpec {
+  const t = d.byClass?.[f.name]?.total;
+  const fitted = distMean(f.handleTime);
+  if (!t || t.answered < DAY_HANDLE_MIN_CALLS || !(t.handleAnswered > 0) || !(fitted > 0)) return f.handleTime;
+  return scaleDist(f.handleTime, t.handleAnswered / t.answered / fitted);
 }
 
 export interface ReplayOptions {
@@ -150,7 +167,7 @@ export function dayModel(d: ObservedDay, o: ReplayOptions): ModelConfig {
           name: f.name,
           channel: 'phone' as const,
           arrivalRates: o.arrivals === 'trace' ? new Array<number>(nI).fill(0) : rates(d.byClass?.[f.name]?.offered ?? none()),
-          handleTime: f.handleTime,
+          handleTime: sw.dayHandleTime ? dayHandleTime(d, f) : f.handleTime,
           // The patience clock runs through the delay: a hang-up share in it, then what is left.
           patience: delay ? f.patienceAfterDelay : f.patience,
           ...(delay ? { ivr: { time: delay, selfService: 0, hangup: f.hangup, misroute: 0, misrouteTime: 0, ...(f.switched ? { onlyWhenNoAgentFree: true } : {}) } } : {}),
@@ -393,7 +410,7 @@ export function calibrateSwitchPatience(
   days: readonly ObservedDay[],
   families: readonly (Omit<SwitchFamily, 'patience' | 'patienceScale' | 'abandonRate' | 'hangup' | 'patienceAfterDelay'> & { handleTime: DistSpec; base: DistSpec | null })[],
   delay: DistSpec,
-  o: { interval: number; threshold: number; passes?: number; replications?: number },
+  o: { interval: number; threshold: number; passes?: number; replications?: number; dayHandleTime?: boolean },
 ): (SwitchFamily & { handleTime: DistSpec })[] {
   const k = families.map(() => 1);
   const observed = families.map(() => 0), simulated = families.map(() => 0);
@@ -402,7 +419,7 @@ export function calibrateSwitchPatience(
   let built = build();
   for (let pass = 0; pass <= passes; pass++) {
     if (pass > 0) built = build();
-    const r = validateDays(days, { handleTime: families[0].handleTime, patience: null, interval: o.interval, threshold: o.threshold, replications: o.replications ?? PATIENCE_REPLICATIONS, seed: 1, arrivals: 'counts', switch: { delay, families: built } });
+    const r = validateDays(days, { handleTime: families[0].handleTime, patience: null, interval: o.interval, threshold: o.threshold, replications: o.replications ?? PATIENCE_REPLICATIONS, seed: 1, arrivals: 'counts', switch: { delay, families: built, ...(o.dayHandleTime ? { dayHandleTime: o.dayHandleTime } : {}) } });
     families.forEach((f, i) => {
       let no = 0, na = 0, so = 0, sa = 0;
       for (const d of r.days) {

@@ -89,6 +89,13 @@ describe('cctwin calibrate / validate-fit', () => {
     const m = await cli('validate-fit', join(dir, 'fitted', 'small.yaml'), '--against', FIXTURE, '--format', 'csv', '--model', 'switch');
     expect(m.code).toBe(2);
     expect(m.err).toContain('--model = "switch": needs a sidecar with a switch replay model');
+    // Each day's handle time is a switch-model option; both errors are reported at once.
+    const h = await cli('validate-fit', join(dir, 'fitted', 'small.yaml'), '--against', FIXTURE, '--format', 'csv', '--handle-time', 'day', '--replications', 'x');
+    expect(h.code).toBe(2);
+    expect(h.err).toContain('--handle-time = "day": needs the switch model');
+    expect(h.err).toContain('--replications = "x"');
+    const h2 = await cli('validate-fit', join(dir, 'fitted', 'small.yaml'), '--against', FIXTURE, '--format', 'csv', '--handle-time', 'daily');
+    expect(h2.err).toContain('--handle-time = "daily": must be one of day, fitted');
   });
 
   it('bad log rows: reported with file and line numbers, exit 2', async () => {

@@ -90,7 +90,7 @@ describe('observed days', () => {
     });
     const calls = [c(3600, 0), c(3700, 20), c(3800, 21), c(7300, null), { ...c(7400, null), queueEntry: null, outcome: 'ivr' as const }];
     const [d] = observeDays(calls, 900, 20, 'distinct');
-    expect(d.total).toEqual({ offered: 4, answered: 3, abandoned: 1, answeredWithin: 2, waitAnswered: 41 });
+    expect(d.total).toEqual({ offered: 4, answered: 3, abandoned: 1, answeredWithin: 2, waitAnswered: 41, handleAnswered: 180 });
     expect(d.offered[4]).toBe(3);
     expect(d.offered[8]).toBe(1);
     expect(d.hours[1].offered).toBe(3);

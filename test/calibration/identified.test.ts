@@ -4,7 +4,7 @@ import { delaySample, delayWithZeros, familyOf, identifiedDelaySample, patienceA
 import { fitCalls } from '../../calibration-data/fit.ts';
 import { quantile } from '../../calibration-data/estimators.ts';
 import { observeDays } from '../../calibration-data/observed-day.ts';
-import { noiseFloor, validateDays, type SwitchReplay, type TypedReplay } from '../../calibration-data/replay.ts';
+import { DAY_HANDLE_MIN_CALLS, dayHandleTime, noiseFloor, validateDays, type SwitchReplay, type TypedReplay } from '../../calibration-data/replay.ts';
 import { distMean, Sampler, type DistSpec } from '../../sim/src/core/distributions.ts';
 import { makeStream } from '../../sim/src/core/rng.ts';
 
@@ -183,6 +183,28 @@ describe('switch model: only callers who cannot be connected at once take the de
     expect(kept.abandonRate.simulated).toBeLessThan(0.5);
     expect(kept.serviceLevel.simulated).toBeCloseTo(1 / 120, 12);
     expect(kept.asa.simulated).toBeGreaterThan(25);
+  });
+
+  it('each day\'s handle time (dayHandleTime): the family\'s fit scaled to the day\'s observed mean, from 30 answered calls', () => {
+    // The log's calls last 30 s; the fit says 59-61 s. One agent, a call every 45 s.
+    const slow = family({ handleTime: { kind: 'uniform', min: 59, max: 61 } });
+    const days = observed(80, 45, 1);
+    expect(days[0].byClass!.PS.total.handleAnswered).toBe(80 * 30);
+    const scaled = dayHandleTime(days[0], slow);
+    expect(scaled).toEqual({ kind: 'uniform', min: 29.5, max: 30.5 });
+    expect(DAY_HANDLE_MIN_CALLS).toBe(30);
+    const few = observed(DAY_HANDLE_MIN_CALLS - 1, 45, 1);
+    expect(dayHandleTime(few[0], slow)).toBe(slow.handleTime);
+    expect(dayHandleTime(observed(DAY_HANDLE_MIN_CALLS, 45, 1)[0], slow)).toEqual(scaled);
+    const run = (dayHandle: boolean) => validateDays(days, { handleTime: ht, patience: null, switch: { delay: { kind: 'uniform', min: 25, max: 26 }, families: [slow], dayHandleTime: dayHandle }, interval: 900, threshold: 20, replications: 2, seed: 3, arrivals: 'trace' }).days[0];
+    // 30 s calls every 45 s: the agent is free for every call, nobody waits.
+    const day = run(true);
+    expect(day.serviceLevel.simulated).toBe(1);
+    expect(day.asa.simulated).toBe(0);
+    // With the fit's 60 s the agent falls behind: from the second call on, every caller takes the delay.
+    const fitted = run(false);
+    expect(fitted.serviceLevel.simulated).toBeCloseTo(1 / 80, 12);
+    expect(fitted.asa.simulated).toBeGreaterThan(25);
   });
 
   it('a family that is not switched waits its own delay on every call, zeros included (delayWithZeros)', () => {

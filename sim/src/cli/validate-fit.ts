@@ -75,7 +75,7 @@ async function cmdValidateFit(io: Io, scenario: string, o: Record<string, unknow
         if (rp.delay?.dist && Array.isArray(fams) && fams.length > 0) {
           const of = (name: string) => (rp.classes as TypedReplay['classes']).find((c) => c.name === name);
           if (fams.every((f) => of(f.name))) {
-            sw = { delay: rp.delay.dist, sessionExtension: Number(rp.switch.sessionExtension) || 0, families: fams.map((f) => ({ ...f, handleTime: of(f.name)!.handleTime, patience: f.patience !== undefined ? f.patience : of(f.name)!.patience })) };
+            sw = { delay: rp.delay.dist, sessionExtension: Number(rp.switch.sessionExtension) || 0, dayHandleTime: rp.switch.dayHandleTime === true, families: fams.map((f) => ({ ...f, handleTime: of(f.name)!.handleTime, patience: f.patience !== undefined ? f.patience : of(f.name)!.patience })) };
           }
         }
       }
@@ -88,6 +88,11 @@ async function cmdValidateFit(io: Io, scenario: string, o: Record<string, unknow
   if (modelName === 'typed' && !typed) f.fail('model', modelName, 'needs a sidecar with a typed replay model (fit it again with cctwin calibrate)');
   if (modelName === 'classes' && sideClasses.length < 2) f.fail('model', modelName, 'needs a sidecar with two customer classes');
   const extension = f.number('extension', o.extension ?? String(modelName === 'switch' && sw ? sw.sessionExtension : modelName === 'typed' && typed ? typed.sessionExtension : 0), { min: 0 })!;
+  // Each day's observed handle time (switch model): the default when the fit's patience was fitted that way.
+  const handleModes = ['day', 'fitted'];
+  const handle = String(o.handleTime ?? (modelName === 'switch' && sw?.dayHandleTime ? 'day' : 'fitted'));
+  if (!handleModes.includes(handle)) f.fail('handle-time', handle, `must be one of ${handleModes.join(', ')}`);
+  else if (handle === 'day' && modelName !== 'switch') f.fail('handle-time', handle, `needs the switch model (the model is ${modelName}); use fitted`);
   const routing = String(o.routing ?? 'fifo');
   if (routing !== 'fifo' && routing !== 'priority') f.fail('routing', routing, 'must be one of fifo, priority');
   const staffing = String(o.staffing ?? fitted);
@@ -105,12 +110,12 @@ async function cmdValidateFit(io: Io, scenario: string, o: Record<string, unknow
   const replay = {
     handleTime: type.handleTime, patience: type.patience, interval: cfg.intervalLength, threshold: cfg.threshold,
     replications, seed, arrivals: arrivals as ArrivalMode, classes, routing: routing as 'fifo' | 'priority',
-    ...(useSwitch ? { switch: sw! } : useTyped ? { typed: typed! } : {}),
+    ...(useSwitch ? { switch: { ...sw!, dayHandleTime: handle === 'day' } } : useTyped ? { typed: typed! } : {}),
   };
   const result = validateDays(days, replay);
   const floor = o.noiseFloor ? noiseFloor(days, replay) : null;
   const model = useSwitch
-    ? `switch: ${sw!.families.map((x) => x.name).join(' + ')}; ${sw!.families.filter((x) => x.switched).map((x) => x.name).join(', ')} connected at once when an agent is free, else identified and delayed; session extension ${extension} s`
+    ? `switch: ${sw!.families.map((x) => x.name).join(' + ')}; ${sw!.families.filter((x) => x.switched).map((x) => x.name).join(', ')} connected at once when an agent is free, else identified and delayed; session extension ${extension} s; handle time: ${handle === 'day' ? 'each day\'s observed mean per family' : 'as fitted'}`
     : useTyped
     ? `typed: ${typed!.classes.map((c) => c.name).join(' + ')}${typed!.delay ? ', identified customers delayed' : ''}, session extension ${extension} s`
     : classes ? `classes ${classes.map((c) => c.name).join(' + ')}, routing ${routing}` : 'pooled (one contact type)';
@@ -137,6 +142,7 @@ export function registerValidateFit(program: Command, io: Io, setCode: SetCode):
     .option('--routing <P>', 'with customer classes: fifo (one queue order, default) | priority (priority customers first)', 'fifo')
     .option('--model <M>', 'switch (call-type families; a caller who cannot be connected at once identifies and waits a delay; default when the fit has it) | typed (families split into anonymous and identified callers as observed; its split carries the day\'s congestion, see calibration-data/README.md) | classes (regular and priority customers) | pooled (one contact type)')
     .option('--extension <S>', 'seconds of presence added before and after each agent session (default: the fit\'s, switch and typed models only)')
+    .option('--handle-time <H>', 'switch model: day (each family\'s fitted handle time scaled to its observed mean that day; default when the fit was calibrated so) | fitted (the fitted distribution every day)')
     .option('--pooled', 'the same as --model pooled')
     .option('--hourly', 'also print each day by hour')
     .option('--noise-floor', 'also measure the MAE a perfect model would get by chance (8 simulated days per real one against the model\'s mean)')
