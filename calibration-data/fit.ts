@@ -6,8 +6,8 @@ import {
   kaplanMeier, ksAgainstKm, ksDistance, mean, normalCdf, quantile, quantileTable, type CensoredFit, type Overdispersion,
 } from './estimators.ts';
 import { calibrateSwitchPatience } from './replay.ts';
-import { DAY, DAY_TYPES, observeDays, PRESENCE_GAP, type DayType, type ObservedDay, type StaffingMethod } from './observed-day.ts';
-import { delaySample as waitsWhileIdle, delayWithZeros, familyOf, identifiedDelaySample, isIdentified, patienceAfterDelay, SESSION_EXTENSION, SWITCH_MIN_IDENTIFIED, SWITCH_SESSION_EXTENSION, typeFamilies, type SwitchFamily } from './identified.ts';
+import { DAY, DAY_TYPES, observeDays, PRESENCE_GAP, type AdaptiveGap, type DayType, type ObservedDay, type StaffingMethod } from './observed-day.ts';
+import { delaySample as waitsWhileIdle, delayWithZeros, familyOf, identifiedDelaySample, isIdentified, patienceAfterDelay, SESSION_EXTENSION, SWITCH_MIN_IDENTIFIED, SWITCH_PRESENCE_GAP, SWITCH_SESSION_EXTENSION, typeFamilies, type SwitchFamily } from './identified.ts';
 
 /**
  * Calibration: call-by-call records in, a fit out (`CalibrationFit`), written as a
@@ -119,9 +119,10 @@ export interface CalibrationFit {
      * Handle time and patience are the family's (`classes`). Logs with identified customers only.
      * `dayHandleTime`: the patience was fitted with each replayed day's handle times scaled
      * to that day's observed mean per family (replay.ts `SwitchReplay.dayHandleTime`), and
-     * validate-fit replays the same way by default.
+     * validate-fit replays the same way by default. `presenceGap`: the adaptive presence gap
+     * the staffing was read with (observed-day.ts `AdaptiveGap`).
      */
-    switch?: { sessionExtension: number; dayHandleTime: boolean; families: SwitchFamily[] };
+    switch?: { sessionExtension: number; presenceGap: AdaptiveGap; dayHandleTime: boolean; families: SwitchFamily[] };
   };
   redial: {
     windowSeconds: number;
@@ -365,7 +366,7 @@ export function fitCalls(calls: readonly CallRecord[], o: FitOptions): Calibrati
         : null;
       return { ...base, switched: false, delay: own };
     });
-    const replayDays = observeDays(calls, o.interval, o.threshold, o.staffing, undefined, { extension: SWITCH_SESSION_EXTENSION, classKey: fam });
+    const replayDays = observeDays(calls, o.interval, o.threshold, o.staffing, SWITCH_PRESENCE_GAP, { extension: SWITCH_SESSION_EXTENSION, classKey: fam });
     // The sidecar keeps each family's handle time once, in `classes`.
     switchFamilies = calibrateSwitchPatience(replayDays, raw, delay.dist, { interval: o.interval, threshold: o.threshold, dayHandleTime: true }).map(({ handleTime: _, ...f }) => f);
   }
@@ -411,7 +412,7 @@ export function fitCalls(calls: readonly CallRecord[], o: FitOptions): Calibrati
     patience,
     classes,
     // The extension was chosen with the delay (January); a log without identified customers keeps the plain reading.
-    replay: { families, sessionExtension: delay ? SESSION_EXTENSION : 0, delay, classes: replayClasses, ...(delay ? { switch: { sessionExtension: SWITCH_SESSION_EXTENSION, dayHandleTime: true, families: switchFamilies } } : {}) },
+    replay: { families, sessionExtension: delay ? SESSION_EXTENSION : 0, delay, classes: replayClasses, ...(delay ? { switch: { sessionExtension: SWITCH_SESSION_EXTENSION, presenceGap: SWITCH_PRESENCE_GAP, dayHandleTime: true, families: switchFamilies } } : {}) },
     redial: {
       windowSeconds: o.redialWindow,
       identifiedAbandoned: idAband.length,
@@ -508,7 +509,8 @@ export function scenarioYaml(fit: CalibrationFit, sidecar: string): string {
       `# Switch replay (sidecar \`replay.switch\`, validate-fit's default): one stream per call-type family;`,
       `#   switched families (${fit.replay.switch.families.filter((f) => f.switched).map((f) => f.name).join(', ') || 'none'}): a caller who finds an agent free is answered at once, the others`,
       `#   identify themselves and wait the identified customers' delay; ${fit.replay.switch.families.filter((f) => !f.switched).map((f) => `${f.name}: ${f.delay ? `own delay (${pct(f.delay.zeroShare)} none, p75 ${f.delay.quantiles.p75} s, p90 ${f.delay.quantiles.p90} s)` : 'no delay'}`).join('; ') || 'no other family'};`,
-      `#   staffing read with ${fit.replay.switch.sessionExtension} s before and after each agent session${fit.replay.switch.dayHandleTime ? '; each replayed day\'s handle times scaled to its observed mean per family' : ''}.`,
+      `#   staffing: a session ends at a gap ${fit.replay.switch.presenceGap.factor} x the hour's median gap between an agent's calls (${fit.replay.switch.presenceGap.min}-${fit.replay.switch.presenceGap.max} s),`,
+      `#   with ${fit.replay.switch.sessionExtension} s before and after each session${fit.replay.switch.dayHandleTime ? '; each replayed day\'s handle times scaled to its observed mean per family' : ''}.`,
       '#   Patience per family: the censored fit times a factor fitted through the replay of this log, so that',
       `#   it reproduces each family's abandonment (observed / simulated): ${fit.replay.switch.families.map((f) => `${f.name} x${f.patienceScale.toFixed(2)} (${pct(f.abandonRate.observed)} / ${pct(f.abandonRate.simulated)})`).join(', ')}.`,
     ] : []),

@@ -3,6 +3,7 @@ import { Sampler } from '../sim/src/core/distributions.ts';
 import { makeStream } from '../sim/src/core/rng.ts';
 import { callsByDay, type CallRecord } from './call-log.ts';
 import { quantile } from './estimators.ts';
+import type { AdaptiveGap } from './observed-day.ts';
 
 /**
  * The replay classes of the typed model (README.md, "Call types and identified
@@ -35,11 +36,18 @@ export const SESSION_EXTENSION = 360;
 /**
  * Seconds of presence added before and after each agent session in the switch model
  * (`validate-fit`'s default), with each day's observed handle time
- * (`SwitchReplay.dayHandleTime`): chosen on January among 0, 30, 45, 60, 90 and 120 s by
- * the criterion abandonment MAE / 2 + SL MAE / 5, the patience refitted for each
- * (30 replications, seeds 1 and 7; calibration-data/README.md).
+ * (`SwitchReplay.dayHandleTime`) and the adaptive presence gap: chosen on January among
+ * 0, 45 and 90 s by the criterion abandonment MAE / 2 + SL MAE / 5, the patience refitted
+ * for each (30 replications, seeds 1 and 7; calibration-data/README.md).
  */
 export const SWITCH_SESSION_EXTENSION = 45;
+
+/**
+ * The switch model's presence gap (observed-day.ts `AdaptiveGap`): a session ends at a gap
+ * 12 times the hour's median gap between an agent's calls, within 200-3600 s. Chosen on
+ * January (factor 5-40, min 120-600 s, max 1800-7200 s; calibration-data/README.md).
+ */
+export const SWITCH_PRESENCE_GAP: AdaptiveGap = { factor: 12, min: 200, max: 3600 };
 
 /**
  * A family whose identified customers are at least this share of its offered calls is

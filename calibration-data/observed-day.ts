@@ -90,7 +90,57 @@ export const PRESENCE_GAP_BY_DAY_TYPE: Readonly<Record<DayType, number>> = { wee
 /** Step of the staffing series replays use, seconds. */
 export const STAFFING_STEP = 60;
 
-function staffingOf(calls: readonly CallRecord[], L: number, nI: number, method: StaffingMethod, gap: number, extension = 0): number[] {
+/**
+ * The adaptive presence gap: a gap between two of an agent's calls ends the session when
+ * it is longer than `factor` times the median gap between consecutive calls of the same
+ * agent, over all agents, in that hour of the day (the hour the gap starts), bounded to
+ * [`min`, `max`] seconds. Idle agents wait longer for a call when calls are few and agents
+ * many, so a fixed gap cuts present agents off the floor on quiet days and keeps absent
+ * ones on it at the peaks; this one follows the floor's own rhythm. Gaps over 4 x `max`
+ * (shift changes) stay out of the medians; an hour with fewer than
+ * `ADAPTIVE_GAP_MIN_GAPS` gaps takes the day's median.
+ */
+export interface AdaptiveGap { factor: number; min: number; max: number }
+
+export const ADAPTIVE_GAP_MIN_GAPS = 10;
+
+/** How sessions are cut: one gap (seconds), one per day type, or the adaptive gap. */
+export type PresenceGap = number | Readonly<Record<DayType, number>> | AdaptiveGap;
+
+const isAdaptive = (g: PresenceGap): g is AdaptiveGap => typeof g === 'object' && 'factor' in g;
+
+/** The adaptive presence gap of one day's calls, per hour of the day (24 thresholds, seconds). */
+export function presenceGapByHour(calls: readonly CallRecord[], a: AdaptiveGap): number[] {
+  const byAgent = new Map<string, CallRecord[]>();
+  for (const c of calls) {
+    if (c.outcome !== 'answered' || c.agent === null || c.answer === null) continue;
+    const l = byAgent.get(c.agent) ?? [];
+    l.push(c);
+    byAgent.set(c.agent, l);
+  }
+  const hours = Array.from({ length: 24 }, () => [] as number[]);
+  const all: number[] = [];
+  for (const list of byAgent.values()) {
+    list.sort((x, y) => x.answer! - y.answer!);
+    let end = list[0].end;
+    for (const c of list.slice(1)) {
+      const g = c.answer! - end;
+      if (g > 0 && g <= 4 * a.max) {
+        hours[hourOf(end)].push(g);
+        all.push(g);
+      }
+      end = Math.max(end, c.end);
+    }
+  }
+  const median = (v: number[]) => { const x = [...v].sort((p, q) => p - q); return x[x.length >> 1]; };
+  const day = all.length > 0 ? median(all) : a.max / a.factor;
+  return hours.map((h) => Math.min(a.max, Math.max(a.min, a.factor * (h.length >= ADAPTIVE_GAP_MIN_GAPS ? median(h) : day))));
+}
+
+const hourOf = (t: number) => Math.min(23, Math.max(0, Math.floor(t / 3600)));
+
+/** `gap`: seconds, or one threshold per hour of the day (by the hour the gap starts). */
+function staffingOf(calls: readonly CallRecord[], L: number, nI: number, method: StaffingMethod, gap: number | readonly number[], extension = 0): number[] {
   const out = new Array<number>(nI).fill(0);
   const clampI = (t: number) => Math.min(nI - 1, Math.max(0, Math.floor(t / L)));
   const served = calls.filter((c) => c.outcome === 'answered' && c.agent !== null && c.answer !== null);
@@ -124,7 +174,7 @@ function staffingOf(calls: readonly CallRecord[], L: number, nI: number, method:
     list.sort((x, y) => x.answer! - y.answer!);
     let start = list[0].answer! - extension, end = list[0].end;
     for (const c of list.slice(1)) {
-      if (c.answer! - end > gap) {
+      if (c.answer! - end > (typeof gap === 'number' ? gap : gap[hourOf(end)])) {
         const cut = Math.min(end + extension, (end + c.answer!) / 2);
         addSpan(start, cut);
         start = Math.max(cut, c.answer! - extension);
@@ -137,14 +187,14 @@ function staffingOf(calls: readonly CallRecord[], L: number, nI: number, method:
 }
 
 /** Groups calls by day and computes each day's observations. */
-/** `gap`: one presence gap for every day, or one per day type (default `PRESENCE_GAP_BY_DAY_TYPE`). */
+/** `gap`: one presence gap for every day, one per day type (default `PRESENCE_GAP_BY_DAY_TYPE`), or the adaptive gap. */
 /**
  * `opts.extension`: seconds of presence added before the first and after the last call of
  * each session (the `present` method; README.md, "Identified customers"). `opts.classKey`:
  * a replay class per call; each day then has `byClass` (offered per interval, queue
  * entries, totals per class).
  */
-export function observeDays(calls: readonly CallRecord[], L: number, threshold: number, method: StaffingMethod, gap: number | Readonly<Record<DayType, number>> = PRESENCE_GAP_BY_DAY_TYPE, opts: { extension?: number; classKey?: (c: CallRecord) => string } = {}): ObservedDay[] {
+export function observeDays(calls: readonly CallRecord[], L: number, threshold: number, method: StaffingMethod, gap: PresenceGap = PRESENCE_GAP_BY_DAY_TYPE, opts: { extension?: number; classKey?: (c: CallRecord) => string } = {}): ObservedDay[] {
   const nI = Math.round(DAY / L);
   const byDay = callsByDay(calls);
   const days: ObservedDay[] = [];
@@ -182,7 +232,7 @@ export function observeDays(calls: readonly CallRecord[], L: number, threshold: 
     for (const k of CALL_CLASSES) classes[k].entries.sort((a, b) => a - b);
     for (const k of Object.values(byClass)) k.entries.sort((a, b) => a - b);
     const dayType = dayTypeOf(day);
-    const g = typeof gap === 'number' ? gap : gap[dayType];
+    const g = typeof gap === 'number' ? gap : isAdaptive(gap) ? presenceGapByHour(list, gap) : gap[dayType];
     const ext = method === 'present' ? opts.extension ?? 0 : 0;
     days.push({
       day, date: dayLabel(day), dayType, offered, entries,

@@ -96,6 +96,12 @@ describe('cctwin calibrate / validate-fit', () => {
     expect(h.err).toContain('--replications = "x"');
     const h2 = await cli('validate-fit', join(dir, 'fitted', 'small.yaml'), '--against', FIXTURE, '--format', 'csv', '--handle-time', 'daily');
     expect(h2.err).toContain('--handle-time = "daily": must be one of day, fitted');
+    // So is the adaptive presence gap; a fixed gap must be a positive number of seconds.
+    const g = await cli('validate-fit', join(dir, 'fitted', 'small.yaml'), '--against', FIXTURE, '--format', 'csv', '--presence-gap', 'adaptive');
+    expect(g.code).toBe(2);
+    expect(g.err).toContain('--presence-gap = "adaptive": needs the switch model');
+    const g2 = await cli('validate-fit', join(dir, 'fitted', 'small.yaml'), '--against', FIXTURE, '--format', 'csv', '--presence-gap', '-5');
+    expect(g2.err).toContain('--presence-gap = "-5": must be adaptive, day-type or a number of seconds > 0');
   });
 
   it('bad log rows: reported with file and line numbers, exit 2', async () => {

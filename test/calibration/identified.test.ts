@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { dayNumber, type CallRecord } from '../../calibration-data/call-log.ts';
-import { delaySample, delayWithZeros, familyOf, identifiedDelaySample, patienceAfterDelay, replayClassKey, scaleDist, SWITCH_SESSION_EXTENSION, typeFamilies } from '../../calibration-data/identified.ts';
+import { delaySample, delayWithZeros, familyOf, identifiedDelaySample, patienceAfterDelay, replayClassKey, scaleDist, SWITCH_PRESENCE_GAP, SWITCH_SESSION_EXTENSION, typeFamilies } from '../../calibration-data/identified.ts';
 import { fitCalls } from '../../calibration-data/fit.ts';
 import { quantile } from '../../calibration-data/estimators.ts';
 import { observeDays } from '../../calibration-data/observed-day.ts';
@@ -276,6 +276,8 @@ describe('the fit of the switch model (fitCalls: replay.switch)', () => {
   it('switches the families with identified customers and gives the others their own delay', () => {
     const sw = fit.replay!.switch!;
     expect(sw.sessionExtension).toBe(SWITCH_SESSION_EXTENSION);
+    expect(sw.presenceGap).toEqual(SWITCH_PRESENCE_GAP);
+    expect(sw.dayHandleTime).toBe(true);
     const [ps, nw] = ['PS', 'NW'].map((n) => sw.families.find((f) => f.name === n)!);
     expect(ps.switched).toBe(true);
     expect(ps.identifiedShare).toBeGreaterThan(0.45);

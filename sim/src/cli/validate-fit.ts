@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { CALL_CLASSES, LOG_FORMATS, readCallLogs, type LogFormat } from '../../../calibration-data/call-log.ts';
-import { observeDays, STAFFING_METHODS, type StaffingMethod } from '../../../calibration-data/observed-day.ts';
+import { observeDays, PRESENCE_GAP_BY_DAY_TYPE, STAFFING_METHODS, type AdaptiveGap, type PresenceGap, type StaffingMethod } from '../../../calibration-data/observed-day.ts';
 import { ARRIVAL_MODES, noiseFloor, validateDays, type ArrivalMode, type Pair, type ReplayClass, type SwitchReplay, type TypedReplay, type ValidationResult } from '../../../calibration-data/replay.ts';
 import { familyOf, replayClassKey, type SwitchFamily } from '../../../calibration-data/identified.ts';
 import type { DistSpec } from '../core/distributions.ts';
@@ -42,6 +42,18 @@ function print(io: Io, r: ValidationResult, hourly: boolean): void {
   io.out(`mean error (simulated - observed):       abandon rate ${(r.bias.abandonRate * 100).toFixed(2)} points, service level ${(r.bias.serviceLevel * 100).toFixed(2)} points, ASA ${r.bias.asa.toFixed(1)} s`);
 }
 
+/** The sidecar's adaptive gap, or null when it has none (an older fit). */
+function adaptiveGapOf(g: unknown): AdaptiveGap | null {
+  const o = g as Partial<AdaptiveGap> | null;
+  return o && [o.factor, o.min, o.max].every((x) => typeof x === 'number' && x > 0) ? { factor: o.factor!, min: o.min!, max: o.max! } : null;
+}
+
+function describeGap(g: PresenceGap): string {
+  if (typeof g === 'number') return `${g} s`;
+  if ('factor' in g) return `${g.factor} x the hour's median (${g.min}-${g.max} s)`;
+  return Object.entries(g).map(([k, v]) => `${k} ${v} s`).join(', ');
+}
+
 async function cmdValidateFit(io: Io, scenario: string, o: Record<string, unknown>): Promise<number> {
   const f = new FlagChecker();
   const against = (o.against as string[] | undefined) ?? [];
@@ -56,7 +68,7 @@ async function cmdValidateFit(io: Io, scenario: string, o: Record<string, unknow
   let fitted: StaffingMethod = 'present';
   let sideClasses: ReplayClass[] = [];
   let typed: (TypedReplay & { families: string[]; sessionExtension: number }) | null = null;
-  let sw: (SwitchReplay & { sessionExtension: number }) | null = null;
+  let sw: (SwitchReplay & { sessionExtension: number; presenceGap: AdaptiveGap | null }) | null = null;
   const side = sidecarOf(scenario);
   if (existsSync(side)) {
     try {
@@ -75,7 +87,7 @@ async function cmdValidateFit(io: Io, scenario: string, o: Record<string, unknow
         if (rp.delay?.dist && Array.isArray(fams) && fams.length > 0) {
           const of = (name: string) => (rp.classes as TypedReplay['classes']).find((c) => c.name === name);
           if (fams.every((f) => of(f.name))) {
-            sw = { delay: rp.delay.dist, sessionExtension: Number(rp.switch.sessionExtension) || 0, dayHandleTime: rp.switch.dayHandleTime === true, families: fams.map((f) => ({ ...f, handleTime: of(f.name)!.handleTime, patience: f.patience !== undefined ? f.patience : of(f.name)!.patience })) };
+            sw = { delay: rp.delay.dist, sessionExtension: Number(rp.switch.sessionExtension) || 0, presenceGap: adaptiveGapOf(rp.switch.presenceGap), dayHandleTime: rp.switch.dayHandleTime === true, families: fams.map((f) => ({ ...f, handleTime: of(f.name)!.handleTime, patience: f.patience !== undefined ? f.patience : of(f.name)!.patience })) };
           }
         }
       }
@@ -93,6 +105,18 @@ async function cmdValidateFit(io: Io, scenario: string, o: Record<string, unknow
   const handle = String(o.handleTime ?? (modelName === 'switch' && sw?.dayHandleTime ? 'day' : 'fitted'));
   if (!handleModes.includes(handle)) f.fail('handle-time', handle, `must be one of ${handleModes.join(', ')}`);
   else if (handle === 'day' && modelName !== 'switch') f.fail('handle-time', handle, `needs the switch model (the model is ${modelName}); use fitted`);
+  // How sessions are cut: the fit's adaptive gap for the switch model, else by day type, or a fixed gap.
+  const fitGap = modelName === 'switch' ? sw?.presenceGap ?? null : null;
+  const gapFlag = String(o.presenceGap ?? (fitGap ? 'adaptive' : 'day-type'));
+  let gap: PresenceGap = PRESENCE_GAP_BY_DAY_TYPE;
+  if (gapFlag === 'adaptive') {
+    if (fitGap) gap = fitGap;
+    else f.fail('presence-gap', gapFlag, 'needs the switch model of a fit that has an adaptive gap (fit it again with cctwin calibrate); use day-type or seconds');
+  } else if (gapFlag !== 'day-type') {
+    const g = gapFlag.trim() === '' ? NaN : Number(gapFlag);
+    if (Number.isFinite(g) && g > 0) gap = g;
+    else f.fail('presence-gap', gapFlag, 'must be adaptive, day-type or a number of seconds > 0');
+  }
   const routing = String(o.routing ?? 'fifo');
   if (routing !== 'fifo' && routing !== 'priority') f.fail('routing', routing, 'must be one of fifo, priority');
   const staffing = String(o.staffing ?? fitted);
@@ -104,7 +128,7 @@ async function cmdValidateFit(io: Io, scenario: string, o: Record<string, unknow
   const useSwitch = modelName === 'switch' && sw !== null;
   const useTyped = modelName === 'typed' && typed !== null;
   const classKey = useSwitch ? familyOf(typed!.families) : useTyped ? replayClassKey(typed!.families, typed!.delay !== null) : undefined;
-  const days = observeDays(calls, cfg.intervalLength, cfg.threshold, staffing as StaffingMethod, undefined, { extension, classKey });
+  const days = observeDays(calls, cfg.intervalLength, cfg.threshold, staffing as StaffingMethod, gap, { extension, classKey });
   // Classes need both in the fit and in the log (a log without priorities is all 'regular').
   const classes = modelName === 'classes' ? sideClasses : undefined;
   const replay = {
@@ -115,7 +139,7 @@ async function cmdValidateFit(io: Io, scenario: string, o: Record<string, unknow
   const result = validateDays(days, replay);
   const floor = o.noiseFloor ? noiseFloor(days, replay) : null;
   const model = useSwitch
-    ? `switch: ${sw!.families.map((x) => x.name).join(' + ')}; ${sw!.families.filter((x) => x.switched).map((x) => x.name).join(', ')} connected at once when an agent is free, else identified and delayed; session extension ${extension} s; handle time: ${handle === 'day' ? 'each day\'s observed mean per family' : 'as fitted'}`
+    ? `switch: ${sw!.families.map((x) => x.name).join(' + ')}; ${sw!.families.filter((x) => x.switched).map((x) => x.name).join(', ')} connected at once when an agent is free, else identified and delayed; presence gap ${describeGap(gap)}; session extension ${extension} s; handle time: ${handle === 'day' ? 'each day\'s observed mean per family' : 'as fitted'}`
     : useTyped
     ? `typed: ${typed!.classes.map((c) => c.name).join(' + ')}${typed!.delay ? ', identified customers delayed' : ''}, session extension ${extension} s`
     : classes ? `classes ${classes.map((c) => c.name).join(' + ')}, routing ${routing}` : 'pooled (one contact type)';
@@ -143,6 +167,7 @@ export function registerValidateFit(program: Command, io: Io, setCode: SetCode):
     .option('--model <M>', 'switch (call-type families; a caller who cannot be connected at once identifies and waits a delay; default when the fit has it) | typed (families split into anonymous and identified callers as observed; its split carries the day\'s congestion, see calibration-data/README.md) | classes (regular and priority customers) | pooled (one contact type)')
     .option('--extension <S>', 'seconds of presence added before and after each agent session (default: the fit\'s, switch and typed models only)')
     .option('--handle-time <H>', 'switch model: day (each family\'s fitted handle time scaled to its observed mean that day; default when the fit was calibrated so) | fitted (the fitted distribution every day)')
+    .option('--presence-gap <G>', 'the present staffing reading: adaptive (a gap a multiple of the hour\'s median gap between an agent\'s calls ends a session; default with a switch fit) | day-type (600 s on weekdays, 900 s on Fridays and Saturdays; default otherwise) | a number of seconds')
     .option('--pooled', 'the same as --model pooled')
     .option('--hourly', 'also print each day by hour')
     .option('--noise-floor', 'also measure the MAE a perfect model would get by chance (8 simulated days per real one against the model\'s mean)')
