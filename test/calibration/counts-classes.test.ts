@@ -9,7 +9,7 @@ import { observeDays } from '../../calibration-data/observed-day.ts';
 import { validateDays } from '../../calibration-data/replay.ts';
 import { main } from '../../sim/src/cli.ts';
 import { loadScenario } from '../../sim/src/config/load.ts';
-import { Sampler } from '../../sim/src/core/distributions.ts';
+import { distMean, Sampler } from '../../sim/src/core/distributions.ts';
 import { makeStream } from '../../sim/src/core/rng.ts';
 import { syntheticLog } from './synthetic-log.ts';
 
@@ -119,6 +119,22 @@ describe('empirical handle time (--handle empirical)', () => {
     expect(f.ks).toBeLessThan(0.015);
     // the mixture fits this data too (it is its true law): both small
     expect(f.ksOther).toBeLessThan(0.03);
+  });
+  it('keeps the mean of the observed times: the last bin, up to the longest call, is not spread uniformly to it', () => {
+    const r = makeStream('ht-mean', 0, 'test');
+    const ln = new Sampler({ kind: 'lognormal', mean: 180, cv: 2 });
+    const v = Array.from({ length: 20000 }, () => ln.sample(r));
+    const m = v.reduce((s, x) => s + x, 0) / v.length;
+    const h = empiricalHistogram(v, 10);
+    expect(distMean(h) / m).toBeGreaterThan(0.995);
+    expect(distMean(h) / m).toBeLessThan(1.005); // 1.245 when the last bin ran to the longest time
+    // Hand-worked: 1001 times, 995 of 100 s, five of 1000 s and one of 5000 s. The top 0.5% starts at the
+    // 995th (1000 s); its six times have mean 10000 / 6 s, so the bin runs from 1000 s to 2333.3 s, not to 5001 s.
+    const w = [...new Array<number>(995).fill(100), ...new Array<number>(5).fill(1000), 5000];
+    const hw = empiricalHistogram(w, 0);
+    expect(hw.edges.at(-2)).toBe(1000);
+    expect(hw.edges.at(-1)).toBe(2333.3);
+    expect(hw.counts.at(-1)).toBe(6);
   });
 });
 
