@@ -78,6 +78,19 @@ export function callsByDay(calls: readonly CallRecord[]): Map<number, CallRecord
   return byDay;
 }
 
+/** Answered calls with an agent, grouped by agent, each agent's calls in order of answer. */
+export function servedByAgent(calls: readonly CallRecord[]): Map<string, CallRecord[]> {
+  const byAgent = new Map<string, CallRecord[]>();
+  for (const c of calls) {
+    if (c.outcome !== 'answered' || c.agent === null || c.answer === null) continue;
+    const l = byAgent.get(c.agent);
+    if (l) l.push(c);
+    else byAgent.set(c.agent, [c]);
+  }
+  for (const l of byAgent.values()) l.sort((x, y) => x.answer! - y.answer!);
+  return byAgent;
+}
+
 /** 0 = Sunday ... 6 = Saturday. */
 export function weekday(day: number): number {
   return new Date(day * 86400000).getUTCDay();

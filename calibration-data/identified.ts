@@ -1,7 +1,7 @@
 import type { DistSpec } from '../sim/src/core/distributions.ts';
 import { Sampler } from '../sim/src/core/distributions.ts';
 import { makeStream } from '../sim/src/core/rng.ts';
-import { callsByDay, type CallRecord } from './call-log.ts';
+import { callsByDay, servedByAgent, type CallRecord } from './call-log.ts';
 import { quantile } from './estimators.ts';
 import type { AdaptiveGap } from './observed-day.ts';
 
@@ -143,17 +143,9 @@ export function identifiedDelaySample(calls: readonly CallRecord[], gap: number)
 export function delaySample(calls: readonly CallRecord[], gap: number, which: (c: CallRecord) => boolean): number[] {
   const out: number[] = [];
   for (const list of callsByDay(calls).values()) {
-    const byAgent = new Map<string, CallRecord[]>();
-    for (const c of list) {
-      if (c.outcome !== 'answered' || c.agent === null || c.answer === null) continue;
-      const l = byAgent.get(c.agent) ?? [];
-      l.push(c);
-      byAgent.set(c.agent, l);
-    }
     // Idle spans [from, to) of each agent, sorted by start.
     const idle: { from: number; to: number; agent: string }[] = [];
-    for (const [agent, l] of byAgent) {
-      l.sort((x, y) => x.answer! - y.answer!);
+    for (const [agent, l] of servedByAgent(list)) {
       let end = l[0].end;
       for (const c of l.slice(1)) {
         if (c.answer! > end && c.answer! - end <= gap) idle.push({ from: end, to: c.answer!, agent });

@@ -1,4 +1,4 @@
-import { CALL_CLASSES, callsByDay, classOf, dayLabel, weekday, type CallClass, type CallRecord } from './call-log.ts';
+import { CALL_CLASSES, callsByDay, classOf, dayLabel, servedByAgent, weekday, type CallClass, type CallRecord } from './call-log.ts';
 
 /**
  * One real day as the simulator sees it: offered calls per interval, staffing per
@@ -111,17 +111,9 @@ const isAdaptive = (g: PresenceGap): g is AdaptiveGap => typeof g === 'object' &
 
 /** The adaptive presence gap of one day's calls, per hour of the day (24 thresholds, seconds). */
 export function presenceGapByHour(calls: readonly CallRecord[], a: AdaptiveGap): number[] {
-  const byAgent = new Map<string, CallRecord[]>();
-  for (const c of calls) {
-    if (c.outcome !== 'answered' || c.agent === null || c.answer === null) continue;
-    const l = byAgent.get(c.agent) ?? [];
-    l.push(c);
-    byAgent.set(c.agent, l);
-  }
   const hours = Array.from({ length: 24 }, () => [] as number[]);
   const all: number[] = [];
-  for (const list of byAgent.values()) {
-    list.sort((x, y) => x.answer! - y.answer!);
+  for (const list of servedByAgent(calls).values()) {
     let end = list[0].end;
     for (const c of list.slice(1)) {
       const g = c.answer! - end;
@@ -162,16 +154,9 @@ function staffingOf(calls: readonly CallRecord[], L: number, nI: number, method:
   }
   // present: from the start of an agent's first call to the end of the last call of a
   // session; a gap longer than PRESENCE_GAP ends the session (a break, the shift's end).
-  const byAgent = new Map<string, CallRecord[]>();
-  for (const c of served) {
-    const l = byAgent.get(c.agent!) ?? [];
-    l.push(c);
-    byAgent.set(c.agent!, l);
-  }
   // With an extension, each session starts `extension` seconds before its first call and
   // ends as long after its last one (never overlapping the agent's previous session).
-  for (const list of byAgent.values()) {
-    list.sort((x, y) => x.answer! - y.answer!);
+  for (const list of servedByAgent(served).values()) {
     let start = list[0].answer! - extension, end = list[0].end;
     for (const c of list.slice(1)) {
       if (c.answer! - end > (typeof gap === 'number' ? gap : gap[hourOf(end)])) {
