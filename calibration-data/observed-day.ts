@@ -153,7 +153,7 @@ function staffingOf(calls: readonly CallRecord[], L: number, nI: number, method:
     return out;
   }
   // present: from the start of an agent's first call to the end of the last call of a
-  // session; a gap longer than PRESENCE_GAP ends the session (a break, the shift's end).
+  // session; a gap longer than `gap` ends the session (a break, the shift's end).
   // With an extension, each session starts `extension` seconds before its first call and
   // ends as long after its last one (never overlapping the agent's previous session).
   for (const list of servedByAgent(served).values()) {

@@ -419,7 +419,7 @@ export function calibrateSwitchPatience(
   let built = build();
   for (let pass = 0; pass <= passes; pass++) {
     if (pass > 0) built = build();
-    const r = validateDays(days, { handleTime: families[0].handleTime, patience: null, interval: o.interval, threshold: o.threshold, replications: o.replications ?? PATIENCE_REPLICATIONS, seed: 1, arrivals: 'counts', switch: { delay, families: built, ...(o.dayHandleTime ? { dayHandleTime: o.dayHandleTime } : {}) } });
+    const r = validateDays(days, { handleTime: families[0].handleTime, patience: null, interval: o.interval, threshold: o.threshold, replications: o.replications ?? PATIENCE_REPLICATIONS, seed: 1, arrivals: 'counts', switch: { delay, families: built, dayHandleTime: o.dayHandleTime } });
     families.forEach((f, i) => {
       let no = 0, na = 0, so = 0, sa = 0;
       for (const d of r.days) {
