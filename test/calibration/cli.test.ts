@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { readCallLogs } from '../../calibration-data/call-log.ts';
 import { main } from '../../sim/src/cli.ts';
 import { loadScenario } from '../../sim/src/config/load.ts';
 import { syntheticLog, toCsv } from './synthetic-log.ts';
@@ -115,5 +116,29 @@ describe('cctwin calibrate / validate-fit', () => {
     const a = await cli('calibrate', FIXTURE, '--out', join(dir, 'y.yaml')); // CSV read as anonbank
     expect(a.code).toBe(2);
     expect(a.err).toContain('must be the Anonymous Bank header');
+  });
+});
+
+describe('the shipped fit against the real February (issue 6 goals)', () => {
+  it('validate-fit: MAE of the daily abandonment rate <= 2 points and of the 20-s service level <= 5 points, every day accounted for', async () => {
+    const root = new URL('../../', import.meta.url).pathname;
+    const r = await cli('validate-fit', join(root, 'scenarios/fitted/anonbank-jan.yaml'), '--against', join(root, 'calibration-data/anonbank-1999-02.tsv'), '--json');
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out);
+    expect(j.model).toMatch(/^switch: .*presence gap 12 x the hour's median .*handle time: each day's observed mean per family/);
+    expect(j.days).toHaveLength(28);
+    expect(j.days[0].date).toBe('1999-02-01');
+    // The MAE is the mean of the days' absolute errors.
+    const mae = (k: 'abandonRate' | 'serviceLevel') => j.days.reduce((s: number, d: any) => s + Math.abs(d[k].simulated - d[k].observed), 0) / j.days.length;
+    expect(j.mae.abandonRate).toBeCloseTo(mae('abandonRate'), 12);
+    expect(j.mae.serviceLevel).toBeCloseTo(mae('serviceLevel'), 12);
+    expect(j.mae.abandonRate).toBeLessThanOrEqual(0.02);
+    expect(j.mae.serviceLevel).toBeLessThanOrEqual(0.05);
+    // Every offered call of the log is offered in the replay (Poisson at the observed counts): within 1% over the month.
+    const obs = j.days.reduce((s: number, d: any) => s + d.offered.observed, 0), sim = j.days.reduce((s: number, d: any) => s + d.offered.simulated, 0);
+    const { calls } = readCallLogs([join(root, 'calibration-data/anonbank-1999-02.tsv')], 'anonbank');
+    expect(obs).toBe(calls.filter((c) => c.queueEntry !== null).length);
+    expect(Math.abs(sim / obs - 1)).toBeLessThan(0.01);
   });
 });
