@@ -174,10 +174,11 @@ function staffingOf(calls: readonly CallRecord[], L: number, nI: number, method:
 /**
  * Groups calls by day and computes each day's observations. `gap` (the `present`
  * method): one presence gap for every day, one per day type (default
- * `PRESENCE_GAP_BY_DAY_TYPE`), or the adaptive gap. `opts.extension`: seconds of presence added before the first and after the last call of
- * each session (the `present` method; README.md, "Identified customers"). `opts.classKey`:
- * a replay class per call; each day then has `byClass` (offered per interval, queue
- * entries, totals per class).
+ * `PRESENCE_GAP_BY_DAY_TYPE`), or the adaptive gap. `opts.extension`: seconds of
+ * presence added before the first and after the last call of each session (the
+ * `present` method; README.md, "Identified customers"). `opts.classKey`: a replay class
+ * per call; each day then has `byClass` (offered per interval, queue entries, totals
+ * per class).
  */
 export function observeDays(calls: readonly CallRecord[], L: number, threshold: number, method: StaffingMethod, gap: PresenceGap = PRESENCE_GAP_BY_DAY_TYPE, opts: { extension?: number; classKey?: (c: CallRecord) => string } = {}): ObservedDay[] {
   const nI = Math.round(DAY / L);
