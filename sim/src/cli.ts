@@ -50,11 +50,7 @@ export async function main(argv: string[], io: Io = stdio): Promise<number> {
     if (e instanceof SimError) {
       io.err(`error: ${e.message}`);
       if (e.issues.length > 0) io.err(formatIssues(e.issues));
-      return e.code === 'SIM_ERR_SCENARIO_INVALID' || e.code === 'SIM_ERR_SCENARIO_READ' || e.code === 'SIM_ERR_BAD_ARGUMENT' ? 2 : 1;
-    }
-    if (e instanceof RangeError) {
-      io.err(`error: ${e.message}`);
-      return 2;
+      return e.isInput ? 2 : 1;
     }
     const err = e as Error;
     io.err(`error: ${err?.message ?? String(e)}`);

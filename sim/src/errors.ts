@@ -1,12 +1,39 @@
 /**
  * Coded errors of the simulator (Fastify's FST_ERR_* pattern): a stable `code`, a
  * message for people, and for input errors every issue at once.
+ *
+ * Every code is listed once, in ERROR_CODES, with what it means for a caller: `input`
+ * (the user's scenario, flag, body or log is wrong: the CLI exits 2, the twin answers
+ * 4xx) or not (a failure while running: exit 1, HTTP 5xx or the status given). The
+ * engine and model throw `EngineError`; a plain `Error` or `RangeError` that escapes is a
+ * programming bug and never looks like bad input.
  */
-export type SimErrorCode =
-  | 'SIM_ERR_SCENARIO_READ'
-  | 'SIM_ERR_SCENARIO_INVALID'
-  | 'SIM_ERR_BAD_ARGUMENT'
-  | 'SIM_ERR_RESULT_LAYOUT';
+export const ERROR_CODES = {
+  /** A scenario, log or policy file cannot be read. */
+  SIM_ERR_SCENARIO_READ: { input: true, status: 400 },
+  /** A scenario does not validate: `issues` lists every problem. */
+  SIM_ERR_SCENARIO_INVALID: { input: true, status: 422 },
+  /** A flag or argument is out of its domain. */
+  SIM_ERR_BAD_ARGUMENT: { input: true, status: 400 },
+  /** A result buffer of another layout or version. */
+  SIM_ERR_RESULT_LAYOUT: { input: false, status: 500 },
+  /** `inject` or a live control named a contact type, site or group the model does not have. */
+  ENGINE_ERR_UNKNOWN_ID: { input: true, status: 422 },
+  /** `inject` or `advanceTo` asked for a time before the simulation clock: the engine never rewrites history. */
+  ENGINE_ERR_TIME_IN_PAST: { input: true, status: 409 },
+  /** A live-run operation that its state does not allow (a finished run, a full injection table). */
+  ENGINE_ERR_STATE: { input: true, status: 409 },
+  /** A plug-in routing policy was not loaded on this thread before the replication was built. */
+  ENGINE_ERR_POLICY_NOT_LOADED: { input: false, status: 500 },
+  /** A plug-in routing policy cannot be loaded or does not have the expected shape. */
+  ENGINE_ERR_POLICY_LOAD: { input: true, status: 422 },
+  /** A plug-in routing policy's score() threw or returned something other than a finite number. */
+  ENGINE_ERR_POLICY_RESULT: { input: false, status: 500 },
+  /** A limit of the engine was reached while running (events, memory). */
+  ENGINE_ERR_LIMIT: { input: false, status: 507 },
+} as const satisfies Record<string, { input: boolean; status: number }>;
+
+export type SimErrorCode = keyof typeof ERROR_CODES;
 
 /** One problem in an input: where, what was there, what is expected. */
 export interface Issue {
@@ -29,11 +56,40 @@ export class SimError extends Error {
     super(message);
     this.name = 'SimError';
   }
+
+  /** True when the caller's input is at fault (CLI exit 2, HTTP 4xx). */
+  get isInput(): boolean {
+    return ERROR_CODES[this.code].input;
+  }
+
+  /** The HTTP status the twin answers with. */
+  get status(): number {
+    return ERROR_CODES[this.code].status;
+  }
+}
+
+/** Errors raised by the engine and the model while building or running a replication. */
+export class EngineError extends SimError {
+  constructor(code: SimErrorCode, message: string, issues: readonly Issue[] = []) {
+    super(code, message, issues);
+    this.name = 'EngineError';
+  }
+}
+
+/** A bad argument to a library function (analytic formulas, engine calls): an input error. */
+export function badArgument(message: string, path = '', value?: unknown): SimError {
+  return new SimError('SIM_ERR_BAD_ARGUMENT', message, path === '' ? [] : [{ path, value, message }]);
+}
+
+/** True for an error the caller's input caused (exit 2). */
+export function isInputError(e: unknown): e is SimError {
+  return e instanceof SimError && e.isInput;
 }
 
 /** Renders a value for an error message: short, JSON-like, never "[object Object]". */
 export function showValue(v: unknown): string {
   if (v === undefined) return '(missing)';
+  if (typeof v === 'number' && !Number.isFinite(v)) return String(v);
   let s: string;
   try {
     s = JSON.stringify(v) ?? String(v);

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { SimError } from '../../sim/src/errors.ts';
 import type { ContactTypeConfig, ModelConfig } from '../../sim/src/config/model-config.ts';
 import type { DistSpec } from '../../sim/src/core/distributions.ts';
 import { Replication } from '../../sim/src/engine/replicate.ts';
@@ -203,9 +204,9 @@ describe('exact traces (1 agent, deterministic handle 10 s, injected calls)', ()
   it('inject refuses unknown types and times in the past', () => {
     const r = new Replication(detModel(), 0);
     r.advanceTo(50);
-    expect(() => r.inject(1, 60)).toThrow(RangeError);
-    expect(() => r.inject(0, 49)).toThrow(RangeError);
-    expect(() => r.inject(0.5, 60)).toThrow(RangeError);
+    expect(() => r.inject(1, 60)).toThrow(SimError);
+    expect(() => r.inject(0, 49)).toThrow(SimError);
+    expect(() => r.inject(0.5, 60)).toThrow(SimError);
     r.inject(0); // now
     expect(total(r.run(), 'answered')).toBe(1);
   });

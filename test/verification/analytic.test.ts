@@ -1,5 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
+import { SimError } from '../../sim/src/errors.ts';
 import {
   answeredWithin,
   erlangB,
@@ -153,8 +154,8 @@ describe('Erlang B and C', () => {
     expect(erlangC(0, 5)).toBe(0);
     expect(erlangC(12, 12)).toBe(1);
     expect(erlangC(15, 12)).toBe(1);
-    expect(() => erlangB(-1, 3)).toThrow(RangeError);
-    expect(() => erlangC(1, 0)).toThrow(RangeError);
+    expect(() => erlangB(-1, 3)).toThrow(SimError);
+    expect(() => erlangC(1, 0)).toThrow(SimError);
   });
 
   it('stay finite at very large loads', () => {
@@ -206,7 +207,7 @@ describe('queueMetrics vs closed-form Erlang C (no patience, no lines)', () => {
   it('rejects the unstable infinite queue with a clear RangeError', () => {
     const spec = { arrivalRate: 12 / 180, aht: 180, agents: 12, threshold: 20 };
     expect(() => queueMetrics(spec)).toThrow(/unstable/);
-    expect(() => queueMetrics(spec)).toThrow(RangeError);
+    expect(() => queueMetrics(spec)).toThrow(SimError);
     expect(() => erlangCMetrics(spec)).toThrow(/unstable/);
     // ...but finite lines or patience make it well defined.
     expect(queueMetrics({ ...spec, lines: 30 }).probBlock).toBeGreaterThan(0);
@@ -215,11 +216,11 @@ describe('queueMetrics vs closed-form Erlang C (no patience, no lines)', () => {
 
   it('validates its inputs', () => {
     const ok = { arrivalRate: 1, aht: 1, agents: 2, threshold: 1 };
-    expect(() => queueMetrics({ ...ok, agents: 1.5 })).toThrow(RangeError);
-    expect(() => queueMetrics({ ...ok, lines: 1 })).toThrow(RangeError);
-    expect(() => queueMetrics({ ...ok, patience: 0 })).toThrow(RangeError);
-    expect(() => queueMetrics({ ...ok, aht: 0 })).toThrow(RangeError);
-    expect(() => queueMetrics({ ...ok, threshold: -1 })).toThrow(RangeError);
+    expect(() => queueMetrics({ ...ok, agents: 1.5 })).toThrow(SimError);
+    expect(() => queueMetrics({ ...ok, lines: 1 })).toThrow(SimError);
+    expect(() => queueMetrics({ ...ok, patience: 0 })).toThrow(SimError);
+    expect(() => queueMetrics({ ...ok, aht: 0 })).toThrow(SimError);
+    expect(() => queueMetrics({ ...ok, threshold: -1 })).toThrow(SimError);
     const idle = queueMetrics({ ...ok, arrivalRate: 0 });
     expect(idle.serviceLevel).toBe(1);
     expect(idle.occupancy).toBe(0);
@@ -445,8 +446,8 @@ describe('staffFor', () => {
   });
 
   it('rejects invalid targets; with finite lines n = lines always suffices', () => {
-    expect(() => staffFor({ arrivalRate: 1, aht: 10, threshold: 20 }, { serviceLevel: 1.5 })).toThrow(RangeError);
-    expect(() => staffFor({ arrivalRate: 1, aht: 10, threshold: 20 }, { serviceLevel: 0.9, maxAsa: -1 })).toThrow(RangeError);
+    expect(() => staffFor({ arrivalRate: 1, aht: 10, threshold: 20 }, { serviceLevel: 1.5 })).toThrow(SimError);
+    expect(() => staffFor({ arrivalRate: 1, aht: 10, threshold: 20 }, { serviceLevel: 0.9, maxAsa: -1 })).toThrow(SimError);
     // With finite lines, n = lines admits no queue at all, so every target is met there at the latest.
     const full = staffFor({ arrivalRate: 1, aht: 10, lines: 12, threshold: 0 }, { serviceLevel: 0.999999 });
     expect(full.agents).toBe(12);
@@ -477,7 +478,7 @@ describe('properties (fast-check)', () => {
           threshold: Math.min(t1, t2),
         };
         if (patience === undefined && spec.lines === undefined && spec.arrivalRate >= agents / aht) {
-          expect(() => queueMetrics(spec)).toThrow(RangeError);
+          expect(() => queueMetrics(spec)).toThrow(SimError);
           return;
         }
         const lo = queueMetrics(spec);

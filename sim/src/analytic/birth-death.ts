@@ -1,3 +1,4 @@
+import { badArgument } from '../errors.ts';
 import type { ChainRates } from './queue-spec.ts';
 
 /**
@@ -61,13 +62,13 @@ export function stationaryDistribution(c: ChainRates): StationaryDistribution {
   const { lambda, capacity } = c;
   const mode = modeState(c);
   if (mode === Infinity) {
-    throw new RangeError(
+    throw badArgument(
       `queue is unstable: offered load ${lambda / c.mu} erlangs >= ${c.servers} agents with ` +
         'infinite patience and unlimited lines (add patience or lines, or more agents)',
     );
   }
   if (mode > MAX_STATES) {
-    throw new RangeError(`queue too heavily loaded to solve exactly: most likely state ${mode} > ${MAX_STATES}`);
+    throw badArgument(`queue too heavily loaded to solve exactly: most likely state ${mode} > ${MAX_STATES}`);
   }
 
   const below = new Float64Array(mode + 1);
@@ -85,7 +86,7 @@ export function stationaryDistribution(c: ChainRates): StationaryDistribution {
     above.push(w);
     total += w;
     if (mode + above.length > MAX_STATES) {
-      throw new RangeError(
+      throw badArgument(
         `queue too close to saturation to solve exactly: more than ${MAX_STATES} states carry mass`,
       );
     }

@@ -1,3 +1,4 @@
+import { badArgument } from '../errors.ts';
 /**
  * Erlang B: blocking probability of the M/M/n/n loss system (Erlang 1917).
  *
@@ -7,10 +8,10 @@
  */
 export function erlangB(offeredLoad: number, servers: number): number {
   if (!Number.isFinite(offeredLoad) || offeredLoad < 0) {
-    throw new RangeError(`offered load must be a finite number >= 0 (got ${offeredLoad})`);
+    throw badArgument(`offered load must be a finite number >= 0 (got ${offeredLoad})`);
   }
   if (!Number.isInteger(servers) || servers < 0) {
-    throw new RangeError(`servers must be an integer >= 0 (got ${servers})`);
+    throw badArgument(`servers must be an integer >= 0 (got ${servers})`);
   }
   let b = 1;
   for (let k = 1; k <= servers; k++) {

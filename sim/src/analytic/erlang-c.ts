@@ -1,3 +1,4 @@
+import { badArgument } from '../errors.ts';
 import { erlangB } from './erlang-b.ts';
 import { type QueueMetrics, type QueueSpec, validateQueueSpec } from './queue-spec.ts';
 
@@ -11,7 +12,7 @@ import { type QueueMetrics, type QueueSpec, validateQueueSpec } from './queue-sp
  */
 export function erlangC(offeredLoad: number, servers: number): number {
   if (!Number.isInteger(servers) || servers < 1) {
-    throw new RangeError(`servers must be an integer >= 1 (got ${servers})`);
+    throw badArgument(`servers must be an integer >= 1 (got ${servers})`);
   }
   const b = erlangB(offeredLoad, servers);
   if (offeredLoad >= servers) return 1;
@@ -32,7 +33,7 @@ export function erlangCMetrics(spec: Omit<QueueSpec, 'patience' | 'lines'>): Que
   const a = lambda * aht;
   const drain = n * mu - lambda;
   if (!(drain > 0)) {
-    throw new RangeError(
+    throw badArgument(
       `Erlang C is unstable: offered load a = ${a} erlangs >= ${n} agents (needs a < n; add patience or lines)`,
     );
   }

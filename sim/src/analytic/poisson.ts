@@ -1,3 +1,4 @@
+import { badArgument } from '../errors.ts';
 /**
  * Poisson probabilities P(N = m) for the m that carry non-negligible mass, computed from the
  * mode outwards and normalised at the end, so no e^{-L} L^m / m! is ever formed: that would
@@ -14,7 +15,7 @@ export interface PoissonWeights {
 const DROP_BELOW = 1e-30;
 
 export function poissonWeights(mean: number): PoissonWeights {
-  if (!Number.isFinite(mean) || mean < 0) throw new RangeError(`Poisson mean must be finite and >= 0 (got ${mean})`);
+  if (!Number.isFinite(mean) || mean < 0) throw badArgument(`Poisson mean must be finite and >= 0 (got ${mean})`);
   const mode = Math.floor(mean);
   // Weights relative to the mode: w(m+1) = w(m) L/(m+1) above it, w(m-1) = w(m) m/L below it.
   const above: number[] = [];

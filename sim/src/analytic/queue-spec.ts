@@ -1,3 +1,4 @@
+import { badArgument } from '../errors.ts';
 /**
  * Inputs and outputs of the exact analytic queue models (M/M/n, M/M/n+M, M/M/n/K, M/M/n/K+M).
  * All rates are per second and all times are in seconds, matching the simulator's unit.
@@ -62,23 +63,23 @@ export interface ChainRates {
 export function validateQueueSpec(spec: QueueSpec, requireAgents = true): void {
   const { arrivalRate, aht, agents, patience, lines, threshold } = spec;
   if (!Number.isFinite(arrivalRate) || arrivalRate < 0) {
-    throw new RangeError(`arrivalRate must be a finite number >= 0 (got ${arrivalRate})`);
+    throw badArgument(`arrivalRate must be a finite number >= 0 (got ${arrivalRate})`);
   }
-  if (!Number.isFinite(aht) || aht <= 0) throw new RangeError(`aht must be a finite number > 0 (got ${aht})`);
+  if (!Number.isFinite(aht) || aht <= 0) throw badArgument(`aht must be a finite number > 0 (got ${aht})`);
   if (requireAgents && (!Number.isInteger(agents) || agents < 1)) {
-    throw new RangeError(`agents must be an integer >= 1 (got ${agents})`);
+    throw badArgument(`agents must be an integer >= 1 (got ${agents})`);
   }
   if (patience !== undefined && !(patience > 0)) {
-    throw new RangeError(`patience must be > 0 seconds or undefined (got ${patience})`);
+    throw badArgument(`patience must be > 0 seconds or undefined (got ${patience})`);
   }
   if (lines !== undefined && lines !== Infinity) {
-    if (!Number.isInteger(lines) || lines < 1) throw new RangeError(`lines must be an integer >= 1 (got ${lines})`);
+    if (!Number.isInteger(lines) || lines < 1) throw badArgument(`lines must be an integer >= 1 (got ${lines})`);
     if (requireAgents && lines < agents) {
-      throw new RangeError(`lines (${lines}) must be >= agents (${agents})`);
+      throw badArgument(`lines (${lines}) must be >= agents (${agents})`);
     }
   }
   if (!Number.isFinite(threshold) || threshold < 0) {
-    throw new RangeError(`threshold must be a finite number >= 0 seconds (got ${threshold})`);
+    throw badArgument(`threshold must be a finite number >= 0 seconds (got ${threshold})`);
   }
 }
 

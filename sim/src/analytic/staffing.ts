@@ -1,3 +1,4 @@
+import { badArgument } from '../errors.ts';
 import { type QueueMetrics, type QueueSpec, validateQueueSpec } from './queue-spec.ts';
 import { queueMetrics } from './queue-metrics.ts';
 
@@ -23,12 +24,12 @@ export function meetsTarget(m: QueueMetrics, target: StaffingTarget): boolean {
 
 function validateTarget(t: StaffingTarget): void {
   if (!(t.serviceLevel >= 0 && t.serviceLevel <= 1)) {
-    throw new RangeError(`target serviceLevel must be in [0, 1] (got ${t.serviceLevel})`);
+    throw badArgument(`target serviceLevel must be in [0, 1] (got ${t.serviceLevel})`);
   }
   if (t.maxAbandonRate !== undefined && !(t.maxAbandonRate >= 0)) {
-    throw new RangeError(`target maxAbandonRate must be >= 0 (got ${t.maxAbandonRate})`);
+    throw badArgument(`target maxAbandonRate must be >= 0 (got ${t.maxAbandonRate})`);
   }
-  if (t.maxAsa !== undefined && !(t.maxAsa >= 0)) throw new RangeError(`target maxAsa must be >= 0 (got ${t.maxAsa})`);
+  if (t.maxAsa !== undefined && !(t.maxAsa >= 0)) throw badArgument(`target maxAsa must be >= 0 (got ${t.maxAsa})`);
 }
 
 /**
@@ -63,7 +64,7 @@ export function staffFor(
   }
   const highest = unlimitedLines ? Math.max(lowest, Math.ceil(a + 50 * Math.sqrt(a) + 100)) : (spec.lines as number);
   if (lowest > highest) {
-    throw new RangeError(`no staffing can work: it needs at least ${lowest} agents but there are only ${highest} lines`);
+    throw badArgument(`no staffing can work: it needs at least ${lowest} agents but there are only ${highest} lines`);
   }
 
   const solved = new Map<number, QueueMetrics>();
@@ -102,7 +103,7 @@ export function staffFor(
         break;
       }
       if (probe === highest) {
-        throw new RangeError(`staffing target ${JSON.stringify(target)} not met even with ${highest} agents`);
+        throw badArgument(`staffing target ${JSON.stringify(target)} not met even with ${highest} agents`);
       }
       fail = probe;
     }

@@ -1,4 +1,5 @@
 import type { ModelConfig } from '../config/model-config.ts';
+import { EngineError } from '../errors.ts';
 import {
   ABANDON, ABANDON_ARM, ARRIVAL, CALLBACK_OFFER, INJECTED, IVR_END, KIND_PRIORITY, OVERFLOW, REDIAL, SERVICE_END, SITE_DOWN, SITE_UP, TICK,
 } from '../model/event-kinds.ts';
@@ -97,10 +98,10 @@ export class Replication {
    */
   inject(type: number, time: number = this.state.now): void {
     if (!Number.isInteger(type) || type < 0 || type >= this.state.nTypes) {
-      throw new RangeError(`inject: type ${type} is not a contact type index (0..${this.state.nTypes - 1})`);
+      throw new EngineError('ENGINE_ERR_UNKNOWN_ID', `inject: type ${type} is not a contact type index (0..${this.state.nTypes - 1})`);
     }
     if (!(time >= this.state.now)) {
-      throw new RangeError(`inject: time ${time} is before the simulation clock ${this.state.now}`);
+      throw new EngineError('ENGINE_ERR_TIME_IN_PAST', `inject: time ${time} is before the simulation clock ${this.state.now}`);
     }
     if (!this.started) this.start();
     this.state.cal.push(time, KIND_PRIORITY[INJECTED], INJECTED, type, 0);

@@ -1,5 +1,6 @@
 import { pathToFileURL } from 'node:url';
 import type { ModelConfig } from '../config/model-config.ts';
+import { EngineError } from '../errors.ts';
 import { BUILTIN_POLICIES, type PolicyFactory, type RoutingPolicy } from './routing.ts';
 
 /**
@@ -25,13 +26,21 @@ export async function loadPolicy(cfg: ModelConfig): Promise<RoutingPolicy | null
   const k = key(cfg);
   const have = loaded.get(k);
   if (have) return have;
-  const mod = (await import(pathToFileURL(cfg.routing!.policy).href)) as { default?: PolicyFactory };
+  let mod: { default?: PolicyFactory };
+  try {
+    mod = (await import(pathToFileURL(cfg.routing!.policy).href)) as { default?: PolicyFactory };
+  } catch (e) {
+    const why = (e as NodeJS.ErrnoException)?.code === 'ERR_MODULE_NOT_FOUND' ? 'no such module' : String((e as Error)?.message ?? e).split('\n')[0];
+    throw new EngineError('ENGINE_ERR_POLICY_LOAD', `routing policy module ${cfg.routing!.policy} cannot be loaded: ${why}`, [
+      { path: 'routing.policy', value: cfg.routing!.policy, message: `cannot be loaded: ${why}` },
+    ]);
+  }
   if (typeof mod.default !== 'function') {
-    throw new Error(`routing policy module ${cfg.routing!.policy} must export default a function (params) => RoutingPolicy`);
+    throw new EngineError('ENGINE_ERR_POLICY_LOAD', `routing policy module ${cfg.routing!.policy} must export default a function (params) => RoutingPolicy`);
   }
   const policy = mod.default(cfg.routing!.params);
   if (!policy || typeof policy.score !== 'function') {
-    throw new Error(`routing policy module ${cfg.routing!.policy}: the factory must return an object with score(s, queue, slot, agent)`);
+    throw new EngineError('ENGINE_ERR_POLICY_LOAD', `routing policy module ${cfg.routing!.policy}: the factory must return an object with score(s, queue, slot, agent)`);
   }
   loaded.set(k, policy);
   return policy;

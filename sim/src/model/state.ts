@@ -1,4 +1,5 @@
 import { Calendar } from '../core/calendar.ts';
+import { EngineError } from '../errors.ts';
 import { Sampler } from '../core/distributions.ts';
 import { makeStream, type Stream } from '../core/rng.ts';
 import { MODEL_DEFAULTS, type ModelConfig } from '../config/model-config.ts';
@@ -357,7 +358,7 @@ export class SimState {
     this.policyKind = builtin ?? PLUGIN;
     this.policy = builtin === undefined ? policy : null;
     if (builtin === undefined && policy === null) {
-      throw new Error(`routing policy "${routing.policy}" is a plug-in module: call loadPolicy(cfg) (sim/src/model/policy-loader.ts) on this thread first`);
+      throw new EngineError('ENGINE_ERR_POLICY_NOT_LOADED', `routing policy "${routing.policy}" is a plug-in module: call loadPolicy(cfg) (sim/src/model/policy-loader.ts) on this thread first`);
     }
     this.agingRate = routing.agingRate;
     // Who serves what: for each group, its queues with a speed, a delay (seconds a
