@@ -59,7 +59,8 @@ export interface SiteFailureConfig {
   readonly waiting: 'move' | 'lose';
 }
 
-export type Channel = 'phone' | 'im' | 'email' | 'fax';
+export type { Channel } from './channels.ts';
+import type { Channel } from './channels.ts';
 
 export interface ContactTypeConfig {
   readonly name: string;

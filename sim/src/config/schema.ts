@@ -1,3 +1,4 @@
+import { CHANNELS } from './channels.ts';
 import Type, { type Static, type TSchema } from 'typebox';
 import {
   CalendarSchema, ContactTypeDemandFields, OverdispersionSchema, ProfilesSchema, ShocksSchema,
@@ -103,7 +104,6 @@ export const ArrivalsSchema = Type.Object(
 
 export const PRODUCTS = ['flight', 'hotel', 'package-tour', 'corporate-travel', 'dining', 'complaint'];
 export const LANGUAGES = ['zh', 'en'];
-export const CHANNELS = ['phone', 'im', 'email', 'fax'];
 const oneOf = (values: string[], description: string) =>
   Type.Union(values.map((v) => Type.Literal(v)), { description: `${description}: one of ${values.join(', ')}` });
 
@@ -124,7 +124,7 @@ const ContactType = Type.Object(
     name: Type.String({ minLength: 1, description: 'unique name, e.g. flight-zh-phone' }),
     product: oneOf(PRODUCTS, 'the product'),
     language: oneOf(LANGUAGES, 'the language'),
-    channel: oneOf(CHANNELS, 'the channel'),
+    channel: oneOf([...CHANNELS], 'the channel'),
     ...ContactTypeDemandFields,
     skill: Type.Optional(Type.String({ minLength: 1, description: 'the skill an agent needs (default product-language, e.g. flight-zh)' })),
     handleTime: DistSchema,

@@ -70,9 +70,8 @@ export const NM = 36;
 /** Tenure bands of the byTenure block: under newAgentDays, under a year, a year or more. */
 export const TENURE_BANDS = ['under3months', 'months3to12', 'over12months'] as const;
 
-/** Channels in the order of the subRows block. */
-export const CHANNELS = ['phone', 'im', 'email', 'fax'] as const;
-export const NCH = 4;
+/** Channels in the order of the subRows block: defined once, in config/channels.ts. */
+export { CHANNELS, NCH } from '../config/channels.ts';
 
 /** Binary result buffer: header then blocks. Versioned so a mismatched reader fails loudly. */
 export const RESULT_MAGIC = 0x43435457; // "CCTW"

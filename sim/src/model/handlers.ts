@@ -1,3 +1,4 @@
+import { CH_PHONE } from '../config/channels.ts';
 import {
   ARRIVAL, CALLBACK_OFFER, IVR_END, KIND_PRIORITY, OVERFLOW, REDIAL, SERVICE_END, TICK,
 } from './event-kinds.ts';
@@ -26,7 +27,7 @@ import {
  * event is left). A customer is lost when an attempt ends badly and no redial follows.
  */
 
-const CH_PHONE = 0;
+
 
 /**
  * Schedules the next arrival of `type` after t (none past the horizon), for a rate
