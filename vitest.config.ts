@@ -7,5 +7,7 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // Builds dist/ when a source is newer: worker threads and the bin run compiled code.
+    globalSetup: ['test/build-dist.ts'],
   },
 });

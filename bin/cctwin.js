@@ -1,9 +1,14 @@
 #!/usr/bin/env node
-// The `cctwin` command. The sources are TypeScript; tsx compiles them on load (esbuild,
-// cached), so a checkout runs without a build step and never runs stale output.
+// The `cctwin` command: the compiled JavaScript in dist/ (built by `npm install`, or
+// `npm run build` after a change to the sources).
 import './v8-flags.js';
-import { register } from 'tsx/esm/api';
 
-register();
-const { main } = await import('../sim/src/cli.ts');
-process.exitCode = await main(process.argv);
+let cli;
+try {
+  cli = await import('../dist/sim/src/cli.js');
+} catch (e) {
+  if (e?.code !== 'ERR_MODULE_NOT_FOUND' || !String(e.message).includes('dist')) throw e;
+  process.stderr.write('error: cctwin is not built (dist/ is missing): run `npm install` or `npm run build` in the package folder\n');
+  process.exit(1);
+}
+process.exitCode = await cli.main(process.argv);

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Runs a TypeScript entry point of this package (benchmarks, generators) under tsx.
+// Development only: runs a TypeScript entry point of this package (benchmarks,
+// generators) from the sources under tsx, with the engine's V8 flags.
 import './v8-flags.js';
 import { register } from 'tsx/esm/api';
 import { pathToFileURL } from 'node:url';

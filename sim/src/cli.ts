@@ -1,13 +1,10 @@
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { SimError, formatIssues } from './errors.ts';
 import { stdio, type Io, type SetCode } from './cli/io.ts';
-import { registerRun } from './cli/run.ts';
-import { registerErlang } from './cli/erlang.ts';
+import { defineCommands } from './cli/program.ts';
 import { registerCalibrate } from './cli/calibrate.ts';
 import { registerValidateFit } from './cli/validate-fit.ts';
-import { registerCompare } from './cli/compare.ts';
-import { registerSweep } from './cli/sweep.ts';
-import { registerRuns } from './cli/runs.ts';
 
 /**
  * The `cctwin` command line. Each command lives in sim/src/cli/<command>.ts and
@@ -17,21 +14,30 @@ import { registerRuns } from './cli/runs.ts';
 
 // ---------------------------------------------------------------- main
 
+/** The version in the package's own package.json (found upwards from this module, in the sources or in dist/). */
+function packageVersion(): string {
+  for (let dir = new URL('.', import.meta.url); ; dir = new URL('..', dir)) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL('package.json', dir), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'cctwin' && pkg.version) return pkg.version;
+    } catch {
+      // no package.json here: look one folder up
+    }
+    if (dir.pathname === '/') return 'unknown';
+  }
+}
+
 export function buildProgram(io: Io, setCode: SetCode): Command {
   const program = new Command('cctwin')
     .description('Discrete-event simulator and digital twin of a large customer contact center')
-    .version('0.1.0')
+    .version(packageVersion())
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s.replace(/\n$/, '')), writeErr: (s) => io.err(s.replace(/\n$/, '')) })
     .showHelpAfterError('(run with --help for usage)');
 
-  registerRun(program, io, setCode);
-  registerErlang(program, io, setCode);
+  defineCommands(program, io, setCode);
   registerCalibrate(program, io, setCode);
   registerValidateFit(program, io, setCode);
-  registerCompare(program, io, setCode);
-  registerSweep(program, io, setCode);
-  registerRuns(program, io, setCode);
   return program;
 }
 

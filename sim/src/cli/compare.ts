@@ -1,12 +1,11 @@
-import type { Command } from 'commander';
 import { compileVariants, describeAssignments, readScenarioText, type Assignment } from '../experiments/overrides.ts';
 import { KPIS } from '../metrics/summary.ts';
 import { executeCompare, type CompareOutcome } from '../runs/execute.ts';
-import { addExecutionOptions, EXIT_INTERRUPTED, readExecutionFlags, storedOptions, withFlagIssues, withSession } from './execution.ts';
+import { batchSize, EXIT_INTERRUPTED, readExecutionFlags, storedOptions, withFlagIssues, withSession } from './execution.ts';
 import { FlagChecker } from './options.ts';
 import { printPrecision, storedNote } from './run.ts';
 import { fmtHalfWidth, fmtKpi, table } from './table.ts';
-import type { Io, SetCode } from './io.ts';
+import type { Io } from './io.ts';
 
 /**
  * `cctwin compare A.yaml B.yaml` or `cctwin compare A.yaml --set agents=380`: both
@@ -41,7 +40,7 @@ export function compareJson(r: CompareOutcome, labels: { a: string; b: string })
   };
 }
 
-async function cmdCompare(io: Io, fileA: string, fileB: string | undefined, o: Record<string, unknown>): Promise<number> {
+export async function cmdCompare(io: Io, fileA: string, fileB: string | undefined, o: Record<string, unknown>): Promise<number> {
   const f = new FlagChecker();
   const x = readExecutionFlags(f, o, 2, DEFAULT_COMPARE_REPLICATIONS);
   if (x.precision === undefined && x.replications < 2) f.fail('replications', String(x.replications), 'must be at least 2 for a paired confidence interval');
@@ -69,7 +68,7 @@ async function cmdCompare(io: Io, fileA: string, fileB: string | undefined, o: R
   const seed = a.cfg.seed;
   const labelA = `A: ${fileA}${setsA.length ? ` [${describeAssignments(setsA)}]` : ''}`;
   const labelB = `B: ${fileB ?? fileA}${setsB.length ? ` [${describeAssignments(setsB)}]` : ''}`;
-  const r = await withSession(io, x, ({ ctx }) => executeCompare(ctx, {
+  const r = await withSession(io, { ...x, tasks: 2 * batchSize(x) }, ({ ctx }) => executeCompare(ctx, {
     a: { ...a, label: labelA }, b: { ...b, label: labelB },
     replications: x.replications, precision: x.precision, maxReplications: x.maxReplications,
     options: { ...storedOptions(x), files: [fileA, fileB ?? null] },
@@ -89,14 +88,4 @@ async function cmdCompare(io: Io, fileA: string, fileB: string | undefined, o: R
   }
   storedNote(io, x.json, 'compare', r.runId, x.db);
   return r.status === 'interrupted' ? EXIT_INTERRUPTED : 0;
-}
-
-export function registerCompare(program: Command, io: Io, setCode: SetCode): void {
-  const cmd = program
-    .command('compare')
-    .description('compare two scenarios (or one with --set edits) with common random numbers: paired 95% CI of each KPI difference B - A')
-    .argument('<a>', 'scenario file of arm A')
-    .argument('[b]', 'scenario file of arm B (default: A with the --set edits)');
-  addExecutionOptions(cmd, { set: 'edit a field: path=v (arm B, or both arms with two files) or path=vA,vB (repeatable)' })
-    .action(async (a: string, b: string | undefined, o) => setCode(await cmdCompare(io, a, b, o)));
 }

@@ -1,13 +1,11 @@
-import { Option, type Command } from 'commander';
 import { erlangB, erlangC, queueMetrics, staffFor, type QueueMetrics, type QueueSpec } from '../analytic/index.ts';
 import type { ModelConfig } from '../config/model-config.ts';
-import { defaultWorkers, withRunner } from '../engine/pool.ts';
-import { decodeResult, summarize } from '../metrics/summary.ts';
+import { defaultWorkers } from '../engine/cores.ts';
 import { SimError } from '../errors.ts';
 import type { Estimate } from '../metrics/stats.ts';
 import { FlagChecker } from './options.ts';
 import { fmtHalfWidth, fmtKpi, table } from './table.ts';
-import type { Io, SetCode } from './io.ts';
+import type { Io } from './io.ts';
 
 
 function queueFlags(f: FlagChecker, o: Record<string, unknown>, needAgents: boolean): QueueSpec {
@@ -91,7 +89,7 @@ function analyticAsTotals(m: QueueMetrics, spec: QueueSpec, seconds: number): Re
   };
 }
 
-async function cmdErlang(io: Io, model: string, o: Record<string, unknown>): Promise<number> {
+export async function cmdErlang(io: Io, model: string, o: Record<string, unknown>): Promise<number> {
   const f = new FlagChecker();
   if (!['b', 'c', 'a', 'staff'].includes(model)) {
     f.fail('model', model, 'must be one of b, c, a, staff');
@@ -164,7 +162,9 @@ async function cmdErlang(io: Io, model: string, o: Record<string, unknown>): Pro
   const cfg = erlangModel(spec, hours, seed, warmup);
   const t0 = performance.now();
   const indexes = Array.from({ length: replications }, (_, r) => r);
-  const bufs = simulate ? await withRunner({ workers }, (runner) => runner.run(cfg, indexes)) : [];
+  // The simulation's modules (the worker pool, the result decoder) load only here.
+  const [{ withRunner }, { decodeResult, summarize }] = await Promise.all([import('../engine/pool.ts'), import('../metrics/summary.ts')]);
+  const bufs = simulate ? await withRunner({ workers, tasks: replications }, (runner) => runner.run(cfg, indexes)) : [];
   const run = summarize(cfg, bufs.map((b) => decodeResult(b, cfg)), (performance.now() - t0) / 1000);
   const simulated: Record<string, Estimate> = { ...run.totals };
   if (o.json) {
@@ -183,31 +183,4 @@ async function cmdErlang(io: Io, model: string, o: Record<string, unknown>): Pro
     }),
   ));
   return 0;
-}
-
-
-export function registerErlang(program: Command, io: Io, setCode: SetCode): void {
-  program
-    .command('erlang')
-    .description('exact analytic figures: Erlang B (blocking), C (waiting), A (abandonment), staff (smallest n)')
-    .argument('<model>', 'b | c | a | staff')
-    .option('--arrivals-per-hour <L>', 'arrival rate, calls per hour')
-    .option('--aht <S>', 'mean handle time, seconds')
-    .option('--agents <N>', 'agents (servers)')
-    .option('--patience <S>', 'mean patience, seconds (exponential); omit for no abandonment')
-    .option('--lines <K>', 'trunk lines: calls in the system at most; omit for unlimited')
-    .option('--threshold <S>', 'service-level threshold, seconds', '20')
-    .option('--erlangs <A>', 'offered load in erlangs (erlang b, instead of arrivals and aht)')
-    .option('--target <X>', 'service-level target for erlang staff', '0.95')
-    .addOption(new Option('--convention <C>', 'service level over offered or answered calls (erlang staff)').default('offered'))
-    .option('--max-abandon <X>', 'abandonment ceiling for erlang staff')
-    .option('--max-asa <S>', 'ASA ceiling for erlang staff, seconds')
-    .option('--simulate', 'also simulate the same model and print both')
-    .option('--hours <H>', 'simulated hours per replication', '24')
-    .option('--replications <R>', 'replications to simulate', '10')
-    .option('--seed <S>', 'seed of the simulation', '1')
-    .option('--warmup <S>', 'seconds of each replication left out of the simulated figures (default: the first hour, at most a quarter of the run)')
-    .option('-w, --workers <N>', 'worker threads for --simulate (default: one per core)')
-    .option('--json', 'print JSON { analytic, simulated }')
-    .action(async (model: string, o) => setCode(await cmdErlang(io, model, o)));
 }

@@ -17,21 +17,6 @@ import type { Io } from './io.ts';
 
 export const EXIT_INTERRUPTED = 130;
 
-const collect = (v: string, prev: string[]) => [...prev, v];
-
-/** Adds the shared flags to a command. */
-export function addExecutionOptions(cmd: Command, opts: { set: string }): Command {
-  return cmd
-    .option('-r, --replications <R>', 'independent replications (with --precision: the pilot, at least 5 by default)')
-    .option('-s, --seed <S>', 'base seed (overrides the scenario seed)')
-    .option('--set <path=value>', opts.set, collect, [])
-    .option('--warmup <duration>', "warm-up left out of the results, e.g. 2h (overrides the scenario's warmup)")
-    .option('--precision <KPI=H>', "add replications until the KPI's 95% half-width is at most H, e.g. serviceLevel=0.005")
-    .option('--max-replications <N>', 'cap on replications with --precision', String(DEFAULT_MAX_REPLICATIONS))
-    .option('-w, --workers <N>', `worker threads (default: one per core, here ${defaultWorkers()})`)
-    .addOption(new Option('--db <file>', 'run store (SQLite)').default(DEFAULT_DB))
-    .option('--json', 'print the result object as JSON (no progress bar)');
-}
 
 export interface ExecutionFlags {
   replications: number;
@@ -70,6 +55,11 @@ export function readExecutionFlags(f: FlagChecker, o: Record<string, unknown>, m
     db,
     json: Boolean(o.json),
   };
+}
+
+/** The most replications one batch can run: what the pool needs threads for. */
+export function batchSize(x: ExecutionFlags): number {
+  return x.precision ? x.maxReplications : x.replications;
 }
 
 /** Flags as stored with a run (what was asked, not the machine it ran on). */
@@ -114,7 +104,7 @@ export interface Session {
  * are dispatched, running workers are terminated, and the command reports what
  * finished. A second Ctrl-C exits at once.
  */
-export async function withSession<T>(io: Io, x: { workers: number; db: string | null; json: boolean }, body: (s: Session) => Promise<T>): Promise<T> {
+export async function withSession<T>(io: Io, x: { workers: number; db: string | null; json: boolean; tasks?: number }, body: (s: Session) => Promise<T>): Promise<T> {
   const stop = new AbortController();
   let presses = 0;
   const onSigint = () => {
@@ -160,7 +150,7 @@ export async function withSession<T>(io: Io, x: { workers: number; db: string | 
     }
     : undefined;
   try {
-    return await withRunner({ workers: x.workers, ...testHooks() }, (runner) => body({
+    return await withRunner({ workers: x.workers, tasks: x.tasks, ...testHooks() }, (runner) => body({
       ctx: { runner, store, progress },
       interrupted: () => stop.signal.aborted,
     }), stop.signal);

@@ -3,15 +3,14 @@ import type { ModelConfig } from '../config/model-config.ts';
 import { replicateLogged } from '../engine/replicate.ts';
 import { LOG_FIELDS, logRecords } from '../model/event-log.ts';
 import { loadPolicy } from '../model/policy-loader.ts';
-import type { Command } from 'commander';
 import { KPIS, type RunSummary } from '../metrics/summary.ts';
 import { compileVariant, readScenarioText } from '../experiments/overrides.ts';
 import type { PrecisionOutcome } from '../experiments/precision.ts';
 import { executeRun, type RunOutcome } from '../runs/execute.ts';
-import { addExecutionOptions, EXIT_INTERRUPTED, readExecutionFlags, storedOptions, withFlagIssues, withSession } from './execution.ts';
+import { batchSize, EXIT_INTERRUPTED, readExecutionFlags, storedOptions, withFlagIssues, withSession } from './execution.ts';
 import { FlagChecker } from './options.ts';
 import { fmtHalfWidth, fmtKpi, table } from './table.ts';
-import type { Io, SetCode } from './io.ts';
+import type { Io } from './io.ts';
 
 /** The core KPIs always; the others when they say something (not zero or undefined in this run). --json has them all. */
 const CORE: readonly string[] = ['arrivals', 'offered', 'answered', 'abandoned', 'blocked', 'serviceLevel', 'serviceLevelAnswered', 'abandonRate', 'asa', 'aht', 'occupancy'];
@@ -69,7 +68,7 @@ export function storedNote(io: Io, json: boolean, what: string, id: number | nul
   (json ? io.err : io.out)(`${what} ${id} saved in ${db}`);
 }
 
-async function cmdRun(io: Io, file: string, o: Record<string, unknown>): Promise<number> {
+export async function cmdRun(io: Io, file: string, o: Record<string, unknown>): Promise<number> {
   const f = new FlagChecker();
   const x = readExecutionFlags(f, o, 1);
   const variant = withFlagIssues(f, 'run', () =>
@@ -77,7 +76,7 @@ async function cmdRun(io: Io, file: string, o: Record<string, unknown>): Promise
   const eventLog = typeof o.eventLog === 'string' ? o.eventLog : null;
   if (eventLog !== null && eventLog.trim() === '') f.fail('event-log', eventLog, 'must be a file path (.ndjson or .csv)');
   f.done('run');
-  const r = await withSession(io, x, ({ ctx }) => executeRun(ctx, {
+  const r = await withSession(io, { ...x, tasks: batchSize(x) }, ({ ctx }) => executeRun(ctx, {
     variant, replications: x.replications, precision: x.precision, maxReplications: x.maxReplications,
     options: { ...storedOptions(x), file },
   }));
@@ -124,16 +123,4 @@ async function writeEventLog(cfg: ModelConfig, replications: number, file: strin
     closeSync(fd);
   }
   return n;
-}
-
-
-export function registerRun(program: Command, io: Io, setCode: SetCode): void {
-  const cmd = program
-    .command('run')
-    .description('run independent replications of a scenario and print KPIs with 95% confidence half-widths')
-    .argument('<file>', 'scenario file (YAML)');
-  addExecutionOptions(cmd, { set: 'edit a scenario field before validation, e.g. agents=360 (repeatable)' })
-    .option('-o, --out <file>', 'also write the result object as JSON to this file')
-    .option('--event-log <file>', 'also write one record per contact (NDJSON, or CSV for a .csv name): outcome, type, site, times, agent')
-    .action(async (file: string, o) => setCode(await cmdRun(io, file, o)));
 }

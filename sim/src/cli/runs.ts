@@ -1,11 +1,10 @@
 import { existsSync, writeFileSync } from 'node:fs';
-import { Option, type Command } from 'commander';
 import { SimError } from '../errors.ts';
 import { KPIS } from '../metrics/summary.ts';
-import { DEFAULT_DB, RunStore, type IntervalRow, type RunRecord } from '../runs/store.ts';
+import { RunStore, type IntervalRow, type RunRecord } from '../runs/store.ts';
 import { FlagChecker } from './options.ts';
 import { fmtHalfWidth, fmtKpi, table } from './table.ts';
-import type { Io, SetCode } from './io.ts';
+import type { Io } from './io.ts';
 
 /** `cctwin runs list | show ID | export ID --format csv|json`: what the run store holds. */
 
@@ -39,7 +38,7 @@ function recordJson(r: RunRecord): object {
   };
 }
 
-function cmdList(io: Io, o: Record<string, unknown>): number {
+export function cmdList(io: Io, o: Record<string, unknown>): number {
   const f = new FlagChecker();
   const limit = f.number('limit', o.limit ?? '50', { integer: true, min: 1 })!;
   f.done('runs list');
@@ -55,7 +54,7 @@ function cmdList(io: Io, o: Record<string, unknown>): number {
   }
 }
 
-function cmdShow(io: Io, rawId: string, o: Record<string, unknown>): number {
+export function cmdShow(io: Io, rawId: string, o: Record<string, unknown>): number {
   const store = openExisting(String(o.db), 'show');
   try {
     const r = getRun(store, rawId, 'show');
@@ -110,7 +109,7 @@ function wideIntervals(rows: IntervalRow[]): Map<string, { arm: number; interval
   return out;
 }
 
-function cmdExport(io: Io, rawId: string, o: Record<string, unknown>): number {
+export function cmdExport(io: Io, rawId: string, o: Record<string, unknown>): number {
   const f = new FlagChecker();
   const format = String(o.format ?? '');
   if (format !== 'csv' && format !== 'json') f.fail('format', o.format, 'must be csv or json');
@@ -156,28 +155,4 @@ function cmdExport(io: Io, rawId: string, o: Record<string, unknown>): number {
   } finally {
     store.close();
   }
-}
-
-export function registerRuns(program: Command, io: Io, setCode: SetCode): void {
-  const runs = program.command('runs').description('the run store: list, show and export saved runs, compares and sweeps');
-  const db = () => new Option('--db <file>', 'run store (SQLite)').default(DEFAULT_DB);
-  runs.command('list')
-    .description('saved runs, newest first')
-    .addOption(db())
-    .option('--limit <N>', 'at most this many', '50')
-    .option('--json', 'print JSON')
-    .action(async (o) => setCode(cmdList(io, o)));
-  runs.command('show')
-    .description('one saved run: settings, status, KPIs')
-    .argument('<ID>', 'run id (see runs list)')
-    .addOption(db())
-    .option('--json', 'print JSON (with the scenario as run and the stored result)')
-    .action(async (id: string, o) => setCode(cmdShow(io, id, o)));
-  runs.command('export')
-    .description('per-interval results of a saved run: csv (one row per interval) or json')
-    .argument('<ID>', 'run id (see runs list)')
-    .addOption(db())
-    .requiredOption('--format <csv|json>', 'output format: csv or json')
-    .option('-o, --out <file>', 'write to this file instead of stdout')
-    .action(async (id: string, o) => setCode(cmdExport(io, id, o)));
 }

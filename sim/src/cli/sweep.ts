@@ -1,12 +1,11 @@
-import type { Command } from 'commander';
 import { SimError } from '../errors.ts';
 import { readScenarioText, type Variant } from '../experiments/overrides.ts';
 import { executeSweep, sweepVariants, type SweepOutcome, type SweepSpec } from '../runs/execute.ts';
 import { RunStore } from '../runs/store.ts';
-import { addExecutionOptions, EXIT_INTERRUPTED, readExecutionFlags, storedOptions, withFlagIssues, withSession, type ExecutionFlags } from './execution.ts';
+import { batchSize, EXIT_INTERRUPTED, readExecutionFlags, storedOptions, withFlagIssues, withSession, type ExecutionFlags } from './execution.ts';
 import { FlagChecker } from './options.ts';
 import { fmtHalfWidth, fmtKpi, table } from './table.ts';
-import type { Io, SetCode } from './io.ts';
+import type { Io } from './io.ts';
 
 /**
  * `cctwin sweep FILE --set path=v1,v2,... [--set ...]`: the grid of every
@@ -61,7 +60,7 @@ function printSweep(io: Io, r: SweepOutcome, spec: SweepSpec, total: number): vo
   }
 }
 
-async function cmdSweep(io: Io, file: string | undefined, o: Record<string, unknown>): Promise<number> {
+export async function cmdSweep(io: Io, file: string | undefined, o: Record<string, unknown>): Promise<number> {
   const f = new FlagChecker();
   const resumeId = f.number('resume', o.resume, { integer: true, min: 1 });
   const x = readExecutionFlags(f, o, Infinity, DEFAULT_SWEEP_REPLICATIONS);
@@ -110,7 +109,7 @@ function newSpec(file: string, x: ExecutionFlags): () => SweepSpec {
 }
 
 async function runSweep(io: Io, x: ExecutionFlags, spec: SweepSpec, variants: Variant[], resumeId: number | undefined): Promise<number> {
-  const r = await withSession(io, x, ({ ctx }) => executeSweep(ctx, spec, variants, resumeId));
+  const r = await withSession(io, { ...x, tasks: batchSize(x) }, ({ ctx }) => executeSweep(ctx, spec, variants, resumeId));
   if (x.json) io.out(JSON.stringify(sweepJson(r, spec), null, 2));
   else printSweep(io, r, spec, variants.length);
   if (r.runId !== null) {
@@ -119,14 +118,4 @@ async function runSweep(io: Io, x: ExecutionFlags, spec: SweepSpec, variants: Va
       : `sweep ${r.runId} saved in ${x.db}`);
   }
   return r.status === 'interrupted' ? EXIT_INTERRUPTED : 0;
-}
-
-export function registerSweep(program: Command, io: Io, setCode: SetCode): void {
-  const cmd = program
-    .command('sweep')
-    .description('run a grid of scenario variants (every combination of the --set values), one line per point')
-    .argument('[file]', 'scenario file (YAML)')
-    .option('--resume <ID>', 'continue an interrupted sweep from the run store');
-  addExecutionOptions(cmd, { set: 'a field and its values: path=v1,v2,... (repeatable; the grid is every combination)' })
-    .action(async (file: string | undefined, o) => setCode(await cmdSweep(io, file, o)));
 }

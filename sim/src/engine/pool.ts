@@ -1,4 +1,5 @@
-import { availableParallelism } from 'node:os';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 // Submodule imports: the 'effect' barrel costs over a second of start-up on every command.
 import * as Cause from 'effect/Cause';
 import * as Duration from 'effect/Duration';
@@ -7,6 +8,7 @@ import * as Exit from 'effect/Exit';
 import { Piscina } from 'piscina';
 import type { ModelConfig } from '../config/model-config.ts';
 import { replicate } from './replicate.ts';
+import { defaultWorkers } from './cores.ts';
 import { loadPolicy } from '../model/policy-loader.ts';
 import type { ReplicationTask } from './replication-worker.ts';
 
@@ -22,14 +24,17 @@ import type { ReplicationTask } from './replication-worker.ts';
  * results are keyed by r, so worker count and completion order never change a number.
  */
 
-/** Default worker count: one per core. */
-export function defaultWorkers(): number {
-  return Math.max(1, availableParallelism());
-}
+export { defaultWorkers };
 
 export interface RunnerOptions {
   /** Worker threads. 1 runs in-process unless `inProcess: false`. */
   workers: number;
+  /**
+   * The most replications any one batch of this runner will run: no more threads start
+   * than can be busy (a thread costs start-up and memory), and a single replication
+   * runs in-process.
+   */
+  tasks?: number;
   /** Run on this thread instead of workers (default: workers === 1). */
   inProcess?: boolean;
   /** Fail a replication that takes longer than this (ms). Off by default. */
@@ -67,13 +72,27 @@ export class ReplicationFailed extends Error {
   }
 }
 
-const BOOTSTRAP = new URL('./worker-bootstrap.mjs', import.meta.url).href;
+/**
+ * The worker module, compiled JavaScript loaded directly by each thread (no loader to
+ * register, nothing compiled at start-up). From the TypeScript sources (tests,
+ * benchmarks under tsx) it is the build's copy in dist/, which `npm test` builds first.
+ */
+const WORKER = import.meta.url.endsWith('.ts')
+  ? new URL('../../../dist/sim/src/engine/replication-worker.js', import.meta.url)
+  : new URL('./replication-worker.js', import.meta.url);
+
+function workerFile(): string {
+  if (!existsSync(WORKER)) {
+    throw new Error(`the compiled worker ${fileURLToPath(WORKER)} is missing: run \`npm run build\``);
+  }
+  return WORKER.href;
+}
 
 const acquirePool = (workers: number) =>
   Effect.acquireRelease(
     Effect.sync(() => {
       const pool = new Piscina<ReplicationTask, Float64Array>({
-        filename: BOOTSTRAP,
+        filename: workerFile(),
         minThreads: workers,
         maxThreads: workers,
         // Workers live as long as the command; no idle teardown between batches.
@@ -147,7 +166,9 @@ function makeRunner(pool: Piscina<ReplicationTask, Float64Array> | null, opts: R
  * what to do with that (record and report a partial result), then the pool goes.
  */
 export async function withRunner<T>(opts: RunnerOptions, body: (runner: Runner) => Promise<T>, stop?: AbortSignal): Promise<T> {
-  const inProcess = opts.inProcess ?? opts.workers <= 1;
+  const workers = Math.max(1, Math.min(opts.workers, opts.tasks ?? opts.workers));
+  opts = { ...opts, workers };
+  const inProcess = opts.inProcess ?? workers <= 1;
   const program = Effect.scoped(
     Effect.gen(function* () {
       const pool = inProcess ? null : yield* acquirePool(Math.max(1, opts.workers));

@@ -3,7 +3,7 @@ import { replicate } from './replicate.ts';
 import { loadPolicy } from '../model/policy-loader.ts';
 
 /**
- * Worker-thread entry (loaded through worker-bootstrap.mjs): runs one replication
+ * Worker-thread entry (compiled to dist/, loaded by each pool thread): runs one replication
  * and sends its result buffer back. A worker owns its replication's state; nothing
  * is shared. Cancellation happens between tasks: the pool terminates the thread,
  * never a flag checked in the hot loop.

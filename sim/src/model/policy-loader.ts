@@ -20,6 +20,25 @@ export function isPluginPolicy(cfg: ModelConfig): boolean {
   return cfg.routing !== undefined && BUILTIN_POLICIES[cfg.routing.policy] === undefined;
 }
 
+/**
+ * A policy written in TypeScript is compiled on import by tsx, a development
+ * dependency loaded only then (the engine itself is compiled JavaScript); a policy
+ * in JavaScript is imported as it is.
+ */
+async function importModule(file: string): Promise<{ default?: PolicyFactory }> {
+  const url = pathToFileURL(file).href;
+  if (!/\.(c|m)?ts$/.test(file)) return (await import(url)) as { default?: PolicyFactory };
+  let tsx: { tsImport: (specifier: string, parent: string) => Promise<unknown> };
+  try {
+    tsx = (await import('tsx/esm/api')) as typeof tsx;
+  } catch {
+    throw new EngineError('ENGINE_ERR_POLICY_LOAD', `routing policy module ${file} is TypeScript, which needs the package tsx (npm install --save-dev tsx), or compile the policy to JavaScript`, [
+      { path: 'routing.policy', value: file, message: 'is a TypeScript module: install tsx, or give a .js module' },
+    ]);
+  }
+  return (await tsx.tsImport(url, import.meta.url)) as { default?: PolicyFactory };
+}
+
 /** Imports the model's plug-in policy, if it has one. Idempotent. */
 export async function loadPolicy(cfg: ModelConfig): Promise<RoutingPolicy | null> {
   if (!isPluginPolicy(cfg)) return null;
@@ -28,8 +47,9 @@ export async function loadPolicy(cfg: ModelConfig): Promise<RoutingPolicy | null
   if (have) return have;
   let mod: { default?: PolicyFactory };
   try {
-    mod = (await import(pathToFileURL(cfg.routing!.policy).href)) as { default?: PolicyFactory };
+    mod = await importModule(cfg.routing!.policy);
   } catch (e) {
+    if (e instanceof EngineError) throw e;
     const why = (e as NodeJS.ErrnoException)?.code === 'ERR_MODULE_NOT_FOUND' ? 'no such module' : String((e as Error)?.message ?? e).split('\n')[0];
     throw new EngineError('ENGINE_ERR_POLICY_LOAD', `routing policy module ${cfg.routing!.policy} cannot be loaded: ${why}`, [
       { path: 'routing.policy', value: cfg.routing!.policy, message: `cannot be loaded: ${why}` },

@@ -23,7 +23,9 @@ import { KPIS, type IntervalSummary, type KpiValues } from '../metrics/summary.t
 export type RunKind = 'run' | 'compare' | 'sweep' | 'sweep-point';
 export type RunStatus = 'running' | 'done' | 'interrupted' | 'failed';
 
-export const DEFAULT_DB = 'runs/cctwin.db';
+import { DEFAULT_DB } from './location.ts';
+
+export { DEFAULT_DB };
 
 /** Schema version in PRAGMA user_version; each migration moves it up by one. */
 const MIGRATIONS: readonly string[] = [

@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * The package as users get it: what `npm pack` would publish, the compiled `cctwin`
+ * bin, and which modules a command loads. `npm test` builds dist/ first.
+ */
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+function bin(args: string[], env: Record<string, string> = {}) {
+  return spawnSync(process.execPath, ['bin/cctwin.js', ...args], { cwd: ROOT, encoding: 'utf8', timeout: 60_000, env: { ...process.env, ...env } });
+}
+
+/** The module URLs a command resolves, by the import-tracing hook in test/fixtures. */
+function modulesLoadedBy(args: string[]): string[] {
+  const dir = mkdtempSync(join(tmpdir(), 'cctwin-trace-'));
+  try {
+    const trace = join(dir, 'trace.txt');
+    const p = spawnSync(process.execPath, ['--import', './test/fixtures/trace-imports.mjs', 'bin/cctwin.js', ...args], {
+      cwd: ROOT, encoding: 'utf8', timeout: 60_000, env: { ...process.env, CCTWIN_TRACE_IMPORTS: trace },
+    });
+    expect(p.status, p.stderr).toBe(0);
+    return readFileSync(trace, 'utf8').split('\n').filter(Boolean);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe('npm pack', () => {
+  const p = spawnSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+  const files: string[] = p.status === 0 ? (JSON.parse(p.stdout)[0].files as { path: string }[]).map((f) => f.path) : [];
+
+  it('publishes the compiled code, the bin, the scenario library, the schema, README and licence', () => {
+    expect(p.status, p.stderr).toBe(0);
+    for (const f of ['dist/sim/src/cli.js', 'dist/sim/src/index.js', 'dist/sim/src/index.d.ts', 'dist/sim/src/engine/replication-worker.js',
+      'bin/cctwin.js', 'bin/v8-flags.js', 'scenarios/baseline-day.yaml', 'scenarios/schema.json', 'README.md', 'LICENSE', 'package.json']) {
+      expect(files).toContain(f);
+    }
+  });
+
+  it('publishes no call logs, tests, benchmarks, TypeScript sources or run stores', () => {
+    const bad = files.filter((f) => /\.(tsv|csv|db)$/.test(f) || /^(test|bench|calibration-data|sim\/src|twin-api|dashboard|docs)\//.test(f) || (f.endsWith('.ts') && !f.endsWith('.d.ts') && !f.startsWith('scenarios/policies/')));
+    expect(bad).toEqual([]);
+  });
+});
+
+describe('the compiled cctwin', () => {
+  it('prints its version from package.json', () => {
+    const p = bin(['--version']);
+    expect(p.status).toBe(0);
+    expect(p.stdout.trim()).toBe(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version);
+  });
+
+  it('runs compiled JavaScript only: no TypeScript loader, no module from the sources', () => {
+    const loaded = modulesLoadedBy(['erlang', 'c', '--arrivals-per-hour', '100', '--aht', '180', '--agents', '6']);
+    expect(loaded.some((u) => u.includes('/dist/sim/src/analytic/'))).toBe(true);
+    expect(loaded.filter((u) => u.endsWith('.ts') || u.includes('/node_modules/tsx/'))).toEqual([]);
+  });
+
+  it('`erlang c` and `--version` load neither SQLite, the worker pool, the scenario schema nor the calibration code', () => {
+    for (const args of [['--version'], ['erlang', 'c', '--arrivals-per-hour', '100', '--aht', '180', '--agents', '6']]) {
+      const heavy = modulesLoadedBy(args).filter((u) => /better-sqlite3|piscina|\/effect\/|typebox|\/yaml\/|\/calibration\/|\/runs\/store|\/engine\/pool/.test(u));
+      expect(heavy, args.join(' ')).toEqual([]);
+    }
+  });
+
+  it('runs replications on worker threads that load the compiled worker', () => {
+    const p = bin(['erlang', 'a', '--arrivals-per-hour', '600', '--aht', '180', '--patience', '300', '--agents', '32', '--simulate',
+      '--hours', '2', '--replications', '4', '--workers', '2', '--json']);
+    expect(p.status, p.stderr).toBe(0);
+    const out = JSON.parse(p.stdout);
+    expect(out.simulated.offered.mean).toBeGreaterThan(0);
+  });
+});
