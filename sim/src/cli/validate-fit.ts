@@ -1,9 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { CALL_CLASSES, LOG_FORMATS, readCallLogs, type LogFormat } from '../../../calibration-data/call-log.ts';
-import { observeDays, PRESENCE_GAP_BY_DAY_TYPE, STAFFING_METHODS, type AdaptiveGap, type PresenceGap, type StaffingMethod } from '../../../calibration-data/observed-day.ts';
-import { ARRIVAL_MODES, noiseFloor, validateDays, type ArrivalMode, type Pair, type ReplayClass, type SwitchReplay, type TypedReplay, type ValidationResult } from '../../../calibration-data/replay.ts';
-import { familyOf, replayClassKey, type SwitchFamily } from '../../../calibration-data/identified.ts';
+import { CALL_CLASSES, LOG_FORMATS, readCallLogs, type LogFormat } from '../calibration/call-log.ts';
+import { observeDays, PRESENCE_GAP_BY_DAY_TYPE, STAFFING_METHODS, type AdaptiveGap, type PresenceGap, type StaffingMethod } from '../calibration/observed-day.ts';
+import { ARRIVAL_MODES, noiseFloor, validateDays, type ArrivalMode, type Pair, type ReplayClass, type SwitchReplay, type TypedReplay, type ValidationResult } from '../calibration/replay.ts';
+import { familyOf, replayClassKey, type SwitchFamily } from '../calibration/identified.ts';
 import type { DistSpec } from '../core/distributions.ts';
 import { loadScenario } from '../config/load.ts';
 import { sidecarOf } from './calibrate.ts';

@@ -1,5 +1,5 @@
 import { Document, isSeq, visit } from 'yaml';
-import type { DistSpec } from '../sim/src/core/distributions.ts';
+import type { DistSpec } from '../core/distributions.ts';
 import { CALL_CLASSES, classOf, type CallClass, type CallRecord } from './call-log.ts';
 import {
   fitExponentialCensored, fitLognormalCensored, fitLognormalTruncated, fitWeibullCensored, gammaOverdispersion,

@@ -1,6 +1,6 @@
-import type { DistSpec } from '../sim/src/core/distributions.ts';
-import { Sampler } from '../sim/src/core/distributions.ts';
-import { makeStream } from '../sim/src/core/rng.ts';
+import type { DistSpec } from '../core/distributions.ts';
+import { Sampler } from '../core/distributions.ts';
+import { makeStream } from '../core/rng.ts';
 import { callsByDay, servedByAgent, type CallRecord } from './call-log.ts';
 import { quantile } from './estimators.ts';
 import type { AdaptiveGap } from './observed-day.ts';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { SimError, type Issue } from '../sim/src/errors.ts';
+import { SimError, type Issue } from '../errors.ts';
 
 /**
  * Call-by-call logs, read into one normalised record per call. Two formats:

@@ -1,9 +1,9 @@
-import { distMean, type DistSpec } from '../sim/src/core/distributions.ts';
-import type { ModelConfig } from '../sim/src/config/model-config.ts';
-import { Replication, runLogged } from '../sim/src/engine/replicate.ts';
-import { LOG_FIELDS, O_ABANDONED, O_COMPLETED, O_DROPPED, O_IVR_HANGUP, O_UNFINISHED } from '../sim/src/model/event-log.ts';
-import { M, NM } from '../sim/src/metrics/layout.ts';
-import { decodeResult } from '../sim/src/metrics/summary.ts';
+import { distMean, type DistSpec } from '../core/distributions.ts';
+import type { ModelConfig } from '../config/model-config.ts';
+import { Replication, runLogged } from '../engine/replicate.ts';
+import { LOG_FIELDS, O_ABANDONED, O_COMPLETED, O_DROPPED, O_IVR_HANGUP, O_UNFINISHED } from '../model/event-log.ts';
+import { M, NM } from '../metrics/layout.ts';
+import { decodeResult } from '../metrics/summary.ts';
 import { CALL_CLASSES, type CallClass } from './call-log.ts';
 import { scaleDist, withPatienceScale, type SwitchFamily } from './identified.ts';
 import { DAY, STAFFING_STEP, emptyCounts, kpisFromCounts, type KpiCounts, type Kpis, type ObservedDay } from './observed-day.ts';

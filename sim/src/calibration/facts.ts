@@ -28,7 +28,7 @@ export interface Fact {
   readonly note: string;
 }
 
-export const FACTS_FILE = fileURLToPath(new URL('./ctrip-facts.csv', import.meta.url));
+export const FACTS_FILE = fileURLToPath(new URL('../../../calibration-data/ctrip-facts.csv', import.meta.url));
 const HEADER = 'id,figure,value,unit,source,note';
 
 /** Parses the facts file; throws with every bad line listed. Fields hold no commas (checked). */
