@@ -1,9 +1,8 @@
 import { distMean, type DistSpec } from '../core/distributions.ts';
 import type { ModelConfig } from '../config/model-config.ts';
+import { contactEnds } from '../engine/contact-log.ts';
 import { Replication, runLogged } from '../engine/replicate.ts';
-import { LOG_FIELDS, O_ABANDONED, O_COMPLETED, O_DROPPED, O_IVR_HANGUP, O_UNFINISHED } from '../model/event-log.ts';
-import { M, NM } from '../metrics/layout.ts';
-import { decodeResult } from '../metrics/summary.ts';
+import { decodeResult, intervalMetrics, typeMetrics, type MetricValues } from '../metrics/summary.ts';
 import { CALL_CLASSES, type CallClass } from './call-log.ts';
 import { scaleDist, withPatienceScale, type SwitchFamily } from './identified.ts';
 import { DAY, STAFFING_STEP, emptyCounts, kpisFromCounts, type KpiCounts, type Kpis, type ObservedDay } from './observed-day.ts';
@@ -12,6 +11,9 @@ import { DAY, STAFFING_STEP, emptyCounts, kpisFromCounts, type KpiCounts, type K
  * Replays real days through a fitted model: each day gets its own observed
  * arrivals and staffing; handle time and patience come from the fit. The
  * simulated figures are ratios of counts summed over the replications.
+ * It drives the engine through its public API only (sim/src/index.ts: Replication,
+ * runLogged, contactEnds, decodeResult, intervalMetrics, typeMetrics), never the
+ * model's state or the result and log layouts.
  */
 
 export type ArrivalMode = 'counts' | 'trace';
@@ -250,15 +252,13 @@ export function dayModel(d: ObservedDay, o: ReplayOptions): ModelConfig {
   };
 }
 
-function addRow(k: KpiCounts, rows: Float64Array, b: number): void {
-  k.offered += rows[b + M.offered];
-  k.answered += rows[b + M.answered];
-  k.abandoned += rows[b + M.abandoned] + rows[b + M.unfinished];
-  k.answeredWithin += rows[b + M.answeredWithin];
-  k.waitAnswered += rows[b + M.waitAnswered];
+function addRow(k: KpiCounts, m: MetricValues): void {
+  k.offered += m.offered;
+  k.answered += m.answered;
+  k.abandoned += m.abandoned + m.unfinished;
+  k.answeredWithin += m.answeredWithin;
+  k.waitAnswered += m.waitAnswered;
 }
-
-const LOG_STRIDE = LOG_FIELDS.length;
 
 /**
  * The typed and switch replays count each call from the event log: waits run from the call's
@@ -276,15 +276,12 @@ function simulateTypedDay(d: ObservedDay, o: ReplayOptions, cfg: ModelConfig): {
     const rep = new Replication(cfg, r);
     for (const [t, k] of entries) rep.inject(k, t);
     runLogged(rep, (log) => {
-      const buf = log.buf;
-      for (let i = 0; i < log.n; i++) {
-        const b = i * LOG_STRIDE;
-        const out = buf[b];
-        const answered = out === O_COMPLETED || out === O_DROPPED;
-        if (!answered && out !== O_ABANDONED && out !== O_IVR_HANGUP && out !== O_UNFINISHED) continue;
-        const arrival = buf[b + 4];
-        const wait = answered ? buf[b + 6] - arrival : 0;
-        for (const k of [total, types[buf[b + 1]], hours[Math.min(23, Math.max(0, Math.floor(arrival / 3600)))]]) {
+      for (const c of contactEnds(log)) {
+        const out = c.outcome;
+        const answered = out === 'completed' || out === 'dropped';
+        if (!answered && out !== 'abandoned' && out !== 'ivrHangup' && out !== 'unfinished') continue;
+        const wait = answered ? c.answer - c.arrival : 0;
+        for (const k of [total, types[c.type], hours[Math.min(23, Math.max(0, Math.floor(c.arrival / 3600)))]]) {
           k.offered++;
           if (answered) {
             k.answered++;
@@ -318,11 +315,11 @@ export function simulateDay(d: ObservedDay, o: ReplayOptions): { total: KpiCount
     }
     rep.advanceTo(Infinity);
     const res = decodeResult(rep.result(), cfg);
-    const rows = res.rows;
-    types.forEach((k, t) => addRow(k, res.cells, t * NM)); // one site: cells are per type
+    types.forEach((k, t) => addRow(k, typeMetrics(res, cfg, t)));
     for (let i = 0; i <= cfg.nIntervals; i++) {
-      addRow(total, rows, i * NM);
-      if (i < cfg.nIntervals) addRow(hours[Math.min(23, Math.floor(i / perHour))], rows, i * NM);
+      const m = intervalMetrics(res, i);
+      addRow(total, m);
+      if (i < cfg.nIntervals) addRow(hours[Math.min(23, Math.floor(i / perHour))], m);
     }
   }
   return { total, hours, types };
