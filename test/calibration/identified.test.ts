@@ -4,7 +4,8 @@ import { delaySample, delayWithZeros, familyOf, identifiedDelaySample, patienceA
 import { fitCalls } from '../../sim/src/calibration/fit.ts';
 import { quantile } from '../../sim/src/calibration/estimators.ts';
 import { observeDays } from '../../sim/src/calibration/observed-day.ts';
-import { DAY_HANDLE_MIN_CALLS, dayHandleTime, noiseFloor, validateDays, type SwitchReplay, type TypedReplay } from '../../sim/src/calibration/replay.ts';
+import { DAY_HANDLE_MIN_CALLS, dayHandleTime, type SwitchReplay, type TypedReplay } from '../../sim/src/calibration/day-model.ts';
+import { noiseFloor, validateDays } from '../../sim/src/calibration/replay.ts';
 import { distMean, Sampler, type DistSpec } from '../../sim/src/core/distributions.ts';
 import { makeStream } from '../../sim/src/core/rng.ts';
 
