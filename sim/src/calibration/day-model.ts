@@ -76,7 +76,7 @@ export interface ReplayOptions {
   /** The pooled handle time and patience (one contact type), used when `classes` is absent. */
   handleTime: DistSpec;
   patience: DistSpec | null;
-  /** One contact type per customer class, sharing the agents (README.md, "Customer classes"). */
+  /** One contact type per customer class, sharing the agents (docs/calibration-method.md, "Method"). */
   classes?: readonly ReplayClass[];
   /** With classes: 'priority' serves the higher class first (FIFO within); 'fifo' (default, chosen on January) ignores classes in the queue. */
   routing?: 'fifo' | 'priority';

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
  * that every cited id exists.
  */
 
-/** The five public documents the figures come from (described, not copied: see README.md). */
+/** The five public documents the figures come from (described, not copied: see calibration-data/README.md). */
 export const FACT_SOURCES = {
   'ctrip-2010-presentation': 'a 2010 company presentation on the contact center',
   'trade-article-service-system': 'a trade article on the service system',

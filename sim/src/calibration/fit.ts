@@ -12,7 +12,7 @@ import { delaySample as waitsWhileIdle, delayWithZeros, familyOf, identifiedDela
  * Calibration: call-by-call records in, a fit out (`CalibrationFit`), written as a
  * runnable single-queue scenario plus the full fit as a JSON sidecar
  * (fitted-scenario.ts). Each estimator is in estimators.ts; this module decides what
- * each one is applied to (see README.md, "Method").
+ * each one is applied to (see docs/calibration-method.md, "Method").
  */
 
 export interface FitOptions {
@@ -28,7 +28,7 @@ export interface FitOptions {
   threshold: number;
   /** Where the records came from (for the provenance comment). */
   sources: string[];
-  /** Scenario handle time: 'empirical' (a histogram of the observed times, default: chosen on January, README.md) or 'lognormal' (short calls + lognormal). */
+  /** Scenario handle time: 'empirical' (a histogram of the observed times, default: chosen on January, docs/calibration-method.md) or 'lognormal' (short calls + lognormal). */
   handle?: HandleMode;
 }
 
