@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { dayLabel, parseAnonBank, parseCallCsv } from '../../calibration-data/call-log.ts';
+import { dayLabel, parseAnonBank, parseCallCsv } from '../../sim/src/calibration/call-log.ts';
 import { SimError } from '../../sim/src/errors.ts';
 
 const HEADER = 'vru+line\tcall_id\tcustomer_id\tpriority\ttype\tdate\tvru_entry\tvru_exit\tvru_time\tq_start\tq_exit\tq_time\toutcome\tser_start\tser_exit\tser_time\tserver';

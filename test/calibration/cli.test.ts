@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readCallLogs } from '../../calibration-data/call-log.ts';
+import { readCallLogs } from '../../sim/src/calibration/call-log.ts';
 import { main } from '../../sim/src/cli.ts';
 import { loadScenario } from '../../sim/src/config/load.ts';
 import { syntheticLog, toCsv } from './synthetic-log.ts';

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import {
   fitExponentialCensored, fitLognormalCensored, fitLognormalTruncated, fitWeibullCensored, gammaOverdispersion,
   kaplanMeier, kmAt, ksDistance,
-} from '../../calibration-data/estimators.ts';
-import { fitHandleTime, fitPatience } from '../../calibration-data/fit.ts';
+} from '../../sim/src/calibration/estimators.ts';
+import { fitHandleTime, fitPatience } from '../../sim/src/calibration/fit.ts';
 import { Sampler, type DistSpec } from '../../sim/src/core/distributions.ts';
 import { makeStream } from '../../sim/src/core/rng.ts';
 

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { citedFactIds, loadFacts, parseFacts } from '../../calibration-data/facts.ts';
+import { citedFactIds, loadFacts, parseFacts } from '../../sim/src/calibration/facts.ts';
 
 const SCENARIOS = fileURLToPath(new URL('../../scenarios/', import.meta.url));
 

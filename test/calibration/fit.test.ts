@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { CallRecord } from '../../calibration-data/call-log.ts';
-import { fitCalls, type FitOptions } from '../../calibration-data/fit.ts';
-import { observeDays } from '../../calibration-data/observed-day.ts';
+import type { CallRecord } from '../../sim/src/calibration/call-log.ts';
+import { fitCalls, type FitOptions } from '../../sim/src/calibration/fit.ts';
+import { observeDays } from '../../sim/src/calibration/observed-day.ts';
 import { syntheticLog } from './synthetic-log.ts';
 
 const OPTS: FitOptions = { name: 't', interval: 900, shortCall: 10, redialWindow: 3600, staffing: 'distinct', threshold: 20, sources: ['synthetic'] };

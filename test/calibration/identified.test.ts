@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { dayNumber, type CallRecord } from '../../calibration-data/call-log.ts';
-import { delaySample, delayWithZeros, familyOf, identifiedDelaySample, patienceAfterDelay, replayClassKey, scaleDist, SWITCH_PRESENCE_GAP, SWITCH_SESSION_EXTENSION, typeFamilies } from '../../calibration-data/identified.ts';
-import { fitCalls } from '../../calibration-data/fit.ts';
-import { quantile } from '../../calibration-data/estimators.ts';
-import { observeDays } from '../../calibration-data/observed-day.ts';
-import { DAY_HANDLE_MIN_CALLS, dayHandleTime, noiseFloor, validateDays, type SwitchReplay, type TypedReplay } from '../../calibration-data/replay.ts';
+import { dayNumber, type CallRecord } from '../../sim/src/calibration/call-log.ts';
+import { delaySample, delayWithZeros, familyOf, identifiedDelaySample, patienceAfterDelay, replayClassKey, scaleDist, SWITCH_PRESENCE_GAP, SWITCH_SESSION_EXTENSION, typeFamilies } from '../../sim/src/calibration/identified.ts';
+import { fitCalls } from '../../sim/src/calibration/fit.ts';
+import { quantile } from '../../sim/src/calibration/estimators.ts';
+import { observeDays } from '../../sim/src/calibration/observed-day.ts';
+import { DAY_HANDLE_MIN_CALLS, dayHandleTime, type SwitchReplay, type TypedReplay } from '../../sim/src/calibration/day-model.ts';
+import { noiseFloor, validateDays } from '../../sim/src/calibration/replay.ts';
 import { distMean, Sampler, type DistSpec } from '../../sim/src/core/distributions.ts';
 import { makeStream } from '../../sim/src/core/rng.ts';
 

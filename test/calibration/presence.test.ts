@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { dayNumber, type CallRecord } from '../../calibration-data/call-log.ts';
-import { ADAPTIVE_GAP_MIN_GAPS, observeDays, presenceGapByHour, PRESENCE_GAP_BY_DAY_TYPE, type PresenceGap } from '../../calibration-data/observed-day.ts';
+import { dayNumber, type CallRecord } from '../../sim/src/calibration/call-log.ts';
+import { ADAPTIVE_GAP_MIN_GAPS, observeDays, presenceGapByHour, PRESENCE_GAP_BY_DAY_TYPE, type PresenceGap } from '../../sim/src/calibration/observed-day.ts';
 
 // One agent, two 60-s calls 12.5 minutes apart (08:00-08:01 and 08:13:30-08:14:30).
 function twoCalls(day: number): CallRecord[] {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { dayNumber, type CallRecord } from '../../calibration-data/call-log.ts';
-import { observeDays } from '../../calibration-data/observed-day.ts';
-import { classArrivals, dayModel } from '../../calibration-data/replay.ts';
+import { dayNumber, type CallRecord } from '../../sim/src/calibration/call-log.ts';
+import { observeDays } from '../../sim/src/calibration/observed-day.ts';
+import { classArrivals, dayModel } from '../../sim/src/calibration/day-model.ts';
 
 describe('replay: classes of the log that the fit lacks', () => {
   const day = dayNumber(1999, 1, 3);

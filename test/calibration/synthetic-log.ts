@@ -1,4 +1,4 @@
-import type { CallRecord } from '../../calibration-data/call-log.ts';
+import type { CallRecord } from '../../sim/src/calibration/call-log.ts';
 import { Sampler, type DistSpec } from '../../sim/src/core/distributions.ts';
 import { makeStream } from '../../sim/src/core/rng.ts';
 

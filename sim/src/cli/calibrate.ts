@@ -1,10 +1,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Command } from 'commander';
-import { LOG_FORMATS, readCallLogs, type LogFormat } from '../../../calibration-data/call-log.ts';
-import { countsScenarioYaml, fitCounts, readCounts } from '../../../calibration-data/counts.ts';
-import { fitCalls, fitJson, HANDLE_MODES, scenarioYaml, type HandleMode } from '../../../calibration-data/fit.ts';
-import { STAFFING_METHODS, type StaffingMethod } from '../../../calibration-data/observed-day.ts';
+import { LOG_FORMATS, readCallLogs, type LogFormat } from '../calibration/call-log.ts';
+import { countsScenarioYaml, fitCounts, readCounts } from '../calibration/counts.ts';
+import { fitCalls, HANDLE_MODES, type HandleMode } from '../calibration/fit.ts';
+import { fitJson, scenarioYaml } from '../calibration/fitted-scenario.ts';
+import { STAFFING_METHODS, type StaffingMethod } from '../calibration/observed-day.ts';
 import { parseScenarioText } from '../config/load.ts';
 import { SimError } from '../errors.ts';
 import { FlagChecker } from './options.ts';

@@ -1,9 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { CALL_CLASSES, LOG_FORMATS, readCallLogs, type LogFormat } from '../../../calibration-data/call-log.ts';
-import { observeDays, PRESENCE_GAP_BY_DAY_TYPE, STAFFING_METHODS, type AdaptiveGap, type PresenceGap, type StaffingMethod } from '../../../calibration-data/observed-day.ts';
-import { ARRIVAL_MODES, noiseFloor, validateDays, type ArrivalMode, type Pair, type ReplayClass, type SwitchReplay, type TypedReplay, type ValidationResult } from '../../../calibration-data/replay.ts';
-import { familyOf, replayClassKey, type SwitchFamily } from '../../../calibration-data/identified.ts';
+import { CALL_CLASSES, LOG_FORMATS, readCallLogs, type LogFormat } from '../calibration/call-log.ts';
+import { observeDays, PRESENCE_GAP_BY_DAY_TYPE, STAFFING_METHODS, type AdaptiveGap, type PresenceGap, type StaffingMethod } from '../calibration/observed-day.ts';
+import { ARRIVAL_MODES, type ArrivalMode, type ReplayClass, type SwitchReplay, type TypedReplay } from '../calibration/day-model.ts';
+import { noiseFloor, validateDays, type Pair, type ValidationResult } from '../calibration/replay.ts';
+import { familyOf, replayClassKey, type SwitchFamily } from '../calibration/identified.ts';
 import type { DistSpec } from '../core/distributions.ts';
 import { loadScenario } from '../config/load.ts';
 import { sidecarOf } from './calibrate.ts';
@@ -164,7 +165,7 @@ export function registerValidateFit(program: Command, io: Io, setCode: SetCode):
     .option('--arrivals <A>', 'counts: Poisson at the observed count per interval; trace: the observed arrival times', 'counts')
     .option('--staffing <M>', `how agents on the floor are read from the log: ${STAFFING_METHODS.join(' | ')} (default: as fitted)`)
     .option('--routing <P>', 'with customer classes: fifo (one queue order, default) | priority (priority customers first)', 'fifo')
-    .option('--model <M>', 'switch (call-type families; a caller who cannot be connected at once identifies and waits a delay; default when the fit has it) | typed (families split into anonymous and identified callers as observed; its split carries the day\'s congestion, see calibration-data/README.md) | classes (regular and priority customers) | pooled (one contact type)')
+    .option('--model <M>', 'switch (call-type families; a caller who cannot be connected at once identifies and waits a delay; default when the fit has it) | typed (families split into anonymous and identified callers as observed; its split carries the day\'s congestion, see docs/calibration-method.md) | classes (regular and priority customers) | pooled (one contact type)')
     .option('--extension <S>', 'seconds of presence added before and after each agent session (default: the fit\'s, switch and typed models only)')
     .option('--handle-time <H>', 'switch model: day (each family\'s fitted handle time scaled to its observed mean that day; default when the fit was calibrated so) | fitted (the fitted distribution every day)')
     .option('--presence-gap <G>', 'the present staffing reading: adaptive (a gap a multiple of the hour\'s median gap between an agent\'s calls ends a session; default with a switch fit) | day-type (600 s on weekdays, 900 s on Fridays and Saturdays; default otherwise) | a number of seconds')

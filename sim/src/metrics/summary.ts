@@ -232,6 +232,30 @@ function typeRow(r: ReplicationResult, cfg: ModelConfig, type: number): Float64A
   return out;
 }
 
+/** One row's raw metrics by name (metrics/layout.ts says what each one counts). */
+export type MetricValues = Record<keyof typeof M, number>;
+const METRIC_NAMES = Object.keys(M) as (keyof typeof M)[];
+
+function named(r: ArrayLike<number>, o: number): MetricValues {
+  const out = {} as MetricValues;
+  for (const k of METRIC_NAMES) out[k] = r[o + M[k]];
+  return out;
+}
+
+/**
+ * Interval `i` of the whole center (i = nIntervals is the drain row), raw metrics by
+ * name: for code that sums counts over intervals itself (ratios of sums, where kpisOf
+ * gives the ratios of one row) without reading the result layout's offsets.
+ */
+export function intervalMetrics(r: ReplicationResult, i: number): MetricValues {
+  return named(r.rows, i * NM);
+}
+
+/** Totals of contact type `type` (index into cfg.types; all sites, after the warm-up), raw metrics by name. */
+export function typeMetrics(r: ReplicationResult, cfg: ModelConfig, type: number): MetricValues {
+  return named(typeRow(r, cfg, type), 0);
+}
+
 /** Horizons up to this long (seconds) get per-interval breakdowns by channel and site. */
 export const MAX_DETAIL_HORIZON = 14 * 86400;
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { Document, isSeq, visit } from 'yaml';
-import { SimError, type Issue } from '../sim/src/errors.ts';
+import { SimError, type Issue } from '../errors.ts';
 import { dayLabel, dayNumber, weekday } from './call-log.ts';
 import { gammaOverdispersion, mean } from './estimators.ts';
 

@@ -1,99 +1,21 @@
-import { distMean, type DistSpec } from '../sim/src/core/distributions.ts';
-import type { ModelConfig } from '../sim/src/config/model-config.ts';
-import { Replication, runLogged } from '../sim/src/engine/replicate.ts';
-import { LOG_FIELDS, O_ABANDONED, O_COMPLETED, O_DROPPED, O_IVR_HANGUP, O_UNFINISHED } from '../sim/src/model/event-log.ts';
-import { M, NM } from '../sim/src/metrics/layout.ts';
-import { decodeResult } from '../sim/src/metrics/summary.ts';
+import type { DistSpec } from '../core/distributions.ts';
+import type { ModelConfig } from '../config/model-config.ts';
+import { contactEnds } from '../engine/contact-log.ts';
+import { Replication, runLogged } from '../engine/replicate.ts';
+import { decodeResult, intervalMetrics, typeMetrics, type MetricValues } from '../metrics/summary.ts';
 import { CALL_CLASSES, type CallClass } from './call-log.ts';
-import { scaleDist, withPatienceScale, type SwitchFamily } from './identified.ts';
-import { DAY, STAFFING_STEP, emptyCounts, kpisFromCounts, type KpiCounts, type Kpis, type ObservedDay } from './observed-day.ts';
+import { classArrivals, dayModel, type ArrivalMode, type ReplayClass, type ReplayOptions } from './day-model.ts';
+import { withPatienceScale, type SwitchFamily } from './identified.ts';
+import { emptyCounts, kpisFromCounts, type KpiCounts, type Kpis, type ObservedDay } from './observed-day.ts';
 
 /**
  * Replays real days through a fitted model: each day gets its own observed
  * arrivals and staffing; handle time and patience come from the fit. The
  * simulated figures are ratios of counts summed over the replications.
+ * It drives the engine through its public API only (sim/src/index.ts: Replication,
+ * runLogged, contactEnds, decodeResult, intervalMetrics, typeMetrics), never the
+ * model's state or the result and log layouts.
  */
-
-export type ArrivalMode = 'counts' | 'trace';
-export const ARRIVAL_MODES: readonly ArrivalMode[] = ['counts', 'trace'];
-
-/** One customer class of a class-aware replay: its own arrivals (observed), handle time and patience. */
-export interface ReplayClass {
-  name: CallClass;
-  /** Higher is served first under routing 'priority'. */
-  priority: number;
-  handleTime: DistSpec;
-  patience: DistSpec | null;
-}
-
-/** One class of the typed replay (the fit's `replay.classes`, identified.ts). */
-export interface TypedClass {
-  name: string;
-  identified: boolean;
-  handleTime: DistSpec;
-  patience: DistSpec | null;
-  /** Identified classes: hang-up share during the delay and the patience left after it. */
-  hangup?: number;
-  patienceAfterDelay?: DistSpec | null;
-}
-
-/** The typed replay model: classes by call-type family and caller kind, the identified customers' delay. */
-export interface TypedReplay {
-  classes: readonly TypedClass[];
-  delay: DistSpec | null;
-}
-
-/**
- * The switch model (fit's `replay.switch`, identified.ts): one contact type per family,
- * all in one queue (FIFO); a switched family's callers who cannot be connected at once
- * wait `delay` (an IVR stage taken only then), the other families their own delay.
- */
-export interface SwitchReplay {
-  families: readonly (SwitchFamily & { handleTime: DistSpec })[];
-  /** The identified customers' delay (the switched families' identification). */
-  delay: DistSpec;
-  /**
-   * Each replayed day's handle times: when true, each family's fitted distribution is
-   * scaled so that its mean is the family's observed mean that day (families with at
-   * least `DAY_HANDLE_MIN_CALLS` answered calls that day; the others keep the fit).
-   */
-  dayHandleTime?: boolean;
-}
-
-/** Answered calls a family needs on a day for its handle time to be scaled to the day's mean. */
-export const DAY_HANDLE_MIN_CALLS = 30;
-
-/** The family's handle time on an observed day (`SwitchReplay.dayHandleTime`). */
-export function dayHandleTime(d: ObservedDay, f: { name: string; handleTime: DistSpec }): DistSpec {
-  const t = d.byClass?.[f.name]?.total;
-  const fitted = distMean(f.handleTime);
-  if (!t || t.answered < DAY_HANDLE_MIN_CALLS || !(t.handleAnswered > 0) || !(fitted > 0)) return f.handleTime;
-  return scaleDist(f.handleTime, t.handleAnswered / t.answered / fitted);
-}
-
-export interface ReplayOptions {
-  /** The typed model (fit's `replay`): when present it replaces `classes` and the pooled type; days need `byClass`. */
-  typed?: TypedReplay;
-  /** The switch model: when present it replaces the others; days need `byClass` keyed by family. */
-  switch?: SwitchReplay;
-  /** The pooled handle time and patience (one contact type), used when `classes` is absent. */
-  handleTime: DistSpec;
-  patience: DistSpec | null;
-  /** One contact type per customer class, sharing the agents (README.md, "Customer classes"). */
-  classes?: readonly ReplayClass[];
-  /** With classes: 'priority' serves the higher class first (FIFO within); 'fifo' (default, chosen on January) ignores classes in the queue. */
-  routing?: 'fifo' | 'priority';
-  interval: number;
-  threshold: number;
-  replications: number;
-  seed: number;
-  /** counts: Poisson arrivals at the day's observed count per interval; trace: the observed queue-entry times. */
-  arrivals: ArrivalMode;
-  /** Multiplies the observed staffing (the fitted availability factor; 1 = as observed). */
-  staffingScale?: number;
-  /** 'interval' (default, chosen on January): staffing per interval, rounded; 'fine': at the 60-s step, rounded per minute. */
-  staffingResolution?: 'fine' | 'interval';
-}
 
 export interface Pair {
   observed: number;
@@ -125,140 +47,13 @@ export interface ValidationResult {
   bias: { abandonRate: number; serviceLevel: number; asa: number };
 }
 
-/**
- * The observed arrivals of each replayed class. Classes of the log that the fit does not
- * have (too few calls to fit, or a fit made before the class existed) are folded into
- * 'regular' (or the first class), so that no offered call is left out of the replay.
- */
-export function classArrivals(d: ObservedDay, classes: readonly ReplayClass[]): { offered: number[]; entries: number[] }[] {
-  const out = classes.map((c) => ({ offered: [...d.classes[c.name].offered], entries: [...d.classes[c.name].entries] }));
-  const names = classes.map((c) => c.name);
-  const into = Math.max(0, names.indexOf('regular'));
-  for (const k of CALL_CLASSES) {
-    if (names.includes(k)) continue;
-    const src = d.classes[k];
-    src.offered.forEach((x, i) => { out[into].offered[i] += x; });
-    out[into].entries.push(...src.entries);
-  }
-  for (const a of out) a.entries.sort((x, y) => x - y);
-  return out;
+function addRow(k: KpiCounts, m: MetricValues): void {
+  k.offered += m.offered;
+  k.answered += m.answered;
+  k.abandoned += m.abandoned + m.unfinished;
+  k.answeredWithin += m.answeredWithin;
+  k.waitAnswered += m.waitAnswered;
 }
-
-/** The model of one observed day. */
-export function dayModel(d: ObservedDay, o: ReplayOptions): ModelConfig {
-  const fine = (o.staffingResolution ?? 'interval') === 'fine' && o.interval % STAFFING_STEP === 0;
-  // Arrivals keep the observed interval counts; the model runs at the staffing step.
-  const step = fine ? STAFFING_STEP : o.interval;
-  const per = Math.round(o.interval / step);
-  const L = step;
-  const nI = Math.round(DAY / L);
-  const scale = o.staffingScale ?? 1;
-  const staffing = (fine ? d.staffingFine : d.staffing).map((s) => Math.round(s * scale));
-  const rates = (counts: readonly number[]) => Array.from({ length: nI }, (_, i) => counts[Math.floor(i / per)] / o.interval);
-  const arr = o.classes && o.classes.length > 0 ? classArrivals(d, o.classes) : [];
-  const none = () => new Array<number>(Math.round(DAY / o.interval)).fill(0);
-  if (o.switch) {
-    const sw = o.switch;
-    return {
-      schemaVersion: 1, name: `replay ${d.date}`, seed: o.seed + d.day, horizon: DAY, intervalLength: L, nIntervals: nI, warmup: 0, threshold: o.threshold, sla: [],
-      types: sw.families.map((f) => {
-        const delay = f.switched ? sw.delay : f.delay?.dist ?? null;
-        return {
-          name: f.name,
-          channel: 'phone' as const,
-          arrivalRates: o.arrivals === 'trace' ? new Array<number>(nI).fill(0) : rates(d.byClass?.[f.name]?.offered ?? none()),
-          handleTime: sw.dayHandleTime ? dayHandleTime(d, f) : f.handleTime,
-          // The patience clock runs through the delay: a hang-up share in it, then what is left.
-          patience: delay ? f.patienceAfterDelay : f.patience,
-          ...(delay ? { ivr: { time: delay, selfService: 0, hangup: f.hangup, misroute: 0, misrouteTime: 0, ...(f.switched ? { onlyWhenNoAgentFree: true } : {}) } } : {}),
-          // One queue: a caller is connected at once only when nobody of any family is ahead.
-          queue: 0,
-          site: 0,
-        };
-      }),
-      queues: [{ name: 'calls' }],
-      groups: [{ name: 'agents', site: 0, queues: [0], staffing }],
-      routing: { policy: 'fifo', agingRate: 0, overflowAfter: 30, params: {} },
-      sites: [{ name: 'center', lines: null }],
-    };
-  }
-  if (o.typed) {
-    const cls = o.typed.classes;
-    const delay = o.typed.delay;
-    return {
-      schemaVersion: 1, name: `replay ${d.date}`, seed: o.seed + d.day, horizon: DAY, intervalLength: L, nIntervals: nI, warmup: 0, threshold: o.threshold, sla: [],
-      types: cls.map((c, qi) => {
-        const delayed = c.identified && delay !== null;
-        return {
-          name: c.name,
-          channel: 'phone' as const,
-          arrivalRates: o.arrivals === 'trace' ? new Array<number>(nI).fill(0) : rates(d.byClass?.[c.name]?.offered ?? new Array<number>(Math.round(DAY / o.interval)).fill(0)),
-          handleTime: c.handleTime,
-          // The delay is an IVR stage the customer may hang up in; the patience clock then restarts with what is left.
-          patience: delayed ? c.patienceAfterDelay ?? null : c.patience,
-          ...(delayed ? { ivr: { time: delay, selfService: 0, hangup: c.hangup ?? 0, misroute: 0, misrouteTime: 0 } } : {}),
-          queue: qi,
-          site: 0,
-        };
-      }),
-      queues: cls.map((c) => ({ name: c.name })),
-      groups: [{ name: 'agents', site: 0, queues: cls.map((_, qi) => qi), staffing }],
-      routing: { policy: 'fifo', agingRate: 0, overflowAfter: 30, params: {} },
-      sites: [{ name: 'center', lines: null }],
-    };
-  }
-  return {
-    schemaVersion: 1,
-    name: `replay ${d.date}`,
-    seed: o.seed + d.day,
-    horizon: DAY,
-    intervalLength: L,
-    nIntervals: nI,
-    warmup: 0,
-    threshold: o.threshold,
-    sla: [],
-    ...(o.classes && o.classes.length > 0
-      ? {
-        types: o.classes.map((c, qi) => ({
-          name: c.name,
-          channel: 'phone' as const,
-          priority: c.priority,
-          arrivalRates: o.arrivals === 'trace' ? new Array<number>(nI).fill(0) : rates(arr[qi].offered),
-          handleTime: c.handleTime,
-          patience: c.patience,
-          queue: qi,
-          site: 0,
-        })),
-        queues: o.classes.map((c) => ({ name: c.name })),
-        groups: [{ name: 'agents', site: 0, queues: o.classes.map((_, qi) => qi), staffing }],
-        routing: { policy: o.routing ?? 'fifo', agingRate: 0, overflowAfter: 30, params: {} },
-      }
-      : {
-        types: [{
-          name: 'calls',
-          channel: 'phone' as const,
-          arrivalRates: o.arrivals === 'trace' ? new Array<number>(nI).fill(0) : rates(d.offered),
-          handleTime: o.handleTime,
-          patience: o.patience,
-          queue: 0,
-          site: 0,
-        }],
-        queues: [{ name: 'calls' }],
-        groups: [{ name: 'agents', site: 0, queues: [0], staffing }],
-      }),
-    sites: [{ name: 'center', lines: null }],
-  };
-}
-
-function addRow(k: KpiCounts, rows: Float64Array, b: number): void {
-  k.offered += rows[b + M.offered];
-  k.answered += rows[b + M.answered];
-  k.abandoned += rows[b + M.abandoned] + rows[b + M.unfinished];
-  k.answeredWithin += rows[b + M.answeredWithin];
-  k.waitAnswered += rows[b + M.waitAnswered];
-}
-
-const LOG_STRIDE = LOG_FIELDS.length;
 
 /**
  * The typed and switch replays count each call from the event log: waits run from the call's
@@ -276,15 +71,12 @@ function simulateTypedDay(d: ObservedDay, o: ReplayOptions, cfg: ModelConfig): {
     const rep = new Replication(cfg, r);
     for (const [t, k] of entries) rep.inject(k, t);
     runLogged(rep, (log) => {
-      const buf = log.buf;
-      for (let i = 0; i < log.n; i++) {
-        const b = i * LOG_STRIDE;
-        const out = buf[b];
-        const answered = out === O_COMPLETED || out === O_DROPPED;
-        if (!answered && out !== O_ABANDONED && out !== O_IVR_HANGUP && out !== O_UNFINISHED) continue;
-        const arrival = buf[b + 4];
-        const wait = answered ? buf[b + 6] - arrival : 0;
-        for (const k of [total, types[buf[b + 1]], hours[Math.min(23, Math.max(0, Math.floor(arrival / 3600)))]]) {
+      for (const c of contactEnds(log)) {
+        const out = c.outcome;
+        const answered = out === 'completed' || out === 'dropped';
+        if (!answered && out !== 'abandoned' && out !== 'ivrHangup' && out !== 'unfinished') continue;
+        const wait = answered ? c.answer - c.arrival : 0;
+        for (const k of [total, types[c.type], hours[Math.min(23, Math.max(0, Math.floor(c.arrival / 3600)))]]) {
           k.offered++;
           if (answered) {
             k.answered++;
@@ -318,11 +110,11 @@ export function simulateDay(d: ObservedDay, o: ReplayOptions): { total: KpiCount
     }
     rep.advanceTo(Infinity);
     const res = decodeResult(rep.result(), cfg);
-    const rows = res.rows;
-    types.forEach((k, t) => addRow(k, res.cells, t * NM)); // one site: cells are per type
+    types.forEach((k, t) => addRow(k, typeMetrics(res, cfg, t)));
     for (let i = 0; i <= cfg.nIntervals; i++) {
-      addRow(total, rows, i * NM);
-      if (i < cfg.nIntervals) addRow(hours[Math.min(23, Math.floor(i / perHour))], rows, i * NM);
+      const m = intervalMetrics(res, i);
+      addRow(total, m);
+      if (i < cfg.nIntervals) addRow(hours[Math.min(23, Math.floor(i / perHour))], m);
     }
   }
   return { total, hours, types };

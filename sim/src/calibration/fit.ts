@@ -1,5 +1,4 @@
-import { Document, isSeq, visit } from 'yaml';
-import type { DistSpec } from '../sim/src/core/distributions.ts';
+import type { DistSpec } from '../core/distributions.ts';
 import { CALL_CLASSES, classOf, type CallClass, type CallRecord } from './call-log.ts';
 import {
   fitExponentialCensored, fitLognormalCensored, fitLognormalTruncated, fitWeibullCensored, gammaOverdispersion,
@@ -11,9 +10,9 @@ import { delaySample as waitsWhileIdle, delayWithZeros, familyOf, identifiedDela
 
 /**
  * Calibration: call-by-call records in, a fit out (`CalibrationFit`), written as a
- * runnable single-queue scenario (`scenarioYaml`) plus the full fit as a JSON
- * sidecar. Each estimator is in estimators.ts; this module decides what each one is
- * applied to (see README.md, "Method").
+ * runnable single-queue scenario plus the full fit as a JSON sidecar
+ * (fitted-scenario.ts). Each estimator is in estimators.ts; this module decides what
+ * each one is applied to (see docs/calibration-method.md, "Method").
  */
 
 export interface FitOptions {
@@ -29,7 +28,7 @@ export interface FitOptions {
   threshold: number;
   /** Where the records came from (for the provenance comment). */
   sources: string[];
-  /** Scenario handle time: 'empirical' (a histogram of the observed times, default: chosen on January, README.md) or 'lognormal' (short calls + lognormal). */
+  /** Scenario handle time: 'empirical' (a histogram of the observed times, default: chosen on January, docs/calibration-method.md) or 'lognormal' (short calls + lognormal). */
   handle?: HandleMode;
 }
 
@@ -118,7 +117,7 @@ export interface CalibrationFit {
      * identify themselves and wait `delay`; the other families wait their own delay.
      * Handle time and patience are the family's (`classes`). Logs with identified customers only.
      * `dayHandleTime`: the patience was fitted with each replayed day's handle times scaled
-     * to that day's observed mean per family (replay.ts `SwitchReplay.dayHandleTime`), and
+     * to that day's observed mean per family (day-model.ts `SwitchReplay.dayHandleTime`), and
      * validate-fit replays the same way by default. `presenceGap`: the adaptive presence gap
      * the staffing was read with (observed-day.ts `AdaptiveGap`).
      */
@@ -444,115 +443,4 @@ export function fitCalls(calls: readonly CallRecord[], o: FitOptions): Calibrati
       asa: round(d.total.answered ? d.total.waitAnswered / d.total.answered : NaN, 1),
     })),
   };
-}
-
-// ---------------------------------------------------------------- scenario file
-
-const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
-
-function describeDist(d: DistSpec): string {
-  switch (d.kind) {
-    case 'exponential': return `exponential, mean ${d.mean} s`;
-    case 'weibull': return `Weibull, shape ${d.shape}, scale ${d.scale} s`;
-    case 'lognormal': return `lognormal, mean ${d.mean} s, cv ${d.cv}`;
-    case 'mixture': return d.components.map((c) => `${pct(c.weight)} ${describeDist(c.dist)}`).join(' + ');
-    case 'uniform': return `uniform ${d.min}-${d.max} s`;
-    default: return d.kind;
-  }
-}
-
-function classLines(fit: CalibrationFit): string[] {
-  const ks = Object.entries(fit.classes) as [CallClass, CalibrationFit['classes'][CallClass] & object][];
-  if (ks.length < 2) return [];
-  return [
-    '# Customer classes (sidecar; validate-fit replays them as two contact types sharing the agents):',
-    ...ks.map(([k, c]) => `#   ${k}: ${pct(c.share)} of offered, abandonment ${pct(c.abandonRate)}; handle mean ${c.handleTime.mean} s (KS ${c.handleTime.ks});` +
-      ` patience ${describeDist(c.patience.dist)} (KM median ${c.patience.kmMedian ?? 'not reached'} s).`),
-  ];
-}
-
-/** The main day type of a fit: weekdays when present, else the type with most days. */
-export function mainDayType(fit: CalibrationFit): DayType {
-  if (fit.arrivals.weekday) return 'weekday';
-  return (Object.entries(fit.arrivals) as [DayType, ArrivalFit][]).sort((a, b) => b[1].days - a[1].days)[0][0];
-}
-
-/** The runnable scenario, with the quality of each fit in its header comments. */
-export function scenarioYaml(fit: CalibrationFit, sidecar: string): string {
-  const dt = mainDayType(fit);
-  const a = fit.arrivals[dt]!;
-  const ht = fit.handleTime.all;
-  const p = fit.patience;
-  const chosen = p.fits.find((f) => f.kind === p.chosen)!;
-  const agents = fit.staffing.perDayType[dt]!.map((x) => Math.round(x));
-  const others = (Object.entries(fit.arrivals) as [DayType, ArrivalFit][]).filter(([t]) => t !== dt)
-    .map(([t, f]) => `${t} ${f.dailyTotal.mean} calls/day (${f.days} days)`).join(', ');
-  const r = fit.redial;
-  const header = [
-    '# yaml-language-server: $schema=../schema.json',
-    '#',
-    `# Fitted by \`cctwin calibrate\` from ${fit.sources.join(', ')}: ${fit.calls} calls, ${fit.days} days`,
-    `# (${fit.firstDate} to ${fit.lastDate}). The full fit (every day type, per-type handle times,`,
-    `# the Kaplan-Meier curve, redials, IVR, staffing by day type) is in ${sidecar}.`,
-    '# Written by a program: edit the logs or the options, not this file.',
-    '#',
-    `# Arrivals: the ${dt} profile, mean offered calls per ${fit.interval / 60}-minute interval over ${a.days} days`,
-    `#   (${a.dailyTotal.mean} calls/day). Offered = reached the agent queue; VRU hang-ups are not offered.`,
-    `#   Day-level overdispersion: daily totals have variance/mean ${a.dailyTotal.dispersion}, gamma CV ${a.dailyTotal.gammaCv}`,
-    `#   (Var = m + cv^2 m^2); hourly counts variance/mean ${a.hourlyDispersion} (1 = Poisson).`,
-    `#   Other day types, in the sidecar only: ${others || 'none'}.`,
-    '#   Day-type profiles, the gamma day multiplier, redials and several contact types are not',
-    '#   scenario fields yet (another issue adds them); until then this file is the main day type.',
-    `# Handle time: ${describeDist(ht.dist)}.`,
-    `#   Observed mean ${ht.mean} s, cv ${ht.cv}; ${pct(ht.shortShare)} of calls under ${ht.shortCut} s.`,
-    `#   KS distance to the ${ht.n} observed handle times: ${ht.ks} (${ht.mode === 'empirical' ? 'short calls + lognormal' : 'the histogram, --handle empirical'}: ${ht.ksOther}; a plain lognormal: ${ht.ksPlainLognormal}).`,
-    `# Patience: ${describeDist(p.dist)}, censored MLE chosen by AIC.`,
-    `#   From ${p.offered} offered calls: ${p.abandoned} abandonments (events), the rest censored at their wait.`,
-    `#   KS distance to the Kaplan-Meier curve: ${p.fits.map((f) => `${f.kind} ${f.ksVsKm}`).join(', ')} (chosen: ${chosen.kind}).`,
-    `#   Kaplan-Meier median patience: ${p.kmMedian === null ? 'not reached' : `${p.kmMedian} s`}.`,
-    ...classLines(fit),
-    ...(fit.replay?.switch ? [
-      `# Switch replay (sidecar \`replay.switch\`, validate-fit's default): one stream per call-type family;`,
-      `#   switched families (${fit.replay.switch.families.filter((f) => f.switched).map((f) => f.name).join(', ') || 'none'}): a caller who finds an agent free is answered at once, the others`,
-      `#   identify themselves and wait the identified customers' delay; ${fit.replay.switch.families.filter((f) => !f.switched).map((f) => `${f.name}: ${f.delay ? `own delay (${pct(f.delay.zeroShare)} none, p75 ${f.delay.quantiles.p75} s, p90 ${f.delay.quantiles.p90} s)` : 'no delay'}`).join('; ') || 'no other family'};`,
-      `#   staffing: a session ends at a gap ${fit.replay.switch.presenceGap.factor} x the hour's median gap between an agent's calls (${fit.replay.switch.presenceGap.min}-${fit.replay.switch.presenceGap.max} s),`,
-      `#   with ${fit.replay.switch.sessionExtension} s before and after each session${fit.replay.switch.dayHandleTime ? '; each replayed day\'s handle times scaled to its observed mean per family' : ''}.`,
-      '#   Patience per family: the censored fit times a factor fitted through the replay of this log, so that',
-      `#   it reproduces each family's abandonment (observed / simulated): ${fit.replay.switch.families.map((f) => `${f.name} x${f.patienceScale.toFixed(2)} (${pct(f.abandonRate.observed)} / ${pct(f.abandonRate.simulated)})`).join(', ')}.`,
-    ] : []),
-    ...(fit.replay ? [
-      `# Typed replay (sidecar \`replay\`, validate-fit --model typed): classes ${fit.replay.classes.map((c) => c.name).join(', ')};`,
-      fit.replay.delay
-        ? `#   identified customers wait a structural delay first (median ${fit.replay.delay.quantiles.p50} s, from ${fit.replay.delay.n} calls); staffing read with ${fit.replay.sessionExtension} s before and after each agent session.`
-        : '#   no identified customers in the log: no delay.',
-    ] : []),
-    `# Redials (sidecar only): ${pct(r.probability)} of ${r.identifiedAbandoned} identified abandoners call again within ${r.windowSeconds / 60} min` +
-      (r.delay ? `,` : '.'),
-    ...(r.delay ? [`#   delay mean ${r.delay.mean} s, median ${r.delay.median} s (after an answered call: ${pct(r.afterAnswerProbability)}).`] : []),
-    `# IVR time (sidecar only): mean ${fit.ivr.mean} s, median ${fit.ivr.median} s; ${pct(fit.ivr.hangUpShare)} of calls hang up in the IVR.`,
-    `# Agents: staffing on the floor read from the log by the "${fit.staffing.method}" method, mean of the ${dt}s, rounded.`,
-    `# Service level: answered within 20 s, target 95% (facts: sl-threshold-seconds, sl-target);`,
-    '#   abandonment ceiling 10% (facts: abandon-rate-max): the Ctrip targets, not this center\'s.',
-    '',
-  ].join('\n');
-  const body = {
-    name: fit.name,
-    description: `${dt} of ${fit.firstDate}..${fit.lastDate}, fitted from call logs`,
-    seed: 1,
-    horizon: '24h',
-    interval: fit.interval,
-    arrivals: { perInterval: a.perInterval },
-    handleTime: ht.dist,
-    patience: p.dist,
-    agents,
-    serviceLevel: { threshold: fit.threshold, target: 0.95 },
-  };
-  const doc = new Document(body);
-  visit(doc, { Seq(_, node) { if (isSeq(node) && node.items.length > 4) node.flow = true; } });
-  return header + doc.toString({ lineWidth: 0 });
-}
-
-/** The sidecar: the whole fit, JSON. */
-export function fitJson(fit: CalibrationFit): string {
-  return `${JSON.stringify(fit, null, 1)}\n`;
 }

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
  * that every cited id exists.
  */
 
-/** The five public documents the figures come from (described, not copied: see README.md). */
+/** The five public documents the figures come from (described, not copied: see calibration-data/README.md). */
 export const FACT_SOURCES = {
   'ctrip-2010-presentation': 'a 2010 company presentation on the contact center',
   'trade-article-service-system': 'a trade article on the service system',
@@ -28,7 +28,7 @@ export interface Fact {
   readonly note: string;
 }
 
-export const FACTS_FILE = fileURLToPath(new URL('./ctrip-facts.csv', import.meta.url));
+export const FACTS_FILE = fileURLToPath(new URL('../../../calibration-data/ctrip-facts.csv', import.meta.url));
 const HEADER = 'id,figure,value,unit,source,note';
 
 /** Parses the facts file; throws with every bad line listed. Fields hold no commas (checked). */

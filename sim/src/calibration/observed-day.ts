@@ -23,7 +23,7 @@ export function dayTypeOf(day: number): DayType {
   return w === 5 ? 'friday' : w === 6 ? 'saturday' : 'weekday';
 }
 
-/** How staffing on the floor is read from the log (README.md: "Staffing"). */
+/** How staffing on the floor is read from the log (docs/calibration-method.md, "Method"). */
 export type StaffingMethod = 'distinct' | 'busy' | 'present';
 export const STAFFING_METHODS: readonly StaffingMethod[] = ['distinct', 'busy', 'present'];
 
@@ -73,7 +73,8 @@ export interface ObservedDay {
 /**
  * Seconds without service after which an agent counts as off the floor (the
  * `present` method). Chosen on the January log (the fitting month): of 5, 10, 15 and
- * 20 minutes, 10 gave the smallest replay error there (README.md, "Staffing").
+ * 20 minutes, 10 gave the smallest replay error there (docs/calibration-method.md,
+ * "Method").
  */
 export const PRESENCE_GAP = 600;
 
@@ -83,7 +84,8 @@ export const PRESENCE_GAP = 600;
  * the floor while they are there (January, 600 s everywhere: simulated abandonment on
  * Saturdays 9-12% against 2-7% observed). Chosen on January only, weekdays kept at
  * 600 s, Friday/Saturday among 600, 720, 900, 1080, 1200, 1500, 1800 and 3600 s by the
- * criterion abandonment MAE / 2 + SL MAE / 5: 900 s (README.md, "Staffing").
+ * criterion abandonment MAE / 2 + SL MAE / 5: 900 s (docs/calibration-method.md,
+ * "Method").
  */
 export const PRESENCE_GAP_BY_DAY_TYPE: Readonly<Record<DayType, number>> = { weekday: PRESENCE_GAP, friday: 900, saturday: 900 };
 
@@ -176,9 +178,9 @@ function staffingOf(calls: readonly CallRecord[], L: number, nI: number, method:
  * method): one presence gap for every day, one per day type (default
  * `PRESENCE_GAP_BY_DAY_TYPE`), or the adaptive gap. `opts.extension`: seconds of
  * presence added before the first and after the last call of each session (the
- * `present` method; README.md, "Identified customers"). `opts.classKey`: a replay class
- * per call; each day then has `byClass` (offered per interval, queue entries, totals
- * per class).
+ * `present` method; docs/calibration-method.md, "Call types and identified
+ * customers"). `opts.classKey`: a replay class per call; each day then has `byClass`
+ * (offered per interval, queue entries, totals per class).
  */
 export function observeDays(calls: readonly CallRecord[], L: number, threshold: number, method: StaffingMethod, gap: PresenceGap = PRESENCE_GAP_BY_DAY_TYPE, opts: { extension?: number; classKey?: (c: CallRecord) => string } = {}): ObservedDay[] {
   const nI = Math.round(DAY / L);

@@ -1,13 +1,13 @@
-import type { DistSpec } from '../sim/src/core/distributions.ts';
-import { Sampler } from '../sim/src/core/distributions.ts';
-import { makeStream } from '../sim/src/core/rng.ts';
+import type { DistSpec } from '../core/distributions.ts';
+import { Sampler } from '../core/distributions.ts';
+import { makeStream } from '../core/rng.ts';
 import { callsByDay, servedByAgent, type CallRecord } from './call-log.ts';
 import { quantile } from './estimators.ts';
 import type { AdaptiveGap } from './observed-day.ts';
 
 /**
- * The replay classes of the typed model (README.md, "Call types and identified
- * customers"): one class per call-type family, split into anonymous callers and
+ * The replay classes of the typed model (docs/calibration-method.md, "Call types and
+ * identified customers"): one class per call-type family, split into anonymous callers and
  * identified customers; identified customers wait a structural delay before an agent
  * may take them.
  *
@@ -29,7 +29,7 @@ export const FAMILY_MIN_OFFERED = 1000;
  * for their first call and after their last one, which the session reading misses. Chosen
  * on January among 0, 150, 240, 300, 330, 360, 390 and 450 s by the criterion abandonment
  * MAE / 2 + SL MAE / 5 (10 replications, seed 1), and again best among 300-390 s with 30
- * replications, seed 7 (README.md, the figures table).
+ * replications, seed 7 (docs/calibration-method.md, the figures table).
  */
 export const SESSION_EXTENSION = 360;
 
@@ -38,14 +38,14 @@ export const SESSION_EXTENSION = 360;
  * (`validate-fit`'s default), with each day's observed handle time
  * (`SwitchReplay.dayHandleTime`) and the adaptive presence gap: chosen on January among
  * 0, 45 and 90 s by the criterion abandonment MAE / 2 + SL MAE / 5, the patience refitted
- * for each (30 replications, seeds 1 and 7; calibration-data/README.md).
+ * for each (30 replications, seeds 1 and 7; docs/calibration-method.md).
  */
 export const SWITCH_SESSION_EXTENSION = 45;
 
 /**
  * The switch model's presence gap (observed-day.ts `AdaptiveGap`): a session ends at a gap
  * 12 times the hour's median gap between an agent's calls, within 200-3600 s. Chosen on
- * January (factor 5-40, min 120-600 s, max 1800-7200 s; calibration-data/README.md).
+ * January (factor 5-40, min 120-600 s, max 1800-7200 s; docs/calibration-method.md).
  */
 export const SWITCH_PRESENCE_GAP: AdaptiveGap = { factor: 12, min: 200, max: 3600 };
 

@@ -5,7 +5,7 @@
  * lognormal), a left-truncated lognormal fit, Kolmogorov-Smirnov distances, and the
  * day-level gamma overdispersion of counts.
  */
-import { logGamma } from '../sim/src/core/distributions.ts';
+import { logGamma } from '../core/distributions.ts';
 
 // ---------------------------------------------------------------- normal law
 

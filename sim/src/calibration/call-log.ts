@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { SimError, type Issue } from '../sim/src/errors.ts';
+import { SimError, type Issue } from '../errors.ts';
 
 /**
  * Call-by-call logs, read into one normalised record per call. Two formats:
@@ -10,7 +10,7 @@ import { SimError, type Issue } from '../sim/src/errors.ts';
  *   an abandonment, HANG without one a hang-up in the VRU (not offered).
  * - `csv`: the generic format `arrival,queue_entry,answer,end,outcome,type,agent[,customer]`
  *   with ISO date-times (local time, no zone) or seconds, outcome one of
- *   answered|abandoned|blocked|ivr (README.md gives the rules).
+ *   answered|abandoned|blocked|ivr (calibration-data/README.md gives the rules).
  *
  * Every bad row is reported at once, with its file, line, column, value and what is
  * expected; a log with any bad row is refused (a silent skip would bias the fit).
