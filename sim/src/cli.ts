@@ -3,12 +3,10 @@ import { Command, CommanderError } from 'commander';
 import { SimError, formatIssues } from './errors.ts';
 import { stdio, type Io, type SetCode } from './cli/io.ts';
 import { defineCommands } from './cli/program.ts';
-import { registerCalibrate } from './cli/calibrate.ts';
-import { registerValidateFit } from './cli/validate-fit.ts';
 
 /**
- * The `cctwin` command line. Each command lives in sim/src/cli/<command>.ts and
- * registers itself here. Exit codes: 0 success, 1 failure while running, 2 bad
+ * The `cctwin` command line. cli/program.ts defines the commands; each lives in
+ * sim/src/cli/<command>.ts, imported when it runs. Exit codes: 0 success, 1 failure while running, 2 bad
  * input (scenario file or flags), 130 interrupted.
  */
 
@@ -36,8 +34,6 @@ export function buildProgram(io: Io, setCode: SetCode): Command {
     .showHelpAfterError('(run with --help for usage)');
 
   defineCommands(program, io, setCode);
-  registerCalibrate(program, io, setCode);
-  registerValidateFit(program, io, setCode);
   return program;
 }
 

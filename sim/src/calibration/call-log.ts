@@ -45,8 +45,9 @@ export const CALL_CLASSES: readonly CallClass[] = ['regular', 'priority'];
 /** Anonymous Bank priority 2 is a priority customer; 0 (unidentified), 1 and logs without priorities are regular. */
 export const classOf = (c: CallRecord): CallClass => (c.priority === 2 ? 'priority' : 'regular');
 
-export type LogFormat = 'anonbank' | 'csv';
-export const LOG_FORMATS: readonly LogFormat[] = ['anonbank', 'csv'];
+import type { LogFormat } from './options.ts';
+
+export { LOG_FORMATS, type LogFormat } from './options.ts';
 
 export interface ParsedLog {
   calls: CallRecord[];

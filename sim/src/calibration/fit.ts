@@ -32,8 +32,9 @@ export interface FitOptions {
   handle?: HandleMode;
 }
 
-export type HandleMode = 'lognormal' | 'empirical';
-export const HANDLE_MODES: readonly HandleMode[] = ['lognormal', 'empirical'];
+import type { HandleMode } from './options.ts';
+
+export { HANDLE_MODES, type HandleMode } from './options.ts';
 
 export interface HandleTimeFit {
   n: number;

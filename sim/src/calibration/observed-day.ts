@@ -24,8 +24,9 @@ export function dayTypeOf(day: number): DayType {
 }
 
 /** How staffing on the floor is read from the log (docs/calibration-method.md, "Method"). */
-export type StaffingMethod = 'distinct' | 'busy' | 'present';
-export const STAFFING_METHODS: readonly StaffingMethod[] = ['distinct', 'busy', 'present'];
+import type { StaffingMethod } from './options.ts';
+
+export { STAFFING_METHODS, type StaffingMethod } from './options.ts';
 
 export interface KpiCounts {
   offered: number;

@@ -1,6 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import type { Command } from 'commander';
 import { LOG_FORMATS, readCallLogs, type LogFormat } from '../calibration/call-log.ts';
 import { countsScenarioYaml, fitCounts, readCounts } from '../calibration/counts.ts';
 import { fitCalls, HANDLE_MODES, type HandleMode } from '../calibration/fit.ts';
@@ -9,7 +8,7 @@ import { STAFFING_METHODS, type StaffingMethod } from '../calibration/observed-d
 import { parseScenarioText } from '../config/load.ts';
 import { SimError } from '../errors.ts';
 import { FlagChecker } from './options.ts';
-import type { Io, SetCode } from './io.ts';
+import type { Io } from './io.ts';
 
 /** `cctwin calibrate LOG... --out scenarios/fitted/NAME.yaml`: fit a scenario to call logs. */
 
@@ -18,7 +17,7 @@ export function sidecarOf(file: string): string {
   return join(dirname(file), `${basename(file).replace(/\.ya?ml$/i, '')}.fit.json`);
 }
 
-async function cmdCalibrate(io: Io, logs: string[], o: Record<string, unknown>): Promise<number> {
+export async function cmdCalibrate(io: Io, logs: string[], o: Record<string, unknown>): Promise<number> {
   const f = new FlagChecker();
   const format = String(o.format ?? 'anonbank');
   if (!LOG_FORMATS.includes(format as LogFormat) && format !== 'counts') f.fail('format', format, `must be one of ${[...LOG_FORMATS, 'counts'].join(', ')}`);
@@ -71,20 +70,4 @@ async function cmdCalibrate(io: Io, logs: string[], o: Record<string, unknown>):
   io.out(`  ivr        mean ${fit.ivr.mean} s`);
   io.out(`wrote ${file} and ${sidecar}`);
   return 0;
-}
-
-export function registerCalibrate(program: Command, io: Io, setCode: SetCode): void {
-  program
-    .command('calibrate')
-    .description('fit arrivals, handle time, patience, redials, IVR time and staffing to call-by-call logs; write a scenario')
-    .argument('<log...>', 'call logs (Anonymous Bank TSV or the generic CSV), or arrival-count series (--format counts)')
-    .option('--format <F>', `log format: ${[...LOG_FORMATS, 'counts'].join(' | ')} (counts: rownames,DateTime,Calls arrival counts)`, 'anonbank')
-    .option('--handle <H>', `scenario handle time: ${HANDLE_MODES.join(' | ')} (empirical, default: a histogram of the observed times; lognormal: short calls + lognormal)`, 'empirical')
-    .option('-o, --out <file>', 'scenario to write, e.g. scenarios/fitted/NAME.yaml (the full fit goes to NAME.fit.json beside it)')
-    .option('--name <N>', 'scenario name (default: the file name)')
-    .option('--interval <S>', 'interval of profiles and staffing, seconds', '900')
-    .option('--short-call <S>', 'handle times below this are the very-short-call component, seconds', '10')
-    .option('--redial-window <S>', 'a call within this many seconds after an abandonment is a redial', '3600')
-    .option('--staffing <M>', `how agents on the floor are read from the log: ${STAFFING_METHODS.join(' | ')}`, 'present')
-    .action(async (logs: string[], o) => setCode(await cmdCalibrate(io, logs, o)));
 }

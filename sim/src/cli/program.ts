@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { DEFAULT_MAX_REPLICATIONS } from '../experiments/precision.ts';
 import { defaultWorkers } from '../engine/cores.ts';
 import { DEFAULT_DB } from '../runs/location.ts';
+import { HANDLE_MODES, LOG_FORMATS, STAFFING_METHODS } from '../calibration/options.ts';
 import type { Io, SetCode } from './io.ts';
 
 /**
@@ -60,6 +61,41 @@ export function defineCommands(program: Command, io: Io, setCode: SetCode): void
     .option('-w, --workers <N>', 'worker threads for --simulate (default: one per core)')
     .option('--json', 'print JSON { analytic, simulated }')
     .action(async (model: string, o) => setCode(await (await import('./erlang.ts')).cmdErlang(io, model, o)));
+
+  program
+    .command('calibrate')
+    .description('fit arrivals, handle time, patience, redials, IVR time and staffing to call-by-call logs; write a scenario')
+    .argument('<log...>', 'call logs (Anonymous Bank TSV or the generic CSV), or arrival-count series (--format counts)')
+    .option('--format <F>', `log format: ${[...LOG_FORMATS, 'counts'].join(' | ')} (counts: rownames,DateTime,Calls arrival counts)`, 'anonbank')
+    .option('--handle <H>', `scenario handle time: ${HANDLE_MODES.join(' | ')} (empirical, default: a histogram of the observed times; lognormal: short calls + lognormal)`, 'empirical')
+    .option('-o, --out <file>', 'scenario to write, e.g. scenarios/fitted/NAME.yaml (the full fit goes to NAME.fit.json beside it)')
+    .option('--name <N>', 'scenario name (default: the file name)')
+    .option('--interval <S>', 'interval of profiles and staffing, seconds', '900')
+    .option('--short-call <S>', 'handle times below this are the very-short-call component, seconds', '10')
+    .option('--redial-window <S>', 'a call within this many seconds after an abandonment is a redial', '3600')
+    .option('--staffing <M>', `how agents on the floor are read from the log: ${STAFFING_METHODS.join(' | ')}`, 'present')
+    .action(async (logs: string[], o) => setCode(await (await import('./calibrate.ts')).cmdCalibrate(io, logs, o)));
+
+  program
+    .command('validate-fit')
+    .description('replay each real day of call logs through a fitted scenario and compare abandonment, service level and ASA')
+    .argument('<scenario>', 'fitted scenario (YAML)')
+    .option('--against <log...>', 'call logs to replay, day by day')
+    .option('--format <F>', `log format: ${LOG_FORMATS.join(' | ')}`, 'anonbank')
+    .option('-r, --replications <R>', 'replications per day', '10')
+    .option('-s, --seed <S>', 'base seed', '1')
+    .option('--arrivals <A>', 'counts: Poisson at the observed count per interval; trace: the observed arrival times', 'counts')
+    .option('--staffing <M>', `how agents on the floor are read from the log: ${STAFFING_METHODS.join(' | ')} (default: as fitted)`)
+    .option('--routing <P>', 'with customer classes: fifo (one queue order, default) | priority (priority customers first)', 'fifo')
+    .option('--model <M>', 'switch (call-type families; a caller who cannot be connected at once identifies and waits a delay; default when the fit has it) | typed (families split into anonymous and identified callers as observed; its split carries the day\'s congestion, see docs/calibration-method.md) | classes (regular and priority customers) | pooled (one contact type)')
+    .option('--extension <S>', 'seconds of presence added before and after each agent session (default: the fit\'s, switch and typed models only)')
+    .option('--handle-time <H>', 'switch model: day (each family\'s fitted handle time scaled to its observed mean that day; default when the fit was calibrated so) | fitted (the fitted distribution every day)')
+    .option('--presence-gap <G>', 'the present staffing reading: adaptive (a gap a multiple of the hour\'s median gap between an agent\'s calls ends a session; default with a switch fit) | day-type (600 s on weekdays, 900 s on Fridays and Saturdays; default otherwise) | a number of seconds')
+    .option('--pooled', 'the same as --model pooled')
+    .option('--hourly', 'also print each day by hour')
+    .option('--noise-floor', 'also measure the MAE a perfect model would get by chance (8 simulated days per real one against the model\'s mean)')
+    .option('--json', 'print { days[], mae } as JSON')
+    .action(async (scenario: string, o) => setCode(await (await import('./validate-fit.ts')).cmdValidateFit(io, scenario, o)));
 
   const compare = program
     .command('compare')

@@ -1,5 +1,4 @@
 import { existsSync, readFileSync } from 'node:fs';
-import type { Command } from 'commander';
 import { CALL_CLASSES, LOG_FORMATS, readCallLogs, type LogFormat } from '../calibration/call-log.ts';
 import { observeDays, PRESENCE_GAP_BY_DAY_TYPE, STAFFING_METHODS, type AdaptiveGap, type PresenceGap, type StaffingMethod } from '../calibration/observed-day.ts';
 import { ARRIVAL_MODES, type ArrivalMode, type ReplayClass, type SwitchReplay, type TypedReplay } from '../calibration/day-model.ts';
@@ -10,7 +9,7 @@ import { loadScenario } from '../config/load.ts';
 import { sidecarOf } from './calibrate.ts';
 import { FlagChecker } from './options.ts';
 import { table } from './table.ts';
-import type { Io, SetCode } from './io.ts';
+import type { Io } from './io.ts';
 
 /**
  * `cctwin validate-fit SCENARIO --against LOG...`: replays each real day of the log
@@ -55,7 +54,7 @@ function describeGap(g: PresenceGap): string {
   return Object.entries(g).map(([k, v]) => `${k} ${v} s`).join(', ');
 }
 
-async function cmdValidateFit(io: Io, scenario: string, o: Record<string, unknown>): Promise<number> {
+export async function cmdValidateFit(io: Io, scenario: string, o: Record<string, unknown>): Promise<number> {
   const f = new FlagChecker();
   const against = (o.against as string[] | undefined) ?? [];
   if (against.length === 0) f.fail('against', undefined, 'is required: one or more call logs to replay');
@@ -151,27 +150,4 @@ async function cmdValidateFit(io: Io, scenario: string, o: Record<string, unknow
     if (floor) io.out(`noise floor (a perfect model's MAE by chance: one simulated day against the model's mean): abandon rate ${(floor.abandonRate * 100).toFixed(2)} points, service level ${(floor.serviceLevel * 100).toFixed(2)} points, ASA ${floor.asa.toFixed(1)} s`);
   }
   return 0;
-}
-
-export function registerValidateFit(program: Command, io: Io, setCode: SetCode): void {
-  program
-    .command('validate-fit')
-    .description('replay each real day of call logs through a fitted scenario and compare abandonment, service level and ASA')
-    .argument('<scenario>', 'fitted scenario (YAML)')
-    .option('--against <log...>', 'call logs to replay, day by day')
-    .option('--format <F>', `log format: ${LOG_FORMATS.join(' | ')}`, 'anonbank')
-    .option('-r, --replications <R>', 'replications per day', '10')
-    .option('-s, --seed <S>', 'base seed', '1')
-    .option('--arrivals <A>', 'counts: Poisson at the observed count per interval; trace: the observed arrival times', 'counts')
-    .option('--staffing <M>', `how agents on the floor are read from the log: ${STAFFING_METHODS.join(' | ')} (default: as fitted)`)
-    .option('--routing <P>', 'with customer classes: fifo (one queue order, default) | priority (priority customers first)', 'fifo')
-    .option('--model <M>', 'switch (call-type families; a caller who cannot be connected at once identifies and waits a delay; default when the fit has it) | typed (families split into anonymous and identified callers as observed; its split carries the day\'s congestion, see docs/calibration-method.md) | classes (regular and priority customers) | pooled (one contact type)')
-    .option('--extension <S>', 'seconds of presence added before and after each agent session (default: the fit\'s, switch and typed models only)')
-    .option('--handle-time <H>', 'switch model: day (each family\'s fitted handle time scaled to its observed mean that day; default when the fit was calibrated so) | fitted (the fitted distribution every day)')
-    .option('--presence-gap <G>', 'the present staffing reading: adaptive (a gap a multiple of the hour\'s median gap between an agent\'s calls ends a session; default with a switch fit) | day-type (600 s on weekdays, 900 s on Fridays and Saturdays; default otherwise) | a number of seconds')
-    .option('--pooled', 'the same as --model pooled')
-    .option('--hourly', 'also print each day by hour')
-    .option('--noise-floor', 'also measure the MAE a perfect model would get by chance (8 simulated days per real one against the model\'s mean)')
-    .option('--json', 'print { days[], mae } as JSON')
-    .action(async (scenario: string, o) => setCode(await cmdValidateFit(io, scenario, o)));
 }
