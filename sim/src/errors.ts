@@ -15,6 +15,11 @@ export const ERROR_CODES = {
   SIM_ERR_SCENARIO_INVALID: { input: true, status: 422 },
   /** A flag or argument is out of its domain. */
   SIM_ERR_BAD_ARGUMENT: { input: true, status: 400 },
+  /**
+   * A call log or count series cannot be used: unreadable, a bad header, no rows, bad rows
+   * (more than `--max-bad-rows`), or too little in it for a fit (no abandonments, ...).
+   */
+  SIM_ERR_CALL_LOG: { input: true, status: 422 },
   /** A result buffer of another layout or version. */
   SIM_ERR_RESULT_LAYOUT: { input: false, status: 500 },
   /** `inject` or a live control named a contact type, site or group the model does not have. */

@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { SimError, type Issue } from '../errors.ts';
+import { BadRows, isCalendarDate, readLog, MAX_CLOCK_SKEW, MAX_DURATION, type ReadOptions, type SkippedRow } from './bad-rows.ts';
 
 /**
  * Call-by-call logs, read into one normalised record per call. Two formats:
@@ -13,7 +12,9 @@ import { SimError, type Issue } from '../errors.ts';
  *   answered|abandoned|blocked|ivr (calibration-data/README.md gives the rules).
  *
  * Every bad row is reported at once, with its file, line, column, value and what is
- * expected; a log with any bad row is refused (a silent skip would bias the fit).
+ * expected; a log with any bad row is refused (a silent skip would bias the fit), unless
+ * the caller allows some to be skipped (`--max-bad-rows`), and they are then listed
+ * (bad-rows.ts has the bounds and the collector).
  */
 
 export type Outcome = 'answered' | 'abandoned' | 'blocked' | 'ivr';
@@ -53,10 +54,13 @@ export interface ParsedLog {
   calls: CallRecord[];
   /** Rows dropped on purpose (PHANTOM calls). */
   dropped: number;
+  /** Bad rows skipped (`ReadOptions.maxBadRows`), in the order read; empty unless asked for. */
+  skippedRows: SkippedRow[];
 }
 
+export type { ReadOptions, SkippedRow } from './bad-rows.ts';
+
 const DAY = 86400;
-const MAX_ISSUES = 50;
 
 /** Days since 1970-01-01 of a calendar date. */
 export function dayNumber(y: number, m: number, d: number): number {
@@ -97,25 +101,12 @@ export function weekday(day: number): number {
   return new Date(day * 86400000).getUTCDay();
 }
 
-class RowIssues {
-  readonly issues: Issue[] = [];
-  total = 0;
-  constructor(private readonly source: string) {}
-  add(line: number, column: string, value: unknown, message: string): void {
-    this.total++;
-    if (this.issues.length < MAX_ISSUES) this.issues.push({ path: `${this.source} ${column}`, value, message, line });
-  }
-  throwIfAny(): void {
-    if (this.total === 0) return;
-    const more = this.total > this.issues.length ? ` (the first ${this.issues.length} shown)` : '';
-    throw new SimError('SIM_ERR_BAD_ARGUMENT', `${this.source} has ${this.total} bad field${this.total === 1 ? '' : 's'}${more}`, this.issues);
-  }
-}
-
 // ---------------------------------------------------------------- Anonymous Bank
 
 const ANON_COLUMNS = ['vru+line', 'call_id', 'customer_id', 'priority', 'type', 'date', 'vru_entry', 'vru_exit', 'vru_time',
   'q_start', 'q_exit', 'q_time', 'outcome', 'ser_start', 'ser_exit', 'ser_time', 'server'];
+/** Fields are tab-separated; a few real rows (October 1999) have runs of spaces or tabs instead. No field is ever empty or holds a space. */
+const ANON_SEPARATOR = /[ \t]+/;
 
 function clock(s: string): number {
   const m = /^(\d{1,2}):(\d\d):(\d\d)$/.exec(s);
@@ -129,50 +120,73 @@ function notBefore(t: number, after: number): number {
   return t < after - 600 ? t + DAY : t;
 }
 
-export function parseAnonBank(text: string, source = 'log'): ParsedLog {
-  const lines = text.split('\n');
-  const bad = new RowIssues(source);
-  const header = (lines[0] ?? '').replace(/\r$/, '').split('\t');
-  if (header.join('\t') !== ANON_COLUMNS.join('\t')) {
-    bad.add(1, 'header', header.slice(0, 4).join('\t'), `must be the Anonymous Bank header: ${ANON_COLUMNS.join(' ')} (tab-separated)`);
-    bad.throwIfAny();
-  }
+export function parseAnonBank(text: string, source = 'log', o: ReadOptions = {}): ParsedLog {
+  const bad = new BadRows(o.maxBadRows ?? 0);
   const calls: CallRecord[] = [];
-  let dropped = 0;
+  const dropped = readAnonBank(text, source, bad, calls);
+  return { calls, dropped, skippedRows: bad.settle(source) };
+}
+
+/** Reads one Anonymous Bank log into `calls`, its problems into `bad`; returns the PHANTOM rows dropped. */
+function readAnonBank(text: string, source: string, bad: BadRows, calls: CallRecord[]): number {
+  const lines = text.split('\n');
+  const header = (lines[0] ?? '').trim().split(ANON_SEPARATOR);
+  if (header.join('\t') !== ANON_COLUMNS.join('\t')) {
+    bad.file(source, header.slice(0, 4).join('\t'), `must be the Anonymous Bank header: ${ANON_COLUMNS.join(' ')} (tab-separated)`, 1, 'header');
+    return 0;
+  }
+  let dropped = 0, rows = 0;
   for (let i = 1; i < lines.length; i++) {
-    const raw = lines[i].replace(/\r$/, '');
-    if (raw.trim() === '') continue;
+    const raw = lines[i].trim();
+    if (raw === '') continue;
+    rows++;
     const ln = i + 1;
-    const f = raw.split('\t');
+    const add = (field: string, value: string, message: string) => bad.row(source, ln, field, value, message);
+    const f = raw.split(ANON_SEPARATOR);
     if (f.length !== ANON_COLUMNS.length) {
-      bad.add(ln, '(row)', `${f.length} fields`, `must have ${ANON_COLUMNS.length} tab-separated fields`);
+      add('(row)', `${f.length} fields`, `must have ${ANON_COLUMNS.length} fields separated by tabs (or spaces)`);
       continue;
     }
-    const col = (name: string) => f[ANON_COLUMNS.indexOf(name)].trim();
-    const before = bad.total;
+    const col = (name: string) => f[ANON_COLUMNS.indexOf(name)];
+    const before = bad.problems;
     const date = col('date');
     const dm = /^(\d\d)(\d\d)(\d\d)$/.exec(date);
-    if (!dm || Number(dm[2]) < 1 || Number(dm[2]) > 12 || Number(dm[3]) < 1 || Number(dm[3]) > 31) bad.add(ln, 'date', date, 'must be a date YYMMDD');
+    // Two-digit years: the Anonymous Bank data are from 1999.
+    const year = dm ? (Number(dm[1]) < 70 ? 2000 : 1900) + Number(dm[1]) : NaN;
+    if (!dm) add('date', date, 'must be a date YYMMDD');
+    else if (!isCalendarDate(year, Number(dm[2]), Number(dm[3]))) add('date', date, 'must be a calendar date YYMMDD (no such day)');
     const times: Record<string, number> = {};
     for (const c of ['vru_entry', 'vru_exit', 'q_start', 'q_exit', 'ser_start', 'ser_exit']) {
       times[c] = clock(col(c));
-      if (Number.isNaN(times[c])) bad.add(ln, c, col(c), 'must be a clock time H:MM:SS');
+      if (Number.isNaN(times[c])) add(c, col(c), 'must be a clock time H:MM:SS');
     }
     const secs: Record<string, number> = {};
     for (const c of ['vru_time', 'q_time', 'ser_time']) {
       secs[c] = Number(col(c));
       // The VRU and queue clocks disagree by up to a few minutes in the real log:
       // about 1 row in 1,000 has a negative vru_time, which is kept (clipped to 0 in fits).
-      const min = c === 'vru_time' ? -3600 : 0;
-      if (col(c) === '' || !Number.isInteger(secs[c]) || secs[c] < min) bad.add(ln, c, col(c), `must be a whole number of seconds >= ${min}`);
+      const min = c === 'vru_time' ? -MAX_CLOCK_SKEW : 0;
+      if (!Number.isInteger(secs[c]) || secs[c] < min || secs[c] > MAX_DURATION) add(c, col(c), `must be a whole number of seconds from ${min} to ${MAX_DURATION} (a day)`);
     }
     const outcome = col('outcome');
-    if (!['AGENT', 'HANG', 'PHANTOM'].includes(outcome)) bad.add(ln, 'outcome', outcome, 'must be AGENT, HANG or PHANTOM');
-    if (bad.total > before) continue;
+    if (!['AGENT', 'HANG', 'PHANTOM'].includes(outcome)) add('outcome', outcome, 'must be AGENT, HANG or PHANTOM');
+    if (bad.problems > before) continue;
+    // The queue and the service each end after they start; an exit that reads earlier is
+    // on the next day only when the start plus the duration passes midnight.
+    for (const [start, exit, length] of [['q_start', 'q_exit', 'q_time'], ['ser_start', 'ser_exit', 'ser_time']]) {
+      if (col(start) === '0:00:00') continue;
+      const end = times[exit] + (times[start] + secs[length] >= DAY ? DAY : 0);
+      if (end < times[start]) add(exit, col(exit), `must not be before ${start} (${col(start)})`);
+    }
+    if (bad.problems > before) continue;
+    // Each VRU line numbers its own calls.
+    const at = bad.seenAt(`${col('vru+line')}|${col('call_id')}|${date}`, source, ln);
+    if (at !== null) {
+      add('call_id', col('call_id'), `is the same call (vru+line ${col('vru+line')}, call_id ${col('call_id')}, date ${date}) as ${at}: a call counts once`);
+      continue;
+    }
     if (outcome === 'PHANTOM') { dropped++; continue; }
-    // Two-digit years: the Anonymous Bank data are from 1999.
-    const yy = Number(dm![1]);
-    const day = dayNumber(yy < 70 ? 2000 + yy : 1900 + yy, Number(dm![2]), Number(dm![3]));
+    const day = dayNumber(year, Number(dm![2]), Number(dm![3]));
     const arrival = times.vru_entry;
     const vruExit = arrival + secs.vru_time;
     const queued = col('q_start') !== '0:00:00';
@@ -192,73 +206,94 @@ export function parseAnonBank(text: string, source = 'log'): ParsedLog {
       calls.push({ ...base, queueEntry: null, answer: null, end: vruExit, outcome: 'ivr', agent: null });
     }
   }
-  bad.throwIfAny();
-  return { calls, dropped };
+  if (rows === 0) bad.file(source, '', 'has no rows after the header: a log must hold at least one call');
+  return dropped;
 }
 
 // ---------------------------------------------------------------- generic CSV
 
 export const CSV_COLUMNS = ['arrival', 'queue_entry', 'answer', 'end', 'outcome', 'type', 'agent'] as const;
+const TIME_EXPECTED = 'must be an ISO date-time (2024-03-01T08:00:05) or seconds';
 
-/** ISO date-time (local, no zone needed) or seconds since an epoch -> absolute seconds; NaN if neither. */
-function absTime(s: string): number {
+/** ISO date-time (local, no zone needed) or seconds since an epoch -> absolute seconds; else what is expected. */
+function absTime(s: string): number | string {
   if (/^\d+(\.\d+)?$/.test(s)) return Number(s);
   const m = /^(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d)(?::(\d\d(?:\.\d+)?))?(Z|[+-]\d\d:?\d\d)?$/.exec(s);
-  if (!m) return NaN;
-  const [mo, d, h, mi, se] = [Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6] ?? 0)];
-  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se >= 60) return NaN;
-  return dayNumber(Number(m[1]), mo, d) * DAY + h * 3600 + mi * 60 + se;
+  if (!m) return TIME_EXPECTED;
+  const [y, mo, d, h, mi, se] = [Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6] ?? 0)];
+  if (h > 23 || mi > 59 || se >= 60) return TIME_EXPECTED;
+  if (!isCalendarDate(y, mo, d)) return 'must be a calendar date (no such day)';
+  return dayNumber(y, mo, d) * DAY + h * 3600 + mi * 60 + se;
 }
 
-export function parseCallCsv(text: string, source = 'log'): ParsedLog {
+export function parseCallCsv(text: string, source = 'log', o: ReadOptions = {}): ParsedLog {
+  const bad = new BadRows(o.maxBadRows ?? 0);
+  const calls: CallRecord[] = [];
+  readCallCsv(text, source, bad, calls);
+  return { calls, dropped: 0, skippedRows: bad.settle(source) };
+}
+
+/** Reads one generic CSV log into `calls`, its problems into `bad`. */
+function readCallCsv(text: string, source: string, bad: BadRows, calls: CallRecord[]): void {
   const lines = text.split('\n');
-  const bad = new RowIssues(source);
   const header = (lines[0] ?? '').replace(/\r$/, '').split(',').map((h) => h.trim().toLowerCase());
   const expected = CSV_COLUMNS.join(',');
   const hasCustomer = header.length === 8 && header[7] === 'customer';
   if (header.slice(0, 7).join(',') !== expected || (header.length !== 7 && !hasCustomer)) {
-    bad.add(1, 'header', header.join(','), `must be "${expected}" or "${expected},customer"`);
-    bad.throwIfAny();
+    bad.file(source, header.join(','), `must be "${expected}" or "${expected},customer"`, 1, 'header');
+    return;
   }
-  const calls: CallRecord[] = [];
+  let rows = 0;
   for (let i = 1; i < lines.length; i++) {
     const raw = lines[i].replace(/\r$/, '');
     if (raw.trim() === '' || raw.startsWith('#')) continue;
+    rows++;
     const ln = i + 1;
+    const add = (field: string, value: string, message: string) => bad.row(source, ln, field, value, message);
     const f = raw.split(',').map((x) => x.trim());
     if (f.length !== header.length) {
-      bad.add(ln, '(row)', `${f.length} fields`, `must have ${header.length} comma-separated fields (${header.join(',')})`);
+      add('(row)', `${f.length} fields`, `must have ${header.length} comma-separated fields (${header.join(',')})`);
       continue;
     }
-    const before = bad.total;
+    const before = bad.problems;
     const time = (c: number, required: boolean): number | null => {
       if (f[c] === '') {
-        if (required) bad.add(ln, CSV_COLUMNS[c], '', 'is required here: an ISO date-time (2024-03-01T08:00:05) or seconds');
+        if (required) add(CSV_COLUMNS[c], '', 'is required here: an ISO date-time (2024-03-01T08:00:05) or seconds');
         return null;
       }
       const t = absTime(f[c]);
-      if (Number.isNaN(t)) { bad.add(ln, CSV_COLUMNS[c], f[c], 'must be an ISO date-time (2024-03-01T08:00:05) or seconds'); return null; }
+      if (typeof t === 'string') { add(CSV_COLUMNS[c], f[c], t); return null; }
       return t;
     };
     const outcome = f[4] as Outcome;
-    if (!OUTCOMES.includes(outcome)) bad.add(ln, 'outcome', f[4], `must be one of ${OUTCOMES.join(', ')}`);
+    if (!OUTCOMES.includes(outcome)) add('outcome', f[4], `must be one of ${OUTCOMES.join(', ')}`);
     const arrival = time(0, true);
     const offered = outcome === 'answered' || outcome === 'abandoned';
     const qRaw = time(1, false);
     const answer = time(2, outcome === 'answered');
     const endRaw = time(3, outcome === 'answered' || outcome === 'abandoned');
-    if (bad.total > before || arrival === null) continue;
+    if (bad.problems > before || arrival === null) continue;
     const queueEntry = offered ? qRaw ?? arrival : null;
     const end = endRaw ?? queueEntry ?? arrival;
+    // Each stage (IVR, wait, service) takes from 0 to MAX_DURATION seconds.
     const order: [string, number | null][] = [['arrival', arrival], ['queue_entry', queueEntry], ['answer', outcome === 'answered' ? answer : null], ['end', end]];
     let last = -Infinity, lastName = '';
     for (const [name, t] of order) {
       if (t === null) continue;
-      if (t < last) bad.add(ln, name, f[CSV_COLUMNS.indexOf(name as (typeof CSV_COLUMNS)[number])], `must not be before ${lastName}`);
+      const value = f[CSV_COLUMNS.indexOf(name as (typeof CSV_COLUMNS)[number])];
+      if (t < last) add(name, value, `must not be before ${lastName}`);
+      else if (lastName !== '' && t - last > MAX_DURATION) add(name, value, `must be at most ${MAX_DURATION} s (a day) after ${lastName}`);
       last = t; lastName = name;
     }
-    if (outcome !== 'answered' && answer !== null) bad.add(ln, 'answer', f[2], `must be empty for outcome ${outcome}`);
-    if (bad.total > before) continue;
+    if (outcome !== 'answered' && answer !== null) add('answer', f[2], `must be empty for outcome ${outcome}`);
+    if (bad.problems > before) continue;
+    // A row naming an agent or a customer is one call: the same row twice is the same
+    // call twice. Anonymous unanswered rows may repeat (two callers in the same second).
+    const customer = hasCustomer && f[7] !== '' && f[7] !== '0' ? f[7] : null;
+    if (f[6] !== '' || customer !== null) {
+      const at = bad.seenAt(f.join(','), source, ln);
+      if (at !== null) { add('(row)', f.join(','), `is the same call as ${at} (the same times, agent and customer): a call counts once`); continue; }
+    }
     const day = Math.floor(arrival / DAY);
     const rel = (t: number | null) => (t === null ? null : t - day * DAY);
     calls.push({
@@ -270,41 +305,28 @@ export function parseCallCsv(text: string, source = 'log'): ParsedLog {
       outcome,
       type: f[5] === '' ? 'calls' : f[5],
       agent: f[6] === '' ? null : f[6],
-      customer: hasCustomer && f[7] !== '' && f[7] !== '0' ? f[7] : null,
+      customer,
     });
   }
-  bad.throwIfAny();
-  return { calls, dropped: 0 };
+  if (rows === 0) bad.file(source, '', 'has no rows after the header: a log must hold at least one call');
 }
 
-/** Reads and parses log files; every file's problems are reported together. */
-export function readCallLogs(files: readonly string[], format: LogFormat): ParsedLog {
+/**
+ * Reads and parses log files; every file's problems are reported together. Bad rows
+ * are counted over all files: up to `maxBadRows` are skipped (and returned), more
+ * refuse the logs. The same call twice (within a file or across files) is a bad row;
+ * the same file twice is refused.
+ */
+export function readCallLogs(files: readonly string[], format: LogFormat, o: ReadOptions = {}): ParsedLog {
+  const bad = new BadRows(o.maxBadRows ?? 0);
   const calls: CallRecord[] = [];
   let dropped = 0;
-  const issues: Issue[] = [];
-  const messages: string[] = [];
   for (const file of files) {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      issues.push({ path: 'LOG', value: file, message: code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : `cannot be read (${code})` });
-      continue;
-    }
-    try {
-      const p = format === 'anonbank' ? parseAnonBank(text, basename(file)) : parseCallCsv(text, basename(file));
-      for (const c of p.calls) calls.push(c);
-      dropped += p.dropped;
-    } catch (e) {
-      if (!(e instanceof SimError)) throw e;
-      messages.push(e.message);
-      issues.push(...e.issues);
-    }
+    const text = readLog(file, bad);
+    if (text === null) continue;
+    dropped += format === 'anonbank' ? readAnonBank(text, basename(file), bad, calls) : (readCallCsv(text, basename(file), bad, calls), 0);
   }
-  if (issues.length > 0) {
-    throw new SimError('SIM_ERR_BAD_ARGUMENT', messages.length > 0 ? messages.join('; ') : 'cannot read the call logs', issues);
-  }
+  const skippedRows = bad.settle(files.length === 1 ? basename(files[0]) : 'the call logs');
   calls.sort((a, b) => a.day - b.day || a.arrival - b.arrival);
-  return { calls, dropped };
+  return { calls, dropped, skippedRows };
 }

@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { Document, isSeq, visit } from 'yaml';
-import { SimError, type Issue } from '../errors.ts';
+import { SimError } from '../errors.ts';
+import { BadRows, isCalendarDate, readLog, type ReadOptions, type SkippedRow } from './bad-rows.ts';
 import { dayLabel, dayNumber, weekday } from './call-log.ts';
 import { gammaOverdispersion, mean } from './estimators.ts';
 
@@ -23,53 +23,61 @@ export interface CountRow {
 const DAY = 86400;
 const WEEKDAYS = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'];
 
-export function parseCounts(text: string, source = 'counts'): CountRow[] {
-  const lines = text.split('\n');
-  const issues: Issue[] = [];
-  let bad = 0;
-  const add = (line: number, path: string, value: unknown, message: string) => {
-    bad++;
-    if (issues.length < 50) issues.push({ path: `${source} ${path}`, value, message, line });
-  };
-  const header = (lines[0] ?? '').replace(/\r$/, '').split(',').map((h) => h.trim().replace(/^"|"$/g, ''));
-  if (header.join(',') !== 'rownames,DateTime,Calls' && header.join(',') !== 'DateTime,Calls') {
-    add(1, 'header', header.join(','), 'must be "rownames,DateTime,Calls" (or "DateTime,Calls")');
-    throw new SimError('SIM_ERR_BAD_ARGUMENT', `${source} is not an arrival-count series`, issues);
-  }
-  const off = header.length === 3 ? 1 : 0;
+export function parseCounts(text: string, source = 'counts', o: ReadOptions = {}): CountRow[] {
+  const bad = new BadRows(o.maxBadRows ?? 0);
   const rows: CountRow[] = [];
-  for (let i = 1; i < lines.length; i++) {
-    const raw = lines[i].replace(/\r$/, '');
-    if (raw.trim() === '') continue;
-    const f = raw.split(',').map((x) => x.trim().replace(/^"|"$/g, ''));
-    if (f.length !== header.length) { add(i + 1, '(row)', `${f.length} fields`, `must have ${header.length} comma-separated fields`); continue; }
-    const m = /^(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d)(?::(\d\d))?(Z|[+-]\d\d:?\d\d)?$/.exec(f[off]);
-    if (!m || Number(m[4]) > 23 || Number(m[5]) > 59) { add(i + 1, 'DateTime', f[off], 'must be an ISO date-time, e.g. 2003-03-03T07:00:00'); continue; }
-    const calls = Number(f[off + 1]);
-    if (f[off + 1] === '' || !Number.isInteger(calls) || calls < 0) { add(i + 1, 'Calls', f[off + 1], 'must be a whole number >= 0'); continue; }
-    rows.push({ day: dayNumber(Number(m[1]), Number(m[2]), Number(m[3])), time: Number(m[4]) * 3600 + Number(m[5]) * 60 + Number(m[6] ?? 0), calls });
-  }
-  if (bad > 0) throw new SimError('SIM_ERR_BAD_ARGUMENT', `${source} has ${bad} bad field${bad === 1 ? '' : 's'}`, issues);
-  if (rows.length === 0) throw new SimError('SIM_ERR_BAD_ARGUMENT', `${source} has no counts`, [{ path: source, value: '', message: 'must hold at least one row' }]);
+  readCountsInto(text, source, bad, rows);
+  bad.settle(source);
   return rows;
 }
 
-export function readCounts(files: readonly string[]): CountRow[] {
-  const rows: CountRow[] = [];
-  const issues: Issue[] = [];
-  for (const file of files) {
-    let text: string;
-    try { text = readFileSync(file, 'utf8'); } catch (e) {
-      issues.push({ path: 'LOG', value: file, message: (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : 'cannot be read' });
-      continue;
-    }
-    try { rows.push(...parseCounts(text, basename(file))); } catch (e) {
-      if (!(e instanceof SimError)) throw e;
-      issues.push(...e.issues);
-    }
+/** Reads one count series into `rows`, its problems into `bad`. */
+function readCountsInto(text: string, source: string, bad: BadRows, out: CountRow[]): void {
+  const lines = text.split('\n');
+  const header = (lines[0] ?? '').replace(/\r$/, '').split(',').map((h) => h.trim().replace(/^"|"$/g, ''));
+  if (header.join(',') !== 'rownames,DateTime,Calls' && header.join(',') !== 'DateTime,Calls') {
+    bad.file(source, header.join(','), 'must be "rownames,DateTime,Calls" (or "DateTime,Calls"): an arrival-count series', 1, 'header');
+    return;
   }
-  if (issues.length > 0) throw new SimError('SIM_ERR_BAD_ARGUMENT', 'cannot read the count series', issues);
-  return rows.sort((a, b) => a.day - b.day || a.time - b.time);
+  const off = header.length === 3 ? 1 : 0;
+  let rows = 0;
+  for (let i = 1; i < lines.length; i++) {
+    const raw = lines[i].replace(/\r$/, '');
+    if (raw.trim() === '') continue;
+    rows++;
+    const ln = i + 1;
+    const f = raw.split(',').map((x) => x.trim().replace(/^"|"$/g, ''));
+    if (f.length !== header.length) { bad.row(source, ln, '(row)', `${f.length} fields`, `must have ${header.length} comma-separated fields`); continue; }
+    const m = /^(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d)(?::(\d\d))?(Z|[+-]\d\d:?\d\d)?$/.exec(f[off]);
+    if (!m || Number(m[4]) > 23 || Number(m[5]) > 59 || Number(m[6] ?? 0) > 59) { bad.row(source, ln, 'DateTime', f[off], 'must be an ISO date-time, e.g. 2003-03-03T07:00:00'); continue; }
+    if (!isCalendarDate(Number(m[1]), Number(m[2]), Number(m[3]))) { bad.row(source, ln, 'DateTime', f[off], 'must be a calendar date (no such day)'); continue; }
+    const calls = Number(f[off + 1]);
+    if (f[off + 1] === '' || !Number.isInteger(calls) || calls < 0) { bad.row(source, ln, 'Calls', f[off + 1], 'must be a whole number >= 0'); continue; }
+    const day = dayNumber(Number(m[1]), Number(m[2]), Number(m[3])), time = Number(m[4]) * 3600 + Number(m[5]) * 60 + Number(m[6] ?? 0);
+    const at = bad.seenAt(`${day}|${time}`, source, ln);
+    if (at !== null) { bad.row(source, ln, 'DateTime', f[off], `is the same time bin as ${at}: its calls would count twice`); continue; }
+    out.push({ day, time, calls });
+  }
+  if (rows === 0) bad.file(source, '', 'has no rows after the header: a series must hold at least one count');
+}
+
+/**
+ * Reads count series; every file's problems are reported together, bad rows counted
+ * over all files (up to `maxBadRows` skipped and returned). A time bin given twice
+ * (within a file or across files) is a bad row; the same file twice is refused.
+ */
+export function readCounts(files: readonly string[], o: ReadOptions = {}): { rows: CountRow[]; skippedRows: SkippedRow[] } {
+  const bad = new BadRows(o.maxBadRows ?? 0);
+  const rows: CountRow[] = [];
+  for (const file of files) {
+    const text = readLog(file, bad);
+    if (text !== null) readCountsInto(text, basename(file), bad, rows);
+  }
+  const skippedRows = bad.settle(files.length === 1 ? basename(files[0]) : 'the count series');
+  if (rows.length === 0) {
+    throw new SimError('SIM_ERR_CALL_LOG', 'nothing to fit: no counts left', [{ path: 'LOG', value: files.join(' '), message: `must hold a good row (${skippedRows.length} bad rows skipped, none left)` }]);
+  }
+  return { rows: rows.sort((a, b) => a.day - b.day || a.time - b.time), skippedRows };
 }
 
 export interface DayOfWeekFit {

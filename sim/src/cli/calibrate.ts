@@ -36,7 +36,7 @@ export async function cmdCalibrate(io: Io, logs: string[], o: Record<string, unk
   const file = out as string;
   const name = typeof o.name === 'string' ? o.name : basename(file).replace(/\.ya?ml$/i, '');
   if (format === 'counts') {
-    const cf = fitCounts(readCounts(logs), { name, interval: interval!, sources: logs.map((l) => basename(l)) });
+    const cf = fitCounts(readCounts(logs).rows, { name, interval: interval!, sources: logs.map((l) => basename(l)) });
     const side = sidecarOf(file);
     const yaml = countsScenarioYaml(cf, basename(side));
     parseScenarioText(yaml, file);
