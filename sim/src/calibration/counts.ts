@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
 import { Document, isSeq, visit } from 'yaml';
 import { SimError } from '../errors.ts';
-import { BadRows, isCalendarDate, readLog, type ReadOptions, type SkippedRow } from './bad-rows.ts';
+import { BadRows, isCalendarDate, readLog, skippedLines, type ReadOptions, type SkippedRow } from './bad-rows.ts';
 import { dayLabel, dayNumber, weekday } from './call-log.ts';
 import { gammaOverdispersion, mean } from './estimators.ts';
 
@@ -109,6 +109,8 @@ export interface CountsFit {
   hourlyDispersion: number;
   /** Mean offered calls per interval over all days: the scenario's profile. */
   perInterval: number[];
+  /** Bad rows of the series skipped by `--max-bad-rows` (absent when none were). */
+  skippedRows?: SkippedRow[];
 }
 
 const round = (x: number, d = 3) => (Number.isFinite(x) ? Number(x.toFixed(d)) : x);
@@ -202,6 +204,7 @@ export function countsScenarioYaml(fit: CountsFit, sidecar: string): string {
     `# Fitted by \`cctwin calibrate --format counts\` from ${fit.sources.join(', ')}: ${fit.rows} bins of ${fit.binSeconds / 60} min,`,
     `# ${fit.calls} calls over ${fit.days} days (${fit.firstDate} to ${fit.lastDate}), open ${hm(fit.open)}-${hm(fit.close)}.`,
     `# The full fit (every weekday's profile) is in ${sidecar}. Written by a program.`,
+    ...skippedLines(fit.skippedRows, sidecar),
     '#',
     `# Arrivals: mean calls per ${fit.interval / 60}-minute interval over all ${fit.days} days (${Math.round(fit.perInterval.reduce((s, x) => s + x, 0))} calls/day).`,
     '#   By day of week (daily total mean, gamma CV of the daily totals, days):',

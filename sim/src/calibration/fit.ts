@@ -1,4 +1,5 @@
 import type { DistSpec } from '../core/distributions.ts';
+import type { SkippedRow } from './bad-rows.ts';
 import { CALL_CLASSES, classOf, type CallClass, type CallRecord } from './call-log.ts';
 import {
   fitExponentialCensored, fitLognormalCensored, fitLognormalTruncated, fitWeibullCensored, gammaOverdispersion,
@@ -137,6 +138,8 @@ export interface CalibrationFit {
   staffing: { method: StaffingMethod; perDayType: Partial<Record<DayType, number[]>> };
   /** Per-day observed KPIs of the fitting log (for the record). */
   observed: { date: string; dayType: DayType; offered: number; abandonRate: number; serviceLevel: number; asa: number }[];
+  /** Bad rows of the logs skipped by `--max-bad-rows` (absent when none were). */
+  skippedRows?: SkippedRow[];
 }
 
 const round = (x: number, d = 3) => (Number.isFinite(x) ? Number(x.toFixed(d)) : x);

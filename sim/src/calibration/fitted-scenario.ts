@@ -1,5 +1,6 @@
 import { Document, isSeq, visit } from 'yaml';
 import type { DistSpec } from '../core/distributions.ts';
+import { skippedLines } from './bad-rows.ts';
 import type { CallClass } from './call-log.ts';
 import type { ArrivalFit, CalibrationFit } from './fit.ts';
 import type { DayType } from './observed-day.ts';
@@ -56,6 +57,7 @@ export function scenarioYaml(fit: CalibrationFit, sidecar: string): string {
     `# (${fit.firstDate} to ${fit.lastDate}). The full fit (every day type, per-type handle times,`,
     `# the Kaplan-Meier curve, redials, IVR, staffing by day type) is in ${sidecar}.`,
     '# Written by a program: edit the logs or the options, not this file.',
+    ...skippedLines(fit.skippedRows, sidecar),
     '#',
     `# Arrivals: the ${dt} profile, mean offered calls per ${fit.interval / 60}-minute interval over ${a.days} days`,
     `#   (${a.dailyTotal.mean} calls/day). Offered = reached the agent queue; VRU hang-ups are not offered.`,

@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { describeSkipped, type SkippedRow } from '../calibration/bad-rows.ts';
 import { LOG_FORMATS, readCallLogs, type LogFormat } from '../calibration/call-log.ts';
 import { countsScenarioYaml, fitCounts, readCounts } from '../calibration/counts.ts';
 import { fitCalls, HANDLE_MODES, type HandleMode } from '../calibration/fit.ts';
@@ -17,6 +18,17 @@ export function sidecarOf(file: string): string {
   return join(dirname(file), `${basename(file).replace(/\.ya?ml$/i, '')}.fit.json`);
 }
 
+/** Bad rows shown on stderr; the rest are counted (all of them are in the JSON). */
+const SKIPPED_SHOWN = 10;
+
+/** Lists the bad rows skipped (`--max-bad-rows`) on stderr: the first few with their line and problems, then a count. */
+export function reportSkipped(io: Io, rows: readonly SkippedRow[], limit: number, where: string): void {
+  if (rows.length === 0) return;
+  io.err(`skipped ${rows.length} bad row${rows.length === 1 ? '' : 's'} (--max-bad-rows ${limit}):`);
+  for (const r of rows.slice(0, SKIPPED_SHOWN)) io.err(`  ${describeSkipped(r)}`);
+  if (rows.length > SKIPPED_SHOWN) io.err(`  ... and ${rows.length - SKIPPED_SHOWN} more (all in ${where})`);
+}
+
 export async function cmdCalibrate(io: Io, logs: string[], o: Record<string, unknown>): Promise<number> {
   const f = new FlagChecker();
   const format = String(o.format ?? 'anonbank');
@@ -30,14 +42,18 @@ export async function cmdCalibrate(io: Io, logs: string[], o: Record<string, unk
   if (interval !== undefined && 86400 % interval !== 0) f.fail('interval', String(interval), 'must divide a day (86400 s), e.g. 900 or 1800');
   const shortCall = f.number('short-call', o.shortCall ?? '10', { min: 0 })!;
   const redialWindow = f.number('redial-window', o.redialWindow ?? '3600', { exclusiveMin: 0 })!;
+  const maxBadRows = f.number('max-bad-rows', o.maxBadRows ?? '0', { integer: true, min: 0 });
   const staffing = String(o.staffing ?? 'present');
   if (!STAFFING_METHODS.includes(staffing as StaffingMethod)) f.fail('staffing', staffing, `must be one of ${STAFFING_METHODS.join(', ')}`);
   f.done('calibrate');
   const file = out as string;
   const name = typeof o.name === 'string' ? o.name : basename(file).replace(/\.ya?ml$/i, '');
   if (format === 'counts') {
-    const cf = fitCounts(readCounts(logs).rows, { name, interval: interval!, sources: logs.map((l) => basename(l)) });
     const side = sidecarOf(file);
+    const { rows, skippedRows } = readCounts(logs, { maxBadRows });
+    reportSkipped(io, skippedRows, maxBadRows!, `${basename(side)}, skippedRows`);
+    const cf = fitCounts(rows, { name, interval: interval!, sources: logs.map((l) => basename(l)) });
+    if (skippedRows.length > 0) cf.skippedRows = skippedRows;
     const yaml = countsScenarioYaml(cf, basename(side));
     parseScenarioText(yaml, file);
     mkdirSync(dirname(file), { recursive: true });
@@ -49,19 +65,22 @@ export async function cmdCalibrate(io: Io, logs: string[], o: Record<string, unk
     io.out(`wrote ${file} and ${side} (handle time and agents are placeholders: counts carry no service data)`);
     return 0;
   }
-  const { calls, dropped } = readCallLogs(logs, format as LogFormat);
+  const sidecar = sidecarOf(file);
+  const { calls, dropped, skippedRows } = readCallLogs(logs, format as LogFormat, { maxBadRows });
+  reportSkipped(io, skippedRows, maxBadRows!, `${basename(sidecar)}, skippedRows`);
   if (!calls.some((c) => c.outcome === 'answered')) {
     throw new SimError('SIM_ERR_BAD_ARGUMENT', 'cctwin calibrate: nothing to fit', [{ path: 'LOG', value: logs.join(' '), message: 'must hold answered calls (none found)' }]);
   }
   const fit = fitCalls(calls, { name, interval: interval!, shortCall, redialWindow, staffing: staffing as StaffingMethod, threshold: 20, sources: logs.map((l) => basename(l)), handle: handle as HandleMode });
-  const sidecar = sidecarOf(file);
+  // Last in the sidecar, and only when rows were skipped: a clean log's fit is unchanged.
+  if (skippedRows.length > 0) fit.skippedRows = skippedRows;
   const yaml = scenarioYaml(fit, basename(sidecar));
   parseScenarioText(yaml, file); // never write a scenario that does not load
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, yaml);
   writeFileSync(sidecar, fitJson(fit));
   const wd = fit.arrivals.weekday ?? Object.values(fit.arrivals)[0]!;
-  io.out(`${calls.length} calls (${dropped} PHANTOM dropped) over ${fit.days} days, ${fit.firstDate} to ${fit.lastDate}`);
+  io.out(`${calls.length} calls (${dropped} PHANTOM dropped${skippedRows.length > 0 ? `, ${skippedRows.length} bad rows skipped` : ''}) over ${fit.days} days, ${fit.firstDate} to ${fit.lastDate}`);
   io.out(`  arrivals   ${wd.dailyTotal.mean} offered/day on ${wd.days} main days; day-level gamma CV ${wd.dailyTotal.gammaCv}`);
   io.out(`  handle     mean ${fit.handleTime.all.mean} s, cv ${fit.handleTime.all.cv}; KS ${fit.handleTime.all.ks}`);
   for (const [k, c] of Object.entries(fit.classes)) io.out(`  class      ${k}: ${(c!.share * 100).toFixed(1)}% of offered, abandonment ${(c!.abandonRate * 100).toFixed(1)}%, handle mean ${c!.handleTime.mean} s, patience ${c!.patience.chosen}`);

@@ -74,6 +74,7 @@ export function defineCommands(program: Command, io: Io, setCode: SetCode): void
     .option('--short-call <S>', 'handle times below this are the very-short-call component, seconds', '10')
     .option('--redial-window <S>', 'a call within this many seconds after an abandonment is a redial', '3600')
     .option('--staffing <M>', `how agents on the floor are read from the log: ${STAFFING_METHODS.join(' | ')}`, 'present')
+    .option('--max-bad-rows <N>', 'skip up to N bad rows of the logs, listed on stderr and in the sidecar (skippedRows), instead of refusing them', '0')
     .action(async (logs: string[], o) => setCode(await (await import('./calibrate.ts')).cmdCalibrate(io, logs, o)));
 
   program
@@ -94,6 +95,7 @@ export function defineCommands(program: Command, io: Io, setCode: SetCode): void
     .option('--pooled', 'the same as --model pooled')
     .option('--hourly', 'also print each day by hour')
     .option('--noise-floor', 'also measure the MAE a perfect model would get by chance (8 simulated days per real one against the model\'s mean)')
+    .option('--max-bad-rows <N>', 'skip up to N bad rows of the logs, listed on stderr (and in the JSON: skippedRows), instead of refusing them', '0')
     .option('--json', 'print { days[], mae } as JSON')
     .action(async (scenario: string, o) => setCode(await (await import('./validate-fit.ts')).cmdValidateFit(io, scenario, o)));
 

@@ -6,7 +6,7 @@ import { noiseFloor, validateDays, type Pair, type ValidationResult } from '../c
 import { familyOf, replayClassKey, type SwitchFamily } from '../calibration/identified.ts';
 import type { DistSpec } from '../core/distributions.ts';
 import { loadScenario } from '../config/load.ts';
-import { sidecarOf } from './calibrate.ts';
+import { reportSkipped, sidecarOf } from './calibrate.ts';
 import { FlagChecker } from './options.ts';
 import { table } from './table.ts';
 import type { Io } from './io.ts';
@@ -119,12 +119,14 @@ export async function cmdValidateFit(io: Io, scenario: string, o: Record<string,
   }
   const routing = String(o.routing ?? 'fifo');
   if (routing !== 'fifo' && routing !== 'priority') f.fail('routing', routing, 'must be one of fifo, priority');
+  const maxBadRows = f.number('max-bad-rows', o.maxBadRows ?? '0', { integer: true, min: 0 });
   const staffing = String(o.staffing ?? fitted);
   if (!STAFFING_METHODS.includes(staffing as StaffingMethod)) f.fail('staffing', staffing, `must be one of ${STAFFING_METHODS.join(', ')}`);
   f.done('validate-fit');
   const cfg = loadScenario(scenario);
   const type = cfg.types[0];
-  const { calls } = readCallLogs(against, format as LogFormat);
+  const { calls, skippedRows } = readCallLogs(against, format as LogFormat, { maxBadRows });
+  reportSkipped(io, skippedRows, maxBadRows!, o.json ? 'the JSON, skippedRows' : 'the --json output, skippedRows');
   const useSwitch = modelName === 'switch' && sw !== null;
   const useTyped = modelName === 'typed' && typed !== null;
   const classKey = useSwitch ? familyOf(typed!.families) : useTyped ? replayClassKey(typed!.families, typed!.delay !== null) : undefined;
@@ -143,7 +145,7 @@ export async function cmdValidateFit(io: Io, scenario: string, o: Record<string,
     : useTyped
     ? `typed: ${typed!.classes.map((c) => c.name).join(' + ')}${typed!.delay ? ', identified customers delayed' : ''}, session extension ${extension} s`
     : classes ? `classes ${classes.map((c) => c.name).join(' + ')}, routing ${routing}` : 'pooled (one contact type)';
-  if (o.json) io.out(JSON.stringify({ scenario: cfg.name, staffing, model, ...result, ...(floor ? { noiseFloor: floor } : {}) }, null, 2));
+  if (o.json) io.out(JSON.stringify({ scenario: cfg.name, staffing, model, ...result, ...(floor ? { noiseFloor: floor } : {}), ...(skippedRows.length > 0 ? { skippedRows } : {}) }, null, 2));
   else {
     io.out(`model: ${model}; staffing: ${staffing}`);
     print(io, result, Boolean(o.hourly));
