@@ -99,7 +99,7 @@ describe('Anonymous Bank rows', () => {
 
   it('a header-only log is an error, not an empty fit', () => {
     const e = errorOf(() => parseAnonBank(HEADER + '\r\n', 'empty.tsv'));
-    expect(where(e)).toEqual([[undefined, 'empty.tsv', '']]);
+    expect(where(e)).toEqual([[undefined, 'empty.tsv', undefined]]);
     expect(e.issues[0].message).toMatch(/no rows after the header/);
     expect(e.code).toBe('SIM_ERR_CALL_LOG');
   });

@@ -111,3 +111,117 @@ describe('--max-bad-rows', () => {
     expect(readFileSync(join(dir, 'counts.yaml'), 'utf8')).toMatch(/# 2 bad rows of the logs were skipped/);
   });
 });
+
+/** A generic CSV log: one row per call, times in seconds from Monday 2024-03-04 00:00 (local). */
+const MONDAY = 19786 * 86400;
+type Row = { at: number; wait: number; outcome: 'answered' | 'abandoned' | 'ivr' | 'blocked'; length?: number; agent?: string; day?: number };
+function log(name: string, rows: Row[]): string {
+  const t = (r: Row, x: number) => String(MONDAY + (r.day ?? 0) * 86400 + r.at + x);
+  const file = join(dir, `${name}.csv`);
+  writeFileSync(file, ['arrival,queue_entry,answer,end,outcome,type,agent', ...rows.map((r) => {
+    if (r.outcome === 'answered') return [t(r, 0), '', t(r, r.wait), t(r, r.wait + (r.length ?? 100)), 'answered', 'x', r.agent ?? `a${r.at % 3}`].join(',');
+    if (r.outcome === 'abandoned') return [t(r, 0), '', '', t(r, r.wait), 'abandoned', 'x', ''].join(',');
+    return [t(r, 0), '', '', r.outcome === 'ivr' ? t(r, 9) : '', r.outcome, 'x', ''].join(',');
+  })].join('\n') + '\n');
+  return file;
+}
+/** A busy morning: 40 calls 90 s apart, every fourth abandoned after 5-50 s, the others answered after 0-19 s by three agents. */
+const morning = (day = 0, f: (r: Row, i: number) => Row = (r) => r): Row[] => Array.from({ length: 40 }, (_, i) => f(i % 4 === 0
+  ? { at: 8 * 3600 + i * 90, wait: 5 + ((i * 7) % 46), outcome: 'abandoned', day }
+  : { at: 8 * 3600 + i * 90, wait: (i * 3) % 20, outcome: 'answered', length: 60 + ((i * 37) % 200), day }, i));
+
+describe('degenerate logs: an error about the log, or a fit', () => {
+  async function refused(file: string, ...more: string[]) {
+    const out = join(dir, 'degenerate', `${file.replace(/.*\//, '')}.yaml`);
+    const r = await cli('calibrate', file, '--format', 'csv', '--out', out, ...more);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/^error: cannot fit a scenario to \S+\.csv: it lacks what a fit needs/);
+    // Never about the scenario that would have been written (issue 12: "line 50 of an output never written").
+    expect(r.err).not.toMatch(/\.yaml|line \d+/);
+    expect(() => readFileSync(out)).toThrow();
+    return r.err;
+  }
+
+  it('one call; all waits equal; no abandonment at all: patience cannot be estimated', async () => {
+    expect(await refused(log('one', [{ at: 36000, wait: 10, outcome: 'answered' }]))).toContain('LOG = "1 offered: 1 answered, 0 abandoned": no abandoned call: patience is estimated from the waits of abandoned calls');
+    expect(await refused(log('same-wait', morning(0, (r) => ({ ...r, wait: 20, outcome: 'answered' }))))).toContain('no abandoned call');
+  });
+
+  it('abandonments all after the same wait (or all at once): patience has no spread', async () => {
+    expect(await refused(log('same-abandon', morning(0, (r) => (r.outcome === 'abandoned' ? { ...r, wait: 30 } : r))))).toContain('LOG = "10 abandoned, all after 30 s": every abandonment comes after the same wait');
+    expect(await refused(log('abandon-at-once', morning(0, (r) => (r.outcome === 'abandoned' ? { ...r, wait: 0 } : r))))).toContain('all after 0 s');
+  });
+
+  it('all calls abandoned, or none offered: what the handle time (or everything) needs', async () => {
+    expect(await refused(log('all-abandoned', morning(0, (r) => ({ ...r, outcome: 'abandoned' }))))).toContain('LOG = "40 offered: 0 answered, 40 abandoned": no answered call: the handle time is fitted from answered calls');
+    expect(await refused(log('unoffered', [{ at: 36000, wait: 0, outcome: 'ivr' }, { at: 36100, wait: 0, outcome: 'blocked' }]))).toContain('LOG = "2 calls: 1 hung up in the IVR, 1 blocked": no call reached the agent queue');
+  });
+
+  it('answered calls of no length; --handle lognormal with one length', async () => {
+    expect(await refused(log('no-length', morning(0, (r) => ({ ...r, length: 0 }))))).toContain('every answered call lasts 0 s');
+    const constant = log('one-length', [...morning(0, (r) => ({ ...r, length: 120 })), ...morning(1, (r) => ({ ...r, length: 120 }))]);
+    expect(await refused(constant, '--handle', 'lognormal')).toContain('--handle lognormal is fitted to the calls of --short-call (10 s) or longer and needs two different lengths');
+    // The histogram takes one length.
+    expect((await cli('calibrate', constant, '--format', 'csv', '--out', join(dir, 'one-length.yaml'))).code).toBe(0);
+  });
+
+  it('no agent names on a day with answers (staffing 0); too few calls to staff any interval', async () => {
+    const err = await refused(log('no-agents', [...morning(0), ...morning(1, (r) => ({ ...r, agent: '' }))]));
+    expect(err).toContain('LOG = "2024-03-05": 30 answered calls and none names its agent');
+    expect(err).not.toContain('2024-03-04');
+    expect(await refused(log('few', [{ at: 36000, wait: 3, outcome: 'answered', agent: 'a' }, { at: 36050, wait: 4, outcome: 'answered', agent: 'a' }, { at: 36100, wait: 10, outcome: 'abandoned' }, { at: 36200, wait: 30, outcome: 'abandoned' }])))
+      .toContain('rounds to 0 agents in every interval');
+  });
+
+  it('every problem at once', async () => {
+    const err = await refused(log('all-wrong', morning(0, (r) => ({ ...r, outcome: 'answered', wait: 0, agent: '' }))));
+    expect(err.split('\n').filter((l) => l.startsWith('  LOG'))).toHaveLength(2);
+    expect(err).toContain('no abandoned call');
+    expect(err).toContain('none names its agent');
+  });
+
+  it('a single day is a working fit; what needs two days says so instead of NaN', async () => {
+    const out = join(dir, 'single-day.yaml');
+    const r = await cli('calibrate', log('single-day', morning()), '--format', 'csv', '--out', out);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('day-level gamma CV not measured (needs 2 days or more)');
+    expect(r.out).toContain('redial     not measured (no identified customer abandoned)');
+    expect(r.out).not.toMatch(/NaN/);
+    const yaml = readFileSync(out, 'utf8');
+    expect(yaml).toContain('#   Day-level overdispersion: not measured (needs 2 days or more of the type).');
+    expect(yaml).not.toMatch(/NaN/);
+    expect(JSON.parse(readFileSync(join(dir, 'single-day.fit.json'), 'utf8')).days).toBe(1);
+  });
+
+  it('count series: all counts 0 is an error; a single day fits', async () => {
+    const zero = join(dir, 'zero.csv'), day = join(dir, 'day.csv');
+    writeFileSync(zero, 'DateTime,Calls\n2003-03-03T08:00:00,0\n2003-03-03T08:05:00,0\n');
+    writeFileSync(day, 'DateTime,Calls\n2003-03-03T08:00:00,10\n2003-03-03T08:05:00,12\n');
+    const z = await cli('calibrate', zero, '--format', 'counts', '--out', join(dir, 'zero.yaml'));
+    expect(z.code).toBe(2);
+    expect(z.err).toContain('LOG = "2 bins, 0 calls": every count is 0');
+    const d = await cli('calibrate', day, '--format', 'counts', '--out', join(dir, 'day.yaml'));
+    expect(d.code).toBe(0);
+    expect(d.out + readFileSync(join(dir, 'day.yaml'), 'utf8')).not.toMatch(/NaN/);
+  });
+
+  it('validate-fit: a log with nothing to replay, or a day without agent names, is an error (not "MAE over 0 days: NaN")', async () => {
+    const scen = join(dir, 'replay.yaml');
+    expect((await cli('calibrate', FIXTURE, '--format', 'csv', '--out', scen)).code).toBe(0);
+    const none = await cli('validate-fit', scen, '--against', log('nothing', [{ at: 36000, wait: 0, outcome: 'ivr' }]), '--format', 'csv', '-r', '1');
+    expect(none.code).toBe(2);
+    expect(none.err).toContain('error: cannot replay nothing.csv: it lacks what a replay needs');
+    expect(none.err).toContain('no call reached the agent queue');
+    const header = join(dir, 'header-only.csv');
+    writeFileSync(header, 'arrival,queue_entry,answer,end,outcome,type,agent\n');
+    const h = await cli('validate-fit', scen, '--against', header, '--format', 'csv', '-r', '1');
+    expect(h.code).toBe(2);
+    expect(h.err).toContain('header-only.csv: has no rows after the header');
+    expect(h.out).toBe('');
+    const anon = await cli('validate-fit', scen, '--against', log('anonymous-agents', morning(0, (r) => ({ ...r, agent: '' }))), '--format', 'csv', '-r', '1');
+    expect(anon.code).toBe(2);
+    expect(anon.err).toContain('LOG = "2024-03-04": 30 answered calls and none names its agent');
+    // One call is little, but a day to replay.
+    expect((await cli('validate-fit', scen, '--against', log('one-call', [{ at: 36000, wait: 10, outcome: 'answered' }]), '--format', 'csv', '-r', '1')).code).toBe(0);
+  });
+});

@@ -145,12 +145,6 @@ export function describeSkipped(r: SkippedRow): string {
   return `${r.source} line ${r.line}: ${r.problems.map((p) => `${p.field} = ${JSON.stringify(p.value)}: ${p.message}`).join('; ')}`;
 }
 
-/** The scenario header's note on the rows a fit skipped (none: no lines, the header of a clean log's fit is unchanged). */
-export function skippedLines(rows: readonly SkippedRow[] | undefined, sidecar: string): string[] {
-  if (!rows || rows.length === 0) return [];
-  return [`# ${plural(rows.length, 'bad row')} of the logs ${rows.length === 1 ? 'was' : 'were'} skipped (--max-bad-rows): listed in ${sidecar}, skippedRows.`];
-}
-
 /** The text of a log file, or null with the reason in `bad` (unreadable, or the same content as a file read before). */
 export function readLog(file: string, bad: BadRows): string | null {
   let text: string;

@@ -206,7 +206,7 @@ function readAnonBank(text: string, source: string, bad: BadRows, calls: CallRec
       calls.push({ ...base, queueEntry: null, answer: null, end: vruExit, outcome: 'ivr', agent: null });
     }
   }
-  if (rows === 0) bad.file(source, '', 'has no rows after the header: a log must hold at least one call');
+  if (rows === 0) bad.file(source, undefined, 'has no rows after the header: a log must hold at least one call');
   return dropped;
 }
 
@@ -308,7 +308,7 @@ function readCallCsv(text: string, source: string, bad: BadRows, calls: CallReco
       customer,
     });
   }
-  if (rows === 0) bad.file(source, '', 'has no rows after the header: a log must hold at least one call');
+  if (rows === 0) bad.file(source, undefined, 'has no rows after the header: a log must hold at least one call');
 }
 
 /**

@@ -1,7 +1,8 @@
 import { basename } from 'node:path';
 import { Document, isSeq, visit } from 'yaml';
 import { SimError } from '../errors.ts';
-import { BadRows, isCalendarDate, readLog, skippedLines, type ReadOptions, type SkippedRow } from './bad-rows.ts';
+import { BadRows, isCalendarDate, readLog, type ReadOptions, type SkippedRow } from './bad-rows.ts';
+import { acrossDays, HOURLY_NEEDS, skippedLines } from './fitted-scenario.ts';
 import { dayLabel, dayNumber, weekday } from './call-log.ts';
 import { gammaOverdispersion, mean } from './estimators.ts';
 
@@ -58,7 +59,7 @@ function readCountsInto(text: string, source: string, bad: BadRows, out: CountRo
     if (at !== null) { bad.row(source, ln, 'DateTime', f[off], `is the same time bin as ${at}: its calls would count twice`); continue; }
     out.push({ day, time, calls });
   }
-  if (rows === 0) bad.file(source, '', 'has no rows after the header: a series must hold at least one count');
+  if (rows === 0) bad.file(source, undefined, 'has no rows after the header: a series must hold at least one count');
 }
 
 /**
@@ -116,6 +117,10 @@ export interface CountsFit {
 const round = (x: number, d = 3) => (Number.isFinite(x) ? Number(x.toFixed(d)) : x);
 
 export function fitCounts(rows: readonly CountRow[], o: { name: string; interval: number; sources: string[] }): CountsFit {
+  if (rows.every((r) => r.calls === 0)) {
+    throw new SimError('SIM_ERR_CALL_LOG', `cannot fit a scenario to ${o.sources.join(', ') || 'the series'}: the series lacks what it needs`,
+      [{ path: 'LOG', value: `${rows.length} bins, 0 calls`, message: 'every count is 0: the arrival profile needs calls' }]);
+  }
   const L = o.interval, nI = Math.round(DAY / L);
   const times = [...new Set(rows.map((r) => r.time))].sort((a, b) => a - b);
   let bin = Infinity;
@@ -208,9 +213,9 @@ export function countsScenarioYaml(fit: CountsFit, sidecar: string): string {
     '#',
     `# Arrivals: mean calls per ${fit.interval / 60}-minute interval over all ${fit.days} days (${Math.round(fit.perInterval.reduce((s, x) => s + x, 0))} calls/day).`,
     '#   By day of week (daily total mean, gamma CV of the daily totals, days):',
-    ...wd.map(([k, f]) => `#     ${k.padEnd(9)} ${f.dailyTotal.mean} calls/day, gamma CV ${f.dailyTotal.gammaCv}, ${f.days} days`),
-    `#   Pooled day-level gamma CV (totals over their weekday's mean): ${fit.pooled.gammaCv} over ${fit.pooled.days} days;`,
-    `#   hourly counts variance/mean ${fit.hourlyDispersion} (1 = Poisson).`,
+    ...wd.map(([k, f]) => `#     ${k.padEnd(9)} ${f.dailyTotal.mean} calls/day, gamma CV ${acrossDays(f.dailyTotal.gammaCv)}, ${f.days} days`),
+    `#   Pooled day-level gamma CV (totals over their weekday's mean): ${acrossDays(fit.pooled.gammaCv)} over ${fit.pooled.days} days;`,
+    `#   hourly counts variance/mean ${acrossDays(fit.hourlyDispersion, HOURLY_NEEDS)} (1 = Poisson).`,
     `# Handle time and agents: PLACEHOLDERS, NOT FITTED (a count series has no service data):`,
     `#   exponential handle time of mean ${COUNTS_PLACEHOLDER_HANDLE} s; agents = offered load with it, rounded up, plus one; no abandonment.`,
     '',

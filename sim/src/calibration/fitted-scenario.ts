@@ -1,6 +1,6 @@
 import { Document, isSeq, visit } from 'yaml';
 import type { DistSpec } from '../core/distributions.ts';
-import { skippedLines } from './bad-rows.ts';
+import type { SkippedRow } from './bad-rows.ts';
 import type { CallClass } from './call-log.ts';
 import type { ArrivalFit, CalibrationFit } from './fit.ts';
 import type { DayType } from './observed-day.ts';
@@ -21,6 +21,19 @@ function describeDist(d: DistSpec): string {
     case 'uniform': return `uniform ${d.min}-${d.max} s`;
     default: return d.kind;
   }
+}
+
+/** A figure measured across days (a day-level CV, a variance of hourly counts): itself, or what it needs. */
+export function acrossDays(x: number, needs = '2 days or more'): string {
+  return Number.isFinite(x) ? String(x) : `not measured (needs ${needs})`;
+}
+/** What the variance/mean of hourly counts across days needs. */
+export const HOURLY_NEEDS = '2 days or more with hours of 5 calls';
+
+/** The scenario header's note on the rows a fit skipped (none: no lines, the header of a clean log's fit is unchanged). */
+export function skippedLines(rows: readonly SkippedRow[] | undefined, sidecar: string): string[] {
+  if (!rows || rows.length === 0) return [];
+  return [`# ${rows.length} bad row${rows.length === 1 ? '' : 's'} of the logs ${rows.length === 1 ? 'was' : 'were'} skipped (--max-bad-rows): listed in ${sidecar}, skippedRows.`];
 }
 
 function classLines(fit: CalibrationFit): string[] {
@@ -61,8 +74,10 @@ export function scenarioYaml(fit: CalibrationFit, sidecar: string): string {
     '#',
     `# Arrivals: the ${dt} profile, mean offered calls per ${fit.interval / 60}-minute interval over ${a.days} days`,
     `#   (${a.dailyTotal.mean} calls/day). Offered = reached the agent queue; VRU hang-ups are not offered.`,
-    `#   Day-level overdispersion: daily totals have variance/mean ${a.dailyTotal.dispersion}, gamma CV ${a.dailyTotal.gammaCv}`,
-    `#   (Var = m + cv^2 m^2); hourly counts variance/mean ${a.hourlyDispersion} (1 = Poisson).`,
+    ...(a.days >= 2 ? [
+      `#   Day-level overdispersion: daily totals have variance/mean ${a.dailyTotal.dispersion}, gamma CV ${a.dailyTotal.gammaCv}`,
+      `#   (Var = m + cv^2 m^2); hourly counts variance/mean ${acrossDays(a.hourlyDispersion, HOURLY_NEEDS)} (1 = Poisson).`,
+    ] : ['#   Day-level overdispersion: not measured (needs 2 days or more of the type).']),
     `#   Other day types, in the sidecar only: ${others || 'none'}.`,
     '#   Day-type profiles, the gamma day multiplier, redials and several contact types are not',
     '#   scenario fields yet (another issue adds them); until then this file is the main day type.',
@@ -89,8 +104,8 @@ export function scenarioYaml(fit: CalibrationFit, sidecar: string): string {
         ? `#   identified customers wait a structural delay first (median ${fit.replay.delay.quantiles.p50} s, from ${fit.replay.delay.n} calls); staffing read with ${fit.replay.sessionExtension} s before and after each agent session.`
         : '#   no identified customers in the log: no delay.',
     ] : []),
-    `# Redials (sidecar only): ${pct(r.probability)} of ${r.identifiedAbandoned} identified abandoners call again within ${r.windowSeconds / 60} min` +
-      (r.delay ? `,` : '.'),
+    r.identifiedAbandoned === 0 ? '# Redials: not measured (no identified customer abandoned).'
+      : `# Redials (sidecar only): ${pct(r.probability)} of ${r.identifiedAbandoned} identified abandoners call again within ${r.windowSeconds / 60} min` + (r.delay ? `,` : '.'),
     ...(r.delay ? [`#   delay mean ${r.delay.mean} s, median ${r.delay.median} s (after an answered call: ${pct(r.afterAnswerProbability)}).`] : []),
     `# IVR time (sidecar only): mean ${fit.ivr.mean} s, median ${fit.ivr.median} s; ${pct(fit.ivr.hangUpShare)} of calls hang up in the IVR.`,
     `# Agents: staffing on the floor read from the log by the "${fit.staffing.method}" method, mean of the ${dt}s, rounded.`,

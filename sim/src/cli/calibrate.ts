@@ -4,7 +4,8 @@ import { describeSkipped, type SkippedRow } from '../calibration/bad-rows.ts';
 import { LOG_FORMATS, readCallLogs, type LogFormat } from '../calibration/call-log.ts';
 import { countsScenarioYaml, fitCounts, readCounts } from '../calibration/counts.ts';
 import { fitCalls, HANDLE_MODES, type HandleMode } from '../calibration/fit.ts';
-import { fitJson, scenarioYaml } from '../calibration/fitted-scenario.ts';
+import { acrossDays, fitJson, HOURLY_NEEDS, mainDayType, scenarioYaml } from '../calibration/fitted-scenario.ts';
+import { requireAgents } from '../calibration/log-needs.ts';
 import { STAFFING_METHODS, type StaffingMethod } from '../calibration/observed-day.ts';
 import { parseScenarioText } from '../config/load.ts';
 import { SimError } from '../errors.ts';
@@ -16,6 +17,21 @@ import type { Io } from './io.ts';
 /** The sidecar of a scenario file: NAME.yaml -> NAME.fit.json. */
 export function sidecarOf(file: string): string {
   return join(dirname(file), `${basename(file).replace(/\.ya?ml$/i, '')}.fit.json`);
+}
+
+/**
+ * Checks that a fitted scenario loads before it is written. log-needs.ts refuses the logs
+ * a fit cannot be made from; should a fit still come out invalid, the error is about
+ * the log and the fitted values, not about a line of a file that was never written.
+ */
+function loadsOrRefuse(yaml: string, file: string, sources: string): void {
+  try {
+    parseScenarioText(yaml, file);
+  } catch (e) {
+    if (!(e instanceof SimError)) throw e;
+    throw new SimError('SIM_ERR_CALL_LOG', `cannot fit a scenario to ${sources}: the values fitted to the log are not a valid scenario (too few or too uniform calls?)`,
+      e.issues.map((i) => ({ path: `fitted ${i.path}`, value: i.value, message: i.message })));
+  }
 }
 
 /** Bad rows shown on stderr; the rest are counted (all of them are in the JSON). */
@@ -55,37 +71,36 @@ export async function cmdCalibrate(io: Io, logs: string[], o: Record<string, unk
     const cf = fitCounts(rows, { name, interval: interval!, sources: logs.map((l) => basename(l)) });
     if (skippedRows.length > 0) cf.skippedRows = skippedRows;
     const yaml = countsScenarioYaml(cf, basename(side));
-    parseScenarioText(yaml, file);
+    loadsOrRefuse(yaml, file, logs.map((l) => basename(l)).join(', '));
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(file, yaml);
     writeFileSync(side, `${JSON.stringify(cf, null, 1)}\n`);
     io.out(`${cf.rows} bins of ${cf.binSeconds / 60} min, ${cf.calls} calls over ${cf.days} days, ${cf.firstDate} to ${cf.lastDate}`);
-    for (const [k, w] of Object.entries(cf.byWeekday)) io.out(`  ${k.padEnd(9)} ${w!.dailyTotal.mean} calls/day, gamma CV ${w!.dailyTotal.gammaCv} (${w!.days} days)`);
-    io.out(`  pooled day-level gamma CV ${cf.pooled.gammaCv}; hourly variance/mean ${cf.hourlyDispersion}`);
+    for (const [k, w] of Object.entries(cf.byWeekday)) io.out(`  ${k.padEnd(9)} ${w!.dailyTotal.mean} calls/day, gamma CV ${acrossDays(w!.dailyTotal.gammaCv)} (${w!.days} days)`);
+    io.out(`  pooled day-level gamma CV ${acrossDays(cf.pooled.gammaCv)}; hourly variance/mean ${acrossDays(cf.hourlyDispersion, HOURLY_NEEDS)}`);
     io.out(`wrote ${file} and ${side} (handle time and agents are placeholders: counts carry no service data)`);
     return 0;
   }
   const sidecar = sidecarOf(file);
   const { calls, dropped, skippedRows } = readCallLogs(logs, format as LogFormat, { maxBadRows });
   reportSkipped(io, skippedRows, maxBadRows!, `${basename(sidecar)}, skippedRows`);
-  if (!calls.some((c) => c.outcome === 'answered')) {
-    throw new SimError('SIM_ERR_BAD_ARGUMENT', 'cctwin calibrate: nothing to fit', [{ path: 'LOG', value: logs.join(' '), message: 'must hold answered calls (none found)' }]);
-  }
-  const fit = fitCalls(calls, { name, interval: interval!, shortCall, redialWindow, staffing: staffing as StaffingMethod, threshold: 20, sources: logs.map((l) => basename(l)), handle: handle as HandleMode });
+  const sources = logs.map((l) => basename(l));
+  const fit = fitCalls(calls, { name, interval: interval!, shortCall, redialWindow, staffing: staffing as StaffingMethod, threshold: 20, sources, handle: handle as HandleMode });
+  requireAgents(fit.staffing.perDayType[mainDayType(fit)]!, sources.join(', '));
   // Last in the sidecar, and only when rows were skipped: a clean log's fit is unchanged.
   if (skippedRows.length > 0) fit.skippedRows = skippedRows;
   const yaml = scenarioYaml(fit, basename(sidecar));
-  parseScenarioText(yaml, file); // never write a scenario that does not load
+  loadsOrRefuse(yaml, file, sources.join(', ')); // never write a scenario that does not load
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, yaml);
   writeFileSync(sidecar, fitJson(fit));
   const wd = fit.arrivals.weekday ?? Object.values(fit.arrivals)[0]!;
   io.out(`${calls.length} calls (${dropped} PHANTOM dropped${skippedRows.length > 0 ? `, ${skippedRows.length} bad rows skipped` : ''}) over ${fit.days} days, ${fit.firstDate} to ${fit.lastDate}`);
-  io.out(`  arrivals   ${wd.dailyTotal.mean} offered/day on ${wd.days} main days; day-level gamma CV ${wd.dailyTotal.gammaCv}`);
+  io.out(`  arrivals   ${wd.dailyTotal.mean} offered/day on ${wd.days} main days; day-level gamma CV ${acrossDays(wd.dailyTotal.gammaCv)}`);
   io.out(`  handle     mean ${fit.handleTime.all.mean} s, cv ${fit.handleTime.all.cv}; KS ${fit.handleTime.all.ks}`);
   for (const [k, c] of Object.entries(fit.classes)) io.out(`  class      ${k}: ${(c!.share * 100).toFixed(1)}% of offered, abandonment ${(c!.abandonRate * 100).toFixed(1)}%, handle mean ${c!.handleTime.mean} s, patience ${c!.patience.chosen}`);
   io.out(`  patience   ${fit.patience.chosen} (${fit.patience.fits.map((x) => `${x.kind} KS ${x.ksVsKm}`).join(', ')})`);
-  io.out(`  redial     ${(fit.redial.probability * 100).toFixed(1)}% of identified abandoners within ${fit.redial.windowSeconds} s`);
+  io.out(fit.redial.identifiedAbandoned > 0 ? `  redial     ${(fit.redial.probability * 100).toFixed(1)}% of identified abandoners within ${fit.redial.windowSeconds} s` : '  redial     not measured (no identified customer abandoned)');
   io.out(`  ivr        mean ${fit.ivr.mean} s`);
   io.out(`wrote ${file} and ${sidecar}`);
   return 0;

@@ -1,9 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import { CALL_CLASSES, LOG_FORMATS, readCallLogs, type LogFormat } from '../calibration/call-log.ts';
 import { observeDays, PRESENCE_GAP_BY_DAY_TYPE, STAFFING_METHODS, type AdaptiveGap, type PresenceGap, type StaffingMethod } from '../calibration/observed-day.ts';
 import { ARRIVAL_MODES, type ArrivalMode, type ReplayClass, type SwitchReplay, type TypedReplay } from '../calibration/day-model.ts';
 import { noiseFloor, validateDays, type Pair, type ValidationResult } from '../calibration/replay.ts';
 import { familyOf, replayClassKey, type SwitchFamily } from '../calibration/identified.ts';
+import { requireReplayable } from '../calibration/log-needs.ts';
 import type { DistSpec } from '../core/distributions.ts';
 import { loadScenario } from '../config/load.ts';
 import { reportSkipped, sidecarOf } from './calibrate.ts';
@@ -127,6 +129,7 @@ export async function cmdValidateFit(io: Io, scenario: string, o: Record<string,
   const type = cfg.types[0];
   const { calls, skippedRows } = readCallLogs(against, format as LogFormat, { maxBadRows });
   reportSkipped(io, skippedRows, maxBadRows!, o.json ? 'the JSON, skippedRows' : 'the --json output, skippedRows');
+  requireReplayable(calls, against.map((l) => basename(l)).join(', '));
   const useSwitch = modelName === 'switch' && sw !== null;
   const useTyped = modelName === 'typed' && typed !== null;
   const classKey = useSwitch ? familyOf(typed!.families) : useTyped ? replayClassKey(typed!.families, typed!.delay !== null) : undefined;
