@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../../sim/src/cli.ts';
+import { loadsOrRefuse } from '../../sim/src/cli/calibrate.ts';
+import { SimError } from '../../sim/src/errors.ts';
 
 /**
  * Bad and degenerate logs through the command line (issue 12, "Call logs"):
@@ -223,5 +225,19 @@ describe('degenerate logs: an error about the log, or a fit', () => {
     expect(anon.err).toContain('LOG = "2024-03-04": 30 answered calls and none names its agent');
     // One call is little, but a day to replay.
     expect((await cli('validate-fit', scen, '--against', log('one-call', [{ at: 36000, wait: 10, outcome: 'answered' }]), '--format', 'csv', '-r', '1')).code).toBe(0);
+  });
+});
+
+describe('a fit that does not load', () => {
+  it('is refused as the log\'s problem, naming the fitted field, not a line of the file never written', () => {
+    const yaml = readFileSync(join(new URL('../../', import.meta.url).pathname, 'scenarios/fitted/anonbank-jan.yaml'), 'utf8');
+    expect(() => loadsOrRefuse(yaml, 'out/jan.yaml', 'jan.tsv')).not.toThrow();
+    let err: SimError | undefined;
+    try { loadsOrRefuse(yaml.replace(/^patience:\n(  .*\n)+/m, 'patience:\n  kind: exponential\n  mean: .inf\n'), 'out/jan.yaml', 'jan.tsv'); } catch (e) { err = e as SimError; }
+    expect(err).toBeInstanceOf(SimError);
+    expect(err!.code).toBe('SIM_ERR_CALL_LOG');
+    expect(err!.message).toMatch(/^cannot fit a scenario to jan.tsv: the values fitted to the log are not a valid scenario/);
+    expect(err!.issues).toEqual([expect.objectContaining({ path: 'fitted patience.mean', value: Infinity })]);
+    expect(err!.issues[0]).not.toHaveProperty('line');
   });
 });

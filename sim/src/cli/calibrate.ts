@@ -24,7 +24,7 @@ export function sidecarOf(file: string): string {
  * a fit cannot be made from; should a fit still come out invalid, the error is about
  * the log and the fitted values, not about a line of a file that was never written.
  */
-function loadsOrRefuse(yaml: string, file: string, sources: string): void {
+export function loadsOrRefuse(yaml: string, file: string, sources: string): void {
   try {
     parseScenarioText(yaml, file);
   } catch (e) {
