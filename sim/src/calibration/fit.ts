@@ -5,7 +5,6 @@ import {
   fitExponentialCensored, fitLognormalCensored, fitLognormalTruncated, fitWeibullCensored, gammaOverdispersion,
   kaplanMeier, ksAgainstKm, ksDistance, mean, normalCdf, quantile, quantileTable, type CensoredFit, type Overdispersion,
 } from './estimators.ts';
-import { requireFittable } from './log-needs.ts';
 import { calibrateSwitchPatience } from './replay.ts';
 import { DAY, DAY_TYPES, observeDays, PRESENCE_GAP, type AdaptiveGap, type DayType, type ObservedDay, type StaffingMethod } from './observed-day.ts';
 import { delaySample as waitsWhileIdle, delayWithZeros, familyOf, identifiedDelaySample, isIdentified, patienceAfterDelay, SESSION_EXTENSION, SWITCH_MIN_IDENTIFIED, SWITCH_PRESENCE_GAP, SWITCH_SESSION_EXTENSION, typeFamilies, type SwitchFamily } from './identified.ts';
@@ -292,7 +291,7 @@ function arrivalFit(days: ObservedDay[], L: number): ArrivalFit {
 }
 
 export function fitCalls(calls: readonly CallRecord[], o: FitOptions): CalibrationFit {
-  requireFittable(calls, o.sources.join(', ') || 'the log', { handle: o.handle ?? 'empirical', shortCall: o.shortCall });
+  if (calls.length === 0) throw new Error('no calls to fit');
   const days = observeDays(calls, o.interval, o.threshold, o.staffing);
   const outcomes: Record<string, number> = {};
   for (const c of calls) outcomes[c.outcome] = (outcomes[c.outcome] ?? 0) + 1;

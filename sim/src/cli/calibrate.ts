@@ -5,7 +5,7 @@ import { LOG_FORMATS, readCallLogs, type LogFormat } from '../calibration/call-l
 import { countsScenarioYaml, fitCounts, readCounts } from '../calibration/counts.ts';
 import { fitCalls, HANDLE_MODES, type HandleMode } from '../calibration/fit.ts';
 import { acrossDays, fitJson, HOURLY_NEEDS, mainDayType, scenarioYaml } from '../calibration/fitted-scenario.ts';
-import { requireAgents } from '../calibration/log-needs.ts';
+import { requireAgents, requireFittable } from '../calibration/log-needs.ts';
 import { STAFFING_METHODS, type StaffingMethod } from '../calibration/observed-day.ts';
 import { parseScenarioText } from '../config/load.ts';
 import { SimError } from '../errors.ts';
@@ -85,6 +85,7 @@ export async function cmdCalibrate(io: Io, logs: string[], o: Record<string, unk
   const { calls, dropped, skippedRows } = readCallLogs(logs, format as LogFormat, { maxBadRows });
   reportSkipped(io, skippedRows, maxBadRows!, `${basename(sidecar)}, skippedRows`);
   const sources = logs.map((l) => basename(l));
+  requireFittable(calls, sources.join(', '), { handle: handle as HandleMode, shortCall });
   const fit = fitCalls(calls, { name, interval: interval!, shortCall, redialWindow, staffing: staffing as StaffingMethod, threshold: 20, sources, handle: handle as HandleMode });
   requireAgents(fit.staffing.perDayType[mainDayType(fit)]!, sources.join(', '));
   // Last in the sidecar, and only when rows were skipped: a clean log's fit is unchanged.
