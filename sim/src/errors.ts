@@ -15,6 +15,8 @@ export const ERROR_CODES = {
   SIM_ERR_SCENARIO_INVALID: { input: true, status: 422 },
   /** A flag or argument is out of its domain. */
   SIM_ERR_BAD_ARGUMENT: { input: true, status: 400 },
+  /** The run store could not be written while running (disk full, the file locked or gone read-only). */
+  SIM_ERR_RUN_STORE: { input: false, status: 500 },
   /** A result buffer of another layout or version. */
   SIM_ERR_RESULT_LAYOUT: { input: false, status: 500 },
   /** `inject` or a live control named a contact type, site or group the model does not have. */
