@@ -94,6 +94,9 @@ describe('runs list, show and export: read-only, coded errors on a bad --db', ()
       const list = run('runs', 'list', '--json', '--db', db);
       expect(list.status, list.stderr).toBe(0);
       expect(JSON.parse(list.stdout)).toMatchObject([{ id: 1, status: 'done', replications: 2 }]);
+      // stored by the compiled cctwin with the package's version
+      const version = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version as string;
+      expect(JSON.parse(list.stdout)[0].codeVersion).toMatch(new RegExp(`^${version.replace(/\./g, '\\.')}( \\(|$)`));
       const show = run('runs', 'show', '1', '--db', db);
       expect(show.status, show.stderr).toBe(0);
       expect(show.stdout).toMatch(/status\s+done/);
@@ -109,6 +112,29 @@ describe('runs list, show and export: read-only, coded errors on a bad --db', ()
       chmodSync(sub, 0o755);
       chmodSync(db, 0o644);
     }
+  });
+});
+
+describe('sweep --resume', () => {
+  it('refuses a sweep whose process still runs it, and resumes one whose process is gone', async () => {
+    const db = join(dir, 'resume.db');
+    const r = await cli('sweep', FIXTURE, '--set', 'agents=10,12', '-r', '2', '--workers', '1', '--db', db);
+    expect(r.code, r.err).toBe(0);
+    const id = Number(/sweep (\d+) saved/.exec(r.out)![1]);
+    const setOwner = (pid: number) => {
+      const d = new Database(db);
+      d.prepare("UPDATE runs SET status = 'running', pid = ? WHERE id = ?").run(pid, id);
+      d.close();
+    };
+    setOwner(process.pid);
+    const busy = await cli('sweep', '--resume', String(id), '--workers', '1', '--db', db);
+    expect(busy.code).toBe(2);
+    expect(busy.err).toContain(`--resume = "${id}": must be a sweep that stopped: it is running (pid ${process.pid} on `);
+    const gone = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+    setOwner(Number(gone.stdout));
+    const resumed = await cli('sweep', '--resume', String(id), '--workers', '1', '--db', db);
+    expect(resumed.code, resumed.err).toBe(0);
+    expect(resumed.out).toContain(`sweep ${id} saved`);
   });
 });
 

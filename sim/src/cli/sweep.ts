@@ -96,6 +96,12 @@ export async function cmdSweep(io: Io, file: string | undefined, o: Record<strin
         { path: '--resume', value: String(resumeId), message: rec ? `is a ${rec.kind}, not a sweep` : `is not a run in ${x.db} (see cctwin runs list)` },
       ]);
     }
+    if (rec.status === 'running') {
+      // Opening the store marked the sweeps of dead processes interrupted: this one's process lives (or is on another host).
+      throw new SimError('SIM_ERR_BAD_ARGUMENT', 'cctwin sweep: the sweep is still running', [
+        { path: '--resume', value: String(resumeId), message: `must be a sweep that stopped: it is running${rec.pid !== null ? ` (pid ${rec.pid} on ${rec.host})` : ''}` },
+      ]);
+    }
     const stored = rec.options.sweep as Omit<SweepSpec, 'options'>;
     spec = { ...stored, precision: stored.precision ?? undefined, seed: stored.seed ?? undefined, options: rec.options };
   } finally {
