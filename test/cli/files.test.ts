@@ -1,5 +1,5 @@
 import { describe, expect, it, beforeAll, afterAll } from 'vitest';
-import { copyFileSync, existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { copyFileSync, existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +13,7 @@ import type { Io } from '../../sim/src/cli/io.ts';
  */
 
 const FIXTURE = fileURLToPath(new URL('../fixtures/pool-small.yaml', import.meta.url));
+const BASELINE = fileURLToPath(new URL('../../scenarios/baseline-day.yaml', import.meta.url));
 const CALLS = fileURLToPath(new URL('../fixtures/calls-small.csv', import.meta.url));
 
 async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -87,6 +88,17 @@ describe('run: outputs checked before the run', () => {
     expect(r.err).toContain(`--event-log = "${scenario}": must not be the scenario file (${scenario}: the same path)`);
     expect(r.err).toMatch(/agents = -1/);
     expect(snapshot(scenario, db)).toEqual(before);
+  });
+
+  it('--out onto the scenario\'s plug-in routing policy is refused; the policy is unchanged', async () => {
+    const center = join(dir, 'center.yaml');
+    copyFileSync(BASELINE, center);
+    const policy = join(dir, 'policy.mjs');
+    writeFileSync(policy, 'export default { name: "mine", score: () => 0 };\n');
+    const r = await cli('run', center, '--set', 'routing.policy=./policy.mjs', '--out', policy, '--workers', '1', '--db', db);
+    refused(r);
+    expect(r.err).toContain(`--out = "${policy}": must not be the scenario's routing policy (${policy}: the same path)`);
+    expect(readFileSync(policy, 'utf8')).toBe('export default { name: "mine", score: () => 0 };\n');
   });
 
   it('refuses an output that is the store\'s journal or another output', async () => {

@@ -74,16 +74,20 @@ export async function cmdRun(io: Io, file: string, o: Record<string, unknown>): 
   const x = readExecutionFlags(f, o, 1);
   const eventLog = typeof o.eventLog === 'string' ? o.eventLog : null;
   const out = typeof o.out === 'string' ? o.out : null;
+  const outputs = [
+    ...(out !== null ? [{ flag: 'out', value: out, what: 'the result file' }] : []),
+    ...(eventLog !== null ? [{ flag: 'event-log', value: eventLog, what: 'the event log' }] : []),
+  ];
   checkFiles(f, {
     inputs: [{ flag: '', value: file, what: 'the scenario file' }],
     store: { arg: { flag: 'db', value: x.db, what: 'the run store' }, access: 'write' },
-    outputs: [
-      ...(out !== null ? [{ flag: 'out', value: out, what: 'the result file' }] : []),
-      ...(eventLog !== null ? [{ flag: 'event-log', value: eventLog, what: 'the event log' }] : []),
-    ],
+    outputs,
   });
   const variant = withFlagIssues(f, 'run', () =>
     compileVariant(readScenarioText(file), file, [...x.fixed, ...x.sets.map((s) => ({ path: s.path, value: s.values[0] }))], x.seed));
+  // The scenario's plug-in routing policy is an input too, known once it compiled.
+  const policy = variant.cfg.routing?.policy;
+  if (policy !== undefined && /\.(ts|js|mjs)$/.test(policy)) checkFiles(f, { inputs: [{ flag: '', value: policy, what: "the scenario's routing policy" }], outputs });
   f.done('run');
   const { value: r, exitCode } = await withSession(io, { ...x, tasks: batchSize(x) }, ({ ctx }) => executeRun(ctx, {
     variant, replications: x.replications, precision: x.precision, maxReplications: x.maxReplications,
