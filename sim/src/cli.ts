@@ -7,7 +7,8 @@ import { defineCommands } from './cli/program.ts';
 /**
  * The `cctwin` command line. cli/program.ts defines the commands; each lives in
  * sim/src/cli/<command>.ts, imported when it runs. Exit codes: 0 success, 1 failure while running, 2 bad
- * input (scenario file or flags), 130 interrupted.
+ * input (scenario file, flags, output files), 128 + the signal that stopped a run (130 Ctrl-C, 143 SIGTERM,
+ * 129 SIGHUP).
  */
 
 // ---------------------------------------------------------------- main

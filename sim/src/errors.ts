@@ -20,6 +20,8 @@ export const ERROR_CODES = {
    * (more than `--max-bad-rows`), or too little in it for a fit (no abandonments, ...).
    */
   SIM_ERR_CALL_LOG: { input: true, status: 422 },
+  /** The run store could not be written while running (disk full, the file locked or gone read-only). */
+  SIM_ERR_RUN_STORE: { input: false, status: 500 },
   /** A result buffer of another layout or version. */
   SIM_ERR_RESULT_LAYOUT: { input: false, status: 500 },
   /** `inject` or a live control named a contact type, site or group the model does not have. */

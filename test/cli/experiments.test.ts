@@ -64,7 +64,7 @@ describe('cctwin run --workers', () => {
     expect(both.err).toMatch(/agents = -1/);
     const store = await cli('run', FIXTURE, '--db', dir);
     expect(store.code).toBe(2);
-    expect(store.err).toMatch(/--db = ".*": must be a writable SQLite file path/);
+    expect(store.err).toMatch(/--db = ".*": must be a file, not a folder/);
   });
 });
 

@@ -9,6 +9,7 @@ import { requireAgents, requireFittable } from '../calibration/log-needs.ts';
 import { STAFFING_METHODS, type StaffingMethod } from '../calibration/observed-day.ts';
 import { parseScenarioText } from '../config/load.ts';
 import { SimError } from '../errors.ts';
+import { checkFiles } from './files.ts';
 import { FlagChecker } from './options.ts';
 import type { Io } from './io.ts';
 
@@ -54,6 +55,15 @@ export async function cmdCalibrate(io: Io, logs: string[], o: Record<string, unk
   const out = o.out;
   if (typeof out !== 'string' || out === '') f.fail('out', out, 'is required: the scenario file to write, e.g. scenarios/fitted/NAME.yaml');
   else if (!/\.ya?ml$/i.test(out)) f.fail('out', out, 'must end in .yaml or .yml');
+  else {
+    checkFiles(f, {
+      inputs: logs.map((l) => ({ flag: '', value: l, what: 'a log given to fit' })),
+      outputs: [
+        { flag: 'out', value: out, what: 'the scenario', makesFolder: true },
+        { flag: 'out', value: out, path: sidecarOf(out), what: 'its sidecar', makesFolder: true },
+      ],
+    });
+  }
   const interval = f.number('interval', o.interval ?? '900', { integer: true, exclusiveMin: 0 });
   if (interval !== undefined && 86400 % interval !== 0) f.fail('interval', String(interval), 'must divide a day (86400 s), e.g. 900 or 1800');
   const shortCall = f.number('short-call', o.shortCall ?? '10', { min: 0 })!;

@@ -1,7 +1,8 @@
 import { compileVariants, describeAssignments, readScenarioText, type Assignment } from '../experiments/overrides.ts';
 import { KPIS } from '../metrics/summary.ts';
 import { executeCompare, type CompareOutcome } from '../runs/execute.ts';
-import { batchSize, EXIT_INTERRUPTED, readExecutionFlags, storedOptions, withFlagIssues, withSession } from './execution.ts';
+import { batchSize, readExecutionFlags, storedOptions, withFlagIssues, withSession } from './execution.ts';
+import { checkFiles } from './files.ts';
 import { FlagChecker } from './options.ts';
 import { printPrecision, storedNote } from './run.ts';
 import { fmtHalfWidth, fmtKpi, table } from './table.ts';
@@ -55,6 +56,11 @@ export async function cmdCompare(io: Io, fileA: string, fileB: string | undefine
       setsB.push({ path: s.path, value: s.values[0] });
     }
   }
+  checkFiles(f, {
+    inputs: [{ flag: '', value: fileA, what: 'the scenario file of arm A' }, ...(fileB !== undefined ? [{ flag: '', value: fileB, what: 'the scenario file of arm B' }] : [])],
+    store: { arg: { flag: 'db', value: x.db, what: 'the run store' }, access: 'write' },
+    outputs: [],
+  });
   const [a, b] = withFlagIssues(f, 'compare', () => {
     const textA = readScenarioText(fileA);
     const textB = fileB === undefined ? textA : readScenarioText(fileB);
@@ -68,7 +74,7 @@ export async function cmdCompare(io: Io, fileA: string, fileB: string | undefine
   const seed = a.cfg.seed;
   const labelA = `A: ${fileA}${setsA.length ? ` [${describeAssignments(setsA)}]` : ''}`;
   const labelB = `B: ${fileB ?? fileA}${setsB.length ? ` [${describeAssignments(setsB)}]` : ''}`;
-  const r = await withSession(io, { ...x, tasks: 2 * batchSize(x) }, ({ ctx }) => executeCompare(ctx, {
+  const { value: r, exitCode } = await withSession(io, { ...x, tasks: 2 * batchSize(x) }, ({ ctx }) => executeCompare(ctx, {
     a: { ...a, label: labelA }, b: { ...b, label: labelB },
     replications: x.replications, precision: x.precision, maxReplications: x.maxReplications,
     options: { ...storedOptions(x), files: [fileA, fileB ?? null] },
@@ -87,5 +93,5 @@ export async function cmdCompare(io: Io, fileA: string, fileB: string | undefine
     if (r.precision) printPrecision(io, r.precision);
   }
   storedNote(io, x.json, 'compare', r.runId, x.db);
-  return r.status === 'interrupted' ? EXIT_INTERRUPTED : 0;
+  return exitCode(r.status);
 }

@@ -1,22 +1,20 @@
-import { Option, type Command } from 'commander';
+import { constants as osConstants } from 'node:os';
 import cliProgress from 'cli-progress';
 import { defaultWorkers, withRunner } from '../engine/pool.ts';
 import { DEFAULT_MAX_REPLICATIONS, PILOT_REPLICATIONS, parsePrecision, type PrecisionTarget } from '../experiments/precision.ts';
 import { parseDurationFlag, parseSets, type Assignment, type SetSpec } from '../experiments/overrides.ts';
 import type { ExecContext } from '../runs/execute.ts';
-import { DEFAULT_DB, RunStore } from '../runs/store.ts';
+import { DEFAULT_DB, type RunStore } from '../runs/store.ts';
 import { SimError } from '../errors.ts';
+import { openStore } from './files.ts';
 import type { FlagChecker } from './options.ts';
 import type { Io } from './io.ts';
 
 /**
  * What run, compare and sweep share: the flags that choose workers, store, precision
  * and warm-up, and the session around a command: the run store, the worker pool,
- * the progress bar and Ctrl-C.
+ * the progress bar and the stop signals.
  */
-
-export const EXIT_INTERRUPTED = 130;
-
 
 export interface ExecutionFlags {
   replications: number;
@@ -43,7 +41,6 @@ export function readExecutionFlags(f: FlagChecker, o: Record<string, unknown>, m
   const sets = parseSets((o.set as string[] | undefined) ?? [], f.issues, maxSetValues);
   const warmup = parseDurationFlag('warmup', o.warmup, f.issues);
   const db = String(o.db ?? DEFAULT_DB);
-  if (db.trim() === '') f.fail('db', db, 'must be a file path');
   return {
     replications: replications ?? 1,
     seed,
@@ -94,34 +91,66 @@ export function withFlagIssues<T>(f: FlagChecker, command: string, build: () => 
 
 export interface Session {
   ctx: ExecContext;
-  /** true once Ctrl-C was pressed */
+  /** true once a stop signal (Ctrl-C, SIGTERM, SIGHUP) arrived */
   interrupted: () => boolean;
 }
 
+/** The signals that stop a command cleanly, like Ctrl-C. */
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+type StopSignal = (typeof STOP_SIGNALS)[number];
+
+/** The exit code of a command stopped by `signal`: 128 + its number, as a shell reports it (130 for Ctrl-C). */
+export function signalExitCode(signal: StopSignal): number {
+  return 128 + (osConstants.signals[signal] ?? 2);
+}
+
+const describeSignal = (s: StopSignal) => (s === 'SIGINT' ? 'Ctrl-C (SIGINT)' : s);
+
 /**
  * Opens the store, starts the workers, shows progress (stderr, terminals only, never
- * with --json), and turns the first Ctrl-C into a clean stop: no more replications
- * are dispatched, running workers are terminated, and the command reports what
- * finished. A second Ctrl-C exits at once.
+ * with --json), and turns the first stop signal (Ctrl-C, SIGTERM, SIGHUP) into a
+ * clean stop: no more replications are dispatched, running workers are terminated,
+ * the store marks the runs interrupted and the command reports what finished. A
+ * second signal exits at once, the runs still marked interrupted.
+ *
+ * Replications run on worker threads even with one worker: the main thread stays free
+ * to see a signal during a replication of any length.
+ *
+ * `exitCode` gives the command's exit code for its outcome: 0, or 128 + the number of
+ * the signal that stopped it.
  */
-export async function withSession<T>(io: Io, x: { workers: number; db: string | null; json: boolean; tasks?: number }, body: (s: Session) => Promise<T>): Promise<T> {
+export async function withSession<T>(
+  io: Io, x: { workers: number; db: string | null; json: boolean; tasks?: number }, body: (s: Session) => Promise<T>,
+): Promise<{ value: T; exitCode: (status: 'done' | 'interrupted') => number }> {
   const stop = new AbortController();
-  let presses = 0;
-  const onSigint = () => {
-    presses++;
-    if (presses > 1) process.exit(EXIT_INTERRUPTED);
-    io.err('\ninterrupted: stopping the workers (Ctrl-C again to quit at once)');
+  let stoppedBy: StopSignal | null = null;
+  let store: RunStore | null = null;
+  const onSignal = (signal: StopSignal) => {
+    if (signal === 'SIGHUP') {
+      // The terminal is gone: writing to it fails, and that must not end the clean stop.
+      process.stdout.on('error', () => {});
+      process.stderr.on('error', () => {});
+    }
+    if (stoppedBy !== null) {
+      try {
+        store?.interruptOwnRuns(`stopped at once by a second signal (${describeSignal(signal)}); no result was computed`);
+      } catch {
+        // quitting at once: the next open of the store finds the runs stale
+      }
+      process.exit(signalExitCode(stoppedBy));
+    }
+    stoppedBy = signal;
+    io.err(`\ninterrupted by ${describeSignal(signal)}: stopping the workers (${signal === 'SIGINT' ? 'Ctrl-C' : `${signal}`} again to quit at once)`);
     stop.abort();
   };
-  process.on('SIGINT', onSigint);
-  let store: RunStore | null = null;
+  const handlers = STOP_SIGNALS.map((s) => [s, () => onSignal(s)] as const);
+  for (const [s, h] of handlers) process.on(s, h);
+  const release = () => { for (const [s, h] of handlers) process.off(s, h); };
   try {
-    store = x.db === null ? null : RunStore.open(x.db);
+    store = x.db === null ? null : openStore(x.db, 'write');
   } catch (e) {
-    process.off('SIGINT', onSigint);
-    throw new SimError('SIM_ERR_BAD_ARGUMENT', 'cannot open the run store', [
-      { path: '--db', value: x.db, message: `must be a writable SQLite file path (${(e as Error).message})` },
-    ]);
+    release();
+    throw e;
   }
   const bar = process.stderr.isTTY && !x.json
     ? new cliProgress.SingleBar({
@@ -150,13 +179,14 @@ export async function withSession<T>(io: Io, x: { workers: number; db: string | 
     }
     : undefined;
   try {
-    return await withRunner({ workers: x.workers, tasks: x.tasks, ...testHooks() }, (runner) => body({
-      ctx: { runner, store, progress },
+    const value = await withRunner({ workers: x.workers, tasks: x.tasks, inProcess: false, ...testHooks() }, (runner) => body({
+      ctx: { runner, store, progress, stopNote: () => (stoppedBy === null ? null : `stopped by ${describeSignal(stoppedBy)}`) },
       interrupted: () => stop.signal.aborted,
     }), stop.signal);
+    return { value, exitCode: (status) => (status === 'interrupted' ? signalExitCode(stoppedBy ?? 'SIGINT') : 0) };
   } finally {
     bar?.stop();
-    process.off('SIGINT', onSigint);
+    release();
     store?.close();
   }
 }

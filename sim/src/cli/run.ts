@@ -7,7 +7,8 @@ import { KPIS, type RunSummary } from '../metrics/summary.ts';
 import { compileVariant, readScenarioText } from '../experiments/overrides.ts';
 import type { PrecisionOutcome } from '../experiments/precision.ts';
 import { executeRun, type RunOutcome } from '../runs/execute.ts';
-import { batchSize, EXIT_INTERRUPTED, readExecutionFlags, storedOptions, withFlagIssues, withSession } from './execution.ts';
+import { batchSize, readExecutionFlags, storedOptions, withFlagIssues, withSession } from './execution.ts';
+import { checkFiles } from './files.ts';
 import { FlagChecker } from './options.ts';
 import { fmtHalfWidth, fmtKpi, table } from './table.ts';
 import type { Io } from './io.ts';
@@ -71,17 +72,29 @@ export function storedNote(io: Io, json: boolean, what: string, id: number | nul
 export async function cmdRun(io: Io, file: string, o: Record<string, unknown>): Promise<number> {
   const f = new FlagChecker();
   const x = readExecutionFlags(f, o, 1);
+  const eventLog = typeof o.eventLog === 'string' ? o.eventLog : null;
+  const out = typeof o.out === 'string' ? o.out : null;
+  const outputs = [
+    ...(out !== null ? [{ flag: 'out', value: out, what: 'the result file' }] : []),
+    ...(eventLog !== null ? [{ flag: 'event-log', value: eventLog, what: 'the event log' }] : []),
+  ];
+  checkFiles(f, {
+    inputs: [{ flag: '', value: file, what: 'the scenario file' }],
+    store: { arg: { flag: 'db', value: x.db, what: 'the run store' }, access: 'write' },
+    outputs,
+  });
   const variant = withFlagIssues(f, 'run', () =>
     compileVariant(readScenarioText(file), file, [...x.fixed, ...x.sets.map((s) => ({ path: s.path, value: s.values[0] }))], x.seed));
-  const eventLog = typeof o.eventLog === 'string' ? o.eventLog : null;
-  if (eventLog !== null && eventLog.trim() === '') f.fail('event-log', eventLog, 'must be a file path (.ndjson or .csv)');
+  // The scenario's plug-in routing policy is an input too, known once it compiled.
+  const policy = variant.cfg.routing?.policy;
+  if (policy !== undefined && /\.(ts|js|mjs)$/.test(policy)) checkFiles(f, { inputs: [{ flag: '', value: policy, what: "the scenario's routing policy" }], outputs });
   f.done('run');
-  const r = await withSession(io, { ...x, tasks: batchSize(x) }, ({ ctx }) => executeRun(ctx, {
+  const { value: r, exitCode } = await withSession(io, { ...x, tasks: batchSize(x) }, ({ ctx }) => executeRun(ctx, {
     variant, replications: x.replications, precision: x.precision, maxReplications: x.maxReplications,
     options: { ...storedOptions(x), file },
   }));
   const json = JSON.stringify(runJson(r), null, 2);
-  if (typeof o.out === 'string') writeFileSync(o.out, `${json}\n`);
+  if (out !== null) writeFileSync(out, `${json}\n`);
   if (x.json) io.out(json);
   else {
     if (r.status === 'interrupted') io.out(`INTERRUPTED: partial result from the ${r.summary.replications} replication${r.summary.replications === 1 ? '' : 's'} that finished\n`);
@@ -93,7 +106,7 @@ export async function cmdRun(io: Io, file: string, o: Record<string, unknown>): 
     const n = await writeEventLog(variant.cfg, r.summary.replications, eventLog);
     (x.json ? io.err : io.out)(`event log: ${n.toLocaleString('en-US')} records in ${eventLog}`);
   }
-  return r.status === 'interrupted' ? EXIT_INTERRUPTED : 0;
+  return exitCode(r.status);
 }
 
 /**

@@ -1,27 +1,36 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { SimError } from '../errors.ts';
 import { KPIS } from '../metrics/summary.ts';
-import { RunStore, type IntervalRow, type RunRecord } from '../runs/store.ts';
+import type { IntervalRow, RunRecord, RunStore } from '../runs/store.ts';
+import { checkFiles, openStore, type OutputFile } from './files.ts';
 import { FlagChecker } from './options.ts';
 import { fmtHalfWidth, fmtKpi, table } from './table.ts';
 import type { Io } from './io.ts';
 
-/** `cctwin runs list | show ID | export ID --format csv|json`: what the run store holds. */
+/**
+ * `cctwin runs list | show ID | export ID --format csv|json`: what the run store holds.
+ * The store is opened read-only: these commands never change it (nor any other file
+ * given as --db), and work on a store in a read-only file or folder.
+ */
 
-function openExisting(db: string, command: string): RunStore {
-  if (!existsSync(db)) {
-    throw new SimError('SIM_ERR_BAD_ARGUMENT', `cctwin runs ${command}: no run store`, [
-      { path: '--db', value: db, message: 'must be an existing run store (runs are saved there by run, compare and sweep)' },
-    ]);
-  }
-  return RunStore.open(db);
+/** Checks the flags and the store (read-only, and every problem at once), then opens it to read. */
+function openToRead(f: FlagChecker, o: Record<string, unknown>, command: string, outputs: OutputFile[] = []): RunStore {
+  const db = String(o.db);
+  checkFiles(f, { store: { arg: { flag: 'db', value: db, what: 'the run store' }, access: 'read' }, outputs });
+  f.done(`runs ${command}`);
+  return openStore(db, 'read');
 }
 
-function getRun(store: RunStore, raw: string, command: string): RunRecord {
-  const f = new FlagChecker();
+function runId(f: FlagChecker, raw: string): number | undefined {
   const id = f.number('ID', raw, { integer: true, min: 1 });
-  f.done(`runs ${command}`);
-  const rec = store.getRun(id!);
+  // FlagChecker names flags --X; the run id is an argument.
+  const last = f.issues.at(-1);
+  if (id === undefined && last?.path === '--ID') f.issues[f.issues.length - 1] = { ...last, path: 'ID' };
+  return id;
+}
+
+function getRun(store: RunStore, id: number, raw: string, command: string): RunRecord {
+  const rec = store.getRun(id);
   if (!rec) {
     throw new SimError('SIM_ERR_BAD_ARGUMENT', `cctwin runs ${command}: no such run`, [
       { path: 'ID', value: raw, message: `is not a run in ${store.file} (see cctwin runs list)` },
@@ -34,17 +43,17 @@ function getRun(store: RunStore, raw: string, command: string): RunRecord {
 function recordJson(r: RunRecord): object {
   return {
     id: r.id, kind: r.kind, parentId: r.parentId, name: r.name, status: r.status, created: r.created, updated: r.updated,
-    seed: r.seed, codeVersion: r.codeVersion, replications: r.replications, options: r.options, error: r.error,
+    seed: r.seed, codeVersion: r.codeVersion, replications: r.replications, options: r.options, error: r.error, note: r.note,
+    process: r.pid === null ? null : { pid: r.pid, host: r.host },
   };
 }
 
 export function cmdList(io: Io, o: Record<string, unknown>): number {
   const f = new FlagChecker();
-  const limit = f.number('limit', o.limit ?? '50', { integer: true, min: 1 })!;
-  f.done('runs list');
-  const store = openExisting(String(o.db), 'list');
+  const limit = f.number('limit', o.limit ?? '50', { integer: true, min: 1 });
+  const store = openToRead(f, o, 'list');
   try {
-    const runs = store.listRuns(limit);
+    const runs = store.listRuns(limit!);
     if (o.json) io.out(JSON.stringify(runs.map(recordJson), null, 2));
     else if (runs.length === 0) io.out(`no runs in ${store.file}`);
     else io.out(table(['id', 'kind', 'scenario', 'status', 'replications', 'created'], runs.map((r) => [String(r.id), r.kind, r.name, r.status, String(r.replications), r.created])));
@@ -55,9 +64,11 @@ export function cmdList(io: Io, o: Record<string, unknown>): number {
 }
 
 export function cmdShow(io: Io, rawId: string, o: Record<string, unknown>): number {
-  const store = openExisting(String(o.db), 'show');
+  const f = new FlagChecker();
+  const id = runId(f, rawId);
+  const store = openToRead(f, o, 'show');
   try {
-    const r = getRun(store, rawId, 'show');
+    const r = getRun(store, id!, rawId, 'show');
     const children = store.children(r.id);
     if (o.json) {
       io.out(JSON.stringify({ ...recordJson(r), scenario: r.scenario, result: r.result, children: children.map(recordJson) }, null, 2));
@@ -67,6 +78,8 @@ export function cmdShow(io: Io, rawId: string, o: Record<string, unknown>): numb
       ['id', String(r.id)], ['kind', r.kind], ['scenario', r.name], ['status', r.status], ['created', r.created], ['updated', r.updated],
       ['seed', String(r.seed ?? '-')], ['code version', r.codeVersion], ['replications', String(r.replications)],
       ...(r.parentId !== null ? [['part of', String(r.parentId)]] : []),
+      ...(r.pid !== null ? [['process', `pid ${r.pid} on ${r.host}`]] : []),
+      ...(r.note ? [['note', r.note]] : []),
       ...(r.error ? [['error', r.error]] : []),
     ]));
     const res = r.result as Record<string, any> | null;
@@ -113,10 +126,11 @@ export function cmdExport(io: Io, rawId: string, o: Record<string, unknown>): nu
   const f = new FlagChecker();
   const format = String(o.format ?? '');
   if (format !== 'csv' && format !== 'json') f.fail('format', o.format, 'must be csv or json');
-  f.done('runs export');
-  const store = openExisting(String(o.db), 'export');
+  const id = runId(f, rawId);
+  const out = typeof o.out === 'string' ? o.out : null;
+  const store = openToRead(f, o, 'export', out === null ? [] : [{ flag: 'out', value: out, what: 'the export file' }]);
   try {
-    const r = getRun(store, rawId, 'export');
+    const r = getRun(store, id!, rawId, 'export');
     // A sweep exports its points; a run or compare itself.
     const parts = r.kind === 'sweep'
       ? [...store.sweepPoints(r.id).entries()].map(([point, p]) => ({ point, assignments: p.assignments, rec: store.getRun(p.runId)! }))
@@ -149,7 +163,7 @@ export function cmdExport(io: Io, rawId: string, o: Record<string, unknown>): nu
       }
       text = lines.join('\n');
     }
-    if (typeof o.out === 'string') writeFileSync(o.out, `${text}\n`);
+    if (out !== null) writeFileSync(out, `${text}\n`);
     else io.out(text);
     return 0;
   } finally {

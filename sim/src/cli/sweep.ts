@@ -1,8 +1,8 @@
 import { SimError } from '../errors.ts';
 import { readScenarioText, type Variant } from '../experiments/overrides.ts';
 import { executeSweep, sweepVariants, type SweepOutcome, type SweepSpec } from '../runs/execute.ts';
-import { RunStore } from '../runs/store.ts';
-import { batchSize, EXIT_INTERRUPTED, readExecutionFlags, storedOptions, withFlagIssues, withSession, type ExecutionFlags } from './execution.ts';
+import { batchSize, readExecutionFlags, storedOptions, withFlagIssues, withSession, type ExecutionFlags } from './execution.ts';
+import { checkFiles, openStore } from './files.ts';
 import { FlagChecker } from './options.ts';
 import { fmtHalfWidth, fmtKpi, table } from './table.ts';
 import type { Io } from './io.ts';
@@ -74,6 +74,11 @@ export async function cmdSweep(io: Io, file: string | undefined, o: Record<strin
     if (file === undefined) f.fail('file', undefined, 'is required (or --resume ID)');
     if (x.sets.length === 0) f.fail('set', undefined, 'is required: give at least one path=v1,v2,... to sweep');
   }
+  checkFiles(f, {
+    inputs: file !== undefined ? [{ flag: '', value: file, what: 'the scenario file' }] : [],
+    store: { arg: { flag: 'db', value: x.db, what: 'the run store' }, access: 'write', mustExist: o.resume !== undefined },
+    outputs: [],
+  });
   if (resumeId === undefined && file !== undefined) {
     const fresh = newSpec(file, x);
     const variants = withFlagIssues(f, 'sweep', () => sweepVariants(fresh()));
@@ -83,12 +88,18 @@ export async function cmdSweep(io: Io, file: string | undefined, o: Record<strin
 
   // --resume: the settings and scenario text come from the store, not from flags.
   let spec: SweepSpec;
-  const store = RunStore.open(x.db);
+  const store = openStore(x.db, 'write');
   try {
     const rec = store.getRun(resumeId!);
     if (!rec || rec.kind !== 'sweep') {
       throw new SimError('SIM_ERR_BAD_ARGUMENT', 'cctwin sweep: nothing to resume', [
         { path: '--resume', value: String(resumeId), message: rec ? `is a ${rec.kind}, not a sweep` : `is not a run in ${x.db} (see cctwin runs list)` },
+      ]);
+    }
+    if (rec.status === 'running') {
+      // Opening the store marked the sweeps of dead processes interrupted: this one's process lives (or is on another host).
+      throw new SimError('SIM_ERR_BAD_ARGUMENT', 'cctwin sweep: the sweep is still running', [
+        { path: '--resume', value: String(resumeId), message: `must be a sweep that stopped: it is running${rec.pid !== null ? ` (pid ${rec.pid} on ${rec.host})` : ''}` },
       ]);
     }
     const stored = rec.options.sweep as Omit<SweepSpec, 'options'>;
@@ -109,7 +120,7 @@ function newSpec(file: string, x: ExecutionFlags): () => SweepSpec {
 }
 
 async function runSweep(io: Io, x: ExecutionFlags, spec: SweepSpec, variants: Variant[], resumeId: number | undefined): Promise<number> {
-  const r = await withSession(io, { ...x, tasks: batchSize(x) }, ({ ctx }) => executeSweep(ctx, spec, variants, resumeId));
+  const { value: r, exitCode } = await withSession(io, { ...x, tasks: batchSize(x) }, ({ ctx }) => executeSweep(ctx, spec, variants, resumeId));
   if (x.json) io.out(JSON.stringify(sweepJson(r, spec), null, 2));
   else printSweep(io, r, spec, variants.length);
   if (r.runId !== null) {
@@ -117,5 +128,5 @@ async function runSweep(io: Io, x: ExecutionFlags, spec: SweepSpec, variants: Va
       ? `sweep ${r.runId} interrupted; resume with: cctwin sweep --resume ${r.runId}${x.db === 'runs/cctwin.db' ? '' : ` --db ${x.db}`}`
       : `sweep ${r.runId} saved in ${x.db}`);
   }
-  return r.status === 'interrupted' ? EXIT_INTERRUPTED : 0;
+  return exitCode(r.status);
 }

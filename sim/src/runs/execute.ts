@@ -20,6 +20,8 @@ export interface ExecContext {
   store?: RunStore | null;
   /** Called when more replications are planned (n) and when one finishes (its simulated seconds). */
   progress?: { plan(n: number): void; done(simulatedSeconds: number): void };
+  /** Why the runs stopped, stored with an interrupted run (e.g. "stopped by SIGTERM"). */
+  stopNote?: () => string | null;
 }
 
 export interface ReplicationPlan {
@@ -79,6 +81,21 @@ function storedSummary(s: RunSummary): Omit<RunSummary, 'intervals'> {
   const { intervals: _drop, ...rest } = s;
   return rest;
 }
+
+/**
+ * Records a failure on a run, best effort: the failure being reported may be the
+ * store's own (disk full), and that error must not be hidden by a second one.
+ */
+function recordFailure(ctx: ExecContext, runId: number | null, e: unknown): void {
+  if (runId === null || !ctx.store) return;
+  try {
+    ctx.store.finishRun(runId, 'failed', null, [], (e as Error)?.message ?? String(e));
+  } catch {
+    // the store cannot be written: the error that brought us here is reported
+  }
+}
+
+const noteOf = (ctx: ExecContext, status: Outcome) => (status === 'interrupted' ? ctx.stopNote?.() ?? null : null);
 
 async function interruptible(work: () => Promise<void>): Promise<Outcome> {
   try {
@@ -144,11 +161,11 @@ async function runArm(ctx: ExecContext, runId: number | null, req: ReplicationPl
     const { status, n, precision } = await replicateUntilDone(req, (k) => arm.ensure(k), (kpi, k) => estimate(arm.kpiValues(kpi, k)).ci95);
     const summary = summarize(cfg, status === 'done' ? arm.list(n) : arm.list(), (performance.now() - t0) / 1000);
     if (runId !== null && ctx.store) {
-      ctx.store.finishRun(runId, status, { ...storedSummary(summary), status, ...(precision ? { precision } : {}) }, [{ arm: 0, rows: summary.intervals }]);
+      ctx.store.finishRun(runId, status, { ...storedSummary(summary), status, ...(precision ? { precision } : {}) }, [{ arm: 0, rows: summary.intervals }], null, noteOf(ctx, status));
     }
     return { runId, status, summary, ...(precision ? { precision } : {}) };
   } catch (e) {
-    if (runId !== null && ctx.store) ctx.store.finishRun(runId, 'failed', null, [], (e as Error)?.message ?? String(e));
+    recordFailure(ctx, runId, e);
     throw e;
   }
 }
@@ -198,11 +215,11 @@ export async function executeCompare(ctx: ExecContext, req: CompareRequest): Pro
     const out: CompareOutcome = { runId, status, replications: a.replications, a, b, paired, ...(precision ? { precision } : {}) };
     if (runId !== null && ctx.store) {
       ctx.store.finishRun(runId, status, { status, replications: out.replications, a: storedSummary(a), b: storedSummary(b), paired, ...(precision ? { precision } : {}) },
-        [{ arm: 0, rows: a.intervals }, { arm: 1, rows: b.intervals }]);
+        [{ arm: 0, rows: a.intervals }, { arm: 1, rows: b.intervals }], null, noteOf(ctx, status));
     }
     return out;
   } catch (e) {
-    if (runId !== null && ctx.store) ctx.store.finishRun(runId, 'failed', null, [], (e as Error)?.message ?? String(e));
+    recordFailure(ctx, runId, e);
     throw e;
   }
 }
@@ -259,7 +276,7 @@ export async function executeSweep(ctx: ExecContext, spec: SweepSpec, variants: 
     kind: 'sweep', name: variants[0]?.cfg.name ?? spec.source, seed: variants[0]?.cfg.seed, codeVersion: codeVersion(),
     scenario: spec.text, options: { ...spec.options, sweep: stored },
   }) ?? null;
-  if (resumeId !== undefined && store) store.setStatus(resumeId, 'running');
+  if (resumeId !== undefined && store) store.resumeRun(resumeId);
   const known = sweepId !== null && store ? store.sweepPoints(sweepId) : new Map<number, { runId: number; assignments: unknown }>();
   const t0 = performance.now();
   const points: SweepPointOutcome[] = [];
@@ -271,6 +288,7 @@ export async function executeSweep(ctx: ExecContext, spec: SweepSpec, variants: 
       const prior = known.get(i);
       const rec = prior && store ? store.getRun(prior.runId) : null;
       let runId: number | null = rec?.id ?? null;
+      if (rec && rec.status !== 'done' && store) store.resumeRun(rec.id);
       if (runId === null && sweepId !== null && store) {
         runId = store.createSweepPoint(sweepId, i, assignments, {
           name: v.cfg.name, seed: v.cfg.seed, codeVersion: codeVersion(), scenario: v.text,
@@ -283,7 +301,7 @@ export async function executeSweep(ctx: ExecContext, spec: SweepSpec, variants: 
       if (res.status === 'interrupted') { status = 'interrupted'; break; }
     }
   } catch (e) {
-    if (sweepId !== null && store) store.finishRun(sweepId, 'failed', null, [], (e as Error)?.message ?? String(e));
+    recordFailure(ctx, sweepId, e);
     throw e;
   }
   const wallSeconds = (performance.now() - t0) / 1000;
@@ -291,7 +309,7 @@ export async function executeSweep(ctx: ExecContext, spec: SweepSpec, variants: 
     store.finishRun(sweepId, status, {
       status,
       points: points.map((p) => ({ point: p.point, assignments: p.assignments, runId: p.runId, status: p.status, replications: p.summary?.replications ?? 0, totals: p.summary?.totals ?? null, ...(p.precision ? { precision: p.precision } : {}) })),
-    });
+    }, [], null, noteOf(ctx, status));
   }
   return { runId: sweepId, status, points, wallSeconds };
 }
