@@ -1,5 +1,6 @@
 import { distMean, type DistSpec } from '../sim/src/core/distributions.ts';
 import type { ModelConfig } from '../sim/src/config/model-config.ts';
+import { modelConfig } from '../sim/src/config/defaults.ts';
 import { Replication, runLogged } from '../sim/src/engine/replicate.ts';
 import { LOG_FIELDS, O_ABANDONED, O_COMPLETED, O_DROPPED, O_IVR_HANGUP, O_UNFINISHED } from '../sim/src/model/event-log.ts';
 import { M, NM } from '../sim/src/metrics/layout.ts';
@@ -159,7 +160,7 @@ export function dayModel(d: ObservedDay, o: ReplayOptions): ModelConfig {
   const none = () => new Array<number>(Math.round(DAY / o.interval)).fill(0);
   if (o.switch) {
     const sw = o.switch;
-    return {
+    return modelConfig({
       schemaVersion: 1, name: `replay ${d.date}`, seed: o.seed + d.day, horizon: DAY, intervalLength: L, nIntervals: nI, warmup: 0, threshold: o.threshold, sla: [],
       types: sw.families.map((f) => {
         const delay = f.switched ? sw.delay : f.delay?.dist ?? null;
@@ -180,12 +181,12 @@ export function dayModel(d: ObservedDay, o: ReplayOptions): ModelConfig {
       groups: [{ name: 'agents', site: 0, queues: [0], staffing }],
       routing: { policy: 'fifo', agingRate: 0, overflowAfter: 30, params: {} },
       sites: [{ name: 'center', lines: null }],
-    };
+    });
   }
   if (o.typed) {
     const cls = o.typed.classes;
     const delay = o.typed.delay;
-    return {
+    return modelConfig({
       schemaVersion: 1, name: `replay ${d.date}`, seed: o.seed + d.day, horizon: DAY, intervalLength: L, nIntervals: nI, warmup: 0, threshold: o.threshold, sla: [],
       types: cls.map((c, qi) => {
         const delayed = c.identified && delay !== null;
@@ -205,9 +206,9 @@ export function dayModel(d: ObservedDay, o: ReplayOptions): ModelConfig {
       groups: [{ name: 'agents', site: 0, queues: cls.map((_, qi) => qi), staffing }],
       routing: { policy: 'fifo', agingRate: 0, overflowAfter: 30, params: {} },
       sites: [{ name: 'center', lines: null }],
-    };
+    });
   }
-  return {
+  return modelConfig({
     schemaVersion: 1,
     name: `replay ${d.date}`,
     seed: o.seed + d.day,
@@ -247,7 +248,7 @@ export function dayModel(d: ObservedDay, o: ReplayOptions): ModelConfig {
         groups: [{ name: 'agents', site: 0, queues: [0], staffing }],
       }),
     sites: [{ name: 'center', lines: null }],
-  };
+  });
 }
 
 function addRow(k: KpiCounts, rows: Float64Array, b: number): void {

@@ -2,7 +2,7 @@ import { Calendar } from '../core/calendar.ts';
 import { EngineError } from '../errors.ts';
 import { Sampler } from '../core/distributions.ts';
 import { makeStream, type Stream } from '../core/rng.ts';
-import { MODEL_DEFAULTS, type ModelConfig } from '../config/model-config.ts';
+import type { ModelConfig } from '../config/model-config.ts';
 import { CHANNELS, M, NCH, NM } from '../metrics/layout.ts';
 import { DemandSampler } from './demand.ts';
 import { ABANDON, ABANDON_ARM, KIND_PRIORITY } from './event-kinds.ts';
@@ -266,10 +266,10 @@ export class SimState {
     const nI = cfg.nIntervals;
     const nT = (this.nTypes = cfg.types.length);
     const nS = (this.nSites = cfg.sites.length);
-    const local = (cfg.siteMode ?? MODEL_DEFAULTS.siteMode) === 'local';
+    const local = cfg.siteMode === 'local';
     this.typeQueue = new Int32Array(nT * nS);
     this.typeSplit = new Float64Array(nT * nS);
-    this.typePriority = Float64Array.from(cfg.types, (t) => t.priority ?? MODEL_DEFAULTS.priority);
+    this.typePriority = Float64Array.from(cfg.types, (t) => t.priority);
     this.typeChannel = Int32Array.from(cfg.types, (t) => CHANNELS.indexOf(t.channel));
     this.typeUsesLine = Uint8Array.from(cfg.types, (t) => (t.channel === 'phone' ? 1 : 0));
     this.typeDeadline = Float64Array.from(cfg.types, (t) => t.deadline ?? NO_LIMIT);
@@ -278,7 +278,7 @@ export class SimState {
     this.typeCallbackAfter = Float64Array.from(cfg.types, (t) => t.callback?.offerAfter ?? NO_LIMIT);
     this.typeMisrouteTime = Float64Array.from(cfg.types, (t) => t.ivr?.misrouteTime ?? 0);
     cfg.types.forEach((t, ti) => {
-      const split = t.siteSplit ?? cfg.sites.map((_, si) => (si === (t.site ?? 0) ? 1 : 0));
+      const split = t.siteSplit;
       const total = split.reduce((a, b) => a + b, 0);
       let cum = 0;
       for (let si = 0; si < nS; si++) {
@@ -293,7 +293,7 @@ export class SimState {
     this.arrivalEnd = new Float64Array(nT).fill(-Infinity);
     cfg.types.forEach((t, i) => this.rates.set(t.arrivalRates, i * nI));
     const d = cfg.demand;
-    if (d && (d.dayCv > 0 || d.intervalCv > 0)) {
+    if (d.dayCv > 0 || d.intervalCv > 0) {
       // Overdispersion: this replication's gamma multipliers, from their own stream.
       new DemandSampler({ rates: cfg.types.map((t) => [...t.arrivalRates]), ...d }, nI)
         .fill(this.rates, makeStream(cfg.seed, replication, 'demand'));
@@ -353,7 +353,7 @@ export class SimState {
     this.qLen = new Int32Array(nQ);
     this.qHolding = new Int32Array(nQ);
 
-    const routing = cfg.routing ?? MODEL_DEFAULTS.routing;
+    const routing = cfg.routing;
     const builtin = BUILTIN_POLICIES[routing.policy];
     this.policyKind = builtin ?? PLUGIN;
     this.policy = builtin === undefined ? policy : null;
@@ -373,12 +373,12 @@ export class SimState {
     const qb: number[][] = Array.from({ length: nQ }, () => []);
     cfg.groups.forEach((g, gi) => {
       g.queues.forEach((base, k) => {
-        const prof = g.proficiency?.[k] ?? MODEL_DEFAULTS.proficiency;
-        const backupDelay = g.backup?.[k] ? routing.overflowAfter : 0;
-        const blend = g.blendBelow?.[k] ?? NO_LIMIT;
+        const prof = g.proficiency[k];
+        const backupDelay = g.backup[k] ? routing.overflowAfter : 0;
+        const blend = g.blendBelow[k] ?? NO_LIMIT; // null: always worked
         for (let si = 0; si < (local ? nS : 1); si++) {
           const q = local ? base * nS + si : base;
-          const siteDelay = local && si !== g.site ? (cfg.siteOverflowAfter ?? MODEL_DEFAULTS.siteOverflowAfter) : 0;
+          const siteDelay = local && si !== g.site ? cfg.siteOverflowAfter : 0;
           const delay = Math.max(backupDelay, siteDelay);
           if (delay === Infinity) continue;
           gq[gi].push(q); gp[gi].push(prof); gd[gi].push(delay); gb[gi].push(blend);
@@ -395,14 +395,14 @@ export class SimState {
     this.queueGroupBlend = qb.map((a) => Float64Array.from(a));
     this.queueDelays = qd.map((a) => Float64Array.from([...new Set(a.filter((x) => x > 0))].sort((x, y) => x - y)));
     this.blendedQueues = Int32Array.from([...new Set(qb.flatMap((b, q) => (b.some((x) => x !== NO_LIMIT) ? [q] : [])))]);
-    this.transferDelay = local ? (cfg.siteTransferDelay ?? MODEL_DEFAULTS.siteTransferDelay) : 0;
+    this.transferDelay = local ? cfg.siteTransferDelay : 0;
 
     const nG = cfg.groups.length;
     this.groupFirst = new Int32Array(nG);
     this.groupSize = new Int32Array(nG);
-    this.groupCap = Int32Array.from(cfg.groups, (g) => Math.max(1, g.maxContacts ?? 1));
+    this.groupCap = Int32Array.from(cfg.groups, (g) => Math.max(1, g.maxContacts));
     this.groupShare = Float64Array.from(this.groupCap, (c) => 1 / c);
-    this.groupSlowdown = Float64Array.from(cfg.groups, (g) => g.slowdown ?? 0);
+    this.groupSlowdown = Float64Array.from(cfg.groups, (g) => g.slowdown);
     this.groupSite = Int32Array.from(cfg.groups, (g) => g.site);
     this.staffing = new Int32Array(nG * nI);
     let nA = 0;
