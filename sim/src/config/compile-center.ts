@@ -9,6 +9,7 @@ import type { ScenarioInput } from './schema.ts';
 import { compileWorkforce, workforceIssues } from './compile-workforce.ts';
 import type { DemandParams, WorkforceConfig } from './model-config.ts';
 import { defaultSiteSplit } from './defaults.ts';
+import { PLUGIN, policyKind } from './routing-policies.ts';
 
 /**
  * The whole-center form of a scenario: sites, contact types with their demand,
@@ -121,7 +122,7 @@ export function centerIssues(s: Center, horizon: number, L: number): Issue[] {
     if (sites.length < 2 && f.waiting !== 'lose') out.push({ path: `failures[${i}]`, message: 'with one site there is nowhere to move calls: use waiting: lose, or add a site' });
   });
   const policy = s.routing?.policy;
-  if (policy !== undefined && !['fifo', 'priority', 'aging'].includes(policy) && !/\.(ts|js|mjs)$/.test(policy)) {
+  if (policy !== undefined && policyKind(policy) === PLUGIN && !/\.(ts|js|mjs)$/.test(policy)) {
     out.push({ path: 'routing.policy', value: policy, message: 'must be fifo, priority, aging, or a path to a .ts/.js policy module' });
   }
   out.push(...workforceIssues(s));

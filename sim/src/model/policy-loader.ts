@@ -1,7 +1,8 @@
 import { pathToFileURL } from 'node:url';
 import type { ModelConfig } from '../config/model-config.ts';
 import { EngineError } from '../errors.ts';
-import { BUILTIN_POLICIES, type PolicyFactory, type RoutingPolicy } from './routing.ts';
+import { PLUGIN, policyKind } from '../config/routing-policies.ts';
+import type { PolicyFactory, RoutingPolicy } from './routing.ts';
 
 /**
  * Plug-in routing policies: a scenario names a module (`routing.policy:
@@ -17,7 +18,7 @@ function key(cfg: ModelConfig): string {
 }
 
 export function isPluginPolicy(cfg: ModelConfig): boolean {
-  return BUILTIN_POLICIES[cfg.routing.policy] === undefined;
+  return policyKind(cfg.routing.policy) === PLUGIN;
 }
 
 /** Imports the model's plug-in policy, if it has one. Idempotent. */
