@@ -426,7 +426,7 @@ export class SimState {
     if (wf) {
       for (let gi = 0; gi < nG; gi++) {
         // The roster's tenures, shuffled so that the agents on duty are a fair mix.
-        const roster = [...(wf.rosters[gi] ?? [])];
+        const roster = [...wf.rosters[gi]];
         for (let i = roster.length - 1; i > 0; i--) {
           const j = Math.floor(this.workforceStream.next() * (i + 1));
           [roster[i], roster[j]] = [roster[j], roster[i]];
