@@ -5,6 +5,7 @@
 export { loadScenario, parseScenarioText } from './config/load.ts';
 export { compileScenario, withSeed } from './config/compile.ts';
 export type { ModelConfig, ContactTypeConfig, AgentGroupConfig, SiteConfig, WorkforceConfig } from './config/model-config.ts';
+export { modelConfig, deepFreeze, type ModelInput, type ContactTypeInput, type AgentGroupInput } from './config/defaults.ts';
 export { ScenarioSchema, type ScenarioInput } from './config/schema.ts';
 export { Replication, replicate, replicateLogged, runLogged } from './engine/replicate.ts';
 export { contactEnds, type ContactEnd } from './engine/contact-log.ts';

@@ -115,9 +115,10 @@ describe('center form: lifecycle fields compile', () => {
     expect(cfg.queues.map((q) => q.skill)).toEqual(['flight-zh', 'flight-zh-im', 'hotel-zh-mail', 'hotel-zh-fax']);
     const [phoneSh, imNt, back] = cfg.groups;
     expect(phoneSh).toMatchObject({ site: 0, queues: [0, 2], proficiency: [1, 0.8], backup: [0, 0], blendBelow: [null, 2] });
-    expect(phoneSh.maxContacts).toBeUndefined();
+    // The compiled model is complete (issue 11): defaults are written out, not left absent.
+    expect(phoneSh.maxContacts).toBe(1);
     expect(imNt).toMatchObject({ site: 1, queues: [1], maxContacts: 3, slowdown: 0.25 });
-    expect(imNt.blendBelow).toBeUndefined();
+    expect(imNt.blendBelow).toEqual([null]);
     // blendBelow defaults to 1 (no phone call waiting); primary and backup skills are never blended.
     expect(back).toMatchObject({ site: 1, queues: [0, 2, 3], proficiency: [0.5, 1, 1], backup: [1, 0, 0], blendBelow: [null, 1, null] });
   });

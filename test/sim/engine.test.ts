@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SimError } from '../../sim/src/errors.ts';
-import type { ContactTypeConfig, ModelConfig } from '../../sim/src/config/model-config.ts';
+import type { ModelConfig } from '../../sim/src/config/model-config.ts';
+import { modelConfig, type ContactTypeInput } from '../../sim/src/config/defaults.ts';
 import type { DistSpec } from '../../sim/src/core/distributions.ts';
 import { Replication } from '../../sim/src/engine/replicate.ts';
 import { HEADER_LENGTH, M, NM } from '../../sim/src/metrics/layout.ts';
@@ -28,7 +29,7 @@ interface DetOptions {
 function detModel(o: DetOptions = {}): ModelConfig {
   const nI = o.nIntervals ?? 1;
   const agents = o.agents ?? 1;
-  return {
+  return modelConfig({
     schemaVersion: 1, name: 'trace', seed: 1,
     horizon: nI * (o.intervalLength ?? 600), intervalLength: o.intervalLength ?? 600, nIntervals: nI, warmup: 0,
     threshold: o.threshold ?? 20, sla: [],
@@ -41,7 +42,7 @@ function detModel(o: DetOptions = {}): ModelConfig {
     queues: [{ name: 'q' }],
     groups: [{ name: 'g', site: 0, queues: [0], staffing: typeof agents === 'number' ? new Array(nI).fill(agents) : agents }],
     sites: [{ name: 's', lines: o.lines ?? null }],
-  };
+  });
 }
 
 function withInjections(cfg: ModelConfig, times: number[]): Replication {
@@ -216,14 +217,14 @@ describe('exact traces (1 agent, deterministic handle 10 s, injected calls)', ()
 
 function poissonModel(seed = 7): ModelConfig {
   const nI = 12, L = 600;
-  const type = (name: string, perHour: number, queue: number): ContactTypeConfig => ({
+  const type = (name: string, perHour: number, queue: number): ContactTypeInput => ({
     name, channel: 'phone',
     arrivalRates: Array.from({ length: nI }, (_, i) => (perHour * (1 + 0.6 * Math.sin(i / 2))) / 3600),
     handleTime: { kind: 'lognormal', mean: 240, cv: 0.9 },
     patience: { kind: 'exponential', mean: 150 },
     queue, site: 0,
   });
-  return {
+  return modelConfig({
     schemaVersion: 1, name: 'poisson', seed, horizon: nI * L, intervalLength: L, nIntervals: nI, warmup: 0, threshold: 20, sla: [],
     types: [type('A', 500, 0), type('B', 200, 1)],
     queues: [{ name: 'qa' }, { name: 'qb' }],
@@ -232,7 +233,7 @@ function poissonModel(seed = 7): ModelConfig {
       { name: 'specialists', site: 0, queues: [1], staffing: Array.from({ length: nI }, (_, i) => (i % 3) * 4) },
     ],
     sites: [{ name: 's', lines: 60 }],
-  };
+  });
 }
 
 const COUNTS: Metric[] = ['arrivals', 'blocked', 'offered', 'answered', 'answeredWithin', 'abandoned', 'abandonedWithin', 'unfinished'];
@@ -320,7 +321,7 @@ const modelArb: fc.Arbitrary<ModelConfig> = fc
       staffing: fc.array(fc.integer({ min: 0, max: 5 }), { minLength: b.nI, maxLength: b.nI }),
     }), { minLength: 1, maxLength: 3 }),
   }))
-  .map(({ base, types, groups }): ModelConfig => ({
+  .map(({ base, types, groups }): ModelConfig => modelConfig({
     schemaVersion: 1, name: 'random', seed: base.seed,
     horizon: base.nI * base.L, intervalLength: base.L, nIntervals: base.nI, warmup: 0, threshold: base.threshold, sla: [],
     types: types.map((t, i) => ({

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { ContactTypeConfig, ModelConfig } from '../../sim/src/config/model-config.ts';
+import type { ModelConfig } from '../../sim/src/config/model-config.ts';
+import { modelConfig, type ContactTypeInput } from '../../sim/src/config/defaults.ts';
 import { makeStream, streamKey } from '../../sim/src/core/rng.ts';
 import { Replication } from '../../sim/src/engine/replicate.ts';
 import { HEADER_LENGTH, M, NM } from '../../sim/src/metrics/layout.ts';
@@ -93,7 +94,7 @@ describe('seeded streams', () => {
 const L = 900;
 const NI = 8;
 
-function contactType(name: string, perHour: number, over: Partial<ContactTypeConfig> = {}): ContactTypeConfig {
+function contactType(name: string, perHour: number, over: Partial<ContactTypeInput> = {}): ContactTypeInput {
   return {
     name,
     channel: 'phone',
@@ -106,15 +107,15 @@ function contactType(name: string, perHour: number, over: Partial<ContactTypeCon
   };
 }
 
-function model(types: ContactTypeConfig[], agents: number, seed = 42): ModelConfig {
+function model(types: ContactTypeInput[], agents: number, seed = 42): ModelConfig {
   const queues = [...new Set(types.map((t) => t.queue))].sort();
-  return {
+  return modelConfig({
     schemaVersion: 1, name: 'crn', seed, horizon: NI * L, intervalLength: L, nIntervals: NI, warmup: 0, threshold: 20, sla: [],
     types,
     queues: queues.map((q) => ({ name: `q${q}` })),
     groups: [{ name: 'agents', site: 0, queues, staffing: new Array(NI).fill(agents) }],
     sites: [{ name: 'center', lines: null }],
-  };
+  });
 }
 
 /**
@@ -145,7 +146,7 @@ describe('common random numbers', () => {
   it('type A sees the same arrival times and handle times whatever happens to type B', () => {
     const base = ofType(arrivalLog(model([A, B], 0)), 'A');
     expect(base.length).toBeGreaterThan(500);
-    const variants: ContactTypeConfig[][] = [
+    const variants: ContactTypeInput[][] = [
       [A], // B removed
       [A, { ...B, arrivalRates: B.arrivalRates.map((r) => 3 * r) }], // B busier
       [A, { ...B, handleTime: { kind: 'lognormal', mean: 400, cv: 1.5 } }], // B's handle time changed
@@ -168,10 +169,10 @@ describe('common random numbers', () => {
       [{ ...loaded[0], patience: { kind: 'exponential', mean: 10 } }, loaded[1]],
       [loaded[0], { ...loaded[1], patience: { kind: 'lognormal', mean: 600, cv: 0.8 } }],
       [{ ...loaded[0], patience: null }, { ...loaded[1], patience: null }],
-    ] as ContactTypeConfig[][];
+    ] as ContactTypeInput[][];
     for (const types of changed) expect(arrivalsPerInterval(model(types, 30))).toEqual(base);
     // ... while the outcomes do change (patience matters in this model).
-    const abandoned = (types: ContactTypeConfig[]) => {
+    const abandoned = (types: ContactTypeInput[]) => {
       const buf = new Replication(model(types, 30), 0).run();
       let s = 0;
       for (let i = 0; i <= NI; i++) s += buf[HEADER_LENGTH + i * NM + M.abandoned];

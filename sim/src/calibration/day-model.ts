@@ -1,5 +1,6 @@
 import { distMean, type DistSpec } from '../core/distributions.ts';
 import type { ModelConfig } from '../config/model-config.ts';
+import { modelConfig } from '../config/defaults.ts';
 import { CALL_CLASSES, type CallClass } from './call-log.ts';
 import { scaleDist, type SwitchFamily } from './identified.ts';
 import { DAY, STAFFING_STEP, type ObservedDay } from './observed-day.ts';
@@ -125,7 +126,7 @@ export function dayModel(d: ObservedDay, o: ReplayOptions): ModelConfig {
   const none = () => new Array<number>(Math.round(DAY / o.interval)).fill(0);
   if (o.switch) {
     const sw = o.switch;
-    return {
+    return modelConfig({
       schemaVersion: 1, name: `replay ${d.date}`, seed: o.seed + d.day, horizon: DAY, intervalLength: L, nIntervals: nI, warmup: 0, threshold: o.threshold, sla: [],
       types: sw.families.map((f) => {
         const delay = f.switched ? sw.delay : f.delay?.dist ?? null;
@@ -146,12 +147,12 @@ export function dayModel(d: ObservedDay, o: ReplayOptions): ModelConfig {
       groups: [{ name: 'agents', site: 0, queues: [0], staffing }],
       routing: { policy: 'fifo', agingRate: 0, overflowAfter: 30, params: {} },
       sites: [{ name: 'center', lines: null }],
-    };
+    });
   }
   if (o.typed) {
     const cls = o.typed.classes;
     const delay = o.typed.delay;
-    return {
+    return modelConfig({
       schemaVersion: 1, name: `replay ${d.date}`, seed: o.seed + d.day, horizon: DAY, intervalLength: L, nIntervals: nI, warmup: 0, threshold: o.threshold, sla: [],
       types: cls.map((c, qi) => {
         const delayed = c.identified && delay !== null;
@@ -171,9 +172,9 @@ export function dayModel(d: ObservedDay, o: ReplayOptions): ModelConfig {
       groups: [{ name: 'agents', site: 0, queues: cls.map((_, qi) => qi), staffing }],
       routing: { policy: 'fifo', agingRate: 0, overflowAfter: 30, params: {} },
       sites: [{ name: 'center', lines: null }],
-    };
+    });
   }
-  return {
+  return modelConfig({
     schemaVersion: 1,
     name: `replay ${d.date}`,
     seed: o.seed + d.day,
@@ -213,5 +214,5 @@ export function dayModel(d: ObservedDay, o: ReplayOptions): ModelConfig {
         groups: [{ name: 'agents', site: 0, queues: [0], staffing }],
       }),
     sites: [{ name: 'center', lines: null }],
-  };
+  });
 }

@@ -1,5 +1,6 @@
 import { erlangB, erlangC, queueMetrics, staffFor, type QueueMetrics, type QueueSpec } from '../analytic/index.ts';
 import type { ModelConfig } from '../config/model-config.ts';
+import { deepFreeze, modelConfig } from '../config/defaults.ts';
 import { defaultWorkers } from '../engine/cores.ts';
 import { SimError } from '../errors.ts';
 import type { Estimate } from '../metrics/stats.ts';
@@ -41,8 +42,7 @@ export function defaultWarmup(hours: number): number {
 export function erlangModel(spec: QueueSpec, hours: number, seed: number, warmup = 0): ModelConfig {
   const L = hours * 3600 >= 3600 ? 900 : hours * 3600;
   const nI = Math.max(1, Math.round((hours * 3600) / L));
-  return {
-    schemaVersion: 1,
+  return deepFreeze(modelConfig({
     name: `M/M/${spec.agents}${spec.patience ? '+M' : ''}${spec.lines ? `/${spec.lines}` : ''}`,
     seed,
     horizon: nI * L,
@@ -58,12 +58,11 @@ export function erlangModel(spec: QueueSpec, hours: number, seed: number, warmup
       handleTime: { kind: 'exponential', mean: spec.aht },
       patience: spec.patience ? { kind: 'exponential', mean: spec.patience } : null,
       queue: 0,
-      site: 0,
     }],
     queues: [{ name: 'calls' }],
     groups: [{ name: 'agents', site: 0, queues: [0], staffing: new Array(nI).fill(spec.agents) }],
     sites: [{ name: 'center', lines: spec.lines ?? null }],
-  };
+  }));
 }
 
 /** Analytic figures in the units of the simulated totals (counts over the horizon). */

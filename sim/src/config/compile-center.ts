@@ -7,13 +7,16 @@ import type {
 } from './model-config.ts';
 import type { ScenarioInput } from './schema.ts';
 import { compileWorkforce, workforceIssues } from './compile-workforce.ts';
-import type { WorkforceConfig } from './model-config.ts';
+import type { DemandParams, WorkforceConfig } from './model-config.ts';
+import { defaultSiteSplit } from './defaults.ts';
+import { PLUGIN, policyKind } from './routing-policies.ts';
 
 /**
  * The whole-center form of a scenario: sites, contact types with their demand,
  * agent groups with skills and shifts, routing, failures. Compiles to the same
  * ModelConfig as the single-queue form: one queue per contact type, groups serving
- * the queues of their skills.
+ * the queues of their skills. The input has its schema defaults (compileScenario
+ * fills them in): a `!` marks a field the schema defaults.
  */
 
 type Center = ScenarioInput;
@@ -21,7 +24,8 @@ type CT = NonNullable<Center['contactTypes']>[number];
 type AG = NonNullable<Center['agentGroups']>[number];
 
 const DAY = 86400;
-const dur = (v: unknown, dflt: number): number => (v === undefined ? dflt : parseDuration(v as number | string));
+/** A duration the schema requires or defaults (present once defaults are in); NaN when it is not a duration. */
+const dur = (v: unknown): number => parseDuration(v as number | string);
 
 export function skillOf(t: CT): string {
   return t.skill ?? `${t.product}-${t.language}`;
@@ -73,7 +77,7 @@ export function centerIssues(s: Center, horizon: number, L: number): Issue[] {
     }
     if (t.ivr) {
       if (t.channel !== 'phone') out.push({ path: `contactTypes[${i}].ivr`, value: t.channel, message: 'is for phone contact types only' });
-      const sum = (t.ivr.selfService ?? 0) + (t.ivr.hangup ?? 0) + (t.ivr.misroute ?? 0);
+      const sum = t.ivr.selfService! + t.ivr.hangup! + t.ivr.misroute!;
       if (sum > 1 + 1e-12) out.push({ path: `contactTypes[${i}].ivr`, value: sum, message: 'selfService + hangup + misroute must be at most 1' });
     }
     if (t.bot && t.channel !== 'im') out.push({ path: `contactTypes[${i}].bot`, value: t.channel, message: 'is for im contact types only' });
@@ -102,7 +106,7 @@ export function centerIssues(s: Center, horizon: number, L: number): Issue[] {
       }
     }
     (g.shifts ?? []).forEach((sh, j) => {
-      if (!(dur(sh.length, 0) > 0) || dur(sh.length, 0) > DAY) {
+      if (!(dur(sh.length) > 0) || dur(sh.length) > DAY) {
         out.push({ path: `agentGroups[${i}].shifts[${j}].length`, value: sh.length, message: 'must be longer than 0 and at most 24h' });
       }
     });
@@ -118,7 +122,7 @@ export function centerIssues(s: Center, horizon: number, L: number): Issue[] {
     if (sites.length < 2 && f.waiting !== 'lose') out.push({ path: `failures[${i}]`, message: 'with one site there is nowhere to move calls: use waiting: lose, or add a site' });
   });
   const policy = s.routing?.policy;
-  if (policy !== undefined && !['fifo', 'priority', 'aging'].includes(policy) && !/\.(ts|js|mjs)$/.test(policy)) {
+  if (policy !== undefined && policyKind(policy) === PLUGIN && !/\.(ts|js|mjs)$/.test(policy)) {
     out.push({ path: 'routing.policy', value: policy, message: 'must be fifo, priority, aging, or a path to a .ts/.js policy module' });
   }
   out.push(...workforceIssues(s));
@@ -134,7 +138,7 @@ export interface CenterParts {
   groups: AgentGroupConfig[];
   sites: SiteConfig[];
   failures: SiteFailureConfig[];
-  demand: { dayCv: number; intervalCv: number; intervalsPerDay: number };
+  demand: DemandParams;
   workforce?: WorkforceConfig;
 }
 
@@ -144,23 +148,24 @@ export function compileCenter(s: Center, horizon: number, L: number, nI: number)
   const sites: SiteConfig[] = siteNames.map((n) => ({ name: n, lines: s.sites![n].lines ?? null }));
   const types = s.contactTypes!;
   const demand = compileDemand(demandInput(s), demandTypes(types), horizon, L);
-  const lineShare = sites.every((x) => x.lines !== null) ? sites.map((x) => x.lines!) : sites.map(() => 1);
+  const split = defaultSiteSplit(sites);
   const outTypes: ContactTypeConfig[] = types.map((t, i) => ({
     name: t.name,
     channel: t.channel as Channel,
     product: t.product,
     language: t.language,
-    priority: t.priority ?? 0,
-    siteSplit: t.siteSplit ? siteNames.map((n) => t.siteSplit![n] ?? 0) : lineShare,
+    priority: t.priority!,
+    // A site the split leaves out gets none of the type's arrivals.
+    siteSplit: t.siteSplit ? siteNames.map((n) => t.siteSplit![n] ?? 0) : split,
     arrivalRates: demand.rates[i],
     handleTime: structuredClone(t.handleTime) as DistSpec,
     patience: t.patience ? (structuredClone(t.patience) as DistSpec) : null,
     queue: i,
-    ...(t.ivr ? { ivr: { time: structuredClone(t.ivr.time) as DistSpec, selfService: t.ivr.selfService ?? 0, hangup: t.ivr.hangup ?? 0, misroute: t.ivr.misroute ?? 0, misrouteTime: dur(t.ivr.misrouteTime, 30), ...(t.ivr.onlyWhenNoAgentFree ? { onlyWhenNoAgentFree: true } : {}) } } : {}),
-    ...(t.bot ? { bot: { deflection: t.bot.deflection, summarySaving: t.bot.summarySaving ?? 0 } } : {}),
-    ...(t.deadline !== undefined ? { deadline: dur(t.deadline, 0) } : {}),
-    ...(t.redial ? { redial: { probability: t.redial.probability, delay: structuredClone(t.redial.delay) as DistSpec, maxAttempts: t.redial.maxAttempts ?? 3 } } : {}),
-    ...(t.callback ? { callback: { offerAfter: dur(t.callback.offerAfter, 0), acceptance: t.callback.acceptance, dialTime: dur(t.callback.dialTime, 20) } } : {}),
+    ...(t.ivr ? { ivr: { time: structuredClone(t.ivr.time) as DistSpec, selfService: t.ivr.selfService!, hangup: t.ivr.hangup!, misroute: t.ivr.misroute!, misrouteTime: dur(t.ivr.misrouteTime), ...(t.ivr.onlyWhenNoAgentFree ? { onlyWhenNoAgentFree: true } : {}) } } : {}),
+    ...(t.bot ? { bot: { deflection: t.bot.deflection, summarySaving: t.bot.summarySaving! } } : {}),
+    ...(t.deadline !== undefined ? { deadline: dur(t.deadline) } : {}),
+    ...(t.redial ? { redial: { probability: t.redial.probability, delay: structuredClone(t.redial.delay) as DistSpec, maxAttempts: t.redial.maxAttempts! } } : {}),
+    ...(t.callback ? { callback: { offerAfter: dur(t.callback.offerAfter), acceptance: t.callback.acceptance, dialTime: dur(t.callback.dialTime) } } : {}),
   }));
   const queues: QueueConfig[] = types.map((t) => ({ name: t.name, skill: skillOf(t) }));
   const groups: AgentGroupConfig[] = s.agentGroups!.map((g) => {
@@ -169,21 +174,19 @@ export function compileCenter(s: Center, horizon: number, L: number, nI: number)
       const sk = q.skill!;
       if (g.skills[sk] !== undefined) { qs.push(qi); prof.push(g.skills[sk]); backup.push(0); blend.push(null); }
       else if (g.backupSkills?.[sk] !== undefined) { qs.push(qi); prof.push(g.backupSkills[sk]); backup.push(1); blend.push(null); }
-      else if (g.blendSkills?.[sk] !== undefined) { qs.push(qi); prof.push(g.blendSkills[sk]); backup.push(0); blend.push(g.blendBelow ?? 1); }
+      else if (g.blendSkills?.[sk] !== undefined) { qs.push(qi); prof.push(g.blendSkills[sk]); backup.push(0); blend.push(g.blendBelow!); }
     });
     const staffing = g.shifts
       ? shiftStaffing(g.shifts, nI, L)
       : Array.from({ length: nI }, (_, i) => (typeof g.agents === 'number' ? g.agents : (g.agents as number[])[i % (g.agents as number[]).length]));
     return {
       name: g.name, site: siteNames.indexOf(g.site), queues: qs, proficiency: prof, backup, staffing,
-      ...(g.maxContacts !== undefined ? { maxContacts: g.maxContacts } : {}),
-      ...(g.slowdown !== undefined ? { slowdown: g.slowdown } : {}),
-      ...(blend.some((b) => b !== null) ? { blendBelow: blend } : {}),
+      maxContacts: g.maxContacts!, slowdown: g.slowdown!, blendBelow: blend,
     };
   });
-  const failures: SiteFailureConfig[] = (s.failures ?? []).map((f) => {
-    const start = dur(f.start, 0);
-    return { site: siteNames.indexOf(f.site), start, end: start + dur(f.duration, 0), inService: f.inService ?? 'drop', waiting: f.waiting ?? 'move' };
+  const failures: SiteFailureConfig[] = s.failures!.map((f) => {
+    const start = dur(f.start);
+    return { site: siteNames.indexOf(f.site), start, end: start + dur(f.duration), inService: f.inService!, waiting: f.waiting! };
   });
   const workforce = compileWorkforce(s, outTypes, groups, sites, nI, L);
   return {

@@ -2,22 +2,31 @@ import type { DistSpec } from '../core/distributions.ts';
 import type { Issue } from '../errors.ts';
 import { parseDuration } from './duration.ts';
 import type { AgentGroupConfig, ContactTypeConfig, SiteConfig, WorkforceConfig } from './model-config.ts';
-import type { ScenarioInput } from './schema.ts';
+import { Clone, Default } from 'typebox/value';
+import { ScenarioSchema, type ScenarioInput } from './schema.ts';
 import type { WorkforceInput } from './workforce-schema.ts';
 
 /**
  * Compiles `workforce:` and the groups' tenure cohorts. Countermeasures and mentoring
  * become agents taken off the phones per interval (their cost), and changes to the
- * error peaks (their effect). Defaults, and the figures they come from, are listed in
- * the README's "The workforce and quality loop".
+ * error peaks (their effect). Defaults are the schema's (workforce-schema.ts; the
+ * figures they come from are in the README's "The workforce and quality loop"),
+ * filled in before compile: a `!` marks a field the schema defaults.
  */
 type W = WorkforceInput;
 const DAY = 86400;
-const dur = (v: unknown, dflt: number): number => (v === undefined ? dflt : parseDuration(v as number | string));
-const exp = (mean: number): DistSpec => ({ kind: 'exponential', mean });
+const dur = (v: unknown): number => parseDuration(v as number | string);
+
+/**
+ * The `workforce:` section with the schema's defaults (a copy): a loaded scenario's
+ * has them already; this is for callers that build the section in code.
+ */
+function workforceOf(s: ScenarioInput): W | undefined {
+  return s.workforce === undefined ? undefined : Default(ScenarioSchema.properties.workforce, Clone(s.workforce)) as W;
+}
 
 export function workforceIssues(s: ScenarioInput): Issue[] {
-  const w = s.workforce as W | undefined;
+  const w = workforceOf(s);
   const out: Issue[] = [];
   if (!w) return out;
   const groups = (s.agentGroups ?? []).map((g) => g.name);
@@ -31,7 +40,7 @@ export function workforceIssues(s: ScenarioInput): Issue[] {
     else if (s.contactTypes![i].patience) out.push({ path: `contactTypes[${i}].patience`, value: s.contactTypes![i].patience, message: 'must be null: complaint cases are deferred work and never abandon' });
   }
   const q = w.quality;
-  if (q && (q.rework ?? 0.6) + (q.complaint ?? 0.1) > 1 + 1e-12) out.push({ path: 'workforce.quality', message: 'rework + complaint must be at most 1' });
+  if (q && q.rework! + q.complaint! > 1 + 1e-12) out.push({ path: 'workforce.quality', message: 'rework + complaint must be at most 1' });
   (s.agentGroups ?? []).forEach((g, i) => {
     const tenure = g.tenure as { share: number; days: number }[] | undefined;
     const sum = (tenure ?? []).reduce((a, c) => a + c.share, 0);
@@ -57,25 +66,25 @@ function roster(cohorts: { share: number; days: number }[] | undefined, n: numbe
 export function compileWorkforce(
   s: ScenarioInput, types: ContactTypeConfig[], groups: AgentGroupConfig[], sites: SiteConfig[], nI: number, L: number,
 ): WorkforceConfig | undefined {
-  const w = s.workforce as W | undefined;
+  const w = workforceOf(s);
   if (!w) return undefined;
-  const trainingDays = w.trainingDays ?? 30;
-  const newAgentDays = w.newAgentDays ?? 90;
-  const cm = w.countermeasures ?? {};
-  const breakCut = cm.breakBefore15 ? cm.breakBefore15.peakReduction ?? 0.6 : 0;
-  const shiftCut = cm.shiftChangeAt18 ? cm.shiftChangeAt18.peakReduction ?? 0.6 : 0;
-  const peaks = (w.peaks ?? [{ hour: 15, amplitude: 2.5, width: 0.6 }, { hour: 18, amplitude: 2.5, width: 0.6 }]).map((p) => ({
+  const trainingDays = w.trainingDays!;
+  const newAgentDays = w.newAgentDays!;
+  const cm = w.countermeasures!;
+  const breakCut = cm.breakBefore15 ? cm.breakBefore15.peakReduction! : 0;
+  const shiftCut = cm.shiftChangeAt18 ? cm.shiftChangeAt18.peakReduction! : 0;
+  const peaks = w.peaks!.map((p) => ({
     hour: p.hour,
     width: p.width,
     amplitude: p.amplitude * (Math.abs(p.hour - 15) < 1 ? 1 - breakCut : 1) * (Math.abs(p.hour - 18) < 1 ? 1 - shiftCut : 1),
   }));
   const coach = cm.coach
-    ? { errorReduction: cm.coach.errorReduction ?? 0.4, fromHour: dur(cm.coach.from, 8 * 3600) / 3600, toHour: dur(cm.coach.to, 22 * 3600) / 3600 }
+    ? { errorReduction: cm.coach.errorReduction!, fromHour: dur(cm.coach.from) / 3600, toHour: dur(cm.coach.to) / 3600 }
     : null;
   const groupNames = (s.agentGroups ?? []).map((g) => g.name);
   const rosters = (s.agentGroups ?? []).map((g, gi) => {
     const size = Math.max(0, ...groups[gi].staffing);
-    const hires = (w.hiring ?? []).filter((h) => h.group === g.name).flatMap((h) => new Array<number>(h.agents).fill(-h.day));
+    const hires = w.hiring!.filter((h) => h.group === g.name).flatMap((h) => new Array<number>(h.agents).fill(-h.day));
     return [...roster(g.tenure as { share: number; days: number }[] | undefined, size), ...hires];
   });
   // Agents off the phones per interval: breaks, handover, coaches, mentors (whole agents, rounded up).
@@ -90,63 +99,66 @@ export function compileWorkforce(
       let off = 0;
       const newOnDuty = plan * newShare;
       if (cm.breakBefore15) {
-        const b0 = 15 * 3600 - (cm.breakBefore15.minutes ?? 10) * 60;
+        const b0 = 15 * 3600 - cm.breakBefore15.minutes! * 60;
         const overlap = Math.max(0, Math.min(end, 15 * 3600) - Math.max(start, b0));
         off += (newOnDuty * overlap) / L;
       }
-      if (cm.shiftChangeAt18 && start <= 18 * 3600 && 18 * 3600 < end) off += (plan * (cm.shiftChangeAt18.handoverMinutes ?? 10) * 60) / L;
-      if (coach && newOnDuty > 0 && start / 3600 >= coach.fromHour && start / 3600 < coach.toHour) off += Math.ceil(newOnDuty / (cm.coach!.newAgentsPerCoach ?? 15));
-      const trainees = (w.hiring ?? []).filter((h) => h.group === groupNames[gi] && day >= h.day && day < h.day + trainingDays).reduce((a, h) => a + h.agents, 0);
-      if (trainees > 0 && plan > 0) off += trainees * (w.mentoring?.share ?? 0.5);
+      if (cm.shiftChangeAt18 && start <= 18 * 3600 && 18 * 3600 < end) off += (plan * cm.shiftChangeAt18.handoverMinutes! * 60) / L;
+      if (coach && newOnDuty > 0 && start / 3600 >= coach.fromHour && start / 3600 < coach.toHour) off += Math.ceil(newOnDuty / cm.coach!.newAgentsPerCoach!);
+      const trainees = w.hiring!.filter((h) => h.group === groupNames[gi] && day >= h.day && day < h.day + trainingDays).reduce((a, h) => a + h.agents, 0);
+      if (trainees > 0 && plan > 0) off += trainees * w.mentoring!.share!;
       out[i] = Math.ceil(off - 1e-9);
     }
     return out;
   });
-  const q = w.quality ?? {};
+  const q = w.quality!;
   const c = w.complaints;
+  const dist = (d: unknown): DistSpec => structuredClone(d) as DistSpec;
+  const l = w.learning!, f = w.fatigue!, a = w.attrition!, cost = w.cost!;
   return {
     learning: {
-      model: w.learning?.model ?? 'exponential',
-      ahtFactorNew: w.learning?.ahtFactorNew ?? 1.4,
-      errorNew: w.learning?.errorNew ?? 0.01,
-      errorExpert: w.learning?.errorExpert ?? 0.0005,
-      timeConstantDays: w.learning?.timeConstantDays ?? 45,
+      model: l.model!,
+      ahtFactorNew: l.ahtFactorNew!,
+      errorNew: l.errorNew!,
+      errorExpert: l.errorExpert!,
+      timeConstantDays: l.timeConstantDays!,
     },
     trainingDays,
     newAgentDays,
     peaks,
-    fatigue: { afterHours: w.fatigue?.afterHours ?? 8, ahtPerHour: w.fatigue?.ahtPerHour ?? 0.03, errorPerHour: w.fatigue?.errorPerHour ?? 0.15 },
+    fatigue: { afterHours: f.afterHours!, ahtPerHour: f.ahtPerHour!, errorPerHour: f.errorPerHour! },
     shiftChangeHour: cm.shiftChangeAt18 ? 18 : null,
     coach,
-    attrition: { dailyNew: w.attrition?.dailyNew ?? 0.003, dailyExpert: w.attrition?.dailyExpert ?? 0.0007 },
+    attrition: { dailyNew: a.dailyNew!, dailyExpert: a.dailyExpert! },
     quality: {
-      rework: q.rework ?? 0.6,
-      reworkDelay: (q.reworkDelay as DistSpec | undefined) ?? exp(2 * DAY),
-      complaint: q.complaint ?? 0.1,
-      complaintDelay: (q.complaintDelay as DistSpec | undefined) ?? exp(DAY),
-      complaintExtraHandle: dur(q.complaintExtraHandle, 120),
-      repeatSaving: q.repeatSaving ?? 0.3,
+      rework: q.rework!,
+      reworkDelay: dist(q.reworkDelay),
+      complaint: q.complaint!,
+      complaintDelay: dist(q.complaintDelay),
+      complaintExtraHandle: dur(q.complaintExtraHandle),
+      repeatSaving: q.repeatSaving!,
     },
     complaints: c
       ? {
           caseType: types.findIndex((t) => t.name === c.caseType),
-          replyDeadline: dur(c.replyDeadline, DAY),
-          supplierShare: c.supplierShare ?? 0.3,
-          supplierDelay: (c.supplierDelay as DistSpec | undefined) ?? exp(8 * 3600),
-          supervisorShare: c.supervisorShare ?? 0.2,
-          supervisorDelay: (c.supervisorDelay as DistSpec | undefined) ?? exp(4 * 3600),
-          payFirst: (c.payFirst as DistSpec | undefined) ?? { kind: 'lognormal', mean: 200, cv: 1.5 },
-          priceGuaranteeShare: c.priceGuaranteeShare ?? 0.2,
-          priceDifference: (c.priceDifference as DistSpec | undefined) ?? { kind: 'lognormal', mean: 150, cv: 1 },
-          ownFaultShare: c.ownFaultShare ?? 0.5,
+          replyDeadline: dur(c.replyDeadline),
+          supplierShare: c.supplierShare!,
+          supplierDelay: dist(c.supplierDelay),
+          supervisorShare: c.supervisorShare!,
+          supervisorDelay: dist(c.supervisorDelay),
+          payFirst: dist(c.payFirst),
+          priceGuaranteeShare: c.priceGuaranteeShare!,
+          priceDifference: dist(c.priceDifference),
+          ownFaultShare: c.ownFaultShare!,
         }
       : null,
     cost: {
-      agentPerHour: sites.map((site) => w.cost?.agentPerHour?.[site.name] ?? 0),
-      telephonyPerMinute: w.cost?.telephonyPerMinute ?? 0,
+      // A site the cost rates leave out costs nothing.
+      agentPerHour: sites.map((site) => cost.agentPerHour![site.name] ?? 0),
+      telephonyPerMinute: cost.telephonyPerMinute!,
     },
     rosters,
-    shiftStarts: (s.agentGroups ?? []).map((g) => (g.shifts ?? []).map((sh) => ({ hour: (dur(sh.start, 0) % DAY) / 3600, hours: dur(sh.length, 0) / 3600 }))),
+    shiftStarts: (s.agentGroups ?? []).map((g) => (g.shifts ?? []).map((sh) => ({ hour: (dur(sh.start) % DAY) / 3600, hours: dur(sh.length) / 3600 }))),
     standardShiftHours: 8,
     offPhone,
   };

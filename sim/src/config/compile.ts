@@ -3,16 +3,11 @@ import type { DistSpec } from '../core/distributions.ts';
 import type { Issue } from '../errors.ts';
 import { parseDuration } from './duration.ts';
 import type { ModelConfig, SlaTarget } from './model-config.ts';
-import type { DistInput, ScenarioInput } from './schema.ts';
+import { AHT_STANDARD, type DistInput, type ScenarioInput } from './schema.ts';
 import { centerIssues, compileCenter } from './compile-center.ts';
+import { deepFreeze, modelConfig, withDefaults } from './defaults.ts';
 
 const DAY = 86400;
-
-/** Defaults of the SLA, from the Ctrip service targets (../shared/CONTEXT.md, calibration-data/ctrip-facts.csv). */
-export const DEFAULT_THRESHOLD = 20;
-export const DEFAULT_SL_TARGET = 0.95;
-export const DEFAULT_MAX_ABANDON = 0.1;
-export const DEFAULT_MAX_AHT = 180;
 
 const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 
@@ -20,12 +15,13 @@ const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFin
  * Checks of meaning that a JSON Schema cannot express (lengths that depend on the
  * horizon, exactly-one-of, ordered bin edges). Written defensively: it runs on input
  * that may also have schema errors, so that the author sees every problem at once.
+ * `s` has its defaults (parseScenarioText fills them in first).
  */
 export function semanticIssues(s: ScenarioInput): Issue[] {
   const out: Issue[] = [];
   const horizon = s.horizon === undefined ? NaN : parseDuration(s.horizon as number | string);
-  const interval = s.interval === undefined ? 900 : parseDuration(s.interval as number | string);
-  const warmup = s.warmup === undefined ? 0 : parseDuration(s.warmup as number | string);
+  const interval = parseDuration(s.interval as number | string);
+  const warmup = parseDuration(s.warmup as number | string);
   if (isNum(horizon) && horizon <= 0) out.push({ path: 'horizon', value: s.horizon, message: 'must be longer than 0' });
   if (isNum(interval) && interval <= 0) out.push({ path: 'interval', value: s.interval, message: 'must be longer than 0' });
   const okTimes = isNum(horizon) && isNum(interval) && horizon > 0 && interval > 0;
@@ -108,61 +104,49 @@ function series(values: number | readonly number[], nI: number): number[] {
   return out;
 }
 
-function deepFreeze<T>(o: T): T {
-  if (o && typeof o === 'object' && !Object.isFrozen(o)) {
-    Object.freeze(o);
-    for (const v of Object.values(o as object)) deepFreeze(v);
-  }
-  return o;
-}
-
-/** Compiles a validated single-queue scenario into the engine's frozen model. */
-export function compileScenario(s: ScenarioInput, overrides: { seed?: number; baseDir?: string } = {}): ModelConfig {
+/**
+ * Compiles a validated scenario into the engine's frozen model. The scenario's
+ * defaults are filled in first (a no-op for what parseScenarioText returns, which has
+ * them already), so every `!` below reads a field the schema defaults.
+ */
+export function compileScenario(input: ScenarioInput, overrides: { seed?: number; baseDir?: string } = {}): ModelConfig {
+  const s = withDefaults(input);
   const horizon = parseDuration(s.horizon as number | string);
-  const L = s.interval === undefined ? 900 : parseDuration(s.interval as number | string);
+  const L = parseDuration(s.interval!);
   const nI = Math.round(horizon / L);
-  const warmup = s.warmup === undefined ? 0 : parseDuration(s.warmup as number | string);
-  const threshold = s.serviceLevel?.threshold ?? DEFAULT_THRESHOLD;
+  const warmup = parseDuration(s.warmup!);
+  const threshold = s.serviceLevel!.threshold!;
   const sla = slaTargets(s, threshold);
+  const time = { name: s.name, seed: overrides.seed ?? s.seed!, horizon, intervalLength: L, nIntervals: nI, warmup, threshold, sla };
   if (s.contactTypes !== undefined) {
     const c = compileCenter(s, horizon, L, nI);
-    const r = s.routing;
-    return deepFreeze<ModelConfig>({
-      schemaVersion: 1,
-      name: s.name,
-      seed: overrides.seed ?? s.seed ?? 1,
-      horizon, intervalLength: L, nIntervals: nI, warmup, threshold, sla,
+    const r = s.routing!;
+    return deepFreeze(modelConfig({
+      ...time,
       types: c.types, queues: c.queues, groups: c.groups, sites: c.sites,
-      siteMode: s.siteMode ?? 'virtual',
-      siteOverflowAfter: s.siteOverflow?.after === undefined ? 30 : parseDuration(s.siteOverflow.after as number | string),
-      siteTransferDelay: s.siteOverflow?.transferDelay === undefined ? 10 : parseDuration(s.siteOverflow.transferDelay as number | string),
+      siteMode: s.siteMode!,
+      siteOverflowAfter: parseDuration(s.siteOverflow!.after!),
+      siteTransferDelay: parseDuration(s.siteOverflow!.transferDelay!),
       routing: {
         // A plug-in module path is resolved against the scenario file's folder.
-        policy: r?.policy && /\.(ts|js|mjs)$/.test(r.policy) ? resolvePath(overrides.baseDir ?? '.', r.policy) : r?.policy ?? 'fifo',
-        agingRate: r?.agingRate ?? 0,
-        overflowAfter: r?.overflowAfter === undefined ? 30 : parseDuration(r.overflowAfter as number | string),
-        params: r?.params ?? {},
+        policy: /\.(ts|js|mjs)$/.test(r.policy!) ? resolvePath(overrides.baseDir ?? '.', r.policy!) : r.policy!,
+        agingRate: r.agingRate!,
+        overflowAfter: parseDuration(r.overflowAfter!),
+        params: r.params!,
       },
       failures: c.failures,
       demand: c.demand,
       ...(c.workforce ? { workforce: c.workforce } : {}),
-    });
+    }));
   }
   let rates: number[];
   const arrivals = s.arrivals!;
   if (arrivals.perDay !== undefined) rates = series(arrivals.perDay / DAY, nI);
   else if (arrivals.perHour !== undefined) rates = series(arrivals.perHour / 3600, nI);
   else rates = series((arrivals.perInterval as number[]).map((c) => c / L), nI);
-  const cfg: ModelConfig = {
-    schemaVersion: 1,
-    name: s.name,
-    seed: overrides.seed ?? s.seed ?? 1,
-    horizon,
-    intervalLength: L,
-    nIntervals: nI,
-    warmup,
-    threshold,
-    sla,
+  // The single-queue form sets only these; the rest of the model (routing, sites, demand) keeps its defaults.
+  return deepFreeze(modelConfig({
+    ...time,
     types: [{
       name: 'calls',
       channel: 'phone',
@@ -170,37 +154,36 @@ export function compileScenario(s: ScenarioInput, overrides: { seed?: number; ba
       handleTime: toDist(s.handleTime as DistInput),
       patience: s.patience ? toDist(s.patience as DistInput) : null,
       queue: 0,
-      site: 0,
     }],
     queues: [{ name: 'calls' }],
     groups: [{ name: 'agents', site: 0, queues: [0], staffing: series(s.agents!, nI) }],
     sites: [{ name: 'center', lines: s.lines ?? null }],
-  };
-  return deepFreeze(cfg);
+  }));
 }
 
 function slaTargets(s: ScenarioInput, threshold: number): SlaTarget[] {
   // The whole center is judged on its phone queues (IM and email have their own clocks).
   const p = s.contactTypes !== undefined ? 'byChannel.phone.' : '';
+  const tg = s.targets!;
   const sla: SlaTarget[] = [
-    { name: `service level (${threshold} s)${p ? ', phone' : ''}`, kpi: `${p}serviceLevel`, target: s.serviceLevel?.target ?? DEFAULT_SL_TARGET, direction: 'min' },
-    { name: `abandon rate${p ? ', phone' : ''}`, kpi: `${p}abandonRate`, target: s.targets?.maxAbandonRate ?? DEFAULT_MAX_ABANDON, direction: 'max' },
+    { name: `service level (${threshold} s)${p ? ', phone' : ''}`, kpi: `${p}serviceLevel`, target: s.serviceLevel!.target!, direction: 'min' },
+    { name: `abandon rate${p ? ', phone' : ''}`, kpi: `${p}abandonRate`, target: tg.maxAbandonRate!, direction: 'max' },
   ];
   if (s.workforce) {
-    sla.push({ name: 'accuracy', kpi: 'accuracy', target: s.targets?.minAccuracy ?? 0.999, direction: 'min' });
+    sla.push({ name: 'accuracy', kpi: 'accuracy', target: tg.minAccuracy!, direction: 'min' });
     if ((s.workforce as { complaints?: unknown }).complaints) {
-      sla.push({ name: 'complaint replies within the deadline', kpi: 'complaintReplyOnTime', target: s.targets?.minComplaintReplyOnTime ?? 0.95, direction: 'min' });
+      sla.push({ name: 'complaint replies within the deadline', kpi: 'complaintReplyOnTime', target: tg.minComplaintReplyOnTime!, direction: 'min' });
     }
   }
-  // The AHT standard (180 s, Ctrip) judges the whole center by default; a single queue only when asked.
-  if (p !== '' || s.targets?.maxAht !== undefined) {
-    sla.push({ name: `average handle time${p ? ', phone' : ''}`, kpi: `${p}aht`, target: s.targets?.maxAht ?? DEFAULT_MAX_AHT, direction: 'max' });
+  // The AHT standard judges the whole center by default; a single queue only when asked.
+  if (p !== '' || tg.maxAht !== undefined) {
+    sla.push({ name: `average handle time${p ? ', phone' : ''}`, kpi: `${p}aht`, target: tg.maxAht ?? AHT_STANDARD, direction: 'max' });
   }
   const deferred = [...new Set((s.contactTypes ?? []).filter((t) => t.deadline !== undefined).map((t) => t.channel))];
   for (const ch of deferred) {
-    sla.push({ name: `${ch} replies within the deadline`, kpi: `byChannel.${ch}.replyOnTime`, target: s.targets?.minReplyOnTime ?? 0.95, direction: 'min' });
+    sla.push({ name: `${ch} replies within the deadline`, kpi: `byChannel.${ch}.replyOnTime`, target: tg.minReplyOnTime!, direction: 'min' });
   }
-  if (s.targets?.maxAsa !== undefined) sla.push({ name: 'average speed of answer', kpi: 'asa', target: s.targets.maxAsa, direction: 'max' });
+  if (tg.maxAsa !== undefined) sla.push({ name: 'average speed of answer', kpi: 'asa', target: tg.maxAsa, direction: 'max' });
   return sla;
 }
 

@@ -1,6 +1,7 @@
 import type { Issue } from '../errors.ts';
+import { Clone, Default } from 'typebox/value';
 import type { CalendarInput, OverdispersionInput, ProfileInput, ShockInput } from './demand-schema.ts';
-import { WEEKDAYS } from './demand-schema.ts';
+import { DemandSchema, DemandTypeSchema, WEEKDAYS } from './demand-schema.ts';
 import { parseDuration } from './duration.ts';
 
 const DAY = 86400;
@@ -28,7 +29,7 @@ export interface DemandTypeInput {
   channel: string;
   /** Expected contacts on an ordinary day (all factors 1). */
   perDay: number;
-  /** Name of an intraday profile; default "flat". */
+  /** Name of an intraday profile (the schema's default: "flat"). */
   profile?: string;
 }
 
@@ -57,6 +58,17 @@ export interface DemandConfig {
 }
 
 const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+
+/**
+ * The demand input and types with the schema's defaults filled in (copies). A
+ * scenario's have them already; this is for callers that build demand input in code.
+ */
+function withDemandDefaults(input: DemandInput, types: readonly DemandTypeInput[]): [DemandInput, DemandTypeInput[]] {
+  return [
+    Default(DemandSchema, Clone(input)) as DemandInput,
+    types.map((t) => Default(DemandTypeSchema, { ...t }) as DemandTypeInput),
+  ];
+}
 
 function matches(sel: string, t: DemandTypeInput): boolean {
   return sel === t.name || sel === t.product || sel === t.language || sel === t.channel;
@@ -106,7 +118,7 @@ interface CompiledShock {
 function compileShock(s: ShockInput): CompiledShock | null {
   const start = parseDuration(s.start as number | string);
   const dur = parseDuration(s.duration as number | string);
-  const tau = s.decay === undefined ? 0 : parseDuration(s.decay as number | string);
+  const tau = parseDuration(s.decay as number | string);
   if (!isNum(start) || !isNum(dur) || !isNum(tau) || !isNum(s.multiplier) || s.multiplier === 1) return null;
   const end = start + dur;
   const excess = Math.abs(s.multiplier - 1);
@@ -124,7 +136,8 @@ function compileShock(s: ShockInput): CompiledShock | null {
  * `horizon` and `intervalLength` are in seconds; paths are those of the scenario
  * file (`profiles.ctrip-weekday`, `contactTypes[2].profile`, `shocks[0].types[1]`).
  */
-export function demandIssues(input: DemandInput, types: DemandTypeInput[], horizon: number, intervalLength: number): Issue[] {
+export function demandIssues(raw: DemandInput, rawTypes: DemandTypeInput[], horizon: number, intervalLength: number): Issue[] {
+  const [input, types] = withDemandDefaults(raw, rawTypes);
   const out: Issue[] = [];
   const ipd = intervalsPerDay(intervalLength);
   if (isNum(intervalLength) && intervalLength > 0 && !isNum(ipd)) {
@@ -265,24 +278,25 @@ function shockAverage(shocks: readonly CompiledShock[], a0: number, b0: number):
  * type even during a typhoon. Averaging exactly keeps the expected count right
  * when a shock starts mid-interval.
  */
-export function compileDemand(input: DemandInput, types: DemandTypeInput[], horizon: number, intervalLength: number): DemandConfig {
+export function compileDemand(raw: DemandInput, rawTypes: DemandTypeInput[], horizon: number, intervalLength: number): DemandConfig {
+  const [input, types] = withDemandDefaults(raw, rawTypes);
   const L = intervalLength;
   const ipd = intervalsPerDay(L);
   const nI = Math.round(horizon / L);
   const nDays = Math.ceil(nI / ipd);
-  const cal = input.calendar ?? {};
-  const start = WEEKDAYS.indexOf(cal.startDay ?? 'mon');
+  const cal = input.calendar!;
+  const start = WEEKDAYS.indexOf(cal.startDay!);
   const dow: number[] = [];
-  for (let d = 0; d < nDays; d++) dow.push(cal.dayOfWeek?.[WEEKDAYS[(start + d) % 7]] ?? 1);
-  const profiles = input.profiles ?? {};
+  for (let d = 0; d < nDays; d++) dow.push(cal.dayOfWeek![WEEKDAYS[(start + d) % 7]]!);
+  const profiles = input.profiles!;
   const shareCache = new Map<string, number[]>();
-  const shocks = (input.shocks ?? []).map((s) => ({ sels: s.types, c: compileShock(s) }));
+  const shocks = input.shocks!.map((s) => ({ sels: s.types, c: compileShock(s) }));
   const rates = types.map((t) => {
-    const name = t.profile ?? 'flat';
+    const name = t.profile!;
     let share = shareCache.get(name);
     if (!share) shareCache.set(name, (share = shares(profiles[name], ipd)));
     const day = dow.slice();
-    for (const sd of cal.specialDays ?? []) if (sd.day < nDays && selected(sd.types, t)) day[sd.day] *= sd.factor;
+    for (const sd of cal.specialDays!) if (sd.day < nDays && selected(sd.types, t)) day[sd.day] *= sd.factor;
     const mine = shocks.filter((s) => s.c !== null && selected(s.sels, t)).map((s) => s.c as CompiledShock);
     const row = new Array<number>(nI);
     for (let i = 0; i < nI; i++) row[i] = (t.perDay * share[i % ipd] / L) * day[Math.floor(i / ipd)];
@@ -300,8 +314,8 @@ export function compileDemand(input: DemandInput, types: DemandTypeInput[], hori
   });
   return {
     rates,
-    dayCv: input.overdispersion?.dayCv ?? 0,
-    intervalCv: input.overdispersion?.intervalCv ?? 0,
+    dayCv: input.overdispersion!.dayCv!,
+    intervalCv: input.overdispersion!.intervalCv!,
     intervalsPerDay: ipd,
   };
 }

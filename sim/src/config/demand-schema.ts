@@ -1,4 +1,5 @@
 import Type, { type Static } from 'typebox';
+import { withDefault } from './schema-default.ts';
 
 /**
  * The demand parts of a scenario file: when contacts arrive, how many, and how
@@ -16,20 +17,23 @@ import Type, { type Static } from 'typebox';
  * defined here rather than imported so that schema.ts, which imports this file,
  * is not part of an import cycle.
  */
-const Duration = (description: string) => Type.Union(
+const Duration = (description: string, dflt?: number) => Type.Union(
   [
     Type.Number({ minimum: 0, description: 'seconds' }),
     Type.String({ pattern: '^\\s*\\d+(\\.\\d+)?\\s*(s|m|h|d|w)\\s*$', description: 'a number with a unit: s, m, h, d or w, e.g. "15m", "24h", "8w"' }),
   ],
-  { description: `${description}: seconds, or a string such as "90s", "15m", "6h", "2d"` },
+  dflt === undefined
+    ? { description: `${description}: seconds, or a string such as "90s", "15m", "6h", "2d"` }
+    : withDefault(dflt, `${description}: seconds, or a string such as "90s", "15m", "6h", "2d"`, 's'),
 );
 
 /** Order of the week used by `calendar.startDay` and `calendar.dayOfWeek`. */
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 export type Weekday = (typeof WEEKDAYS)[number];
 
-const Factor = (description: string) => Type.Number({ minimum: 0, description });
-const DayFactor = (day: Weekday) => Factor(`volume multiplier on ${day} (default 1)`);
+const Factor = (description: string, dflt?: number) =>
+  Type.Number({ minimum: 0, ...(dflt === undefined ? { description } : withDefault(dflt, description)) });
+const DayFactor = (day: Weekday) => Factor(`volume multiplier on ${day}`, 1);
 
 /**
  * Selectors pick contact types by name, product, language or channel, so that
@@ -53,18 +57,18 @@ export const SpecialDaySchema = Type.Object(
 
 export const CalendarSchema = Type.Object(
   {
-    startDay: Type.Optional(Type.Enum([...WEEKDAYS], { description: 'day of the week of day 0 (default mon)' })),
+    startDay: Type.Optional(Type.Enum([...WEEKDAYS], withDefault<Weekday>('mon', 'day of the week of day 0'))),
     dayOfWeek: Type.Optional(Type.Object(
       {
         mon: Type.Optional(DayFactor('mon')), tue: Type.Optional(DayFactor('tue')), wed: Type.Optional(DayFactor('wed')),
         thu: Type.Optional(DayFactor('thu')), fri: Type.Optional(DayFactor('fri')), sat: Type.Optional(DayFactor('sat')),
         sun: Type.Optional(DayFactor('sun')),
       },
-      { additionalProperties: false, description: 'volume multiplier per day of the week (default 1)' },
+      { additionalProperties: false, default: {}, description: 'volume multiplier per day of the week' },
     )),
-    specialDays: Type.Optional(Type.Array(SpecialDaySchema, { description: 'holidays and rush days' })),
+    specialDays: Type.Optional(Type.Array(SpecialDaySchema, { default: [], description: 'holidays and rush days' })),
   },
-  { additionalProperties: false, description: 'day-of-week and special-day factors over the horizon' },
+  { additionalProperties: false, default: {}, description: 'day-of-week and special-day factors over the horizon' },
 );
 
 /**
@@ -81,6 +85,7 @@ export const ProfileSchema = Type.Union(
 );
 
 export const ProfilesSchema = Type.Record(Type.String({ minLength: 1 }), ProfileSchema, {
+  default: {},
   description: 'named intraday profiles; "flat" (uniform) is built in',
 });
 
@@ -91,10 +96,10 @@ export const ProfilesSchema = Type.Record(Type.String({ minLength: 1 }), Profile
  */
 export const OverdispersionSchema = Type.Object(
   {
-    dayCv: Type.Optional(Factor('coefficient of variation of a gamma day multiplier with mean 1, one per day shared by all types (default 0)')),
-    intervalCv: Type.Optional(Factor('coefficient of variation of a gamma multiplier with mean 1 per interval and per type (default 0)')),
+    dayCv: Type.Optional(Factor('coefficient of variation of a gamma day multiplier with mean 1, one per day shared by all types', 0)),
+    intervalCv: Type.Optional(Factor('coefficient of variation of a gamma multiplier with mean 1 per interval and per type', 0)),
   },
-  { additionalProperties: false, description: 'random rate multipliers: a busy day is busy everywhere' },
+  { additionalProperties: false, default: {}, description: 'random rate multipliers: a busy day is busy everywhere' },
 );
 
 /**
@@ -108,12 +113,12 @@ export const ShockSchema = Type.Object(
     duration: Duration('how long the full multiplier lasts'),
     types: Type.Optional(SelectorsSchema),
     multiplier: Factor('rate multiplier during the shock (3 = three times the usual volume, 0 = none)'),
-    decay: Type.Optional(Duration('time constant of the exponential fade of the excess after the shock (0 or omitted: stops at once)')),
+    decay: Type.Optional(Duration('time constant of the exponential fade of the excess after the shock (0: stops at once)', 0)),
   },
   { additionalProperties: false, description: 'a burst of demand: full multiplier for `duration`, then the excess (multiplier - 1) fades as exp(-t / decay)' },
 );
 
-export const ShocksSchema = Type.Array(ShockSchema, { description: 'demand shocks; overlapping shocks on one type multiply' });
+export const ShocksSchema = Type.Array(ShockSchema, { default: [], description: 'demand shocks; overlapping shocks on one type multiply' });
 
 /**
  * The per-contact-type demand fields, to spread into the contact type object of
@@ -121,8 +126,22 @@ export const ShocksSchema = Type.Array(ShockSchema, { description: 'demand shock
  */
 export const ContactTypeDemandFields = {
   perDay: Type.Number({ minimum: 0, description: 'expected contacts on an ordinary day (all factors 1)' }),
-  profile: Type.Optional(Type.String({ minLength: 1, description: 'name of an intraday profile in `profiles` (default "flat")' })),
+  profile: Type.Optional(Type.String({ minLength: 1, ...withDefault('flat', 'name of an intraday profile in `profiles`') })),
 };
+
+/**
+ * The top-level demand keys of a scenario, to spread into the scenario schema; also
+ * what compileDemand fills its input's defaults from when it is called on its own.
+ */
+export const DemandFields = {
+  calendar: Type.Optional(CalendarSchema),
+  profiles: Type.Optional(ProfilesSchema),
+  overdispersion: Type.Optional(OverdispersionSchema),
+  shocks: Type.Optional(ShocksSchema),
+};
+
+export const DemandSchema = Type.Object(DemandFields);
+export const DemandTypeSchema = Type.Object(ContactTypeDemandFields);
 
 export type CalendarInput = Static<typeof CalendarSchema>;
 export type ProfileInput = Static<typeof ProfileSchema>;

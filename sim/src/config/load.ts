@@ -5,12 +5,14 @@ import { SimError, type Issue } from '../errors.ts';
 import { ScenarioSchema, type ScenarioInput } from './schema.ts';
 import { pathSegments, validateAgainst } from './validate.ts';
 import { compileScenario, semanticIssues } from './compile.ts';
+import { withDefaults } from './defaults.ts';
 import type { ModelConfig } from './model-config.ts';
 
 /**
  * The edge of the system: text in, frozen ModelConfig out, or one SimError that
  * lists every problem (schema and meaning) with its field, value, line and what is
- * expected. Nothing past this point validates again.
+ * expected. Nothing past this point validates again, and nothing defaults again:
+ * the schema's defaults are filled in here, before the checks.
  */
 export function parseScenarioText(text: string, source = 'scenario'): ScenarioInput {
   const lc = new LineCounter();
@@ -23,12 +25,15 @@ export function parseScenarioText(text: string, source = 'scenario'): ScenarioIn
     }));
     throw new SimError('SIM_ERR_SCENARIO_INVALID', `${source} is not valid YAML`, issues);
   }
-  const value = doc.toJS({ maxAliasCount: 1000 }) as unknown;
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+  const raw = doc.toJS({ maxAliasCount: 1000 }) as unknown;
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new SimError('SIM_ERR_SCENARIO_INVALID', `${source} is not a scenario`, [
-      { path: '', value, message: 'must be a mapping of scenario fields (name, horizon, arrivals, ...)' },
+      { path: '', value: raw, message: 'must be a mapping of scenario fields (name, horizon, arrivals, ...)' },
     ]);
   }
+  // Defaults first: they are valid by construction, and the checks of meaning see the
+  // values the model will run with (the interval a file leaves out, for instance).
+  const value = withDefaults(raw as ScenarioInput);
   const lineOf = (path: string): number | undefined => {
     // The nearest node that exists: a missing field points at its parent.
     const segs = pathSegments(path);

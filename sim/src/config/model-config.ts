@@ -5,10 +5,15 @@ import type { DistSpec } from '../core/distributions.ts';
  * integer ids; arrays are plain so the config is JSON- and structured-clone-safe
  * (it crosses to worker threads), and it is deep-frozen after compilation: the
  * engine never re-validates and never mutates it.
+ *
+ * It is complete: the engine applies no defaults. Optional fields are parts whose
+ * absence means "none" (no IVR, no bot, no workforce model), never a value to fill
+ * in. Compile fills every default from the scenario schema; a config built in code
+ * goes through `modelConfig()` (sim/src/config/defaults.ts), which fills the same
+ * defaults, so a hand-built model and a file that leaves the same fields out run
+ * the same model.
  */
 export interface ModelConfig {
-  // Fields marked optional have defaults (see DEFAULTS below): a hand-built
-  // single-queue model needs only the required ones.
   readonly schemaVersion: 1;
   readonly name: string;
   readonly seed: number;
@@ -26,21 +31,28 @@ export interface ModelConfig {
   readonly queues: readonly QueueConfig[];
   readonly groups: readonly AgentGroupConfig[];
   readonly sites: readonly SiteConfig[];
-  /** 'virtual': one queue across sites (default); 'local': calls wait at their site, overflow later. */
-  readonly siteMode?: 'virtual' | 'local';
+  /** 'virtual': one queue across sites; 'local': calls wait at their site, overflow later. */
+  readonly siteMode: 'virtual' | 'local';
   /** local mode: seconds a call waits before agents of other sites may take it, and the transfer time added. */
-  readonly siteOverflowAfter?: number;
-  readonly siteTransferDelay?: number;
-  readonly routing?: RoutingConfig;
-  readonly failures?: readonly SiteFailureConfig[];
+  readonly siteOverflowAfter: number;
+  readonly siteTransferDelay: number;
+  readonly routing: RoutingConfig;
+  readonly failures: readonly SiteFailureConfig[];
   /** Agents who learn and tire, defects, rework, complaints, cost; absent = none. */
   readonly workforce?: WorkforceConfig;
   /** Random overdispersion of demand (gamma multipliers with mean 1), 0 = none. */
-  readonly demand?: { readonly dayCv: number; readonly intervalCv: number; readonly intervalsPerDay: number };
+  readonly demand: DemandParams;
+}
+
+export interface DemandParams {
+  readonly dayCv: number;
+  readonly intervalCv: number;
+  /** intervals in a day: interval i lies in day floor(i / intervalsPerDay) */
+  readonly intervalsPerDay: number;
 }
 
 export interface RoutingConfig {
-  /** 'fifo' (default), 'priority', 'aging', or a module path of a plug-in policy */
+  /** 'fifo', 'priority', 'aging', or a module path of a plug-in policy */
   readonly policy: string;
   /** aging: score = priority + agingRate * seconds waited */
   readonly agingRate: number;
@@ -68,9 +80,9 @@ export interface ContactTypeConfig {
   readonly product?: string;
   readonly language?: string;
   /** static priority for the 'priority' and 'aging' policies: higher is served first */
-  readonly priority?: number;
-  /** share of arrivals landing on each site (index = site), sums to 1; default: all on site 0 */
-  readonly siteSplit?: readonly number[];
+  readonly priority: number;
+  /** relative share of arrivals landing on each site (index = site); the engine normalises it */
+  readonly siteSplit: readonly number[];
   /** Expected arrivals per second in each interval (length nIntervals). */
   readonly arrivalRates: readonly number[];
   readonly handleTime: DistSpec;
@@ -87,8 +99,6 @@ export interface ContactTypeConfig {
   readonly redial?: RedialConfig;
   /** callbacks offered to callers who have waited long */
   readonly callback?: CallbackConfig;
-  /** @deprecated single-site shorthand: the site arrivals land on (use siteSplit) */
-  readonly site?: number;
 }
 
 export interface QueueConfig {
@@ -103,15 +113,15 @@ export interface AgentGroupConfig {
   /** Queues this group serves. */
   readonly queues: readonly number[];
   /** Speed per served queue (same order): handle time is divided by it; 1 = standard. */
-  readonly proficiency?: readonly number[];
+  readonly proficiency: readonly number[];
   /** Per served queue: 1 if a backup skill (served only after routing.overflowAfter), else 0. */
-  readonly backup?: readonly number[];
-  /** Contacts an agent holds at once (IM chats); default 1. */
-  readonly maxContacts?: number;
+  readonly backup: readonly number[];
+  /** Contacts an agent holds at once (IM chats). */
+  readonly maxContacts: number;
   /** Each additional open contact slows handling by this share (0.2: the 2nd chat at once is 20% slower). */
-  readonly slowdown?: number;
+  readonly slowdown: number;
   /** Per served queue: the queue is worked only while fewer phone calls than this wait (blending); null = always. */
-  readonly blendBelow?: readonly (number | null)[];
+  readonly blendBelow: readonly (number | null)[];
   /** Agents on duty in each interval (length nIntervals). */
   readonly staffing: readonly number[];
 }
@@ -132,18 +142,6 @@ export interface SlaTarget {
   readonly direction: 'min' | 'max';
 }
 
-/** Defaults of the optional fields. */
-export const MODEL_DEFAULTS = {
-  siteMode: 'virtual' as const,
-  siteOverflowAfter: 0,
-  siteTransferDelay: 0,
-  routing: { policy: 'fifo', agingRate: 0, overflowAfter: Infinity, params: {} } as RoutingConfig,
-  failures: [] as SiteFailureConfig[],
-  demand: { dayCv: 0, intervalCv: 0, intervalsPerDay: 96 },
-  priority: 0,
-  proficiency: 1,
-};
-
 export interface IvrConfig {
   /** time in the menu, seconds */
   readonly time: DistSpec;
@@ -158,7 +156,8 @@ export interface IvrConfig {
    * Only callers who cannot be connected at once go through the IVR: a caller who finds
    * an agent free and nobody in its queue (waiting, or in this IVR) is answered at once.
    * For a menu that makes callers identify themselves while they wait (the Anonymous
-   * Bank's switch). Absent or false: every caller goes through the IVR.
+   * Bank's switch). Absent or false: every caller goes through the IVR (a flag:
+   * compile writes it only when true).
    */
   readonly onlyWhenNoAgentFree?: boolean;
 }

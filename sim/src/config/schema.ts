@@ -1,9 +1,8 @@
 import { CHANNELS } from './channels.ts';
-import Type, { type Static, type TSchema } from 'typebox';
-import {
-  CalendarSchema, ContactTypeDemandFields, OverdispersionSchema, ProfilesSchema, ShocksSchema,
-} from './demand-schema.ts';
+import Type, { type Static, type TSchema, type TSchemaOptions } from 'typebox';
+import { ContactTypeDemandFields, DemandFields } from './demand-schema.ts';
 import { TenureSchema, workforceSchema } from './workforce-schema.ts';
+import { withDefault } from './schema-default.ts';
 
 /**
  * The scenario file schema: one TypeBox definition gives the validator, the
@@ -12,18 +11,34 @@ import { TenureSchema, workforceSchema } from './workforce-schema.ts';
  *
  * Units: durations are seconds (numbers) or strings with a unit ("90s", "15m",
  * "24h", "7d", "8w"); rates are contacts per hour, per day, or per interval.
+ *
+ * Defaults live here and only here, as JSON Schema `default`s (see withDefault):
+ * load fills them in (sim/src/config/defaults.ts, TypeBox's Value.Default) before
+ * anything reads the file, and the model builder for hand-built configs reads the
+ * same values. A field with no `default` either has a derived one, said in its
+ * description (a type's skill, its site split), or its absence means "none".
  */
 
 const Positive = (description: string) => Type.Number({ exclusiveMinimum: 0, description });
 const NonNegative = (description: string) => Type.Number({ minimum: 0, description });
 
-export const DurationSchema = Type.Union(
-  [
-    Type.Number({ minimum: 0, description: 'seconds' }),
-    Type.String({ pattern: '^\\s*\\d+(\\.\\d+)?\\s*(s|m|h|d|w)\\s*$', description: 'a number with a unit: s, m, h, d or w, e.g. "15m", "24h", "8w"' }),
-  ],
-  { description: 'a duration: seconds, or a string such as "90s", "15m", "24h", "7d", "8w"' },
-);
+const DURATION_TEXT = 'a duration: seconds, or a string such as "90s", "15m", "24h", "7d", "8w"';
+
+/** A duration; with `dflt`, a duration field with that default (seconds, or a string such as "15m"). */
+export function Duration(description?: string, dflt?: number | string) {
+  const options: TSchemaOptions = description === undefined ? { description: DURATION_TEXT }
+    : dflt === undefined ? { description: `${description}: ${DURATION_TEXT}` }
+    : withDefault(dflt, `${description}: ${DURATION_TEXT}`, 's');
+  return Type.Union(
+    [
+      Type.Number({ minimum: 0, description: 'seconds' }),
+      Type.String({ pattern: '^\\s*\\d+(\\.\\d+)?\\s*(s|m|h|d|w)\\s*$', description: 'a number with a unit: s, m, h, d or w, e.g. "15m", "24h", "8w"' }),
+    ],
+    options,
+  );
+}
+
+export const DurationSchema = Duration();
 
 const Exponential = Type.Object(
   { kind: Type.Literal('exponential'), mean: Positive('mean, seconds') },
@@ -87,9 +102,24 @@ const Mixture = Type.Object(
 
 export const DIST_KINDS = ['exponential', 'deterministic', 'uniform', 'lognormal', 'gamma', 'weibull', 'empirical', 'histogram', 'mixture'];
 
-export const DistSchema = Type.Union([...BASIC_DISTS, Mixture], {
-  description: `a distribution, chosen by "kind": ${DIST_KINDS.join(', ')}`,
-}) as TSchema;
+const DIST_TEXT = `a distribution, chosen by "kind": ${DIST_KINDS.join(', ')}`;
+
+/** A distribution; with `dflt`, a distribution field with that default. */
+export function Dist(description?: string, dflt?: DistInput): TSchema {
+  const options: TSchemaOptions = description === undefined ? { description: DIST_TEXT }
+    : dflt === undefined ? { description: `${description}: ${DIST_TEXT}` }
+    : withDefault(dflt, `${description}: ${DIST_TEXT}`);
+  return Type.Union([...BASIC_DISTS, Mixture], options) as TSchema;
+}
+
+export const DistSchema = Dist();
+
+/**
+ * Ctrip's average handle time standard, seconds: the whole center is judged against
+ * it unless targets.maxAht says otherwise (a single queue only when asked, so it is
+ * not a schema default: its absence means something).
+ */
+export const AHT_STANDARD = 180;
 
 const PerInterval = (description: string) => Type.Array(Type.Number({ minimum: 0 }), { minItems: 1, description });
 
@@ -107,7 +137,9 @@ export const LANGUAGES = ['zh', 'en'];
 const oneOf = (values: string[], description: string) =>
   Type.Union(values.map((v) => Type.Literal(v)), { description: `${description}: one of ${values.join(', ')}` });
 
-const Share = (description: string) => Type.Number({ minimum: 0, maximum: 1, description });
+/** A share in [0, 1]; with `dflt`, a share field with that default. */
+const Share = (description: string, dflt?: number) =>
+  Type.Number({ minimum: 0, maximum: 1, ...(dflt === undefined ? { description } : withDefault(dflt, description)) });
 
 const Staffing = Type.Union(
   [Type.Integer({ minimum: 0 }), Type.Array(Type.Integer({ minimum: 0 }), { minItems: 1 })],
@@ -128,28 +160,28 @@ const ContactType = Type.Object(
     ...ContactTypeDemandFields,
     skill: Type.Optional(Type.String({ minLength: 1, description: 'the skill an agent needs (default product-language, e.g. flight-zh)' })),
     handleTime: DistSchema,
-    patience: Type.Optional(Type.Union([DistSchema, Type.Null()], { description: 'a distribution of the time a customer waits before giving up, or null for never' })),
-    priority: Type.Optional(Type.Number({ description: 'static priority for the priority and aging policies: higher first (default 0)' })),
+    patience: Type.Optional(Type.Union([DistSchema, Type.Null()], withDefault(null, 'a distribution of the time a customer waits before giving up, or null for never'))),
+    priority: Type.Optional(Type.Number(withDefault(0, 'static priority for the priority and aging policies: higher first'))),
     siteSplit: Type.Optional(Type.Record(Type.String({ minLength: 1 }), Type.Number({ minimum: 0 }), {
       description: 'share of this type landing on each site (default: in proportion to lines, else equal)',
     })),
     ivr: Type.Optional(Type.Object(
       {
         time: DistSchema,
-        selfService: Type.Optional(Share('share completing in self-service (deflected)')),
-        hangup: Type.Optional(Share('share hanging up in the IVR')),
-        misroute: Type.Optional(Share('share sent to a wrong queue of the same channel; its agent transfers them')),
-        misrouteTime: Type.Optional(DurationSchema),
-        onlyWhenNoAgentFree: Type.Optional(Type.Boolean({
-          description: 'true: only callers who cannot be connected at once go through the IVR (a caller who finds an agent free and nobody in its queue is answered at once), e.g. callers identify themselves while they wait; default false: every caller',
-        })),
+        selfService: Type.Optional(Share('share completing in self-service (deflected)', 0)),
+        hangup: Type.Optional(Share('share hanging up in the IVR', 0)),
+        misroute: Type.Optional(Share('share sent to a wrong queue of the same channel; its agent transfers them', 0)),
+        misrouteTime: Type.Optional(Duration('what a wrong agent spends before transferring', 30)),
+        onlyWhenNoAgentFree: Type.Optional(Type.Boolean(withDefault(false,
+          'true: only callers who cannot be connected at once go through the IVR (a caller who finds an agent free and nobody in its queue is answered at once), e.g. callers identify themselves while they wait; false: every caller',
+        ))),
       },
-      { additionalProperties: false, description: 'the IVR menu in front of the queue (phone); misrouteTime: what a wrong agent spends before transferring (default 30 s)' },
+      { additionalProperties: false, description: 'the IVR menu in front of the queue (phone)' },
     )),
     bot: Type.Optional(Type.Object(
       {
         deflection: Share('share of contacts the bot resolves alone'),
-        summarySaving: Type.Optional(Share('the handoff summary shortens the human handling by this share ("say it only once")')),
+        summarySaving: Type.Optional(Share('the handoff summary shortens the human handling by this share ("say it only once")', 0)),
       },
       { additionalProperties: false, description: 'an IM bot answering first' },
     )),
@@ -158,7 +190,7 @@ const ContactType = Type.Object(
       {
         probability: Share('probability of another attempt after an abandonment or a busy tone'),
         delay: DistSchema,
-        maxAttempts: Type.Optional(Type.Integer({ minimum: 1, description: 'attempts at most, the first included (default 3)' })),
+        maxAttempts: Type.Optional(Type.Integer({ minimum: 1, ...withDefault(3, 'attempts at most, the first included') })),
       },
       { additionalProperties: false, description: 'customers who abandon or hear a busy tone may call again' },
     )),
@@ -166,7 +198,7 @@ const ContactType = Type.Object(
       {
         offerAfter: DurationSchema,
         acceptance: Share('share of callers offered a callback who accept it'),
-        dialTime: Type.Optional(DurationSchema),
+        dialTime: Type.Optional(Duration('agent time to call back, added to the handle time', 20)),
       },
       { additionalProperties: false, description: 'callers who have waited offerAfter are offered a callback; those who accept hang up and keep their place' },
     )),
@@ -204,12 +236,12 @@ const AgentGroup = Type.Object(
     })),
     agents: Type.Optional(Staffing),
     shifts: Type.Optional(Type.Array(Shift, { minItems: 1 })),
-    maxContacts: Type.Optional(Type.Integer({ minimum: 1, description: 'contacts an agent holds at once (IM chats; default 1)' })),
-    slowdown: Type.Optional(Type.Number({ minimum: 0, description: 'each additional open contact slows handling by this share (e.g. 0.25)' })),
+    maxContacts: Type.Optional(Type.Integer({ minimum: 1, ...withDefault(1, 'contacts an agent holds at once (IM chats)') })),
+    slowdown: Type.Optional(Type.Number({ minimum: 0, ...withDefault(0, 'each additional open contact slows handling by this share (e.g. 0.25)') })),
     blendSkills: Type.Optional(Type.Record(Type.String({ minLength: 1 }), Type.Number({ exclusiveMinimum: 0 }), {
       description: 'deferred skills (email, fax) worked only while the phone queues are short, with their proficiency',
     })),
-    blendBelow: Type.Optional(Type.Integer({ minimum: 1, description: 'blendSkills are worked while fewer phone calls than this wait (default 1: none waiting)' })),
+    blendBelow: Type.Optional(Type.Integer({ minimum: 1, ...withDefault(1, 'blendSkills are worked while fewer phone calls than this wait (1: none waiting)') })),
     tenure: Type.Optional(TenureSchema),
   },
   { additionalProperties: false, description: 'agents of one site with one skill set: give agents or shifts' },
@@ -217,12 +249,12 @@ const AgentGroup = Type.Object(
 
 const Routing = Type.Object(
   {
-    policy: Type.Optional(Type.String({ minLength: 1, description: 'fifo (default), priority, aging, or the path of a policy module (relative to the scenario file)' })),
-    agingRate: Type.Optional(Type.Number({ minimum: 0, description: 'aging: priority points gained per second of waiting' })),
-    overflowAfter: Type.Optional(DurationSchema),
-    params: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'parameters passed to a plug-in policy' })),
+    policy: Type.Optional(Type.String({ minLength: 1, ...withDefault('fifo', 'fifo, priority, aging, or the path of a policy module (relative to the scenario file)') })),
+    agingRate: Type.Optional(Type.Number({ minimum: 0, ...withDefault(0, 'aging: priority points gained per second of waiting') })),
+    overflowAfter: Type.Optional(Duration('wait before backup skills may take a call', 30)),
+    params: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { default: {}, description: 'parameters passed to a plug-in policy' })),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, default: {} },
 );
 
 const Failure = Type.Object(
@@ -230,8 +262,8 @@ const Failure = Type.Object(
     site: Type.String({ minLength: 1 }),
     start: DurationSchema,
     duration: DurationSchema,
-    inService: Type.Optional(Type.Union([Type.Literal('drop'), Type.Literal('finish')], { description: 'calls in service: drop (default) or finish' })),
-    waiting: Type.Optional(Type.Union([Type.Literal('move'), Type.Literal('lose')], { description: 'waiting calls: move to the other sites (default) or lose' })),
+    inService: Type.Optional(Type.Union([Type.Literal('drop'), Type.Literal('finish')], withDefault('drop', 'calls in service: drop or finish'))),
+    waiting: Type.Optional(Type.Union([Type.Literal('move'), Type.Literal('lose')], withDefault('move', 'waiting calls: move to the other sites, or lose'))),
   },
   { additionalProperties: false },
 );
@@ -241,10 +273,10 @@ export const ScenarioSchema = Type.Object(
     $schema: Type.Optional(Type.String()),
     name: Type.String({ minLength: 1, description: 'a short title' }),
     description: Type.Optional(Type.String()),
-    seed: Type.Optional(Type.Integer({ minimum: 0, description: 'base seed of every random stream (default 1)' })),
+    seed: Type.Optional(Type.Integer({ minimum: 0, ...withDefault(1, 'base seed of every random stream') })),
     horizon: DurationSchema,
-    interval: Type.Optional(DurationSchema),
-    warmup: Type.Optional(DurationSchema),
+    interval: Type.Optional(Duration('reporting and staffing interval', '15m')),
+    warmup: Type.Optional(Duration('results from calls arriving before this time are left out (steady-state studies)', 0)),
     arrivals: Type.Optional(ArrivalsSchema),
     handleTime: Type.Optional(DistSchema),
     patience: Type.Optional(Type.Union([DistSchema, Type.Null()], { description: 'a distribution of the time a caller waits before hanging up, or null (omitted) for callers who never hang up' })),
@@ -253,44 +285,41 @@ export const ScenarioSchema = Type.Object(
     serviceLevel: Type.Optional(
       Type.Object(
         {
-          threshold: Type.Optional(Type.Number({ minimum: 0, description: 'seconds (default 20)' })),
-          target: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: 'share answered within the threshold (default 0.95)' })),
+          threshold: Type.Optional(Type.Number({ minimum: 0, ...withDefault(20, 'answered within this many seconds counts as in service level', 's') })),
+          target: Type.Optional(Share('share answered within the threshold', 0.95)),
         },
-        { additionalProperties: false },
+        { additionalProperties: false, default: {} },
       ),
     ),
     // ---- the whole center (instead of arrivals/handleTime/patience/agents/lines)
     sites: Type.Optional(Type.Record(Type.String({ minLength: 1 }), Site, { description: 'the sites by name, e.g. shanghai, nantong' })),
-    siteMode: Type.Optional(Type.Union([Type.Literal('virtual'), Type.Literal('local')], {
-      description: 'virtual: one queue across all sites (default); local: calls wait at the site they land on, and other sites take them after siteOverflow.after',
-    })),
+    siteMode: Type.Optional(Type.Union([Type.Literal('virtual'), Type.Literal('local')], withDefault('virtual',
+      'virtual: one queue across all sites; local: calls wait at the site they land on, and other sites take them after siteOverflow.after',
+    ))),
     siteOverflow: Type.Optional(Type.Object(
       {
-        after: Type.Optional(DurationSchema),
-        transferDelay: Type.Optional(DurationSchema),
+        after: Type.Optional(Duration('wait before another site may take a call', 30)),
+        transferDelay: Type.Optional(Duration('the transfer time it adds', 10)),
       },
-      { additionalProperties: false, description: 'local mode: wait before another site may take a call (default 30 s), and the transfer time it adds (default 10 s)' },
+      { additionalProperties: false, default: {}, description: 'local mode: when and at what cost other sites take a call' },
     )),
-    calendar: Type.Optional(CalendarSchema),
-    profiles: Type.Optional(ProfilesSchema),
-    overdispersion: Type.Optional(OverdispersionSchema),
-    shocks: Type.Optional(ShocksSchema),
+    ...DemandFields,
     contactTypes: Type.Optional(Type.Array(ContactType, { minItems: 1, description: 'what customers contact the center about, in which language and through which channel' })),
     agentGroups: Type.Optional(Type.Array(AgentGroup, { minItems: 1, description: 'agents by site and skill set' })),
     routing: Type.Optional(Routing),
-    failures: Type.Optional(Type.Array(Failure, { description: 'site failures: the site loses its lines and agents for a while' })),
-    workforce: Type.Optional(workforceSchema(DistSchema, DurationSchema)),
+    failures: Type.Optional(Type.Array(Failure, { default: [], description: 'site failures: the site loses its lines and agents for a while' })),
+    workforce: Type.Optional(workforceSchema(Dist, Duration)),
     targets: Type.Optional(
       Type.Object(
         {
-          maxAbandonRate: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: 'default 0.10 (answer rate of at least 90%)' })),
-          maxAsa: Type.Optional(NonNegative('seconds')),
-          maxAht: Type.Optional(NonNegative('seconds (default 180)')),
-          minAccuracy: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: 'share of contacts handled without a defect (default 0.999)' })),
-          minComplaintReplyOnTime: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: 'share of complaint replies within the deadline (default 0.95)' })),
-          minReplyOnTime: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: 'share of email and fax replies within their deadline (default 0.95; center form with deadlines)' })),
+          maxAbandonRate: Type.Optional(Share('abandoned share (0.1: an answer rate of at least 90%)', 0.1)),
+          maxAsa: Type.Optional(NonNegative('seconds; absent: no ASA target')),
+          maxAht: Type.Optional(NonNegative(`seconds; absent: the center form is judged against the ${AHT_STANDARD} s standard, a single queue not at all`)),
+          minAccuracy: Type.Optional(Share('share of contacts handled without a defect (with workforce)', 0.999)),
+          minComplaintReplyOnTime: Type.Optional(Share('share of complaint replies within the deadline (with workforce complaints)', 0.95)),
+          minReplyOnTime: Type.Optional(Share('share of email and fax replies within their deadline (center form with deadlines)', 0.95)),
         },
-        { additionalProperties: false },
+        { additionalProperties: false, default: {} },
       ),
     ),
   },

@@ -7,6 +7,7 @@ import * as Effect from 'effect/Effect';
 import * as Exit from 'effect/Exit';
 import { Piscina } from 'piscina';
 import type { ModelConfig } from '../config/model-config.ts';
+import { modelKey } from '../config/topology.ts';
 import { replicate } from './replicate.ts';
 import { defaultWorkers } from './cores.ts';
 import { loadPolicy } from '../model/policy-loader.ts';
@@ -109,13 +110,13 @@ const acquirePool = (workers: number) =>
     (pool) => Effect.promise(() => pool.destroy()),
   );
 
-function poolReplication(pool: Piscina<ReplicationTask, Float64Array>, cfg: ModelConfig, r: number, opts: RunnerOptions, attempts: Map<number, number>) {
+function poolReplication(pool: Piscina<ReplicationTask, Float64Array>, cfg: ModelConfig, key: string, r: number, opts: RunnerOptions, attempts: Map<number, number>) {
   const once = Effect.suspend(() => {
     const attempt = (attempts.get(r) ?? 0) + 1;
     attempts.set(r, attempt);
     const crash = attempt === 1 && (opts.crashOnce?.includes(r) ?? false);
     let run = Effect.tryPromise({
-      try: (signal) => pool.run({ cfg, replication: r, crash }, { signal }),
+      try: (signal) => pool.run({ cfg, modelKey: key, replication: r, crash }, { signal }),
       catch: (e) => {
         const msg = (e as Error)?.message ?? String(e);
         return new ReplicationFailed(r, msg, /worker exited/i.test(msg));
@@ -139,9 +140,11 @@ function makeRunner(pool: Piscina<ReplicationTask, Float64Array> | null, opts: R
     inProcess: pool === null,
     async run(cfg, indexes, onResult) {
       if (pool === null) await loadPolicy(cfg); // a plug-in routing policy, imported once on this thread
+      // Workers build the model's topology once each, recognising it by this key.
+      const key = pool ? modelKey(cfg) : '';
       const one = (r: number) => {
         const body = pool
-          ? poolReplication(pool, cfg, r, opts, attempts)
+          ? poolReplication(pool, cfg, key, r, opts, attempts)
           // In-process: one replication, then a turn of the event loop so that a
           // signal (Ctrl-C) can be seen between replications.
           : Effect.sync(() => replicate(cfg, r)).pipe(Effect.zipLeft(Effect.promise(() => new Promise<void>((res) => setImmediate(res)))));

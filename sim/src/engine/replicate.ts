@@ -10,6 +10,8 @@ import type { RoutingPolicy } from '../model/routing.ts';
 import { loadedPolicy } from '../model/policy-loader.ts';
 import { EventLog, logEnd, O_UNFINISHED } from '../model/event-log.ts';
 import { CALL_WAITING, SimState } from '../model/state.ts';
+import { topologyOf } from '../config/topology.ts';
+import { PLUGIN } from '../config/routing-policies.ts';
 import { HEADER_LENGTH, M, NM, RESULT_MAGIC, RESULT_VERSION } from '../metrics/layout.ts';
 
 /**
@@ -27,7 +29,9 @@ export class Replication {
 
   /** `policy`: the loaded plug-in routing policy, when the model names one (see loadPolicy). */
   constructor(readonly cfg: ModelConfig, readonly replication: number, policy: RoutingPolicy | null = null) {
-    this.state = new SimState(cfg, replication, policy ?? loadedPolicy(cfg));
+    // The model's structure is built once per model; the state allocates what a run changes.
+    const topo = topologyOf(cfg);
+    this.state = new SimState(topo, cfg, replication, policy ?? (topo.policyKind === PLUGIN ? loadedPolicy(cfg) : null));
   }
 
   /** Schedules the first arrival of every type and the first interval boundary. */

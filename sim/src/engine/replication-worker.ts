@@ -1,4 +1,5 @@
 import type { ModelConfig } from '../config/model-config.ts';
+import { adoptTopology } from '../config/topology.ts';
 import { replicate } from './replicate.ts';
 import { loadPolicy } from '../model/policy-loader.ts';
 
@@ -18,6 +19,12 @@ import { loadPolicy } from '../model/policy-loader.ts';
  */
 export interface ReplicationTask {
   cfg: ModelConfig;
+  /**
+   * modelKey(cfg), computed once by the pool: the task's cfg is a fresh copy every
+   * time, and the key lets the worker reuse the model's topology (built once per
+   * model on each worker, not once per task).
+   */
+  modelKey?: string;
   replication: number;
   /** Test hook: the worker exits abruptly instead of running (the pool must recover). */
   crash?: boolean;
@@ -26,5 +33,6 @@ export interface ReplicationTask {
 export default async function runReplicationTask(task: ReplicationTask): Promise<Float64Array> {
   if (task.crash) process.exit(3);
   await loadPolicy(task.cfg); // plug-in routing policy, imported once per worker
+  if (task.modelKey !== undefined) adoptTopology(task.cfg, task.modelKey);
   return replicate(task.cfg, task.replication);
 }

@@ -1,7 +1,8 @@
 import { pathToFileURL } from 'node:url';
 import type { ModelConfig } from '../config/model-config.ts';
 import { EngineError } from '../errors.ts';
-import { BUILTIN_POLICIES, type PolicyFactory, type RoutingPolicy } from './routing.ts';
+import { PLUGIN, policyKind } from '../config/routing-policies.ts';
+import type { PolicyFactory, RoutingPolicy } from './routing.ts';
 
 /**
  * Plug-in routing policies: a scenario names a module (`routing.policy:
@@ -13,11 +14,11 @@ import { BUILTIN_POLICIES, type PolicyFactory, type RoutingPolicy } from './rout
 const loaded = new Map<string, RoutingPolicy>();
 
 function key(cfg: ModelConfig): string {
-  return `${cfg.routing!.policy}\u0000${JSON.stringify(cfg.routing!.params)}`;
+  return `${cfg.routing.policy}\u0000${JSON.stringify(cfg.routing.params)}`;
 }
 
 export function isPluginPolicy(cfg: ModelConfig): boolean {
-  return cfg.routing !== undefined && BUILTIN_POLICIES[cfg.routing.policy] === undefined;
+  return policyKind(cfg.routing.policy) === PLUGIN;
 }
 
 /**
@@ -47,20 +48,20 @@ export async function loadPolicy(cfg: ModelConfig): Promise<RoutingPolicy | null
   if (have) return have;
   let mod: { default?: PolicyFactory };
   try {
-    mod = await importModule(cfg.routing!.policy);
+    mod = await importModule(cfg.routing.policy);
   } catch (e) {
     if (e instanceof EngineError) throw e;
     const why = (e as NodeJS.ErrnoException)?.code === 'ERR_MODULE_NOT_FOUND' ? 'no such module' : String((e as Error)?.message ?? e).split('\n')[0];
-    throw new EngineError('ENGINE_ERR_POLICY_LOAD', `routing policy module ${cfg.routing!.policy} cannot be loaded: ${why}`, [
-      { path: 'routing.policy', value: cfg.routing!.policy, message: `cannot be loaded: ${why}` },
+    throw new EngineError('ENGINE_ERR_POLICY_LOAD', `routing policy module ${cfg.routing.policy} cannot be loaded: ${why}`, [
+      { path: 'routing.policy', value: cfg.routing.policy, message: `cannot be loaded: ${why}` },
     ]);
   }
   if (typeof mod.default !== 'function') {
-    throw new EngineError('ENGINE_ERR_POLICY_LOAD', `routing policy module ${cfg.routing!.policy} must export default a function (params) => RoutingPolicy`);
+    throw new EngineError('ENGINE_ERR_POLICY_LOAD', `routing policy module ${cfg.routing.policy} must export default a function (params) => RoutingPolicy`);
   }
-  const policy = mod.default(cfg.routing!.params);
+  const policy = mod.default(cfg.routing.params);
   if (!policy || typeof policy.score !== 'function') {
-    throw new EngineError('ENGINE_ERR_POLICY_LOAD', `routing policy module ${cfg.routing!.policy}: the factory must return an object with score(s, queue, slot, agent)`);
+    throw new EngineError('ENGINE_ERR_POLICY_LOAD', `routing policy module ${cfg.routing.policy}: the factory must return an object with score(s, queue, slot, agent)`);
   }
   loaded.set(k, policy);
   return policy;

@@ -1,3 +1,4 @@
+import * as Policies from '../config/routing-policies.ts';
 import type { SimState } from './state.ts';
 
 /**
@@ -32,12 +33,14 @@ export interface RoutingPolicy {
 /** A plug-in module's default export. */
 export type PolicyFactory = (params: Readonly<Record<string, unknown>>) => RoutingPolicy;
 
-export const FIFO = 0;
-export const PRIORITY = 1;
-export const AGING = 2;
-export const PLUGIN = 3;
-
-export const BUILTIN_POLICIES: Record<string, number> = { fifo: FIFO, priority: PRIORITY, aging: AGING };
+// The policy ids (config/routing-policies.ts) as this module's own constants: the
+// switch in findQueueFor compares with them, and an imported binding is read
+// through a cell on every comparison.
+export const FIFO = Policies.FIFO;
+export const PRIORITY = Policies.PRIORITY;
+export const AGING = Policies.AGING;
+export const PLUGIN = Policies.PLUGIN;
+export const BUILTIN_POLICIES = Policies.BUILTIN_POLICIES;
 
 /** Delay before group g may take calls of queue q (Infinity: never). */
 function delayOf(s: SimState, q: number, k: number, delays: Float64Array): number {

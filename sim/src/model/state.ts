@@ -1,13 +1,14 @@
 import { Calendar } from '../core/calendar.ts';
 import { EngineError } from '../errors.ts';
-import { Sampler } from '../core/distributions.ts';
+import type { Sampler } from '../core/distributions.ts';
 import { makeStream, type Stream } from '../core/rng.ts';
-import { MODEL_DEFAULTS, type ModelConfig } from '../config/model-config.ts';
-import { CHANNELS, M, NCH, NM } from '../metrics/layout.ts';
+import type { ModelConfig, WorkforceConfig } from '../config/model-config.ts';
+import { PLUGIN } from '../config/routing-policies.ts';
+import type { ModelTopology } from '../config/topology.ts';
+import { M, NCH, NM } from '../metrics/layout.ts';
 import { DemandSampler } from './demand.ts';
 import { ABANDON, ABANDON_ARM, KIND_PRIORITY } from './event-kinds.ts';
-import { BUILTIN_POLICIES, PLUGIN, type RoutingPolicy } from './routing.ts';
-import type { WorkforceConfig } from '../config/model-config.ts';
+import type { RoutingPolicy } from './routing.ts';
 import type { EventLog } from './event-log.ts';
 
 /** Tenure of agents of groups without a roster: experts. */
@@ -35,7 +36,22 @@ export const FLAG_CASE = 32;
 export const AGENT_OFF = 0;
 export const AGENT_ON = 1;
 
-const NO_LIMIT = Number.POSITIVE_INFINITY;
+/**
+ * The sampler of a model's overdispersion, one per topology: it keeps the base rates
+ * and scratch for the day multipliers, and fills a replication's rates without
+ * allocating. Its scratch is used only within `fill`, which runs to its end in the
+ * SimState constructor, so replications of one model can share it.
+ */
+const demandSamplers = new WeakMap<ModelTopology, DemandSampler>();
+
+function demandSamplerOf(topo: ModelTopology, cfg: ModelConfig): DemandSampler {
+  let d = demandSamplers.get(topo);
+  if (d === undefined) {
+    d = new DemandSampler({ rates: cfg.types.map((t) => t.arrivalRates as number[]), ...topo.overdispersion! }, topo.nIntervals);
+    demandSamplers.set(topo, d);
+  }
+  return d;
+}
 
 /**
  * Seconds a caller waits before the abandonment timer is put in the calendar (the
@@ -46,7 +62,9 @@ export const ABANDON_ARM_AFTER = 30;
 
 /**
  * All mutable state of one replication, as structures of arrays indexed by integer
- * ids. Contacts live in recycled slots; a slot's generation is bumped when it is
+ * ids, beside the model's structure (config/topology.ts: built once per model, its
+ * arrays shared by every replication, read only; they appear here under the same
+ * names, so the handlers read one object). Contacts live in recycled slots; a slot's generation is bumped when it is
  * freed, which makes any timer still pointing at it stale (the calendar never
  * searches). Queues and available-agent lists are rings with lazy deletion: an entry
  * remembers the generation it was pushed with and is skipped if that no longer matches.
@@ -260,48 +278,84 @@ export class SimState {
   /** intervals before this index are the warm-up */
   readonly warmRows: number;
 
-  constructor(cfg: ModelConfig, replication: number, policy: RoutingPolicy | null = null) {
+  /**
+   * The state of replication `replication` of the model `cfg`, whose structure is
+   * `topo` (topologyOf(cfg): built once per model and shared; its arrays are the
+   * readonly fields below). Allocates only what a run changes, and draws what is
+   * random per replication: the overdispersed rates and the roster shuffle.
+   * `policy`: the model's plug-in routing policy, when it names one.
+   */
+  constructor(readonly topo: ModelTopology, cfg: ModelConfig, replication: number, policy: RoutingPolicy | null = null) {
     this.cfg = cfg;
     this.threshold = cfg.threshold;
-    const nI = cfg.nIntervals;
-    const nT = (this.nTypes = cfg.types.length);
-    const nS = (this.nSites = cfg.sites.length);
-    const local = (cfg.siteMode ?? MODEL_DEFAULTS.siteMode) === 'local';
-    this.typeQueue = new Int32Array(nT * nS);
-    this.typeSplit = new Float64Array(nT * nS);
-    this.typePriority = Float64Array.from(cfg.types, (t) => t.priority ?? MODEL_DEFAULTS.priority);
-    this.typeChannel = Int32Array.from(cfg.types, (t) => CHANNELS.indexOf(t.channel));
-    this.typeUsesLine = Uint8Array.from(cfg.types, (t) => (t.channel === 'phone' ? 1 : 0));
-    this.typeDeadline = Float64Array.from(cfg.types, (t) => t.deadline ?? NO_LIMIT);
-    this.typeHasBot = Uint8Array.from(cfg.types, (t) => (t.bot ? 1 : 0));
-    this.typeIvrWhenBusy = Uint8Array.from(cfg.types, (t) => (t.ivr?.onlyWhenNoAgentFree ? 1 : 0));
-    this.typeCallbackAfter = Float64Array.from(cfg.types, (t) => t.callback?.offerAfter ?? NO_LIMIT);
-    this.typeMisrouteTime = Float64Array.from(cfg.types, (t) => t.ivr?.misrouteTime ?? 0);
-    cfg.types.forEach((t, ti) => {
-      const split = t.siteSplit ?? cfg.sites.map((_, si) => (si === (t.site ?? 0) ? 1 : 0));
-      const total = split.reduce((a, b) => a + b, 0);
-      let cum = 0;
-      for (let si = 0; si < nS; si++) {
-        cum += split[si] / total;
-        this.typeSplit[ti * nS + si] = si === nS - 1 ? 1 : cum;
-        // In local mode each (queue, site) has its own ring.
-        this.typeQueue[ti * nS + si] = local ? t.queue * nS + si : t.queue;
-      }
-    });
-    this.rates = new Float64Array(nT * nI);
+    const nI = topo.nIntervals;
+    const nT = (this.nTypes = topo.nTypes);
+    const nS = (this.nSites = topo.nSites);
+
+    // ---- the model's structure, shared with every replication of the model
+    this.typeQueue = topo.typeQueue;
+    this.typeSplit = topo.typeSplit;
+    this.typePriority = topo.typePriority;
+    this.typeChannel = topo.typeChannel;
+    this.typeUsesLine = topo.typeUsesLine;
+    this.typeDeadline = topo.typeDeadline;
+    this.typeHasBot = topo.typeHasBot;
+    this.typeIvrWhenBusy = topo.typeIvrWhenBusy;
+    this.typeCallbackAfter = topo.typeCallbackAfter;
+    this.typeMisrouteTime = topo.typeMisrouteTime;
+    this.handle = topo.handle;
+    this.patience = topo.patience;
+    this.ivrTime = topo.ivrTime;
+    this.redialDelay = topo.redialDelay;
+    this.nQueues = topo.nQueues;
+    this.queueChannel = topo.queueChannel;
+    this.queueSite = topo.queueSite;
+    this.queueGroups = topo.queueGroups;
+    this.queueGroupDelay = topo.queueGroupDelay;
+    this.queueGroupBlend = topo.queueGroupBlend;
+    this.queueDelays = topo.queueDelays;
+    this.blendedQueues = topo.blendedQueues;
+    this.transferDelay = topo.transferDelay;
+    this.nAgents = topo.nAgents;
+    this.aGroup = topo.aGroup;
+    this.groupFirst = topo.groupFirst;
+    this.groupSize = topo.groupSize;
+    this.groupCap = topo.groupCap;
+    this.groupShare = topo.groupShare;
+    this.groupSlowdown = topo.groupSlowdown;
+    this.groupSite = topo.groupSite;
+    this.groupQueues = topo.groupQueues;
+    this.groupProf = topo.groupProf;
+    this.groupDelay = topo.groupDelay;
+    this.groupBlend = topo.groupBlend;
+    this.staffing = topo.staffing;
+    this.wf = topo.wf;
+    this.offPhone = topo.offPhone;
+    this.reworkDelay = topo.reworkDelay;
+    this.complaintDelay = topo.complaintDelay;
+    this.supplierDelay = topo.supplierDelay;
+    this.supervisorDelay = topo.supervisorDelay;
+    this.payFirst = topo.payFirst;
+    this.priceDifference = topo.priceDifference;
+    this.siteLines = topo.siteLines;
+    this.warmRows = topo.warmRows;
+    this.policyKind = topo.policyKind;
+    this.policy = topo.policyKind === PLUGIN ? policy : null;
+    if (topo.policyKind === PLUGIN && policy === null) {
+      throw new EngineError('ENGINE_ERR_POLICY_NOT_LOADED', `routing policy "${topo.policyName}" is a plug-in module: call loadPolicy(cfg) (sim/src/model/policy-loader.ts) on this thread first`);
+    }
+    this.agingRate = topo.agingRate;
+
+    // ---- this replication's demand: the model's rates, or drawn around them
+    if (topo.overdispersion === null) {
+      this.rates = topo.baseRates; // read only
+    } else {
+      // Overdispersion: this replication's gamma multipliers, from their own stream.
+      this.rates = new Float64Array(nT * nI);
+      demandSamplerOf(topo, cfg).fill(this.rates, makeStream(cfg.seed, replication, 'demand'));
+    }
     this.arrivalInterval = new Int32Array(nT);
     this.arrivalEnd = new Float64Array(nT).fill(-Infinity);
-    cfg.types.forEach((t, i) => this.rates.set(t.arrivalRates, i * nI));
-    const d = cfg.demand;
-    if (d && (d.dayCv > 0 || d.intervalCv > 0)) {
-      // Overdispersion: this replication's gamma multipliers, from their own stream.
-      new DemandSampler({ rates: cfg.types.map((t) => [...t.arrivalRates]), ...d }, nI)
-        .fill(this.rates, makeStream(cfg.seed, replication, 'demand'));
-    }
-    this.handle = cfg.types.map((t) => new Sampler(t.handleTime));
-    this.patience = cfg.types.map((t) => (t.patience ? new Sampler(t.patience) : null));
-    this.ivrTime = cfg.types.map((t) => (t.ivr ? new Sampler(t.ivr.time) : null));
-    this.redialDelay = cfg.types.map((t) => (t.redial ? new Sampler(t.redial.delay) : null));
     // One stream per source of randomness and per type: common random numbers hold
     // per type even when other types are added or removed.
     this.arrivalStream = cfg.types.map((t) => makeStream(cfg.seed, replication, `arrivals/${t.name}`));
@@ -310,6 +364,7 @@ export class SimState {
     this.customerStream = cfg.types.map((t) => makeStream(cfg.seed, replication, `customer/${t.name}`));
     this.routingStream = makeStream(cfg.seed, replication, 'routing');
 
+    // ---- contacts, the patience lane, queues
     const cap = 1024;
     this.cType = new Int32Array(cap);
     this.cGen = new Int32Array(cap);
@@ -337,15 +392,7 @@ export class SimState {
     this.lOrd = new Float64Array(256);
     this.lSlot = new Int32Array(256);
     this.lGen = new Int32Array(256);
-
-    // Queues: one per configured queue, or per (queue, site) in local mode.
-    const nQ = (this.nQueues = cfg.queues.length * (local ? nS : 1));
-    this.queueSite = new Int32Array(nQ).fill(-1);
-    if (local) for (let q = 0; q < nQ; q++) this.queueSite[q] = q % nS;
-    this.queueChannel = new Int32Array(nQ);
-    cfg.types.forEach((t) => {
-      for (let si = 0; si < (local ? nS : 1); si++) this.queueChannel[local ? t.queue * nS + si : t.queue] = CHANNELS.indexOf(t.channel);
-    });
+    const nQ = topo.nQueues;
     this.qSlot = Array.from({ length: nQ }, () => new Int32Array(256));
     this.qGen = Array.from({ length: nQ }, () => new Int32Array(256));
     this.qHead = new Int32Array(nQ);
@@ -353,133 +400,51 @@ export class SimState {
     this.qLen = new Int32Array(nQ);
     this.qHolding = new Int32Array(nQ);
 
-    const routing = cfg.routing ?? MODEL_DEFAULTS.routing;
-    const builtin = BUILTIN_POLICIES[routing.policy];
-    this.policyKind = builtin ?? PLUGIN;
-    this.policy = builtin === undefined ? policy : null;
-    if (builtin === undefined && policy === null) {
-      throw new EngineError('ENGINE_ERR_POLICY_NOT_LOADED', `routing policy "${routing.policy}" is a plug-in module: call loadPolicy(cfg) (sim/src/model/policy-loader.ts) on this thread first`);
-    }
-    this.agingRate = routing.agingRate;
-    // Who serves what: for each group, its queues with a speed, a delay (seconds a
-    // contact must have waited before this group may take it: backup skills, other
-    // sites) and a blending threshold (phone calls waiting below which it is worked).
-    const gq: number[][] = cfg.groups.map(() => []);
-    const gp: number[][] = cfg.groups.map(() => []);
-    const gd: number[][] = cfg.groups.map(() => []);
-    const gb: number[][] = cfg.groups.map(() => []);
-    const qg: number[][] = Array.from({ length: nQ }, () => []);
-    const qd: number[][] = Array.from({ length: nQ }, () => []);
-    const qb: number[][] = Array.from({ length: nQ }, () => []);
-    cfg.groups.forEach((g, gi) => {
-      g.queues.forEach((base, k) => {
-        const prof = g.proficiency?.[k] ?? MODEL_DEFAULTS.proficiency;
-        const backupDelay = g.backup?.[k] ? routing.overflowAfter : 0;
-        const blend = g.blendBelow?.[k] ?? NO_LIMIT;
-        for (let si = 0; si < (local ? nS : 1); si++) {
-          const q = local ? base * nS + si : base;
-          const siteDelay = local && si !== g.site ? (cfg.siteOverflowAfter ?? MODEL_DEFAULTS.siteOverflowAfter) : 0;
-          const delay = Math.max(backupDelay, siteDelay);
-          if (delay === Infinity) continue;
-          gq[gi].push(q); gp[gi].push(prof); gd[gi].push(delay); gb[gi].push(blend);
-          qg[q].push(gi); qd[q].push(delay); qb[q].push(blend);
-        }
-      });
-    });
-    this.groupQueues = gq.map((a) => Int32Array.from(a));
-    this.groupProf = gp.map((a) => Float64Array.from(a));
-    this.groupDelay = gd.map((a) => Float64Array.from(a));
-    this.groupBlend = gb.map((a) => Float64Array.from(a));
-    this.queueGroups = qg.map((a) => Int32Array.from(a));
-    this.queueGroupDelay = qd.map((a) => Float64Array.from(a));
-    this.queueGroupBlend = qb.map((a) => Float64Array.from(a));
-    this.queueDelays = qd.map((a) => Float64Array.from([...new Set(a.filter((x) => x > 0))].sort((x, y) => x - y)));
-    this.blendedQueues = Int32Array.from([...new Set(qb.flatMap((b, q) => (b.some((x) => x !== NO_LIMIT) ? [q] : [])))]);
-    this.transferDelay = local ? (cfg.siteTransferDelay ?? MODEL_DEFAULTS.siteTransferDelay) : 0;
-
-    const nG = cfg.groups.length;
-    this.groupFirst = new Int32Array(nG);
-    this.groupSize = new Int32Array(nG);
-    this.groupCap = Int32Array.from(cfg.groups, (g) => Math.max(1, g.maxContacts ?? 1));
-    this.groupShare = Float64Array.from(this.groupCap, (c) => 1 / c);
-    this.groupSlowdown = Float64Array.from(cfg.groups, (g) => g.slowdown ?? 0);
-    this.groupSite = Int32Array.from(cfg.groups, (g) => g.site);
-    this.staffing = new Int32Array(nG * nI);
-    let nA = 0;
-    cfg.groups.forEach((g, gi) => {
-      this.groupFirst[gi] = nA;
-      let max = 0;
-      for (let i = 0; i < nI; i++) {
-        this.staffing[gi * nI + i] = g.staffing[i];
-        if (g.staffing[i] > max) max = g.staffing[i];
-      }
-      // With a roster, the group is its people (hires included), whatever the plan asks.
-      const roster = cfg.workforce?.rosters[gi];
-      this.groupSize[gi] = roster && roster.length > 0 ? roster.length : max;
-      nA += this.groupSize[gi];
-    });
-    this.nAgents = nA;
-    this.aGroup = new Int32Array(nA);
-    for (let gi = 0; gi < nG; gi++) this.aGroup.fill(gi, this.groupFirst[gi], this.groupFirst[gi] + this.groupSize[gi]);
+    // ---- agents
+    const nA = topo.nAgents, nG = topo.nGroups;
     this.aState = new Uint8Array(nA);
     this.aLoad = new Int32Array(nA);
     this.aLeaving = new Uint8Array(nA);
     this.aIdleSince = new Float64Array(nA);
     this.aIdleGen = new Int32Array(nA);
     this.onDuty = new Int32Array(nG);
-    // A ring holds at most one live entry per agent; stale ones are compacted away
-    // when it fills, so 2x + 2 slots always suffice.
-    // Power-of-two sizes: ring positions are masked, not divided.
-    const ringSize = (g: number) => 1 << Math.ceil(Math.log2(2 * this.groupSize[g] + 2));
-    this.iAgent = cfg.groups.map((_, gi) => new Int32Array(ringSize(gi)));
-    this.iGen = cfg.groups.map((_, gi) => new Int32Array(ringSize(gi)));
-    this.iScratchA = this.iAgent.map((r) => new Int32Array(r.length));
-    this.iScratchG = this.iAgent.map((r) => new Int32Array(r.length));
+    this.iAgent = Array.from(topo.ringSize, (n) => new Int32Array(n));
+    this.iGen = Array.from(topo.ringSize, (n) => new Int32Array(n));
+    this.iScratchA = Array.from(topo.ringSize, (n) => new Int32Array(n));
+    this.iScratchG = Array.from(topo.ringSize, (n) => new Int32Array(n));
     this.iHead = new Int32Array(nG);
     this.iTail = new Int32Array(nG);
 
-    const wf = (this.wf = cfg.workforce ?? null);
+    const wf = topo.wf;
     this.qualityStream = makeStream(cfg.seed, replication, 'quality');
     this.workforceStream = makeStream(cfg.seed, replication, 'workforce');
     this.aTenure0 = new Float64Array(nA).fill(EXPERT_DAYS);
     this.aQuit = new Uint8Array(nA);
     this.aOnSince = new Float64Array(nA);
     this.groupAvail = new Int32Array(nG);
-    this.offPhone = new Int32Array(nG * nI);
     this.tenureRows = new Float64Array(3 * NM);
-    this.reworkDelay = wf ? new Sampler(wf.quality.reworkDelay) : null;
-    this.complaintDelay = wf ? new Sampler(wf.quality.complaintDelay) : null;
-    const cc = wf?.complaints ?? null;
-    this.supplierDelay = cc ? new Sampler(cc.supplierDelay) : null;
-    this.supervisorDelay = cc ? new Sampler(cc.supervisorDelay) : null;
-    this.payFirst = cc ? new Sampler(cc.payFirst) : null;
-    this.priceDifference = cc ? new Sampler(cc.priceDifference) : null;
     if (wf) {
-      cfg.groups.forEach((_, gi) => {
+      for (let gi = 0; gi < nG; gi++) {
         // The roster's tenures, shuffled so that the agents on duty are a fair mix.
-        const roster = [...(wf.rosters[gi] ?? [])];
+        const roster = [...wf.rosters[gi]];
         for (let i = roster.length - 1; i > 0; i--) {
           const j = Math.floor(this.workforceStream.next() * (i + 1));
           [roster[i], roster[j]] = [roster[j], roster[i]];
         }
         for (let k = 0; k < Math.min(roster.length, this.groupSize[gi]); k++) this.aTenure0[this.groupFirst[gi] + k] = roster[k];
-        const off = wf.offPhone[gi];
-        if (off) for (let i = 0; i < nI; i++) this.offPhone[gi * nI + i] = off[i];
-      });
+      }
     }
 
-    this.siteLines = Float64Array.from(cfg.sites, (s) => (s.lines === null ? Infinity : s.lines));
+    // ---- sites, metrics, the calendar
     this.siteInSystem = new Int32Array(nS);
     this.siteDown = new Uint8Array(nS);
     this.siteBusy = new Float64Array(nS);
     this.siteStaffed = new Float64Array(nS);
-
     this.rows = new Float64Array((nI + 1) * NM);
     this.subStride = nS * NCH * NM;
     this.subRows = new Float64Array((nI + 1) * this.subStride);
     this.cells = new Float64Array(nT * nS * NM);
     this.siteRows = new Float64Array((nI + 1) * nS * NM);
-    this.warmRows = Math.min(Math.ceil(cfg.warmup / cfg.intervalLength - 1e-9), nI);
     this.cal = new Calendar(4096, nT + 1); // sources: each type's arrival stream, then the patience lane
   }
 
