@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { queueMetrics, type QueueMetrics, type QueueSpec } from '../../sim/src/analytic/index.ts';
-import { erlangModel } from '../../sim/src/cli/erlang.ts';
+import { erlangModel } from '../../sim/src/cli/erlang-model.ts';
 import type { ModelConfig } from '../../sim/src/config/model-config.ts';
 import { replicate } from '../../sim/src/engine/replicate.ts';
 import { M, NM } from '../../sim/src/metrics/layout.ts';

@@ -1,6 +1,4 @@
 import { erlangB, erlangC, queueMetrics, staffFor, type QueueMetrics, type QueueSpec } from '../analytic/index.ts';
-import type { ModelConfig } from '../config/model-config.ts';
-import { deepFreeze, modelConfig } from '../config/defaults.ts';
 import { defaultWorkers } from '../engine/cores.ts';
 import { SimError } from '../errors.ts';
 import type { Estimate } from '../metrics/stats.ts';
@@ -38,31 +36,14 @@ export function defaultWarmup(hours: number): number {
   return Math.floor(Math.min(3600, (hours * 3600) / 4) / L) * L;
 }
 
-/** The model `erlang a --simulate` runs: constant arrivals, exponential handle and patience. */
-export function erlangModel(spec: QueueSpec, hours: number, seed: number, warmup = 0): ModelConfig {
+/**
+ * The interval grid of `erlang --simulate`: 15-minute intervals (one interval when the
+ * run is shorter than an hour), as many as fill the hours.
+ */
+export function erlangGrid(hours: number): { intervalLength: number; nIntervals: number; horizon: number } {
   const L = hours * 3600 >= 3600 ? 900 : hours * 3600;
   const nI = Math.max(1, Math.round((hours * 3600) / L));
-  return deepFreeze(modelConfig({
-    name: `M/M/${spec.agents}${spec.patience ? '+M' : ''}${spec.lines ? `/${spec.lines}` : ''}`,
-    seed,
-    horizon: nI * L,
-    intervalLength: L,
-    nIntervals: nI,
-    warmup,
-    threshold: spec.threshold,
-    sla: [],
-    types: [{
-      name: 'calls',
-      channel: 'phone',
-      arrivalRates: new Array(nI).fill(spec.arrivalRate),
-      handleTime: { kind: 'exponential', mean: spec.aht },
-      patience: spec.patience ? { kind: 'exponential', mean: spec.patience } : null,
-      queue: 0,
-    }],
-    queues: [{ name: 'calls' }],
-    groups: [{ name: 'agents', site: 0, queues: [0], staffing: new Array(nI).fill(spec.agents) }],
-    sites: [{ name: 'center', lines: spec.lines ?? null }],
-  }));
+  return { intervalLength: L, nIntervals: nI, horizon: nI * L };
 }
 
 /** Analytic figures in the units of the simulated totals (counts over the horizon). */
@@ -149,8 +130,8 @@ export async function cmdErlang(io: Io, model: string, o: Record<string, unknown
   }
   const m = queueMetrics(spec);
   // Counts over the period the simulation measures: whole intervals after the warm-up.
-  const probe = erlangModel(spec, hours, seed, warmup);
-  const measured = probe.horizon - Math.min(Math.ceil(warmup / probe.intervalLength - 1e-9), probe.nIntervals) * probe.intervalLength;
+  const grid = erlangGrid(hours);
+  const measured = grid.horizon - Math.min(Math.ceil(warmup / grid.intervalLength - 1e-9), grid.nIntervals) * grid.intervalLength;
   const analytic = analyticAsTotals(m, spec, measured);
   if (model === 'c') analytic.erlangC = erlangC(a, spec.agents);
   if (!simulate) {
@@ -158,12 +139,14 @@ export async function cmdErlang(io: Io, model: string, o: Record<string, unknown
     else io.out(table(['KPI', 'analytic'], ANALYTIC_ROWS.map(([label, k]) => [label, fmtKpi(k, m[k])])));
     return 0;
   }
-  const cfg = erlangModel(spec, hours, seed, warmup);
   const t0 = performance.now();
   const indexes = Array.from({ length: replications }, (_, r) => r);
-  // The simulation's modules (the worker pool, the result decoder) load only here.
-  const [{ withRunner }, { decodeResult, summarize }] = await Promise.all([import('../engine/pool.ts'), import('../metrics/summary.ts')]);
-  const bufs = simulate ? await withRunner({ workers, tasks: replications }, (runner) => runner.run(cfg, indexes)) : [];
+  // The simulation's modules (the model's defaults with the schema, the worker pool,
+  // the result decoder) load only here.
+  const [{ erlangModel }, { withRunner }, { decodeResult, summarize }] = await Promise.all([
+    import('./erlang-model.ts'), import('../engine/pool.ts'), import('../metrics/summary.ts')]);
+  const cfg = erlangModel(spec, hours, seed, warmup);
+  const bufs = await withRunner({ workers, tasks: replications }, (runner) => runner.run(cfg, indexes));
   const run = summarize(cfg, bufs.map((b) => decodeResult(b, cfg)), (performance.now() - t0) / 1000);
   const simulated: Record<string, Estimate> = { ...run.totals };
   if (o.json) {
