@@ -4,8 +4,11 @@ import {
   ABANDON, ABANDON_ARM, ARRIVAL, CALLBACK_OFFER, INJECTED, IVR_END, KIND_PRIORITY, OVERFLOW, REDIAL, SERVICE_END, SITE_DOWN, SITE_UP, TICK,
 } from '../model/event-kinds.ts';
 import {
-  scheduleArrival, onAbandon, onArrival, onCallbackOffer, onIvrEnd, onOverflow, onRedial, onServiceEnd, onSiteDown, onSiteUp, onTick,
-} from '../model/handlers.ts';
+  scheduleArrival, onAbandon, onArrival, onCallbackOffer, onIvrEnd, onOverflow, onRedial,
+} from '../model/lifecycle.ts';
+import { onServiceEnd } from '../model/quality.ts';
+import { onTick } from '../model/staffing.ts';
+import { onSiteDown, onSiteUp } from '../model/sites.ts';
 import type { RoutingPolicy } from '../model/routing.ts';
 import { loadedPolicy } from '../model/policy-loader.ts';
 import { EventLog, logEnd, O_UNFINISHED } from '../model/event-log.ts';

@@ -1,21 +1,21 @@
 import { CH_PHONE } from '../config/channels.ts';
 import {
-  ARRIVAL, CALLBACK_OFFER, IVR_END, KIND_PRIORITY, OVERFLOW, REDIAL, SERVICE_END, TICK,
+  ARRIVAL, CALLBACK_OFFER, IVR_END, KIND_PRIORITY, OVERFLOW, REDIAL, SERVICE_END,
 } from './event-kinds.ts';
 import { M, NCH, NM } from '../metrics/layout.ts';
 import { findIdleAgent, findQueueFor } from './routing.ts';
 import {
-  AGENT_OFF, AGENT_ON, CALL_IN_SERVICE, CALL_IVR, CALL_RETRY, CALL_WAITING,
+  CALL_IN_SERVICE, CALL_IVR, CALL_RETRY, CALL_WAITING,
   FLAG_CALLBACK, FLAG_CASE, FLAG_COMPLAINT, FLAG_MISROUTED, FLAG_REPEAT, FLAG_TRANSFERRED, type SimState,
 } from './state.ts';
-import { ahtMultiplier, canWork, countTenure, defectProbability, startOfDay } from './workforce.ts';
-import {
-  logEnd, O_ABANDONED, O_BLOCKED, O_COMPLETED, O_DEFLECTED, O_DROPPED, O_IVR_HANGUP, O_LOST, O_TRANSFERRED,
-} from './event-log.ts';
+import { count, countAt, logOff, release, siteUp, unqueue } from './steps.ts';
+import { ahtMultiplier } from './workforce.ts';
+import { logEnd, O_ABANDONED, O_BLOCKED, O_DEFLECTED, O_IVR_HANGUP } from './event-log.ts';
 
 /**
- * One function per event kind. Each takes the state and integers only; none
- * allocates. A contact's life:
+ * A contact's life, from its arrival to its answer or its end in the queue: one
+ * function per event kind, and the steps between them. Each takes the state and
+ * integers only; none allocates.
  *
  *   arrival -> [busy tone: blocked] -> [IVR: self-service | hang-up | misroute]
  *     -> [IM bot: deflected] -> queue -> [callback offered] -> answered | abandoned
@@ -25,9 +25,11 @@ import {
  * Every attempt ends in exactly one outcome: blocked, deflected, ivrHangup,
  * answered, abandoned, lost (site failure) or unfinished (still waiting when no
  * event is left). A customer is lost when an attempt ends badly and no redial follows.
+ *
+ * The end of a service is in quality.ts: what follows a completed contact (a defect
+ * that brings the customer back, a complaint case) starts a contact's life again, so
+ * that layer sits above this one.
  */
-
-
 
 /**
  * Schedules the next arrival of `type` after t (none past the horizon), for a rate
@@ -63,36 +65,6 @@ export function scheduleArrival(s: SimState, type: number, t: number): void {
   }
 }
 
-/**
- * Adds v to metric k of the contact's (interval, site, channel) row and its (type,
- * site) cell. The whole center's interval rows are summed from these when the result
- * is taken (one write less per count in the hot loop).
- */
-function count(s: SimState, slot: number, k: number, v: number): void {
-  s.subRows[s.cSub[slot] + k] += v;
-  const c = s.cCell[slot];
-  if (c >= 0) s.cells[c + k] += v;
-}
-
-/**
- * count() with the contact's offsets read by the caller (sub = cSub[slot], cell =
- * cCell[slot]): a handler counting several metrics reads them once (the compiler
- * cannot keep them across stores to another typed array, which might alias).
- */
-function countAt(s: SimState, sub: number, cell: number, k: number, v: number): void {
-  s.subRows[sub + k] += v;
-  if (cell >= 0) s.cells[cell + k] += v;
-}
-
-/** The site a contact landing on `site` is served from: itself, else the next site that is up. */
-function siteUp(s: SimState, site: number): number {
-  for (let k = 0; k < s.nSites; k++) {
-    const si = (site + k) % s.nSites;
-    if (s.siteDown[si] === 0) return si;
-  }
-  return -1;
-}
-
 /** A site with a free trunk line for a call landing on `site`, else -1 (busy tone). */
 function siteWithLine(s: SimState, site: number): number {
   if (s.siteDown[site] === 0 && s.siteInSystem[site] < s.siteLines[site]) return site;
@@ -123,7 +95,7 @@ export function onArrival(s: SimState, type: number, scheduled: boolean): void {
 }
 
 /** An attempt (first or redial) of the customer in `slot` arrives now. */
-function attempt(s: SimState, slot: number): void {
+export function attempt(s: SimState, slot: number): void {
   const now = s.now;
   const type = s.cType[slot];
   const nS = s.nSites;
@@ -276,7 +248,7 @@ function wait(s: SimState, slot: number, q: number): void {
  * Blending: deferred work waits while phone calls queue. When the phone queue has
  * shrunk, idle blended agents take what waits in the blended queues.
  */
-function wakeBlended(s: SimState): void {
+export function wakeBlended(s: SimState): void {
   const qs = s.blendedQueues;
   for (let k = 0; k < qs.length; k++) {
     const q = qs[k];
@@ -292,15 +264,8 @@ function wakeBlended(s: SimState): void {
   }
 }
 
-/** Takes a waiting contact out of the queue count (its ring entry goes stale lazily). */
-function unqueue(s: SimState, slot: number): void {
-  s.qLen[s.cQueue[slot]]--;
-  s.waiting--;
-  if (s.queueChannel[s.cQueue[slot]] === CH_PHONE && (s.cFlags[slot] & FLAG_CALLBACK) === 0) s.phoneWaiting--;
-}
-
 /** Connects a contact to an agent. Areas must be advanced to now by the caller. */
-function answer(s: SimState, slot: number, agent: number): void {
+export function answer(s: SimState, slot: number, agent: number): void {
   const now = s.now;
   const flags = s.cFlags[slot];
   if ((flags & FLAG_TRANSFERRED) === 0) {
@@ -352,138 +317,8 @@ function answer(s: SimState, slot: number, agent: number): void {
   s.cal.push(now + service, KIND_PRIORITY[SERVICE_END], SERVICE_END, slot, s.cGen[slot]);
 }
 
-/** Ends the contact in slot: frees its line and slot. */
-function release(s: SimState, slot: number): void {
-  s.inSystem--;
-  const line = s.cLine[slot];
-  if (line >= 0) s.siteInSystem[line]--;
-  s.freeCall(slot);
-}
-
-/** Frees the agent's share of a contact. */
-function unload(s: SimState, agent: number): void {
-  const g = s.aGroup[agent];
-  const share = s.groupShare[g];
-  s.aLoad[agent]--;
-  s.busy -= share;
-  s.siteBusy[s.groupSite[g]] -= share;
-}
-
-export function onServiceEnd(s: SimState, slot: number, gen: number): boolean {
-  if (s.cGen[slot] !== gen) return false;
-  s.advanceAreas();
-  const agent = s.cAgent[slot];
-  unload(s, agent);
-  if ((s.cFlags[slot] & FLAG_MISROUTED) !== 0) {
-    // Transferred to the right queue; it keeps its place by its first queue entry.
-    count(s, slot, M.transfers, 1);
-    if (s.log !== null) logEnd(s, slot, O_TRANSFERRED);
-    s.cFlags[slot] = (s.cFlags[slot] & ~FLAG_MISROUTED) | FLAG_TRANSFERRED;
-    requeue(s, slot, s.cTrueQueue[slot]);
-  } else {
-    const sub = s.cSub[slot], cell = s.cCell[slot];
-    countAt(s, sub, cell, M.completed, 1);
-    countAt(s, sub, cell, M.handleTime, s.cService[slot]);
-    if (s.wf === null) {
-      if (s.log !== null) logEnd(s, slot, O_COMPLETED);
-      release(s, slot);
-    }
-    else finishWithQuality(s, slot, agent);
-  }
-  afterWork(s, agent);
-  if (s.blendedQueues.length > 0) wakeBlended(s);
-  return true;
-}
-
-/**
- * The quality loop at the end of a contact: it may carry a defect (learning curve,
- * hour, fatigue); a defect comes back as a repeat contact (rework) or a complaint,
- * or goes unnoticed. A complaint contact opens a case for the complaint team; a
- * finished case is the reply, on time or late, with its compensation.
- */
-function finishWithQuality(s: SimState, slot: number, agent: number): void {
-  const wf = s.wf!;
-  const flags = s.cFlags[slot];
-  if ((flags & FLAG_CASE) !== 0) {
-    if (s.log !== null) logEnd(s, slot, O_COMPLETED);
-    replyToComplaint(s, slot);
-    release(s, slot);
-    return;
-  }
-  const q = s.qualityStream;
-  const defect = q.next() < defectProbability(s, agent) ? 1 : 0;
-  countTenure(s, agent, s.cService[slot], defect);
-  if (s.log !== null) logEnd(s, slot, O_COMPLETED, defect);
-  if ((flags & FLAG_COMPLAINT) !== 0 && wf.complaints !== null) openCase(s, slot);
-  if (defect === 0) {
-    release(s, slot);
-    return;
-  }
-  count(s, slot, M.defects, 1);
-  // A follow-up contact's own defect is counted but brings nothing further (no endless chains).
-  if ((flags & (FLAG_REPEAT | FLAG_COMPLAINT)) !== 0) {
-    release(s, slot);
-    return;
-  }
-  const u = q.next();
-  const back = u < wf.quality.rework ? FLAG_REPEAT : u < wf.quality.rework + wf.quality.complaint ? FLAG_COMPLAINT : 0;
-  if (back === 0) {
-    release(s, slot);
-    return;
-  }
-  count(s, slot, back === FLAG_REPEAT ? M.repeats : M.complaints, 1);
-  // The same customer comes back later: the slot waits for the new contact. Its need
-  // and patience are drawn from the quality stream, so customers' streams stay aligned.
-  const type = s.cType[slot];
-  s.inSystem--;
-  if (s.cLine[slot] >= 0) s.siteInSystem[s.cLine[slot]]--;
-  s.cLine[slot] = -1;
-  let need = s.handle[type].sample(q);
-  if (s.cfg.types[type].bot !== undefined) need *= 1 - wf.quality.repeatSaving; // the history travels with the chat
-  s.cHandle[slot] = need;
-  const pat = s.patience[type];
-  if (pat === null) s.cPatience[slot] = Infinity;
-  else s.cPatience[slot] = pat.sample(q);
-  s.cState[slot] = CALL_RETRY;
-  s.cFlags[slot] = back;
-  s.cAttempt[slot] = 1;
-  s.cGen[slot]++;
-  const delay = back === FLAG_REPEAT ? s.reworkDelay!.sample(q) : s.complaintDelay!.sample(q);
-  s.cal.push(s.now + delay, KIND_PRIORITY[REDIAL], REDIAL, slot, s.cGen[slot]);
-}
-
-/** A complaint accepted: a case contact enters the complaint team's queue. */
-function openCase(s: SimState, from: number): void {
-  const c = s.wf!.complaints!;
-  const slot = s.allocCall();
-  const type = c.caseType;
-  s.cType[slot] = type;
-  s.cAttempt[slot] = 1;
-  s.cFlags[slot] = FLAG_CASE;
-  s.cHandle[slot] = s.handle[type].sample(s.qualityStream);
-  s.cPatience[slot] = Infinity;
-  void from;
-  attempt(s, slot);
-}
-
-/** The case is answered: the reply time includes waits on suppliers and supervisors. */
-function replyToComplaint(s: SimState, slot: number): void {
-  const c = s.wf!.complaints!;
-  const q = s.qualityStream;
-  let extra = 0;
-  if (q.next() < c.supplierShare) extra += s.supplierDelay!.sample(q);
-  if (q.next() < c.supervisorShare) extra += s.supervisorDelay!.sample(q);
-  const reply = s.now + extra - s.cArrive[slot];
-  count(s, slot, M.complaintReplies, 1);
-  if (reply <= c.replyDeadline) count(s, slot, M.complaintRepliesOnTime, 1);
-  // "Pay first", and the price guarantee: the difference once (own fault) or three times.
-  let pay = s.payFirst!.sample(q);
-  if (q.next() < c.priceGuaranteeShare) pay += s.priceDifference!.sample(q) * (q.next() < c.ownFaultShare ? 1 : 3);
-  count(s, slot, M.compensation, pay);
-}
-
 /** A transferred contact goes back into a queue: an agent at once, or it waits (it no longer abandons). */
-function requeue(s: SimState, slot: number, q: number): void {
+export function requeue(s: SimState, slot: number, q: number): void {
   s.cQueue[slot] = q;
   const agent = findIdleAgent(s, q, s.now - s.cEnter[slot]);
   if (agent >= 0) answer(s, slot, agent);
@@ -491,7 +326,7 @@ function requeue(s: SimState, slot: number, q: number): void {
 }
 
 /** After a contact leaves an agent: log off if leaving and empty, else take more work. */
-function afterWork(s: SimState, agent: number): void {
+export function afterWork(s: SimState, agent: number): void {
   if (s.aLeaving[agent] === 1) {
     if (s.aLoad[agent] === 0) logOff(s, agent);
     return;
@@ -499,15 +334,8 @@ function afterWork(s: SimState, agent: number): void {
   agentFree(s, agent);
 }
 
-function logOff(s: SimState, agent: number): void {
-  s.aLeaving[agent] = 0;
-  s.aState[agent] = AGENT_OFF;
-  s.staffed--;
-  s.siteStaffed[s.groupSite[s.aGroup[agent]]]--;
-}
-
 /** An agent has room: take waiting contacts up to its cap, then wait in the available ring. */
-function agentFree(s: SimState, agent: number): void {
+export function agentFree(s: SimState, agent: number): void {
   while (s.available(agent)) {
     const q = findQueueFor(s, agent);
     if (q < 0) {
@@ -593,206 +421,5 @@ export function onCallbackOffer(s: SimState, slot: number, gen: number): void {
   if (s.blendedQueues.length > 0) {
     s.advanceAreas();
     wakeBlended(s);
-  }
-}
-
-/** Interval boundary: record the closing interval's levels, close time-weighted metrics, apply staffing. */
-export function onTick(s: SimState, interval: number): void {
-  s.advanceAreas();
-  const nI = s.cfg.nIntervals;
-  if (interval > 0 && interval <= nI) recordLevels(s, interval - 1);
-  s.timeRow = interval < nI ? interval : nI;
-  if (interval >= nI) return; // the horizon: staffing of the last interval works off the rest
-  s.cal.push((interval + 1) * s.cfg.intervalLength, KIND_PRIORITY[TICK], TICK, interval + 1, 0);
-  const wf = s.wf;
-  if (wf !== null) {
-    const L = s.cfg.intervalLength;
-    if ((interval * L) % 86400 === 0) startOfDay(s);
-    if (wf.shiftChangeHour !== null && (interval * L) % 86400 === wf.shiftChangeHour * 3600) {
-      // A shift change: the agents on duty from now on start a fresh shift.
-      for (let a = 0; a < s.nAgents; a++) if (s.aState[a] !== AGENT_OFF) s.aOnSince[a] = s.now;
-    }
-  }
-  for (let g = 0; g < s.groupSize.length; g++) {
-    setStaffing(s, g, staffingTarget(s, g, interval));
-  }
-  if (wf !== null) payOffPhone(s, interval);
-}
-
-/** Agents off the phones (coaching, mentoring, breaks, handover) are still paid: their cost for the interval. */
-function payOffPhone(s: SimState, interval: number): void {
-  const nI = s.cfg.nIntervals, L = s.cfg.intervalLength, nS = s.nSites;
-  const rates = s.wf!.cost.agentPerHour;
-  for (let g = 0; g < s.groupSize.length; g++) {
-    const off = s.offPhone[g * nI + interval];
-    if (off === 0 || s.siteDown[s.groupSite[g]] === 1) continue;
-    const site = s.groupSite[g];
-    const cost = (off * L * rates[site]) / 3600;
-    s.rows[interval * NM + M.agentCost] += cost;
-    s.siteRows[(interval * nS + site) * NM + M.agentCost] += cost;
-  }
-}
-
-/** Agents the group puts on the phones in an interval: the plan, within the people it has, less those off the phones. */
-function staffingTarget(s: SimState, g: number, interval: number): number {
-  if (s.siteDown[s.groupSite[g]] === 1) return 0;
-  const nI = s.cfg.nIntervals;
-  const plan = s.staffing[g * nI + interval];
-  if (s.wf === null) return plan;
-  return Math.max(0, Math.min(plan, s.groupAvail[g]) - s.offPhone[g * nI + interval]);
-}
-
-/**
- * Backlog (contacts waiting) and overdue (waiting past their deadline) at the end of
- * an interval, by landing site and channel. A scan of the slots, once per interval.
- */
-function recordLevels(s: SimState, row: number): void {
-  const base = row * s.subStride;
-  for (let slot = 0; slot < s.nSlots; slot++) {
-    if (s.cState[slot] !== CALL_WAITING) continue;
-    const type = s.cType[slot];
-    // Filed by landing site and channel, like every other count of the contact.
-    const o = base + (s.cSub[slot] - s.cRow[slot] * s.subStride);
-    const overdue = s.now - s.cEnter[slot] > s.typeDeadline[type] ? 1 : 0;
-    s.subRows[o + M.backlog]++;
-    s.subRows[o + M.overdue] += overdue;
-  }
-}
-
-/**
- * Brings group g to `target` agents on duty. Agents with no contact leave at once
- * (the most recently idle first); busy ones finish their contacts and then leave.
- * Agents coming on duty first cancel pending departures, then log in and take
- * waiting contacts.
- */
-export function setStaffing(s: SimState, g: number, target: number): void {
-  const first = s.groupFirst[g], end = first + s.groupSize[g];
-  const site = s.groupSite[g];
-  let cur = s.onDuty[g];
-  if (target > cur) {
-    for (let a = first; a < end && cur < target; a++) {
-      if (s.aLeaving[a] === 1 && s.aQuit[a] === 0) {
-        s.aLeaving[a] = 0;
-        cur++;
-        agentFree(s, a);
-      }
-    }
-    for (let a = first; a < end && cur < target; a++) {
-      if (s.aState[a] === AGENT_OFF && canWork(s, a)) {
-        s.aState[a] = AGENT_ON;
-        s.aOnSince[a] = s.now;
-        s.staffed++;
-        s.siteStaffed[site]++;
-        cur++;
-        agentFree(s, a);
-      }
-    }
-  } else if (target < cur) {
-    while (cur > target) {
-      const a = s.popNewestIdle(g);
-      if (a < 0) break;
-      s.aState[a] = AGENT_OFF;
-      s.staffed--;
-      s.siteStaffed[site]--;
-      cur--;
-    }
-    for (let a = first; a < end && cur > target; a++) {
-      if (s.aState[a] !== AGENT_OFF && s.aLeaving[a] === 0) {
-        if (s.aLoad[a] === 0) {
-          s.aState[a] = AGENT_OFF;
-          s.staffed--;
-          s.siteStaffed[site]--;
-        } else {
-          s.aLeaving[a] = 1;
-        }
-        cur--;
-      }
-    }
-  }
-  s.onDuty[g] = cur;
-}
-
-/**
- * A site fails: its lines and agents are gone. Contacts in service there are dropped
- * or finished (then the agent goes); calls holding its lines while waiting move to
- * another site's lines or are lost; new arrivals land on the other sites.
- */
-export function onSiteDown(s: SimState, failure: number): void {
-  const f = s.cfg.failures![failure];
-  const site = f.site;
-  s.advanceAreas();
-  s.siteDown[site] = 1;
-  // 1. Waiting contacts served from this site move to another site (their lines too), or are lost.
-  const to = siteUp(s, site);
-  for (let slot = 0; slot < s.nSlots; slot++) {
-    if (s.cState[slot] !== CALL_WAITING || (s.cSite[slot] !== site && s.cLine[slot] !== site)) continue;
-    if (f.waiting === 'lose' || to < 0) {
-      count(s, slot, M.lost, 1);
-      count(s, slot, M.customersLost, 1);
-      if (s.log !== null) logEnd(s, slot, O_LOST);
-      unqueue(s, slot);
-      release(s, slot);
-      continue;
-    }
-    if (s.cLine[slot] === site) {
-      s.siteInSystem[site]--;
-      s.siteInSystem[to]++;
-      s.cLine[slot] = to;
-    }
-    if (s.cSite[slot] === site) s.cSite[slot] = to;
-  }
-  // 2. Contacts in service on this site's agents or trunk lines are cut off (drop), or finish.
-  if (f.inService === 'drop') {
-    for (let slot = 0; slot < s.nSlots; slot++) {
-      if (s.cState[slot] !== CALL_IN_SERVICE) continue;
-      const agent = s.cAgent[slot];
-      const agentHere = s.groupSite[s.aGroup[agent]] === site;
-      if (!agentHere && s.cLine[slot] !== site) continue;
-      // Answered, never completed (AHT counts completed contacts only).
-      count(s, slot, M.dropped, 1);
-      if (s.log !== null) logEnd(s, slot, O_DROPPED);
-      unload(s, agent);
-      release(s, slot); // bumps the generation: its service end goes stale
-      if (!agentHere) afterWork(s, agent); // an agent elsewhere takes the next contact
-    }
-  }
-  // 3. The site's agents go (those still holding contacts once they finish).
-  for (let g = 0; g < s.groupSize.length; g++) {
-    if (s.groupSite[g] !== site) continue;
-    const first = s.groupFirst[g], end = first + s.groupSize[g];
-    for (let a = first; a < end; a++) {
-      if (s.aState[a] === AGENT_OFF) continue;
-      if (s.aLoad[a] === 0) {
-        s.aLeaving[a] = 0;
-        s.aState[a] = AGENT_OFF;
-        s.staffed--;
-        s.siteStaffed[site]--;
-      } else {
-        s.aLeaving[a] = 1;
-      }
-    }
-    s.onDuty[g] = 0;
-  }
-  // 4. Moved contacts may now be taken at once by idle agents elsewhere (in local mode
-  // their queue's site is down, so its delay is 0).
-  for (let slot = 0; slot < s.nSlots; slot++) {
-    if (s.cState[slot] !== CALL_WAITING || s.cSite[slot] !== to) continue;
-    const agent = findIdleAgent(s, s.cQueue[slot], s.now - s.cEnter[slot]);
-    if (agent >= 0) {
-      unqueue(s, slot);
-      answer(s, slot, agent);
-    }
-  }
-}
-
-/** The site recovers: lines come back and its groups return to the interval's staffing. */
-export function onSiteUp(s: SimState, failure: number): void {
-  const site = s.cfg.failures![failure].site;
-  s.advanceAreas();
-  s.siteDown[site] = 0;
-  const nI = s.cfg.nIntervals;
-  const i = Math.min(Math.floor(s.now / s.cfg.intervalLength), nI - 1);
-  for (let g = 0; g < s.groupSize.length; g++) {
-    if (s.groupSite[g] === site) setStaffing(s, g, staffingTarget(s, g, i));
   }
 }
