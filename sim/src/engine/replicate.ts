@@ -1,14 +1,6 @@
 import type { ModelConfig } from '../config/model-config.ts';
 import { EngineError } from '../errors.ts';
-import {
-  ABANDON, ABANDON_ARM, ARRIVAL, CALLBACK_OFFER, INJECTED, IVR_END, KIND_PRIORITY, OVERFLOW, REDIAL, SERVICE_END, SITE_DOWN, SITE_UP, TICK,
-} from '../model/event-kinds.ts';
-import {
-  scheduleArrival, onAbandon, onArrival, onCallbackOffer, onIvrEnd, onOverflow, onRedial,
-} from '../model/lifecycle.ts';
-import { onServiceEnd } from '../model/quality.ts';
-import { onTick } from '../model/staffing.ts';
-import { onSiteDown, onSiteUp } from '../model/sites.ts';
+import { dispatch, injectArrival, startEvents } from '../model/dispatch.ts';
 import type { RoutingPolicy } from '../model/routing.ts';
 import { loadedPolicy } from '../model/policy-loader.ts';
 import { EventLog, logEnd, O_UNFINISHED } from '../model/event-log.ts';
@@ -33,17 +25,11 @@ export class Replication {
     this.state = new SimState(cfg, replication, policy ?? loadedPolicy(cfg));
   }
 
-  /** Schedules the first arrival of every type and the first interval boundary. */
+  /** Schedules the model's first events (arrivals, the first interval boundary, site failures: model/dispatch.ts). */
   start(): void {
     if (this.started) return;
     this.started = true;
-    const s = this.state;
-    for (let t = 0; t < s.nTypes; t++) scheduleArrival(s, t, 0);
-    s.cal.push(0, KIND_PRIORITY[TICK], TICK, 0, 0);
-    (this.cfg.failures ?? []).forEach((f, i) => {
-      s.cal.push(f.start, KIND_PRIORITY[SITE_DOWN], SITE_DOWN, i, 0);
-      if (f.end !== Infinity) s.cal.push(f.end, KIND_PRIORITY[SITE_UP], SITE_UP, i, 0);
-    });
+    startEvents(this.state);
   }
 
   /** Current simulated time (seconds). */
@@ -61,25 +47,12 @@ export class Replication {
     const s = this.state;
     const cal = s.cal;
     let n = 0;
-    // With the event log on, the loop also stops when its buffer is full (see drainLog).
+    // The loop knows the calendar and the model's dispatch only. With the event log on,
+    // it also stops when the log's buffer is full (see runLogged).
     const log = s.log;
     while ((log === null || log.n < log.capacity) && cal.pop(t)) {
       s.now = cal.popTime;
-      const target = cal.popTarget;
-      switch (cal.popKind) {
-        case ARRIVAL: onArrival(s, target, true); n++; break;
-        case INJECTED: onArrival(s, target, false); n++; break;
-        case SERVICE_END: if (onServiceEnd(s, target, cal.popGen)) n++; break;
-        case ABANDON: if (onAbandon(s, target, cal.popGen)) n++; break;
-        case ABANDON_ARM: s.armAbandons(); break;
-        case OVERFLOW: onOverflow(s, target, cal.popGen); break;
-        case IVR_END: onIvrEnd(s, target, cal.popGen); break;
-        case REDIAL: if (onRedial(s, target, cal.popGen)) n++; break;
-        case CALLBACK_OFFER: onCallbackOffer(s, target, cal.popGen); break;
-        case TICK: onTick(s, target); break;
-        case SITE_DOWN: onSiteDown(s, target); break;
-        case SITE_UP: onSiteUp(s, target); break;
-      }
+      n += dispatch(s, cal.popKind, cal.popTarget, cal.popGen);
     }
     if (log !== null && log.n >= log.capacity) {
       s.events += n;
@@ -107,7 +80,7 @@ export class Replication {
       throw new EngineError('ENGINE_ERR_TIME_IN_PAST', `inject: time ${time} is before the simulation clock ${this.state.now}`);
     }
     if (!this.started) this.start();
-    this.state.cal.push(time, KIND_PRIORITY[INJECTED], INJECTED, type, 0);
+    injectArrival(this.state, type, time);
   }
 
   /** Runs the whole replication: arrivals up to the horizon, then the drain. */
