@@ -8,9 +8,9 @@ import {
   CALL_IN_SERVICE, CALL_IVR, CALL_RETRY, CALL_WAITING,
   FLAG_CALLBACK, FLAG_CASE, FLAG_COMPLAINT, FLAG_MISROUTED, FLAG_REPEAT, FLAG_TRANSFERRED, type SimState,
 } from './state.ts';
-import { count, countAt, logOff, release, siteUp, unqueue } from './steps.ts';
+import { count, countAt, endAttempt, logOff, release, siteUp, unqueue } from './steps.ts';
 import { ahtMultiplier } from './workforce.ts';
-import { logEnd, O_ABANDONED, O_BLOCKED, O_DEFLECTED, O_IVR_HANGUP } from './event-log.ts';
+import { O_ABANDONED, O_BLOCKED, O_DEFLECTED, O_IVR_HANGUP } from './event-log.ts';
 
 /**
  * A contact's life, from its arrival to its answer or its end in the queue: one
@@ -123,8 +123,7 @@ export function attempt(s: SimState, slot: number): void {
   if (s.typeUsesLine[type] === 1) {
     site = siteWithLine(s, landing);
     if (site < 0) {
-      count(s, slot, M.blocked, 1);
-      if (s.log !== null) logEnd(s, slot, O_BLOCKED);
+      endAttempt(s, slot, M.blocked, O_BLOCKED, 0);
       giveUpOrRetry(s, slot);
       return;
     }
@@ -148,8 +147,7 @@ export function attempt(s: SimState, slot: number): void {
   if (s.typeHasBot[type] === 1 && s.cAttempt[slot] === 1) {
     const bot = s.cfg.types[type].bot!;
     if (s.customerStream[type].next() < bot.deflection) {
-      count(s, slot, M.deflected, 1);
-      if (s.log !== null) logEnd(s, slot, O_DEFLECTED);
+      endAttempt(s, slot, M.deflected, O_DEFLECTED, 0);
       release(s, slot);
       return;
     }
@@ -183,14 +181,12 @@ export function onIvrEnd(s: SimState, slot: number, gen: number): boolean {
   const u = s.customerStream[type].next();
   s.advanceAreas();
   if (u < ivr.selfService) {
-    count(s, slot, M.deflected, 1);
-    if (s.log !== null) logEnd(s, slot, O_DEFLECTED);
+    endAttempt(s, slot, M.deflected, O_DEFLECTED, 0);
     release(s, slot);
     return true;
   }
   if (u < ivr.selfService + ivr.hangup) {
-    count(s, slot, M.ivrHangup, 1);
-    if (s.log !== null) logEnd(s, slot, O_IVR_HANGUP);
+    endAttempt(s, slot, M.ivrHangup, O_IVR_HANGUP, 0);
     count(s, slot, M.customersLost, 1);
     release(s, slot);
     return true;
@@ -385,9 +381,8 @@ export function onAbandon(s: SimState, slot: number, gen: number): boolean {
   if (s.cGen[slot] !== gen || s.cState[slot] !== CALL_WAITING || (s.cFlags[slot] & (FLAG_CALLBACK | FLAG_TRANSFERRED)) !== 0) return false;
   s.advanceAreas();
   const w = s.now - s.cEnter[slot];
-  count(s, slot, M.abandoned, 1);
+  endAttempt(s, slot, M.abandoned, O_ABANDONED, 0);
   if (w <= s.cfg.threshold) count(s, slot, M.abandonedWithin, 1);
-  if (s.log !== null) logEnd(s, slot, O_ABANDONED);
   count(s, slot, M.waitAbandoned, w);
   unqueue(s, slot);
   s.inSystem--;

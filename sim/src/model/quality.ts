@@ -1,10 +1,10 @@
 import { M } from '../metrics/layout.ts';
 import { KIND_PRIORITY, REDIAL } from './event-kinds.ts';
 import { CALL_RETRY, FLAG_CASE, FLAG_COMPLAINT, FLAG_MISROUTED, FLAG_REPEAT, FLAG_TRANSFERRED, type SimState } from './state.ts';
-import { count, countAt, release, unload } from './steps.ts';
+import { count, endAttempt, release, unload } from './steps.ts';
 import { countTenure, defectProbability } from './workforce.ts';
 import { afterWork, attempt, requeue, wakeBlended } from './lifecycle.ts';
-import { logEnd, O_COMPLETED, O_TRANSFERRED } from './event-log.ts';
+import { O_COMPLETED, O_TRANSFERRED } from './event-log.ts';
 
 /**
  * The end of a service and the quality loop after it: a misrouted call is
@@ -21,19 +21,15 @@ export function onServiceEnd(s: SimState, slot: number, gen: number): boolean {
   unload(s, agent);
   if ((s.cFlags[slot] & FLAG_MISROUTED) !== 0) {
     // Transferred to the right queue; it keeps its place by its first queue entry.
-    count(s, slot, M.transfers, 1);
-    if (s.log !== null) logEnd(s, slot, O_TRANSFERRED);
+    endAttempt(s, slot, M.transfers, O_TRANSFERRED, 0);
     s.cFlags[slot] = (s.cFlags[slot] & ~FLAG_MISROUTED) | FLAG_TRANSFERRED;
     requeue(s, slot, s.cTrueQueue[slot]);
   } else {
-    const sub = s.cSub[slot], cell = s.cCell[slot];
-    countAt(s, sub, cell, M.completed, 1);
-    countAt(s, sub, cell, M.handleTime, s.cService[slot]);
+    count(s, slot, M.handleTime, s.cService[slot]);
     if (s.wf === null) {
-      if (s.log !== null) logEnd(s, slot, O_COMPLETED);
+      endAttempt(s, slot, M.completed, O_COMPLETED, 0);
       release(s, slot);
-    }
-    else finishWithQuality(s, slot, agent);
+    } else finishWithQuality(s, slot, agent);
   }
   afterWork(s, agent);
   if (s.blendedQueues.length > 0) wakeBlended(s);
@@ -41,16 +37,17 @@ export function onServiceEnd(s: SimState, slot: number, gen: number): boolean {
 }
 
 /**
- * The quality loop at the end of a contact: it may carry a defect (learning curve,
- * hour, fatigue); a defect comes back as a repeat contact (rework) or a complaint,
- * or goes unnoticed. A complaint contact opens a case for the complaint team; a
- * finished case is the reply, on time or late, with its compensation.
+ * A completed contact (counted and logged here) and the quality loop: it may carry
+ * a defect (learning curve, hour, fatigue); a defect comes back as a repeat contact
+ * (rework) or a complaint, or goes unnoticed. A complaint contact opens a case for
+ * the complaint team; a finished case is the reply, on time or late, with its
+ * compensation.
  */
 function finishWithQuality(s: SimState, slot: number, agent: number): void {
   const wf = s.wf!;
   const flags = s.cFlags[slot];
   if ((flags & FLAG_CASE) !== 0) {
-    if (s.log !== null) logEnd(s, slot, O_COMPLETED);
+    endAttempt(s, slot, M.completed, O_COMPLETED, 0);
     replyToComplaint(s, slot);
     release(s, slot);
     return;
@@ -58,7 +55,7 @@ function finishWithQuality(s: SimState, slot: number, agent: number): void {
   const q = s.qualityStream;
   const defect = q.next() < defectProbability(s, agent) ? 1 : 0;
   countTenure(s, agent, s.cService[slot], defect);
-  if (s.log !== null) logEnd(s, slot, O_COMPLETED, defect);
+  endAttempt(s, slot, M.completed, O_COMPLETED, defect);
   if ((flags & FLAG_COMPLAINT) !== 0 && wf.complaints !== null) openCase(s, slot);
   if (defect === 0) {
     release(s, slot);

@@ -1,10 +1,10 @@
 import { M } from '../metrics/layout.ts';
 import { findIdleAgent } from './routing.ts';
 import { AGENT_OFF, CALL_IN_SERVICE, CALL_WAITING, type SimState } from './state.ts';
-import { count, release, siteUp, unload, unqueue } from './steps.ts';
+import { count, endAttempt, release, siteUp, unload, unqueue } from './steps.ts';
 import { afterWork, answer } from './lifecycle.ts';
 import { setStaffing, staffingTarget } from './staffing.ts';
-import { logEnd, O_DROPPED, O_LOST } from './event-log.ts';
+import { O_DROPPED, O_LOST } from './event-log.ts';
 
 /** Sites failing and recovering (cfg.failures): a failure moves, loses or drops contacts and sends the site's agents home. */
 
@@ -23,9 +23,8 @@ export function onSiteDown(s: SimState, failure: number): void {
   for (let slot = 0; slot < s.nSlots; slot++) {
     if (s.cState[slot] !== CALL_WAITING || (s.cSite[slot] !== site && s.cLine[slot] !== site)) continue;
     if (f.waiting === 'lose' || to < 0) {
-      count(s, slot, M.lost, 1);
+      endAttempt(s, slot, M.lost, O_LOST, 0);
       count(s, slot, M.customersLost, 1);
-      if (s.log !== null) logEnd(s, slot, O_LOST);
       unqueue(s, slot);
       release(s, slot);
       continue;
@@ -45,8 +44,7 @@ export function onSiteDown(s: SimState, failure: number): void {
       const agentHere = s.groupSite[s.aGroup[agent]] === site;
       if (!agentHere && s.cLine[slot] !== site) continue;
       // Answered, never completed (AHT counts completed contacts only).
-      count(s, slot, M.dropped, 1);
-      if (s.log !== null) logEnd(s, slot, O_DROPPED);
+      endAttempt(s, slot, M.dropped, O_DROPPED, 0);
       unload(s, agent);
       release(s, slot); // bumps the generation: its service end goes stale
       if (!agentHere) afterWork(s, agent); // an agent elsewhere takes the next contact
