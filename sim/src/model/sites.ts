@@ -1,7 +1,7 @@
 import { M } from '../metrics/layout.ts';
 import { findIdleAgent } from './routing.ts';
 import { AGENT_OFF, CALL_IN_SERVICE, CALL_WAITING, type SimState } from './state.ts';
-import { count, endAttempt, release, siteUp, unload, unqueue } from './steps.ts';
+import { count, endAttempt, goOffDuty, logOff, release, siteUp, unload, unqueue } from './steps.ts';
 import { afterWork, answer } from './lifecycle.ts';
 import { setStaffing, staffingTarget } from './staffing.ts';
 import { O_DROPPED, O_LOST } from './event-log.ts';
@@ -56,16 +56,9 @@ export function onSiteDown(s: SimState, failure: number): void {
     const first = s.groupFirst[g], end = first + s.groupSize[g];
     for (let a = first; a < end; a++) {
       if (s.aState[a] === AGENT_OFF) continue;
-      if (s.aLoad[a] === 0) {
-        s.aLeaving[a] = 0;
-        s.aState[a] = AGENT_OFF;
-        s.staffed--;
-        s.siteStaffed[site]--;
-      } else {
-        s.aLeaving[a] = 1;
-      }
+      if (s.aLeaving[a] === 0) goOffDuty(s, a);
+      else if (s.aLoad[a] === 0) logOff(s, a); // already leaving, and its last contact was just dropped
     }
-    s.onDuty[g] = 0;
   }
   // 4. Moved contacts may now be taken at once by idle agents elsewhere (in local mode
   // their queue's site is down, so its delay is 0).

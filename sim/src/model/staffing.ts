@@ -1,6 +1,7 @@
 import { M, NM } from '../metrics/layout.ts';
 import { KIND_PRIORITY, TICK } from './event-kinds.ts';
 import { AGENT_OFF, AGENT_ON, CALL_WAITING, type SimState } from './state.ts';
+import { goOffDuty } from './steps.ts';
 import { agentFree } from './lifecycle.ts';
 import { canWork, startOfDay } from './workforce.ts';
 
@@ -81,47 +82,36 @@ function recordLevels(s: SimState, row: number): void {
  */
 export function setStaffing(s: SimState, g: number, target: number): void {
   const first = s.groupFirst[g], end = first + s.groupSize[g];
-  const site = s.groupSite[g];
-  let cur = s.onDuty[g];
-  if (target > cur) {
-    for (let a = first; a < end && cur < target; a++) {
+  const onDuty = s.onDuty;
+  if (target > onDuty[g]) {
+    for (let a = first; a < end && onDuty[g] < target; a++) {
       if (s.aLeaving[a] === 1 && s.aQuit[a] === 0) {
         s.aLeaving[a] = 0;
-        cur++;
+        onDuty[g]++;
         agentFree(s, a);
       }
     }
-    for (let a = first; a < end && cur < target; a++) {
-      if (s.aState[a] === AGENT_OFF && canWork(s, a)) {
-        s.aState[a] = AGENT_ON;
-        s.aOnSince[a] = s.now;
-        s.staffed++;
-        s.siteStaffed[site]++;
-        cur++;
-        agentFree(s, a);
-      }
+    for (let a = first; a < end && onDuty[g] < target; a++) {
+      if (s.aState[a] === AGENT_OFF && canWork(s, a)) goOnDuty(s, a);
     }
-  } else if (target < cur) {
-    while (cur > target) {
+  } else if (target < onDuty[g]) {
+    while (onDuty[g] > target) {
       const a = s.popNewestIdle(g);
       if (a < 0) break;
-      s.aState[a] = AGENT_OFF;
-      s.staffed--;
-      s.siteStaffed[site]--;
-      cur--;
+      goOffDuty(s, a);
     }
-    for (let a = first; a < end && cur > target; a++) {
-      if (s.aState[a] !== AGENT_OFF && s.aLeaving[a] === 0) {
-        if (s.aLoad[a] === 0) {
-          s.aState[a] = AGENT_OFF;
-          s.staffed--;
-          s.siteStaffed[site]--;
-        } else {
-          s.aLeaving[a] = 1;
-        }
-        cur--;
-      }
+    for (let a = first; a < end && onDuty[g] > target; a++) {
+      if (s.aState[a] !== AGENT_OFF && s.aLeaving[a] === 0) goOffDuty(s, a);
     }
   }
-  s.onDuty[g] = cur;
+}
+
+/** An agent off duty logs on and takes waiting contacts (the other way is steps.ts's goOffDuty). */
+function goOnDuty(s: SimState, agent: number): void {
+  s.aState[agent] = AGENT_ON;
+  s.aOnSince[agent] = s.now;
+  s.staffed++;
+  s.siteStaffed[s.groupSite[s.aGroup[agent]]]++;
+  s.onDuty[s.aGroup[agent]]++;
+  agentFree(s, agent);
 }

@@ -80,7 +80,20 @@ export function release(s: SimState, slot: number): void {
 }
 
 
-/** The agent, holding no contact, logs off. */
+/**
+ * Agent `agent`, on duty and not leaving, goes off duty (the plan sends it home, its
+ * site fails, it quits): it leaves its group's onDuty count now, and logs off at once
+ * if it holds no contact, else once it has finished them (aLeaving: see afterWork).
+ * The one way an agent goes off duty, so that onDuty (on duty and not leaving),
+ * staffed and siteStaffed (logged on) stay consistent.
+ */
+export function goOffDuty(s: SimState, agent: number): void {
+  s.onDuty[s.aGroup[agent]]--;
+  if (s.aLoad[agent] === 0) logOff(s, agent);
+  else s.aLeaving[agent] = 1;
+}
+
+/** The agent, holding no contact, logs off: no longer staffed (it left onDuty when it was sent off). */
 export function logOff(s: SimState, agent: number): void {
   s.aLeaving[agent] = 0;
   s.aState[agent] = AGENT_OFF;
