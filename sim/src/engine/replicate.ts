@@ -5,7 +5,7 @@ import type { RoutingPolicy } from '../model/routing.ts';
 import { loadedPolicy } from '../model/policy-loader.ts';
 import { EventLog, logEnd, O_UNFINISHED } from '../model/event-log.ts';
 import { CALL_WAITING, SimState } from '../model/state.ts';
-import { HEADER_LENGTH, M, NM, RESULT_MAGIC, RESULT_VERSION } from '../metrics/layout.ts';
+import { HEADER_LENGTH, M, NM, RESULT_MAGIC, RESULT_VERSION, TIME_WEIGHTED } from '../metrics/layout.ts';
 
 /**
  * One replication of a model. Either run it whole (`run()`), or step it: `start()`,
@@ -132,14 +132,15 @@ export class Replication {
       }
     }
     // The whole center's interval rows: counts and levels summed over (site, channel);
-    // time metrics were kept there directly.
+    // time-weighted metrics were kept there directly.
+    const summed = new Uint8Array(NM).fill(1);
+    for (const k of TIME_WEIGHTED) summed[k] = 0;
     const nR = this.cfg.nIntervals + 1, nSub = s.subStride / NM;
     for (let i = 0; i < nR; i++) {
       const rb = HEADER_LENGTH + i * NM, sb = subAt + i * s.subStride;
       for (let j = 0; j < nSub; j++) {
         for (let k = 0; k < NM; k++) {
-          if (k === M.busyTime || k === M.staffedTime || k === M.queueArea || k === M.systemArea || k === M.agentCost || k === M.telephonyCost) continue;
-          out[rb + k] += out[sb + j * NM + k];
+          if (summed[k] === 1) out[rb + k] += out[sb + j * NM + k];
         }
       }
     }
