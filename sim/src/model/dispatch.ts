@@ -12,6 +12,19 @@ import { onSiteDown, onSiteUp } from './sites.ts';
  * contacts added from outside, and the dispatch of each event the calendar pops to
  * its handler. The engine knows the calendar and these three functions, no event
  * kind and no handler.
+ *
+ * The model is split by layer; each imports only from the layers before it (checked
+ * by test/sim/dispatch.test.ts):
+ *   state, event-kinds, event-log, routing, demand   the state and what it is built from
+ *   steps       count, end an attempt (count and log), release, unload, go off duty
+ *   workforce   agents as people: learning, fatigue, attrition
+ *   lifecycle   a contact's life: arrival, IVR, bot, queue, answer, abandonment,
+ *               overflow, callback, redial; agents taking work
+ *   quality     the end of a service, the quality loop, complaints and their cases
+ *               (a contact coming back re-enters through lifecycle's attempt())
+ *   staffing    interval boundaries: levels, start of day, shift changes, staffing
+ *   sites       a site failing and recovering
+ *   dispatch    this file
  */
 
 /** Schedules the first arrival of every type, the first interval boundary and the site failures. */

@@ -3,14 +3,11 @@ import { logEnd } from './event-log.ts';
 import { AGENT_OFF, FLAG_CALLBACK, type SimState } from './state.ts';
 
 /**
- * Shared steps: the small pieces of bookkeeping every later layer of the model uses
- * (counting, ending an attempt, taking a contact out of a queue, an agent or the
- * system, an agent going off duty). They read and write the state only: none calls
- * back into a contact's life, so the layers above import them and never the other way.
- *
- *   steps <- workforce <- lifecycle <- quality, staffing <- sites <- dispatch
- *
- * Each takes the state and integers only; none allocates.
+ * Shared steps: the small pieces of bookkeeping every layer of the model above this
+ * one uses (counting, ending an attempt, taking a contact out of a queue, an agent or
+ * the system, an agent going off duty). They read and write the state only and call
+ * no handler, so the layers import them and never the other way (the layers: see
+ * dispatch.ts). Each takes the state and integers only; none allocates.
  */
 
 /**
