@@ -4,15 +4,15 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { Replication } from '../../sim/src/engine/replicate.ts';
 import { M } from '../../sim/src/metrics/layout.ts';
-import { dispatch, startEvents } from '../../sim/src/model/dispatch.ts';
-import { ABANDON, ABANDON_ARM, INJECTED, IVR_END, OVERFLOW, REDIAL, SERVICE_END } from '../../sim/src/model/event-kinds.ts';
+import { dispatchUntil, injectArrival, startEvents } from '../../sim/src/model/dispatch.ts';
+import { ABANDON, IVR_END, KIND_PRIORITY, OVERFLOW, REDIAL, SERVICE_END } from '../../sim/src/model/event-kinds.ts';
 import { CALL_FREE, CALL_IN_SERVICE, SimState } from '../../sim/src/model/state.ts';
 import { centerModel, slotOf, total, type CenterSpec } from '../fixtures/center/model.ts';
 
 /**
- * The model's dispatch (sim/src/model/dispatch.ts): the engine's loop pops an event,
- * sets the clock and hands (kind, target, generation) to it. Stale timers change
- * nothing; the model runs the same under a bare loop as under the engine; and the
+ * The model's event loop (sim/src/model/dispatch.ts): dispatchUntil pops every event
+ * up to a time and hands it to its handler. Stale timers change nothing; events are
+ * counted as they happen; run in chunks it gives the numbers of one run; and the
  * model's modules import one another one way only.
  */
 
@@ -28,7 +28,7 @@ function snapshot(s: SimState) {
   };
 }
 
-describe('dispatch', () => {
+describe('dispatchUntil', () => {
   it('skips timers of a slot\'s earlier contact and timers that no longer apply, changing nothing', () => {
     // c@0 is answered at once (0-100). At 10: its slot's service end with the generation of
     // an earlier occupant, and timers of kinds that need it waiting, in the IVR or retrying.
@@ -40,47 +40,45 @@ describe('dispatch', () => {
     const gen = s.cGen[slot];
     expect(s.cState[slot]).toBe(CALL_IN_SERVICE);
     const before = snapshot(s);
-    expect(dispatch(s, SERVICE_END, slot, gen - 1)).toBe(0);
-    for (const kind of [ABANDON, OVERFLOW, IVR_END, REDIAL]) expect(dispatch(s, kind, slot, gen)).toBe(0);
+    s.cal.push(10, KIND_PRIORITY[SERVICE_END], SERVICE_END, slot, gen - 1);
+    for (const kind of [ABANDON, OVERFLOW, IVR_END, REDIAL]) s.cal.push(10, KIND_PRIORITY[kind], kind, slot, gen);
+    expect(dispatchUntil(s, 10)).toBe(0);
     expect(snapshot(s)).toEqual(before);
   });
 
-  it('counts the events that happened: an injected arrival and a service end 1, bookkeeping 0; the calendar\'s own copy of a handled timer goes stale', () => {
+  it('counts the events that happened: an injected arrival and a service end 1 each, interval boundaries 0; a handled slot\'s old timer is stale', () => {
     const r = new Replication(centerModel(oneAgent), 0);
     r.advanceTo(0); // the interval boundary at 0: the agent logs on
     const s = r.state;
-    expect(dispatch(s, INJECTED, 0, 0)).toBe(1);
+    injectArrival(s, 0, 0);
+    expect(dispatchUntil(s, 0)).toBe(1);
     const slot = slotOf(r, 0);
     expect(s.cState[slot]).toBe(CALL_IN_SERVICE);
-    expect(dispatch(s, ABANDON_ARM, 0, 0)).toBe(0);
-    s.now = 100;
-    expect(dispatch(s, SERVICE_END, slot, s.cGen[slot])).toBe(1);
+    const gen = s.cGen[slot];
+    expect(dispatchUntil(s, 100)).toBe(1);
     expect(s.cState[slot]).toBe(CALL_FREE);
-    // The service end the answer scheduled is still in the calendar: popped at 100, it is
-    // stale (the slot's generation moved on when it was freed) and counts no event.
-    expect(r.advanceTo(1000)).toBe(0);
+    // The same service end again, as a timer of the slot's finished contact: stale.
+    s.cal.push(100, KIND_PRIORITY[SERVICE_END], SERVICE_END, slot, gen);
+    expect(dispatchUntil(s, Infinity)).toBe(0); // that timer and the horizon's interval boundary
     const b = r.result();
     expect([total(b, 'arrivals'), total(b, 'answered'), total(b, 'completed'), total(b, 'handleTime')]).toEqual([1, 1, 1, 100]);
   });
 
-  it('a bare loop over the calendar and dispatch runs a replication as the engine does', () => {
+  it('run in chunks of 100 s, it gives the numbers of one run to the end', () => {
     // Random arrivals (0.05/s) with patience 50 on 3 agents, 4 intervals: abandonments, ticks, the patience lane.
     const cfg = centerModel({ types: [{ handle: 60, patience: 50, rate: 0.05 }], groups: [{ queues: [0], staffing: 3 }], nIntervals: 4, intervalLength: 900 });
-    const r = new Replication(cfg, 7);
-    const b = r.run();
-    const s = new SimState(cfg, 7, null);
-    startEvents(s);
-    let n = 0;
-    while (s.cal.pop(Infinity)) {
-      s.now = s.cal.popTime;
-      n += dispatch(s, s.cal.popKind, s.cal.popTarget, s.cal.popGen);
-    }
-    expect(n).toBe(b[4]);
+    const whole = new SimState(cfg, 7, null);
+    startEvents(whole);
+    const n = dispatchUntil(whole, Infinity);
+    const chunked = new SimState(cfg, 7, null);
+    startEvents(chunked);
+    let m = 0;
+    for (let t = 0; chunked.cal.size > 0 || t <= 3600; t += 100) m += dispatchUntil(chunked, t);
+    expect(m).toBe(n);
     expect(n).toBeGreaterThan(100);
-    expect(total(b, 'abandoned')).toBeGreaterThan(0);
-    expect([...s.subRows]).toEqual([...r.state.subRows]);
-    expect([...s.rows]).toEqual([...r.state.rows]);
-    expect(s.subRows[M.arrivals]).toBeGreaterThan(0);
+    expect(whole.subRows[M.abandoned]).toBeGreaterThan(0);
+    expect([...chunked.subRows]).toEqual([...whole.subRows]);
+    expect([...chunked.rows]).toEqual([...whole.rows]);
   });
 });
 
@@ -137,7 +135,7 @@ describe('the model\'s layers import one way', () => {
     for (const f of files) visit(f, []);
   });
 
-  it('the engine knows the calendar and the model\'s dispatch: no event kind, no handler', () => {
+  it('the engine knows the model\'s dispatch only: no event kind, no handler', () => {
     const deps = valueImports('engine/replicate.ts').filter((d) => d.startsWith('model/'));
     expect(deps.filter((d) => d === 'model/event-kinds.ts' || layerOf.has(d))).toEqual(['model/dispatch.ts']);
   });

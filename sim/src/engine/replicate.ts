@@ -1,6 +1,6 @@
 import type { ModelConfig } from '../config/model-config.ts';
 import { EngineError } from '../errors.ts';
-import { dispatch, injectArrival, startEvents } from '../model/dispatch.ts';
+import { dispatchUntil, injectArrival, startEvents } from '../model/dispatch.ts';
 import type { RoutingPolicy } from '../model/routing.ts';
 import { loadedPolicy } from '../model/policy-loader.ts';
 import { EventLog, logEnd, O_UNFINISHED } from '../model/event-log.ts';
@@ -12,8 +12,8 @@ import { HEADER_LENGTH, M, NM, RESULT_MAGIC, RESULT_VERSION, TIME_WEIGHTED } fro
  * then `advanceTo(t)` as often as needed, with `inject()` between steps to add
  * contacts from outside (the live twin), and `result()` at any time.
  *
- * The loop in `advanceTo` is the hot path: integers and typed arrays only, no
- * closures, no await, no allocation per event.
+ * The event loop (model/dispatch.ts, run by `advanceTo`) is the hot path: integers
+ * and typed arrays only, no closures, no await, no allocation per event.
  */
 export class Replication {
   readonly state: SimState;
@@ -45,15 +45,11 @@ export class Replication {
     if (!this.started) this.start();
     const t0 = performance.now();
     const s = this.state;
-    const cal = s.cal;
-    let n = 0;
-    // The loop knows the calendar and the model's dispatch only. With the event log on,
-    // it also stops when the log's buffer is full (see runLogged).
+    // The events themselves: the model pops and dispatches them (model/dispatch.ts says
+    // why the loop is there). With the event log on, it stops early when the log's
+    // buffer is full (see runLogged).
+    const n = dispatchUntil(s, t);
     const log = s.log;
-    while ((log === null || log.n < log.capacity) && cal.pop(t)) {
-      s.now = cal.popTime;
-      n += dispatch(s, cal.popKind, cal.popTarget, cal.popGen);
-    }
     if (log !== null && log.n >= log.capacity) {
       s.events += n;
       this.wall += (performance.now() - t0) / 1000;
