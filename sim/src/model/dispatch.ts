@@ -55,8 +55,8 @@ export function injectArrival(s: SimState, type: number, time: number): void {
  * The loop is here, with the switch, rather than in the engine calling a dispatch
  * function per event: V8 optimizes such a function on its own first (it is hot from
  * the first events), inlining the handlers, and then finds it too large to inline
- * into the engine's loop, which leaves a call per event: 3-5% slower on the Erlang-A
- * day (benchmarked). Integers and typed arrays only; nothing is allocated.
+ * into the engine's loop, which leaves a call per event: 2-5% slower on the Erlang-A
+ * day (in-process A/B runs). Integers and typed arrays only; nothing is allocated.
  */
 export function dispatchUntil(s: SimState, t: number): number {
   const cal = s.cal;
