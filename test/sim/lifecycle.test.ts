@@ -8,7 +8,7 @@ import { ABANDON_ARM_AFTER, CALL_IVR, CALL_RETRY } from '../../sim/src/model/sta
 import { centerModel, row, serving, slotOf, statusOf, total, totals, type CenterSpec } from '../fixtures/center/model.ts';
 
 /**
- * The contact lifecycle of the whole-center engine (sim/src/model/handlers.ts):
+ * The contact lifecycle of the whole-center engine (sim/src/model/lifecycle.ts):
  * IVR, misroutes and transfers, IM bot, chat concurrency, deadlines and backlog,
  * blending, redials and callbacks. Exact cases are hand-worked with injected
  * contacts, deterministic times and probabilities 0 or 1; fractional shares are
@@ -233,7 +233,7 @@ describe('IVR misroute (two phone queues with their own agents)', () => {
 });
 
 describe('IVR misroute in local site mode', () => {
-  // Once a bug, fixed (sim/src/model/handlers.ts, onIvrEnd): in local mode the engine's queues are
+  // Once a bug, fixed (sim/src/model/lifecycle.ts, onIvrEnd): in local mode the engine's queues are
   // (queue, site) pairs, and the "wrong" queue is drawn among all of them, so with a
   // single skill a misroute lands in the same skill's queue at the other site: that
   // site's agent holds the call misrouteTime and "transfers" it back (and with several
@@ -276,7 +276,7 @@ describe('IM bot', () => {
     expect(total(b, 'handleTime')).toBeCloseTo(70, 9);
   });
 
-  // Once a bug, fixed (sim/src/model/handlers.ts, attempt()): the bot's summary saving multiplies
+  // Once a bug, fixed (sim/src/model/lifecycle.ts, attempt()): the bot's summary saving multiplies
   // cHandle[slot] on every attempt, and a redial keeps the slot (and its need), so a
   // chat that abandons and comes back is shortened twice (100 -> 70 -> 49). Fix:
   // apply the saving once per customer (e.g. only when cAttempt[slot] === 1), or keep
@@ -432,7 +432,7 @@ describe('blending (phone queue 0 primary, email queue 1 with blendBelow 1)', ()
     expect(r.state.phoneWaiting).toBe(1);
   });
 
-  // Once a bug, fixed (sim/src/model/handlers.ts): nothing wakes an idle blended agent when the phone
+  // Once a bug, fixed (sim/src/model/lifecycle.ts, wakeBlended): nothing wakes an idle blended agent when the phone
   // queue drains (a phone call answered in agentFree, abandoned in onAbandon, or taking a
   // callback in onCallbackOffer). Blended contacts already waiting stay put until some
   // new contact reaches that agent; with no later arrival the email above ends
@@ -622,7 +622,7 @@ describe('breakdowns add up (two sites, phone and IM, every lifecycle stage)', (
     expectConservation(b);
   });
 
-  // Once a bug, fixed (sim/src/model/handlers.ts, recordLevels): backlog/overdue are filed under
+  // Once a bug, fixed (sim/src/model/staffing.ts, recordLevels): backlog/overdue are filed under
   // cSite (the site whose line the call took, or that serves it) while every count of
   // the contact is filed under its landing site (cSub), as layout.ts and the comment on
   // recordLevels say ("by landing site and channel"). A call that lands on a full site

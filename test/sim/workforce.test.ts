@@ -11,7 +11,7 @@ import { centerModel, serving, total, totals, type CenterSpec } from '../fixture
 
 /**
  * The workforce and quality loop (issue 4), sim/src/model/workforce.ts and the
- * quality end of sim/src/model/handlers.ts. Pure functions are checked on a minimal
+ * quality end of a contact (sim/src/model/quality.ts). Pure functions are checked on a minimal
  * state; engine cases are hand-worked with injected contacts, deterministic times and
  * probabilities 0 or 1 (deterministic defects).
  */
@@ -216,7 +216,7 @@ describe('rework', () => {
 
   // Once a bug, fixed (sim/src/metrics/summary.ts kpisOf): customers = arrivals - retries counts a
   // repeat contact (rework or complaint, M.repeatArrivals) as a new customer, although
-  // it is the same customer coming back (handlers.ts finishWithQuality reuses the
+  // it is the same customer coming back (quality.ts finishWithQuality reuses the
   // slot). Fix: customers = arrivals - retries - repeatArrivals (and complaint case
   // contacts, FLAG_CASE, should not count as arrivals of customers either).
   it('customers = arrivals - retries - repeatArrivals (one customer, two contacts)', () => {

@@ -1,26 +1,21 @@
 import type { ModelConfig } from '../config/model-config.ts';
 import { EngineError } from '../errors.ts';
-import {
-  ABANDON, ABANDON_ARM, ARRIVAL, CALLBACK_OFFER, INJECTED, IVR_END, KIND_PRIORITY, OVERFLOW, REDIAL, SERVICE_END, SITE_DOWN, SITE_UP, TICK,
-} from '../model/event-kinds.ts';
-import {
-  scheduleArrival, onAbandon, onArrival, onCallbackOffer, onIvrEnd, onOverflow, onRedial, onServiceEnd, onSiteDown, onSiteUp, onTick,
-} from '../model/handlers.ts';
+import { dispatchUntil, injectArrival, startEvents } from '../model/dispatch.ts';
 import type { RoutingPolicy } from '../model/routing.ts';
 import { loadedPolicy } from '../model/policy-loader.ts';
 import { EventLog, logEnd, O_UNFINISHED } from '../model/event-log.ts';
 import { CALL_WAITING, SimState } from '../model/state.ts';
 import { topologyOf } from '../config/topology.ts';
 import { PLUGIN } from '../config/routing-policies.ts';
-import { HEADER_LENGTH, M, NM, RESULT_MAGIC, RESULT_VERSION } from '../metrics/layout.ts';
+import { HEADER_LENGTH, M, NM, RESULT_MAGIC, RESULT_VERSION, TIME_WEIGHTED } from '../metrics/layout.ts';
 
 /**
  * One replication of a model. Either run it whole (`run()`), or step it: `start()`,
  * then `advanceTo(t)` as often as needed, with `inject()` between steps to add
  * contacts from outside (the live twin), and `result()` at any time.
  *
- * The loop in `advanceTo` is the hot path: integers and typed arrays only, no
- * closures, no await, no allocation per event.
+ * The event loop (model/dispatch.ts, run by `advanceTo`) is the hot path: integers
+ * and typed arrays only, no closures, no await, no allocation per event.
  */
 export class Replication {
   readonly state: SimState;
@@ -34,17 +29,11 @@ export class Replication {
     this.state = new SimState(topo, cfg, replication, policy ?? (topo.policyKind === PLUGIN ? loadedPolicy(cfg) : null));
   }
 
-  /** Schedules the first arrival of every type and the first interval boundary. */
+  /** Schedules the model's first events (arrivals, the first interval boundary, site failures: model/dispatch.ts). */
   start(): void {
     if (this.started) return;
     this.started = true;
-    const s = this.state;
-    for (let t = 0; t < s.nTypes; t++) scheduleArrival(s, t, 0);
-    s.cal.push(0, KIND_PRIORITY[TICK], TICK, 0, 0);
-    (this.cfg.failures ?? []).forEach((f, i) => {
-      s.cal.push(f.start, KIND_PRIORITY[SITE_DOWN], SITE_DOWN, i, 0);
-      if (f.end !== Infinity) s.cal.push(f.end, KIND_PRIORITY[SITE_UP], SITE_UP, i, 0);
-    });
+    startEvents(this.state);
   }
 
   /** Current simulated time (seconds). */
@@ -60,28 +49,11 @@ export class Replication {
     if (!this.started) this.start();
     const t0 = performance.now();
     const s = this.state;
-    const cal = s.cal;
-    let n = 0;
-    // With the event log on, the loop also stops when its buffer is full (see drainLog).
+    // The events themselves: the model pops and dispatches them (model/dispatch.ts says
+    // why the loop is there). With the event log on, it stops early when the log's
+    // buffer is full (see runLogged).
+    const n = dispatchUntil(s, t);
     const log = s.log;
-    while ((log === null || log.n < log.capacity) && cal.pop(t)) {
-      s.now = cal.popTime;
-      const target = cal.popTarget;
-      switch (cal.popKind) {
-        case ARRIVAL: onArrival(s, target, true); n++; break;
-        case INJECTED: onArrival(s, target, false); n++; break;
-        case SERVICE_END: if (onServiceEnd(s, target, cal.popGen)) n++; break;
-        case ABANDON: if (onAbandon(s, target, cal.popGen)) n++; break;
-        case ABANDON_ARM: s.armAbandons(); break;
-        case OVERFLOW: onOverflow(s, target, cal.popGen); break;
-        case IVR_END: onIvrEnd(s, target, cal.popGen); break;
-        case REDIAL: if (onRedial(s, target, cal.popGen)) n++; break;
-        case CALLBACK_OFFER: onCallbackOffer(s, target, cal.popGen); break;
-        case TICK: onTick(s, target); break;
-        case SITE_DOWN: onSiteDown(s, target); break;
-        case SITE_UP: onSiteUp(s, target); break;
-      }
-    }
     if (log !== null && log.n >= log.capacity) {
       s.events += n;
       this.wall += (performance.now() - t0) / 1000;
@@ -108,7 +80,7 @@ export class Replication {
       throw new EngineError('ENGINE_ERR_TIME_IN_PAST', `inject: time ${time} is before the simulation clock ${this.state.now}`);
     }
     if (!this.started) this.start();
-    this.state.cal.push(time, KIND_PRIORITY[INJECTED], INJECTED, type, 0);
+    injectArrival(this.state, type, time);
   }
 
   /** Runs the whole replication: arrivals up to the horizon, then the drain. */
@@ -160,14 +132,15 @@ export class Replication {
       }
     }
     // The whole center's interval rows: counts and levels summed over (site, channel);
-    // time metrics were kept there directly.
+    // time-weighted metrics were kept there directly.
+    const summed = new Uint8Array(NM).fill(1);
+    for (const k of TIME_WEIGHTED) summed[k] = 0;
     const nR = this.cfg.nIntervals + 1, nSub = s.subStride / NM;
     for (let i = 0; i < nR; i++) {
       const rb = HEADER_LENGTH + i * NM, sb = subAt + i * s.subStride;
       for (let j = 0; j < nSub; j++) {
         for (let k = 0; k < NM; k++) {
-          if (k === M.busyTime || k === M.staffedTime || k === M.queueArea || k === M.systemArea || k === M.agentCost || k === M.telephonyCost) continue;
-          out[rb + k] += out[sb + j * NM + k];
+          if (summed[k] === 1) out[rb + k] += out[sb + j * NM + k];
         }
       }
     }

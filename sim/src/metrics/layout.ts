@@ -67,6 +67,24 @@ export const M = {
   telephonyCost: 35,
 } as const;
 export const NM = 36;
+
+/**
+ * Time-weighted metrics: integrals over time, advanced with the clock (the areas and
+ * costs of SimState.advanceAreas, the pay of agents off the phones at each interval
+ * boundary). They are kept in the whole center's interval rows (and busy, staffed
+ * and agent time per site in siteRows), never by (site, channel) or by (type, site):
+ * when the result is taken, the center's rows are summed from the subRows for every
+ * other metric. Two kinds, which totals treat differently:
+ *   areas  agent-seconds busy and staffed, contact-seconds waiting and in the
+ *          system: totals stop them at the horizon (they are averaged over it);
+ *   costs  RMB of agent time and trunk-line time: totals keep the drain's (money
+ *          paid while the last contacts are worked off).
+ */
+export const AREA_METRICS: readonly number[] = [M.busyTime, M.staffedTime, M.queueArea, M.systemArea];
+export const TIME_COST_METRICS: readonly number[] = [M.agentCost, M.telephonyCost];
+export const TIME_WEIGHTED: readonly number[] = [...AREA_METRICS, ...TIME_COST_METRICS];
+/** Levels, taken at the end of each interval (contacts waiting, and past their deadline): not summed over intervals. */
+export const LEVEL_METRICS: readonly number[] = [M.backlog, M.overdue];
 /** Tenure bands of the byTenure block: under newAgentDays, under a year, a year or more. */
 export const TENURE_BANDS = ['under3months', 'months3to12', 'over12months'] as const;
 

@@ -1,6 +1,8 @@
 import type { ModelConfig } from '../config/model-config.ts';
 import { SimError } from '../errors.ts';
-import { CHANNELS, HEADER_LENGTH, M, NCH, NM, RESULT_MAGIC, RESULT_VERSION, TENURE_BANDS } from './layout.ts';
+import {
+  AREA_METRICS, CHANNELS, HEADER_LENGTH, LEVEL_METRICS, M, NCH, NM, RESULT_MAGIC, RESULT_VERSION, TENURE_BANDS, TIME_WEIGHTED,
+} from './layout.ts';
 import { estimate, type Estimate } from './stats.ts';
 
 /**
@@ -131,9 +133,6 @@ function quality(r: ArrayLike<number>, o: number, div: (a: number, b: number) =>
   };
 }
 
-const TIME_METRICS: readonly number[] = [M.busyTime, M.staffedTime, M.queueArea, M.systemArea];
-const LEVEL_METRICS: readonly number[] = [M.backlog, M.overdue];
-
 /** A decoded replication result (views into the buffer; see metrics/layout.ts). */
 export interface ReplicationResult {
   replication: number;
@@ -179,8 +178,9 @@ function firstRow(cfg: ModelConfig): number {
 
 /**
  * Sums the interval rows after the warm-up. Counts include the drain row (it only
- * holds contacts injected after the horizon); time metrics stop at the horizon;
- * levels (backlog, overdue) are those at the end of the last interval.
+ * holds contacts injected after the horizon); areas stop at the horizon, time costs
+ * do not (see layout.ts); levels (backlog, overdue) are those at the end of the last
+ * interval.
  */
 export function totalRow(rows: Float64Array, cfg: ModelConfig): Float64Array {
   return sumRows(rows, cfg, NM, 0);
@@ -193,7 +193,7 @@ function sumRows(block: Float64Array, cfg: ModelConfig, stride: number, offset: 
   for (let i = firstRow(cfg); i <= nI; i++) {
     const b = i * stride + offset;
     for (let k = 0; k < NM; k++) {
-      if (i === nI && TIME_METRICS.includes(k)) continue;
+      if (i === nI && AREA_METRICS.includes(k)) continue;
       if (LEVEL_METRICS.includes(k)) continue;
       out[k] += block[b + k];
     }
@@ -210,7 +210,7 @@ function breakdown(r: ReplicationResult, cfg: ModelConfig, row: number, sites: n
     for (const ch of channels) {
       const off = (si * NCH + ch) * NM;
       const src = row < 0 ? sumRows(r.subRows, cfg, nS * NCH * NM, off) : r.subRows.subarray(row * nS * NCH * NM + off, row * nS * NCH * NM + off + NM);
-      for (let k = 0; k < NM; k++) if (!TIME_METRICS.includes(k)) out[k] += src[k];
+      for (let k = 0; k < NM; k++) if (!TIME_WEIGHTED.includes(k)) out[k] += src[k];
     }
     if (withTime) {
       const t = row < 0 ? sumRows(r.siteRows, cfg, nS * NM, si * NM) : r.siteRows.subarray((row * nS + si) * NM, (row * nS + si + 1) * NM);

@@ -1,5 +1,6 @@
 import { M, NM } from '../metrics/layout.ts';
 import { AGENT_OFF, type SimState } from './state.ts';
+import { goOffDuty } from './steps.ts';
 
 /**
  * Agents as people (issue 4): tenure, the learning curve, the hours of the day when
@@ -120,16 +121,7 @@ export function startOfDay(s: SimState): void {
     const hazard = tenureDays(s, a) < wf.newAgentDays ? wf.attrition.dailyNew : wf.attrition.dailyExpert;
     if (hazard > 0 && s.workforceStream.next() < hazard) {
       s.aQuit[a] = 1;
-      if (s.aState[a] !== AGENT_OFF && s.aLeaving[a] === 0) {
-        s.onDuty[s.aGroup[a]]--;
-        if (s.aLoad[a] === 0) {
-          s.aState[a] = AGENT_OFF;
-          s.staffed--;
-          s.siteStaffed[s.groupSite[s.aGroup[a]]]--;
-        } else {
-          s.aLeaving[a] = 1; // finishes its contacts, then goes
-        }
-      }
+      if (s.aState[a] !== AGENT_OFF && s.aLeaving[a] === 0) goOffDuty(s, a); // finishes its contacts, then goes
     }
   }
   for (let g = 0; g < s.groupSize.length; g++) {

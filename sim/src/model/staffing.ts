@@ -1,0 +1,117 @@
+import { M, NM } from '../metrics/layout.ts';
+import { KIND_PRIORITY, TICK } from './event-kinds.ts';
+import { AGENT_OFF, AGENT_ON, CALL_WAITING, type SimState } from './state.ts';
+import { goOffDuty } from './steps.ts';
+import { agentFree } from './lifecycle.ts';
+import { canWork, startOfDay } from './workforce.ts';
+
+/**
+ * Interval boundaries and staffing: each tick records the closing interval's levels,
+ * starts the day (attrition, training) and shift changes, and brings every group to
+ * the interval's plan; agents sent home finish their contacts first.
+ */
+
+/** Interval boundary: record the closing interval's levels, close time-weighted metrics, apply staffing. */
+export function onTick(s: SimState, interval: number): void {
+  s.advanceAreas();
+  const nI = s.cfg.nIntervals;
+  if (interval > 0 && interval <= nI) recordLevels(s, interval - 1);
+  s.timeRow = interval < nI ? interval : nI;
+  if (interval >= nI) return; // the horizon: staffing of the last interval works off the rest
+  s.cal.push((interval + 1) * s.cfg.intervalLength, KIND_PRIORITY[TICK], TICK, interval + 1, 0);
+  const wf = s.wf;
+  if (wf !== null) {
+    const L = s.cfg.intervalLength;
+    if ((interval * L) % 86400 === 0) startOfDay(s);
+    if (wf.shiftChangeHour !== null && (interval * L) % 86400 === wf.shiftChangeHour * 3600) {
+      // A shift change: the agents on duty from now on start a fresh shift.
+      for (let a = 0; a < s.nAgents; a++) if (s.aState[a] !== AGENT_OFF) s.aOnSince[a] = s.now;
+    }
+  }
+  for (let g = 0; g < s.groupSize.length; g++) {
+    setStaffing(s, g, staffingTarget(s, g, interval));
+  }
+  if (wf !== null) payOffPhone(s, interval);
+}
+
+/** Agents off the phones (coaching, mentoring, breaks, handover) are still paid: their cost for the interval. */
+function payOffPhone(s: SimState, interval: number): void {
+  const nI = s.cfg.nIntervals, L = s.cfg.intervalLength, nS = s.nSites;
+  const rates = s.wf!.cost.agentPerHour;
+  for (let g = 0; g < s.groupSize.length; g++) {
+    const off = s.offPhone[g * nI + interval];
+    if (off === 0 || s.siteDown[s.groupSite[g]] === 1) continue;
+    const site = s.groupSite[g];
+    const cost = (off * L * rates[site]) / 3600;
+    s.rows[interval * NM + M.agentCost] += cost;
+    s.siteRows[(interval * nS + site) * NM + M.agentCost] += cost;
+  }
+}
+
+/** Agents the group puts on the phones in an interval: the plan, within the people it has, less those off the phones. */
+export function staffingTarget(s: SimState, g: number, interval: number): number {
+  if (s.siteDown[s.groupSite[g]] === 1) return 0;
+  const nI = s.cfg.nIntervals;
+  const plan = s.staffing[g * nI + interval];
+  if (s.wf === null) return plan;
+  return Math.max(0, Math.min(plan, s.groupAvail[g]) - s.offPhone[g * nI + interval]);
+}
+
+/**
+ * Backlog (contacts waiting) and overdue (waiting past their deadline) at the end of
+ * an interval, by landing site and channel. A scan of the slots, once per interval.
+ */
+function recordLevels(s: SimState, row: number): void {
+  const base = row * s.subStride;
+  for (let slot = 0; slot < s.nSlots; slot++) {
+    if (s.cState[slot] !== CALL_WAITING) continue;
+    const type = s.cType[slot];
+    // Filed by landing site and channel, like every other count of the contact.
+    const o = base + (s.cSub[slot] - s.cRow[slot] * s.subStride);
+    const overdue = s.now - s.cEnter[slot] > s.typeDeadline[type] ? 1 : 0;
+    s.subRows[o + M.backlog]++;
+    s.subRows[o + M.overdue] += overdue;
+  }
+}
+
+/**
+ * Brings group g to `target` agents on duty. Agents with no contact leave at once
+ * (the most recently idle first); busy ones finish their contacts and then leave.
+ * Agents coming on duty first cancel pending departures, then log in and take
+ * waiting contacts.
+ */
+export function setStaffing(s: SimState, g: number, target: number): void {
+  const first = s.groupFirst[g], end = first + s.groupSize[g];
+  const onDuty = s.onDuty;
+  if (target > onDuty[g]) {
+    for (let a = first; a < end && onDuty[g] < target; a++) {
+      if (s.aLeaving[a] === 1 && s.aQuit[a] === 0) {
+        s.aLeaving[a] = 0;
+        onDuty[g]++;
+        agentFree(s, a);
+      }
+    }
+    for (let a = first; a < end && onDuty[g] < target; a++) {
+      if (s.aState[a] === AGENT_OFF && canWork(s, a)) goOnDuty(s, a);
+    }
+  } else if (target < onDuty[g]) {
+    while (onDuty[g] > target) {
+      const a = s.popNewestIdle(g);
+      if (a < 0) break;
+      goOffDuty(s, a);
+    }
+    for (let a = first; a < end && onDuty[g] > target; a++) {
+      if (s.aState[a] !== AGENT_OFF && s.aLeaving[a] === 0) goOffDuty(s, a);
+    }
+  }
+}
+
+/** An agent off duty logs on and takes waiting contacts (the other way is steps.ts's goOffDuty). */
+function goOnDuty(s: SimState, agent: number): void {
+  s.aState[agent] = AGENT_ON;
+  s.aOnSince[agent] = s.now;
+  s.staffed++;
+  s.siteStaffed[s.groupSite[s.aGroup[agent]]]++;
+  s.onDuty[s.aGroup[agent]]++;
+  agentFree(s, agent);
+}
