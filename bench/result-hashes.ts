@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { loadScenario } from '../sim/src/config/load.ts';
 import { replicate, replicateLogged } from '../sim/src/engine/replicate.ts';
 import { LOG_FIELDS } from '../sim/src/model/event-log.ts';
-import { loadPolicy } from '../sim/src/model/policy-loader.ts';
+import { loadPolicy } from '../sim/src/engine/policy-loader.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const withLog = process.argv.includes('--log');

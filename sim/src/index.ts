@@ -9,12 +9,12 @@ export { modelConfig, deepFreeze, type ModelInput, type ContactTypeInput, type A
 export { ScenarioSchema, type ScenarioInput } from './config/schema.ts';
 export { Replication, replicate, replicateLogged, runLogged } from './engine/replicate.ts';
 export { contactEnds, type ContactEnd } from './engine/contact-log.ts';
-export { runLocal } from './engine/run-local.ts';
+export { runLocal } from './metrics/run-local.ts';
 export { withRunner, defaultWorkers } from './engine/pool.ts';
 export { decodeResult, summarize, kpisOf, totalRow, intervalMetrics, typeMetrics, KPIS, type RunSummary, type Kpi, type MetricValues } from './metrics/summary.ts';
 export { estimate, t975, type Estimate } from './metrics/stats.ts';
 export { erlangB, erlangC, erlangCMetrics, queueMetrics, staffFor, type QueueSpec, type QueueMetrics } from './analytic/index.ts';
 export type { RoutingPolicy, PolicyFactory } from './model/routing.ts';
-export { loadPolicy } from './model/policy-loader.ts';
+export { loadPolicy } from './engine/policy-loader.ts';
 export { RunStore } from './runs/store.ts';
 export { SimError, type Issue } from './errors.ts';

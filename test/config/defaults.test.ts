@@ -6,7 +6,7 @@ import { parseScenarioText } from '../../sim/src/config/load.ts';
 import type { ModelConfig } from '../../sim/src/config/model-config.ts';
 import { ScenarioSchema } from '../../sim/src/config/schema.ts';
 import { replicate } from '../../sim/src/engine/replicate.ts';
-import { HEADER_LENGTH, M, NM } from '../../sim/src/metrics/layout.ts';
+import { HEADER_LENGTH, M, NM } from '../../sim/src/model/layout.ts';
 import { SCHEMA_FILE } from '../../scenarios/write-schema.ts';
 
 /**

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { topologyOf } from '../../sim/src/config/topology.ts';
 import { Replication } from '../../sim/src/engine/replicate.ts';
-import { M } from '../../sim/src/metrics/layout.ts';
+import { M } from '../../sim/src/model/layout.ts';
 import { dispatchUntil, injectArrival, startEvents } from '../../sim/src/model/dispatch.ts';
 import { ABANDON, IVR_END, KIND_PRIORITY, OVERFLOW, REDIAL, SERVICE_END } from '../../sim/src/model/event-kinds.ts';
 import { CALL_FREE, CALL_IN_SERVICE, SimState } from '../../sim/src/model/state.ts';

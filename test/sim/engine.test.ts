@@ -5,7 +5,7 @@ import type { ModelConfig } from '../../sim/src/config/model-config.ts';
 import { modelConfig, type ContactTypeInput } from '../../sim/src/config/defaults.ts';
 import type { DistSpec } from '../../sim/src/core/distributions.ts';
 import { Replication } from '../../sim/src/engine/replicate.ts';
-import { HEADER_LENGTH, M, NM } from '../../sim/src/metrics/layout.ts';
+import { HEADER_LENGTH, M, NM } from '../../sim/src/model/layout.ts';
 
 type Metric = keyof typeof M;
 

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { contactEnds, decodeResult, intervalMetrics, loadScenario, replicateLogged, typeMetrics, type ContactEnd } from '../../sim/src/index.ts';
-import { M, NM } from '../../sim/src/metrics/layout.ts';
+import { M, NM } from '../../sim/src/model/layout.ts';
 import { logRecords } from '../../sim/src/model/event-log.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));

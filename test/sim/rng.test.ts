@@ -3,7 +3,7 @@ import type { ModelConfig } from '../../sim/src/config/model-config.ts';
 import { modelConfig, type ContactTypeInput } from '../../sim/src/config/defaults.ts';
 import { makeStream, streamKey } from '../../sim/src/core/rng.ts';
 import { Replication } from '../../sim/src/engine/replicate.ts';
-import { HEADER_LENGTH, M, NM } from '../../sim/src/metrics/layout.ts';
+import { HEADER_LENGTH, M, NM } from '../../sim/src/model/layout.ts';
 
 const draws = (seed: number | string, rep: number, name: string, n: number): number[] => {
   const s = makeStream(seed, rep, name);

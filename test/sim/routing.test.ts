@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { Replication } from '../../sim/src/engine/replicate.ts';
-import { loadPolicy } from '../../sim/src/model/policy-loader.ts';
+import { loadPolicy } from '../../sim/src/engine/policy-loader.ts';
 import { centerModel, serving, slotOf, statusOf, total, totals, type CenterSpec } from '../fixtures/center/model.ts';
 
 /**

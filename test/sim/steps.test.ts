@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Replication } from '../../sim/src/engine/replicate.ts';
-import { M } from '../../sim/src/metrics/layout.ts';
+import { M } from '../../sim/src/model/layout.ts';
 import { EventLog, LOG_FIELDS, O_ABANDONED, O_BLOCKED, O_COMPLETED, O_DEFLECTED } from '../../sim/src/model/event-log.ts';
 import { AGENT_OFF, AGENT_ON, type SimState } from '../../sim/src/model/state.ts';
 import { endAttempt, goOffDuty } from '../../sim/src/model/steps.ts';

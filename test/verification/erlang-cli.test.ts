@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../../sim/src/cli.ts';
 import { erlangModel } from '../../sim/src/cli/erlang-model.ts';
-import { runLocal } from '../../sim/src/engine/run-local.ts';
+import { runLocal } from '../../sim/src/metrics/run-local.ts';
 import { queueMetrics } from '../../sim/src/analytic/index.ts';
 import { t975, type Estimate } from '../../sim/src/metrics/stats.ts';
 

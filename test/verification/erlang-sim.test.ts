@@ -3,7 +3,7 @@ import { queueMetrics, type QueueMetrics, type QueueSpec } from '../../sim/src/a
 import { erlangModel } from '../../sim/src/cli/erlang-model.ts';
 import type { ModelConfig } from '../../sim/src/config/model-config.ts';
 import { replicate } from '../../sim/src/engine/replicate.ts';
-import { M, NM } from '../../sim/src/metrics/layout.ts';
+import { M, NM } from '../../sim/src/model/layout.ts';
 import { decodeResult, kpisOf, totalRow } from '../../sim/src/metrics/summary.ts';
 
 /**

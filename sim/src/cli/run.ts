@@ -2,7 +2,7 @@ import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import type { ModelConfig } from '../config/model-config.ts';
 import { replicateLogged } from '../engine/replicate.ts';
 import { LOG_FIELDS, logRecords } from '../model/event-log.ts';
-import { loadPolicy } from '../model/policy-loader.ts';
+import { loadPolicy } from '../engine/policy-loader.ts';
 import { KPIS, type RunSummary } from '../metrics/summary.ts';
 import { compileVariant, readScenarioText } from '../experiments/overrides.ts';
 import type { PrecisionOutcome } from '../experiments/precision.ts';

@@ -1,6 +1,6 @@
 /**
  * The contact channels, defined once. Their order is the order of the result layout's
- * per-channel blocks (metrics/layout.ts) and of every per-channel report: phone first.
+ * per-channel blocks (model/layout.ts) and of every per-channel report: phone first.
  */
 export const CHANNELS = ['phone', 'im', 'email', 'fax'] as const;
 export type Channel = (typeof CHANNELS)[number];

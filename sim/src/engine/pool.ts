@@ -10,7 +10,7 @@ import type { ModelConfig } from '../config/model-config.ts';
 import { modelKey } from '../config/topology.ts';
 import { replicate } from './replicate.ts';
 import { defaultWorkers } from './cores.ts';
-import { loadPolicy } from '../model/policy-loader.ts';
+import { loadPolicy } from './policy-loader.ts';
 import type { ReplicationTask } from './replication-worker.ts';
 
 /**

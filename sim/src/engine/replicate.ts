@@ -2,12 +2,12 @@ import type { ModelConfig } from '../config/model-config.ts';
 import { EngineError } from '../errors.ts';
 import { dispatchUntil, injectArrival, startEvents } from '../model/dispatch.ts';
 import type { RoutingPolicy } from '../model/routing.ts';
-import { loadedPolicy } from '../model/policy-loader.ts';
+import { loadedPolicy } from './policy-loader.ts';
 import { EventLog, logEnd, O_UNFINISHED } from '../model/event-log.ts';
 import { CALL_WAITING, SimState } from '../model/state.ts';
 import { topologyOf } from '../config/topology.ts';
 import { PLUGIN } from '../config/routing-policies.ts';
-import { HEADER_LENGTH, M, NM, RESULT_MAGIC, RESULT_VERSION, TIME_WEIGHTED } from '../metrics/layout.ts';
+import { HEADER_LENGTH, M, NM, RESULT_MAGIC, RESULT_VERSION, TIME_WEIGHTED } from '../model/layout.ts';
 
 /**
  * One replication of a model. Either run it whole (`run()`), or step it: `start()`,
@@ -92,7 +92,7 @@ export class Replication {
 
   /**
    * The result buffer: a versioned header, then (nIntervals + 1) rows of NM metrics,
-   * the (type, site) cells and the site time block (see metrics/layout.ts).
+   * the (type, site) cells and the site time block (see model/layout.ts).
    * A fresh copy, safe to transfer to another thread.
    */
   result(): Float64Array {

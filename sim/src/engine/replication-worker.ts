@@ -1,7 +1,7 @@
 import type { ModelConfig } from '../config/model-config.ts';
 import { adoptTopology } from '../config/topology.ts';
 import { replicate } from './replicate.ts';
-import { loadPolicy } from '../model/policy-loader.ts';
+import { loadPolicy } from './policy-loader.ts';
 
 /**
  * Worker-thread entry (compiled to dist/, loaded by each pool thread): runs one replication

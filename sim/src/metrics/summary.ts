@@ -2,7 +2,7 @@ import type { ModelConfig } from '../config/model-config.ts';
 import { SimError } from '../errors.ts';
 import {
   AREA_METRICS, CHANNELS, HEADER_LENGTH, LEVEL_METRICS, M, NCH, NM, RESULT_MAGIC, RESULT_VERSION, TENURE_BANDS, TIME_WEIGHTED,
-} from './layout.ts';
+} from '../model/layout.ts';
 import { estimate, type Estimate } from './stats.ts';
 
 /**
@@ -133,7 +133,7 @@ function quality(r: ArrayLike<number>, o: number, div: (a: number, b: number) =>
   };
 }
 
-/** A decoded replication result (views into the buffer; see metrics/layout.ts). */
+/** A decoded replication result (views into the buffer; see model/layout.ts). */
 export interface ReplicationResult {
   replication: number;
   events: number;
@@ -232,7 +232,7 @@ function typeRow(r: ReplicationResult, cfg: ModelConfig, type: number): Float64A
   return out;
 }
 
-/** One row's raw metrics by name (metrics/layout.ts says what each one counts). */
+/** One row's raw metrics by name (model/layout.ts says what each one counts). */
 export type MetricValues = Record<keyof typeof M, number>;
 const METRIC_NAMES = Object.keys(M) as (keyof typeof M)[];
 

@@ -2,7 +2,7 @@ import { CH_PHONE } from '../config/channels.ts';
 import {
   ARRIVAL, CALLBACK_OFFER, IVR_END, KIND_PRIORITY, OVERFLOW, REDIAL, SERVICE_END,
 } from './event-kinds.ts';
-import { M, NCH, NM } from '../metrics/layout.ts';
+import { M, NCH, NM } from './layout.ts';
 import { findIdleAgent, findQueueFor } from './routing.ts';
 import {
   CALL_IN_SERVICE, CALL_IVR, CALL_RETRY, CALL_WAITING,

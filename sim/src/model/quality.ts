@@ -1,4 +1,4 @@
-import { M } from '../metrics/layout.ts';
+import { M } from './layout.ts';
 import { KIND_PRIORITY, REDIAL } from './event-kinds.ts';
 import { CALL_RETRY, FLAG_CASE, FLAG_COMPLAINT, FLAG_MISROUTED, FLAG_REPEAT, FLAG_TRANSFERRED, type SimState } from './state.ts';
 import { count, endAttempt, release, unload } from './steps.ts';

@@ -1,4 +1,4 @@
-import { M } from '../metrics/layout.ts';
+import { M } from './layout.ts';
 import { findIdleAgent } from './routing.ts';
 import { AGENT_OFF, CALL_IN_SERVICE, CALL_WAITING, type SimState } from './state.ts';
 import { count, endAttempt, goOffDuty, logOff, release, siteUp, unload, unqueue } from './steps.ts';

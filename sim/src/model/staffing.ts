@@ -1,4 +1,4 @@
-import { M, NM } from '../metrics/layout.ts';
+import { M, NM } from './layout.ts';
 import { KIND_PRIORITY, TICK } from './event-kinds.ts';
 import { AGENT_OFF, AGENT_ON, CALL_WAITING, type SimState } from './state.ts';
 import { goOffDuty } from './steps.ts';

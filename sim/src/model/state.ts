@@ -5,7 +5,7 @@ import { makeStream, type Stream } from '../core/rng.ts';
 import type { ModelConfig, WorkforceConfig } from '../config/model-config.ts';
 import { PLUGIN } from '../config/routing-policies.ts';
 import type { ModelTopology } from '../config/topology.ts';
-import { M, NCH, NM } from '../metrics/layout.ts';
+import { M, NCH, NM } from './layout.ts';
 import { DemandSampler } from './demand.ts';
 import { ABANDON, ABANDON_ARM, KIND_PRIORITY } from './event-kinds.ts';
 import type { RoutingPolicy } from './routing.ts';
@@ -268,7 +268,7 @@ export class SimState {
   /** current time row for areas (interval index, or nIntervals in the drain) */
   timeRow = 0;
 
-  // ---- metrics (see metrics/layout.ts)
+  // ---- metrics (see model/layout.ts)
   readonly rows: Float64Array;
   readonly subRows: Float64Array;
   readonly cells: Float64Array;
@@ -342,7 +342,7 @@ export class SimState {
     this.policyKind = topo.policyKind;
     this.policy = topo.policyKind === PLUGIN ? policy : null;
     if (topo.policyKind === PLUGIN && policy === null) {
-      throw new EngineError('ENGINE_ERR_POLICY_NOT_LOADED', `routing policy "${topo.policyName}" is a plug-in module: call loadPolicy(cfg) (sim/src/model/policy-loader.ts) on this thread first`);
+      throw new EngineError('ENGINE_ERR_POLICY_NOT_LOADED', `routing policy "${topo.policyName}" is a plug-in module: call loadPolicy(cfg) (sim/src/engine/policy-loader.ts) on this thread first`);
     }
     this.agingRate = topo.agingRate;
 

@@ -1,4 +1,4 @@
-import { M, NM } from '../metrics/layout.ts';
+import { M, NM } from './layout.ts';
 import { AGENT_OFF, type SimState } from './state.ts';
 import { goOffDuty } from './steps.ts';
 

@@ -2,7 +2,7 @@ import { pathToFileURL } from 'node:url';
 import type { ModelConfig } from '../config/model-config.ts';
 import { EngineError } from '../errors.ts';
 import { PLUGIN, policyKind } from '../config/routing-policies.ts';
-import type { PolicyFactory, RoutingPolicy } from './routing.ts';
+import type { PolicyFactory, RoutingPolicy } from '../model/routing.ts';
 
 /**
  * Plug-in routing policies: a scenario names a module (`routing.policy:

@@ -1,6 +1,6 @@
 import type { ModelConfig } from '../config/model-config.ts';
-import { decodeResult, summarize, type ReplicationResult, type RunSummary } from '../metrics/summary.ts';
-import { replicate } from './replicate.ts';
+import { decodeResult, summarize, type ReplicationResult, type RunSummary } from './summary.ts';
+import { replicate } from '../engine/replicate.ts';
 
 export interface LocalRunOptions {
   replications: number;
