@@ -1,12 +1,63 @@
-import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { LineCounter, parseDocument } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document } from 'yaml';
 import { SimError, type Issue } from '../errors.ts';
 import { ScenarioSchema, type ScenarioInput } from './schema.ts';
-import { pathSegments, validateAgainst } from './validate.ts';
+import { MAX_SCHEMA_ERRORS, validateAgainst } from './validate.ts';
 import { compileScenario, semanticIssues } from './compile.ts';
 import { withDefaults } from './defaults.ts';
 import type { ModelConfig } from './model-config.ts';
+import { readScenarioFile } from './read.ts';
+
+/** How many alias expansions a scenario file may make (the yaml package's guard against alias bombs). */
+const MAX_ALIAS_COUNT = 1000;
+/** How many problems of one file are listed (sorted by line); the count of the rest is said. */
+export const MAX_ISSUES_SHOWN = 100;
+
+/** `a.b[2].c` -> `a.b[2]`; `a` -> `` */
+function parentPath(p: string): string {
+  const m = /(\.[^.[\]]+|\[\d+\])$/.exec(p);
+  return m ? p.slice(0, m.index) : '';
+}
+
+/**
+ * The line of every node of the document by its path (`a.b[0].c`, as the issues name
+ * them), in one walk: looking each issue's path up in the document instead scans a
+ * mapping's keys once per issue, quadratic in a file with many unknown keys.
+ */
+function lineIndex(doc: Document, lc: LineCounter, duplicates: Issue[]): Map<string, number> {
+  const lines = new Map<string, number>();
+  const walk = (node: unknown, path: string): void => {
+    if (isMap(node)) {
+      const keys = new Map<string, number | undefined>();
+      for (const item of node.items) {
+        const key = isScalar(item.key) ? String(item.key.value) : String(item.key);
+        const p = path === '' ? key : `${path}.${key}`;
+        const keyAt = (item.key as { range?: number[] } | null)?.range;
+        const keyLine = keyAt ? lc.linePos(keyAt[0]).line : undefined;
+        if (keys.has(key)) {
+          const first = keys.get(key);
+          duplicates.push({ path: p, line: keyLine, message: `YAML syntax: the key ${JSON.stringify(key)} appears twice in one mapping${first === undefined ? '' : ` (first on line ${first})`}; keys must be unique` });
+          continue;
+        }
+        keys.set(key, keyLine);
+        const at = (item.value as { range?: number[] } | null)?.range ?? keyAt;
+        if (at) lines.set(p, lc.linePos(at[0]).line);
+        walk(item.value, p);
+      }
+    } else if (isSeq(node)) {
+      node.items.forEach((item, i) => {
+        const p = `${path}[${i}]`;
+        const at = (item as { range?: number[] } | null)?.range;
+        if (at) lines.set(p, lc.linePos(at[0]).line);
+        walk(item, p);
+      });
+    }
+  };
+  const root = doc.contents as { range?: number[] } | null;
+  if (root?.range) lines.set('', lc.linePos(root.range[0]).line);
+  walk(doc.contents, '');
+  return lines;
+}
 
 /**
  * The edge of the system: text in, frozen ModelConfig out, or one SimError that
@@ -16,16 +67,33 @@ import type { ModelConfig } from './model-config.ts';
  */
 export function parseScenarioText(text: string, source = 'scenario'): ScenarioInput {
   const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    const issues: Issue[] = doc.errors.map((e) => ({
-      path: '',
-      message: `YAML syntax: ${e.message.split('\n')[0]}`,
-      line: e.linePos?.[0]?.line ?? (e.pos ? lc.linePos(e.pos[0]).line : undefined),
-    }));
-    throw new SimError('SIM_ERR_SCENARIO_INVALID', `${source} is not valid YAML`, issues);
+  // Duplicate keys are found by lineIndex below: the yaml package's own check
+  // (uniqueKeys) compares every key with every other, quadratic in a mapping's size.
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: false });
+  const syntax: Issue[] = doc.errors.map((e) => ({
+    path: '',
+    message: `YAML syntax: ${e.message.split('\n')[0]}`,
+    line: e.linePos?.[0]?.line ?? (e.pos ? lc.linePos(e.pos[0]).line : undefined),
+  }));
+  const duplicates: Issue[] = [];
+  const lines = syntax.length > 0 ? new Map<string, number>() : lineIndex(doc, lc, duplicates);
+  syntax.push(...duplicates);
+  if (syntax.length > 0) {
+    throw new SimError('SIM_ERR_SCENARIO_INVALID', `${source} is not valid YAML`, syntax.slice(0, MAX_ISSUES_SHOWN));
   }
-  const raw = doc.toJS({ maxAliasCount: 1000 }) as unknown;
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (e) {
+    // The yaml package's guard against an alias bomb (aliases of aliases, expanding
+    // exponentially): a ReferenceError with no position.
+    if (!(e instanceof ReferenceError)) throw e;
+    let line: number | undefined;
+    visit(doc, { Alias(_, node) { if (line === undefined && node.range) line = lc.linePos(node.range[0]).line; } });
+    throw new SimError('SIM_ERR_SCENARIO_INVALID', `${source} expands its YAML aliases too far`, [
+      { path: '', line, message: `uses YAML aliases (*name) that expand to more than ${MAX_ALIAS_COUNT} copies (an alias bomb); write the repeated parts out or use fewer nested aliases` },
+    ]);
+  }
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new SimError('SIM_ERR_SCENARIO_INVALID', `${source} is not a scenario`, [
       { path: '', value: raw, message: 'must be a mapping of scenario fields (name, horizon, arrivals, ...)' },
@@ -36,38 +104,31 @@ export function parseScenarioText(text: string, source = 'scenario'): ScenarioIn
   const value = withDefaults(raw as ScenarioInput);
   const lineOf = (path: string): number | undefined => {
     // The nearest node that exists: a missing field points at its parent.
-    const segs = pathSegments(path);
-    for (let n = segs.length; n >= 0; n--) {
-      const node = doc.getIn(segs.slice(0, n), true) as { range?: [number, number, number] } | undefined;
-      if (node && node.range) return lc.linePos(node.range[0]).line;
+    for (let p = path; ; p = parentPath(p)) {
+      const line = lines.get(p);
+      if (line !== undefined || p === '') return line;
     }
-    return undefined;
   };
   // Schema issues and issues of meaning together; a path reported by both keeps the schema's words.
   const issues = validateAgainst(ScenarioSchema, value);
   const seen = new Set(issues.map((i) => i.path));
   for (const i of semanticIssues(value as ScenarioInput)) if (!seen.has(i.path)) issues.push(i);
   if (issues.length > 0) {
-    const withLines = issues.map((i) => ({ ...i, line: lineOf(i.path) }));
+    const withLines: Issue[] = issues.map((i) => ({ ...i, line: lineOf(i.path) }));
     withLines.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
-    throw new SimError(
-      'SIM_ERR_SCENARIO_INVALID',
-      `${source} has ${issues.length} problem${issues.length === 1 ? '' : 's'}`,
-      withLines,
-    );
+    const n = issues.length;
+    const many = n >= MAX_SCHEMA_ERRORS ? `${MAX_SCHEMA_ERRORS.toLocaleString('en-US')} or more problems` : `${n.toLocaleString('en-US')} problem${n === 1 ? '' : 's'}`;
+    const shown = withLines.slice(0, MAX_ISSUES_SHOWN);
+    if (n > MAX_ISSUES_SHOWN) {
+      const rest = n >= MAX_SCHEMA_ERRORS ? 'the other problems are' : `${(n - MAX_ISSUES_SHOWN).toLocaleString('en-US')} more problem${n - MAX_ISSUES_SHOWN === 1 ? ' is' : 's are'}`;
+      shown.push({ path: '', message: `${rest} not listed: the first ${MAX_ISSUES_SHOWN} by line are above` });
+    }
+    throw new SimError('SIM_ERR_SCENARIO_INVALID', `${source} has ${many}`, shown);
   }
   return value as ScenarioInput;
 }
 
 /** Reads, validates and compiles a scenario file. */
 export function loadScenario(file: string): ModelConfig {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    const why = err.code === 'ENOENT' ? 'no such file' : err.code === 'EISDIR' ? 'is a directory' : err.message;
-    throw new SimError('SIM_ERR_SCENARIO_READ', `cannot read scenario ${file}: ${why}`);
-  }
-  return compileScenario(parseScenarioText(text, file), { baseDir: dirname(resolve(file)) });
+  return compileScenario(parseScenarioText(readScenarioFile(file), file), { baseDir: dirname(resolve(file)) });
 }

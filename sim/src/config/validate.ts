@@ -9,8 +9,9 @@ import type { Issue } from '../errors.ts';
  * branch the value meant (by its `kind`, or by its JSON type) and drop the others.
  */
 
-// TypeBox stops at 8 errors by default; a file with many mistakes gets them all.
-Settings.Set({ maxErrors: 10_000 });
+/** TypeBox stops at 8 errors by default; a file with many mistakes gets them all, up to this many. */
+export const MAX_SCHEMA_ERRORS = 10_000;
+Settings.Set({ maxErrors: MAX_SCHEMA_ERRORS });
 
 interface RawError {
   keyword: string;
@@ -133,11 +134,30 @@ function pruneUnions(errors: RawError[], schema: TSchema, value: Json): RawError
   return rest;
 }
 
+/**
+ * TypeBox reports an unknown field twice: once per field (a `boolean` error at the
+ * schema's `additionalProperties: false`) and once for the object with the list of
+ * them, last. The list is lost when the error count reaches maxErrors, so each
+ * field's own error is read as an unknown field (the list then repeats them; the
+ * repeats are dropped as duplicates).
+ */
+function unknownField(e: RawError): RawError {
+  if (e.keyword !== 'boolean' || !e.schemaPath.endsWith('/additionalProperties')) return e;
+  const cut = e.instancePath.lastIndexOf('/');
+  const key = decodePointer('#' + e.instancePath.slice(cut)).pop() ?? '';
+  return {
+    keyword: 'additionalProperties',
+    schemaPath: e.schemaPath.slice(0, -'/additionalProperties'.length) || '#',
+    instancePath: e.instancePath.slice(0, cut),
+    params: { additionalProperties: [key] },
+  };
+}
+
 /** Validates `value` against `schema` and returns every issue (empty when valid). */
 export function validateAgainst(schema: TSchema, value: Json): Issue[] {
   const compiled = Compile(schema);
   if (compiled.Check(value)) return [];
-  const raw = [...compiled.Errors(value)] as unknown as RawError[];
+  const raw = ([...compiled.Errors(value)] as unknown as RawError[]).map(unknownField);
   const pruned = pruneUnions(raw, schema, value);
   const seen = new Set<string>();
   const issues: Issue[] = [];
@@ -152,5 +172,6 @@ export function validateAgainst(schema: TSchema, value: Json): Issue[] {
       issues.push({ path: m.path, value: v, message: m.message });
     }
   }
+  if (issues.length === 0) issues.push({ path: '', message: 'does not match the scenario schema (no field could be named)' });
   return issues;
 }

@@ -1,7 +1,7 @@
 import { dirname, resolve } from 'node:path';
-import { readFileSync } from 'node:fs';
-import { parse as parseYaml, parseDocument } from 'yaml';
+import { parse as parseYaml, parseDocument, visit } from 'yaml';
 import { parseScenarioText } from '../config/load.ts';
+import { readScenarioFile } from '../config/read.ts';
 import { compileScenario, withSeed } from '../config/compile.ts';
 import { parseDuration } from '../config/duration.ts';
 import { pathSegments } from '../config/validate.ts';
@@ -116,8 +116,20 @@ export function describeAssignments(a: readonly Assignment[]): string {
 /** Applies the assignments to a scenario's YAML text; returns the edited text. */
 export function applyAssignments(text: string, assignments: readonly Assignment[]): string {
   if (assignments.length === 0) return text;
-  const doc = parseDocument(text, { uniqueKeys: true });
+  const doc = parseDocument(text, { uniqueKeys: false }); // duplicate keys: reported by parseScenarioText
   if (doc.errors.length > 0) return text; // the validator reports the syntax error with its line
+  // An alias (`ivr: *a1`) shares its anchor's node: an edit through one would change
+  // every part that uses the anchor. Each alias becomes its own copy first, so an
+  // assignment changes the one field it names.
+  visit(doc, {
+    Alias(_, node) {
+      const source = node.resolve(doc);
+      if (!source) return undefined;
+      const copy = source.clone() as typeof source;
+      copy.anchor = undefined;
+      return copy;
+    },
+  });
   for (const a of assignments) doc.setIn(pathSegments(a.path), doc.createNode(a.value));
   return doc.toString();
 }
@@ -130,15 +142,8 @@ export interface Variant {
   readonly assignments: readonly Assignment[];
 }
 
-export function readScenarioText(file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    const why = err.code === 'ENOENT' ? 'no such file' : err.code === 'EISDIR' ? 'is a directory' : err.message;
-    throw new SimError('SIM_ERR_SCENARIO_READ', `cannot read scenario ${file}: ${why}`);
-  }
-}
+/** A scenario file's text (size-capped, devices refused: config/read.ts). */
+export const readScenarioText = readScenarioFile;
 
 /**
  * Validates and compiles a scenario text with assignments (and an optional seed).
