@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { SimError, formatIssues } from './errors.ts';
-import { stdio, type Io, type SetCode } from './cli/io.ts';
+import { printable, stdio, type Io, type SetCode } from './cli/io.ts';
 import { defineCommands } from './cli/program.ts';
 
 /**
@@ -39,7 +39,10 @@ export function buildProgram(io: Io, setCode: SetCode): Command {
 }
 
 /** Runs the CLI; returns the exit code. Never prints a stack trace for bad input. */
-export async function main(argv: string[], io: Io = stdio): Promise<number> {
+export async function main(argv: string[], raw: Io = stdio): Promise<number> {
+  // Whatever a scenario, a log or a flag carries reaches the terminal as text, never as
+  // a control sequence (a name with ESC codes could rewrite the screen or the title).
+  const io: Io = { out: (s) => raw.out(printable(s)), err: (s) => raw.err(printable(s)) };
   let code = 0;
   const program = buildProgram(io, (c) => { code = c; });
   try {

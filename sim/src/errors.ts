@@ -99,7 +99,9 @@ export function showValue(v: unknown): string {
   if (typeof v === 'number' && !Number.isFinite(v)) return String(v);
   let s: string;
   try {
-    s = JSON.stringify(v) ?? String(v);
+    // NaN and Infinity inside a list or object too: JSON would print them as null.
+    s = JSON.stringify(v, (_k, x) => (typeof x === 'number' && !Number.isFinite(x) ? `${x}` : x)) ?? String(v);
+    s = s.replace(/"(NaN|-?Infinity)"/g, '$1');
   } catch {
     s = String(v);
   }

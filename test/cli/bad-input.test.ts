@@ -108,3 +108,110 @@ describe('--set through a YAML anchor (item 6)', () => {
     expect(edited).toEqual({ a: { inner: { x: 1 }, again: { x: 1 } }, b: { inner: { x: 1 }, again: { x: 2 } } });
   });
 });
+
+describe('counts and sizes past the limits are refused before anything runs (item 11)', () => {
+  const POOL = join(ROOT, 'test/fixtures/pool-small.yaml');
+
+  it('agents past 2^32 wrapped around (4294967296 ran with 0 agents); a billion replications aborted Node', async () => {
+    const r = await cli('run', POOL, '--set', 'agents=4294967296', '-r', '1000000000', '--db', db);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/--replications = "1000000000": must be a whole number >= 1 and <= 100000/);
+    expect(r.err).toMatch(/agents = 4294967296: must be <= 1000000/);
+  });
+
+  it('a rate of 1e12, an interval of 0.0001 s, a horizon of 1e308, 8 weeks of 1-second intervals: each named', async () => {
+    const cases: [string[], RegExp][] = [
+      [['arrivals.perHour=1e12'], /arrivals = "4,000,000,000,000 expected arrivals": must give at most 200,000,000/],
+      [['interval=0.0001'], /interval = 0\.0001: must be at least 1 s/],
+      [['horizon=1e308'], /horizon = 1e\+308: must be at most 400 days/],
+      [['horizon=8w', 'interval=1s'], /interval = "1s": must be long enough for at most 100,000 intervals over the horizon \(it gives 4,838,400\)/],
+    ];
+    for (const [sets, want] of cases) {
+      const r = await cli('run', POOL, ...sets.flatMap((s) => ['--set', s]), '--db', db);
+      expect(r.code, sets.join(' ')).toBe(2);
+      expect(r.err, sets.join(' ')).toMatch(want);
+    }
+  });
+
+  it('a run whose results would not fit in memory is refused before it is stored', async () => {
+    const r = await cli('run', POOL, '--set', 'horizon=1000h', '--set', 'interval=60s', '--set', 'arrivals.perHour=10', '-r', '100', '--db', db);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/--replications = "100": must keep the run's results within 4,096 MB/);
+  });
+
+  it('erlang --hours past the horizon limit, and arrivals past the per-replication limit', async () => {
+    const r = await cli('erlang', 'a', '--arrivals-per-hour', '1e9', '--aht', '180', '--agents', '6', '--patience', '60', '--simulate', '--hours', '1000');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/--arrivals-per-hour = "1e9": must give at most 200,000,000 expected arrivals/);
+    expect((await cli('erlang', 'a', '--arrivals-per-hour', '100', '--aht', '180', '--agents', '6', '--simulate', '--hours', '100000')).err).toMatch(/--hours = "100000": must be a number > 0 and <= 9600/);
+  });
+});
+
+describe('smaller things (item 17)', () => {
+  it('seeds: hexadecimal and unsafe integers are refused (0x10 read as 16; seeds above 2^53 collided)', async () => {
+    const hex = await cli('run', join(ROOT, 'test/fixtures/pool-small.yaml'), '--seed', '0x10', '--db', db);
+    expect(hex.code).toBe(2);
+    expect(hex.err).toMatch(/--seed = "0x10": must be a whole number >= 0/);
+    const big = await cli('erlang', 'a', '--arrivals-per-hour', '100', '--aht', '180', '--agents', '6', '--simulate', '--seed', '9007199254740993');
+    expect(big.code).toBe(2);
+    expect(big.err).toMatch(/--seed = "9007199254740993": must be a whole number of at most 9007199254740991/);
+    const file = simErrorOf(() => parseScenarioText(`${SMALL}seed: 9007199254740993\n`));
+    expect(file.issues[0]).toMatchObject({ path: 'seed', message: expect.stringMatching(/must be <= 9007199254740991/) });
+  });
+
+  it('a scenario name with terminal escape codes is printed as text, not as control codes', async () => {
+    const evil = file('evil.yaml', SMALL.replace('name: small', 'name: "evil\\e[2J\\e]0;pwned\\a\\u202e"'));
+    const r = await cli('run', evil, '--db', db);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('evil\\x1b[2J\\x1b]0;pwned\\x07\\u202e');
+    // eslint-disable-next-line no-control-regex
+    expect(r.out + r.err).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202e]/);
+  });
+
+  it('erlang b refuses fewer lines than agents', async () => {
+    const r = await cli('erlang', 'b', '--arrivals-per-hour', '100', '--aht', '180', '--agents', '6', '--lines', '3');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/--lines = "3": must be at least --agents \(6\)/);
+  });
+
+  it('--hours 0 is one issue, with no spurious --warmup = NaN', async () => {
+    const r = await cli('erlang', 'a', '--arrivals-per-hour', '100', '--aht', '180', '--agents', '6', '--simulate', '--hours', '0');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/1 bad option\n\s+--hours = "0"/);
+    expect(r.err).not.toMatch(/NaN/);
+  });
+
+  it('NaN and Infinity are printed as such in error messages, also inside a list', async () => {
+    const { showValue } = await import('../../sim/src/errors.ts');
+    expect(showValue(NaN)).toBe('NaN');
+    expect(showValue([1, Infinity, -Infinity, NaN])).toBe('[1,Infinity,-Infinity,NaN]');
+  });
+});
+
+describe('fields a form does not use are refused, not ignored (item 7)', () => {
+  it('the single-queue form names each center-only field it would have ignored', () => {
+    const extra = 'calendar: {}\noverdispersion: {dayCv: 0.1}\nshocks: []\nrouting: {policy: priority}\nfailures: []\nworkforce: {}\n';
+    const e = simErrorOf(() => parseScenarioText(`${SMALL}${extra}`));
+    const paths = e.issues.map((i) => i.path);
+    for (const k of ['calendar', 'overdispersion', 'shocks', 'routing', 'failures', 'workforce']) expect(paths).toContain(k);
+    expect(e.issues.find((i) => i.path === 'routing')!.message).toMatch(/belongs to the center form/);
+  });
+
+  const CENTER = (failure: string, shift = 'start: 8h\n        length: 9h', breaks = '') => [
+    'name: c', 'horizon: 24h', 'sites:', '  a: {}', '  b: {}',
+    'contactTypes:', '  - name: calls', '    channel: phone', '    perDay: 1000', '    handleTime: {kind: exponential, mean: 60}',
+    'agentGroups:', '  - name: g', '    site: a', '    skills: {calls: 1}', '    shifts:', `      - ${shift}`, '        agents: 5', breaks,
+    failure,
+  ].filter((l) => l !== '').join('\n');
+
+  it('the center form refuses a failure after the horizon, a failure of no time, a shift at 25h and a break outside its shift', () => {
+    const late = simErrorOf(() => parseScenarioText(CENTER('failures:\n  - {site: a, start: 30h, duration: 1h}')));
+    expect(late.issues.map((i) => `${i.path}: ${i.message}`)).toContain('failures[0].start: must be before the horizon (86400 s): a failure after it never happens');
+    const zero = simErrorOf(() => parseScenarioText(CENTER('failures:\n  - {site: a, start: 2h, duration: 0}')));
+    expect(zero.issues.map((i) => i.path)).toContain('failures[0].duration');
+    const wrap = simErrorOf(() => parseScenarioText(CENTER('', 'start: 25h\n        length: 9h')));
+    expect(wrap.issues.map((i) => i.path)).toContain('agentGroups[0].shifts[0].start');
+    const brk = simErrorOf(() => parseScenarioText(CENTER('', 'start: 8h\n        length: 9h', '        breaks: [{after: 8h, length: 2h}]')));
+    expect(brk.issues.map((i) => `${i.path}: ${i.message}`)).toContain('agentGroups[0].shifts[0].breaks[0]: must end within its shift (the shift is 9h long)');
+  });
+});

@@ -190,7 +190,7 @@ describe('stopping a run', () => {
   it('SIGHUP stops a single-thread run in the middle of its one long replication: exit 129 at once, stored as interrupted', async () => {
     const db = join(dir, 'sighup.db');
     // One replication of about a minute on one thread.
-    const p = start([FIXTURE, '--set', 'horizon=200000h', '--set', 'interval=1000h', '-r', '1', '--workers', '1', '--db', db]);
+    const p = start([FIXTURE, '--set', 'horizon=9600h', '--set', 'interval=960h', '--set', 'arrivals.perHour=12000', '--set', 'agents=220', '-r', '1', '--workers', '1', '--db', db]);
     await whenStored(db, 0);
     await new Promise((res) => setTimeout(res, 500));
     const sent = Date.now();
@@ -204,7 +204,7 @@ describe('stopping a run', () => {
 
   it('a second signal quits at once, the run interrupted either way', async () => {
     const db = join(dir, 'twice.db');
-    const p = start([FIXTURE, '--set', 'horizon=200000h', '--set', 'interval=1000h', '-r', '1', '--workers', '1', '--db', db]);
+    const p = start([FIXTURE, '--set', 'horizon=9600h', '--set', 'interval=960h', '--set', 'arrivals.perHour=12000', '--set', 'agents=220', '-r', '1', '--workers', '1', '--db', db]);
     await whenStored(db, 0);
     await new Promise((res) => setTimeout(res, 500));
     const sent = Date.now();

@@ -1,5 +1,6 @@
 import { erlangB, erlangC, queueMetrics, staffFor, type QueueMetrics, type QueueSpec } from '../analytic/index.ts';
 import { defaultWorkers } from '../engine/cores.ts';
+import { grouped, LIMITS } from '../config/limits.ts';
 import { SimError } from '../errors.ts';
 import type { Estimate } from '../metrics/stats.ts';
 import { FlagChecker } from './options.ts';
@@ -10,9 +11,9 @@ import type { Io } from './io.ts';
 function queueFlags(f: FlagChecker, o: Record<string, unknown>, needAgents: boolean): QueueSpec {
   const perHour = f.number('arrivals-per-hour', o.arrivalsPerHour, { exclusiveMin: 0, required: true });
   const aht = f.number('aht', o.aht, { exclusiveMin: 0, required: true });
-  const agents = f.number('agents', o.agents, { integer: true, min: 1, required: needAgents });
+  const agents = f.number('agents', o.agents, { integer: true, min: 1, max: LIMITS.agents, required: needAgents });
   const patience = f.number('patience', o.patience, { exclusiveMin: 0 });
-  const lines = f.number('lines', o.lines, { integer: true, min: 1 });
+  const lines = f.number('lines', o.lines, { integer: true, min: 1, max: LIMITS.lines });
   const threshold = f.number('threshold', o.threshold ?? '20', { min: 0 })!;
   if (lines !== undefined && agents !== undefined && lines < agents) f.fail('lines', String(lines), `must be at least --agents (${agents})`);
   return { arrivalRate: (perHour ?? 0) / 3600, aht: aht ?? 1, agents: agents ?? 1, patience, lines, threshold };
@@ -76,14 +77,15 @@ export async function cmdErlang(io: Io, model: string, o: Record<string, unknown
     f.done('erlang');
   }
   if (model === 'b') {
-    const agents = f.number('agents', o.agents, { integer: true, min: 1, required: o.lines === undefined });
-    const lines = f.number('lines', o.lines, { integer: true, min: 1 });
+    const agents = f.number('agents', o.agents, { integer: true, min: 1, max: LIMITS.agents, required: o.lines === undefined });
+    const lines = f.number('lines', o.lines, { integer: true, min: 1, max: LIMITS.lines });
     let load = f.number('erlangs', o.erlangs, { min: 0 });
     if (load === undefined) {
       const perHour = f.number('arrivals-per-hour', o.arrivalsPerHour, { min: 0, required: true });
       const aht = f.number('aht', o.aht, { exclusiveMin: 0, required: true });
       if (perHour !== undefined && aht !== undefined) load = (perHour * aht) / 3600;
     }
+    if (lines !== undefined && agents !== undefined && lines < agents) f.fail('lines', String(lines), `must be at least --agents (${agents}): a line holds each call in service`);
     f.done('erlang b');
     const n = (lines ?? agents)!;
     const b = erlangB(load!, n);
@@ -113,15 +115,20 @@ export async function cmdErlang(io: Io, model: string, o: Record<string, unknown
   const spec = queueFlags(f, o, true);
   if (model === 'c') spec.patience = undefined;
   const simulate = Boolean(o.simulate);
-  const hours = f.number('hours', o.hours ?? '24', { exclusiveMin: 0 })!;
-  const replications = f.number('replications', o.replications ?? '10', { integer: true, min: 1 })!;
+  const hours = f.number('hours', o.hours ?? '24', { exclusiveMin: 0, max: LIMITS.horizonSeconds / 3600 });
+  const replications = f.number('replications', o.replications ?? '10', { integer: true, min: 1, max: LIMITS.replications })!;
   const seed = f.number('seed', o.seed ?? '1', { integer: true, min: 0 })!;
   // Steady-state comparison: by default the first hour (at most a quarter of the run)
   // is warm-up, since each replication starts with every agent idle.
-  const warmup = f.number('warmup', o.warmup ?? String(defaultWarmup(hours)), { min: 0 })!;
-  const workers = f.number('workers', o.workers ?? String(defaultWorkers()), { integer: true, min: 1, max: 256 }) ?? 1;
-  if (warmup >= hours * 3600) f.fail('warmup', String(warmup), `must be shorter than --hours (${hours * 3600} s)`);
+  // (no default warm-up without a valid --hours: that flag's issue is the one to report)
+  const warmup = hours === undefined ? 0 : f.number('warmup', o.warmup ?? String(defaultWarmup(hours)), { min: 0 })!;
+  const workers = f.number('workers', o.workers ?? String(defaultWorkers()), { integer: true, min: 1, max: LIMITS.workers }) ?? 1;
+  if (hours !== undefined && warmup >= hours * 3600) f.fail('warmup', String(warmup), `must be shorter than --hours (${hours * 3600} s)`);
+  if (simulate && hours !== undefined && spec.arrivalRate * hours * 3600 > LIMITS.arrivalsPerReplication) {
+    f.fail('arrivals-per-hour', String(o.arrivalsPerHour), `must give at most ${grouped(LIMITS.arrivalsPerReplication)} expected arrivals per replication over --hours ${hours} (it gives ${grouped(spec.arrivalRate * hours * 3600)})`);
+  }
   f.done(`erlang ${model}`);
+  if (hours === undefined) throw new Error('unreachable: a missing --hours is an issue');
   const a = spec.arrivalRate * spec.aht;
   if (spec.patience === undefined && spec.lines === undefined && a >= spec.agents) {
     throw new SimError('SIM_ERR_BAD_ARGUMENT', `cctwin erlang ${model}: the queue is unstable`, [

@@ -1,3 +1,4 @@
+import { LIMITS } from '../config/limits.ts';
 import { constants as osConstants } from 'node:os';
 import cliProgress from 'cli-progress';
 import { defaultWorkers, withRunner } from '../engine/pool.ts';
@@ -31,13 +32,13 @@ export interface ExecutionFlags {
 /** Reads the shared flags; issues go to `f` (reported all at once by the caller). */
 export function readExecutionFlags(f: FlagChecker, o: Record<string, unknown>, maxSetValues: number, defaultReplications = 1): ExecutionFlags {
   const precision = parsePrecision(o.precision, f.issues);
-  const replications = f.number('replications', o.replications ?? String(precision ? Math.max(PILOT_REPLICATIONS, defaultReplications) : defaultReplications), { integer: true, min: precision ? 2 : 1 });
-  const maxReplications = f.number('max-replications', o.maxReplications ?? String(DEFAULT_MAX_REPLICATIONS), { integer: true, min: 2 });
+  const replications = f.number('replications', o.replications ?? String(precision ? Math.max(PILOT_REPLICATIONS, defaultReplications) : defaultReplications), { integer: true, min: precision ? 2 : 1, max: LIMITS.replications });
+  const maxReplications = f.number('max-replications', o.maxReplications ?? String(DEFAULT_MAX_REPLICATIONS), { integer: true, min: 2, max: LIMITS.replications });
   if (replications !== undefined && maxReplications !== undefined && precision && maxReplications < replications) {
     f.fail('max-replications', String(maxReplications), `must be at least --replications (${replications})`);
   }
   const seed = f.number('seed', o.seed, { integer: true, min: 0 });
-  const workers = f.number('workers', o.workers ?? String(defaultWorkers()), { integer: true, min: 1, max: 256 });
+  const workers = f.number('workers', o.workers ?? String(defaultWorkers()), { integer: true, min: 1, max: LIMITS.workers });
   const sets = parseSets((o.set as string[] | undefined) ?? [], f.issues, maxSetValues);
   const warmup = parseDurationFlag('warmup', o.warmup, f.issues);
   const db = String(o.db ?? DEFAULT_DB);

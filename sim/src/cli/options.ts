@@ -17,7 +17,14 @@ export class FlagChecker {
       return undefined;
     }
     const s = String(raw).trim();
-    const v = s === '' ? NaN : Number(s);
+    // Decimal only: Number() would read `0x10` as 16 and `1e3` as 1000. A whole number
+    // must also be exact in a double (a seed above 2^53 would collide with its neighbour).
+    const decimal = opts.integer ? /^[+-]?\d+$/ : /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+    const v = decimal.test(s) ? Number(s) : NaN;
+    if (opts.integer && Number.isFinite(v) && !Number.isSafeInteger(v)) {
+      this.issues.push({ path: `--${flag}`, value: s, message: `must be a whole number of at most ${Number.MAX_SAFE_INTEGER} (2^53 - 1)` });
+      return undefined;
+    }
     const kind = opts.integer ? 'a whole number' : 'a number';
     const bounds: string[] = [];
     if (opts.min !== undefined) bounds.push(`>= ${opts.min}`);

@@ -106,9 +106,21 @@ export function centerIssues(s: Center, horizon: number, L: number): Issue[] {
       }
     }
     (g.shifts ?? []).forEach((sh, j) => {
-      if (!(dur(sh.length) > 0) || dur(sh.length) > DAY) {
+      const len = dur(sh.length);
+      if (!(len > 0) || len > DAY) {
         out.push({ path: `agentGroups[${i}].shifts[${j}].length`, value: sh.length, message: 'must be longer than 0 and at most 24h' });
       }
+      // A start is a time of day: `25h` would wrap silently to 01:00.
+      if (dur(sh.start) >= DAY) {
+        out.push({ path: `agentGroups[${i}].shifts[${j}].start`, value: sh.start, message: 'must be a time of day, before 24h (e.g. 8h, 20h30m... as "20.5h" or 73800)' });
+      }
+      (sh.breaks ?? []).forEach((b, k) => {
+        const after = dur(b.after), bl = dur(b.length);
+        if (len > 0 && after + bl > len) {
+          out.push({ path: `agentGroups[${i}].shifts[${j}].breaks[${k}]`, value: `after ${b.after}, length ${b.length}`, message: `must end within its shift (the shift is ${sh.length} long)` });
+        }
+        if (!(bl > 0)) out.push({ path: `agentGroups[${i}].shifts[${j}].breaks[${k}].length`, value: b.length, message: 'must be longer than 0' });
+      });
     });
   });
   for (const sk of skills) {
@@ -120,6 +132,9 @@ export function centerIssues(s: Center, horizon: number, L: number): Issue[] {
   (s.failures ?? []).forEach((f, i) => {
     if (!sites.includes(f.site)) out.push({ path: `failures[${i}].site`, value: f.site, message: `must be a site: ${sites.join(', ')}` });
     if (sites.length < 2 && f.waiting !== 'lose') out.push({ path: `failures[${i}]`, message: 'with one site there is nowhere to move calls: use waiting: lose, or add a site' });
+    const start = dur(f.start), length = dur(f.duration);
+    if (start >= horizon) out.push({ path: `failures[${i}].start`, value: f.start, message: `must be before the horizon (${horizon} s): a failure after it never happens` });
+    if (!(length > 0)) out.push({ path: `failures[${i}].duration`, value: f.duration, message: 'must be longer than 0 (a failure of no time still drops the calls in service)' });
   });
   const policy = s.routing?.policy;
   if (policy !== undefined && policyKind(policy) === PLUGIN && !/\.(ts|js|mjs)$/.test(policy)) {

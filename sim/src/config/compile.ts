@@ -1,3 +1,4 @@
+import { grouped, LIMITS } from './limits.ts';
 import { resolve as resolvePath } from 'node:path';
 import type { DistSpec } from '../core/distributions.ts';
 import type { Issue } from '../errors.ts';
@@ -17,14 +18,29 @@ const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFin
  * that may also have schema errors, so that the author sees every problem at once.
  * `s` has its defaults (parseScenarioText fills them in first).
  */
-export function semanticIssues(s: ScenarioInput): Issue[] {
+/** Top-level fields the single-queue form does not read (it has one queue, one site, no demand model). */
+const CENTER_ONLY = ['siteMode', 'siteOverflow', 'calendar', 'profiles', 'overdispersion', 'shocks', 'routing', 'failures', 'workforce'] as const;
+
+/**
+ * `given`: the top-level fields the file itself wrote (before defaults were filled in),
+ * to tell a field the author set from one the defaults added.
+ */
+export function semanticIssues(s: ScenarioInput, given: ReadonlySet<string> = new Set(Object.keys(s))): Issue[] {
   const out: Issue[] = [];
   const horizon = s.horizon === undefined ? NaN : parseDuration(s.horizon as number | string);
   const interval = parseDuration(s.interval as number | string);
   const warmup = parseDuration(s.warmup as number | string);
   if (isNum(horizon) && horizon <= 0) out.push({ path: 'horizon', value: s.horizon, message: 'must be longer than 0' });
+  if (isNum(horizon) && horizon > LIMITS.horizonSeconds) {
+    out.push({ path: 'horizon', value: s.horizon, message: `must be at most ${LIMITS.horizonSeconds / 86400} days (${grouped(LIMITS.horizonSeconds)} s)` });
+  }
   if (isNum(interval) && interval <= 0) out.push({ path: 'interval', value: s.interval, message: 'must be longer than 0' });
-  const okTimes = isNum(horizon) && isNum(interval) && horizon > 0 && interval > 0;
+  else if (isNum(interval) && interval < LIMITS.intervalSeconds) out.push({ path: 'interval', value: s.interval, message: `must be at least ${LIMITS.intervalSeconds} s` });
+  let okTimes = isNum(horizon) && isNum(interval) && horizon > 0 && interval >= LIMITS.intervalSeconds && horizon <= LIMITS.horizonSeconds;
+  if (okTimes && horizon / interval > LIMITS.intervals + 0.5) {
+    out.push({ path: 'interval', value: s.interval, message: `must be long enough for at most ${grouped(LIMITS.intervals)} intervals over the horizon (it gives ${grouped(horizon / interval)})` });
+    okTimes = false;
+  }
   if (okTimes && Math.abs(horizon / interval - Math.round(horizon / interval)) > 1e-9) {
     out.push({ path: 'horizon', value: s.horizon, message: `must be a whole number of intervals (interval is ${interval} s)` });
   }
@@ -47,6 +63,10 @@ export function semanticIssues(s: ScenarioInput): Issue[] {
   } else if (center.length === 0) {
     for (const k of ['arrivals', 'handleTime', 'agents']) {
       if ((s as Record<string, unknown>)[k] === undefined) out.push({ path: k, message: 'is required (single-queue form), unless the file describes the whole center with sites, contactTypes and agentGroups' });
+    }
+    // Fields only the center form reads: in a single-queue file they would be ignored.
+    for (const k of CENTER_ONLY) {
+      if (given.has(k)) out.push({ path: k, message: 'belongs to the center form (sites, contactTypes, agentGroups); the single-queue form does not use it: remove it, or describe the center' });
     }
   } else if (okTimes) {
     out.push(...centerIssues(s, horizon, interval));

@@ -112,7 +112,7 @@ export function parseScenarioText(text: string, source = 'scenario'): ScenarioIn
   // Schema issues and issues of meaning together; a path reported by both keeps the schema's words.
   const issues = validateAgainst(ScenarioSchema, value);
   const seen = new Set(issues.map((i) => i.path));
-  for (const i of semanticIssues(value as ScenarioInput)) if (!seen.has(i.path)) issues.push(i);
+  for (const i of semanticIssues(value as ScenarioInput, new Set(Object.keys(raw)))) if (!seen.has(i.path)) issues.push(i);
   if (issues.length > 0) {
     const withLines: Issue[] = issues.map((i) => ({ ...i, line: lineOf(i.path) }));
     withLines.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));

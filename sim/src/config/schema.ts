@@ -1,3 +1,4 @@
+import { LIMITS } from './limits.ts';
 import { CHANNELS } from './channels.ts';
 import Type, { type Static, type TSchema, type TSchemaOptions } from 'typebox';
 import { ContactTypeDemandFields, DemandFields } from './demand-schema.ts';
@@ -142,12 +143,12 @@ const Share = (description: string, dflt?: number) =>
   Type.Number({ minimum: 0, maximum: 1, ...(dflt === undefined ? { description } : withDefault(dflt, description)) });
 
 const Staffing = Type.Union(
-  [Type.Integer({ minimum: 0 }), Type.Array(Type.Integer({ minimum: 0 }), { minItems: 1 })],
+  [Type.Integer({ minimum: 0, maximum: LIMITS.agents }), Type.Array(Type.Integer({ minimum: 0, maximum: LIMITS.agents }), { minItems: 1 })],
   { description: 'a whole number of agents on duty, or one number per interval (one day of intervals repeats daily)' },
 );
 
 const Site = Type.Object(
-  { lines: Type.Optional(Type.Integer({ minimum: 0, description: 'trunk lines of the site (default unlimited)' })) },
+  { lines: Type.Optional(Type.Integer({ minimum: 0, maximum: LIMITS.lines, description: 'trunk lines of the site (default unlimited)' })) },
   { additionalProperties: false },
 );
 
@@ -218,7 +219,7 @@ const Shift = Type.Object(
   {
     start: DurationSchema,
     length: DurationSchema,
-    agents: Type.Integer({ minimum: 0, description: 'agents on this shift' }),
+    agents: Type.Integer({ minimum: 0, maximum: LIMITS.agents, description: 'agents on this shift' }),
     breaks: Type.Optional(Type.Array(Break)),
   },
   { additionalProperties: false, description: 'a daily shift: start (time of day), length (e.g. 12h on surge days), agents and breaks' },
@@ -273,7 +274,7 @@ export const ScenarioSchema = Type.Object(
     $schema: Type.Optional(Type.String()),
     name: Type.String({ minLength: 1, description: 'a short title' }),
     description: Type.Optional(Type.String()),
-    seed: Type.Optional(Type.Integer({ minimum: 0, ...withDefault(1, 'base seed of every random stream') })),
+    seed: Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, ...withDefault(1, 'base seed of every random stream') })),
     horizon: DurationSchema,
     interval: Type.Optional(Duration('reporting and staffing interval', '15m')),
     warmup: Type.Optional(Duration('results from calls arriving before this time are left out (steady-state studies)', 0)),
@@ -281,7 +282,7 @@ export const ScenarioSchema = Type.Object(
     handleTime: Type.Optional(DistSchema),
     patience: Type.Optional(Type.Union([DistSchema, Type.Null()], { description: 'a distribution of the time a caller waits before hanging up, or null (omitted) for callers who never hang up' })),
     agents: Type.Optional(Staffing),
-    lines: Type.Optional(Type.Integer({ minimum: 1, description: 'trunk lines: calls waiting or in service at most; a call that finds all busy is blocked' })),
+    lines: Type.Optional(Type.Integer({ minimum: 1, maximum: LIMITS.lines, description: 'trunk lines: calls waiting or in service at most; a call that finds all busy is blocked' })),
     serviceLevel: Type.Optional(
       Type.Object(
         {
@@ -292,7 +293,7 @@ export const ScenarioSchema = Type.Object(
       ),
     ),
     // ---- the whole center (instead of arrivals/handleTime/patience/agents/lines)
-    sites: Type.Optional(Type.Record(Type.String({ minLength: 1 }), Site, { description: 'the sites by name, e.g. shanghai, nantong' })),
+    sites: Type.Optional(Type.Record(Type.String({ minLength: 1 }), Site, { maxProperties: LIMITS.sites, description: 'the sites by name, e.g. shanghai, nantong' })),
     siteMode: Type.Optional(Type.Union([Type.Literal('virtual'), Type.Literal('local')], withDefault('virtual',
       'virtual: one queue across all sites; local: calls wait at the site they land on, and other sites take them after siteOverflow.after',
     ))),
@@ -304,8 +305,8 @@ export const ScenarioSchema = Type.Object(
       { additionalProperties: false, default: {}, description: 'local mode: when and at what cost other sites take a call' },
     )),
     ...DemandFields,
-    contactTypes: Type.Optional(Type.Array(ContactType, { minItems: 1, description: 'what customers contact the center about, in which language and through which channel' })),
-    agentGroups: Type.Optional(Type.Array(AgentGroup, { minItems: 1, description: 'agents by site and skill set' })),
+    contactTypes: Type.Optional(Type.Array(ContactType, { minItems: 1, maxItems: LIMITS.contactTypes, description: 'what customers contact the center about, in which language and through which channel' })),
+    agentGroups: Type.Optional(Type.Array(AgentGroup, { minItems: 1, maxItems: LIMITS.agentGroups, description: 'agents by site and skill set' })),
     routing: Type.Optional(Routing),
     failures: Type.Optional(Type.Array(Failure, { default: [], description: 'site failures: the site loses its lines and agents for a while' })),
     workforce: Type.Optional(workforceSchema(Dist, Duration)),

@@ -90,6 +90,8 @@ function message(e: RawError, schema: TSchema): { path: string; message: string 
     case 'maximum': return [{ path, message: `must be <= ${p.limit}${describe(here)}` }];
     case 'exclusiveMaximum': return [{ path, message: `must be < ${p.limit}${describe(here)}` }];
     case 'minItems': return [{ path, message: `must have at least ${p.limit ?? here?.minItems} item(s)` }];
+    case 'maxItems': return [{ path, message: `must have at most ${p.limit ?? here?.maxItems} items` }];
+    case 'maxProperties': return [{ path, message: `must have at most ${p.limit ?? here?.maxProperties} entries` }];
     case 'minLength': return [{ path, message: `must not be empty` }];
     case 'const': return [{ path, message: `must be ${JSON.stringify(p.allowedValue)}` }];
     case 'enum': return [{ path, message: `must be one of ${JSON.stringify(p.allowedValues)}` }];

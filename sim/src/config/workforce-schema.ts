@@ -1,3 +1,4 @@
+import { LIMITS } from './limits.ts';
 import Type, { type Static, type TSchema } from 'typebox';
 import type { DistSpec } from '../core/distributions.ts';
 import { withDefault } from './schema-default.ts';
@@ -69,7 +70,7 @@ export function workforceSchema(Dist: (description?: string, dflt?: DistSpec) =>
     hiring: Type.Optional(Type.Array(obj({
       group: Type.String({ minLength: 1 }),
       day: Type.Integer({ minimum: 0, description: 'day index the class starts training' }),
-      agents: Type.Integer({ minimum: 1 }),
+      agents: Type.Integer({ minimum: 1, maximum: LIMITS.agents }),
     }, 'a new-hire class'), { default: [] })),
     mentoring: Type.Optional(section({
       share: Type.Optional(Share('share of a mentor\'s capacity per trainee in training', 0.5)),

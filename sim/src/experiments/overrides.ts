@@ -6,6 +6,7 @@ import { compileScenario, withSeed } from '../config/compile.ts';
 import { parseDuration } from '../config/duration.ts';
 import { pathSegments } from '../config/validate.ts';
 import type { ModelConfig } from '../config/model-config.ts';
+import { modelLimitIssues } from '../engine/limits.ts';
 import { SimError, type Issue } from '../errors.ts';
 
 /**
@@ -154,6 +155,8 @@ export function compileVariant(text: string, source: string, assignments: readon
   const label = assignments.length ? `${source} with ${describeAssignments(assignments)}` : source;
   // A plug-in routing policy's path is relative to the scenario file.
   let cfg = compileScenario(parseScenarioText(edited, label), { baseDir: dirname(resolve(source)) });
+  const past = modelLimitIssues(cfg);
+  if (past.length > 0) throw new SimError('SIM_ERR_SCENARIO_INVALID', `${label} is past the simulator's limits`, past);
   if (seed !== undefined) cfg = withSeed(cfg, seed);
   return { cfg, text: edited, assignments };
 }

@@ -1,3 +1,5 @@
+import { runLimitIssues } from '../engine/limits.ts';
+import { SimError } from '../errors.ts';
 import type { ModelConfig } from '../config/model-config.ts';
 import { RunInterrupted, type Runner } from '../engine/pool.ts';
 import { estimate } from '../metrics/stats.ts';
@@ -32,6 +34,12 @@ export interface ReplicationPlan {
 }
 
 export type Outcome = 'done' | 'interrupted';
+
+/** Refuses, before anything is stored or run, a run whose results would not fit the limits (config/limits.ts). */
+export function checkRunSize(cfgs: readonly ModelConfig[], plan: ReplicationPlan): void {
+  const issues = runLimitIssues(cfgs, plan.precision ? plan.maxReplications : plan.replications);
+  if (issues.length > 0) throw new SimError('SIM_ERR_BAD_ARGUMENT', 'the run is past the simulator\'s limits', issues);
+}
 
 /** One arm's replications: those loaded from the store and those run now. */
 class Arm {
@@ -125,6 +133,7 @@ export interface RunRequest extends ReplicationPlan {
 /** Runs (or, with `resume`, continues) a run; the store record is created here unless resuming. */
 export async function executeRun(ctx: ExecContext, req: RunRequest, resume?: { runId: number; cached: Map<number, Float64Array> }): Promise<RunOutcome> {
   const cfg = req.variant.cfg;
+  checkRunSize([cfg], req);
   const runId = resume?.runId ?? ctx.store?.createRun({
     kind: 'run', name: cfg.name, seed: cfg.seed, codeVersion: codeVersion(), scenario: req.variant.text,
     options: req.options, arms: [{ label: 'A', config: cfg }],
@@ -194,6 +203,7 @@ export interface CompareOutcome {
  * paired difference of the KPI.
  */
 export async function executeCompare(ctx: ExecContext, req: CompareRequest): Promise<CompareOutcome> {
+  checkRunSize([req.a.cfg, req.b.cfg], req);
   const runId = ctx.store?.createRun({
     kind: 'compare', name: `${req.a.cfg.name} vs ${req.b.cfg.name}`, seed: req.a.cfg.seed, codeVersion: codeVersion(),
     scenario: JSON.stringify({ A: req.a.text, B: req.b.text }), options: req.options,
