@@ -3,7 +3,9 @@ import type { ModelConfig } from '../config/model-config.ts';
 import { replicateLogged } from '../engine/replicate.ts';
 import { LOG_FIELDS, logRecords } from '../model/event-log.ts';
 import { loadPolicy } from '../engine/policy-loader.ts';
-import { KPIS, type RunSummary } from '../metrics/summary.ts';
+import { KPIS, TOTALS_MIXED, type Kpi, type KpiEstimates, type RunSummary } from '../metrics/summary.ts';
+import type { Estimate } from '../metrics/stats.ts';
+import { CHANNELS } from '../config/channels.ts';
 import { compileVariant, readScenarioText } from '../experiments/overrides.ts';
 import type { PrecisionOutcome } from '../experiments/precision.ts';
 import { executeRun, type RunOutcome } from '../runs/execute.ts';
@@ -13,28 +15,95 @@ import { FlagChecker } from './options.ts';
 import { fmtHalfWidth, fmtKpi, table } from './table.ts';
 import type { Io } from './io.ts';
 
-/** The core KPIs always; the others when they say something (not zero or undefined in this run). --json has them all. */
-const CORE: readonly string[] = ['arrivals', 'offered', 'answered', 'abandoned', 'blocked', 'serviceLevel', 'serviceLevelAnswered', 'abandonRate', 'asa', 'aht', 'occupancy'];
-function shownKpis(s: RunSummary): (typeof KPIS)[number][] {
+/** KPIs of the per-channel and per-type tables, in this order; the core ones always, the others when they say something. */
+const CHANNEL_KPIS: readonly Kpi[] = [
+  'arrivals', 'offered', 'answered', 'abandoned', 'blocked', 'deflected', 'ivrHangup', 'unfinished', 'lost', 'dropped',
+  'transfers', 'retries', 'callbacks', 'serviceLevel', 'serviceLevelAnswered', 'abandonRate', 'asa', 'aht', 'replyOnTime', 'backlog', 'overdue',
+];
+const CHANNEL_CORE: readonly Kpi[] = ['arrivals', 'offered', 'answered', 'abandoned', 'serviceLevel', 'serviceLevelAnswered', 'abandonRate', 'asa', 'aht'];
+/** All-channel KPIs that add up (counts, and ratios of counts that are not waits or service levels). */
+const TOTALS_CORE: readonly Kpi[] = ['arrivals', 'offered', 'answered', 'abandoned', 'blocked', 'occupancy'];
+
+/** Whether a KPI says something in any of these estimates (not undefined or zero everywhere). */
+const saysSomething = (k: Kpi, es: readonly KpiEstimates[]) => es.some((e) => e[k].mean !== null && e[k].mean !== 0);
+
+/** The all-channel KPIs shown: counts that add up, occupancy, and the quality loop's ratios of counts; never a mixed wait or service level. */
+function shownTotals(s: RunSummary): Kpi[] {
   const quality = s.byTenure !== undefined && Object.keys(s.byTenure).length > 0;
   return KPIS.filter((k) => {
-    if (CORE.includes(k)) return true;
+    if (TOTALS_MIXED.includes(k)) return false;
+    if (TOTALS_CORE.includes(k)) return true;
     if (['accuracy', 'dpmo', 'sigmaLevel', 'firstContactResolution', 'defectRate', 'repeatContactRate', 'cost'].includes(k)) return quality;
     const m = s.totals[k].mean;
-    return m !== null && m !== 0 && !(k === 'customers' && s.totals.retries.mean === 0 && s.totals.customersLost.mean === s.totals.abandoned.mean) && !(k === 'replyOnTime' && m === 1);
+    return m !== null && m !== 0 && !(k === 'customers' && s.totals.retries.mean === 0 && s.totals.customersLost.mean === s.totals.abandoned.mean);
   });
+}
+
+/** The channels with a reply deadline (email, fax): replyOnTime means something there only. */
+function deadlineChannels(s: RunSummary): Set<string> {
+  return new Set(s.deadlineChannels ?? []);
+}
+
+const cell = (k: string, e: Estimate | undefined) => (e === undefined || e.mean === null ? '-' : `${fmtKpi(k, e.mean)}${e.ci95 === null ? '' : ` ${fmtHalfWidth(k, e.ci95)}`}`);
+const fmtSeconds = (v: number) => `${v.toLocaleString('en-US')} s`;
+
+/** The warm-up as measured: asked for, and where the measurement starts (whole intervals). */
+export function warmupLine(s: Pick<RunSummary, 'warmup' | 'warmupEffective' | 'intervalLength'>): string {
+  const eff = s.warmupEffective ?? s.warmup;
+  if (s.warmup === 0 && eff === 0) return 'warm-up: none, measuring from 0 s';
+  if (Math.abs(eff - s.warmup) < 1e-9) return `warm-up: ${fmtSeconds(s.warmup)}, measuring from ${fmtSeconds(eff)}`;
+  return `warm-up: ${fmtSeconds(s.warmup)} requested, measuring from ${fmtSeconds(eff)} (whole ${fmtSeconds(s.intervalLength)} intervals)`;
 }
 
 export function printSummary(io: Io, s: RunSummary): void {
   io.out(`${s.scenario}: ${s.replications} replication${s.replications === 1 ? '' : 's'}, seed ${s.seed}, horizon ${(s.horizon / 3600).toFixed(2)} h`);
+  io.out(warmupLine(s));
+  const channels = CHANNELS.filter((c) => s.byChannel[c] !== undefined);
+  const chEst = channels.map((c) => s.byChannel[c]);
+  const deadline = deadlineChannels(s);
   io.out('');
-  io.out(table(['KPI', 'mean', '95% CI'], shownKpis(s).map((k) => [k, fmtKpi(k, s.totals[k].mean), fmtHalfWidth(k, s.totals[k].ci95)])));
+  io.out(`by channel (mean ± 95% CI half-width; serviceLevel: answered within ${s.threshold} s)`);
+  io.out(table(
+    ['KPI', ...channels],
+    CHANNEL_KPIS.filter((k) => CHANNEL_CORE.includes(k) || (k === 'replyOnTime' ? deadline.size > 0 : saysSomething(k, chEst)))
+      .map((k) => [k, ...channels.map((c, i) => (k === 'replyOnTime' && !deadline.has(c) ? '-' : cell(k, chEst[i][k])))]),
+  ));
+  const types = Object.keys(s.byType);
+  if (types.length > 0) {
+    const tk: Kpi[] = ['offered', 'answered', 'serviceLevel', 'abandonRate', 'asa', 'aht', ...(deadline.size > 0 ? ['replyOnTime' as const] : [])];
+    io.out('');
+    io.out('by contact type (means; --json has the 95% CIs)');
+    io.out(table(['type', 'channel', ...tk], types.map((t) => {
+      const ch = s.typeChannels?.[t] ?? '';
+      return [t, ch, ...tk.map((k) => (k === 'replyOnTime' && !deadline.has(ch) ? '-' : fmtKpi(k, s.byType[t][k].mean)))];
+    })));
+  }
+  const sites = Object.keys(s.bySite);
+  if (sites.length > 0) {
+    const phone = channels.includes('phone');
+    io.out('');
+    io.out('by site (contacts by the site they landed at; occupancy of the site\'s agents)');
+    io.out(table(
+      ['site', 'arrivals', 'offered', 'answered', ...(phone ? ['phone serviceLevel', 'phone asa'] : []), 'occupancy'],
+      sites.map((n) => [
+        n, fmtKpi('arrivals', s.bySite[n].arrivals.mean), fmtKpi('offered', s.bySite[n].offered.mean), fmtKpi('answered', s.bySite[n].answered.mean),
+        ...(phone ? [fmtKpi('serviceLevel', s.bySiteChannel?.[n]?.phone?.serviceLevel.mean), fmtKpi('asa', s.bySiteChannel?.[n]?.phone?.asa.mean)] : []),
+        fmtKpi('occupancy', s.bySite[n].occupancy.mean),
+      ]),
+    ));
+  }
+  io.out('');
+  io.out(channels.length > 1
+    ? `all channels (${channels.join(' + ')}): counts that add up; waits and service levels are per channel above`
+    : `all channels (${channels.join('') || 'none'})`);
+  io.out(table(['KPI', 'mean', '95% CI'], shownTotals(s).map((k) => [k, fmtKpi(k, s.totals[k].mean), fmtHalfWidth(k, s.totals[k].ci95)])));
   if (s.sla.length > 0) {
     io.out('');
     io.out(table(
-      ['SLA', 'target', 'value', 'margin', 'met', 'intervals missed'],
+      ['SLA', 'scope', 'target', 'value', 'margin', 'met', 'intervals missed'],
       s.sla.map((t) => [
         t.name,
+        t.scope === 'totals' ? (channels.length > 1 && TOTALS_MIXED.includes(t.kpi as Kpi) ? `all channels (${channels.join(' + ')}, mixed)` : 'all channels') : t.scope,
         `${t.direction === 'min' ? '>=' : '<='} ${fmtKpi(t.kpi, t.target)}`,
         fmtKpi(t.kpi, t.value),
         t.margin === null ? '-' : fmtKpi(t.kpi, t.margin),
