@@ -92,6 +92,14 @@ describe('cctwin run --warmup: the effective warm-up and the warm-up rows', () =
       expect(measured + o.afterHorizon[k].mean, k).toBeCloseTo(o.totals[k].mean, 6);
       if (k === 'arrivals') expect(all).toBeGreaterThan(o.totals[k].mean); // the warm-up rows are in the list, marked
     }
+    // the run store's export marks the warm-up rows too
+    const id = /run (\d+) saved/.exec(r.err)![1];
+    const csv = (await cli('runs', 'export', id, '--format', 'csv', '--db', db)).out.split('\n');
+    expect(csv[0].split(',').at(-1)).toBe('warmup');
+    expect(csv.slice(1, 5).map((l) => l.split(',').at(-1))).toEqual(['1', '1', '0', '0']);
+    const show = await cli('runs', 'show', id, '--db', db);
+    expect(show.out).toContain('warm-up: 2,700 s requested, measuring from 3,600 s');
+    expect(show.out).toMatch(/^by channel/m);
     const text = await cli('run', BASELINE, '-r', '2', '--warmup', '2700', '--workers', '2', '--db', db);
     expect(text.out.split('\n')[1]).toBe('warm-up: 2,700 s requested, measuring from 3,600 s (whole 1,800 s intervals)');
     const whole = await cli('run', BASELINE, '-r', '1', '--warmup', '1h', '--workers', '1', '--db', db);

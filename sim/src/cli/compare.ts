@@ -6,7 +6,8 @@ import { executeCompare, type CompareOutcome } from '../runs/execute.ts';
 import { batchSize, readExecutionFlags, storedOptions, withFlagIssues, withSession } from './execution.ts';
 import { checkFiles } from './files.ts';
 import { FlagChecker } from './options.ts';
-import { printPrecision, storedNote, warmupLine } from './run.ts';
+import { printPrecision, storedNote } from './run.ts';
+import { warmupLine } from './report.ts';
 import { fmtHalfWidth, fmtKpi, table } from './table.ts';
 import type { Io } from './io.ts';
 

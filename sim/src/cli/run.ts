@@ -3,8 +3,8 @@ import type { ModelConfig } from '../config/model-config.ts';
 import { replicateLogged } from '../engine/replicate.ts';
 import { LOG_FIELDS, logRecords } from '../model/event-log.ts';
 import { loadPolicy } from '../engine/policy-loader.ts';
-import { KPIS, TOTALS_MIXED, type Kpi, type KpiEstimates, type RunSummary } from '../metrics/summary.ts';
-import type { Estimate } from '../metrics/stats.ts';
+import { KPIS, TOTALS_MIXED, type Kpi, type RunSummary } from '../metrics/summary.ts';
+import { channelTable, deadlineChannels, shownTotals, warmupLine } from './report.ts';
 import { CHANNELS } from '../config/channels.ts';
 import { compileVariant, readScenarioText } from '../experiments/overrides.ts';
 import type { PrecisionOutcome } from '../experiments/precision.ts';
@@ -15,59 +15,14 @@ import { FlagChecker } from './options.ts';
 import { fmtHalfWidth, fmtKpi, table } from './table.ts';
 import type { Io } from './io.ts';
 
-/** KPIs of the per-channel and per-type tables, in this order; the core ones always, the others when they say something. */
-const CHANNEL_KPIS: readonly Kpi[] = [
-  'arrivals', 'offered', 'answered', 'abandoned', 'blocked', 'deflected', 'ivrHangup', 'unfinished', 'lost', 'dropped',
-  'transfers', 'retries', 'callbacks', 'serviceLevel', 'serviceLevelAnswered', 'abandonRate', 'asa', 'aht', 'replyOnTime', 'backlog', 'overdue',
-];
-const CHANNEL_CORE: readonly Kpi[] = ['arrivals', 'offered', 'answered', 'abandoned', 'serviceLevel', 'serviceLevelAnswered', 'abandonRate', 'asa', 'aht'];
-/** All-channel KPIs that add up (counts, and ratios of counts that are not waits or service levels). */
-const TOTALS_CORE: readonly Kpi[] = ['arrivals', 'offered', 'answered', 'abandoned', 'blocked', 'occupancy'];
-
-/** Whether a KPI says something in any of these estimates (not undefined or zero everywhere). */
-const saysSomething = (k: Kpi, es: readonly KpiEstimates[]) => es.some((e) => e[k].mean !== null && e[k].mean !== 0);
-
-/** The all-channel KPIs shown: counts that add up, occupancy, and the quality loop's ratios of counts; never a mixed wait or service level. */
-function shownTotals(s: RunSummary): Kpi[] {
-  const quality = s.byTenure !== undefined && Object.keys(s.byTenure).length > 0;
-  return KPIS.filter((k) => {
-    if (TOTALS_MIXED.includes(k)) return false;
-    if (TOTALS_CORE.includes(k)) return true;
-    if (['accuracy', 'dpmo', 'sigmaLevel', 'firstContactResolution', 'defectRate', 'repeatContactRate', 'cost'].includes(k)) return quality;
-    const m = s.totals[k].mean;
-    return m !== null && m !== 0 && !(k === 'customers' && s.totals.retries.mean === 0 && s.totals.customersLost.mean === s.totals.abandoned.mean);
-  });
-}
-
-/** The channels with a reply deadline (email, fax): replyOnTime means something there only. */
-function deadlineChannels(s: RunSummary): Set<string> {
-  return new Set(s.deadlineChannels ?? []);
-}
-
-const cell = (k: string, e: Estimate | undefined) => (e === undefined || e.mean === null ? '-' : `${fmtKpi(k, e.mean)}${e.ci95 === null ? '' : ` ${fmtHalfWidth(k, e.ci95)}`}`);
-const fmtSeconds = (v: number) => `${v.toLocaleString('en-US')} s`;
-
-/** The warm-up as measured: asked for, and where the measurement starts (whole intervals). */
-export function warmupLine(s: Pick<RunSummary, 'warmup' | 'warmupEffective' | 'intervalLength'>): string {
-  const eff = s.warmupEffective ?? s.warmup;
-  if (s.warmup === 0 && eff === 0) return 'warm-up: none, measuring from 0 s';
-  if (Math.abs(eff - s.warmup) < 1e-9) return `warm-up: ${fmtSeconds(s.warmup)}, measuring from ${fmtSeconds(eff)}`;
-  return `warm-up: ${fmtSeconds(s.warmup)} requested, measuring from ${fmtSeconds(eff)} (whole ${fmtSeconds(s.intervalLength)} intervals)`;
-}
-
 export function printSummary(io: Io, s: RunSummary): void {
   io.out(`${s.scenario}: ${s.replications} replication${s.replications === 1 ? '' : 's'}, seed ${s.seed}, horizon ${(s.horizon / 3600).toFixed(2)} h`);
   io.out(warmupLine(s));
   const channels = CHANNELS.filter((c) => s.byChannel[c] !== undefined);
-  const chEst = channels.map((c) => s.byChannel[c]);
   const deadline = deadlineChannels(s);
   io.out('');
   io.out(`by channel (mean ± 95% CI half-width; serviceLevel: answered within ${s.threshold} s)`);
-  io.out(table(
-    ['KPI', ...channels],
-    CHANNEL_KPIS.filter((k) => CHANNEL_CORE.includes(k) || (k === 'replyOnTime' ? deadline.size > 0 : saysSomething(k, chEst)))
-      .map((k) => [k, ...channels.map((c, i) => (k === 'replyOnTime' && !deadline.has(c) ? '-' : cell(k, chEst[i][k])))]),
-  ));
+  io.out(channelTable(s));
   const types = Object.keys(s.byType);
   if (types.length > 0) {
     const tk: Kpi[] = ['offered', 'answered', 'serviceLevel', 'abandonRate', 'asa', 'aht', ...(deadline.size > 0 ? ['replyOnTime' as const] : [])];
