@@ -58,7 +58,7 @@ export function printSummary(io: Io, s: RunSummary): void {
       ['SLA', 'scope', 'target', 'value', 'margin', 'met', 'intervals missed'],
       s.sla.map((t) => [
         t.name,
-        t.scope === 'totals' ? (channels.length > 1 && TOTALS_MIXED.includes(t.kpi as Kpi) ? `all channels (${channels.join(' + ')}, mixed)` : 'all channels') : t.scope,
+        t.scope === 'totals' ? `all channels (${channels.join(' + ')}${channels.length > 1 && TOTALS_MIXED.includes(t.kpi as Kpi) ? ', mixed' : ''})` : t.scope,
         `${t.direction === 'min' ? '>=' : '<='} ${fmtKpi(t.kpi, t.target)}`,
         fmtKpi(t.kpi, t.value),
         t.margin === null ? '-' : fmtKpi(t.kpi, t.margin),

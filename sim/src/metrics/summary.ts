@@ -43,7 +43,9 @@ import { estimate, type Estimate } from './stats.ts';
  *   complaintReplyOnTime (case replies within the deadline / replies),
  *   cost (agent time + telephony + compensation, RMB)
  * Counts belong to the interval the contact arrived in; occupancy to the interval in
- * which the time passed.
+ * which the time passed. Waits, service levels and rates are read per channel: in the
+ * all-channel totals they mix channels (TOTALS_MIXED). Totals start at the warm-up
+ * rounded up to whole intervals (effectiveWarmup).
  */
 export const KPIS = [
   'arrivals', 'offered', 'answered', 'abandoned', 'blocked', 'deflected', 'ivrHangup', 'unfinished', 'lost', 'dropped',
