@@ -208,3 +208,12 @@ describe('cctwin compare: per channel and per contact type (issue 12 items 1, 2)
     expect(JSON.parse(both.out).arms.map((a: { label: string }) => a.label)).toEqual([`A: ${FIXTURE} [agents=12]`, `B: ${FIXTURE} [agents=12]`]);
   });
 });
+
+describe('cctwin sweep: waits and service levels of the lead channel, labelled', () => {
+  it('prints phone serviceLevel and asa for a center with several channels, never the mixed totals', async () => {
+    const r = await cli('sweep', BASELINE, '--set', 'seed=1,2', '-r', '1', '--workers', '2', '--db', db);
+    expect(r.code).toBe(0);
+    const header = r.out.split('\n').find((l) => l.startsWith('#'))!;
+    expect(header).toMatch(/phone serviceLevel\s+phone abandonRate\s+phone asa\s+phone aht\s+occupancy/);
+  });
+});
