@@ -69,8 +69,8 @@ describe('cctwin run --workers', () => {
 });
 
 describe('cctwin compare', () => {
-  it('one file with --set: B - A with a paired CI; more agents is a significant improvement', async () => {
-    const r = await cli('compare', FIXTURE, '--set', 'agents=13', '-r', '8', '--workers', '2', '--json', '--db', db);
+  it('one file with --set path=vA,vB: B - A with a paired CI; more agents is a significant improvement', async () => {
+    const r = await cli('compare', FIXTURE, '--set', 'agents=11,13', '-r', '8', '--workers', '2', '--json', '--db', db);
     expect(r.code).toBe(0);
     const o = JSON.parse(r.out);
     expect(o.replications).toBe(8);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { withRunner } from '../../sim/src/engine/pool.ts';
 import { applyAssignments, compileVariant, grid, parseSets, readScenarioText } from '../../sim/src/experiments/overrides.ts';
-import { pairedKpi } from '../../sim/src/experiments/paired.ts';
+import { holm, pairedKpi } from '../../sim/src/experiments/paired.ts';
 import { nextCount } from '../../sim/src/experiments/precision.ts';
 import { executeCompare, executeRun, executeSweep, sweepVariants, type SweepOutcome, type SweepSpec } from '../../sim/src/runs/execute.ts';
 import { RunStore } from '../../sim/src/runs/store.ts';
@@ -55,6 +55,21 @@ describe('paired comparison', () => {
     expect(p.ci95).toBeCloseTo(t975(2) / Math.sqrt(3), 12);
     expect(p.significant).toBe(false); // 2 < 2.484
     expect(pairedKpi([1, 2, 3, 4], [3, 4, 5, 6])).toMatchObject({ difference: 2, ci95: 0, significant: true });
+  });
+
+  it('p-values and Holm adjustment by hand', () => {
+    // differences 1, 2, 3: t = 2 / (1 / sqrt 3) = 3.464 with 2 df, two-sided p = 0.0742
+    expect(pairedKpi([1, 2, 3], [2, 4, 6]).p).toBeCloseTo(0.07418, 4);
+    expect(pairedKpi([1, 2, 3, 4], [3, 4, 5, 6]).p).toBe(0); // the same difference in every pair
+    expect(pairedKpi([1, 2], [1, 2]).p).toBe(1);
+    // sorted 0.01, 0.03, 0.04 -> 3 x 0.01 = 0.03, 2 x 0.03 = 0.06, max(0.06, 1 x 0.04) = 0.06
+    const adj = holm([0.01, 0.04, 0.03]);
+    expect(adj[0]).toBeCloseTo(0.03, 12);
+    expect(adj[1]).toBeCloseTo(0.06, 12);
+    expect(adj[2]).toBeCloseTo(0.06, 12);
+    // nulls are left out of the family (m = 2): 2 x 0.5 = 1, then max(1, 0.9) = 1
+    expect(holm([0.5, null, 0.9])).toEqual([1, null, 1]);
+    expect(holm([0.2, null, 0.01])).toEqual([0.2, null, 0.02]);
   });
 
   it('a scenario against itself: every difference exactly 0 with CI 0, nothing significant', async () => {

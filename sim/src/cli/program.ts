@@ -101,11 +101,11 @@ export function defineCommands(program: Command, io: Io, setCode: SetCode): void
 
   const compare = program
     .command('compare')
-    .description('compare two scenarios (or one with --set edits) with common random numbers: paired 95% CI of each KPI difference B - A')
-    .argument('<a>', 'scenario file of arm A')
-    .argument('[b]', 'scenario file of arm B (default: A with the --set edits)');
-  addExecutionOptions(compare, { set: 'edit a field: path=v (arm B, or both arms with two files) or path=vA,vB (repeatable)' })
-    .action(async (a: string, b: string | undefined, o) => setCode(await (await import('./compare.ts')).cmdCompare(io, a, b, o)));
+    .description('compare a baseline with one or more variants (files, or one file with --set path=vA,vB,...) with common random numbers: paired differences per channel, contact type and in all, with CIs; Holm-corrected for more than one variant')
+    .argument('<a>', 'scenario file of arm A, the baseline')
+    .argument('[variants...]', 'scenario files of arms B, C, ... (default: A with the --set values of each arm)');
+  addExecutionOptions(compare, { set: 'edit a field: path=v (every arm) or path=vA,vB,... (one value per arm; repeatable)' })
+    .action(async (a: string, variants: string[], o) => setCode(await (await import('./compare.ts')).cmdCompare(io, a, variants, o)));
 
   const sweep = program
     .command('sweep')

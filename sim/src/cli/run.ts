@@ -3,7 +3,9 @@ import type { ModelConfig } from '../config/model-config.ts';
 import { replicateLogged } from '../engine/replicate.ts';
 import { LOG_FIELDS, logRecords } from '../model/event-log.ts';
 import { loadPolicy } from '../engine/policy-loader.ts';
-import { KPIS, type RunSummary } from '../metrics/summary.ts';
+import { KPIS, TOTALS_MIXED, type Kpi, type RunSummary } from '../metrics/summary.ts';
+import { channelTable, deadlineChannels, shownTotals, warmupLine } from './report.ts';
+import { CHANNELS } from '../config/channels.ts';
 import { compileVariant, readScenarioText } from '../experiments/overrides.ts';
 import type { PrecisionOutcome } from '../experiments/precision.ts';
 import { executeRun, type RunOutcome } from '../runs/execute.ts';
@@ -13,28 +15,50 @@ import { FlagChecker } from './options.ts';
 import { fmtHalfWidth, fmtKpi, table } from './table.ts';
 import type { Io } from './io.ts';
 
-/** The core KPIs always; the others when they say something (not zero or undefined in this run). --json has them all. */
-const CORE: readonly string[] = ['arrivals', 'offered', 'answered', 'abandoned', 'blocked', 'serviceLevel', 'serviceLevelAnswered', 'abandonRate', 'asa', 'aht', 'occupancy'];
-function shownKpis(s: RunSummary): (typeof KPIS)[number][] {
-  const quality = s.byTenure !== undefined && Object.keys(s.byTenure).length > 0;
-  return KPIS.filter((k) => {
-    if (CORE.includes(k)) return true;
-    if (['accuracy', 'dpmo', 'sigmaLevel', 'firstContactResolution', 'defectRate', 'repeatContactRate', 'cost'].includes(k)) return quality;
-    const m = s.totals[k].mean;
-    return m !== null && m !== 0 && !(k === 'customers' && s.totals.retries.mean === 0 && s.totals.customersLost.mean === s.totals.abandoned.mean) && !(k === 'replyOnTime' && m === 1);
-  });
-}
-
 export function printSummary(io: Io, s: RunSummary): void {
   io.out(`${s.scenario}: ${s.replications} replication${s.replications === 1 ? '' : 's'}, seed ${s.seed}, horizon ${(s.horizon / 3600).toFixed(2)} h`);
+  io.out(warmupLine(s));
+  const channels = CHANNELS.filter((c) => s.byChannel[c] !== undefined);
+  const deadline = deadlineChannels(s);
   io.out('');
-  io.out(table(['KPI', 'mean', '95% CI'], shownKpis(s).map((k) => [k, fmtKpi(k, s.totals[k].mean), fmtHalfWidth(k, s.totals[k].ci95)])));
+  io.out(`by channel (mean ± 95% CI half-width; serviceLevel: answered within ${s.threshold} s)`);
+  io.out(channelTable(s));
+  const types = Object.keys(s.byType);
+  if (types.length > 0) {
+    const tk: Kpi[] = ['offered', 'answered', 'serviceLevel', 'abandonRate', 'asa', 'aht', ...(deadline.size > 0 ? ['replyOnTime' as const] : [])];
+    io.out('');
+    io.out('by contact type (means; --json has the 95% CIs)');
+    io.out(table(['type', 'channel', ...tk], types.map((t) => {
+      const ch = s.typeChannels?.[t] ?? '';
+      return [t, ch, ...tk.map((k) => (k === 'replyOnTime' && !deadline.has(ch) ? '-' : fmtKpi(k, s.byType[t][k].mean)))];
+    })));
+  }
+  const sites = Object.keys(s.bySite);
+  if (sites.length > 0) {
+    const phone = channels.includes('phone');
+    io.out('');
+    io.out('by site (contacts by the site they landed at; occupancy of the site\'s agents)');
+    io.out(table(
+      ['site', 'arrivals', 'offered', 'answered', ...(phone ? ['phone serviceLevel', 'phone asa'] : []), 'occupancy'],
+      sites.map((n) => [
+        n, fmtKpi('arrivals', s.bySite[n].arrivals.mean), fmtKpi('offered', s.bySite[n].offered.mean), fmtKpi('answered', s.bySite[n].answered.mean),
+        ...(phone ? [fmtKpi('serviceLevel', s.bySiteChannel?.[n]?.phone?.serviceLevel.mean), fmtKpi('asa', s.bySiteChannel?.[n]?.phone?.asa.mean)] : []),
+        fmtKpi('occupancy', s.bySite[n].occupancy.mean),
+      ]),
+    ));
+  }
+  io.out('');
+  io.out(channels.length > 1
+    ? `all channels (${channels.join(' + ')}): counts that add up; waits and service levels are per channel above`
+    : `all channels (${channels.join('') || 'none'})`);
+  io.out(table(['KPI', 'mean', '95% CI'], shownTotals(s).map((k) => [k, fmtKpi(k, s.totals[k].mean), fmtHalfWidth(k, s.totals[k].ci95)])));
   if (s.sla.length > 0) {
     io.out('');
     io.out(table(
-      ['SLA', 'target', 'value', 'margin', 'met', 'intervals missed'],
+      ['SLA', 'scope', 'target', 'value', 'margin', 'met', 'intervals missed'],
       s.sla.map((t) => [
         t.name,
+        t.scope === 'totals' ? `all channels (${channels.join(' + ')}${channels.length > 1 && TOTALS_MIXED.includes(t.kpi as Kpi) ? ', mixed' : ''})` : t.scope,
         `${t.direction === 'min' ? '>=' : '<='} ${fmtKpi(t.kpi, t.target)}`,
         fmtKpi(t.kpi, t.value),
         t.margin === null ? '-' : fmtKpi(t.kpi, t.margin),

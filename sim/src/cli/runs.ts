@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { SimError } from '../errors.ts';
-import { KPIS } from '../metrics/summary.ts';
+import { KPIS, TOTALS_MIXED, type RunSummary } from '../metrics/summary.ts';
+import { channelTable, shownTotals, warmupLine } from './report.ts';
 import type { IntervalRow, RunRecord, RunStore } from '../runs/store.ts';
 import { checkFiles, openStore, type OutputFile } from './files.ts';
 import { FlagChecker } from './options.ts';
@@ -83,12 +84,22 @@ export function cmdShow(io: Io, rawId: string, o: Record<string, unknown>): numb
       ...(r.error ? [['error', r.error]] : []),
     ]));
     const res = r.result as Record<string, any> | null;
-    if (res?.totals) {
+    if (res?.byChannel && res?.totals) {
+      // Channels first; the all-channel table keeps what adds up (waits and service levels per channel).
+      const sum = res as unknown as RunSummary;
+      const channels = Object.keys(sum.byChannel);
+      if (res.warmupEffective !== undefined) io.out(`\n${warmupLine(sum)}`);
+      io.out('\nby channel (mean ± 95% CI half-width)');
+      io.out(channelTable(sum));
+      io.out(`\nall channels (${channels.join(' + ')}): counts that add up; waits and service levels are per channel above`);
+      io.out(table(['KPI', 'mean', '95% CI'], shownTotals(sum).map((k) => [k, fmtKpi(k, res.totals[k]?.mean), fmtHalfWidth(k, res.totals[k]?.ci95)])));
+    } else if (res?.totals) {
       io.out('');
       io.out(table(['KPI', 'mean', '95% CI'], KPIS.map((k) => [k, fmtKpi(k, res.totals[k]?.mean), fmtHalfWidth(k, res.totals[k]?.ci95)])));
     }
     if (res?.paired) {
       io.out('');
+      io.out(`all channels${res.comparisons ? ' (per channel and contact type: runs show --json, result.comparisons)' : ''}: B - A of the totals; ${TOTALS_MIXED.join(', ')} mix channels`);
       io.out(table(['KPI', 'A', 'B', 'B - A', 'paired 95% CI', 'significant'], KPIS.map((k) => {
         const p = res.paired[k];
         return [k, fmtKpi(k, p.meanA), fmtKpi(k, p.meanB), fmtKpi(k, p.difference), fmtHalfWidth(k, p.ci95), p.significant === null ? '-' : p.significant ? 'yes' : 'no'];
@@ -122,6 +133,14 @@ function wideIntervals(rows: IntervalRow[]): Map<string, { arm: number; interval
   return out;
 }
 
+/** Whether interval i of an arm is in its warm-up (before the warm-up rounded up to whole intervals). */
+function warmupOf(configs: { config: { warmup: number; intervalLength: number } }[]): (arm: number, interval: number) => boolean {
+  return (arm, i) => {
+    const c = configs[arm]?.config;
+    return c !== undefined && i < Math.ceil(c.warmup / c.intervalLength - 1e-9);
+  };
+}
+
 export function cmdExport(io: Io, rawId: string, o: Record<string, unknown>): number {
   const f = new FlagChecker();
   const format = String(o.format ?? '');
@@ -144,20 +163,22 @@ export function cmdExport(io: Io, rawId: string, o: Record<string, unknown>): nu
           arms: store.armConfigs(p.rec.id).map((a) => a.label),
           replications: store.replicationTotals(p.rec.id),
           intervals: [...wideIntervals(store.intervals(p.rec.id)).values()].map((w) => ({
-            arm: w.arm, interval: w.interval, start: w.start, end: w.end,
+            arm: w.arm, interval: w.interval, start: w.start, end: w.end, warmup: warmupOf(store.armConfigs(p.rec.id))(w.arm, w.interval),
             ...Object.fromEntries(KPIS.map((k) => [k, { mean: w.values.get(k)?.mean ?? null, ci95: w.values.get(k)?.ci95 ?? null }])),
           })),
         })),
       }, null, 2);
     } else {
-      const header = ['run', ...(r.kind === 'sweep' ? ['point', 'assignments'] : []), 'arm', 'interval', 'start', 'end', ...KPIS.flatMap((k) => [k, `${k}_ci95`])];
+      const header = ['run', ...(r.kind === 'sweep' ? ['point', 'assignments'] : []), 'arm', 'interval', 'start', 'end', ...KPIS.flatMap((k) => [k, `${k}_ci95`]), 'warmup'];
       const lines = [header.join(',')];
       for (const p of parts) {
-        const labels = store.armConfigs(p.rec.id).map((a) => a.label);
+        const configs = store.armConfigs(p.rec.id);
+        const labels = configs.map((a) => a.label);
+        const warm = warmupOf(configs);
         for (const w of wideIntervals(store.intervals(p.rec.id)).values()) {
           lines.push([
             p.rec.id, ...(r.kind === 'sweep' ? [p.point, p.assignments] : []), labels[w.arm] ?? w.arm, w.interval, w.start, w.end,
-            ...KPIS.flatMap((k) => [w.values.get(k)?.mean, w.values.get(k)?.ci95]),
+            ...KPIS.flatMap((k) => [w.values.get(k)?.mean, w.values.get(k)?.ci95]), warm(w.arm, w.interval) ? 1 : 0,
           ].map(csvCell).join(','));
         }
       }

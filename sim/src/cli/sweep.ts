@@ -1,6 +1,7 @@
 import { SimError } from '../errors.ts';
 import { readScenarioText, type Variant } from '../experiments/overrides.ts';
 import { executeSweep, sweepVariants, type SweepOutcome, type SweepSpec } from '../runs/execute.ts';
+import { TOTALS_MIXED, type Kpi } from '../metrics/summary.ts';
 import { batchSize, readExecutionFlags, storedOptions, withFlagIssues, withSession, type ExecutionFlags } from './execution.ts';
 import { checkFiles, openStore } from './files.ts';
 import { FlagChecker } from './options.ts';
@@ -43,14 +44,19 @@ export function sweepJson(r: SweepOutcome, spec: SweepSpec): object {
 function printSweep(io: Io, r: SweepOutcome, spec: SweepSpec, total: number): void {
   const paths = spec.sets.map((s) => s.path);
   io.out(`${spec.source}: sweep of ${total} point${total === 1 ? '' : 's'} over ${paths.join(', ')}${r.status === 'interrupted' ? ` (INTERRUPTED after ${r.points.length - 1} complete)` : ''}\n`);
+  // With several channels the waits and service levels are phone's (the first channel's), labelled so: the totals mix channels.
+  const first = r.points.find((p) => p.summary)?.summary;
+  const scopes = first?.totalsScope?.channels ?? [];
+  const lead = scopes.length > 1 ? scopes[0] : null;
+  const scoped = (k: string) => lead !== null && TOTALS_MIXED.includes(k as Kpi);
   io.out(table(
-    ['#', ...paths, 'reps', ...LINE_KPIS],
+    ['#', ...paths, 'reps', ...LINE_KPIS.map((k) => (scoped(k) ? `${lead} ${k}` : k))],
     r.points.map((p) => [
       String(p.point),
       ...paths.map((k) => { const v = p.assignments[k]; return typeof v === 'string' ? v : JSON.stringify(v); }),
       `${p.summary?.replications ?? 0}${p.status === 'interrupted' ? ' (partial)' : ''}`,
       ...LINE_KPIS.map((k) => {
-        const e = p.summary?.totals[k];
+        const e = scoped(k) ? p.summary?.byChannel[lead!]?.[k] : p.summary?.totals[k];
         return k === 'serviceLevel' && e?.ci95 != null ? `${fmtKpi(k, e.mean)} ${fmtHalfWidth(k, e.ci95)}` : fmtKpi(k, e?.mean);
       }),
     ]),

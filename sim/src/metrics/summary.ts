@@ -43,7 +43,9 @@ import { estimate, type Estimate } from './stats.ts';
  *   complaintReplyOnTime (case replies within the deadline / replies),
  *   cost (agent time + telephony + compensation, RMB)
  * Counts belong to the interval the contact arrived in; occupancy to the interval in
- * which the time passed.
+ * which the time passed. Waits, service levels and rates are read per channel: in the
+ * all-channel totals they mix channels (TOTALS_MIXED). Totals start at the warm-up
+ * rounded up to whole intervals (effectiveWarmup).
  */
 export const KPIS = [
   'arrivals', 'offered', 'answered', 'abandoned', 'blocked', 'deflected', 'ivrHangup', 'unfinished', 'lost', 'dropped',
@@ -172,8 +174,17 @@ export function decodeResult(buf: Float64Array, cfg: ModelConfig): ReplicationRe
   };
 }
 
+/** The first interval measured: the warm-up rounded up to whole intervals. */
 function firstRow(cfg: ModelConfig): number {
   return Math.min(Math.ceil(cfg.warmup / cfg.intervalLength - 1e-9), cfg.nIntervals);
+}
+
+/**
+ * Where the measurement starts, seconds: the warm-up rounded up to whole intervals
+ * (a 5,400 s warm-up with 1 h intervals measures from 7,200 s), at most the horizon.
+ */
+export function effectiveWarmup(cfg: ModelConfig): number {
+  return Math.min(firstRow(cfg) * cfg.intervalLength, cfg.horizon);
 }
 
 /**
@@ -221,8 +232,13 @@ function breakdown(r: ReplicationResult, cfg: ModelConfig, row: number, sites: n
   return out;
 }
 
-/** Totals of one contact type (all sites). */
-function typeRow(r: ReplicationResult, cfg: ModelConfig, type: number): Float64Array {
+/** Totals of one channel (index into CHANNELS; all sites, after the warm-up): counts only, no agent time. */
+export function channelRow(r: ReplicationResult, cfg: ModelConfig, channel: number): Float64Array {
+  return breakdown(r, cfg, -1, cfg.sites.map((_, i) => i), [channel], false);
+}
+
+/** Totals of one contact type (all sites, after the warm-up). */
+export function typeRow(r: ReplicationResult, cfg: ModelConfig, type: number): Float64Array {
   const nS = cfg.sites.length;
   const out = new Float64Array(NM);
   for (let si = 0; si < nS; si++) {
@@ -262,6 +278,8 @@ export const MAX_DETAIL_HORIZON = 14 * 86400;
 export interface IntervalSummary extends KpiEstimates {
   start: number;
   end: number;
+  /** true for the intervals before `warmupEffective`: left out of totals, breakdowns, weeks and SLA checks */
+  warmup: boolean;
   /** the interval's KPIs by channel and by site (occupancy by site only); horizons up to 14 days */
   byChannel?: Record<string, KpiEstimates>;
   bySite?: Record<string, KpiEstimates>;
@@ -296,13 +314,35 @@ export interface RunSummary {
   threshold: number;
   horizon: number;
   intervalLength: number;
+  /** the warm-up asked for (scenario or --warmup), seconds */
   warmup: number;
+  /** where the measurement starts: the warm-up rounded up to whole intervals, seconds */
+  warmupEffective: number;
+  /**
+   * All channels together. Counts add up; the rates and waits (TOTALS_MIXED) average
+   * across channels, e.g. email replies of hours with phone waits of seconds: read
+   * them per channel (byChannel).
+   */
   totals: KpiEstimates;
+  /** what `totals` mixes: the channels present and the KPIs whose all-channel value has no single meaning */
+  totalsScope: { channels: string[]; mixed: readonly Kpi[]; note: string };
   /** per channel (phone, im, email, fax), per site and per contact type: the same KPIs; occupancy by site only */
   byChannel: Record<string, KpiEstimates>;
   bySite: Record<string, KpiEstimates>;
+  /** each contact type's channel */
+  typeChannels: Record<string, string>;
+  /** the channels with a reply deadline on some type (email, fax): replyOnTime means something there */
+  deadlineChannels: string[];
+  /** per site and channel (contacts by the site they landed at): the same KPIs, occupancy excepted */
+  bySiteChannel: Record<string, Record<string, KpiEstimates>>;
   byType: Record<string, KpiEstimates>;
   intervals: IntervalSummary[];
+  /**
+   * Contacts that arrived after the horizon (redials, rework, complaint contacts; the
+   * drain): counted in the totals, in no interval. For counts, the intervals that are
+   * not warm-up plus afterHorizon sum to the totals.
+   */
+  afterHorizon: KpiEstimates;
   /** weeks of the horizon (7 days each, the last maybe shorter), the same KPIs */
   weeks: (KpiEstimates & { start: number; end: number })[];
   /** under three months, three to twelve months, over twelve months (scenarios with a workforce) */
@@ -316,6 +356,13 @@ export interface RunSummary {
     secondsPerSimulatedDay: number;
   };
 }
+
+/**
+ * KPIs whose all-channel value mixes quantities of different meaning across channels
+ * (a phone wait of seconds with an email reply of hours): reports lead with them per
+ * channel and label or leave out their all-channel value.
+ */
+export const TOTALS_MIXED: readonly Kpi[] = ['serviceLevel', 'serviceLevelAnswered', 'abandonRate', 'asa', 'aht', 'replyOnTime'];
 
 function estimates(values: KpiValues[]): KpiEstimates {
   const out = {} as KpiEstimates;
@@ -339,6 +386,12 @@ export function summarize(cfg: ModelConfig, results: ReplicationResult[], wallSe
   };
   const totals = per((r) => totalRow(r.rows, cfg));
   const { byChannel, bySite } = split(-1);
+  const bySiteChannel: Record<string, Record<string, KpiEstimates>> = {};
+  for (let si = 0; si < nS; si++) {
+    const m: Record<string, KpiEstimates> = {};
+    for (const ch of channels) m[CHANNELS[ch]] = per((r) => breakdown(r, cfg, -1, [si], [ch], false));
+    bySiteChannel[cfg.sites[si].name] = m;
+  }
   const byType: Record<string, KpiEstimates> = {};
   cfg.types.forEach((ty, t) => { byType[ty.name] = per((r) => typeRow(r, cfg, t)); });
   // Per-interval breakdowns by channel and site for horizons up to two weeks; longer
@@ -349,10 +402,12 @@ export function summarize(cfg: ModelConfig, results: ReplicationResult[], wallSe
     intervals.push({
       start: i * cfg.intervalLength,
       end: (i + 1) * cfg.intervalLength,
+      warmup: i < firstRow(cfg),
       ...per((r) => r.rows.subarray(i * NM, (i + 1) * NM)),
       ...(detail ? split(i) : {}),
     } as IntervalSummary);
   }
+  const afterHorizon = per((r) => r.rows.subarray(cfg.nIntervals * NM, (cfg.nIntervals + 1) * NM));
   const WEEK = 7 * 86400;
   const weeks: RunSummary['weeks'] = [];
   for (let w = 0; w * WEEK < cfg.horizon; w++) {
@@ -392,7 +447,7 @@ export function summarize(cfg: ModelConfig, results: ReplicationResult[], wallSe
     const value = pick({ ...totals, byChannel, bySite })?.mean ?? null;
     const meets = (v: number) => (t.direction === 'min' ? v >= t.target - 1e-12 : v <= t.target + 1e-12);
     const missed = intervals
-      .filter((iv) => iv.start >= cfg.warmup - 1e-9)
+      .filter((iv) => !iv.warmup)
       .filter((iv) => {
         const v = pick(iv)?.mean;
         return v !== null && v !== undefined && !meets(v);
@@ -421,11 +476,23 @@ export function summarize(cfg: ModelConfig, results: ReplicationResult[], wallSe
     horizon: cfg.horizon,
     intervalLength: cfg.intervalLength,
     warmup: cfg.warmup,
+    warmupEffective: effectiveWarmup(cfg),
     totals,
+    totalsScope: {
+      channels: channels.map((c) => CHANNELS[c]),
+      mixed: TOTALS_MIXED,
+      note: channels.length > 1
+        ? `all channels together (${channels.map((c) => CHANNELS[c]).join(', ')}): counts add up; ${TOTALS_MIXED.join(', ')} average across channels (e.g. email replies of hours with phone waits of seconds): read them in byChannel`
+        : `one channel (${CHANNELS[channels[0]] ?? 'none'}): totals equal byChannel.${CHANNELS[channels[0]] ?? ''}`,
+    },
     byChannel,
     bySite,
+    bySiteChannel,
+    typeChannels: Object.fromEntries(cfg.types.map((t) => [t.name, t.channel])),
+    deadlineChannels: CHANNELS.filter((c) => cfg.types.some((t) => t.channel === c && t.deadline !== undefined)),
     byType,
     intervals,
+    afterHorizon,
     weeks,
     byTenure,
     sla,

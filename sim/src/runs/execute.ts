@@ -4,7 +4,7 @@ import type { ModelConfig } from '../config/model-config.ts';
 import { RunInterrupted, type Runner } from '../engine/pool.ts';
 import { estimate } from '../metrics/stats.ts';
 import { decodeResult, kpisOf, summarize, totalRow, type Kpi, type ReplicationResult, type RunSummary } from '../metrics/summary.ts';
-import { pairedComparison, type PairedComparison } from '../experiments/paired.ts';
+import { compareArms, correctionOf, type ArmComparison, type Correction, type PairedComparison } from '../experiments/paired.ts';
 import { untilPrecise, type PrecisionOutcome, type PrecisionTarget } from '../experiments/precision.ts';
 import { compileVariants, grid, type Assignment, type SetSpec, type Variant } from '../experiments/overrides.ts';
 import { codeVersion } from './code-version.ts';
@@ -182,8 +182,11 @@ async function runArm(ctx: ExecContext, runId: number | null, req: ReplicationPl
 // ---------------------------------------------------------------- compare
 
 export interface CompareRequest extends ReplicationPlan {
+  /** the baseline */
   a: Variant & { label: string };
   b: Variant & { label: string };
+  /** further variants (arms C, D, ...), each against the baseline */
+  more?: (Variant & { label: string })[];
   options: Record<string, unknown>;
 }
 
@@ -193,39 +196,54 @@ export interface CompareOutcome {
   replications: number;
   a: RunSummary;
   b: RunSummary;
+  /** B - A of the totals (corrected for the number of variants) */
   paired: PairedComparison;
+  /** every arm, the baseline first */
+  arms: RunSummary[];
+  /** each variant against the baseline: totals, per channel and per contact type */
+  comparisons: ArmComparison[];
+  correction: Correction;
   precision?: PrecisionOutcome;
 }
 
 /**
- * Both arms over the same replication indexes, hence the same random streams
- * (common random numbers); with a precision target, the target applies to the
- * paired difference of the KPI.
+ * All arms over the same replication indexes, hence the same random streams
+ * (common random numbers); each variant is compared with the baseline (arm A). With
+ * a precision target, the target applies to the widest (corrected) CI of the KPI's
+ * differences.
  */
 export async function executeCompare(ctx: ExecContext, req: CompareRequest): Promise<CompareOutcome> {
-  checkRunSize([req.a.cfg, req.b.cfg], req);
+  const variants = [req.a, req.b, ...(req.more ?? [])];
+  checkRunSize(variants.map((v) => v.cfg), req);
   const runId = ctx.store?.createRun({
-    kind: 'compare', name: `${req.a.cfg.name} vs ${req.b.cfg.name}`, seed: req.a.cfg.seed, codeVersion: codeVersion(),
-    scenario: JSON.stringify({ A: req.a.text, B: req.b.text }), options: req.options,
-    arms: [{ label: req.a.label, config: req.a.cfg }, { label: req.b.label, config: req.b.cfg }],
+    kind: 'compare', name: variants.map((v) => v.cfg.name).join(' vs '), seed: req.a.cfg.seed, codeVersion: codeVersion(),
+    scenario: JSON.stringify(Object.fromEntries(variants.map((v, i) => [String.fromCharCode(65 + i), v.text]))), options: req.options,
+    arms: variants.map((v) => ({ label: v.label, config: v.cfg })),
   }) ?? null;
-  const armA = new Arm(req.a.cfg, ctx, runId, 0);
-  const armB = new Arm(req.b.cfg, ctx, runId, 1);
-  const ensure = async (k: number) => { await Promise.all([armA.ensure(k), armB.ensure(k)]); };
+  const arms = variants.map((v, i) => new Arm(v.cfg, ctx, runId, i));
+  const ensure = async (k: number) => { await Promise.all(arms.map((arm) => arm.ensure(k))); };
+  const compared = (filter: (r: ReplicationResult) => boolean) => compareArms(arms.map((arm) => ({ cfg: arm.cfg, results: arm.list().filter(filter) })));
   const t0 = performance.now();
   try {
-    const { status, n, precision } = await replicateUntilDone(req, ensure,
-      (kpi, k) => pairedComparison(req.a.cfg, armA.list(k), req.b.cfg, armB.list(k))[kpi].ci95);
+    const { status, n, precision } = await replicateUntilDone(req, ensure, (kpi, k) => {
+      const widths = compared((r) => r.replication < k).map((c) => c.totals[kpi].ciAdjusted);
+      return widths.some((w) => w === null) ? null : Math.max(...(widths as number[]));
+    });
     const wall = (performance.now() - t0) / 1000;
-    // Partial: only the replications both arms finished.
-    const both = (r: ReplicationResult) => status === 'done' ? r.replication < n : armA.results.has(r.replication) && armB.results.has(r.replication);
-    const a = summarize(req.a.cfg, armA.list().filter(both), wall);
-    const b = summarize(req.b.cfg, armB.list().filter(both), wall);
-    const paired = pairedComparison(req.a.cfg, armA.list().filter(both), req.b.cfg, armB.list().filter(both));
-    const out: CompareOutcome = { runId, status, replications: a.replications, a, b, paired, ...(precision ? { precision } : {}) };
+    // Partial: only the replications every arm finished.
+    const all = (r: ReplicationResult) => status === 'done' ? r.replication < n : arms.every((arm) => arm.results.has(r.replication));
+    const summaries = arms.map((arm) => summarize(arm.cfg, arm.list().filter(all), wall));
+    const comparisons = compared(all);
+    const correction = correctionOf(variants.length - 1);
+    const [a, b] = summaries;
+    const paired = comparisons[0].totals;
+    const out: CompareOutcome = { runId, status, replications: a.replications, a, b, paired, arms: summaries, comparisons, correction, ...(precision ? { precision } : {}) };
     if (runId !== null && ctx.store) {
-      ctx.store.finishRun(runId, status, { status, replications: out.replications, a: storedSummary(a), b: storedSummary(b), paired, ...(precision ? { precision } : {}) },
-        [{ arm: 0, rows: a.intervals }, { arm: 1, rows: b.intervals }], null, noteOf(ctx, status));
+      ctx.store.finishRun(runId, status, {
+        status, replications: out.replications, a: storedSummary(a), b: storedSummary(b), paired,
+        ...(summaries.length > 2 ? { more: summaries.slice(2).map(storedSummary) } : {}),
+        comparisons, correction, ...(precision ? { precision } : {}),
+      }, summaries.map((sm, i) => ({ arm: i, rows: sm.intervals })), null, noteOf(ctx, status));
     }
     return out;
   } catch (e) {

@@ -1,0 +1,13 @@
+import { readFileSync } from 'node:fs';
+import { parseDocument, LineCounter } from 'yaml';
+import { withDefaults } from '../sim/src/config/defaults.ts';
+import { validateAgainst } from '../sim/src/config/validate.ts';
+import { ScenarioSchema } from '../sim/src/config/schema.ts';
+const text = readFileSync(process.argv[2], 'utf8');
+let t = performance.now();
+const lap = (l: string) => { const n = performance.now(); console.log(l, (n - t).toFixed(0), 'ms'); t = n; };
+const doc = parseDocument(text, { lineCounter: new LineCounter(), uniqueKeys: true }); lap('parse unique');
+parseDocument(text, { uniqueKeys: false }); lap('parse no-unique');
+const raw = doc.toJS(); lap('toJS');
+const v = withDefaults(raw); lap('defaults');
+const is = validateAgainst(ScenarioSchema, v); lap('validate ' + is.length);
