@@ -215,3 +215,35 @@ describe('fields a form does not use are refused, not ignored (item 7)', () => {
     expect(brk.issues.map((i) => `${i.path}: ${i.message}`)).toContain('agentGroups[0].shifts[0].breaks[0]: must end within its shift (the shift is 9h long)');
   });
 });
+
+describe('sweep grids (item 12)', () => {
+  const POOL = join(ROOT, 'test/fixtures/pool-small.yaml');
+  const values = Array.from({ length: 1000 }, (_, i) => i + 1).join(',');
+
+  it('a 1,000 x 1,000 grid is refused at once with its size (it hung compiling every point)', async () => {
+    const r = await cli('sweep', POOL, '--set', `agents=${values}`, '--set', `patience.mean=${values}`, '--db', db);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/must make a grid of at most 10,000 points \(it makes 1,000,000\)/);
+  });
+
+  it('a bad value anywhere in the grid is reported before any point runs, with the point that has it', async () => {
+    const r = await cli('sweep', POOL, '--set', 'agents=11,12', '--set', 'patience.mean=100,-5,200', '--db', db);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/patience\.mean \[agents=11, patience\.mean=-5\] = -5: must be > 0/);
+    expect(r.err).not.toMatch(/saved/);
+  });
+
+  it('points are compiled one at a time and give the same numbers as compiling them all', async () => {
+    const { sweepVariants } = await import('../../sim/src/runs/execute.ts');
+    const { compileVariant } = await import('../../sim/src/experiments/overrides.ts');
+    const spec = {
+      text: readScenarioText(POOL), source: POOL, sets: [{ path: 'agents', values: [11, 12] }, { path: 'patience.mean', values: [60, 120, 240] }],
+      fixed: [], replications: 1, maxReplications: 2, options: {},
+    };
+    const pts = sweepVariants(spec);
+    expect(pts.count).toBe(6);
+    // The first flag varies slowest.
+    expect(pts.variant(4).assignments).toEqual([{ path: 'agents', value: 12 }, { path: 'patience.mean', value: 120 }]);
+    expect(pts.variant(4).cfg).toEqual(compileVariant(spec.text, POOL, pts.variant(4).assignments).cfg);
+  });
+});

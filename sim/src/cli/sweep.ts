@@ -1,6 +1,6 @@
 import { SimError } from '../errors.ts';
-import { readScenarioText, type Variant } from '../experiments/overrides.ts';
-import { executeSweep, sweepVariants, type SweepOutcome, type SweepSpec } from '../runs/execute.ts';
+import { readScenarioText } from '../experiments/overrides.ts';
+import { executeSweep, sweepVariants, type SweepOutcome, type SweepPoints, type SweepSpec } from '../runs/execute.ts';
 import { TOTALS_MIXED, type Kpi } from '../metrics/summary.ts';
 import { batchSize, readExecutionFlags, storedOptions, withFlagIssues, withSession, type ExecutionFlags } from './execution.ts';
 import { checkFiles, openStore } from './files.ts';
@@ -125,10 +125,10 @@ function newSpec(file: string, x: ExecutionFlags): () => SweepSpec {
   });
 }
 
-async function runSweep(io: Io, x: ExecutionFlags, spec: SweepSpec, variants: Variant[], resumeId: number | undefined): Promise<number> {
+async function runSweep(io: Io, x: ExecutionFlags, spec: SweepSpec, variants: SweepPoints, resumeId: number | undefined): Promise<number> {
   const { value: r, exitCode } = await withSession(io, { ...x, tasks: batchSize(x) }, ({ ctx }) => executeSweep(ctx, spec, variants, resumeId));
   if (x.json) io.out(JSON.stringify(sweepJson(r, spec), null, 2));
-  else printSweep(io, r, spec, variants.length);
+  else printSweep(io, r, spec, variants.count);
   if (r.runId !== null) {
     (x.json ? io.err : io.out)(r.status === 'interrupted'
       ? `sweep ${r.runId} interrupted; resume with: cctwin sweep --resume ${r.runId}${x.db === 'runs/cctwin.db' ? '' : ` --db ${x.db}`}`

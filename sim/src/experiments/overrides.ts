@@ -98,6 +98,22 @@ export function parseDurationFlag(flag: string, raw: unknown, issues: Issue[]): 
   return v;
 }
 
+/** Points of the grid of `specs`: the product of their value counts. */
+export function gridSize(specs: readonly SetSpec[]): number {
+  return specs.reduce((n, s) => n * s.values.length, 1);
+}
+
+/** Point `i` of the grid (the first flag varies slowest), without building the others. */
+export function gridPoint(specs: readonly SetSpec[], i: number): Assignment[] {
+  const out: Assignment[] = new Array(specs.length);
+  for (let k = specs.length - 1; k >= 0; k--) {
+    const n = specs[k].values.length;
+    out[k] = { path: specs[k].path, value: specs[k].values[i % n] };
+    i = Math.floor(i / n);
+  }
+  return out;
+}
+
 /** Every combination of the values (the first flag varies slowest), in a fixed order. */
 export function grid(specs: readonly SetSpec[]): Assignment[][] {
   let points: Assignment[][] = [[]];

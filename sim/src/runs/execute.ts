@@ -1,12 +1,13 @@
 import { runLimitIssues } from '../engine/limits.ts';
 import { SimError } from '../errors.ts';
+import { grouped, LIMITS } from '../config/limits.ts';
 import type { ModelConfig } from '../config/model-config.ts';
 import { RunInterrupted, type Runner } from '../engine/pool.ts';
 import { estimate } from '../metrics/stats.ts';
 import { decodeResult, kpisOf, summarize, totalRow, type Kpi, type ReplicationResult, type RunSummary } from '../metrics/summary.ts';
 import { compareArms, correctionOf, type ArmComparison, type Correction, type PairedComparison } from '../experiments/paired.ts';
 import { untilPrecise, type PrecisionOutcome, type PrecisionTarget } from '../experiments/precision.ts';
-import { compileVariants, grid, type Assignment, type SetSpec, type Variant } from '../experiments/overrides.ts';
+import { compileVariant, compileVariants, gridPoint, gridSize, type Assignment, type SetSpec, type Variant } from '../experiments/overrides.ts';
 import { codeVersion } from './code-version.ts';
 import type { RunStatus, RunStore } from './store.ts';
 
@@ -282,12 +283,37 @@ export interface SweepOutcome {
   wallSeconds: number;
 }
 
-/** Compiles every grid point (throws one error listing the problems of all points). */
-export function sweepVariants(spec: SweepSpec): Variant[] {
-  const points = grid(spec.sets);
-  const variants = compileVariants(points.map((a) => ({ text: spec.text, source: spec.source, assignments: [...spec.fixed, ...a], seed: spec.seed })));
-  // A point is named by its grid values; the fixed edits are the same everywhere.
-  return variants.map((v, i) => ({ ...v, assignments: points[i] }));
+/** The points of a sweep, compiled one at a time when each runs. */
+export interface SweepPoints {
+  readonly count: number;
+  /** Point i compiled (its assignments are its grid values; the fixed edits are the same everywhere). */
+  variant(i: number): Variant;
+}
+
+/**
+ * The grid of a sweep, checked up front without compiling every point: its size
+ * against the limit, then each value of each flag alone and the first point (one
+ * error listing every problem). A point is compiled when it runs: a grid of 10,000
+ * points starts at once. A point whose combination of values is invalid although each
+ * value is valid alone stops the sweep there with its error; the points before it
+ * are stored.
+ */
+export function sweepVariants(spec: SweepSpec): SweepPoints {
+  const count = gridSize(spec.sets);
+  if (count > LIMITS.sweepPoints) {
+    throw new SimError('SIM_ERR_BAD_ARGUMENT', 'the sweep grid is too large', [
+      { path: '--set', value: spec.sets.map((x) => `${x.path}: ${x.values.length} values`).join(', '), message: `must make a grid of at most ${grouped(LIMITS.sweepPoints)} points (it makes ${grouped(count)})` },
+    ]);
+  }
+  const item = (a: readonly Assignment[]) => ({ text: spec.text, source: spec.source, assignments: [...spec.fixed, ...a], seed: spec.seed });
+  const first = gridPoint(spec.sets, 0);
+  const singles = spec.sets.flatMap((x, k) => x.values.slice(k === 0 ? 1 : 0).map((value) => first.map((a, j) => (j === k ? { path: x.path, value } : a))));
+  const [v0] = compileVariants([first, ...singles].map(item));
+  const compile = (i: number): Variant => {
+    const a = gridPoint(spec.sets, i);
+    return { ...(i === 0 ? v0 : compileVariant(spec.text, spec.source, [...spec.fixed, ...a], spec.seed)), assignments: a };
+  };
+  return { count, variant: compile };
 }
 
 const assignmentObject = (a: readonly Assignment[]) => Object.fromEntries(a.map((x) => [x.path, x.value]));
@@ -297,11 +323,13 @@ const assignmentObject = (a: readonly Assignment[]) => Object.fromEntries(a.map(
  * read back from the store and unfinished points continue from their stored
  * replications; the result is the same as that of an uninterrupted sweep.
  */
-export async function executeSweep(ctx: ExecContext, spec: SweepSpec, variants: readonly Variant[], resumeId?: number): Promise<SweepOutcome> {
+export async function executeSweep(ctx: ExecContext, spec: SweepSpec, grid: SweepPoints, resumeId?: number): Promise<SweepOutcome> {
   const store = ctx.store ?? null;
+  const v0 = grid.variant(0);
+  checkRunSize([v0.cfg], spec);
   const stored = { text: spec.text, source: spec.source, sets: spec.sets, fixed: spec.fixed, seed: spec.seed, replications: spec.replications, precision: spec.precision, maxReplications: spec.maxReplications };
   const sweepId = resumeId ?? store?.createRun({
-    kind: 'sweep', name: variants[0]?.cfg.name ?? spec.source, seed: variants[0]?.cfg.seed, codeVersion: codeVersion(),
+    kind: 'sweep', name: v0.cfg.name, seed: v0.cfg.seed, codeVersion: codeVersion(),
     scenario: spec.text, options: { ...spec.options, sweep: stored },
   }) ?? null;
   if (resumeId !== undefined && store) store.resumeRun(resumeId);
@@ -310,8 +338,8 @@ export async function executeSweep(ctx: ExecContext, spec: SweepSpec, variants: 
   const points: SweepPointOutcome[] = [];
   let status: Outcome = 'done';
   try {
-    for (let i = 0; i < variants.length; i++) {
-      const v = variants[i];
+    for (let i = 0; i < grid.count; i++) {
+      const v = i === 0 ? v0 : grid.variant(i);
       const assignments = assignmentObject(v.assignments);
       const prior = known.get(i);
       const rec = prior && store ? store.getRun(prior.runId) : null;
