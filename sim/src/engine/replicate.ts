@@ -50,7 +50,8 @@ export class Replication {
   behind = false;
 
   /**
-   * Processes every event with time <= t, then sets the clock to t (if t is finite);
+   * Processes every event with time <= t, then sets the clock to t (if t is finite: the
+   * time-weighted metrics then stand at the last event, see below);
    * at most `maxEvents` calendar events (stale timers included) when given, so that a
    * caller bounds the work of a slice (see `behind`). Returns the number of events
    * processed (arrivals, service ends, abandonments).
@@ -66,10 +67,10 @@ export class Replication {
     s.events += n;
     const log = s.log;
     this.behind = (log !== null && log.n >= log.capacity) || (s.cal.size > 0 && s.cal.peekTime() <= t);
-    if (!this.behind && t !== Infinity && t > s.now) {
-      s.now = t;
-      s.advanceAreas();
-    }
+    // The clock moves to t; the time integrals (model/state.ts advanceAreas) are not
+    // closed here but at the next event, as in one uninterrupted run: advanced in any
+    // slices, a replication gives the same bits.
+    if (!this.behind && t !== Infinity && t > s.now) s.now = t;
     this.wall += (performance.now() - t0) / 1000;
     return n;
   }
@@ -103,7 +104,19 @@ export class Replication {
    */
   result(): Float64Array {
     const s = this.state;
-    return this.resultOf([s.rows, s.subRows, s.cells, s.siteRows, s.tenureRows], s.cal.size === 0);
+    const blocks = [s.rows, s.subRows, s.cells, s.siteRows, s.tenureRows];
+    if (s.cal.size === 0 || !(s.now > s.lastAreaTime)) return this.resultOf(blocks, s.cal.size === 0);
+    // Taken mid-run: the time integrals run to the clock in the result, but not in the
+    // state, which closes them at the next event (see advanceTo): the row they grow
+    // in is put back as it was.
+    const rAt = s.timeRow * NM, sAt = s.timeRow * s.nSites * NM;
+    const row = s.rows.slice(rAt, rAt + NM), siteRow = s.siteRows.slice(sAt, sAt + s.nSites * NM), last = s.lastAreaTime;
+    s.advanceAreas();
+    const out = this.resultOf(blocks, false);
+    s.rows.set(row, rAt);
+    s.siteRows.set(siteRow, sAt);
+    s.lastAreaTime = last;
+    return out;
   }
 
   /**
