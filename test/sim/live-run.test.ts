@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { SimError } from '../../sim/src/errors.ts';
+import { loadScenario } from '../../sim/src/config/load.ts';
 import { LiveRun, type Notice } from '../../sim/src/engine/live-run.ts';
 import { readSnapshot } from '../../sim/src/engine/live-snapshot.ts';
 import { Replication, replicate } from '../../sim/src/engine/replicate.ts';
@@ -274,6 +275,20 @@ describe('LiveRun: controls', () => {
       expect(noWall(run.result())).toEqual(noWall(expected));
     });
   }
+
+  it('on scenarios/nantong-failover.yaml: its failure as live controls gives the scenario\'s result buffer', () => {
+    const cfg = loadScenario(fileURLToPath(new URL('../../scenarios/nantong-failover.yaml', import.meta.url)));
+    const [f] = cfg.failures;
+    const run = new LiveRun({ ...cfg, failures: [] }, { replication: 1 });
+    run.advanceTo(f.start);
+    run.failSite(f.site, f);
+    run.advanceTo(f.end);
+    run.restoreSite(f.site);
+    expect(run.finish()).toBe('reached');
+    const expected = replicate(cfg, 1);
+    expect(total(expected, 'dropped')).toBeGreaterThan(0);
+    expect(noWall(run.result())).toEqual(noWall(expected));
+  });
 
   it('refuses bad site controls', () => {
     const run = new LiveRun(centerModel(oneAgent), {});

@@ -139,7 +139,7 @@ export class LiveRun {
 
   private run(t: number, maxEvents: number): AdvanceStatus {
     const r = this.replication, l = this.live;
-    let budget = maxEvents;
+    let budget = Math.ceil(maxEvents);
     for (;;) {
       if (this.notify && l.nNotices >= l.noticeLimit) return 'drain';
       const slice = Math.min(this.sliceEvents, budget);
