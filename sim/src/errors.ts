@@ -28,8 +28,12 @@ export const ERROR_CODES = {
   ENGINE_ERR_UNKNOWN_ID: { input: true, status: 422 },
   /** `inject` or `advanceTo` asked for a time before the simulation clock: the engine never rewrites history. */
   ENGINE_ERR_TIME_IN_PAST: { input: true, status: 409 },
-  /** A live-run operation that its state does not allow (a finished run, a full injection table). */
+  /** A live-run operation that its state does not allow (a finished run, a site already down, an open-ended run asked to run to the end). */
   ENGINE_ERR_STATE: { input: true, status: 409 },
+  /** A live-run argument of the right kind but a wrong value (a non-finite time or id, a staffing above the group's size, an unknown failure mode). */
+  ENGINE_ERR_BAD_VALUE: { input: true, status: 422 },
+  /** `inject` was given an external id that a contact of the live run still holds (not yet ended and drained). */
+  ENGINE_ERR_DUPLICATE_ID: { input: true, status: 409 },
   /** A plug-in routing policy was not loaded on this thread before the replication was built. */
   ENGINE_ERR_POLICY_NOT_LOADED: { input: false, status: 500 },
   /** A plug-in routing policy cannot be loaded or does not have the expected shape. */

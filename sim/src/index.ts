@@ -8,6 +8,10 @@ export type { ModelConfig, ContactTypeConfig, AgentGroupConfig, SiteConfig, Work
 export { modelConfig, deepFreeze, type ModelInput, type ContactTypeInput, type AgentGroupInput } from './config/defaults.ts';
 export { ScenarioSchema, type ScenarioInput } from './config/schema.ts';
 export { Replication, replicate, replicateLogged, runLogged } from './engine/replicate.ts';
+export { LiveRun, type LiveRunOptions, type AdvanceStatus, type Notice, type FailModes } from './engine/live-run.ts';
+export { snapshotLayout, readSnapshot, SNAPSHOT_VERSION, type SnapshotLayout } from './engine/live-snapshot.ts';
+export { NOTICE_FIELDS } from './model/live.ts';
+export { OUTCOMES, type Outcome } from './model/event-log.ts';
 export { contactEnds, type ContactEnd } from './engine/contact-log.ts';
 export { runLocal } from './metrics/run-local.ts';
 export { withRunner, defaultWorkers } from './engine/pool.ts';

@@ -102,6 +102,9 @@ describe('goOffDuty: the one way an agent goes off duty', () => {
     expect([s.onDuty[0], s.staffed]).toEqual([3, 3]);
     const [[busy]] = serving(r);
     const idle = busy === 0 ? 1 : 0;
+    // Called outside an event, the step needs the time integrals closed at the clock, as
+    // every handler and live control does first (advanceTo leaves them at the last event).
+    s.advanceAreas();
     goOffDuty(s, busy);
     expect([s.onDuty[0], s.staffed, s.aState[busy], s.aLeaving[busy]]).toEqual([2, 3, AGENT_ON, 1]);
     expectConsistent(s);

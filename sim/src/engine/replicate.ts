@@ -1,6 +1,6 @@
 import type { ModelConfig } from '../config/model-config.ts';
 import { EngineError } from '../errors.ts';
-import { dispatchUntil, injectArrival, startEvents } from '../model/dispatch.ts';
+import { dispatchUntil, injectArrival, MAX_EVENTS, startEvents } from '../model/dispatch.ts';
 import type { RoutingPolicy } from '../model/routing.ts';
 import { loadedPolicy } from './policy-loader.ts';
 import { EventLog, logEnd, O_UNFINISHED } from '../model/event-log.ts';
@@ -42,28 +42,35 @@ export class Replication {
   }
 
   /**
-   * Processes every event with time <= t, then sets the clock to t (if t is finite).
-   * Returns the number of events processed (arrivals, service ends, abandonments).
+   * True when the last `advanceTo(t, ...)` stopped before t: its event budget was
+   * spent, or the event log's buffer is full. Call again to go on; the results are
+   * those of one call (the events run in the same order, the clock moves to t only
+   * once every event up to t has run).
    */
-  advanceTo(t: number): number {
+  behind = false;
+
+  /**
+   * Processes every event with time <= t, then sets the clock to t (if t is finite: the
+   * time-weighted metrics then stand at the last event, see below);
+   * at most `maxEvents` calendar events (stale timers included) when given, so that a
+   * caller bounds the work of a slice (see `behind`). Returns the number of events
+   * processed (arrivals, service ends, abandonments).
+   */
+  advanceTo(t: number, maxEvents = Infinity): number {
     if (!this.started) this.start();
     const t0 = performance.now();
     const s = this.state;
     // The events themselves: the model pops and dispatches them (model/dispatch.ts says
-    // why the loop is there). With the event log on, it stops early when the log's
-    // buffer is full (see runLogged).
-    const n = dispatchUntil(s, t);
-    const log = s.log;
-    if (log !== null && log.n >= log.capacity) {
-      s.events += n;
-      this.wall += (performance.now() - t0) / 1000;
-      return n;
-    }
-    if (t !== Infinity && t > s.now) {
-      s.now = t;
-      s.advanceAreas();
-    }
+    // why the loop is there). It stops early when the event log's buffer is full (see
+    // runLogged) or the budget is spent.
+    const n = dispatchUntil(s, t, maxEvents < MAX_EVENTS ? maxEvents : MAX_EVENTS);
     s.events += n;
+    const log = s.log;
+    this.behind = (log !== null && log.n >= log.capacity) || (s.cal.size > 0 && s.cal.peekTime() <= t);
+    // The clock moves to t; the time integrals (model/state.ts advanceAreas) are not
+    // closed here but at the next event, as in one uninterrupted run: advanced in any
+    // slices, a replication gives the same bits.
+    if (!this.behind && t !== Infinity && t > s.now) s.now = t;
     this.wall += (performance.now() - t0) / 1000;
     return n;
   }
@@ -98,6 +105,27 @@ export class Replication {
   result(): Float64Array {
     const s = this.state;
     const blocks = [s.rows, s.subRows, s.cells, s.siteRows, s.tenureRows];
+    if (s.cal.size === 0 || !(s.now > s.lastAreaTime)) return this.resultOf(blocks, s.cal.size === 0);
+    // Taken mid-run: the time integrals run to the clock in the result, but not in the
+    // state, which closes them at the next event (see advanceTo): the row they grow
+    // in is put back as it was.
+    const rAt = s.timeRow * NM, sAt = s.timeRow * s.nSites * NM;
+    const row = s.rows.slice(rAt, rAt + NM), siteRow = s.siteRows.slice(sAt, sAt + s.nSites * NM), last = s.lastAreaTime;
+    s.advanceAreas();
+    const out = this.resultOf(blocks, false);
+    s.rows.set(row, rAt);
+    s.siteRows.set(siteRow, sAt);
+    s.lastAreaTime = last;
+    return out;
+  }
+
+  /**
+   * A result buffer of the metric blocks `blocks` (rows, subRows, cells, siteRows,
+   * tenureRows: the state's, or a live run's previous day), with the contacts still
+   * waiting counted unfinished when `finished`.
+   */
+  resultOf(blocks: readonly Float64Array[], finished: boolean): Float64Array {
+    const s = this.state;
     const out = new Float64Array(HEADER_LENGTH + blocks.reduce((n, b) => n + b.length, 0));
     out[0] = RESULT_MAGIC;
     out[1] = RESULT_VERSION;
@@ -109,21 +137,22 @@ export class Replication {
     out[7] = s.nTypes;
     out[8] = s.nSites;
     let at = HEADER_LENGTH;
-    const subAt = HEADER_LENGTH + s.rows.length;
-    const cellsAt = subAt + s.subRows.length;
+    const [rows, subRows, cells] = blocks;
+    const subAt = HEADER_LENGTH + rows.length;
+    const cellsAt = subAt + subRows.length;
     for (const b of blocks) {
       out.set(b, at);
       at += b.length;
     }
     if (s.nSites === 1) {
       // The site's busy and staffed time were not kept apart: they are the center's (see advanceAreas).
-      const siteAt = cellsAt + s.cells.length;
+      const siteAt = cellsAt + cells.length;
       for (let i = 0; i <= this.cfg.nIntervals; i++) {
-        out[siteAt + i * NM + M.busyTime] = s.rows[i * NM + M.busyTime];
-        out[siteAt + i * NM + M.staffedTime] = s.rows[i * NM + M.staffedTime];
+        out[siteAt + i * NM + M.busyTime] = rows[i * NM + M.busyTime];
+        out[siteAt + i * NM + M.staffedTime] = rows[i * NM + M.staffedTime];
       }
     }
-    if (s.cal.size === 0) {
+    if (finished) {
       // Finished: every contact still waiting is unfinished.
       for (let slot = 0; slot < s.nSlots; slot++) {
         if (s.cState[slot] !== CALL_WAITING) continue;

@@ -1,21 +1,22 @@
 import {
-  ABANDON, ABANDON_ARM, ARRIVAL, CALLBACK_OFFER, INJECTED, IVR_END, KIND_PRIORITY, OVERFLOW, REDIAL, SERVICE_END, SITE_DOWN, SITE_UP, TICK,
+  ABANDON, ABANDON_ARM, ARRIVAL, CALLBACK_OFFER, INJECTED, INJECTED_CONTACT, IVR_END, KIND_PRIORITY, OVERFLOW, REDIAL, SERVICE_END, SITE_DOWN, SITE_UP, TICK,
 } from './event-kinds.ts';
-import type { SimState } from './state.ts';
-import { onAbandon, onArrival, onCallbackOffer, onIvrEnd, onOverflow, onRedial, scheduleArrival } from './lifecycle.ts';
+import { CALL_RETRY, type SimState } from './state.ts';
+import { onAbandon, onArrival, onCallbackOffer, onInjectedContact, onIvrEnd, onOverflow, onRedial, scheduleArrival } from './lifecycle.ts';
 import { onServiceEnd } from './quality.ts';
-import { onTick } from './staffing.ts';
-import { onSiteDown, onSiteUp } from './sites.ts';
+import { onTick, restaff } from './staffing.ts';
+import { failSite, onSiteDown, onSiteUp, restoreSite } from './sites.ts';
 
 /**
  * The model's side of the engine: the events a replication starts with, contacts
- * added from outside, and the event loop's body: each event the calendar pops goes
- * to its handler. The engine knows these three functions, no event kind and no
- * handler.
+ * added from outside, the event loop's body (each event the calendar pops goes to its
+ * handler), and a live run's controls. The engine knows these functions, no event
+ * kind and no handler.
  *
  * The model is split by layer; each imports only from the layers before it (checked
  * by test/sim/dispatch.test.ts):
- *   state, event-kinds, event-log, routing, demand   the state and what it is built from
+ *   state, event-kinds, event-log, routing, demand, live
+ *               the state and what it is built from; live: what a live run keeps
  *   steps       count, end an attempt (count and log), release, unload, go off duty
  *   workforce   agents as people: learning, fatigue, attrition
  *   lifecycle   a contact's life: arrival, IVR, bot, queue, answer, abandonment,
@@ -27,9 +28,12 @@ import { onSiteDown, onSiteUp } from './sites.ts';
  *   dispatch    this file: the event loop's body
  */
 
-/** Schedules the first arrival of every type, the first interval boundary and the site failures. */
+/**
+ * Schedules the first arrival of every type (none when a live run takes arrivals from
+ * outside only), the first interval boundary and the site failures.
+ */
 export function startEvents(s: SimState): void {
-  for (let t = 0; t < s.nTypes; t++) scheduleArrival(s, t, 0);
+  if (s.live === null || !s.live.externalArrivals) for (let t = 0; t < s.nTypes; t++) scheduleArrival(s, t, 0);
   s.cal.push(0, KIND_PRIORITY[TICK], TICK, 0, 0);
   const failures = s.cfg.failures ?? [];
   for (let i = 0; i < failures.length; i++) {
@@ -45,9 +49,36 @@ export function injectArrival(s: SimState, type: number, time: number): void {
 }
 
 /**
+ * A contact of `type` arriving at `time` from outside, whose slot is taken now (a live
+ * run names it by the slot until it ends): returns the slot. Until it arrives the slot
+ * holds a customer not yet in the system (CALL_RETRY, as between two attempts); its
+ * generation is cGen[slot]. At its instant it arrives where INJECTED would.
+ */
+export function injectContact(s: SimState, type: number, time: number): number {
+  const slot = s.allocCall();
+  s.cType[slot] = type;
+  s.cState[slot] = CALL_RETRY;
+  s.cal.push(time, KIND_PRIORITY[INJECTED_CONTACT], INJECTED_CONTACT, slot, s.cGen[slot]);
+  return slot;
+}
+
+/** A live run's controls: the model's steps they take (engine/live-run.ts checks the arguments). */
+export const liveControls = {
+  /** group g to its staffing target now (after its override changed) */
+  restaff,
+  /** site fails now: drop 1 cuts contacts in service, lose 1 loses those waiting */
+  failSite,
+  restoreSite,
+} as const;
+
+/** The most events dispatchUntil pops in one call (a small integer: the budget stays an int32). */
+export const MAX_EVENTS = 0x7fffffff;
+
+/**
  * Pops and runs every event with time <= t, in the calendar's order, setting the
  * clock to each; stops early when the event log's buffer is full (the engine flushes
- * it and calls again). Returns the events to count: arrivals, and the service ends,
+ * it and calls again) or after `maxEvents` popped events (stale ones included: the
+ * engine's slices bound the work per call, and call again). Returns the events to count: arrivals, and the service ends,
  * abandonments and redials that happened (a stale timer, one whose slot's generation
  * has moved on or whose contact is no longer in the state it needs, counts nothing
  * and changes nothing).
@@ -58,16 +89,18 @@ export function injectArrival(s: SimState, type: number, time: number): void {
  * into the engine's loop, which leaves a call per event: 2-5% slower on the Erlang-A
  * day (in-process A/B runs). Integers and typed arrays only; nothing is allocated.
  */
-export function dispatchUntil(s: SimState, t: number): number {
+export function dispatchUntil(s: SimState, t: number, maxEvents = MAX_EVENTS): number {
   const cal = s.cal;
   const log = s.log;
   let n = 0;
-  while ((log === null || log.n < log.capacity) && cal.pop(t)) {
+  let left = maxEvents | 0;
+  while ((log === null || log.n < log.capacity) && left-- > 0 && cal.pop(t)) {
     s.now = cal.popTime;
     const target = cal.popTarget;
     switch (cal.popKind) {
       case ARRIVAL: onArrival(s, target, true); n++; break;
       case INJECTED: onArrival(s, target, false); n++; break;
+      case INJECTED_CONTACT: if (onInjectedContact(s, target, cal.popGen)) n++; break;
       case SERVICE_END: if (onServiceEnd(s, target, cal.popGen)) n++; break;
       case ABANDON: if (onAbandon(s, target, cal.popGen)) n++; break;
       case ABANDON_ARM: s.armAbandons(); break;

@@ -7,7 +7,7 @@
  *   2. TICK: an interval boundary: time-weighted metrics are closed and the new
  *      interval's staffing applies before anything else happens in it;
  *   3. SITE_DOWN / SITE_UP: a failure overrides the staffing of its instant;
- *   4. ARRIVAL, INJECTED, REDIAL, IVR_END: contacts entering;
+ *   4. ARRIVAL, INJECTED, INJECTED_CONTACT, REDIAL, IVR_END: contacts entering;
  *   5. OVERFLOW and CALLBACK_OFFER: a waiting contact becomes eligible for more
  *      agents, or is offered a callback;
  *   6. ABANDON last: a caller whose patience ends exactly when an agent becomes free
@@ -31,5 +31,10 @@ export const CALLBACK_OFFER = 10;
  * among events of its instant does not matter: it only schedules a later event.
  */
 export const ABANDON_ARM = 11;
+/**
+ * A contact injected by a live run (engine/live-run.ts) with an external id: its slot
+ * was taken at injection, so the event targets the slot (INJECTED targets a type).
+ */
+export const INJECTED_CONTACT = 12;
 
-export const KIND_PRIORITY: readonly number[] = [0, 1, 3, 3, 5, 4, 2, 2, 3, 3, 4, 5];
+export const KIND_PRIORITY: readonly number[] = [0, 1, 3, 3, 5, 4, 2, 2, 3, 3, 4, 5, 3];

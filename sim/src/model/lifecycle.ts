@@ -11,6 +11,7 @@ import {
 import { count, countAt, endAttempt, logOff, release, siteUp, unqueue } from './steps.ts';
 import { ahtMultiplier } from './workforce.ts';
 import { O_ABANDONED, O_BLOCKED, O_DEFLECTED, O_IVR_HANGUP } from './event-log.ts';
+import { liveAnswered } from './live.ts';
 
 /**
  * A contact's life, from its arrival to its answer or its end in the queue: one
@@ -40,8 +41,10 @@ import { O_ABANDONED, O_BLOCKED, O_DEFLECTED, O_IVR_HANGUP } from './event-log.t
  */
 export function scheduleArrival(s: SimState, type: number, t: number): void {
   const L = s.cfg.intervalLength;
-  const nI = s.cfg.nIntervals;
-  const base = type * nI;
+  // Intervals are counted from the start (i), rates from the current day's first
+  // interval (dayFirst: 0 unless a live run's day repeats, see model/live.ts).
+  const nI = s.cfg.nIntervals + s.dayFirst;
+  const base = type * s.cfg.nIntervals - s.dayFirst;
   const stream = s.arrivalStream[type];
   // The interval of the type's last arrival, while t is still in it (t only grows):
   // no division per arrival.
@@ -77,11 +80,24 @@ function siteWithLine(s: SimState, site: number): number {
 
 /** A scheduled or injected arrival: a new customer's first attempt. */
 export function onArrival(s: SimState, type: number, scheduled: boolean): void {
-  const now = s.now;
-  if (scheduled) scheduleArrival(s, type, now);
+  if (scheduled) scheduleArrival(s, type, s.now);
+  newCustomer(s, s.allocCall(), type);
+}
+
+/**
+ * A contact a live run injected with an external id arrives: its slot was taken at
+ * injection (CALL_RETRY until now: it holds a customer not yet in the system).
+ */
+export function onInjectedContact(s: SimState, slot: number, gen: number): boolean {
+  if (s.cGen[slot] !== gen || s.cState[slot] !== CALL_RETRY) return false;
+  newCustomer(s, slot, s.cType[slot]);
+  return true;
+}
+
+/** A new customer of `type` in `slot` makes its first attempt now. */
+function newCustomer(s: SimState, slot: number, type: number): void {
   // Customer attributes are drawn at arrival from per-type streams, whatever happens
   // to the contact, so two variants of a scenario see the same customers (CRN).
-  const slot = s.allocCall();
   s.cType[slot] = type;
   s.cAttempt[slot] = 1;
   s.cFlags[slot] = 0;
@@ -271,6 +287,7 @@ export function answer(s: SimState, slot: number, agent: number): void {
     if (w <= s.threshold) countAt(s, sub, cell, M.answeredWithin, 1);
     countAt(s, sub, cell, M.waitAnswered, w);
     if (w > s.typeDeadline[s.cType[slot]]) countAt(s, sub, cell, M.answeredLate, 1);
+    if (s.live !== null) liveAnswered(s, slot, agent);
   }
   const g = s.aGroup[agent];
   const cap = s.groupCap[g];

@@ -3,26 +3,41 @@ import { findIdleAgent } from './routing.ts';
 import { AGENT_OFF, CALL_IN_SERVICE, CALL_WAITING, type SimState } from './state.ts';
 import { count, endAttempt, goOffDuty, logOff, release, siteUp, unload, unqueue } from './steps.ts';
 import { afterWork, answer } from './lifecycle.ts';
-import { setStaffing, staffingTarget } from './staffing.ts';
+import { setStaffing, staffingInterval, staffingTarget } from './staffing.ts';
 import { O_DROPPED, O_LOST } from './event-log.ts';
 
-/** Sites failing and recovering (cfg.failures): a failure moves, loses or drops contacts and sends the site's agents home. */
-
 /**
- * A site fails: its lines and agents are gone. Contacts in service there are dropped
- * or finished (then the agent goes); calls holding its lines while waiting move to
- * another site's lines or are lost; new arrivals land on the other sites.
+ * Sites failing and recovering: a failure moves, loses or drops contacts and sends the
+ * site's agents home. The failures of the config (cfg.failures: SITE_DOWN and SITE_UP
+ * events) and a live run's controls (engine/live-run.ts) take the same two steps,
+ * failSite and restoreSite.
  */
+
+/** The config's failure `failure` (an index into cfg.failures) starts. */
 export function onSiteDown(s: SimState, failure: number): void {
   const f = s.cfg.failures[failure];
-  const site = f.site;
+  failSite(s, f.site, f.inService === 'drop' ? 1 : 0, f.waiting === 'lose' ? 1 : 0);
+}
+
+/** The config's failure `failure` ends. */
+export function onSiteUp(s: SimState, failure: number): void {
+  restoreSite(s, s.cfg.failures[failure].site);
+}
+
+/**
+ * Site `site` fails now: its lines and agents are gone. Contacts in service there are
+ * dropped (`drop` 1) or finished (0; then the agent goes); calls waiting for it (its
+ * lines, or its queue in local mode) move to another site (`lose` 0) or are lost (1);
+ * new arrivals land on the other sites.
+ */
+export function failSite(s: SimState, site: number, drop: number, lose: number): void {
   s.advanceAreas();
   s.siteDown[site] = 1;
   // 1. Waiting contacts served from this site move to another site (their lines too), or are lost.
   const to = siteUp(s, site);
   for (let slot = 0; slot < s.nSlots; slot++) {
     if (s.cState[slot] !== CALL_WAITING || (s.cSite[slot] !== site && s.cLine[slot] !== site)) continue;
-    if (f.waiting === 'lose' || to < 0) {
+    if (lose === 1 || to < 0) {
       endAttempt(s, slot, M.lost, O_LOST, 0);
       count(s, slot, M.customersLost, 1);
       unqueue(s, slot);
@@ -37,7 +52,7 @@ export function onSiteDown(s: SimState, failure: number): void {
     if (s.cSite[slot] === site) s.cSite[slot] = to;
   }
   // 2. Contacts in service on this site's agents or trunk lines are cut off (drop), or finish.
-  if (f.inService === 'drop') {
+  if (drop === 1) {
     for (let slot = 0; slot < s.nSlots; slot++) {
       if (s.cState[slot] !== CALL_IN_SERVICE) continue;
       const agent = s.cAgent[slot];
@@ -72,13 +87,11 @@ export function onSiteDown(s: SimState, failure: number): void {
   }
 }
 
-/** The site recovers: lines come back and its groups return to the interval's staffing. */
-export function onSiteUp(s: SimState, failure: number): void {
-  const site = s.cfg.failures[failure].site;
+/** Site `site` recovers now: lines come back and its groups return to the interval's staffing. */
+export function restoreSite(s: SimState, site: number): void {
   s.advanceAreas();
   s.siteDown[site] = 0;
-  const nI = s.cfg.nIntervals;
-  const i = Math.min(Math.floor(s.now / s.cfg.intervalLength), nI - 1);
+  const i = staffingInterval(s);
   for (let g = 0; g < s.groupSize.length; g++) {
     if (s.groupSite[g] === site) setStaffing(s, g, staffingTarget(s, g, i));
   }

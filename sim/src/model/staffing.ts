@@ -1,8 +1,8 @@
 import { M, NM } from './layout.ts';
 import { KIND_PRIORITY, TICK } from './event-kinds.ts';
-import { AGENT_OFF, AGENT_ON, CALL_WAITING, type SimState } from './state.ts';
+import { AGENT_OFF, AGENT_ON, CALL_FREE, CALL_WAITING, type SimState } from './state.ts';
 import { goOffDuty } from './steps.ts';
-import { agentFree } from './lifecycle.ts';
+import { agentFree, scheduleArrival } from './lifecycle.ts';
 import { canWork, startOfDay } from './workforce.ts';
 
 /**
@@ -11,19 +11,29 @@ import { canWork, startOfDay } from './workforce.ts';
  * the interval's plan; agents sent home finish their contacts first.
  */
 
-/** Interval boundary: record the closing interval's levels, close time-weighted metrics, apply staffing. */
-export function onTick(s: SimState, interval: number): void {
+/**
+ * Interval boundary `k` (intervals counted from the start): record the closing
+ * interval's levels, close time-weighted metrics, apply staffing. The interval of the
+ * day is k - dayFirst (k itself unless a live run's day repeats: at the horizon, a
+ * new day starts instead of the drain, see newDay).
+ */
+export function onTick(s: SimState, k: number): void {
   s.advanceAreas();
   const nI = s.cfg.nIntervals;
+  let interval = k - s.dayFirst;
   if (interval > 0 && interval <= nI) recordLevels(s, interval - 1);
+  if (interval === nI && s.live !== null && s.live.repeat) {
+    newDay(s);
+    interval = 0;
+  }
   s.timeRow = interval < nI ? interval : nI;
   if (interval >= nI) return; // the horizon: staffing of the last interval works off the rest
-  s.cal.push((interval + 1) * s.cfg.intervalLength, KIND_PRIORITY[TICK], TICK, interval + 1, 0);
+  s.cal.push((k + 1) * s.cfg.intervalLength, KIND_PRIORITY[TICK], TICK, k + 1, 0);
   const wf = s.wf;
   if (wf !== null) {
     const L = s.cfg.intervalLength;
-    if ((interval * L) % 86400 === 0) startOfDay(s);
-    if (wf.shiftChangeHour !== null && (interval * L) % 86400 === wf.shiftChangeHour * 3600) {
+    if ((k * L) % 86400 === 0) startOfDay(s);
+    if (wf.shiftChangeHour !== null && (k * L) % 86400 === wf.shiftChangeHour * 3600) {
       // A shift change: the agents on duty from now on start a fresh shift.
       for (let a = 0; a < s.nAgents; a++) if (s.aState[a] !== AGENT_OFF) s.aOnSince[a] = s.now;
     }
@@ -48,11 +58,15 @@ function payOffPhone(s: SimState, interval: number): void {
   }
 }
 
-/** Agents the group puts on the phones in an interval: the plan, within the people it has, less those off the phones. */
+/**
+ * Agents the group puts on the phones in an interval (of the day): the plan (or a live
+ * run's override of it, model/live.ts), within the people it has, less those off the
+ * phones; none while its site is down.
+ */
 export function staffingTarget(s: SimState, g: number, interval: number): number {
   if (s.siteDown[s.groupSite[g]] === 1) return 0;
   const nI = s.cfg.nIntervals;
-  const plan = s.staffing[g * nI + interval];
+  const plan = s.live !== null && s.live.staffOverride[g] >= 0 ? s.live.staffOverride[g] : s.staffing[g * nI + interval];
   if (s.wf === null) return plan;
   return Math.max(0, Math.min(plan, s.groupAvail[g]) - s.offPhone[g * nI + interval]);
 }
@@ -114,4 +128,46 @@ function goOnDuty(s: SimState, agent: number): void {
   s.siteStaffed[s.groupSite[s.aGroup[agent]]]++;
   s.onDuty[s.aGroup[agent]]++;
   agentFree(s, agent);
+}
+
+/** The interval of the day whose staffing applies now (the last one in the drain). */
+export function staffingInterval(s: SimState): number {
+  return Math.min(Math.floor(s.now / s.cfg.intervalLength) - s.dayFirst, s.cfg.nIntervals - 1);
+}
+
+/** Brings group g to its staffing target now (a live run's override changed: model/live.ts). */
+export function restaff(s: SimState, g: number): void {
+  s.advanceAreas();
+  setStaffing(s, g, staffingTarget(s, g, staffingInterval(s)));
+}
+
+/**
+ * A live run's day repeats (model/live.ts): at the horizon the day's metric blocks are
+ * kept as the previous day's and zeroed, contacts still in the system file their later
+ * counts in the new day's last row (nIntervals: the carry-over row, the drain row of a
+ * batch run), the rates and the plan start again from the day's first interval, and the
+ * model's arrival streams restart (unless arrivals come only from outside).
+ */
+function newDay(s: SimState): void {
+  const l = s.live!;
+  const nI = s.cfg.nIntervals;
+  const blocks = [s.rows, s.subRows, s.cells, s.siteRows, s.tenureRows];
+  const stride = s.subStride;
+  for (let slot = 0; slot < s.nSlots; slot++) {
+    if (s.cState[slot] === CALL_FREE) continue;
+    s.cSub[slot] = nI * stride + (s.cSub[slot] - s.cRow[slot] * stride);
+    s.cRow[slot] = nI;
+  }
+  for (let r = 0; r <= nI; r++) {
+    for (let j = 0; j < stride; j += NM) {
+      for (let k = 0; k < NM; k++) l.before[k] += s.subRows[r * stride + j + k];
+    }
+  }
+  for (let b = 0; b < blocks.length; b++) {
+    l.prevBlocks[b].set(blocks[b]);
+    blocks[b].fill(0);
+  }
+  l.day++;
+  s.dayFirst += nI;
+  if (!l.externalArrivals) for (let t = 0; t < s.nTypes; t++) scheduleArrival(s, t, s.now);
 }

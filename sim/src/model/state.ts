@@ -10,6 +10,7 @@ import { DemandSampler } from './demand.ts';
 import { ABANDON, ABANDON_ARM, KIND_PRIORITY } from './event-kinds.ts';
 import type { RoutingPolicy } from './routing.ts';
 import type { EventLog } from './event-log.ts';
+import type { LiveState } from './live.ts';
 
 /** Tenure of agents of groups without a roster: experts. */
 export const EXPERT_DAYS = 10_000;
@@ -243,6 +244,10 @@ export class SimState {
 
   /** the per-contact event log, when enabled (null: off) */
   log: EventLog | null = null;
+  /** what a live run keeps (injected contacts, notices, controls, open-ended modes: model/live.ts); null in a batch run */
+  live: LiveState | null = null;
+  /** first interval of the current day: 0, or a multiple of nIntervals once a live run's day repeats (model/live.ts) */
+  dayFirst = 0;
 
   // ---- routing policy
   readonly policyKind: number;

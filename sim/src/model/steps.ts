@@ -1,5 +1,6 @@
 import { CH_PHONE } from '../config/channels.ts';
 import { logEnd } from './event-log.ts';
+import { liveEnded } from './live.ts';
 import { AGENT_OFF, FLAG_CALLBACK, type SimState } from './state.ts';
 
 /**
@@ -34,13 +35,15 @@ export function countAt(s: SimState, sub: number, cell: number, k: number, v: nu
 
 /**
  * The attempt in `slot` ends now with `outcome` (an O_* of event-log.ts): counts
- * metric k once and, when the event log is on, writes the attempt's record. The one
- * place where an outcome is both counted and logged, so the two cannot disagree.
+ * metric k once and, when the event log is on, writes the attempt's record; in a live
+ * run, an injected contact's end notice (model/live.ts). The one place where an outcome
+ * is counted, logged and notified, so they cannot disagree.
  * `defect`: 1 if a completed contact carried a defect (the record's last field).
  */
 export function endAttempt(s: SimState, slot: number, k: number, outcome: number, defect: number): void {
   count(s, slot, k, 1);
   if (s.log !== null) logEnd(s, slot, outcome, defect);
+  if (s.live !== null) liveEnded(s, slot, outcome);
 }
 
 /** The site a contact landing on `site` is served from: itself, else the next site that is up; -1 if all are down. */
