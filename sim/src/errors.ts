@@ -39,7 +39,7 @@ export const ERROR_CODES = {
   /** A plug-in routing policy cannot be loaded or does not have the expected shape. */
   ENGINE_ERR_POLICY_LOAD: { input: true, status: 422 },
   /** A plug-in routing policy's score() threw or returned something other than a finite number. */
-  ENGINE_ERR_POLICY_RESULT: { input: false, status: 500 },
+  ENGINE_ERR_POLICY_RESULT: { input: true, status: 422 },
   /** A limit of the engine was reached while running (events, memory). */
   ENGINE_ERR_LIMIT: { input: false, status: 507 },
 } as const satisfies Record<string, { input: boolean; status: number }>;
@@ -122,4 +122,27 @@ export function formatIssues(issues: readonly Issue[]): string {
       return `  ${where}${field}${val}: ${i.message}`;
     })
     .join('\n');
+}
+
+const WIRE = 'cctwin-sim-error:';
+
+/**
+ * A SimError as text, to cross a thread boundary (a worker's thrown error reaches the
+ * pool as a plain Error with its message only); `fromWire` turns it back, code and
+ * issues included.
+ */
+export function toWire(e: SimError): string {
+  return WIRE + JSON.stringify({ code: e.code, message: e.message, issues: e.issues });
+}
+
+export function fromWire(message: string): SimError | null {
+  const at = message.indexOf(WIRE);
+  if (at < 0) return null;
+  try {
+    const o = JSON.parse(message.slice(at + WIRE.length)) as { code: SimErrorCode; message: string; issues: Issue[] };
+    if (!(o.code in ERROR_CODES)) return null;
+    return new SimError(o.code, o.message, o.issues);
+  } catch {
+    return null;
+  }
 }

@@ -95,7 +95,7 @@ describe('run: outputs checked before the run', () => {
     copyFileSync(BASELINE, center);
     const policy = join(dir, 'policy.mjs');
     writeFileSync(policy, 'export default { name: "mine", score: () => 0 };\n');
-    const r = await cli('run', center, '--set', 'routing.policy=./policy.mjs', '--out', policy, '--workers', '1', '--db', db);
+    const r = await cli('run', center, '--set', 'routing.policy=./policy.mjs', '--allow-policy', policy, '--out', policy, '--workers', '1', '--db', db);
     refused(r);
     expect(r.err).toContain(`--out = "${policy}": must not be the scenario's routing policy (${policy}: the same path)`);
     expect(readFileSync(policy, 'utf8')).toBe('export default { name: "mine", score: () => 0 };\n');

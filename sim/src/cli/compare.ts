@@ -114,8 +114,8 @@ export async function cmdCompare(io: Io, fileA: string, variants: string | strin
     const texts = files.map(readScenarioText);
     const textOf = (i: number) => texts[files.length === 1 ? 0 : i];
     // Common random numbers need one seed for every arm: --seed, else arm A's.
-    const [a0] = compileVariants([{ text: textOf(0), source: fileOf(0), assignments: [...x.fixed, ...edits[0]], seed: x.seed }]);
-    return compileVariants(edits.map((e, i) => ({ text: textOf(i), source: fileOf(i), assignments: [...x.fixed, ...e], seed: a0.cfg.seed })));
+    const [a0] = compileVariants([{ text: textOf(0), source: fileOf(0), assignments: [...x.fixed, ...edits[0]], seed: x.seed, allowPolicies: x.allowPolicies }]);
+    return compileVariants(edits.map((e, i) => ({ text: textOf(i), source: fileOf(i), assignments: [...x.fixed, ...e], seed: a0.cfg.seed, allowPolicies: x.allowPolicies })));
   });
   f.done('compare');
   const seed = compiled[0].cfg.seed;

@@ -27,6 +27,8 @@ export interface ExecutionFlags {
   workers: number;
   db: string;
   json: boolean;
+  /** Plug-in policy modules the user allowed by name (--allow-policy); never stored. */
+  allowPolicies: string[];
 }
 
 /** Reads the shared flags; issues go to `f` (reported all at once by the caller). */
@@ -52,6 +54,7 @@ export function readExecutionFlags(f: FlagChecker, o: Record<string, unknown>, m
     workers: workers ?? 1,
     db,
     json: Boolean(o.json),
+    allowPolicies: (o.allowPolicy as string[] | undefined) ?? [],
   };
 }
 

@@ -25,7 +25,8 @@ function addExecutionOptions(cmd: Command, opts: { set: string }): Command {
     .option('--max-replications <N>', 'cap on replications with --precision', String(DEFAULT_MAX_REPLICATIONS))
     .option('-w, --workers <N>', `worker threads (default: one per core, here ${defaultWorkers()})`)
     .addOption(new Option('--db <file>', 'run store (SQLite)').default(DEFAULT_DB))
-    .option('--json', 'print the result object as JSON (no progress bar)');
+    .option('--json', 'print the result object as JSON (no progress bar)')
+    .option('--allow-policy <module>', "allow this plug-in routing policy module although it is not in the scenario's policies folder (repeatable; see the README's trust model)", collect, []);
 }
 
 export function defineCommands(program: Command, io: Io, setCode: SetCode): void {

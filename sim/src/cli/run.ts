@@ -108,7 +108,7 @@ export async function cmdRun(io: Io, file: string, o: Record<string, unknown>): 
     outputs,
   });
   const variant = withFlagIssues(f, 'run', () =>
-    compileVariant(readScenarioText(file), file, [...x.fixed, ...x.sets.map((s) => ({ path: s.path, value: s.values[0] }))], x.seed));
+    compileVariant(readScenarioText(file), file, [...x.fixed, ...x.sets.map((s) => ({ path: s.path, value: s.values[0] }))], x.seed, x.allowPolicies));
   // The scenario's plug-in routing policy is an input too, known once it compiled.
   const policy = variant.cfg.routing?.policy;
   if (policy !== undefined && /\.(ts|js|mjs)$/.test(policy)) checkFiles(f, { inputs: [{ flag: '', value: policy, what: "the scenario's routing policy" }], outputs });

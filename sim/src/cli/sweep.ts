@@ -87,7 +87,7 @@ export async function cmdSweep(io: Io, file: string | undefined, o: Record<strin
   });
   if (resumeId === undefined && file !== undefined) {
     const fresh = newSpec(file, x);
-    const variants = withFlagIssues(f, 'sweep', () => sweepVariants(fresh()));
+    const variants = withFlagIssues(f, 'sweep', () => sweepVariants(fresh(), x.allowPolicies));
     return runSweep(io, x, fresh(), variants, undefined);
   }
   f.done('sweep');
@@ -113,7 +113,9 @@ export async function cmdSweep(io: Io, file: string | undefined, o: Record<strin
   } finally {
     store.close();
   }
-  return runSweep(io, x, spec, sweepVariants(spec), resumeId);
+  // The stored text names its policy; only --allow-policy on this command line, or the
+  // policies folder beside the original file, lets it load (never the store alone).
+  return runSweep(io, x, spec, sweepVariants(spec, x.allowPolicies), resumeId);
 }
 
 function newSpec(file: string, x: ExecutionFlags): () => SweepSpec {

@@ -1,5 +1,7 @@
 import { grouped, LIMITS } from './limits.ts';
-import { resolve as resolvePath } from 'node:path';
+import { trustedPolicy } from './policy-trust.ts';
+import { PLUGIN, policyKind } from './routing-policies.ts';
+import { SimError } from '../errors.ts';
 import type { DistSpec } from '../core/distributions.ts';
 import type { Issue } from '../errors.ts';
 import { parseDuration } from './duration.ts';
@@ -129,7 +131,11 @@ function series(values: number | readonly number[], nI: number): number[] {
  * defaults are filled in first (a no-op for what parseScenarioText returns, which has
  * them already), so every `!` below reads a field the schema defaults.
  */
-export function compileScenario(input: ScenarioInput, overrides: { seed?: number; baseDir?: string } = {}): ModelConfig {
+/**
+ * `baseDir`: the scenario file's folder (a plug-in policy's path is relative to it);
+ * `allowPolicies`: modules the user allowed on the command line (config/policy-trust.ts).
+ */
+export function compileScenario(input: ScenarioInput, overrides: { seed?: number; baseDir?: string; allowPolicies?: readonly string[] } = {}): ModelConfig {
   const s = withDefaults(input);
   const horizon = parseDuration(s.horizon as number | string);
   const L = parseDuration(s.interval!);
@@ -149,7 +155,7 @@ export function compileScenario(input: ScenarioInput, overrides: { seed?: number
       siteTransferDelay: parseDuration(s.siteOverflow!.transferDelay!),
       routing: {
         // A plug-in module path is resolved against the scenario file's folder.
-        policy: /\.(ts|js|mjs)$/.test(r.policy!) ? resolvePath(overrides.baseDir ?? '.', r.policy!) : r.policy!,
+        policy: policyKind(r.policy!) === PLUGIN ? pluginPath(r.policy!, overrides.baseDir ?? '.', overrides.allowPolicies) : r.policy!,
         agingRate: r.agingRate!,
         overflowAfter: parseDuration(r.overflowAfter!),
         params: r.params!,
@@ -210,4 +216,11 @@ function slaTargets(s: ScenarioInput, threshold: number): SlaTarget[] {
 /** A copy of a model with another seed (for --seed). */
 export function withSeed(cfg: ModelConfig, seed: number): ModelConfig {
   return deepFreeze({ ...structuredClone(cfg), seed });
+}
+
+/** A plug-in policy's module, resolved against the scenario's folder, if it is trusted (else one coded error). */
+function pluginPath(policy: string, baseDir: string, allowed: readonly string[] | undefined): string {
+  const t = trustedPolicy(policy, { baseDir, allowed });
+  if ('issue' in t) throw new SimError('SIM_ERR_SCENARIO_INVALID', `routing policy ${policy} is not trusted`, [t.issue]);
+  return t.file;
 }

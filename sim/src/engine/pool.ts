@@ -12,6 +12,7 @@ import { replicate } from './replicate.ts';
 import { defaultWorkers } from './cores.ts';
 import { loadPolicy } from './policy-loader.ts';
 import type { ReplicationTask } from './replication-worker.ts';
+import { fromWire, SimError } from '../errors.ts';
 
 /**
  * Replications over worker threads. The pool's lifetime is an effect Scope: it is
@@ -117,9 +118,9 @@ function poolReplication(pool: Piscina<ReplicationTask, Float64Array>, cfg: Mode
     const crash = attempt === 1 && (opts.crashOnce?.includes(r) ?? false);
     let run = Effect.tryPromise({
       try: (signal) => pool.run({ cfg, modelKey: key, replication: r, crash }, { signal }),
-      catch: (e) => {
+      catch: (e): ReplicationFailed | SimError => {
         const msg = (e as Error)?.message ?? String(e);
-        return new ReplicationFailed(r, msg, /worker exited/i.test(msg));
+        return fromWire(msg) ?? new ReplicationFailed(r, msg, /worker exited/i.test(msg));
       },
     });
     if (opts.timeoutMs !== undefined) {
@@ -130,7 +131,7 @@ function poolReplication(pool: Piscina<ReplicationTask, Float64Array>, cfg: Mode
     }
     return run;
   });
-  return once.pipe(Effect.retry({ times: opts.retries ?? 2, while: (e) => e.crashed }));
+  return once.pipe(Effect.retry({ times: opts.retries ?? 2, while: (e) => e instanceof ReplicationFailed && e.crashed }));
 }
 
 function makeRunner(pool: Piscina<ReplicationTask, Float64Array> | null, opts: RunnerOptions, scopeSignal: AbortSignal, stop?: AbortSignal): Runner {

@@ -2,6 +2,7 @@ import type { ModelConfig } from '../config/model-config.ts';
 import { adoptTopology } from '../config/topology.ts';
 import { replicate } from './replicate.ts';
 import { loadPolicy } from './policy-loader.ts';
+import { SimError, toWire } from '../errors.ts';
 
 /**
  * Worker-thread entry (compiled to dist/, loaded by each pool thread): runs one replication
@@ -32,7 +33,13 @@ export interface ReplicationTask {
 
 export default async function runReplicationTask(task: ReplicationTask): Promise<Float64Array> {
   if (task.crash) process.exit(3);
-  await loadPolicy(task.cfg); // plug-in routing policy, imported once per worker
-  if (task.modelKey !== undefined) adoptTopology(task.cfg, task.modelKey);
-  return replicate(task.cfg, task.replication);
+  try {
+    await loadPolicy(task.cfg); // plug-in routing policy, imported once per worker
+    if (task.modelKey !== undefined) adoptTopology(task.cfg, task.modelKey);
+    return replicate(task.cfg, task.replication);
+  } catch (e) {
+    // A coded error keeps its code and issues across the thread boundary (pool.ts reads it back).
+    if (e instanceof SimError) throw new Error(toWire(e));
+    throw e;
+  }
 }

@@ -166,11 +166,11 @@ export const readScenarioText = readScenarioFile;
  * Validates and compiles a scenario text with assignments (and an optional seed).
  * Throws one SimError listing every problem; `source` names the file and the edits.
  */
-export function compileVariant(text: string, source: string, assignments: readonly Assignment[], seed?: number): Variant {
+export function compileVariant(text: string, source: string, assignments: readonly Assignment[], seed?: number, allowPolicies?: readonly string[]): Variant {
   const edited = applyAssignments(text, assignments);
   const label = assignments.length ? `${source} with ${describeAssignments(assignments)}` : source;
   // A plug-in routing policy's path is relative to the scenario file.
-  let cfg = compileScenario(parseScenarioText(edited, label), { baseDir: dirname(resolve(source)) });
+  let cfg = compileScenario(parseScenarioText(edited, label), { baseDir: dirname(resolve(source)), allowPolicies });
   const past = modelLimitIssues(cfg);
   if (past.length > 0) throw new SimError('SIM_ERR_SCENARIO_INVALID', `${label} is past the simulator's limits`, past);
   if (seed !== undefined) cfg = withSeed(cfg, seed);
@@ -181,13 +181,13 @@ export function compileVariant(text: string, source: string, assignments: readon
  * Compiles every variant and reports the problems of all of them in one error
  * (each issue's path prefixed with the variant it belongs to).
  */
-export function compileVariants(items: readonly { text: string; source: string; assignments: readonly Assignment[]; seed?: number }[]): Variant[] {
+export function compileVariants(items: readonly { text: string; source: string; assignments: readonly Assignment[]; seed?: number; allowPolicies?: readonly string[] }[]): Variant[] {
   const out: Variant[] = [];
   const issues: Issue[] = [];
   let first: SimError | null = null;
   for (const it of items) {
     try {
-      out.push(compileVariant(it.text, it.source, it.assignments, it.seed));
+      out.push(compileVariant(it.text, it.source, it.assignments, it.seed, it.allowPolicies));
     } catch (e) {
       if (!(e instanceof SimError)) throw e;
       first ??= e;

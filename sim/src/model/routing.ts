@@ -1,5 +1,6 @@
 import * as Policies from '../config/routing-policies.ts';
 import type { SimState } from './state.ts';
+import { EngineError } from '../errors.ts';
 
 /**
  * Routing: which idle agent takes a new call, and which waiting call a freed agent
@@ -90,7 +91,7 @@ export function findQueueFor(s: SimState, agent: number): number {
       case FIFO: score = waited; break;
       case PRIORITY: score = s.typePriority[s.cType[slot]] * 1e12 + waited; break;
       case AGING: score = s.typePriority[s.cType[slot]] + s.agingRate * waited; break;
-      default: score = s.policy!.score(s, q, slot, agent);
+      default: score = pluginScore(s, q, slot, agent);
     }
     if (score > bestScore) {
       best = q;
@@ -98,4 +99,28 @@ export function findQueueFor(s: SimState, agent: number): number {
     }
   }
   return best;
+}
+
+/**
+ * A plug-in policy's score, checked: a score that is not a number (NaN, a string,
+ * undefined) or a score() that throws stops the replication with an error naming the
+ * policy, the queue and the contact, instead of routing by garbage. Kept out of
+ * findQueueFor so the built-in policies' loop stays small.
+ */
+function pluginScore(s: SimState, q: number, slot: number, agent: number): number {
+  let v: unknown;
+  try {
+    v = s.policy!.score(s, q, slot, agent);
+  } catch (e) {
+    throw policyError(s, q, slot, agent, `threw ${e instanceof Error ? `${e.name}: ${e.message.split('\n')[0]}` : String(e)}`);
+  }
+  if (typeof v !== 'number' || Number.isNaN(v)) throw policyError(s, q, slot, agent, `returned ${typeof v === 'number' ? 'NaN' : typeof v === 'string' ? JSON.stringify(v) : String(v)}, not a number`);
+  return v;
+}
+
+function policyError(s: SimState, q: number, slot: number, agent: number, what: string): EngineError {
+  const name = s.policy?.name ?? s.cfg.routing.policy;
+  return new EngineError('ENGINE_ERR_POLICY_RESULT', `routing policy "${name}": score() ${what} (queue ${s.cfg.queues[q]?.name ?? q}, a ${s.cfg.types[s.cType[slot]]?.name ?? 'contact'} contact, agent ${agent}, at ${s.now} s)`, [
+    { path: 'routing.policy', value: s.cfg.routing.policy, message: `score() must return a number (higher is taken first): it ${what}` },
+  ]);
 }

@@ -298,20 +298,20 @@ export interface SweepPoints {
  * value is valid alone stops the sweep there with its error; the points before it
  * are stored.
  */
-export function sweepVariants(spec: SweepSpec): SweepPoints {
+export function sweepVariants(spec: SweepSpec, allowPolicies: readonly string[] = []): SweepPoints {
   const count = gridSize(spec.sets);
   if (count > LIMITS.sweepPoints) {
     throw new SimError('SIM_ERR_BAD_ARGUMENT', 'the sweep grid is too large', [
       { path: '--set', value: spec.sets.map((x) => `${x.path}: ${x.values.length} values`).join(', '), message: `must make a grid of at most ${grouped(LIMITS.sweepPoints)} points (it makes ${grouped(count)})` },
     ]);
   }
-  const item = (a: readonly Assignment[]) => ({ text: spec.text, source: spec.source, assignments: [...spec.fixed, ...a], seed: spec.seed });
+  const item = (a: readonly Assignment[]) => ({ text: spec.text, source: spec.source, assignments: [...spec.fixed, ...a], seed: spec.seed, allowPolicies });
   const first = gridPoint(spec.sets, 0);
   const singles = spec.sets.flatMap((x, k) => x.values.slice(k === 0 ? 1 : 0).map((value) => first.map((a, j) => (j === k ? { path: x.path, value } : a))));
   const [v0] = compileVariants([first, ...singles].map(item));
   const compile = (i: number): Variant => {
     const a = gridPoint(spec.sets, i);
-    return { ...(i === 0 ? v0 : compileVariant(spec.text, spec.source, [...spec.fixed, ...a], spec.seed)), assignments: a };
+    return { ...(i === 0 ? v0 : compileVariant(spec.text, spec.source, [...spec.fixed, ...a], spec.seed, allowPolicies)), assignments: a };
   };
   return { count, variant: compile };
 }

@@ -1,0 +1,97 @@
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { main } from '../../sim/src/cli.ts';
+import type { Io } from '../../sim/src/cli/io.ts';
+
+/**
+ * Issue 12 item 21: a scenario's routing.policy is code. Only the policies folder
+ * beside the scenario, or a module the user names with --allow-policy, is imported;
+ * everything else is refused before it is imported (its top-level code never runs).
+ */
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const BASELINE = join(ROOT, 'scenarios/baseline-day.yaml');
+const dir = mkdtempSync(join(tmpdir(), 'cctwin-trust-'));
+const db = join(dir, 'runs.db');
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [], err: string[] = [];
+  const io: Io = { out: (s) => out.push(s), err: (s) => err.push(s) };
+  const code = await main(['node', 'cctwin', ...args], io);
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+// A module whose top-level code leaves a mark: if it is ever imported, the mark exists.
+const MARK = join(dir, 'imported.mark');
+const evil = (name: string) => `import { writeFileSync } from 'node:fs';\nwriteFileSync(${JSON.stringify(MARK)}, ${JSON.stringify(name)});\nexport default () => ({ name: '${name}', score: () => 0 });\n`;
+
+const site = join(dir, 'site');
+mkdirSync(join(site, 'policies'), { recursive: true });
+const scenario = join(site, 'center.yaml');
+copyFileSync(BASELINE, scenario);
+writeFileSync(join(site, 'policies', 'ok.mjs'), 'export default () => ({ name: "ok", score: (s, q, slot) => s.now - s.cArrive[slot] });\n');
+writeFileSync(join(dir, 'outside.mjs'), evil('outside'));
+symlinkSync(join(dir, 'outside.mjs'), join(site, 'policies', 'link.mjs'));
+writeFileSync(join(site, 'policies', 'nan.mjs'), 'export default () => ({ name: "nan", score: () => NaN });\n');
+writeFileSync(join(site, 'policies', 'throws.mjs'), 'export default () => ({ name: "throws", score: () => { throw new TypeError("boom"); } });\n');
+
+const run = (policy: string, ...more: string[]) =>
+  cli('run', scenario, '--set', `routing.policy=${policy}`, '--set', 'horizon=2h', '-r', '1', '--workers', '1', '--db', db, ...more);
+
+describe('routing.policy trust', () => {
+  it('a module in the policies folder beside the scenario runs', async () => {
+    const r = await run('policies/ok.mjs');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/run \d+ saved in /);
+  });
+
+  it('refuses ../, absolute paths and symlinks out of the folder, without importing them', async () => {
+    for (const [policy, why] of [
+      ['../outside.mjs', 'it contains ..'],
+      [join(dir, 'outside.mjs'), 'it is an absolute path'],
+      ['policies/link.mjs', 'it leads out of policies/ (a symbolic link)'],
+      ['./center.mjs', 'no such file'],
+    ]) {
+      const r = await run(policy);
+      expect(r.code, policy).toBe(2);
+      expect(r.err, policy).toContain(`routing.policy = ${JSON.stringify(policy)}: must be a module in the policies folder beside the scenario`);
+      expect(r.err, policy).toContain(why);
+    }
+    expect(existsSync(MARK)).toBe(false);
+  });
+
+  it('a module named with --allow-policy is loaded from anywhere', async () => {
+    const r = await run(join(dir, 'outside.mjs'), '--allow-policy', join(dir, 'outside.mjs'));
+    expect(r.code).toBe(0);
+    expect(existsSync(MARK)).toBe(true);
+    rmSync(MARK);
+  });
+
+  it('a resumed sweep loads the stored policy only if this command line allows it', async () => {
+    const args = ['sweep', scenario, '--set', `routing.policy=${join(dir, 'outside.mjs')}`, '--set', 'horizon=1h,2h', '-r', '1', '--workers', '1', '--db', db];
+    const first = await cli(...args, '--allow-policy', join(dir, 'outside.mjs'));
+    expect(first.code).toBe(0);
+    rmSync(MARK);
+    const id = /sweep (\d+) saved/.exec(first.out)![1];
+    const again = await cli('sweep', '--resume', id, '--db', db);
+    expect(again.code).toBe(2);
+    expect(again.err).toMatch(/routing\.policy.* = .*outside\.mjs.*it is an absolute path/);
+    expect(existsSync(MARK)).toBe(false);
+  });
+
+  it('a score() that returns NaN or throws stops with an error naming the policy (in-process and on workers)', async () => {
+    for (const workers of ['1', '2']) {
+      const nan = await cli('run', scenario, '--set', 'routing.policy=policies/nan.mjs', '--set', 'horizon=1h', '-r', '2', '--workers', workers, '--db', db);
+      expect(nan.code, workers).toBe(2);
+      expect(nan.err, workers).toMatch(/routing policy "nan": score\(\) returned NaN, not a number/);
+      expect(nan.err).toContain('routing.policy');
+      const threw = await cli('run', scenario, '--set', 'routing.policy=policies/throws.mjs', '--set', 'horizon=1h', '-r', '2', '--workers', workers, '--db', db);
+      expect(threw.code, workers).toBe(2);
+      expect(threw.err, workers).toMatch(/routing policy "throws": score\(\) threw TypeError: boom/);
+    }
+  });
+});
