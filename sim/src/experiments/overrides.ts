@@ -160,7 +160,9 @@ export interface Variant {
 }
 
 /** A scenario file's text (size-capped, devices refused: config/read.ts). */
-export const readScenarioText = readScenarioFile;
+export function readScenarioText(file: string): string {
+  return readScenarioFile(file);
+}
 
 /**
  * Validates and compiles a scenario text with assignments (and an optional seed).
