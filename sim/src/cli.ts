@@ -58,9 +58,11 @@ export async function main(argv: string[], raw: Io = stdio): Promise<number> {
       if (e.issues.length > 0) io.err(formatIssues(e.issues));
       return e.isInput ? 2 : 1;
     }
+    // Not an error cctwin foresaw: a bug, said as such (exit 1), with the stack only on request.
     const err = e as Error;
-    io.err(`error: ${err?.message ?? String(e)}`);
+    io.err(`error: cctwin failed unexpectedly (a bug, please report it): ${String(err?.message ?? e).split('\n')[0]}`);
     if (process.env.CCTWIN_DEBUG) io.err(err?.stack ?? '');
+    else io.err('(set CCTWIN_DEBUG=1 to print the stack trace)');
     return 1;
   }
 }

@@ -247,3 +247,32 @@ describe('sweep grids (item 12)', () => {
     expect(pts.variant(4).cfg).toEqual(compileVariant(spec.text, POOL, pts.variant(4).assignments).cfg);
   });
 });
+
+describe('no internal text (item 14)', () => {
+  const POOL = join(ROOT, 'test/fixtures/pool-small.yaml');
+
+  it('--set past a list\'s end, below a plain value, or an index into a mapping: named, exit 2 (was "Cannot read properties of null", "Expected YAML collection")', async () => {
+    const past = await cli('run', join(ROOT, 'scenarios/baseline-day.yaml'), '--set', 'contactTypes[50].perDay=100', '--db', db);
+    expect(past.code).toBe(2);
+    expect(past.err).toContain('--set = "contactTypes[50].perDay=100": contactTypes has 12 items: [50] is past its end');
+    const r = await cli('run', POOL, '--set', 'agents.x=1', '--set', 'handleTime[0]=1', '--db', db);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('--set = "agents.x=1": agents is a single value, not a mapping: .x cannot be set below it');
+    expect(r.err).toContain('--set = "handleTime[0]=1": handleTime is not a list: [0] cannot be set');
+  });
+
+  it('an alias inside the value it names is a YAML error with its line (it overflowed the stack)', () => {
+    const e = simErrorOf(() => parseScenarioText(`${SMALL}routing: &x [*x]\n`));
+    expect(e.issues[0]).toMatchObject({ line: 9, message: expect.stringMatching(/alias \*x is inside the value it names/) });
+  });
+
+  it('an error cctwin did not foresee is called a bug (exit 1), with no stack unless CCTWIN_DEBUG is set', async () => {
+    const out: string[] = [], err: string[] = [];
+    // A writer that fails: the command's output cannot be written.
+    const code = await main(['node', 'cctwin', 'erlang', 'c', '--arrivals-per-hour', '100', '--aht', '180', '--agents', '6'],
+      { out: () => { throw new TypeError('stdout is gone'); }, err: (s) => err.push(s) });
+    expect(code).toBe(1);
+    expect(err.join('\n')).toMatch(/^error: cctwin failed unexpectedly \(a bug, please report it\): stdout is gone\n\(set CCTWIN_DEBUG=1/);
+    expect(out).toEqual([]);
+  });
+});

@@ -78,6 +78,17 @@ export function parseScenarioText(text: string, source = 'scenario'): ScenarioIn
   const duplicates: Issue[] = [];
   const lines = syntax.length > 0 ? new Map<string, number>() : lineIndex(doc, lc, duplicates);
   syntax.push(...duplicates);
+  // An alias inside the node it names (`a: &x [*x]`) makes a value that contains itself.
+  if (syntax.length === 0) {
+    visit(doc, {
+      Alias(_, node, path) {
+        const source = node.resolve(doc);
+        if (source && path.includes(source as never)) {
+          syntax.push({ path: '', line: node.range ? lc.linePos(node.range[0]).line : undefined, message: `YAML: the alias *${node.source} is inside the value it names (a value cannot contain itself)` });
+        }
+      },
+    });
+  }
   if (syntax.length > 0) {
     throw new SimError('SIM_ERR_SCENARIO_INVALID', `${source} is not valid YAML`, syntax.slice(0, MAX_ISSUES_SHOWN));
   }
@@ -112,7 +123,15 @@ export function parseScenarioText(text: string, source = 'scenario'): ScenarioIn
   // Schema issues and issues of meaning together; a path reported by both keeps the schema's words.
   const issues = validateAgainst(ScenarioSchema, value);
   const seen = new Set(issues.map((i) => i.path));
-  for (const i of semanticIssues(value as ScenarioInput, new Set(Object.keys(raw)))) if (!seen.has(i.path)) issues.push(i);
+  // The checks of meaning read the shapes the schema promises; where the schema found a
+  // field of the wrong shape they may stumble on it, and the schema's issues are the answer.
+  let meaning: Issue[] = [];
+  try {
+    meaning = semanticIssues(value as ScenarioInput, new Set(Object.keys(raw)));
+  } catch (e) {
+    if (issues.length === 0) throw e;
+  }
+  for (const i of meaning) if (!seen.has(i.path)) issues.push(i);
   if (issues.length > 0) {
     const withLines: Issue[] = issues.map((i) => ({ ...i, line: lineOf(i.path) }));
     withLines.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));

@@ -1,5 +1,5 @@
 import { dirname, resolve } from 'node:path';
-import { parse as parseYaml, parseDocument, visit } from 'yaml';
+import { isMap, isSeq, parse as parseYaml, parseDocument, visit } from 'yaml';
 import { parseScenarioText } from '../config/load.ts';
 import { readScenarioFile } from '../config/read.ts';
 import { compileScenario, withSeed } from '../config/compile.ts';
@@ -147,8 +147,38 @@ export function applyAssignments(text: string, assignments: readonly Assignment[
       return copy;
     },
   });
-  for (const a of assignments) doc.setIn(pathSegments(a.path), doc.createNode(a.value));
+  const issues: Issue[] = [];
+  for (const a of assignments) {
+    const why = unreachable(doc, pathSegments(a.path));
+    if (why !== null) issues.push({ path: '--set', value: `${a.path}=${typeof a.value === 'string' ? a.value : JSON.stringify(a.value)}`, message: why });
+    else doc.setIn(pathSegments(a.path), doc.createNode(a.value));
+  }
+  if (issues.length > 0) throw new SimError('SIM_ERR_BAD_ARGUMENT', `${issues.length} --set edit${issues.length === 1 ? '' : 's'} cannot be applied`, issues);
   return doc.toString();
+}
+
+/**
+ * Why a path cannot be set in the document, or null: an index past the end of a list
+ * (it would leave empty items), an index into a mapping, a field of a list, or a
+ * field below a plain value. Missing mappings on the way are created by the edit.
+ */
+function unreachable(doc: ReturnType<typeof parseDocument>, segs: (string | number)[]): string | null {
+  let node: unknown = doc.contents;
+  for (let i = 0; i < segs.length; i++) {
+    const seg = segs[i];
+    const here = segs.slice(0, i).map((x) => (typeof x === 'number' ? `[${x}]` : `.${x}`)).join('').replace(/^\./, '') || 'the file';
+    if (node === null || node === undefined) return null; // created by the edit
+    if (typeof seg === 'number') {
+      if (!isSeq(node)) return `${here} is not a list: [${seg}] cannot be set`;
+      if (seg >= node.items.length) return `${here} has ${node.items.length} item${node.items.length === 1 ? '' : 's'}: [${seg}] is past its end (an edit changes an existing item)`;
+      node = node.items[seg];
+    } else {
+      if (isSeq(node)) return `${here} is a list: give an index, e.g. ${here}[0].${seg}`;
+      if (!isMap(node)) return `${here} is a single value, not a mapping: .${seg} cannot be set below it`;
+      node = node.get(seg, true);
+    }
+  }
+  return null;
 }
 
 /** A scenario ready to run: its compiled model and the text it came from. */
