@@ -105,9 +105,11 @@ function valueImports(file: string): string[] {
 }
 
 describe('the model\'s layers import one way', () => {
-  // Each layer may import from earlier layers only; the base modules (state and what it
-  // is built from) import none of the layers.
-  const LAYERS = [['steps'], ['workforce'], ['lifecycle'], ['quality', 'staffing'], ['sites'], ['dispatch']];
+  // Each layer may import from earlier layers only; the base modules (what the state is
+  // built from: event kinds, the event log, routing, demand, the layout) import none of
+  // the layers. The state's parts are layers too, in the order of their class chain.
+  const STATE_PARTS = [['clock'], ['contacts'], ['queues'], ['agents'], ['patience'], ['costs'], ['areas'], ['state']];
+  const LAYERS = [...STATE_PARTS, ['steps'], ['workforce'], ['lifecycle'], ['quality', 'staffing'], ['sites'], ['dispatch']];
   const layerOf = new Map<string, number>(LAYERS.flatMap((names, i) => names.map((n): [string, number] => [`model/${n}.ts`, i])));
   const modelFiles = readdirSync(join(ROOT, 'sim/src/model')).filter((f) => f.endsWith('.ts')).map((f) => `model/${f}`);
 
@@ -137,9 +139,30 @@ describe('the model\'s layers import one way', () => {
   });
 
   it('the engine knows the model\'s dispatch only: no event kind, no handler', () => {
+    const handlers = layerOf.get('model/state.ts')!;
     for (const file of ['engine/replicate.ts', 'engine/live-run.ts', 'engine/live-snapshot.ts']) {
       const deps = valueImports(file).filter((d) => d.startsWith('model/'));
-      expect(deps.filter((d) => d === 'model/event-kinds.ts' || layerOf.has(d)), file).toEqual(file === 'engine/live-snapshot.ts' ? [] : ['model/dispatch.ts']);
+      expect(deps.filter((d) => d === 'model/event-kinds.ts' || (layerOf.get(d) ?? -1) > handlers), file).toEqual(file === 'engine/live-snapshot.ts' ? [] : ['model/dispatch.ts']);
     }
+  });
+
+  it('the state\'s parts are one chain of classes, in the order of their layers', async () => {
+    // Each part's class extends the part before it, so SimState holds every field.
+    const parts = STATE_PARTS.map(([n]) => n);
+    const classes = new Map([
+      ['clock', 'Clock'], ['contacts', 'ContactSlots'], ['queues', 'Queues'], ['agents', 'AgentRings'],
+      ['patience', 'PatienceLane'], ['areas', 'TimeAreas'], ['state', 'SimState'],
+    ]);
+    let prev: Function | null = null;
+    for (const part of parts) {
+      const name = classes.get(part);
+      if (name === undefined) continue; // costs: a function over the areas' fields
+      const mod = (await import(`../../sim/src/model/${part}.ts`)) as Record<string, Function>;
+      const cls = mod[name];
+      expect(typeof cls, `${part}.ts exports ${name}`).toBe('function');
+      if (prev !== null) expect(Object.getPrototypeOf(cls), `${name} extends ${prev.name}`).toBe(prev);
+      prev = cls;
+    }
+    expect(prev!.name).toBe('SimState');
   });
 });

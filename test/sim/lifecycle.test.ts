@@ -642,7 +642,7 @@ describe('breakdowns add up (two sites, phone and IM, every lifecycle stage)', (
 
 // ---------------------------------------------------------------- the patience lane
 
-describe('abandonment timers armed late (the patience lane, model/state.ts)', () => {
+describe('abandonment timers armed late (the patience lane, model/patience.ts)', () => {
   it('patience beyond ABANDON_ARM_AFTER: callers still waiting abandon at exactly entry + patience; answered ones never do', () => {
     // One agent, handle 100. A@0 served 0-100. B@1 patience 200: answered at 100 (wait 99,
     // after its timer was armed at 31). C@2 patience 45, D@3 patience 120 (type 1): C

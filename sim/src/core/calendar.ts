@@ -119,7 +119,7 @@ export class Calendar {
   /**
    * Takes the order key an event of `priority` scheduled now would get, for an event
    * pushed later with pushOrdered: it then pops exactly where it would have, had it
-   * been pushed now (a timer armed late, see the patience lane in model/state.ts).
+   * been pushed now (a timer armed late, see the patience lane in model/patience.ts).
    */
   reserve(priority: number): number {
     return priority * 4294967296 + this.seq++;

@@ -15,8 +15,17 @@ import { failSite, onSiteDown, onSiteUp, restoreSite } from './sites.ts';
  *
  * The model is split by layer; each imports only from the layers before it (checked
  * by test/sim/dispatch.test.ts):
- *   state, event-kinds, event-log, routing, demand, live
- *               the state and what it is built from; live: what a live run keeps
+ *   event-kinds, event-log, routing, demand, layout, live
+ *               what the state is built from; live: what a live run keeps
+ *   clock       the state's root: simulated time, events counted, the calendar
+ *   contacts    contact slots, recycled with generations
+ *   queues      the agent queues: FIFO rings with lazy deletion
+ *   agents      agents' live state and the available rings
+ *   patience    the patience lane: abandonment timers armed late
+ *   costs       agent and telephony cost over time
+ *   areas       time-weighted levels and their areas (with the costs)
+ *   state       SimState: the parts above (a chain of classes, one object), the
+ *               model's structure, demand, random streams, workforce, sites, counts
  *   steps       count, end an attempt (count and log), release, unload, go off duty
  *   workforce   agents as people: learning, fatigue, attrition
  *   lifecycle   a contact's life: arrival, IVR, bot, queue, answer, abandonment,

@@ -27,7 +27,7 @@ export const REDIAL = 9;
 export const CALLBACK_OFFER = 10;
 /**
  * Bookkeeping, not a model event: callers who have waited ABANDON_ARM_AFTER seconds
- * get their abandonment timer (see the patience lane, model/state.ts). Its place
+ * get their abandonment timer (see the patience lane, model/patience.ts). Its place
  * among events of its instant does not matter: it only schedules a later event.
  */
 export const ABANDON_ARM = 11;
