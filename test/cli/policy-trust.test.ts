@@ -35,6 +35,8 @@ const scenario = join(site, 'center.yaml');
 copyFileSync(BASELINE, scenario);
 writeFileSync(join(site, 'policies', 'ok.mjs'), 'export default () => ({ name: "ok", score: (s, q, slot) => s.now - s.cArrive[slot] });\n');
 writeFileSync(join(dir, 'outside.mjs'), evil('outside'));
+// A module is imported once per process: the sweep test has its own.
+writeFileSync(join(dir, 'outside-sweep.mjs'), evil('outside-sweep'));
 symlinkSync(join(dir, 'outside.mjs'), join(site, 'policies', 'link.mjs'));
 writeFileSync(join(site, 'policies', 'nan.mjs'), 'export default () => ({ name: "nan", score: () => NaN });\n');
 writeFileSync(join(site, 'policies', 'throws.mjs'), 'export default () => ({ name: "throws", score: () => { throw new TypeError("boom"); } });\n');
@@ -72,14 +74,14 @@ describe('routing.policy trust', () => {
   });
 
   it('a resumed sweep loads the stored policy only if this command line allows it', async () => {
-    const args = ['sweep', scenario, '--set', `routing.policy=${join(dir, 'outside.mjs')}`, '--set', 'horizon=1h,2h', '-r', '1', '--workers', '1', '--db', db];
-    const first = await cli(...args, '--allow-policy', join(dir, 'outside.mjs'));
+    const args = ['sweep', scenario, '--set', `routing.policy=${join(dir, 'outside-sweep.mjs')}`, '--set', 'horizon=1h,2h', '-r', '1', '--workers', '1', '--db', db];
+    const first = await cli(...args, '--allow-policy', join(dir, 'outside-sweep.mjs'));
     expect(first.code).toBe(0);
     rmSync(MARK);
     const id = /sweep (\d+) saved/.exec(first.out)![1];
     const again = await cli('sweep', '--resume', id, '--db', db);
     expect(again.code).toBe(2);
-    expect(again.err).toMatch(/routing\.policy.* = .*outside\.mjs.*it is an absolute path/);
+    expect(again.err).toMatch(/routing\.policy.* = .*outside-sweep\.mjs.*it is an absolute path/);
     expect(existsSync(MARK)).toBe(false);
   });
 

@@ -3,7 +3,9 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadScenario } from '../../sim/src/config/load.ts';
 import { ScenarioSchema } from '../../sim/src/config/schema.ts';
-import { JSON_SCHEMA_DIALECT, SCHEMA_FILE, schemaJsonText } from '../../scenarios/write-schema.ts';
+import { DEFAULTS_FILE, defaultsModuleText, JSON_SCHEMA_DIALECT, SCHEMA_FILE, schemaJsonText } from '../../scenarios/write-schema.ts';
+import { SCHEMA_DEFAULTS } from '../../sim/src/config/schema-defaults.ts';
+import { SCHEMA_DEFAULTS_FROM_SCHEMA } from '../../sim/src/config/defaults.ts';
 
 const SCENARIOS = fileURLToPath(new URL('../../scenarios/', import.meta.url));
 
@@ -13,6 +15,13 @@ describe('scenarios/schema.json', () => {
     if (committed !== schemaJsonText()) {
       throw new Error('scenarios/schema.json is stale: it differs from sim/src/config/schema.ts. Run `npm run schema` and commit the result.');
     }
+  });
+
+  it('sim/src/config/schema-defaults.ts is what `npm run schema` generates, and holds the schema\'s defaults', () => {
+    if (readFileSync(DEFAULTS_FILE, 'utf8') !== defaultsModuleText()) {
+      throw new Error('sim/src/config/schema-defaults.ts is stale: run `npm run schema` and commit the result.');
+    }
+    expect(SCHEMA_DEFAULTS).toEqual(SCHEMA_DEFAULTS_FROM_SCHEMA);
   });
 
   it('declares draft 2020-12 and describes the scenario fields', () => {

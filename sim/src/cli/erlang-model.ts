@@ -1,5 +1,6 @@
 import type { QueueSpec } from '../analytic/index.ts';
-import { deepFreeze, modelConfig } from '../config/defaults.ts';
+import { deepFreeze } from '../config/freeze.ts';
+import { modelConfig } from '../config/model-defaults.ts';
 import type { ModelConfig } from '../config/model-config.ts';
 import { erlangGrid } from './erlang.ts';
 

@@ -150,10 +150,10 @@ export async function cmdErlang(io: Io, model: string, o: Record<string, unknown
   const indexes = Array.from({ length: replications }, (_, r) => r);
   // The simulation's modules (the model's defaults with the schema, the worker pool,
   // the result decoder) load only here.
-  const [{ erlangModel }, { withRunner }, { decodeResult, summarize }] = await Promise.all([
-    import('./erlang-model.ts'), import('../engine/pool.ts'), import('../metrics/summary.ts')]);
+  const [{ erlangModel }, { runnerFor }, { decodeResult, summarize }] = await Promise.all([
+    import('./erlang-model.ts'), import('../engine/runner.ts'), import('../metrics/summary.ts')]);
   const cfg = erlangModel(spec, hours, seed, warmup);
-  const bufs = await withRunner({ workers, tasks: replications }, (runner) => runner.run(cfg, indexes));
+  const bufs = await runnerFor({ workers, tasks: replications }, (runner) => runner.run(cfg, indexes));
   const run = summarize(cfg, bufs.map((b) => decodeResult(b, cfg)), (performance.now() - t0) / 1000);
   const simulated: Record<string, Estimate> = { ...run.totals };
   if (o.json) {

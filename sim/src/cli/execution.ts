@@ -1,7 +1,8 @@
 import { LIMITS } from '../config/limits.ts';
 import { constants as osConstants } from 'node:os';
 import cliProgress from 'cli-progress';
-import { defaultWorkers, withRunner } from '../engine/pool.ts';
+import { defaultWorkers } from '../engine/cores.ts';
+import { runnerFor } from '../engine/runner.ts';
 import { DEFAULT_MAX_REPLICATIONS, PILOT_REPLICATIONS, parsePrecision, type PrecisionTarget } from '../experiments/precision.ts';
 import { parseDurationFlag, parseSets, type Assignment, type SetSpec } from '../experiments/overrides.ts';
 import type { ExecContext } from '../runs/execute.ts';
@@ -117,8 +118,9 @@ const describeSignal = (s: StopSignal) => (s === 'SIGINT' ? 'Ctrl-C (SIGINT)' : 
  * the store marks the runs interrupted and the command reports what finished. A
  * second signal exits at once, the runs still marked interrupted.
  *
- * Replications run on worker threads even with one worker: the main thread stays free
- * to see a signal during a replication of any length.
+ * With one worker, replications run on this thread in slices of events (engine/runner.ts),
+ * and a signal is seen between slices: a stop takes a slice's time, whatever the
+ * length of the replication.
  *
  * `exitCode` gives the command's exit code for its outcome: 0, or 128 + the number of
  * the signal that stopped it.
@@ -183,7 +185,7 @@ export async function withSession<T>(
     }
     : undefined;
   try {
-    const value = await withRunner({ workers: x.workers, tasks: x.tasks, inProcess: false, ...testHooks() }, (runner) => body({
+    const value = await runnerFor({ workers: x.workers, tasks: x.tasks, ...testHooks() }, (runner) => body({
       ctx: { runner, store, progress, stopNote: () => (stoppedBy === null ? null : `stopped by ${describeSignal(stoppedBy)}`) },
       interrupted: () => stop.signal.aborted,
     }), stop.signal);

@@ -1,10 +1,8 @@
 import { Clone, Default } from 'typebox/value';
 import { parseDuration } from './duration.ts';
-import type {
-  AgentGroupConfig, BotConfig, CallbackConfig, ContactTypeConfig, DemandParams, IvrConfig, ModelConfig, RedialConfig,
-  RoutingConfig, SiteConfig, SiteFailureConfig, SlaTarget, QueueConfig, WorkforceConfig,
-} from './model-config.ts';
+import type { RoutingConfig } from './model-config.ts';
 import { ScenarioSchema, type ScenarioInput } from './schema.ts';
+import { deepFreeze } from './freeze.ts';
 
 /**
  * Defaults, applied once. Every default of a scenario field is the `default` of its
@@ -37,8 +35,13 @@ const D = withDefaults({
 const DT = D.contactTypes![0];
 const DG = D.agentGroups![0];
 
-/** The schema's defaults in the model's units: what a hand-built model gets for a field it leaves out. */
-export const SCHEMA_DEFAULTS = deepFreeze({
+/**
+ * The schema's defaults in the model's units: what a hand-built model gets for a field
+ * it leaves out. `npm run schema` writes them to config/schema-defaults.ts, which
+ * modelConfig reads, so that a model built in code loads no TypeBox (about 200 ms);
+ * test/sim/schema-drift.test.ts checks the two agree.
+ */
+export const SCHEMA_DEFAULTS_FROM_SCHEMA = deepFreeze({
   seed: D.seed!,
   intervalLength: parseDuration(D.interval!),
   warmup: parseDuration(D.warmup!),
@@ -71,126 +74,11 @@ export const SCHEMA_DEFAULTS = deepFreeze({
   proficiency: 1,
 });
 
-/**
- * Site split of a type that names none: in proportion to the sites' lines when every
- * site has a line limit, else equal.
- */
-export function defaultSiteSplit(sites: readonly SiteConfig[]): number[] {
-  return sites.every((x) => x.lines !== null) ? sites.map((x) => x.lines!) : sites.map(() => 1);
-}
+/** The type of SCHEMA_DEFAULTS (config/schema-defaults.ts, generated from the value above). */
+export type SchemaDefaults = typeof SCHEMA_DEFAULTS_FROM_SCHEMA;
 
-type Opt<T, K extends keyof T> = Omit<T, K> & Partial<Pick<T, K>>;
-
-export type IvrInput = Opt<IvrConfig, 'selfService' | 'hangup' | 'misroute' | 'misrouteTime'>;
-export type BotInput = Opt<BotConfig, 'summarySaving'>;
-export type RedialInput = Opt<RedialConfig, 'maxAttempts'>;
-export type CallbackInput = Opt<CallbackConfig, 'dialTime'>;
-
-export interface ContactTypeInput extends Opt<Omit<ContactTypeConfig, 'ivr' | 'bot' | 'redial' | 'callback'>, 'priority' | 'siteSplit'> {
-  /** @deprecated single-site shorthand for siteSplit: every arrival lands on this site */
-  readonly site?: number;
-  readonly ivr?: IvrInput;
-  readonly bot?: BotInput;
-  readonly redial?: RedialInput;
-  readonly callback?: CallbackInput;
-}
-
-/** Absent: every served queue at speed 1, primary (no backup), never blended. */
-export type AgentGroupInput = Opt<AgentGroupConfig, 'proficiency' | 'backup' | 'maxContacts' | 'slowdown' | 'blendBelow'>;
-
-export type SiteFailureInput = Opt<SiteFailureConfig, 'inService' | 'waiting'>;
-
-/** A model built in code: what a scenario file must give, plus whatever else it wants to set. */
-export interface ModelInput {
-  readonly schemaVersion?: 1;
-  readonly name: string;
-  readonly seed?: number;
-  readonly horizon: number;
-  readonly intervalLength?: number;
-  /** default: horizon / intervalLength */
-  readonly nIntervals?: number;
-  readonly warmup?: number;
-  readonly threshold?: number;
-  readonly sla: readonly SlaTarget[];
-  readonly types: readonly ContactTypeInput[];
-  readonly queues: readonly QueueConfig[];
-  readonly groups: readonly AgentGroupInput[];
-  readonly sites: readonly SiteConfig[];
-  readonly siteMode?: ModelConfig['siteMode'];
-  readonly siteOverflowAfter?: number;
-  readonly siteTransferDelay?: number;
-  readonly routing?: Partial<RoutingConfig>;
-  readonly failures?: readonly SiteFailureInput[];
-  readonly workforce?: WorkforceConfig;
-  readonly demand?: Partial<DemandParams>;
-}
-
-/**
- * A complete ModelConfig from a model built in code (the public API, tests), with
- * every field it leaves out filled from the scenario schema's defaults: the same
- * model as a scenario file that leaves the same fields out. Compile builds its
- * configs through it too, then deep-freezes them.
- *
- * The result shares the caller's arrays and parts and is not frozen (freeze it with
- * `deepFreeze` once it is final: the engine builds a frozen model's topology once,
- * an unfrozen one's for every replication, since its caller may still change it).
- */
-export function modelConfig(m: ModelInput): ModelConfig {
-  const M = SCHEMA_DEFAULTS;
-  const L = m.intervalLength ?? M.intervalLength;
-  const split = defaultSiteSplit(m.sites);
-  const cfg: ModelConfig = {
-    schemaVersion: 1,
-    name: m.name,
-    seed: m.seed ?? M.seed,
-    horizon: m.horizon,
-    intervalLength: L,
-    nIntervals: m.nIntervals ?? Math.round(m.horizon / L),
-    warmup: m.warmup ?? M.warmup,
-    threshold: m.threshold ?? M.threshold,
-    sla: m.sla,
-    types: m.types.map(({ site, ivr, bot, redial, callback, ...t }): ContactTypeConfig => ({
-      ...t,
-      priority: t.priority ?? M.priority,
-      siteSplit: t.siteSplit ?? (site !== undefined ? m.sites.map((_, si) => (si === site ? 1 : 0)) : split),
-      ...(ivr ? { ivr: fill(M.ivr, ivr) } : {}),
-      ...(bot ? { bot: fill({ summarySaving: M.summarySaving }, bot) } : {}),
-      ...(redial ? { redial: fill({ maxAttempts: M.maxAttempts }, redial) } : {}),
-      ...(callback ? { callback: fill({ dialTime: M.dialTime }, callback) } : {}),
-    })),
-    queues: m.queues,
-    groups: m.groups.map((g): AgentGroupConfig => ({
-      ...g,
-      proficiency: g.proficiency ?? g.queues.map(() => M.proficiency),
-      backup: g.backup ?? g.queues.map(() => 0),
-      maxContacts: g.maxContacts ?? M.maxContacts,
-      slowdown: g.slowdown ?? M.slowdown,
-      blendBelow: g.blendBelow ?? g.queues.map(() => null),
-    })),
-    sites: m.sites,
-    siteMode: m.siteMode ?? M.siteMode,
-    siteOverflowAfter: m.siteOverflowAfter ?? M.siteOverflowAfter,
-    siteTransferDelay: m.siteTransferDelay ?? M.siteTransferDelay,
-    routing: fill(M.routing, m.routing),
-    failures: (m.failures ?? []).map((f) => fill({ inService: M.inService, waiting: M.waiting }, f)),
-    demand: fill({ ...M.overdispersion, intervalsPerDay: Math.max(1, Math.round(DAY / L)) }, m.demand),
-    ...(m.workforce ? { workforce: m.workforce } : {}),
-  };
-  return cfg;
-}
-
-/** `given` over `dflt`, field by field; a field given as undefined keeps its default. */
-function fill<D extends object, G extends object>(dflt: D, given: G | undefined): D & G {
-  const out: Record<string, unknown> = { ...(dflt as Record<string, unknown>) };
-  if (given) for (const [k, v] of Object.entries(given)) if (v !== undefined) out[k] = v;
-  return out as D & G;
-}
-
-/** Freezes `o` and everything it holds; returns it. */
-export function deepFreeze<T>(o: T): T {
-  if (o && typeof o === 'object' && !Object.isFrozen(o)) {
-    Object.freeze(o);
-    for (const v of Object.values(o as object)) deepFreeze(v);
-  }
-  return o;
-}
+export { deepFreeze } from './freeze.ts';
+export { defaultSiteSplit, modelConfig, SCHEMA_DEFAULTS } from './model-defaults.ts';
+export type {
+  AgentGroupInput, BotInput, CallbackInput, ContactTypeInput, IvrInput, ModelInput, RedialInput, SiteFailureInput,
+} from './model-defaults.ts';

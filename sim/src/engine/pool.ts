@@ -8,9 +8,8 @@ import * as Exit from 'effect/Exit';
 import { Piscina } from 'piscina';
 import type { ModelConfig } from '../config/model-config.ts';
 import { modelKey } from '../config/topology.ts';
-import { replicate } from './replicate.ts';
+import { withLocalRunner, ReplicationFailed, RunInterrupted, type Runner, type RunnerOptions } from './runner.ts';
 import { defaultWorkers } from './cores.ts';
-import { loadPolicy } from './policy-loader.ts';
 import type { ReplicationTask } from './replication-worker.ts';
 import { fromWire, SimError } from '../errors.ts';
 
@@ -28,51 +27,7 @@ import { fromWire, SimError } from '../errors.ts';
 
 export { defaultWorkers };
 
-export interface RunnerOptions {
-  /** Worker threads. 1 runs in-process unless `inProcess: false`. */
-  workers: number;
-  /**
-   * The most replications any one batch of this runner will run: no more threads start
-   * than can be busy (a thread costs start-up and memory), and a single replication
-   * runs in-process.
-   */
-  tasks?: number;
-  /** Run on this thread instead of workers (default: workers === 1). */
-  inProcess?: boolean;
-  /** Fail a replication that takes longer than this (ms). Off by default. */
-  timeoutMs?: number;
-  /** Re-runs of a replication whose worker crashed (default 2). */
-  retries?: number;
-  /** Test hook: the first attempt of these replication indexes crashes its worker. */
-  crashOnce?: readonly number[];
-}
-
-export interface Runner {
-  readonly workers: number;
-  readonly inProcess: boolean;
-  /**
-   * Runs replications `indexes` of `cfg`. `onResult` is called on this thread as each
-   * one finishes (in completion order); the promise resolves with the buffers in the
-   * order of `indexes`.
-   */
-  run(cfg: ModelConfig, indexes: readonly number[], onResult?: (buf: Float64Array, replication: number) => void): Promise<Float64Array[]>;
-}
-
-/** The run was stopped from outside (Ctrl-C, an AbortSignal); finished replications were reported. */
-export class RunInterrupted extends Error {
-  constructor() {
-    super('run interrupted');
-    this.name = 'RunInterrupted';
-  }
-}
-
-/** A replication failed for good: its worker crashed more often than the retries allow, it timed out, or it threw. */
-export class ReplicationFailed extends Error {
-  constructor(readonly replication: number, readonly reason: string, readonly crashed: boolean) {
-    super(`replication ${replication} failed: ${reason}`);
-    this.name = 'ReplicationFailed';
-  }
-}
+export { ReplicationFailed, RunInterrupted, type Runner, type RunnerOptions } from './runner.ts';
 
 /**
  * The worker module, compiled JavaScript loaded directly by each thread (no loader to
@@ -134,24 +89,17 @@ function poolReplication(pool: Piscina<ReplicationTask, Float64Array>, cfg: Mode
   return once.pipe(Effect.retry({ times: opts.retries ?? 2, while: (e) => e instanceof ReplicationFailed && e.crashed }));
 }
 
-function makeRunner(pool: Piscina<ReplicationTask, Float64Array> | null, opts: RunnerOptions, scopeSignal: AbortSignal, stop?: AbortSignal): Runner {
+function makeRunner(pool: Piscina<ReplicationTask, Float64Array>, opts: RunnerOptions, scopeSignal: AbortSignal, stop?: AbortSignal): Runner {
   const attempts = new Map<number, number>();
   return {
-    workers: pool ? opts.workers : 1,
-    inProcess: pool === null,
+    workers: opts.workers,
+    inProcess: false,
     async run(cfg, indexes, onResult) {
-      if (pool === null) await loadPolicy(cfg); // a plug-in routing policy, imported once on this thread
       // Workers build the model's topology once each, recognising it by this key.
-      const key = pool ? modelKey(cfg) : '';
-      const one = (r: number) => {
-        const body = pool
-          ? poolReplication(pool, cfg, key, r, opts, attempts)
-          // In-process: one replication, then a turn of the event loop so that a
-          // signal (Ctrl-C) can be seen between replications.
-          : Effect.sync(() => replicate(cfg, r)).pipe(Effect.zipLeft(Effect.promise(() => new Promise<void>((res) => setImmediate(res)))));
-        return body.pipe(Effect.tap((buf) => Effect.sync(() => onResult?.(buf, r))));
-      };
-      const batch = Effect.forEach(indexes, one, { concurrency: pool ? opts.workers : 1 });
+      const key = modelKey(cfg);
+      const one = (r: number) =>
+        poolReplication(pool, cfg, key, r, opts, attempts).pipe(Effect.tap((buf) => Effect.sync(() => onResult?.(buf, r))));
+      const batch = Effect.forEach(indexes, one, { concurrency: opts.workers });
       const exit = await Effect.runPromiseExit(batch, { signal: stop ? AbortSignal.any([scopeSignal, stop]) : scopeSignal });
       if (Exit.isSuccess(exit)) return exit.value;
       if (Cause.isInterruptedOnly(exit.cause)) throw new RunInterrupted();
@@ -173,9 +121,10 @@ export async function withRunner<T>(opts: RunnerOptions, body: (runner: Runner) 
   const workers = Math.max(1, Math.min(opts.workers, opts.tasks ?? opts.workers));
   opts = { ...opts, workers };
   const inProcess = opts.inProcess ?? workers <= 1;
+  if (inProcess) return withLocalRunner(body, stop);
   const program = Effect.scoped(
     Effect.gen(function* () {
-      const pool = inProcess ? null : yield* acquirePool(Math.max(1, opts.workers));
+      const pool = yield* acquirePool(Math.max(1, opts.workers));
       return yield* Effect.tryPromise({
         try: (scopeSignal) => body(makeRunner(pool, opts, scopeSignal, stop)),
         catch: (e) => e,

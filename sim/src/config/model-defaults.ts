@@ -1,0 +1,131 @@
+import type {
+  AgentGroupConfig, BotConfig, CallbackConfig, ContactTypeConfig, DemandParams, IvrConfig, ModelConfig, RedialConfig,
+  RoutingConfig, SiteConfig, SiteFailureConfig, SlaTarget, QueueConfig, WorkforceConfig,
+} from './model-config.ts';
+import { SCHEMA_DEFAULTS } from './schema-defaults.ts';
+
+/**
+ * Models built in code (the public API, tests, `erlang --simulate`): modelConfig fills
+ * every field a model leaves out with the scenario schema's defaults, read from
+ * config/schema-defaults.ts (generated from the schema by `npm run schema`), so this
+ * module and its callers load no TypeBox.
+ */
+export { SCHEMA_DEFAULTS };
+
+const DAY = 86400;
+
+/**
+ * Site split of a type that names none: in proportion to the sites' lines when every
+ * site has a line limit, else equal.
+ */
+export function defaultSiteSplit(sites: readonly SiteConfig[]): number[] {
+  return sites.every((x) => x.lines !== null) ? sites.map((x) => x.lines!) : sites.map(() => 1);
+}
+
+type Opt<T, K extends keyof T> = Omit<T, K> & Partial<Pick<T, K>>;
+
+export type IvrInput = Opt<IvrConfig, 'selfService' | 'hangup' | 'misroute' | 'misrouteTime'>;
+export type BotInput = Opt<BotConfig, 'summarySaving'>;
+export type RedialInput = Opt<RedialConfig, 'maxAttempts'>;
+export type CallbackInput = Opt<CallbackConfig, 'dialTime'>;
+
+export interface ContactTypeInput extends Opt<Omit<ContactTypeConfig, 'ivr' | 'bot' | 'redial' | 'callback'>, 'priority' | 'siteSplit'> {
+  /** @deprecated single-site shorthand for siteSplit: every arrival lands on this site */
+  readonly site?: number;
+  readonly ivr?: IvrInput;
+  readonly bot?: BotInput;
+  readonly redial?: RedialInput;
+  readonly callback?: CallbackInput;
+}
+
+/** Absent: every served queue at speed 1, primary (no backup), never blended. */
+export type AgentGroupInput = Opt<AgentGroupConfig, 'proficiency' | 'backup' | 'maxContacts' | 'slowdown' | 'blendBelow'>;
+
+export type SiteFailureInput = Opt<SiteFailureConfig, 'inService' | 'waiting'>;
+
+/** A model built in code: what a scenario file must give, plus whatever else it wants to set. */
+export interface ModelInput {
+  readonly schemaVersion?: 1;
+  readonly name: string;
+  readonly seed?: number;
+  readonly horizon: number;
+  readonly intervalLength?: number;
+  /** default: horizon / intervalLength */
+  readonly nIntervals?: number;
+  readonly warmup?: number;
+  readonly threshold?: number;
+  readonly sla: readonly SlaTarget[];
+  readonly types: readonly ContactTypeInput[];
+  readonly queues: readonly QueueConfig[];
+  readonly groups: readonly AgentGroupInput[];
+  readonly sites: readonly SiteConfig[];
+  readonly siteMode?: ModelConfig['siteMode'];
+  readonly siteOverflowAfter?: number;
+  readonly siteTransferDelay?: number;
+  readonly routing?: Partial<RoutingConfig>;
+  readonly failures?: readonly SiteFailureInput[];
+  readonly workforce?: WorkforceConfig;
+  readonly demand?: Partial<DemandParams>;
+}
+
+/**
+ * A complete ModelConfig from a model built in code (the public API, tests), with
+ * every field it leaves out filled from the scenario schema's defaults: the same
+ * model as a scenario file that leaves the same fields out. Compile builds its
+ * configs through it too, then deep-freezes them.
+ *
+ * The result shares the caller's arrays and parts and is not frozen (freeze it with
+ * `deepFreeze` once it is final: the engine builds a frozen model's topology once,
+ * an unfrozen one's for every replication, since its caller may still change it).
+ */
+export function modelConfig(m: ModelInput): ModelConfig {
+  const M = SCHEMA_DEFAULTS;
+  const L = m.intervalLength ?? M.intervalLength;
+  const split = defaultSiteSplit(m.sites);
+  const cfg: ModelConfig = {
+    schemaVersion: 1,
+    name: m.name,
+    seed: m.seed ?? M.seed,
+    horizon: m.horizon,
+    intervalLength: L,
+    nIntervals: m.nIntervals ?? Math.round(m.horizon / L),
+    warmup: m.warmup ?? M.warmup,
+    threshold: m.threshold ?? M.threshold,
+    sla: m.sla,
+    types: m.types.map(({ site, ivr, bot, redial, callback, ...t }): ContactTypeConfig => ({
+      ...t,
+      priority: t.priority ?? M.priority,
+      siteSplit: t.siteSplit ?? (site !== undefined ? m.sites.map((_, si) => (si === site ? 1 : 0)) : split),
+      ...(ivr ? { ivr: fill(M.ivr, ivr) } : {}),
+      ...(bot ? { bot: fill({ summarySaving: M.summarySaving }, bot) } : {}),
+      ...(redial ? { redial: fill({ maxAttempts: M.maxAttempts }, redial) } : {}),
+      ...(callback ? { callback: fill({ dialTime: M.dialTime }, callback) } : {}),
+    })),
+    queues: m.queues,
+    groups: m.groups.map((g): AgentGroupConfig => ({
+      ...g,
+      proficiency: g.proficiency ?? g.queues.map(() => M.proficiency),
+      backup: g.backup ?? g.queues.map(() => 0),
+      maxContacts: g.maxContacts ?? M.maxContacts,
+      slowdown: g.slowdown ?? M.slowdown,
+      blendBelow: g.blendBelow ?? g.queues.map(() => null),
+    })),
+    sites: m.sites,
+    siteMode: m.siteMode ?? M.siteMode,
+    siteOverflowAfter: m.siteOverflowAfter ?? M.siteOverflowAfter,
+    siteTransferDelay: m.siteTransferDelay ?? M.siteTransferDelay,
+    routing: fill(M.routing, m.routing),
+    failures: (m.failures ?? []).map((f) => fill({ inService: M.inService, waiting: M.waiting }, f)),
+    demand: fill({ ...M.overdispersion, intervalsPerDay: Math.max(1, Math.round(DAY / L)) }, m.demand),
+    ...(m.workforce ? { workforce: m.workforce } : {}),
+  };
+  return cfg;
+}
+
+/** `given` over `dflt`, field by field; a field given as undefined keeps its default. */
+function fill<D extends object, G extends object>(dflt: D, given: G | undefined): D & G {
+  const out: Record<string, unknown> = { ...(dflt as Record<string, unknown>) };
+  if (given) for (const [k, v] of Object.entries(given)) if (v !== undefined) out[k] = v;
+  return out as D & G;
+}
+
