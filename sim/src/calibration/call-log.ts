@@ -69,7 +69,9 @@ export function dayNumber(y: number, m: number, d: number): number {
 
 /** YYYY-MM-DD of a day number. */
 export function dayLabel(day: number): string {
-  return new Date(day * 86400000).toISOString().slice(0, 10);
+  const d = new Date(day * 86400000);
+  // A day outside what Date can show (a log's absurd year) is named by its number, never "Invalid time value".
+  return Number.isNaN(d.getTime()) ? `day ${day}` : d.toISOString().slice(0, 10);
 }
 
 /** The records of each calendar day, in log order. */
