@@ -97,3 +97,11 @@ describe('routing.policy trust', () => {
     }
   });
 });
+
+describe('--allow-policy', () => {
+  it('a module that does not exist is refused, naming the flag', async () => {
+    const r = await cli('run', scenario, '--allow-policy', join(dir, 'nope.mjs'), '--db', db);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`--allow-policy = "${join(dir, 'nope.mjs')}": must be an existing routing policy module`);
+  });
+});

@@ -1,4 +1,5 @@
 import { LIMITS } from '../config/limits.ts';
+import { statSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import cliProgress from 'cli-progress';
 import { defaultWorkers } from '../engine/cores.ts';
@@ -45,6 +46,12 @@ export function readExecutionFlags(f: FlagChecker, o: Record<string, unknown>, m
   const sets = parseSets((o.set as string[] | undefined) ?? [], f.issues, maxSetValues);
   const warmup = parseDurationFlag('warmup', o.warmup, f.issues);
   const db = String(o.db ?? DEFAULT_DB);
+  const allowPolicies = (o.allowPolicy as string[] | undefined) ?? [];
+  for (const p of allowPolicies) {
+    let ok = false;
+    try { ok = statSync(p).isFile(); } catch { ok = false; }
+    if (!ok) f.fail('allow-policy', p, 'must be an existing routing policy module (a .ts, .js or .mjs file)');
+  }
   return {
     replications: replications ?? 1,
     seed,
@@ -55,7 +62,7 @@ export function readExecutionFlags(f: FlagChecker, o: Record<string, unknown>, m
     workers: workers ?? 1,
     db,
     json: Boolean(o.json),
-    allowPolicies: (o.allowPolicy as string[] | undefined) ?? [],
+    allowPolicies,
   };
 }
 
