@@ -163,7 +163,10 @@ describe('smaller things (item 17)', () => {
     const evil = file('evil.yaml', SMALL.replace('name: small', 'name: "evil\\e[2J\\e]0;pwned\\a\\u202e"'));
     const r = await cli('run', evil, '--db', db);
     expect(r.code).toBe(0);
-    expect(r.out).toContain('evil\\x1b[2J\\x1b]0;pwned\\x07\\u202e');
+    expect(r.out).toContain('evil\\u001b[2J\\u001b]0;pwned\\u0007\\u202e');
+    // --json stays valid JSON, with the name as it is
+    const j = await cli('run', evil, '--db', db, '--json', '--set', 'name=ab\u007fc\u202ed');
+    expect(JSON.parse(j.out).scenario).toBe('ab\u007fc\u202ed');
     // eslint-disable-next-line no-control-regex
     expect(r.out + r.err).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202e]/);
   });
@@ -274,5 +277,48 @@ describe('no internal text (item 14)', () => {
     expect(code).toBe(1);
     expect(err.join('\n')).toMatch(/^error: cctwin failed unexpectedly \(a bug, please report it\): stdout is gone\n\(set CCTWIN_DEBUG=1/);
     expect(out).toEqual([]);
+  });
+});
+
+describe('holes found in review', () => {
+  const POOL = join(ROOT, 'test/fixtures/pool-small.yaml');
+  const BOMB = ['name: bomb', 'a: &a [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]', ...Array.from({ length: 8 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(10).fill(`*${String.fromCharCode(97 + i)}`).join(', ')}]`)].join('\n');
+
+  it('an alias bomb or a self-containing alias with --set or --warmup is refused like without (it hung, or was called a bug)', async () => {
+    const bomb = file('bomb2.yaml', `${BOMB}\n`);
+    const r = await cli('run', bomb, '--warmup', '10m', '--db', db);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/alias bomb/);
+    const self = file('self.yaml', `${SMALL}routing: &x [1, *x]\n`);
+    const s = await cli('run', self, '--set', 'name=y', '--db', db);
+    expect(s.code).toBe(2);
+    expect(s.err).toMatch(/alias \*x is inside the value it names/);
+  });
+
+  it('a FIFO is refused before it is opened (it waited for a writer forever)', async () => {
+    const fifo = join(dir, 'fifo.yaml');
+    const { spawnSync } = await import('node:child_process');
+    spawnSync('mkfifo', [fifo]);
+    const r = await cli('run', fifo, '--db', db);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/is not a regular file/);
+  });
+
+  it('many groups over many intervals are refused before compile builds them (V8 ran out of memory)', () => {
+    const groups = Array.from({ length: 300 }, (_, i) => `  - {name: g${i}, site: a, skills: {calls: 1}, agents: 1}`).join('\n');
+    const text = ['name: big', 'horizon: 400d', 'interval: 6m', 'sites: {a: {}}', 'contactTypes:', '  - {name: calls, channel: phone, perDay: 100, handleTime: {kind: exponential, mean: 60}}', 'agentGroups:', groups, ''].join('\n');
+    const e = simErrorOf(() => parseScenarioText(text));
+    expect(e.issues.map((i) => i.message).join('\n')).toMatch(/\(contact types \+ agent groups\) x intervals stays within 10,000,000 \(here 301 x 96,000/);
+  });
+
+  it('a sweep checks every value\'s run size up front, whatever the order; --precision names --max-replications', async () => {
+    for (const order of ['interval=1m,30m', 'interval=30m,1m']) {
+      const r = await cli('sweep', POOL, '-w', '1', '-r', '100000', '--set', order, '--set', 'horizon=60d', '--db', db);
+      expect(r.code, order).toBe(2);
+      expect(r.err, order).toMatch(/must keep the run's results within 4,096 MB/);
+    }
+    const p = await cli('run', POOL, '--set', 'horizon=50d', '--set', 'interval=20m', '--precision', 'serviceLevel=0.01', '--max-replications', '100000', '--db', db);
+    expect(p.code).toBe(2);
+    expect(p.err).toMatch(/--max-replications = "100000": must keep the run's results/);
   });
 });

@@ -81,7 +81,7 @@ describe('routing.policy trust', () => {
     const id = /sweep (\d+) saved/.exec(first.out)![1];
     const again = await cli('sweep', '--resume', id, '--db', db);
     expect(again.code).toBe(2);
-    expect(again.err).toMatch(/routing\.policy.* = .*outside-sweep\.mjs.*it is an absolute path/);
+    expect(again.err).toMatch(/routing\.policy.* = .*outside-sweep\.mjs.*the scenario came from the run store, which grants no trust/);
     expect(existsSync(MARK)).toBe(false);
   });
 
@@ -89,7 +89,7 @@ describe('routing.policy trust', () => {
     for (const workers of ['1', '2']) {
       const nan = await cli('run', scenario, '--set', 'routing.policy=policies/nan.mjs', '--set', 'horizon=1h', '-r', '2', '--workers', workers, '--db', db);
       expect(nan.code, workers).toBe(2);
-      expect(nan.err, workers).toMatch(/routing policy "nan": score\(\) returned NaN, not a number/);
+      expect(nan.err, workers).toMatch(/routing policy "nan": score\(\) returned NaN, not a finite number/);
       expect(nan.err).toContain('routing.policy');
       const threw = await cli('run', scenario, '--set', 'routing.policy=policies/throws.mjs', '--set', 'horizon=1h', '-r', '2', '--workers', workers, '--db', db);
       expect(threw.code, workers).toBe(2);
@@ -103,5 +103,29 @@ describe('--allow-policy', () => {
     const r = await cli('run', scenario, '--allow-policy', join(dir, 'nope.mjs'), '--db', db);
     expect(r.code).toBe(2);
     expect(r.err).toContain(`--allow-policy = "${join(dir, 'nope.mjs')}": must be an existing routing policy module`);
+  });
+});
+
+describe('trust holes found in review', () => {
+  it('a policies folder that is a symbolic link is not trusted', async () => {
+    const other = join(dir, 'linked-site');
+    mkdirSync(other, { recursive: true });
+    copyFileSync(BASELINE, join(other, 'center.yaml'));
+    mkdirSync(join(dir, 'elsewhere'), { recursive: true });
+    writeFileSync(join(dir, 'elsewhere', 'evil.mjs'), evil('elsewhere'));
+    symlinkSync(join(dir, 'elsewhere'), join(other, 'policies'));
+    const r = await cli('run', join(other, 'center.yaml'), '--set', 'routing.policy=policies/evil.mjs', '--set', 'horizon=1h', '--db', db);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('the policies folder is a symbolic link');
+    expect(existsSync(MARK)).toBe(false);
+  });
+
+  it('a factory that throws is a load error naming routing.policy (exit 2), not a bug', async () => {
+    writeFileSync(join(site, 'policies', 'factory-throws.mjs'), 'export default () => { throw new RangeError("bad params"); };\n');
+    for (const workers of ['1', '2']) {
+      const r = await cli('run', scenario, '--set', 'routing.policy=policies/factory-throws.mjs', '--set', 'horizon=1h', '-r', '2', '--workers', workers, '--db', db);
+      expect(r.code, workers).toBe(2);
+      expect(r.err, workers).toMatch(/the factory threw \(RangeError: bad params\)/);
+    }
   });
 });

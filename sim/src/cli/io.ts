@@ -13,15 +13,14 @@ export const stdio: Io = {
 export type SetCode = (code: number) => void;
 
 /**
- * Control characters shown as escapes (`\x1b`, `\u202e`): C0 and C1 controls but tab and
+ * Control characters shown as escapes (`\u001b`, `\u202e`): C0 and C1 controls but tab and
  * newline, DEL, and the Unicode bidirectional overrides that reorder what a terminal shows.
+ * The escape is JSON's, so `--json` output stays valid JSON (inside a string it reads
+ * back as the character itself).
  */
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
 export function printable(s: string): string {
-  return s.replace(CONTROL, (c) => {
-    const n = c.charCodeAt(0);
-    return n < 0x100 ? `\\x${n.toString(16).padStart(2, '0')}` : `\\u${n.toString(16).padStart(4, '0')}`;
-  });
+  return s.replace(CONTROL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }

@@ -113,9 +113,9 @@ export async function cmdSweep(io: Io, file: string | undefined, o: Record<strin
   } finally {
     store.close();
   }
-  // The stored text names its policy; only --allow-policy on this command line, or the
-  // policies folder beside the original file, lets it load (never the store alone).
-  return runSweep(io, x, spec, sweepVariants(spec, x.allowPolicies), resumeId);
+  // The stored text names its policy; only --allow-policy on this command line lets a
+  // plug-in load (the store grants no trust, not even to a policies folder).
+  return runSweep(io, x, spec, sweepVariants(spec, x.allowPolicies, false), resumeId);
 }
 
 function newSpec(file: string, x: ExecutionFlags): () => SweepSpec {

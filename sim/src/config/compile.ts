@@ -50,6 +50,13 @@ export function semanticIssues(s: ScenarioInput, given: ReadonlySet<string> = ne
     out.push({ path: 'warmup', value: s.warmup, message: `must be shorter than the horizon (${horizon} s)` });
   }
   const nI = okTimes ? Math.round(horizon / interval) : NaN;
+  // Rates and staffing are kept per interval for every type and group: bounded before
+  // compile builds them.
+  const series = ((s.contactTypes as unknown[] | undefined)?.length ?? 1) + ((s.agentGroups as unknown[] | undefined)?.length ?? 1);
+  if (isNum(nI) && Array.isArray(s.contactTypes ?? []) && Array.isArray(s.agentGroups ?? []) && series * nI > LIMITS.seriesCells) {
+    out.push({ path: 'interval', value: s.interval, message: `must be long enough that (contact types + agent groups) x intervals stays within ${grouped(LIMITS.seriesCells)} (here ${series} x ${grouped(nI)} = ${grouped(series * nI)})` });
+    return out;
+  }
   const perDay = okTimes && Math.abs(DAY / interval - Math.round(DAY / interval)) < 1e-9 ? Math.round(DAY / interval) : NaN;
   const checkSeries = (path: string, arr: unknown) => {
     if (!Array.isArray(arr) || !isNum(nI)) return;
@@ -135,7 +142,7 @@ function series(values: number | readonly number[], nI: number): number[] {
  * `baseDir`: the scenario file's folder (a plug-in policy's path is relative to it);
  * `allowPolicies`: modules the user allowed on the command line (config/policy-trust.ts).
  */
-export function compileScenario(input: ScenarioInput, overrides: { seed?: number; baseDir?: string; allowPolicies?: readonly string[] } = {}): ModelConfig {
+export function compileScenario(input: ScenarioInput, overrides: { seed?: number; baseDir?: string; allowPolicies?: readonly string[]; trustFolder?: boolean } = {}): ModelConfig {
   const s = withDefaults(input);
   const horizon = parseDuration(s.horizon as number | string);
   const L = parseDuration(s.interval!);
@@ -155,7 +162,7 @@ export function compileScenario(input: ScenarioInput, overrides: { seed?: number
       siteTransferDelay: parseDuration(s.siteOverflow!.transferDelay!),
       routing: {
         // A plug-in module path is resolved against the scenario file's folder.
-        policy: policyKind(r.policy!) === PLUGIN ? pluginPath(r.policy!, overrides.baseDir ?? '.', overrides.allowPolicies) : r.policy!,
+        policy: policyKind(r.policy!) === PLUGIN ? pluginPath(r.policy!, overrides.baseDir ?? '.', overrides.allowPolicies, overrides.trustFolder) : r.policy!,
         agingRate: r.agingRate!,
         overflowAfter: parseDuration(r.overflowAfter!),
         params: r.params!,
@@ -219,8 +226,8 @@ export function withSeed(cfg: ModelConfig, seed: number): ModelConfig {
 }
 
 /** A plug-in policy's module, resolved against the scenario's folder, if it is trusted (else one coded error). */
-function pluginPath(policy: string, baseDir: string, allowed: readonly string[] | undefined): string {
-  const t = trustedPolicy(policy, { baseDir, allowed });
+function pluginPath(policy: string, baseDir: string, allowed: readonly string[] | undefined, folder = true): string {
+  const t = trustedPolicy(policy, { baseDir, allowed, folder });
   if ('issue' in t) throw new SimError('SIM_ERR_SCENARIO_INVALID', `routing policy ${policy} is not trusted`, [t.issue]);
   return t.file;
 }

@@ -19,6 +19,8 @@ export const LIMITS = {
   contactTypes: 1_000,
   agentGroups: 10_000,
   sites: 100,
+  /** Per-interval values the model holds: (contact types + agent groups) x intervals. */
+  seriesCells: 10_000_000,
   /** Expected arrivals in one replication (all types, over the horizon). */
   arrivalsPerReplication: 200_000_000,
   /** Size of one replication's result buffer, bytes (interval rows by site and channel). */

@@ -59,6 +59,38 @@ function lineIndex(doc: Document, lc: LineCounter, duplicates: Issue[]): Map<str
   return lines;
 }
 
+/** Aliases inside the value they name (`a: &x [*x]`): a value that contains itself. */
+export function selfContainingAliases(doc: Document, lc?: LineCounter): Issue[] {
+  const out: Issue[] = [];
+  visit(doc, {
+    Alias(_, node, path) {
+      const target = node.resolve(doc);
+      if (target && path.includes(target as never)) {
+        out.push({ path: '', line: node.range && lc ? lc.linePos(node.range[0]).line : undefined, message: `YAML: the alias *${node.source} is inside the value it names (a value cannot contain itself)` });
+      }
+    },
+  });
+  return out;
+}
+
+/**
+ * The document as plain values, refusing an alias bomb (aliases of aliases expanding
+ * past MAX_ALIAS_COUNT copies) with the line of its first alias.
+ */
+export function aliasSafeJs(doc: Document, lc: LineCounter | undefined, source: string): unknown {
+  try {
+    return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (e) {
+    // The yaml package's guard: a ReferenceError with no position.
+    if (!(e instanceof ReferenceError)) throw e;
+    let line: number | undefined;
+    visit(doc, { Alias(_, node) { if (line === undefined && node.range && lc) line = lc.linePos(node.range[0]).line; } });
+    throw new SimError('SIM_ERR_SCENARIO_INVALID', `${source} expands its YAML aliases too far`, [
+      { path: '', line, message: `uses YAML aliases (*name) that expand to more than ${MAX_ALIAS_COUNT} copies (an alias bomb); write the repeated parts out or use fewer nested aliases` },
+    ]);
+  }
+}
+
 /**
  * The edge of the system: text in, frozen ModelConfig out, or one SimError that
  * lists every problem (schema and meaning) with its field, value, line and what is
@@ -69,7 +101,7 @@ export function parseScenarioText(text: string, source = 'scenario'): ScenarioIn
   const lc = new LineCounter();
   // Duplicate keys are found by lineIndex below: the yaml package's own check
   // (uniqueKeys) compares every key with every other, quadratic in a mapping's size.
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: false });
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: false, logLevel: 'error' });
   const syntax: Issue[] = doc.errors.map((e) => ({
     path: '',
     message: `YAML syntax: ${e.message.split('\n')[0]}`,
@@ -78,33 +110,11 @@ export function parseScenarioText(text: string, source = 'scenario'): ScenarioIn
   const duplicates: Issue[] = [];
   const lines = syntax.length > 0 ? new Map<string, number>() : lineIndex(doc, lc, duplicates);
   syntax.push(...duplicates);
-  // An alias inside the node it names (`a: &x [*x]`) makes a value that contains itself.
-  if (syntax.length === 0) {
-    visit(doc, {
-      Alias(_, node, path) {
-        const source = node.resolve(doc);
-        if (source && path.includes(source as never)) {
-          syntax.push({ path: '', line: node.range ? lc.linePos(node.range[0]).line : undefined, message: `YAML: the alias *${node.source} is inside the value it names (a value cannot contain itself)` });
-        }
-      },
-    });
-  }
+  if (syntax.length === 0) syntax.push(...selfContainingAliases(doc, lc));
   if (syntax.length > 0) {
     throw new SimError('SIM_ERR_SCENARIO_INVALID', `${source} is not valid YAML`, syntax.slice(0, MAX_ISSUES_SHOWN));
   }
-  let raw: unknown;
-  try {
-    raw = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
-  } catch (e) {
-    // The yaml package's guard against an alias bomb (aliases of aliases, expanding
-    // exponentially): a ReferenceError with no position.
-    if (!(e instanceof ReferenceError)) throw e;
-    let line: number | undefined;
-    visit(doc, { Alias(_, node) { if (line === undefined && node.range) line = lc.linePos(node.range[0]).line; } });
-    throw new SimError('SIM_ERR_SCENARIO_INVALID', `${source} expands its YAML aliases too far`, [
-      { path: '', line, message: `uses YAML aliases (*name) that expand to more than ${MAX_ALIAS_COUNT} copies (an alias bomb); write the repeated parts out or use fewer nested aliases` },
-    ]);
-  }
+  const raw = aliasSafeJs(doc, lc, source);
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new SimError('SIM_ERR_SCENARIO_INVALID', `${source} is not a scenario`, [
       { path: '', value: raw, message: 'must be a mapping of scenario fields (name, horizon, arrivals, ...)' },

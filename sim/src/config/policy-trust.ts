@@ -1,4 +1,4 @@
-import { realpathSync } from 'node:fs';
+import { lstatSync, realpathSync } from 'node:fs';
 import { isAbsolute, normalize, resolve, sep } from 'node:path';
 import type { Issue } from '../errors.ts';
 
@@ -15,6 +15,11 @@ export interface PolicyTrust {
   readonly baseDir: string;
   /** Modules the user allowed by name (--allow-policy), as given. */
   readonly allowed?: readonly string[];
+  /**
+   * False when the scenario text came from a store (a resumed sweep): its folder is then
+   * only where it was stored from, and only --allow-policy grants trust.
+   */
+  readonly folder?: boolean;
 }
 
 export const POLICIES_FOLDER = 'policies';
@@ -39,12 +44,17 @@ export function trustedPolicy(policy: string, trust: PolicyTrust): { file: strin
   const target = real(file);
   if (target === null) return refuse('no such file');
   if ((trust.allowed ?? []).some((a) => real(resolve(a)) === target)) return { file };
+  if (trust.folder === false) return refuse('the scenario came from the run store, which grants no trust: name the module with --allow-policy');
   if (isAbsolute(policy)) return refuse('it is an absolute path');
   const parts = normalize(policy).split(/[\\/]/);
   if (policy.split(/[\\/]/).includes('..')) return refuse('it contains ..');
   if (parts[0] !== POLICIES_FOLDER || parts.length < 2) return refuse(`it is not inside ${POLICIES_FOLDER}/`);
-  const folder = real(resolve(trust.baseDir, POLICIES_FOLDER));
+  const folderPath = resolve(trust.baseDir, POLICIES_FOLDER);
+  let folderIsLink = false;
+  try { folderIsLink = lstatSync(folderPath).isSymbolicLink(); } catch { folderIsLink = false; }
+  if (folderIsLink) return refuse(`the ${POLICIES_FOLDER} folder is a symbolic link (it must be a real folder beside the scenario)`);
+  const folder = real(folderPath);
   if (folder === null || !target.startsWith(folder + sep)) return refuse(`it leads out of ${POLICIES_FOLDER}/ (a symbolic link)`);
-  if (target.split(sep).includes('node_modules')) return refuse('it is inside node_modules');
+  if (target.slice(folder.length + 1).split(sep).includes('node_modules')) return refuse('it is inside a node_modules folder');
   return { file };
 }

@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { SimError } from '../errors.ts';
 
 /**
@@ -14,6 +14,14 @@ function readError(file: string, why: string, message: string): SimError {
 
 /** The text of a scenario file (UTF-8), or a SIM_ERR_SCENARIO_READ naming the file and why. */
 export function readScenarioFile(file: string, maxBytes = MAX_SCENARIO_BYTES): string {
+  // A FIFO or a device is refused before it is opened: opening a FIFO waits for a
+  // writer, reading a device may never end.
+  try {
+    const st = statSync(file);
+    if (!st.isFile() && !st.isDirectory()) throw readError(file, 'is not a regular file', 'must be a scenario file (a device, pipe or socket is not read)');
+  } catch (e) {
+    if (e instanceof SimError) throw e;
+  }
   let fd: number;
   try {
     fd = openSync(file, 'r');
@@ -25,7 +33,7 @@ export function readScenarioFile(file: string, maxBytes = MAX_SCENARIO_BYTES): s
   try {
     const st = fstatSync(fd);
     if (st.isDirectory()) throw readError(file, 'is a directory', 'must be a scenario file, not a directory');
-    if (!st.isFile() && !st.isFIFO()) throw readError(file, 'is not a regular file', 'must be a scenario file (a device or socket is not read)');
+    if (!st.isFile()) throw readError(file, 'is not a regular file', 'must be a scenario file (a device, pipe or socket is not read)');
     const chunks: Buffer[] = [];
     let total = 0;
     const buf = Buffer.allocUnsafe(64 * 1024);

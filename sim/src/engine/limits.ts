@@ -50,8 +50,8 @@ export function modelLimitIssues(cfg: ModelConfig): Issue[] {
 }
 
 /** Issues of a run of `replications` replications of `cfgs` (all arms) past the limits. */
-export function runLimitIssues(cfgs: readonly ModelConfig[], replications: number): Issue[] {
+export function runLimitIssues(cfgs: readonly ModelConfig[], replications: number, flag = '--replications'): Issue[] {
   const bytes = cfgs.reduce((n, c) => n + resultBytes(c), 0) * replications;
   if (bytes <= LIMITS.runResultBytes) return [];
-  return [{ path: '--replications', value: String(replications), message: `must keep the run's results within ${mb(LIMITS.runResultBytes)} (they would take ${mb(bytes)}): run fewer replications` }];
+  return [{ path: flag, value: String(replications), message: `must keep the run's results within ${mb(LIMITS.runResultBytes)} (they would take ${mb(bytes)}): run fewer replications` }];
 }

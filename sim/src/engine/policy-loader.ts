@@ -59,7 +59,15 @@ export async function loadPolicy(cfg: ModelConfig): Promise<RoutingPolicy | null
   if (typeof mod.default !== 'function') {
     throw new EngineError('ENGINE_ERR_POLICY_LOAD', `routing policy module ${cfg.routing.policy} must export default a function (params) => RoutingPolicy`);
   }
-  const policy = mod.default(cfg.routing.params);
+  let policy: RoutingPolicy;
+  try {
+    policy = mod.default(cfg.routing.params);
+  } catch (e) {
+    const why = e instanceof Error ? `${e.name}: ${e.message.split('\n')[0]}` : 'it threw a value that is not an Error';
+    throw new EngineError('ENGINE_ERR_POLICY_LOAD', `routing policy module ${cfg.routing.policy}: the factory threw (${why})`, [
+      { path: 'routing.policy', value: cfg.routing.policy, message: `its factory threw ${why}` },
+    ]);
+  }
   if (!policy || typeof policy.score !== 'function') {
     throw new EngineError('ENGINE_ERR_POLICY_LOAD', `routing policy module ${cfg.routing.policy}: the factory must return an object with score(s, queue, slot, agent)`);
   }

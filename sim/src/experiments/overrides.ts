@@ -1,6 +1,6 @@
 import { dirname, resolve } from 'node:path';
 import { isMap, isSeq, parse as parseYaml, parseDocument, visit } from 'yaml';
-import { parseScenarioText } from '../config/load.ts';
+import { aliasSafeJs, parseScenarioText, selfContainingAliases } from '../config/load.ts';
 import { readScenarioFile } from '../config/read.ts';
 import { compileScenario, withSeed } from '../config/compile.ts';
 import { parseDuration } from '../config/duration.ts';
@@ -46,7 +46,7 @@ function splitValues(s: string): string[] {
 /** A value as YAML reads it: `360` is a number, `24h` a string, `[1,2]` a list. */
 function scalar(v: string): unknown {
   try {
-    return parseYaml(v);
+    return parseYaml(v, { logLevel: 'error' });
   } catch {
     return v;
   }
@@ -133,11 +133,18 @@ export function describeAssignments(a: readonly Assignment[]): string {
 /** Applies the assignments to a scenario's YAML text; returns the edited text. */
 export function applyAssignments(text: string, assignments: readonly Assignment[]): string {
   if (assignments.length === 0) return text;
-  const doc = parseDocument(text, { uniqueKeys: false }); // duplicate keys: reported by parseScenarioText
+  const doc = parseDocument(text, { uniqueKeys: false, logLevel: 'error' }); // duplicate keys: reported by parseScenarioText
   if (doc.errors.length > 0) return text; // the validator reports the syntax error with its line
   // An alias (`ivr: *a1`) shares its anchor's node: an edit through one would change
   // every part that uses the anchor. Each alias becomes its own copy first, so an
-  // assignment changes the one field it names.
+  // assignment changes the one field it names. A file whose aliases contain themselves
+  // or expand too far is left as it is: parseScenarioText reports it with its line.
+  if (selfContainingAliases(doc).length > 0) return text;
+  try {
+    aliasSafeJs(doc, undefined, 'scenario');
+  } catch {
+    return text;
+  }
   visit(doc, {
     Alias(_, node) {
       const source = node.resolve(doc);
@@ -198,11 +205,11 @@ export function readScenarioText(file: string): string {
  * Validates and compiles a scenario text with assignments (and an optional seed).
  * Throws one SimError listing every problem; `source` names the file and the edits.
  */
-export function compileVariant(text: string, source: string, assignments: readonly Assignment[], seed?: number, allowPolicies?: readonly string[]): Variant {
+export function compileVariant(text: string, source: string, assignments: readonly Assignment[], seed?: number, allowPolicies?: readonly string[], trustFolder = true): Variant {
   const edited = applyAssignments(text, assignments);
   const label = assignments.length ? `${source} with ${describeAssignments(assignments)}` : source;
   // A plug-in routing policy's path is relative to the scenario file.
-  let cfg = compileScenario(parseScenarioText(edited, label), { baseDir: dirname(resolve(source)), allowPolicies });
+  let cfg = compileScenario(parseScenarioText(edited, label), { baseDir: dirname(resolve(source)), allowPolicies, trustFolder });
   const past = modelLimitIssues(cfg);
   if (past.length > 0) throw new SimError('SIM_ERR_SCENARIO_INVALID', `${label} is past the simulator's limits`, past);
   if (seed !== undefined) cfg = withSeed(cfg, seed);
@@ -213,13 +220,13 @@ export function compileVariant(text: string, source: string, assignments: readon
  * Compiles every variant and reports the problems of all of them in one error
  * (each issue's path prefixed with the variant it belongs to).
  */
-export function compileVariants(items: readonly { text: string; source: string; assignments: readonly Assignment[]; seed?: number; allowPolicies?: readonly string[] }[]): Variant[] {
+export function compileVariants(items: readonly { text: string; source: string; assignments: readonly Assignment[]; seed?: number; allowPolicies?: readonly string[]; trustFolder?: boolean }[]): Variant[] {
   const out: Variant[] = [];
   const issues: Issue[] = [];
   let first: SimError | null = null;
   for (const it of items) {
     try {
-      out.push(compileVariant(it.text, it.source, it.assignments, it.seed, it.allowPolicies));
+      out.push(compileVariant(it.text, it.source, it.assignments, it.seed, it.allowPolicies, it.trustFolder));
     } catch (e) {
       if (!(e instanceof SimError)) throw e;
       first ??= e;

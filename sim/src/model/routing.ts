@@ -112,15 +112,15 @@ function pluginScore(s: SimState, q: number, slot: number, agent: number): numbe
   try {
     v = s.policy!.score(s, q, slot, agent);
   } catch (e) {
-    throw policyError(s, q, slot, agent, `threw ${e instanceof Error ? `${e.name}: ${e.message.split('\n')[0]}` : String(e)}`);
+    throw policyError(s, q, slot, agent, `threw ${e instanceof Error ? `${e.name}: ${e.message.split('\n')[0]}` : typeof e === 'string' || typeof e === 'number' ? String(e) : 'a value that is not an Error'}`);
   }
-  if (typeof v !== 'number' || Number.isNaN(v)) throw policyError(s, q, slot, agent, `returned ${typeof v === 'number' ? 'NaN' : typeof v === 'string' ? JSON.stringify(v) : String(v)}, not a number`);
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw policyError(s, q, slot, agent, `returned ${typeof v === 'number' ? String(v) : typeof v === 'string' ? JSON.stringify(v) : String(v)}, not a finite number`);
   return v;
 }
 
 function policyError(s: SimState, q: number, slot: number, agent: number, what: string): EngineError {
   const name = s.policy?.name ?? s.cfg.routing.policy;
   return new EngineError('ENGINE_ERR_POLICY_RESULT', `routing policy "${name}": score() ${what} (queue ${s.cfg.queues[q]?.name ?? q}, a ${s.cfg.types[s.cType[slot]]?.name ?? 'contact'} contact, agent ${agent}, at ${s.now} s)`, [
-    { path: 'routing.policy', value: s.cfg.routing.policy, message: `score() must return a number (higher is taken first): it ${what}` },
+    { path: 'routing.policy', value: s.cfg.routing.policy, message: `score() must return a finite number (higher is taken first): it ${what}` },
   ]);
 }

@@ -38,7 +38,9 @@ export type Outcome = 'done' | 'interrupted';
 
 /** Refuses, before anything is stored or run, a run whose results would not fit the limits (config/limits.ts). */
 export function checkRunSize(cfgs: readonly ModelConfig[], plan: ReplicationPlan): void {
-  const issues = runLimitIssues(cfgs, plan.precision ? plan.maxReplications : plan.replications);
+  const issues = plan.precision
+    ? runLimitIssues(cfgs, plan.maxReplications, '--max-replications')
+    : runLimitIssues(cfgs, plan.replications);
   if (issues.length > 0) throw new SimError('SIM_ERR_BAD_ARGUMENT', 'the run is past the simulator\'s limits', issues);
 }
 
@@ -298,20 +300,23 @@ export interface SweepPoints {
  * value is valid alone stops the sweep there with its error; the points before it
  * are stored.
  */
-export function sweepVariants(spec: SweepSpec, allowPolicies: readonly string[] = []): SweepPoints {
+export function sweepVariants(spec: SweepSpec, allowPolicies: readonly string[] = [], trustFolder = true): SweepPoints {
   const count = gridSize(spec.sets);
   if (count > LIMITS.sweepPoints) {
     throw new SimError('SIM_ERR_BAD_ARGUMENT', 'the sweep grid is too large', [
       { path: '--set', value: spec.sets.map((x) => `${x.path}: ${x.values.length} values`).join(', '), message: `must make a grid of at most ${grouped(LIMITS.sweepPoints)} points (it makes ${grouped(count)})` },
     ]);
   }
-  const item = (a: readonly Assignment[]) => ({ text: spec.text, source: spec.source, assignments: [...spec.fixed, ...a], seed: spec.seed, allowPolicies });
+  const item = (a: readonly Assignment[]) => ({ text: spec.text, source: spec.source, assignments: [...spec.fixed, ...a], seed: spec.seed, allowPolicies, trustFolder });
   const first = gridPoint(spec.sets, 0);
-  const singles = spec.sets.flatMap((x, k) => x.values.slice(k === 0 ? 1 : 0).map((value) => first.map((a, j) => (j === k ? { path: x.path, value } : a))));
-  const [v0] = compileVariants([first, ...singles].map(item));
+  const singles = spec.sets.flatMap((x, k) => x.values.slice(1).map((value) => first.map((a, j) => (j === k ? { path: x.path, value } : a))));
+  const checked = compileVariants([first, ...singles].map(item));
+  // Every value's run size up front (a combination is checked again when it runs).
+  for (const v of checked) checkRunSize([v.cfg], spec);
+  const [v0] = checked;
   const compile = (i: number): Variant => {
     const a = gridPoint(spec.sets, i);
-    return { ...(i === 0 ? v0 : compileVariant(spec.text, spec.source, [...spec.fixed, ...a], spec.seed, allowPolicies)), assignments: a };
+    return { ...(i === 0 ? v0 : compileVariant(spec.text, spec.source, [...spec.fixed, ...a], spec.seed, allowPolicies, trustFolder)), assignments: a };
   };
   return { count, variant: compile };
 }
@@ -340,6 +345,7 @@ export async function executeSweep(ctx: ExecContext, spec: SweepSpec, grid: Swee
   try {
     for (let i = 0; i < grid.count; i++) {
       const v = i === 0 ? v0 : grid.variant(i);
+      checkRunSize([v.cfg], spec);
       const assignments = assignmentObject(v.assignments);
       const prior = known.get(i);
       const rec = prior && store ? store.getRun(prior.runId) : null;
