@@ -272,7 +272,8 @@ export async function buildTwin(o: TwinOptions): Promise<FastifyInstance> {
     return { action, clock: twin.run.now, speed: twin.speed, paused: twin.paused };
   });
 
-  app.get('/healthz', { schema: { summary: 'liveness', tags: ['meta'] } }, async () => ({ ok: true, clock: twin.run.now, finished: twin.finished }));
+  app.get('/healthz', { schema: { summary: 'liveness: 503 if the engine stopped', tags: ['meta'] } }, async (_req, reply) =>
+    reply.code(twin.failure === null ? 200 : 503).send({ ok: twin.failure === null, clock: twin.run.now, finished: twin.finished, ...(twin.failure === null ? {} : { failure: twin.failure }) }));
   app.get('/docs/json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/docs', { schema: { hide: true } }, async () => app.swagger());
 
@@ -311,6 +312,7 @@ export function stateOf(twin: Twin) {
     paused: twin.paused,
     finished: twin.finished,
     dayOver: twin.dayOver,
+    failure: twin.failure,
     lag: twin.lag(),
     arrivals: twin.arrivals,
     inSystem: b[7],

@@ -100,7 +100,10 @@ export class Twin {
   private endedQueue: ContactRecord[] = [];
   private endedHead = 0;
   private nextExternal = 1;
-  private timer: ReturnType<typeof setTimeout> | ReturnType<typeof setImmediate> | null = null;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private immediate: ReturnType<typeof setImmediate> | null = null;
+  /** what stopped the loop, if the engine threw (a limit reached): said by /healthz and /v1/state */
+  failure: string | null = null;
   private looping = false;
   private closed = false;
   private finishing = false;
@@ -198,20 +201,34 @@ export class Twin {
   }
 
   private schedule(now: boolean): void {
-    if (!this.looping || this.closed || this.timer !== null) return;
-    const f = () => { this.timer = null; this.turn(); };
-    this.timer = now ? setImmediate(f) : setTimeout(f, 2);
+    if (!this.looping || this.closed || this.timer !== null || this.immediate !== null) return;
+    if (now) this.immediate = setImmediate(() => { this.immediate = null; this.turn(); });
+    else this.timer = setTimeout(() => { this.timer = null; this.turn(); }, 2);
+  }
+
+  private unschedule(): void {
+    if (this.timer !== null) clearTimeout(this.timer);
+    if (this.immediate !== null) clearImmediate(this.immediate);
+    this.timer = this.immediate = null;
   }
 
   /** Runs the next turn soon (after a control changed what the loop should do). */
   private kick(): void {
-    if (this.timer === null) this.schedule(true);
+    if (this.immediate === null) { this.unschedule(); this.schedule(true); }
   }
 
   /** One turn of the loop: advance towards the target for at most sliceMs, then yield. */
   private turn(): void {
     if (this.closed) return;
-    const more = this.step(this.sliceMs);
+    let more: boolean;
+    try {
+      more = this.step(this.sliceMs);
+    } catch (e) {
+      // The engine refused to go on (a limit of the model reached): stop the clock, keep serving reads.
+      this.failure = e instanceof Error ? e.message : String(e);
+      this.looping = false;
+      return;
+    }
     if (this.run.finished) { this.looping = false; return; }
     this.schedule(more);
   }
@@ -317,6 +334,7 @@ export class Twin {
   /** Injects client contacts of the given type indices now; returns their records. */
   create(items: readonly { type: number; customerId?: string }[]): ContactRecord[] {
     if (this.arrivals === 'internal') throw new TwinError('TWIN_ERR_EXTERNAL_OFF', 409, 'the twin runs with --arrivals internal: it takes no contacts from clients');
+    if (this.failure !== null) throw new TwinError('TWIN_ERR_ENGINE_STOPPED', 503, `the twin's engine stopped: ${this.failure}`);
     if (this.dayOver || this.closed) throw new TwinError('TWIN_ERR_DAY_OVER', 409, `the simulated day is over (horizon ${this.horizon} s): the twin takes no more contacts`);
     const out: ContactRecord[] = [];
     const now = this.run.now;
@@ -330,9 +348,9 @@ export class Twin {
       };
       this.byId.set(r.id, r);
       this.byExternal.set(ext, r);
+      this.stats.created++;
       out.push(r);
     }
-    this.stats.created += items.length;
     // Let them arrive now (the events at this instant only), so that the answer says where the model put them.
     if (!this.run.paused) {
       this.run.advanceTo(now, this.sliceEvents);
@@ -395,8 +413,8 @@ export class Twin {
     if (this.closed) return;
     this.closed = true;
     this.looping = false;
-    if (this.timer !== null) { clearTimeout(this.timer as ReturnType<typeof setTimeout>); clearImmediate(this.timer as ReturnType<typeof setImmediate>); this.timer = null; }
-    if (!this.run.finished) {
+    this.unschedule();
+    if (!this.run.finished && this.failure === null) {
       this.finishing = true;
       if (this.run.paused) this.run.resume();
       for (;;) {

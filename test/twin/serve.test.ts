@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../sim/src/cli.ts';
+import type { CommandHooks } from '../../sim/src/cli/program.ts';
 import { readServeFlags } from '../../twin-api/serve.ts';
 import { SimError } from '../../sim/src/errors.ts';
 
@@ -11,9 +12,9 @@ import { SimError } from '../../sim/src/errors.ts';
  * SIGTERM closes it (the day finished, exit 0).
  */
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const hooks = { serve: () => import('../../twin-api/serve.ts') };
+const hooks: CommandHooks = { serve: () => import('../../twin-api/serve.ts') };
 
-async function cli(args: string[], h = hooks) {
+async function cli(args: string[], h: CommandHooks = hooks) {
   const out: string[] = [], err: string[] = [];
   const code = await main(['node', 'cctwin', ...args], { out: (s) => out.push(s), err: (s) => err.push(s) }, h);
   return { code, out: out.join('\n'), err: err.join('\n') };
