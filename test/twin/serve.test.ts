@@ -49,6 +49,7 @@ describe('cctwin serve: the compiled command', () => {
     p.stdout.on('data', (d) => { out += d; });
     p.stderr.on('data', (d) => { err += d; });
     const exited = new Promise<number | null>((res) => p.on('exit', (c) => res(c)));
+    try {
     for (let i = 0; i < 300 && !/token/.test(out); i++) await new Promise((r) => setTimeout(r, 50));
     expect(out, err).toMatch(/listening on http:\/\/[^\s]+:\d+/);
     expect(out).toMatch(/docs \(OpenAPI JSON\) http:\/\/[^\s]+:\d+\/docs\/json/);
@@ -63,5 +64,8 @@ describe('cctwin serve: the compiled command', () => {
     p.kill('SIGTERM');
     expect(await exited).toBe(0);
     expect(out).toMatch(/1 contacts created by clients, 1 ended/);
+    } finally {
+      if (p.exitCode === null) p.kill('SIGKILL'); // a failed expectation leaves no server behind
+    }
   });
 });
