@@ -50,20 +50,20 @@ describe('cctwin serve: the compiled command', () => {
     p.stderr.on('data', (d) => { err += d; });
     const exited = new Promise<number | null>((res) => p.on('exit', (c) => res(c)));
     try {
-    for (let i = 0; i < 300 && !/token/.test(out); i++) await new Promise((r) => setTimeout(r, 50));
-    expect(out, err).toMatch(/listening on http:\/\/[^\s]+:\d+/);
-    expect(out).toMatch(/docs \(OpenAPI JSON\) http:\/\/[^\s]+:\d+\/docs\/json/);
-    const port = Number(/:(\d+)\n/.exec(out)![1]);
-    const token = /token \(generated[^)]*\): (\S+)/.exec(out)![1];
-    const base = `http://127.0.0.1:${port}`;
-    expect((await fetch(`${base}/healthz`)).status).toBe(200);
-    const denied = await fetch(`${base}/v1/contacts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"type":"flight-zh-phone"}' });
-    expect(denied.status).toBe(401);
-    const ok = await fetch(`${base}/v1/contacts`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: '{"type":"flight-zh-phone"}' });
-    expect(ok.status).toBe(202);
-    p.kill('SIGTERM');
-    expect(await exited).toBe(0);
-    expect(out).toMatch(/1 contacts created by clients, 1 ended/);
+      for (let i = 0; i < 300 && !/token/.test(out); i++) await new Promise((r) => setTimeout(r, 50));
+      expect(out, err).toMatch(/listening on http:\/\/[^\s]+:\d+/);
+      expect(out).toMatch(/docs \(OpenAPI JSON\) http:\/\/[^\s]+:\d+\/docs\/json/);
+      const port = Number(/:(\d+)\n/.exec(out)![1]);
+      const token = /token \(generated[^)]*\): (\S+)/.exec(out)![1];
+      const base = `http://127.0.0.1:${port}`;
+      expect((await fetch(`${base}/healthz`)).status).toBe(200);
+      const denied = await fetch(`${base}/v1/contacts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"type":"flight-zh-phone"}' });
+      expect(denied.status).toBe(401);
+      const ok = await fetch(`${base}/v1/contacts`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: '{"type":"flight-zh-phone"}' });
+      expect(ok.status).toBe(202);
+      p.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      expect(out).toMatch(/1 contacts created by clients, 1 ended/);
     } finally {
       if (p.exitCode === null) p.kill('SIGKILL'); // a failed expectation leaves no server behind
     }
