@@ -21,8 +21,9 @@ function newest(dir: string): number {
 
 export default function setup(): void {
   const marker = join(ROOT, 'dist', 'sim', 'src', 'cli.js');
-  const built = existsSync(marker) ? newest(join(ROOT, 'dist', 'sim', 'src')) : 0;
-  const sources = Math.max(newest(join(ROOT, 'sim', 'src')), statSync(join(ROOT, 'tsconfig.build.json')).mtimeMs, statSync(join(ROOT, 'tsconfig.json')).mtimeMs);
+  const twinMarker = join(ROOT, 'dist', 'twin-api', 'serve.js');
+  const built = existsSync(marker) && existsSync(twinMarker) ? Math.min(newest(join(ROOT, 'dist', 'sim', 'src')), newest(join(ROOT, 'dist', 'twin-api'))) : 0;
+  const sources = Math.max(newest(join(ROOT, 'sim', 'src')), newest(join(ROOT, 'twin-api')), statSync(join(ROOT, 'tsconfig.build.json')).mtimeMs, statSync(join(ROOT, 'tsconfig.json')).mtimeMs);
   if (built >= sources) return;
   execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
 }

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { SimError, formatIssues } from './errors.ts';
 import { printable, stdio, type Io, type SetCode } from './cli/io.ts';
-import { defineCommands } from './cli/program.ts';
+import { defineCommands, type CommandHooks } from './cli/program.ts';
 
 /**
  * The `cctwin` command line. cli/program.ts defines the commands; each lives in
@@ -26,7 +26,7 @@ function packageVersion(): string {
   }
 }
 
-export function buildProgram(io: Io, setCode: SetCode): Command {
+export function buildProgram(io: Io, setCode: SetCode, hooks: CommandHooks = {}): Command {
   const program = new Command('cctwin')
     .description('Discrete-event simulator and digital twin of a large customer contact center')
     .version(packageVersion())
@@ -34,17 +34,17 @@ export function buildProgram(io: Io, setCode: SetCode): Command {
     .configureOutput({ writeOut: (s) => io.out(s.replace(/\n$/, '')), writeErr: (s) => io.err(s.replace(/\n$/, '')) })
     .showHelpAfterError('(run with --help for usage)');
 
-  defineCommands(program, io, setCode);
+  defineCommands(program, io, setCode, hooks);
   return program;
 }
 
 /** Runs the CLI; returns the exit code. Never prints a stack trace for bad input. */
-export async function main(argv: string[], raw: Io = stdio): Promise<number> {
+export async function main(argv: string[], raw: Io = stdio, hooks: CommandHooks = {}): Promise<number> {
   // Whatever a scenario, a log or a flag carries reaches the terminal as text, never as
   // a control sequence (a name with ESC codes could rewrite the screen or the title).
   const io: Io = { out: (s) => raw.out(printable(s)), err: (s) => raw.err(printable(s)) };
   let code = 0;
-  const program = buildProgram(io, (c) => { code = c; });
+  const program = buildProgram(io, (c) => { code = c; }, hooks);
   try {
     await program.parseAsync(argv);
     return code;

@@ -116,6 +116,15 @@ describe('the parts beside the simulator', () => {
     expect(bad).toEqual([]);
   });
 
+  it('the twin API imports from sim/src and itself only (not the dashboard, tests or benchmarks)', () => {
+    const twin = walk(join(ROOT, 'twin-api'));
+    expect(twin.length).toBeGreaterThan(3);
+    const bad = twin.flatMap((f) => specifiers(readFileSync(f, 'utf8'))
+      .filter((s) => s.startsWith('.') && !/^(twin-api|sim\/src)\//.test(relative(ROOT, join(f, '..', s))))
+      .map((s) => `${relative(ROOT, f)} -> ${s}`));
+    expect(bad).toEqual([]);
+  });
+
   it('the simulator imports nothing of the twin API or the dashboard', () => {
     const bad = files.flatMap(({ file, rel, specs }) => specs.filter((s) => /^(twin-api|dashboard)\//.test(relative(ROOT, join(file, '..', s)))).map((s) => `${rel} -> ${s}`));
     expect(bad).toEqual([]);

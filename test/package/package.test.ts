@@ -37,6 +37,7 @@ describe('npm pack', () => {
   it('publishes the compiled code, the bin, the scenario library, the schema, README and licence', () => {
     expect(p.status, p.stderr).toBe(0);
     for (const f of ['dist/sim/src/cli.js', 'dist/sim/src/index.js', 'dist/sim/src/index.d.ts', 'dist/sim/src/engine/replication-worker.js',
+      'dist/twin-api/serve.js', 'dist/twin-api/app.js',
       'bin/cctwin.js', 'bin/v8-flags.js', 'scenarios/baseline-day.yaml', 'scenarios/schema.json', 'README.md', 'LICENSE', 'package.json']) {
       expect(files).toContain(f);
     }
@@ -65,9 +66,16 @@ describe('the compiled cctwin', () => {
     for (const args of [['--version'], ['erlang', 'c', '--arrivals-per-hour', '100', '--aht', '180', '--agents', '6']]) {
       const heavy = modulesLoadedBy(args)
         // the calibration commands' choices (calibration/options.js) are a list of names, for the help text
-        .filter((u) => /better-sqlite3|piscina|\/effect\/|typebox|\/yaml\/|\/calibration\/(?!options\.js)|\/runs\/store|\/engine\/pool/.test(u));
+        .filter((u) => /better-sqlite3|piscina|\/effect\/|typebox|fastify|twin-api|\/yaml\/|\/calibration\/(?!options\.js)|\/runs\/store|\/engine\/pool/.test(u));
       expect(heavy, args.join(' ')).toEqual([]);
     }
+  });
+
+  it('serve: loads the compiled twin, and a bad flag exits 2 naming it', () => {
+    const p = bin(['serve', 'test/fixtures/pool-small.yaml', '--speed', 'fast', '--port', '70000']);
+    expect(p.status, p.stderr).toBe(2);
+    expect(p.stderr).toMatch(/--speed/);
+    expect(p.stderr).toMatch(/--port/);
   });
 
   it('runs replications on worker threads that load the compiled worker', () => {

@@ -14,6 +14,19 @@ import type { Io, SetCode } from './io.ts';
 
 const collect = (v: string, prev: string[]) => [...prev, v];
 
+/**
+ * Commands whose code lives beside the simulator (the live twin in twin-api/): sim/
+ * never imports twin-api/ (docs/architecture.md), so the entry point that knows both
+ * (bin/cctwin.js) hands their loaders in. Without a loader the command says it is not
+ * available.
+ */
+export interface ServeModule {
+  cmdServe(io: Io, file: string | undefined, o: Record<string, unknown>): Promise<number>;
+}
+export interface CommandHooks {
+  serve?: () => Promise<ServeModule>;
+}
+
 /** The flags that run, compare and sweep share (read by execution.ts's readExecutionFlags). */
 function addExecutionOptions(cmd: Command, opts: { set: string }): Command {
   return cmd
@@ -29,7 +42,7 @@ function addExecutionOptions(cmd: Command, opts: { set: string }): Command {
     .option('--allow-policy <module>', "allow this plug-in routing policy module although it is not in the scenario's policies folder (repeatable; see the README's trust model)", collect, []);
 }
 
-export function defineCommands(program: Command, io: Io, setCode: SetCode): void {
+export function defineCommands(program: Command, io: Io, setCode: SetCode, hooks: CommandHooks = {}): void {
   const run = program
     .command('run')
     .description('run independent replications of a scenario and print KPIs with 95% confidence half-widths')
@@ -115,6 +128,25 @@ export function defineCommands(program: Command, io: Io, setCode: SetCode): void
     .option('--resume <ID>', 'continue an interrupted sweep from the run store');
   addExecutionOptions(sweep, { set: 'a field and its values: path=v1,v2,... (repeatable; the grid is every combination)' })
     .action(async (file: string | undefined, o) => setCode(await (await import('./sweep.ts')).cmdSweep(io, file, o)));
+
+  program
+    .command('serve')
+    .description('the live twin: run a scenario in real time (or faster) behind an HTTP API that clients and load generators drive')
+    .argument('[file]', 'scenario file (YAML; default: the packaged scenarios/baseline-day.yaml)')
+    .option('--speed <X>', 'simulated seconds per wall-clock second, or max (as fast as it can)', '60')
+    .option('--port <P>', 'TCP port (0: any free port)', '8080')
+    .option('--host <H>', 'address to listen on; off loopback every mutating route needs the bearer token', '127.0.0.1')
+    .option('--arrivals <A>', "internal (the scenario's arrivals only) | external (only clients' contacts) | both", 'both')
+    .option('-s, --seed <S>', 'seed (overrides the scenario seed)')
+    .option('--token <T>', 'bearer token for mutating routes (default: CCTWIN_TOKEN, or generated and printed)')
+    .action(async (file: string | undefined, o) => {
+      if (hooks.serve === undefined) {
+        io.err('error: cctwin serve is not available from this entry point (start it with the cctwin command)');
+        setCode(1);
+        return;
+      }
+      setCode(await (await hooks.serve()).cmdServe(io, file, o));
+    });
 
   const runs = program.command('runs').description('the run store: list, show and export saved runs, compares and sweeps');
   const db = () => new Option('--db <file>', 'run store (SQLite)').default(DEFAULT_DB);

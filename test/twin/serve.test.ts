@@ -1,0 +1,71 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { main } from '../../sim/src/cli.ts';
+import type { CommandHooks } from '../../sim/src/cli/program.ts';
+import { readServeFlags } from '../../twin-api/serve.ts';
+import { SimError } from '../../sim/src/errors.ts';
+
+/**
+ * `cctwin serve`: its flags (exit 2 naming each bad one), the entry without the twin's
+ * loader, and the compiled command end to end: it prints its address, answers, and
+ * SIGTERM closes it (the day finished, exit 0).
+ */
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const hooks: CommandHooks = { serve: () => import('../../twin-api/serve.ts') };
+
+async function cli(args: string[], h: CommandHooks = hooks) {
+  const out: string[] = [], err: string[] = [];
+  const code = await main(['node', 'cctwin', ...args], { out: (s) => out.push(s), err: (s) => err.push(s) }, h);
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+describe('cctwin serve: flags', () => {
+  it('exits 2 naming every bad flag', async () => {
+    const r = await cli(['serve', 'test/fixtures/twin-small.yaml', '--speed', '0', '--port', 'x', '--arrivals', 'all', '--seed', '-1', '--token', 'short', '--host', 'no such host']);
+    expect(r.code).toBe(2);
+    for (const f of ['--speed', '--port', '--arrivals', '--seed', '--token', '--host']) expect(r.err).toContain(f);
+    expect(r.err).not.toContain('short'); // a token is never echoed
+  });
+
+  it('reads good flags; the token may come from CCTWIN_TOKEN', () => {
+    expect(readServeFlags({ speed: 'max', port: '0', host: '::1', arrivals: 'external', seed: '3' }, {})).toEqual({ speed: 'max', port: 0, host: '::1', arrivals: 'external', seed: 3, token: undefined });
+    expect(readServeFlags({}, { CCTWIN_TOKEN: 'an-environment-token' })).toMatchObject({ speed: 60, port: 8080, host: '127.0.0.1', arrivals: 'both', token: 'an-environment-token' });
+    expect(() => readServeFlags({ speed: '1e9' }, {})).toThrow(SimError);
+  });
+
+  it('a bad scenario file exits 2; an entry point without the twin says so (exit 1)', async () => {
+    expect((await cli(['serve', 'test/fixtures/no-such.yaml', '--port', '0'])).code).toBe(2);
+    const r = await cli(['serve', 'test/fixtures/twin-small.yaml'], {});
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/not available/);
+  });
+});
+
+describe('cctwin serve: the compiled command', () => {
+  it('prints its address, docs and token, answers, and closes on SIGTERM', async () => {
+    const p = spawn(process.execPath, ['bin/cctwin.js', 'serve', 'test/fixtures/twin-small.yaml', '--port', '0', '--host', '0.0.0.0', '--speed', '600'], { cwd: ROOT, env: { ...process.env, CCTWIN_TOKEN: '' } });
+    let out = '', err = '';
+    p.stdout.on('data', (d) => { out += d; });
+    p.stderr.on('data', (d) => { err += d; });
+    const exited = new Promise<number | null>((res) => p.on('exit', (c) => res(c)));
+    try {
+      for (let i = 0; i < 300 && !/token/.test(out); i++) await new Promise((r) => setTimeout(r, 50));
+      expect(out, err).toMatch(/listening on http:\/\/[^\s]+:\d+/);
+      expect(out).toMatch(/docs \(OpenAPI JSON\) http:\/\/[^\s]+:\d+\/docs\/json/);
+      const port = Number(/:(\d+)\n/.exec(out)![1]);
+      const token = /token \(generated[^)]*\): (\S+)/.exec(out)![1];
+      const base = `http://127.0.0.1:${port}`;
+      expect((await fetch(`${base}/healthz`)).status).toBe(200);
+      const denied = await fetch(`${base}/v1/contacts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"type":"flight-zh-phone"}' });
+      expect(denied.status).toBe(401);
+      const ok = await fetch(`${base}/v1/contacts`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: '{"type":"flight-zh-phone"}' });
+      expect(ok.status).toBe(202);
+      p.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      expect(out).toMatch(/1 contacts created by clients, 1 ended/);
+    } finally {
+      if (p.exitCode === null) p.kill('SIGKILL'); // a failed expectation leaves no server behind
+    }
+  });
+});

@@ -1,0 +1,326 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import swagger from '@fastify/swagger';
+import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { SimError } from '../sim/src/errors.ts';
+import type { ModelConfig } from '../sim/src/config/model-config.ts';
+import { TwinError, unknownValue } from './errors.ts';
+import { BatchBody, BatchCreated, ContactBody, ContactQuery, ContactView, ControlBody, ControlDone, Created, ErrorBody, IdParams } from './schemas.ts';
+import { MAX_SPEED, Twin, type Arrivals, type ContactRecord, type Speed } from './twin.ts';
+import type { Static } from 'typebox';
+
+/**
+ * The live twin's HTTP API (Fastify 5, TypeBox schemas, OpenAPI at /docs/json) over a
+ * paced LiveRun (twin.ts). `buildTwin` returns the app without listening: tests call
+ * `app.inject()`, `cctwin serve` (serve.ts) calls `listen`. Closing the app closes the
+ * simulated day (the run finishes, every waiter is answered).
+ */
+
+export interface TwinOptions {
+  /** the compiled scenario (from the command line only: a plug-in policy is code) */
+  cfg: ModelConfig;
+  /** simulated seconds per wall second, or 'max' (default 60) */
+  speed?: Speed;
+  /** internal: the scenario's arrivals only; external: only clients'; both (default) */
+  arrivals?: Arrivals;
+  seed?: number;
+  /** bearer token for mutating routes off loopback (generated when absent) */
+  token?: string;
+  /** the host the app will listen on (default 127.0.0.1): off loopback, mutating routes need the token */
+  host?: string;
+  /** wall clock in ms (tests) */
+  clock?: () => number;
+  /** body size limit in bytes (default 512 KiB) */
+  bodyLimit?: number;
+  /** open long-polls at most (default 10,000) */
+  maxWaiters?: number;
+  /** ended contacts' records: kept this many wall seconds (default 600), at most this many (default 100,000) */
+  endedTtl?: number;
+  maxEnded?: number;
+  /** start the pacing loop when the app is ready (default true; tests may drive `app.twin.step()` themselves) */
+  autoStart?: boolean;
+  logger?: boolean;
+}
+
+export const MAX_BATCH = 1000;
+export const DEFAULT_SPEED = 60;
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    twin: Twin;
+    /** the bearer token, whether it was generated, and whether routes need it */
+    twinAuth: { token: string; generated: boolean; required: boolean };
+  }
+}
+
+/** 127.0.0.0/8, ::1, localhost. */
+export function isLoopback(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127\.\d+\.\d+\.\d+$/.test(h) || /^::ffff:127\.\d+\.\d+\.\d+$/.test(h);
+}
+
+function errorBody(statusCode: number, code: string, message: string, field?: string) {
+  return { statusCode, code, error: STATUS_CODES[statusCode] ?? 'Error', message, ...(field === undefined ? {} : { field }) };
+}
+
+interface SchemaIssue { keyword?: string; instancePath?: string; params?: Record<string, unknown>; message?: string }
+
+/**
+ * A validation error as a field and what it must be: e.g. `body.type` "must be string",
+ * `body.action` "must be one of "pause", "resume", ...", `body.extra` "is not a field of
+ * this body" (the field of a body's first problem; the schema's union branches merged).
+ */
+export function describeValidation(context: string, errors: readonly SchemaIssue[]): { field: string; message: string } {
+  const useful = errors.filter((v) => v.keyword !== 'boolean' && v.keyword !== 'anyOf');
+  const first = useful[0] ?? errors[0] ?? {};
+  const at = (first.instancePath ?? '').split('/').filter(Boolean);
+  const p = first.params ?? {};
+  let message: string;
+  if (first.keyword === 'additionalProperties' || first.keyword === 'required') {
+    const names = (p.additionalProperties ?? p.requiredProperties) as unknown;
+    const name = Array.isArray(names) ? String(names[0]) : String(names);
+    at.push(name);
+    message = first.keyword === 'required' ? 'is required' : 'is not a field of this body (see /docs/json)';
+  } else {
+    const same = useful.filter((v) => v.instancePath === first.instancePath);
+    const consts = same.filter((v) => v.keyword === 'const').map((v) => JSON.stringify(v.params?.allowedValue));
+    const rest = [...new Set(same.filter((v) => v.keyword !== 'const').map((v) => v.message ?? 'is not valid'))];
+    message = [...rest, ...(consts.length ? [`must be ${consts.length > 1 ? 'one of ' : ''}${consts.join(', ')}`] : [])].join(', or ');
+  }
+  return { field: [context, ...at].join('.'), message };
+}
+
+export async function buildTwin(o: TwinOptions): Promise<FastifyInstance> {
+  const speed = o.speed ?? DEFAULT_SPEED;
+  if (speed !== 'max' && !(typeof speed === 'number' && speed > 0 && speed <= MAX_SPEED)) throw new SimError('SIM_ERR_BAD_ARGUMENT', `speed: ${String(speed)}: must be a number in (0, ${MAX_SPEED}] or 'max'`, [{ path: 'speed', value: speed, message: `a number in (0, ${MAX_SPEED}] or 'max'` }]);
+  const twin = await Twin.create({ cfg: o.cfg, speed, arrivals: o.arrivals, seed: o.seed, clock: o.clock, maxWaiters: o.maxWaiters, endedTtl: o.endedTtl, maxEnded: o.maxEnded });
+  const cfg = twin.cfg;
+  const host = o.host ?? '127.0.0.1';
+  const token = o.token ?? randomBytes(24).toString('base64url');
+  const auth = { token, generated: o.token === undefined, required: !isLoopback(host) };
+
+  const app = Fastify({ logger: o.logger ?? false, bodyLimit: o.bodyLimit ?? 512 * 1024, return503OnClosing: true }).withTypeProvider<TypeBoxTypeProvider>();
+  app.setValidatorCompiler(TypeBoxValidatorCompiler);
+  app.decorate('twin', twin);
+  app.decorate('twinAuth', auth);
+
+  app.setErrorHandler((e: FastifyError | SimError | TwinError, req, reply) => {
+    if (e instanceof TwinError) return reply.code(e.statusCode).send(errorBody(e.statusCode, e.code, e.message, e.issues[0]?.path));
+    if (e instanceof SimError) {
+      const status = e.isInput ? e.status : 500;
+      return reply.code(status).send(errorBody(status, e.code, e.message, e.issues[0]?.path));
+    }
+    const fe = e as FastifyError;
+    if (fe.validation) {
+      const { field, message } = describeValidation(fe.validationContext ?? 'body', fe.validation as SchemaIssue[]);
+      return reply.code(400).send(errorBody(400, 'TWIN_ERR_VALIDATION', `${field}: ${message}`, field));
+    }
+    const sc = fe.statusCode ?? 500;
+    if (sc >= 400 && sc < 500) return reply.code(sc).send(errorBody(sc, fe.code ?? 'TWIN_ERR_BAD_REQUEST', fe.message));
+    req.log.error(e);
+    return reply.code(500).send(errorBody(500, 'TWIN_ERR_INTERNAL', 'the twin failed unexpectedly (a bug, please report it)'));
+  });
+  app.setNotFoundHandler((req, reply) => reply.code(404).send(errorBody(404, 'TWIN_ERR_ROUTE_NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]}`)));
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'cctwin live twin', version: '1', description: `The live twin of scenario "${cfg.name}": create contacts, follow them, read the center's state, control the run.` },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    },
+  });
+
+  const authorize = async (req: FastifyRequest) => {
+    if (!auth.required) return;
+    const h = req.headers.authorization ?? '';
+    const m = /^Bearer\s+(\S+)$/i.exec(h);
+    const given = Buffer.from(m?.[1] ?? '');
+    const want = Buffer.from(token);
+    if (!(m && given.length === want.length && timingSafeEqual(given, want))) {
+      throw new TwinError('TWIN_ERR_UNAUTHORIZED', 401, 'this route needs Authorization: Bearer <token> (the token cctwin serve printed, --token or CCTWIN_TOKEN)');
+    }
+  };
+  const mutating = { onRequest: authorize };
+  const security = auth.required ? [{ bearer: [] }] : undefined;
+  const errors = { 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 409: ErrorBody, 413: ErrorBody, 422: ErrorBody, 429: ErrorBody };
+
+  // ---------------------------------------------------------------- contact types
+  const typeIndex = new Map(cfg.types.map((t, i) => [t.name, i]));
+  const uniq = (xs: (string | undefined)[]) => [...new Set(xs.filter((x): x is string => x !== undefined))].sort();
+  function resolveType(b: Static<typeof ContactBody>, at: string): number {
+    if (b.type !== undefined) {
+      const i = typeIndex.get(b.type);
+      if (i === undefined) throw unknownValue('TWIN_ERR_UNKNOWN_CONTACT_TYPE', `${at}type`, b.type, cfg.types.map((t) => t.name));
+      const t = cfg.types[i];
+      for (const k of ['product', 'language', 'channel'] as const) {
+        if (b[k] !== undefined && b[k] !== t[k]) throw new TwinError('TWIN_ERR_UNKNOWN_CONTACT_TYPE', 422, `${at}${k}: ${JSON.stringify(b[k])} is not the ${k} of type ${t.name} (${String(t[k])})`, [{ path: `${at}${k}`, value: b[k], message: `${String(t[k])} or absent` }]);
+      }
+      return i;
+    }
+    if (b.product === undefined && b.channel === undefined && b.language === undefined) {
+      throw new TwinError('TWIN_ERR_MISSING_FIELD', 422, `${at}type: give a contact type (${cfg.types.map((t) => t.name).slice(0, 10).join(', ')}${cfg.types.length > 10 ? ', ...' : ''}), or product and channel`, [{ path: `${at}type`, message: 'required' }]);
+    }
+    let cands = cfg.types.map((t, i) => ({ t, i }));
+    for (const k of ['product', 'channel', 'language'] as const) {
+      const v = b[k];
+      if (v === undefined) continue;
+      const next = cands.filter((c) => c.t[k] === v);
+      if (next.length === 0) throw unknownValue('TWIN_ERR_UNKNOWN_CONTACT_TYPE', `${at}${k}`, v, uniq(cands.map((c) => c.t[k])));
+      cands = next;
+    }
+    if (cands.length > 1) {
+      const k = (['product', 'channel', 'language'] as const).find((f) => b[f] === undefined && uniq(cands.map((c) => c.t[f])).length > 1) ?? 'type';
+      const known = k === 'type' ? cands.map((c) => c.t.name) : uniq(cands.map((c) => c.t[k]));
+      throw new TwinError('TWIN_ERR_MISSING_FIELD', 422, `${at}${k}: required to pick one contact type (${known.join(', ')})`, [{ path: `${at}${k}`, message: `one of: ${known.join(', ')}` }]);
+    }
+    return cands[0].i;
+  }
+
+  const self = (id: string) => `/v1/contacts/${id}`;
+  const created = (r: ContactRecord) => ({ id: r.id, status: twin.status(r), links: { self: self(r.id) } });
+  const view = (r: ContactRecord) => {
+    const t = cfg.types[r.type];
+    const since = twin.waitingSince(r);
+    const now = twin.run.now;
+    return {
+      id: r.id,
+      type: t.name,
+      channel: t.channel,
+      customerId: r.customerId,
+      status: twin.status(r),
+      ended: r.end !== null,
+      times: { arrival: r.arrival, queueEntry: since ?? r.queueEntry, answer: r.answer, end: r.end },
+      wait: since !== null ? now - since : r.wait,
+      group: r.group >= 0 ? cfg.groups[r.group].name : null,
+      site: r.site >= 0 && (r.answered || r.end !== null) ? cfg.sites[r.site].name : null,
+      links: { self: self(r.id) },
+    };
+  };
+
+  // ---------------------------------------------------------------- routes
+  app.post('/v1/contacts', {
+    ...mutating,
+    schema: { summary: 'create a contact', tags: ['contacts'], security, body: ContactBody, response: { 202: Created, ...errors } },
+  }, async (req, reply) => {
+    const type = resolveType(req.body, '');
+    const [r] = twin.create([{ type, customerId: req.body.customerId }]);
+    return reply.code(202).header('location', self(r.id)).send(created(r));
+  });
+
+  app.post('/v1/contacts::batch', {
+    ...mutating,
+    schema: { summary: `create up to ${MAX_BATCH} contacts at once (all or none)`, tags: ['contacts'], security, body: BatchBody, response: { 202: BatchCreated, ...errors } },
+  }, async (req, reply) => {
+    const items = req.body.contacts;
+    if (items.length > MAX_BATCH) throw new TwinError('TWIN_ERR_BATCH_TOO_LARGE', 413, `contacts: ${items.length} contacts in one batch; at most ${MAX_BATCH}`, [{ path: 'contacts', value: items.length, message: `at most ${MAX_BATCH}` }]);
+    const types = items.map((b, i) => ({ type: resolveType(b, `contacts[${i}].`), customerId: b.customerId }));
+    return reply.code(202).send({ contacts: twin.create(types).map(created) });
+  });
+
+  app.get('/v1/contacts/:id', {
+    schema: { summary: 'a contact: status, simulated times, wait, group and site; ?wait=answered|ended&timeout=S holds the request (long-poll)', tags: ['contacts'], params: IdParams, querystring: ContactQuery, response: { 200: ContactView, ...errors } },
+  }, async (req, reply) => {
+    const r = twin.get(req.params.id);
+    if (r === undefined) throw new TwinError('TWIN_ERR_NOT_FOUND', 404, `no contact ${req.params.id} (never created, or ended more than a while ago and dropped)`);
+    const want = req.query.wait;
+    if (want === undefined) return view(r);
+    const timeout = (req.query.timeout ?? 30) * 1000;
+    return new Promise((resolve) => {
+      const release = twin.wait(r, want, timeout, (rec, timedOut) => resolve({ ...view(rec), timedOut }));
+      reply.raw.once('close', release);
+    });
+  });
+
+  app.get('/v1/state', {
+    schema: { summary: 'the center now: clock, speed, lag, queues per type and site, agents by state per group, sites up or down', tags: ['state'] },
+  }, async () => stateOf(twin));
+
+  app.post('/v1/control', {
+    ...mutating,
+    schema: { summary: 'pause, resume, change speed, fail or restore a site, set a group\'s staffing', tags: ['control'], security, body: ControlBody, response: { 200: ControlDone, ...errors } },
+  }, async (req) => {
+    const b = req.body;
+    const action: string = b.action;
+    const need = <K extends keyof typeof b>(k: K): NonNullable<(typeof b)[K]> => {
+      if (b[k] === undefined) throw new TwinError('TWIN_ERR_MISSING_FIELD', 422, `${String(k)}: required by action ${b.action}`, [{ path: String(k), message: 'required' }]);
+      return b[k] as NonNullable<(typeof b)[K]>;
+    };
+    const siteOf = () => {
+      const name = need('site');
+      const i = cfg.sites.findIndex((s) => s.name === name);
+      if (i < 0) throw unknownValue('TWIN_ERR_UNKNOWN_NAME', 'site', name, cfg.sites.map((s) => s.name));
+      return i;
+    };
+    switch (b.action) {
+      case 'pause': twin.pause(); break;
+      case 'resume': twin.resume(); break;
+      case 'speed': twin.setSpeed(need('speed')); break;
+      case 'fail-site': twin.run.failSite(siteOf(), { inService: b.inService, waiting: b.waiting }); break;
+      case 'restore-site': twin.run.restoreSite(siteOf()); break;
+      case 'staffing': {
+        const name = need('group');
+        const g = cfg.groups.findIndex((x) => x.name === name);
+        if (g < 0) throw unknownValue('TWIN_ERR_UNKNOWN_NAME', 'group', name, cfg.groups.map((x) => x.name));
+        if (!('agents' in b)) throw new TwinError('TWIN_ERR_MISSING_FIELD', 422, 'agents: required by action staffing (a number, or null for the plan)', [{ path: 'agents', message: 'required' }]);
+        const size = twin.run.replication.state.groupSize[g];
+        const n = b.agents ?? null;
+        if (n !== null && n > size) throw new TwinError('TWIN_ERR_VALIDATION', 422, `agents: ${n}: group ${name} has ${size} agents`, [{ path: 'agents', value: n, message: `0..${size}` }]);
+        twin.run.setStaffing(g, n);
+        break;
+      }
+    }
+    return { action, clock: twin.run.now, speed: twin.speed, paused: twin.paused };
+  });
+
+  app.get('/healthz', { schema: { summary: 'liveness: 503 if the engine stopped', tags: ['meta'] } }, async (_req, reply) =>
+    reply.code(twin.failure === null ? 200 : 503).send({ ok: twin.failure === null, clock: twin.run.now, finished: twin.finished, ...(twin.failure === null ? {} : { failure: twin.failure }) }));
+  app.get('/docs/json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/docs', { schema: { hide: true } }, async () => app.swagger());
+
+  app.addHook('onReady', async () => { if (o.autoStart !== false) twin.start(); });
+  app.addHook('preClose', async () => twin.close());
+  return app;
+}
+
+/** GET /v1/state's answer: the snapshot, named. */
+export function stateOf(twin: Twin) {
+  const cfg = twin.cfg, L = twin.run.layout, b = twin.run.snapshot();
+  const counters: Record<string, number> = {};
+  L.names.slice(L.counters, L.queues).forEach((n, i) => { counters[n.slice('counters.'.length)] = b[L.counters + i]; });
+  const queues = [];
+  for (let t = 0; t < L.nTypes; t++) {
+    for (let s = 0; s < L.nSites; s++) {
+      const o = L.queues + (t * L.nSites + s) * 3;
+      queues.push({ type: cfg.types[t].name, site: cfg.sites[s].name, waiting: b[o], oldestWait: b[o + 1], inService: b[o + 2] });
+    }
+  }
+  const groups = cfg.groups.map((g, i) => {
+    const o = L.groups + i * 6;
+    return { group: g.name, site: cfg.sites[b[o]]?.name ?? null, off: b[o + 1], idle: b[o + 2], busy: b[o + 3], onDuty: b[o + 4], leaving: b[o + 5] };
+  });
+  const sites = cfg.sites.map((s, i) => {
+    const o = L.sites + i * 3;
+    return { site: s.name, up: b[o] === 1, inSystem: b[o + 1], lines: b[o + 2] };
+  });
+  return {
+    scenario: cfg.name,
+    clock: b[1],
+    day: b[2],
+    horizon: twin.horizon,
+    target: twin.target(),
+    speed: twin.speed,
+    paused: twin.paused,
+    finished: twin.finished,
+    dayOver: twin.dayOver,
+    failure: twin.failure,
+    lag: twin.lag(),
+    arrivals: twin.arrivals,
+    inSystem: b[7],
+    injected: b[6],
+    counters,
+    queues,
+    groups,
+    sites,
+    twin: { records: twin.records, openLongPolls: twin.openWaiters, created: twin.stats.created, ended: twin.stats.ended },
+  };
+}

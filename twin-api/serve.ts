@@ -1,0 +1,101 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { SimError } from '../sim/src/errors.ts';
+import { compileVariant, readScenarioText } from '../sim/src/experiments/overrides.ts';
+import { FlagChecker } from '../sim/src/cli/options.ts';
+import type { Io } from '../sim/src/cli/io.ts';
+import { buildTwin } from './app.ts';
+import { MAX_SPEED, type Arrivals, type Speed } from './twin.ts';
+
+/**
+ * `cctwin serve [FILE]`: the live twin on a port. The command is defined with the
+ * others in sim/src/cli/program.ts; bin/cctwin.js hands this module in (sim/ never
+ * imports twin-api/). Runs until SIGINT or SIGTERM, then closes the server and the
+ * simulated day (contacts still waiting end as unfinished).
+ */
+
+const ARRIVALS: readonly Arrivals[] = ['internal', 'external', 'both'];
+
+/** The scenario served when no file is given: the packaged baseline day (found upwards from this module, in the sources or in dist/). */
+export function defaultScenario(): string | null {
+  for (let dir = new URL('.', import.meta.url); ; dir = new URL('..', dir)) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL('package.json', dir), 'utf8')) as { name?: string };
+      const file = new URL('scenarios/baseline-day.yaml', dir);
+      if (pkg.name === 'cctwin' && existsSync(file)) return decodeURIComponent(file.pathname);
+    } catch {
+      // no package.json here: look one folder up
+    }
+    if (dir.pathname === '/') return null;
+  }
+}
+
+export interface ServeFlags {
+  speed: Speed;
+  port: number;
+  host: string;
+  arrivals: Arrivals;
+  seed?: number;
+  token?: string;
+}
+
+/** Reads and checks serve's flags; throws one SimError naming every bad flag (exit 2). */
+export function readServeFlags(o: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): ServeFlags {
+  const f = new FlagChecker();
+  const rawSpeed = String(o.speed ?? '60').trim();
+  const speed: Speed | undefined = rawSpeed === 'max' ? 'max' : f.number('speed', rawSpeed, { exclusiveMin: 0, max: MAX_SPEED });
+  if (rawSpeed !== 'max' && speed === undefined) f.issues[f.issues.length - 1] = { ...f.issues[f.issues.length - 1], message: `${f.issues[f.issues.length - 1].message}, or max` };
+  const port = f.number('port', o.port ?? '8080', { integer: true, min: 0, max: 65535 });
+  const host = String(o.host ?? '127.0.0.1').trim();
+  if (!(isIP(host.replace(/^\[|\]$/g, '')) || /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/.test(host))) {
+    f.fail('host', host, 'must be an IP address or a host name');
+  }
+  const arrivals = String(o.arrivals ?? 'both') as Arrivals;
+  if (!ARRIVALS.includes(arrivals)) f.fail('arrivals', arrivals, `must be one of ${ARRIVALS.join(', ')}`);
+  const seed = f.number('seed', o.seed, { integer: true, min: 0 });
+  const token = (o.token as string | undefined) ?? (env.CCTWIN_TOKEN || undefined);
+  if (token !== undefined && !/^[\x21-\x7e]{16,256}$/.test(token)) {
+    f.fail(o.token !== undefined ? 'token' : 'token (CCTWIN_TOKEN)', '(hidden)', 'must be 16 to 256 visible ASCII characters, no spaces');
+  }
+  f.done('serve');
+  return { speed: speed!, port: port!, host, arrivals, seed, token };
+}
+
+/** Resolves on the first SIGINT or SIGTERM. */
+function stopSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const on = (s: NodeJS.Signals) => { process.off('SIGINT', on); process.off('SIGTERM', on); resolve(s); };
+    process.on('SIGINT', on);
+    process.on('SIGTERM', on);
+  });
+}
+
+export async function cmdServe(io: Io, file: string | undefined, o: Record<string, unknown>): Promise<number> {
+  const flags = readServeFlags(o);
+  const path = file ?? defaultScenario();
+  if (path === null) throw new SimError('SIM_ERR_SCENARIO_READ', 'no scenario file given, and the packaged scenarios/baseline-day.yaml was not found');
+  const { cfg } = compileVariant(readScenarioText(path), path, [], flags.seed);
+  const app = await buildTwin({ cfg, speed: flags.speed, arrivals: flags.arrivals, token: flags.token, host: flags.host });
+  const stopped = stopSignal();
+  let address: string;
+  try {
+    address = await app.listen({ port: flags.port, host: flags.host });
+  } catch (e) {
+    await app.close();
+    const err = e as NodeJS.ErrnoException;
+    io.err(`error: cannot listen on ${flags.host}:${flags.port}: ${err.code ?? err.message}`);
+    return 1;
+  }
+  const auth = app.twinAuth;
+  io.out(`cctwin serve: ${cfg.name}, speed ${flags.speed}, arrivals ${flags.arrivals}, horizon ${(app.twin.horizon / 3600).toFixed(2)} h`);
+  io.out(`  listening on ${address}`);
+  io.out(`  docs (OpenAPI JSON) ${address}/docs/json`);
+  if (auth.required) io.out(auth.generated ? `  token (generated; mutating routes need Authorization: Bearer <token>): ${auth.token}` : '  mutating routes need Authorization: Bearer <the token given>');
+  io.out('  Ctrl-C stops the twin (the day is closed: contacts still waiting end as unfinished)');
+  const signal = await stopped;
+  io.err(`\n${signal}: closing the twin`);
+  await app.close();
+  const s = app.twin.stats;
+  io.out(`stopped at simulated ${app.twin.run.now.toFixed(1)} s: ${s.created} contacts created by clients, ${s.ended} ended`);
+  return 0;
+}
