@@ -31,7 +31,8 @@ import { estimate, type Estimate } from './stats.ts';
  *   occupancy      agent time busy / agent time on duty (within the horizon); an agent
  *                  holding k of its c chats counts k/c busy
  *   replyOnTime    answered within the type's deadline / answered (email, fax)
- *   backlog        contacts waiting at the end of the interval (totals: at the horizon)
+ *   backlog        contacts waiting at the end of the interval (totals, and per type: at
+ *                  the horizon, whenever they arrived; a channel's is the sum of its types')
  *   overdue        of those, waiting longer than their deadline
  * The quality loop (scenarios with a workforce), over handled = completed contacts
  * other than complaint cases:
@@ -144,7 +145,7 @@ export interface ReplicationResult {
   rows: Float64Array;
   /** (nIntervals + 1) * nSites * 4 channels * NM: counts by interval, landing site, channel */
   subRows: Float64Array;
-  /** nTypes * nSites * NM: totals per (type, landing site) after the warm-up */
+  /** nTypes * nSites * NM: totals per (type, landing site) after the warm-up; backlog and overdue at the horizon */
   cells: Float64Array;
   /** (nIntervals + 1) * nSites * NM: busy and staffed agent-seconds per site */
   siteRows: Float64Array;
@@ -237,7 +238,7 @@ export function channelRow(r: ReplicationResult, cfg: ModelConfig, channel: numb
   return breakdown(r, cfg, -1, cfg.sites.map((_, i) => i), [channel], false);
 }
 
-/** Totals of one contact type (all sites, after the warm-up). */
+/** Totals of one contact type (all sites, after the warm-up; levels at the horizon, as totalRow's). */
 export function typeRow(r: ReplicationResult, cfg: ModelConfig, type: number): Float64Array {
   const nS = cfg.sites.length;
   const out = new Float64Array(NM);

@@ -7,7 +7,10 @@
  *   subRows   (nIntervals + 1) x nSites x 4 channels x NM: contact counts by
  *             interval, landing site and channel, plus the levels backlog/overdue.
  *   cells     nTypes x nSites x NM: counts per (type, landing site) of contacts
- *             that arrived after the warm-up.
+ *             that arrived after the warm-up, plus the levels backlog/overdue at the
+ *             end of the last interval (the horizon; every contact waiting then, warm-up
+ *             arrivals included, as in the subRows: a channel's figure is the sum of its
+ *             types').
  *   siteRows  (nIntervals + 1) x nSites x NM: busyTime, staffedTime, agentCost per site.
  *   tenure    3 bands x NM: completed, handleTime and defects by the agent's tenure.
  *
