@@ -41,7 +41,13 @@ import { estimate, type Estimate } from './stats.ts';
  *   plus the usual 1.5 shift: 3.4 DPMO is six sigma),
  *   repeatContactRate ((rework + complaint contacts caused) / handled),
  *   firstContactResolution (1 - repeatContactRate), complaintsPer10k,
- *   complaintReplyOnTime (case replies within the deadline / replies),
+ *   complaintReplyOnTime  case replies within the reply deadline / (cases replied +
+ *                  cases still open past the deadline at the end of the run): an open
+ *                  case already past its deadline can only be late; cases open and not
+ *                  yet past it are left out (their outcome is unknown) and reported apart,
+ *   complaintCasesOpen, complaintCasesOpenOverdue  cases still open (waiting or being
+ *                  worked) at the end of the run (or when a live run's result is taken),
+ *                  and of those, open longer than the reply deadline,
  *   cost (agent time + telephony + compensation, RMB)
  * Counts belong to the interval the contact arrived in; occupancy to the interval in
  * which the time passed. Waits, service levels and rates are read per channel: in the
@@ -53,7 +59,7 @@ export const KPIS = [
   'transfers', 'retries', 'customers', 'customersLost', 'customerLossRate', 'callbacks',
   'serviceLevel', 'serviceLevelAnswered', 'abandonRate', 'asa', 'aht', 'occupancy', 'replyOnTime', 'backlog', 'overdue',
   'defects', 'defectRate', 'accuracy', 'dpmo', 'sigmaLevel', 'repeatContactRate', 'firstContactResolution',
-  'complaints', 'complaintsPer10k', 'complaintReplyOnTime', 'compensation', 'cost',
+  'complaints', 'complaintsPer10k', 'complaintReplyOnTime', 'complaintCasesOpen', 'complaintCasesOpenOverdue', 'compensation', 'cost',
 ] as const;
 
 /** Inverse of the standard normal CDF (Acklam's rational approximation, |error| < 1.2e-9). */
@@ -130,7 +136,10 @@ function quality(r: ArrayLike<number>, o: number, div: (a: number, b: number) =>
     firstContactResolution: 1 - repeat,
     complaints: r[o + M.complaints],
     complaintsPer10k: div(r[o + M.complaints] * 1e4, handled),
-    complaintReplyOnTime: div(r[o + M.complaintRepliesOnTime], r[o + M.complaintReplies]),
+    // Open cases past the deadline are late; open ones within it are left out (see KPIS).
+    complaintReplyOnTime: div(r[o + M.complaintRepliesOnTime], r[o + M.complaintReplies] + r[o + M.complaintCasesOpenOverdue]),
+    complaintCasesOpen: r[o + M.complaintCasesOpen],
+    complaintCasesOpenOverdue: r[o + M.complaintCasesOpenOverdue],
     compensation: r[o + M.compensation],
     cost: r[o + M.agentCost] + r[o + M.telephonyCost] + r[o + M.compensation],
   };

@@ -68,8 +68,12 @@ export const M = {
   agentCost: 34,
   /** RMB: trunk line time x the per-minute rate */
   telephonyCost: 35,
+  /** complaint cases still open (waiting or being worked) when the result is taken: the end of the run */
+  complaintCasesOpen: 36,
+  /** of those, open longer than the reply deadline: counted late in complaintReplyOnTime */
+  complaintCasesOpenOverdue: 37,
 } as const;
-export const NM = 36;
+export const NM = 38;
 
 /**
  * Time-weighted metrics: integrals over time, advanced with the clock (the areas and
@@ -96,6 +100,6 @@ export { CHANNELS, NCH } from '../config/channels.ts';
 
 /** Binary result buffer: header then blocks. Versioned so a mismatched reader fails loudly. */
 export const RESULT_MAGIC = 0x43435457; // "CCTW"
-export const RESULT_VERSION = 4;
+export const RESULT_VERSION = 5;
 /** doubles: magic, version, nRows, NM, events, wallSeconds, replication, nTypes, nSites, reserved */
 export const HEADER_LENGTH = 10;
