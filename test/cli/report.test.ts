@@ -74,6 +74,14 @@ describe('cctwin run: channels first, no mixed waits', () => {
     expect(o.bySiteChannel.nantong.phone.answered.mean + o.bySiteChannel.shanghai.phone.answered.mean).toBeCloseTo(phone.answered.mean, 6);
     expect(o.typeChannels['flight-zh-email']).toBe('email');
     expect(o.deadlineChannels).toEqual(['email', 'fax']);
+    // Issue 12, item 3: each type's backlog and overdue (at the horizon) add up to its channel's.
+    expect(o.byChannel.email.backlog.mean).toBeGreaterThan(0);
+    for (const ch of o.totalsScope.channels as string[]) {
+      const types = Object.keys(o.typeChannels).filter((t) => o.typeChannels[t] === ch);
+      for (const k of ['backlog', 'overdue']) {
+        expect(types.reduce((a, t) => a + o.byType[t][k].mean, 0), `${ch} ${k}`).toBeCloseTo(o.byChannel[ch][k].mean, 6);
+      }
+    }
   });
 });
 

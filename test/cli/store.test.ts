@@ -262,3 +262,31 @@ describe('stopping a run', () => {
     expect(raw()).toMatchObject({ status: 'interrupted', note: expect.stringContaining(`pid ${pid}`) });
   });
 });
+
+describe('runs show: a record stored before a KPI existed', () => {
+  it('shows a run and a compare whose results lack the newest KPIs (complaintCasesOpen...), with no crash', async () => {
+    const db = join(dir, 'older.db');
+    expect((await cli('run', FIXTURE, '-r', '2', '--workers', '1', '--db', db)).code).toBe(0);
+    expect((await cli('compare', FIXTURE, '--set', 'agents=11,12', '-r', '2', '--workers', '1', '--db', db)).code).toBe(0);
+    // What an older version stored: the same result without the KPIs it did not know.
+    const strip = (o: unknown): void => {
+      if (o === null || typeof o !== 'object') return;
+      for (const k of ['complaintCasesOpen', 'complaintCasesOpenOverdue']) delete (o as Record<string, unknown>)[k];
+      for (const v of Object.values(o)) strip(v);
+    };
+    const d = new Database(db);
+    const rows = d.prepare('SELECT id, kind, result FROM runs').all() as { id: number; kind: string; result: string }[];
+    expect(rows.map((r) => r.kind)).toEqual(['run', 'compare']);
+    for (const r of rows) {
+      const res = JSON.parse(r.result);
+      strip(res);
+      d.prepare('UPDATE runs SET result = ? WHERE id = ?').run(JSON.stringify(res), r.id);
+    }
+    d.close();
+    for (const r of rows) {
+      const show = await cli('runs', 'show', String(r.id), '--db', db);
+      expect(show.code, show.err).toBe(0);
+      expect(show.out).toMatch(/arrivals/);
+    }
+  });
+});

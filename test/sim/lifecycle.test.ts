@@ -4,7 +4,8 @@ import type { IvrConfig } from '../../sim/src/config/model-config.ts';
 import type { DistSpec } from '../../sim/src/core/distributions.ts';
 import { Replication } from '../../sim/src/engine/replicate.ts';
 import { decodeResult, summarize, type RunSummary } from '../../sim/src/metrics/summary.ts';
-import { ABANDON_ARM_AFTER, CALL_IVR, CALL_RETRY } from '../../sim/src/model/state.ts';
+import { CHANNELS, M, NCH, NM } from '../../sim/src/model/layout.ts';
+import { ABANDON_ARM_AFTER, CALL_IVR, CALL_RETRY, CALL_WAITING } from '../../sim/src/model/state.ts';
 import { centerModel, row, serving, slotOf, statusOf, total, totals, type CenterSpec } from '../fixtures/center/model.ts';
 
 /**
@@ -363,6 +364,8 @@ describe('deadlines and backlog (email, deadline 100 s, no patience, one agent)'
     expect(s.intervals[0].byChannel!.email.overdue.mean).toBe(1);
     expect(s.intervals[0].bySite!.s0.overdue.mean).toBe(1);
     expect(s.byChannel.email.replyOnTime.mean).toBeCloseTo(2 / 3, 12);
+    // The type's levels at the horizon are the channel's (issue 12, item 3: they were 0).
+    expect([s.byType.t0.backlog.mean, s.byType.t0.overdue.mean]).toEqual([1, 0]);
   });
 
   it('an email arriving late on day 1 waits overnight: backlog carried into day 2, served when staff return, late', () => {
@@ -387,6 +390,59 @@ describe('deadlines and backlog (email, deadline 100 s, no patience, one agent)'
     expect(s.totals.replyOnTime.mean).toBe(0);
     expect(s.totals.backlog.mean).toBe(0);
     expect(s.intervals[4].backlog.mean).toBe(1);
+  });
+
+  // Issue 12, item 3: byType.flight-zh-email.backlog was 0 while byChannel.email.backlog was
+  // 8,019 (levels were kept per (site, channel) sub-row only, never per (type, site) cell).
+  it('per-type backlog and overdue at the horizon add up to the channel\'s, per site too, warm-up arrivals included', () => {
+    // Two sites; phone well staffed; two email types and a fax type share one email agent
+    // (about 12.6 erlangs of work): a backlog that still holds contacts of the warm-up.
+    const spec: CenterSpec = {
+      types: [
+        { name: 'phone', handle: 120, queue: 0, rate: 0.05, patience: 300, siteSplit: [0.5, 0.5] },
+        { name: 'email-a', handle: 600, queue: 1, rate: 0.01, channel: 'email', deadline: 1800, siteSplit: [0.6, 0.4] },
+        { name: 'email-b', handle: 900, queue: 2, rate: 0.006, channel: 'email', deadline: 3600, siteSplit: [0.2, 0.8] },
+        { name: 'fax', handle: 600, queue: 3, rate: 0.002, channel: 'fax', deadline: 7200, siteSplit: [0.5, 0.5] },
+      ],
+      groups: [
+        { site: 0, queues: [0], staffing: 8 },
+        { site: 1, queues: [0], staffing: 8 },
+        { site: 0, queues: [1, 2, 3], staffing: 1 },
+        { site: 1, queues: [1, 2], staffing: 0 },
+      ],
+      sites: [null, null],
+      nIntervals: 6,
+      intervalLength: 1800,
+    };
+    const cfg = { ...centerModel(spec), warmup: 1800 };
+    const r = new Replication(cfg, 2);
+    r.advanceTo(cfg.horizon);
+    const st = r.state;
+    let fromWarmup = 0;
+    for (let slot = 0; slot < st.nSlots; slot++) if (st.cState[slot] === CALL_WAITING && st.cRow[slot] === 0) fromWarmup++;
+    expect(fromWarmup).toBeGreaterThan(0); // at the horizon; the drain then works them off
+    const b = r.run();
+    const d = decodeResult(b, cfg);
+    const s = summarize(cfg, [d], 0);
+    expect(s.byChannel.email.backlog.mean).toBeGreaterThan(50);
+    expect(s.byChannel.email.overdue.mean).toBeGreaterThan(0);
+    for (const ch of ['phone', 'email', 'fax'] as const) {
+      const types = cfg.types.filter((t) => t.channel === ch).map((t) => t.name);
+      for (const k of ['backlog', 'overdue'] as const) {
+        expect(types.reduce((a, t) => a + s.byType[t][k].mean!, 0), `${ch} ${k}`).toBe(s.byChannel[ch][k].mean);
+      }
+    }
+    // Per landing site: the (type, site) cells against the (site, channel) sub-rows of the last interval.
+    const nS = 2, nI = 6;
+    for (let si = 0; si < nS; si++) {
+      for (const ch of ['phone', 'email', 'fax'] as const) {
+        const c = CHANNELS.indexOf(ch);
+        for (const k of ['backlog', 'overdue'] as const) {
+          const byCell = cfg.types.reduce((a, t, ti) => a + (t.channel === ch ? d.cells[(ti * nS + si) * NM + M[k]] : 0), 0);
+          expect(byCell, `site ${si} ${ch} ${k}`).toBe(d.subRows[(((nI - 1) * nS + si) * NCH + c) * NM + M[k]]);
+        }
+      }
+    }
   });
 });
 
@@ -608,7 +664,7 @@ describe('breakdowns add up (two sites, phone and IM, every lifecycle stage)', (
     for (const k of COUNTS) {
       expect(sum(s.byChannel, k), `byChannel ${k}`).toBeCloseTo(m(s.totals[k]), 9);
       expect(sum(s.bySite, k), `bySite ${k}`).toBeCloseTo(m(s.totals[k]), 9);
-      if (k !== 'backlog' && k !== 'overdue') expect(sum(s.byType, k), `byType ${k}`).toBeCloseTo(m(s.totals[k]), 9);
+      expect(sum(s.byType, k), `byType ${k}`).toBeCloseTo(m(s.totals[k]), 9);
       s.intervals.forEach((iv, i) => {
         expect(sum(iv.byChannel!, k), `interval ${i} byChannel ${k}`).toBeCloseTo(m(iv[k]), 9);
         expect(sum(iv.bySite!, k), `interval ${i} bySite ${k}`).toBeCloseTo(m(iv[k]), 9);

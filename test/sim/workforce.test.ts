@@ -310,6 +310,55 @@ describe('complaints', () => {
     r2.advanceTo(1200);
     expect(totals(r2.result(), ['complaintReplies', 'complaintRepliesOnTime'])).toEqual({ complaintReplies: 1, complaintRepliesOnTime: 0 });
   });
+
+  // Issue 12, item 4: cases still open at the end were left out of complaintReplyOnTime
+  // (complaint-storm: 80.3% over the 538 replied of 942 cases). Two intervals of 5000 s, the
+  // complaint team on duty in the first only. A@0: its case opens at 750, is replied 2300 s
+  // after. B@5000: accepted 5600-5750, its case waits from 5750 to the end of the run
+  // (10,000: the horizon's boundary, the last event), open 4250 s.
+  const twoCases = (deadline: number): CenterSpec => {
+    const sp = spec(deadline, 1);
+    return {
+      ...sp, nIntervals: 2, intervalLength: 5000,
+      groups: [{ queues: [0], staffing: 1 }, { queues: [1], staffing: [1, 0] }],
+      workforce: { ...sp.workforce!, offPhone: [[0, 0], [0, 0]] },
+    };
+  };
+  const OPEN = ['complaintReplies', 'complaintRepliesOnTime', 'complaintCasesOpen', 'complaintCasesOpenOverdue'] as const;
+
+  it('a case still open past its deadline at the end counts as late; open cases are reported apart', () => {
+    const r = run(twoCases(2300), [[0, 0], [0, 5000]]);
+    const b = r.run();
+    expect(r.now).toBe(10_000);
+    expect(totals(b, [...OPEN, 'unfinished'])).toEqual({ complaintReplies: 1, complaintRepliesOnTime: 1, complaintCasesOpen: 1, complaintCasesOpenOverdue: 1, unfinished: 1 });
+    const s = summarize(r.cfg, [decodeResult(b, r.cfg)], 0);
+    // 1 on time / (1 replied + 1 open past its deadline); it was 1 / 1.
+    expect(s.totals.complaintReplyOnTime.mean).toBe(0.5);
+    expect([s.totals.complaintCasesOpen.mean, s.totals.complaintCasesOpenOverdue.mean]).toEqual([1, 1]);
+    // Filed like the case's other counts: its type, the interval it opened in.
+    expect([s.byType.t1.complaintCasesOpen.mean, s.byType.t1.complaintCasesOpenOverdue.mean]).toEqual([1, 1]);
+    expect([s.intervals[0].complaintCasesOpen.mean, s.intervals[1].complaintCasesOpen.mean]).toEqual([0, 1]);
+    expect(s.intervals[1].complaintReplyOnTime.mean).toBe(0);
+    expect(s.intervals[0].complaintReplyOnTime.mean).toBe(1);
+  });
+
+  it('a case open but not yet past its deadline is left out of the rate, and reported apart', () => {
+    const r = run(twoCases(5000), [[0, 0], [0, 5000]]);
+    const b = r.run();
+    expect(totals(b, [...OPEN])).toEqual({ complaintReplies: 1, complaintRepliesOnTime: 1, complaintCasesOpen: 1, complaintCasesOpenOverdue: 0 });
+    const s = summarize(r.cfg, [decodeResult(b, r.cfg)], 0);
+    expect(s.totals.complaintReplyOnTime.mean).toBe(1);
+    expect(s.totals.complaintCasesOpen.mean).toBe(1);
+  });
+
+  it('taken mid-run, the cases waiting or being worked are open; the state is left as it was', () => {
+    const r = run(twoCases(2300), [[0, 0], [0, 5000]]);
+    r.advanceTo(900); // A's case in service since 750
+    expect(totals(r.result(), [...OPEN])).toEqual({ complaintReplies: 0, complaintRepliesOnTime: 0, complaintCasesOpen: 1, complaintCasesOpenOverdue: 0 });
+    r.advanceTo(8100); // A's case replied; B's waiting since 5750: 2350 s > 2300
+    expect(totals(r.result(), [...OPEN])).toEqual({ complaintReplies: 1, complaintRepliesOnTime: 1, complaintCasesOpen: 1, complaintCasesOpenOverdue: 1 });
+    expect(totals(r.run(), [...OPEN])).toEqual({ complaintReplies: 1, complaintRepliesOnTime: 1, complaintCasesOpen: 1, complaintCasesOpenOverdue: 1 });
+  });
 });
 
 // ---------------------------------------------------------------- rosters, attrition, staffing

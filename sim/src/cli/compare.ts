@@ -168,7 +168,7 @@ function scopeTable(arms: number, tests: (Partial<PairedComparison> | undefined)
 /** Whether a KPI is worth a row: defined and not zero in some arm. */
 const saysSomething = (k: Kpi, tests: (Partial<PairedComparison> | undefined)[]) =>
   tests.some((t) => { const p = t?.[k]; return p !== undefined && ((p.meanA !== null && p.meanA !== 0) || (p.meanB !== null && p.meanB !== 0)); });
-const QUALITY: readonly Kpi[] = ['defects', 'defectRate', 'accuracy', 'dpmo', 'sigmaLevel', 'repeatContactRate', 'firstContactResolution', 'complaints', 'complaintsPer10k', 'complaintReplyOnTime', 'compensation', 'cost'];
+const QUALITY: readonly Kpi[] = ['defects', 'defectRate', 'accuracy', 'dpmo', 'sigmaLevel', 'repeatContactRate', 'firstContactResolution', 'complaints', 'complaintsPer10k', 'complaintReplyOnTime', 'complaintCasesOpen', 'complaintCasesOpenOverdue', 'compensation', 'cost'];
 const CHANNEL_CORE: readonly Kpi[] = ['arrivals', 'offered', 'answered', 'abandoned', 'serviceLevel', 'serviceLevelAnswered', 'abandonRate', 'asa', 'aht'];
 
 export function printCompare(io: Io, r: CompareOutcome, labels: string[], seed: number): void {

@@ -28,8 +28,8 @@ export function shownTotals(s: Pick<RunSummary, 'byTenure' | 'totals'>): Kpi[] {
     if (TOTALS_MIXED.includes(k)) return false;
     if (TOTALS_CORE.includes(k)) return true;
     if (['accuracy', 'dpmo', 'sigmaLevel', 'firstContactResolution', 'defectRate', 'repeatContactRate', 'cost'].includes(k)) return quality;
-    const m = s.totals[k].mean;
-    return m !== null && m !== 0 && !(k === 'customers' && s.totals.retries.mean === 0 && s.totals.customersLost.mean === s.totals.abandoned.mean);
+    const m = s.totals[k]?.mean; // a run stored before the KPI existed has none
+    return m !== undefined && m !== null && m !== 0 && !(k === 'customers' && s.totals.retries.mean === 0 && s.totals.customersLost.mean === s.totals.abandoned.mean);
   });
 }
 

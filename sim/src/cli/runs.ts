@@ -102,6 +102,7 @@ export function cmdShow(io: Io, rawId: string, o: Record<string, unknown>): numb
       io.out(`all channels${res.comparisons ? ' (per channel and contact type: runs show --json, result.comparisons)' : ''}: B - A of the totals; ${TOTALS_MIXED.join(', ')} mix channels`);
       io.out(table(['KPI', 'A', 'B', 'B - A', 'paired 95% CI', 'significant'], KPIS.map((k) => {
         const p = res.paired[k];
+        if (p === undefined) return [k, '-', '-', '-', '-', '-']; // stored before the KPI existed
         return [k, fmtKpi(k, p.meanA), fmtKpi(k, p.meanB), fmtKpi(k, p.difference), fmtHalfWidth(k, p.ci95), p.significant === null ? '-' : p.significant ? 'yes' : 'no'];
       })));
     }

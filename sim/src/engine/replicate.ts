@@ -4,7 +4,7 @@ import { dispatchUntil, injectArrival, MAX_EVENTS, startEvents } from '../model/
 import type { RoutingPolicy } from '../model/routing.ts';
 import { loadedPolicy } from './policy-loader.ts';
 import { EventLog, logEnd, O_UNFINISHED } from '../model/event-log.ts';
-import { CALL_WAITING, SimState } from '../model/state.ts';
+import { CALL_IN_SERVICE, CALL_WAITING, FLAG_CASE, SimState } from '../model/state.ts';
 import { topologyOf } from '../config/topology.ts';
 import { PLUGIN } from '../config/routing-policies.ts';
 import { HEADER_LENGTH, M, NM, RESULT_MAGIC, RESULT_VERSION, TIME_WEIGHTED } from '../model/layout.ts';
@@ -158,6 +158,23 @@ export class Replication {
         if (s.cState[slot] !== CALL_WAITING) continue;
         out[subAt + s.cSub[slot] + M.unfinished]++;
         if (s.cCell[slot] >= 0) out[cellsAt + s.cCell[slot] + M.unfinished]++;
+      }
+    }
+    const complaints = s.wf?.complaints ?? null;
+    if (complaints !== null && blocks[0] === s.rows) {
+      // Complaint cases still open now (the end of the run, or the clock when taken
+      // mid-run), filed like their other counts; past the reply deadline, they count as
+      // late in complaintReplyOnTime (metrics/summary.ts). A live run's previous day has
+      // none: its open cases are carried into the current day.
+      for (let slot = 0; slot < s.nSlots; slot++) {
+        if ((s.cFlags[slot] & FLAG_CASE) === 0 || (s.cState[slot] !== CALL_WAITING && s.cState[slot] !== CALL_IN_SERVICE)) continue;
+        const overdue = s.now - s.cArrive[slot] > complaints.replyDeadline ? 1 : 0;
+        out[subAt + s.cSub[slot] + M.complaintCasesOpen]++;
+        out[subAt + s.cSub[slot] + M.complaintCasesOpenOverdue] += overdue;
+        if (s.cCell[slot] >= 0) {
+          out[cellsAt + s.cCell[slot] + M.complaintCasesOpen]++;
+          out[cellsAt + s.cCell[slot] + M.complaintCasesOpenOverdue] += overdue;
+        }
       }
     }
     // The whole center's interval rows: counts and levels summed over (site, channel);

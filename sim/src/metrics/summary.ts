@@ -31,7 +31,8 @@ import { estimate, type Estimate } from './stats.ts';
  *   occupancy      agent time busy / agent time on duty (within the horizon); an agent
  *                  holding k of its c chats counts k/c busy
  *   replyOnTime    answered within the type's deadline / answered (email, fax)
- *   backlog        contacts waiting at the end of the interval (totals: at the horizon)
+ *   backlog        contacts waiting at the end of the interval (totals, and per type: at
+ *                  the horizon, whenever they arrived; a channel's is the sum of its types')
  *   overdue        of those, waiting longer than their deadline
  * The quality loop (scenarios with a workforce), over handled = completed contacts
  * other than complaint cases:
@@ -40,7 +41,13 @@ import { estimate, type Estimate } from './stats.ts';
  *   plus the usual 1.5 shift: 3.4 DPMO is six sigma),
  *   repeatContactRate ((rework + complaint contacts caused) / handled),
  *   firstContactResolution (1 - repeatContactRate), complaintsPer10k,
- *   complaintReplyOnTime (case replies within the deadline / replies),
+ *   complaintReplyOnTime  case replies within the reply deadline / (cases replied +
+ *                  cases still open past the deadline at the end of the run): an open
+ *                  case already past its deadline can only be late; cases open and not
+ *                  yet past it are left out (their outcome is unknown) and reported apart,
+ *   complaintCasesOpen, complaintCasesOpenOverdue  cases still open (waiting or being
+ *                  worked) at the end of the run (or when a live run's result is taken),
+ *                  and of those, open longer than the reply deadline,
  *   cost (agent time + telephony + compensation, RMB)
  * Counts belong to the interval the contact arrived in; occupancy to the interval in
  * which the time passed. Waits, service levels and rates are read per channel: in the
@@ -52,7 +59,7 @@ export const KPIS = [
   'transfers', 'retries', 'customers', 'customersLost', 'customerLossRate', 'callbacks',
   'serviceLevel', 'serviceLevelAnswered', 'abandonRate', 'asa', 'aht', 'occupancy', 'replyOnTime', 'backlog', 'overdue',
   'defects', 'defectRate', 'accuracy', 'dpmo', 'sigmaLevel', 'repeatContactRate', 'firstContactResolution',
-  'complaints', 'complaintsPer10k', 'complaintReplyOnTime', 'compensation', 'cost',
+  'complaints', 'complaintsPer10k', 'complaintReplyOnTime', 'complaintCasesOpen', 'complaintCasesOpenOverdue', 'compensation', 'cost',
 ] as const;
 
 /** Inverse of the standard normal CDF (Acklam's rational approximation, |error| < 1.2e-9). */
@@ -129,7 +136,10 @@ function quality(r: ArrayLike<number>, o: number, div: (a: number, b: number) =>
     firstContactResolution: 1 - repeat,
     complaints: r[o + M.complaints],
     complaintsPer10k: div(r[o + M.complaints] * 1e4, handled),
-    complaintReplyOnTime: div(r[o + M.complaintRepliesOnTime], r[o + M.complaintReplies]),
+    // Open cases past the deadline are late; open ones within it are left out (see KPIS).
+    complaintReplyOnTime: div(r[o + M.complaintRepliesOnTime], r[o + M.complaintReplies] + r[o + M.complaintCasesOpenOverdue]),
+    complaintCasesOpen: r[o + M.complaintCasesOpen],
+    complaintCasesOpenOverdue: r[o + M.complaintCasesOpenOverdue],
     compensation: r[o + M.compensation],
     cost: r[o + M.agentCost] + r[o + M.telephonyCost] + r[o + M.compensation],
   };
@@ -144,7 +154,7 @@ export interface ReplicationResult {
   rows: Float64Array;
   /** (nIntervals + 1) * nSites * 4 channels * NM: counts by interval, landing site, channel */
   subRows: Float64Array;
-  /** nTypes * nSites * NM: totals per (type, landing site) after the warm-up */
+  /** nTypes * nSites * NM: totals per (type, landing site) after the warm-up; backlog and overdue at the horizon */
   cells: Float64Array;
   /** (nIntervals + 1) * nSites * NM: busy and staffed agent-seconds per site */
   siteRows: Float64Array;
@@ -237,7 +247,7 @@ export function channelRow(r: ReplicationResult, cfg: ModelConfig, channel: numb
   return breakdown(r, cfg, -1, cfg.sites.map((_, i) => i), [channel], false);
 }
 
-/** Totals of one contact type (all sites, after the warm-up). */
+/** Totals of one contact type (all sites, after the warm-up; levels at the horizon, as totalRow's). */
 export function typeRow(r: ReplicationResult, cfg: ModelConfig, type: number): Float64Array {
   const nS = cfg.sites.length;
   const out = new Float64Array(NM);

@@ -7,7 +7,10 @@
  *   subRows   (nIntervals + 1) x nSites x 4 channels x NM: contact counts by
  *             interval, landing site and channel, plus the levels backlog/overdue.
  *   cells     nTypes x nSites x NM: counts per (type, landing site) of contacts
- *             that arrived after the warm-up.
+ *             that arrived after the warm-up, plus the levels backlog/overdue at the
+ *             end of the last interval (the horizon; every contact waiting then, warm-up
+ *             arrivals included, as in the subRows: a channel's figure is the sum of its
+ *             types').
  *   siteRows  (nIntervals + 1) x nSites x NM: busyTime, staffedTime, agentCost per site.
  *   tenure    3 bands x NM: completed, handleTime and defects by the agent's tenure.
  *
@@ -65,8 +68,12 @@ export const M = {
   agentCost: 34,
   /** RMB: trunk line time x the per-minute rate */
   telephonyCost: 35,
+  /** complaint cases still open (waiting or being worked) when the result is taken: the end of the run */
+  complaintCasesOpen: 36,
+  /** of those, open longer than the reply deadline: counted late in complaintReplyOnTime */
+  complaintCasesOpenOverdue: 37,
 } as const;
-export const NM = 36;
+export const NM = 38;
 
 /**
  * Time-weighted metrics: integrals over time, advanced with the clock (the areas and
@@ -93,6 +100,6 @@ export { CHANNELS, NCH } from '../config/channels.ts';
 
 /** Binary result buffer: header then blocks. Versioned so a mismatched reader fails loudly. */
 export const RESULT_MAGIC = 0x43435457; // "CCTW"
-export const RESULT_VERSION = 4;
+export const RESULT_VERSION = 5;
 /** doubles: magic, version, nRows, NM, events, wallSeconds, replication, nTypes, nSites, reserved */
 export const HEADER_LENGTH = 10;

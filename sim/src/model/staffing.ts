@@ -1,4 +1,4 @@
-import { M, NM } from './layout.ts';
+import { M, NCH, NM } from './layout.ts';
 import { KIND_PRIORITY, TICK } from './event-kinds.ts';
 import { AGENT_OFF, AGENT_ON, CALL_FREE, CALL_WAITING, type SimState } from './state.ts';
 import { goOffDuty } from './steps.ts';
@@ -73,18 +73,30 @@ export function staffingTarget(s: SimState, g: number, interval: number): number
 
 /**
  * Backlog (contacts waiting) and overdue (waiting past their deadline) at the end of
- * an interval, by landing site and channel. A scan of the slots, once per interval.
+ * an interval, by landing site and channel; at the end of the day's last interval (the
+ * horizon) also by type and landing site, in the cells: every contact waiting, those
+ * that arrived in the warm-up too, so that a channel's level is the sum of its types'.
+ * A scan of the slots, once per interval.
  */
 function recordLevels(s: SimState, row: number): void {
   const base = row * s.subStride;
+  const last = row === s.cfg.nIntervals - 1;
+  const nS = s.nSites;
   for (let slot = 0; slot < s.nSlots; slot++) {
     if (s.cState[slot] !== CALL_WAITING) continue;
     const type = s.cType[slot];
     // Filed by landing site and channel, like every other count of the contact.
-    const o = base + (s.cSub[slot] - s.cRow[slot] * s.subStride);
+    const sub = s.cSub[slot] - s.cRow[slot] * s.subStride; // (landing * NCH + channel) * NM
+    const o = base + sub;
     const overdue = s.now - s.cEnter[slot] > s.typeDeadline[type] ? 1 : 0;
     s.subRows[o + M.backlog]++;
     s.subRows[o + M.overdue] += overdue;
+    if (last) {
+      // The landing site from the sub-row offset: cCell is -1 for warm-up arrivals.
+      const c = (type * nS + Math.floor(sub / (NCH * NM))) * NM;
+      s.cells[c + M.backlog]++;
+      s.cells[c + M.overdue] += overdue;
+    }
   }
 }
 
