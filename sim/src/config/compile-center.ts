@@ -175,6 +175,7 @@ export function compileCenter(s: Center, horizon: number, L: number, nI: number)
     arrivalRates: demand.rates[i],
     handleTime: structuredClone(t.handleTime) as DistSpec,
     patience: t.patience ? (structuredClone(t.patience) as DistSpec) : null,
+    ...(t.wrapUp ? { wrapUp: structuredClone(t.wrapUp) as DistSpec } : {}),
     queue: i,
     ...(t.ivr ? { ivr: { time: structuredClone(t.ivr.time) as DistSpec, selfService: t.ivr.selfService!, hangup: t.ivr.hangup!, misroute: t.ivr.misroute!, misrouteTime: dur(t.ivr.misrouteTime), ...(t.ivr.onlyWhenNoAgentFree ? { onlyWhenNoAgentFree: true } : {}) } } : {}),
     ...(t.bot ? { bot: { deflection: t.bot.deflection, summarySaving: t.bot.summarySaving! } } : {}),

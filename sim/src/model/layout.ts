@@ -65,8 +65,10 @@ export const M = {
   agentCost: 34,
   /** RMB: trunk line time x the per-minute rate */
   telephonyCost: 35,
+  /** seconds of after-call work of completed contacts (a part of handleTime, which includes it) */
+  wrapTime: 36,
 } as const;
-export const NM = 36;
+export const NM = 37;
 
 /**
  * Time-weighted metrics: integrals over time, advanced with the clock (the areas and
@@ -93,6 +95,6 @@ export { CHANNELS, NCH } from '../config/channels.ts';
 
 /** Binary result buffer: header then blocks. Versioned so a mismatched reader fails loudly. */
 export const RESULT_MAGIC = 0x43435457; // "CCTW"
-export const RESULT_VERSION = 4;
+export const RESULT_VERSION = 5;
 /** doubles: magic, version, nRows, NM, events, wallSeconds, replication, nTypes, nSites, reserved */
 export const HEADER_LENGTH = 10;
