@@ -212,10 +212,20 @@ const ContactType = Type.Object(
 
 const Break = Type.Object(
   {
-    after: DurationSchema,
+    after: Type.Optional(Duration('with spread: together, when the break starts, counted from the shift\'s start')),
     length: DurationSchema,
+    window: Type.Optional(Type.Object(
+      {
+        from: Duration('the earliest start, counted from the shift\'s start'),
+        to: Duration('the latest end, counted from the shift\'s start'),
+      },
+      { additionalProperties: false, description: 'with spread: staggered, the stretch of the shift the agents\' breaks are spread over' },
+    )),
+    spread: Type.Optional(Type.Union([Type.Literal('together'), Type.Literal('staggered')], withDefault('together',
+      'together: every agent of the shift takes the break at `after`; staggered: the agents take it one group after another within `window`, in whole intervals, so that as few as possible are off at once',
+    ))),
   },
-  { additionalProperties: false, description: 'a break this long, this long after the shift starts' },
+  { additionalProperties: false, description: 'a break: this long, this long after the shift starts (together), or spread across the agents within a window (staggered)' },
 );
 
 const Shift = Type.Object(
