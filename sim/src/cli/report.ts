@@ -12,14 +12,14 @@ import { fmtHalfWidth, fmtKpi, table } from './table.ts';
 /** KPIs of the per-channel and per-type tables, in this order; the core ones always, the others when they say something. */
 const CHANNEL_KPIS: readonly Kpi[] = [
   'arrivals', 'offered', 'answered', 'abandoned', 'blocked', 'deflected', 'ivrHangup', 'unfinished', 'lost', 'dropped',
-  'transfers', 'retries', 'callbacks', 'serviceLevel', 'serviceLevelAnswered', 'abandonRate', 'asa', 'aht', 'replyOnTime', 'backlog', 'overdue',
+  'transfers', 'retries', 'callbacks', 'serviceLevel', 'serviceLevelAnswered', 'abandonRate', 'asa', 'aht', 'wrapTime', 'replyOnTime', 'backlog', 'overdue',
 ];
 const CHANNEL_CORE: readonly Kpi[] = ['arrivals', 'offered', 'answered', 'abandoned', 'serviceLevel', 'serviceLevelAnswered', 'abandonRate', 'asa', 'aht'];
 /** All-channel KPIs that add up (counts, and ratios of counts that are not waits or service levels). */
 const TOTALS_CORE: readonly Kpi[] = ['arrivals', 'offered', 'answered', 'abandoned', 'blocked', 'occupancy'];
 
-/** Whether a KPI says something in any of these estimates (not undefined or zero everywhere). */
-const saysSomething = (k: Kpi, es: readonly KpiEstimates[]) => es.some((e) => e[k].mean !== null && e[k].mean !== 0);
+/** Whether a KPI says something in any of these estimates (not undefined or zero everywhere; absent in a run stored before the KPI existed). */
+const saysSomething = (k: Kpi, es: readonly KpiEstimates[]) => es.some((e) => e[k] !== undefined && e[k].mean !== null && e[k].mean !== 0);
 
 /** The all-channel KPIs shown: counts that add up, occupancy, and the quality loop's ratios of counts; never a mixed wait or service level. */
 export function shownTotals(s: Pick<RunSummary, 'byTenure' | 'totals'>): Kpi[] {

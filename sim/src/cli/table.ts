@@ -11,7 +11,7 @@ const RATE_KPIS = new Set([
   'serviceLevel', 'serviceLevelAnswered', 'abandonRate', 'occupancy', 'probBlock', 'probWait', 'customerLossRate',
   'replyOnTime', 'defectRate', 'accuracy', 'repeatContactRate', 'firstContactResolution', 'complaintReplyOnTime',
 ]);
-const TIME_KPIS = new Set(['asa', 'aht']);
+const TIME_KPIS = new Set(['asa', 'aht', 'wrapTime']);
 
 /** Formats a KPI value for people: percentages, seconds, counts. */
 export function fmtKpi(kpi: string, v: number | null | undefined): string {

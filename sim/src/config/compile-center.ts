@@ -39,24 +39,98 @@ function demandInput(s: Center): DemandInput {
   return { calendar: s.calendar, profiles: s.profiles, overdispersion: s.overdispersion, shocks: s.shocks } as DemandInput;
 }
 
-/** Agents on duty per interval from daily shifts, sampled at each interval's midpoint. */
+type Shift = NonNullable<AG['shifts']>[number];
+type Break = NonNullable<Shift['breaks']>[number];
+
+/**
+ * Agents on duty per interval from daily shifts, sampled at each interval's midpoint
+ * (an interval counts an agent as on duty, or on break, if its midpoint is).
+ *
+ * Breaks: `together` (the default) takes all the shift's agents off while the
+ * midpoint lies in [after, after + length). `staggered` spreads the agents' breaks
+ * over the break's window in whole intervals (the granularity of staffing), see
+ * staggerPlan: each interval of the window loses the agents whose break covers it.
+ */
 export function shiftStaffing(shifts: NonNullable<AG['shifts']>, nI: number, L: number): number[] {
   const out = new Array<number>(nI).fill(0);
+  const plans = shifts.map((sh) => (sh.breaks ?? []).filter((b) => b.spread === 'staggered').map((b) => staggerPlan(sh, b, L)));
   for (let i = 0; i < nI; i++) {
     const tod = ((i + 0.5) * L) % DAY;
-    for (const sh of shifts) {
+    shifts.forEach((sh, j) => {
       const start = parseDuration(sh.start as number | string) % DAY;
       const len = parseDuration(sh.length as number | string);
       const into = (tod - start + DAY) % DAY; // time since this shift started today (or yesterday)
-      if (into >= len) continue;
+      if (into >= len) return;
       const onBreak = (sh.breaks ?? []).some((b) => {
+        if (b.spread === 'staggered') return false;
         const a = parseDuration(b.after as number | string);
         return into >= a && into < a + parseDuration(b.length as number | string);
       });
-      if (!onBreak) out[i] += sh.agents;
-    }
+      if (onBreak) return;
+      let off = 0;
+      for (const p of plans[j]) {
+        if (into >= p.from && into < p.to) off += p.off[Math.floor((into - p.from) / L)] ?? 0;
+      }
+      out[i] += Math.max(0, sh.agents - off);
+    });
   }
   return out;
+}
+
+/** A staggered break in whole intervals: the window's intervals and agents off in each. */
+export interface StaggerPlan {
+  /** the window, seconds into the shift */
+  from: number;
+  to: number;
+  /** intervals of the window (those whose midpoint lies in it) */
+  slots: number;
+  /** intervals each agent's break takes: length / interval, rounded, at least 1, at most slots */
+  span: number;
+  /** agents on break in each interval of the window (index: intervals since the first midpoint in it) */
+  off: number[];
+}
+
+/**
+ * Where a staggered break takes the shift's agents off. The window holds `slots`
+ * intervals (those whose midpoint lies in it) and a break takes `span` of them. As
+ * many breaks as fit one after another (q = floor(slots / span)) form a row across
+ * the window; the agents fill rows of q, the next row starting again at the window's
+ * start, so that each interval loses about agents / q agents (exactly that when
+ * slots is a multiple of span and agents of q). The slack of a row (slots - q * span
+ * intervals) is spread by shifting the rows by 0 .. slack intervals, evenly; a last,
+ * incomplete row spreads its breaks across the row's q places. Every agent takes
+ * exactly `span` intervals of break, all within the window.
+ */
+export function staggerPlan(sh: Shift, b: Break, L: number): StaggerPlan {
+  const shiftStart = parseDuration(sh.start as number | string) % DAY;
+  const from = dur(b.window!.from), to = dur(b.window!.to);
+  // The first interval midpoint in the window, seconds after its start.
+  const first = (((L / 2 - shiftStart - from) % L) + L) % L;
+  const fit = Math.ceil((to - from - first) / L);
+  const slots = Number.isFinite(fit) ? Math.max(0, fit) : 0; // 0 too for a field the schema refused
+  const span = Math.min(slots, Math.max(1, Math.round(dur(b.length) / L)));
+  const off = new Array<number>(slots).fill(0);
+  const n = sh.agents;
+  if (slots === 0 || n === 0) return { from, to, slots, span, off };
+  const q = Math.floor(slots / span), slack = slots - q * span;
+  const rows = Math.ceil(n / q);
+  // Difference array: +1 at a break's first interval, -1 after its last.
+  const d = new Array<number>(slots + 1).fill(0);
+  for (let r = 0; r < rows; r++) {
+    const shift = rows > 1 ? Math.round((r * slack) / (rows - 1)) : 0;
+    const inRow = r < rows - 1 ? q : n - (rows - 1) * q;
+    for (let k = 0; k < inRow; k++) {
+      const place = inRow === q ? k : Math.floor((k * q) / inRow);
+      const at = shift + place * span;
+      d[at]++;
+      d[at + span]--;
+    }
+  }
+  let level = 0;
+  for (let t = 0; t < slots; t++) off[t] = level += d[t];
+  // The window's midpoints lie at from + first + t L (first < L): interval t of the
+  // window is floor((into - from) / L).
+  return { from, to, slots, span, off };
 }
 
 /** Meaning checks of the center form, every issue at once. */
@@ -115,11 +189,39 @@ export function centerIssues(s: Center, horizon: number, L: number): Issue[] {
         out.push({ path: `agentGroups[${i}].shifts[${j}].start`, value: sh.start, message: 'must be a time of day, before 24h (e.g. 8h, 20h30m... as "20.5h" or 73800)' });
       }
       (sh.breaks ?? []).forEach((b, k) => {
-        const after = dur(b.after), bl = dur(b.length);
-        if (len > 0 && after + bl > len) {
-          out.push({ path: `agentGroups[${i}].shifts[${j}].breaks[${k}]`, value: `after ${b.after}, length ${b.length}`, message: `must end within its shift (the shift is ${sh.length} long)` });
+        const path = `agentGroups[${i}].shifts[${j}].breaks[${k}]`;
+        const bl = dur(b.length);
+        if (!(bl > 0)) out.push({ path: `${path}.length`, value: b.length, message: 'must be longer than 0' });
+        if (b.spread !== 'staggered') {
+          if (b.window !== undefined) out.push({ path: `${path}.window`, value: b.window, message: 'is for spread: staggered (a together break starts at `after` for every agent): add spread: staggered, or remove window' });
+          if (b.after === undefined) {
+            out.push({ path: `${path}.after`, message: 'is required with spread: together (when every agent of the shift takes the break, e.g. after: 4h), or give a window with spread: staggered' });
+            return;
+          }
+          const after = dur(b.after);
+          if (len > 0 && after + bl > len) {
+            out.push({ path, value: `after ${b.after}, length ${b.length}`, message: `must end within its shift (the shift is ${sh.length} long)` });
+          }
+          return;
         }
-        if (!(bl > 0)) out.push({ path: `agentGroups[${i}].shifts[${j}].breaks[${k}].length`, value: b.length, message: 'must be longer than 0' });
+        if (b.after !== undefined) out.push({ path: `${path}.after`, value: b.after, message: 'is for spread: together; a staggered break is placed within its window: remove after' });
+        if (b.window === undefined) {
+          out.push({ path: `${path}.window`, message: 'is required with spread: staggered: the stretch of the shift to spread the breaks over, e.g. { from: 2h, to: 5h }' });
+          return;
+        }
+        const from = dur(b.window.from), to = dur(b.window.to);
+        if (!(to > from)) {
+          out.push({ path: `${path}.window.to`, value: b.window.to, message: `must be after window.from (${b.window.from})` });
+          return;
+        }
+        if (len > 0 && to > len) {
+          out.push({ path: `${path}.window.to`, value: b.window.to, message: `must be within the shift (the shift is ${sh.length} long)` });
+        }
+        if (bl > 0 && to - from < bl) {
+          out.push({ path: `${path}.window`, value: `from ${b.window.from} to ${b.window.to}`, message: `must be at least as long as the break (${b.length})` });
+        } else if (bl > 0 && L > 0 && staggerPlan(sh, b, L).slots === 0) {
+          out.push({ path: `${path}.window`, value: `from ${b.window.from} to ${b.window.to}`, message: `must hold at least one interval (staggered breaks are placed in whole ${L} s intervals, each counted where its midpoint lies)` });
+        }
       });
     });
   });
@@ -175,6 +277,7 @@ export function compileCenter(s: Center, horizon: number, L: number, nI: number)
     arrivalRates: demand.rates[i],
     handleTime: structuredClone(t.handleTime) as DistSpec,
     patience: t.patience ? (structuredClone(t.patience) as DistSpec) : null,
+    ...(t.wrapUp ? { wrapUp: structuredClone(t.wrapUp) as DistSpec } : {}),
     queue: i,
     ...(t.ivr ? { ivr: { time: structuredClone(t.ivr.time) as DistSpec, selfService: t.ivr.selfService!, hangup: t.ivr.hangup!, misroute: t.ivr.misroute!, misrouteTime: dur(t.ivr.misrouteTime), ...(t.ivr.onlyWhenNoAgentFree ? { onlyWhenNoAgentFree: true } : {}) } } : {}),
     ...(t.bot ? { bot: { deflection: t.bot.deflection, summarySaving: t.bot.summarySaving! } } : {}),

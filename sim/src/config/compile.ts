@@ -65,7 +65,7 @@ export function semanticIssues(s: ScenarioInput, given: ReadonlySet<string> = ne
       out.push({ path, value: `${arr.length} values`, message: `must have one value per interval: the horizon (${nI})${day}` });
     }
   };
-  const single = ['arrivals', 'handleTime', 'patience', 'agents', 'lines'].filter((k) => (s as Record<string, unknown>)[k] !== undefined);
+  const single = ['arrivals', 'handleTime', 'patience', 'wrapUp', 'agents', 'lines'].filter((k) => (s as Record<string, unknown>)[k] !== undefined);
   const center = ['sites', 'contactTypes', 'agentGroups'].filter((k) => (s as Record<string, unknown>)[k] !== undefined);
   if (center.length > 0 && single.length > 0) {
     out.push({ path: single[0], message: `belongs to the single-queue form; this file uses the center form (${center.join(', ')}): describe demand in contactTypes and agents in agentGroups` });
@@ -113,9 +113,11 @@ export function semanticIssues(s: ScenarioInput, given: ReadonlySet<string> = ne
   };
   dist('handleTime', s.handleTime);
   dist('patience', s.patience);
+  dist('wrapUp', s.wrapUp);
   (s.contactTypes ?? []).forEach((t, i) => {
     dist(`contactTypes[${i}].handleTime`, t?.handleTime);
     dist(`contactTypes[${i}].patience`, t?.patience);
+    dist(`contactTypes[${i}].wrapUp`, t?.wrapUp);
   });
   return out;
 }
@@ -186,6 +188,7 @@ export function compileScenario(input: ScenarioInput, overrides: { seed?: number
       arrivalRates: rates,
       handleTime: toDist(s.handleTime as DistInput),
       patience: s.patience ? toDist(s.patience as DistInput) : null,
+      ...(s.wrapUp ? { wrapUp: toDist(s.wrapUp as DistInput) } : {}),
       queue: 0,
     }],
     queues: [{ name: 'calls' }],

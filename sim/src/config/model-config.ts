@@ -88,6 +88,12 @@ export interface ContactTypeConfig {
   readonly handleTime: DistSpec;
   /** null: the caller never abandons. */
   readonly patience: DistSpec | null;
+  /**
+   * After-call work: the agent's time after each completed contact of this type (not
+   * after a misrouted call's transfer), busy and unavailable on that contact's slot;
+   * absent = none. Counted in handle time (aht = talk + wrap) and in busy time.
+   */
+  readonly wrapUp?: DistSpec;
   readonly queue: number;
   /** IVR in front of the queue (phone); absent = straight to the queue */
   readonly ivr?: IvrConfig;

@@ -162,6 +162,9 @@ const ContactType = Type.Object(
     skill: Type.Optional(Type.String({ minLength: 1, description: 'the skill an agent needs (default product-language, e.g. flight-zh)' })),
     handleTime: DistSchema,
     patience: Type.Optional(Type.Union([DistSchema, Type.Null()], withDefault(null, 'a distribution of the time a customer waits before giving up, or null for never'))),
+    wrapUp: Type.Optional(Type.Union([DistSchema, Type.Null()], withDefault(null,
+      'after-call work: a distribution of the time the agent spends after each completed contact of this type, busy and taking no contact on that slot (it counts in aht and occupancy; a chat\'s wrap-up holds its chat slot), or null for none',
+    ))),
     priority: Type.Optional(Type.Number(withDefault(0, 'static priority for the priority and aging policies: higher first'))),
     siteSplit: Type.Optional(Type.Record(Type.String({ minLength: 1 }), Type.Number({ minimum: 0 }), {
       description: 'share of this type landing on each site (default: in proportion to lines, else equal)',
@@ -209,10 +212,20 @@ const ContactType = Type.Object(
 
 const Break = Type.Object(
   {
-    after: DurationSchema,
+    after: Type.Optional(Duration('with spread: together, when the break starts, counted from the shift\'s start')),
     length: DurationSchema,
+    window: Type.Optional(Type.Object(
+      {
+        from: Duration('the earliest start, counted from the shift\'s start'),
+        to: Duration('the latest end, counted from the shift\'s start'),
+      },
+      { additionalProperties: false, description: 'with spread: staggered, the stretch of the shift the agents\' breaks are spread over' },
+    )),
+    spread: Type.Optional(Type.Union([Type.Literal('together'), Type.Literal('staggered')], withDefault('together',
+      'together: every agent of the shift takes the break at `after`; staggered: the agents take it one group after another within `window`, in whole intervals, so that as few as possible are off at once',
+    ))),
   },
-  { additionalProperties: false, description: 'a break this long, this long after the shift starts' },
+  { additionalProperties: false, description: 'a break: this long, this long after the shift starts (together), or spread across the agents within a window (staggered)' },
 );
 
 const Shift = Type.Object(
@@ -281,6 +294,7 @@ export const ScenarioSchema = Type.Object(
     arrivals: Type.Optional(ArrivalsSchema),
     handleTime: Type.Optional(DistSchema),
     patience: Type.Optional(Type.Union([DistSchema, Type.Null()], { description: 'a distribution of the time a caller waits before hanging up, or null (omitted) for callers who never hang up' })),
+    wrapUp: Type.Optional(Dist('after-call work: the time the agent spends after each completed call, busy (it counts in aht and occupancy); omitted: none')),
     agents: Type.Optional(Staffing),
     lines: Type.Optional(Type.Integer({ minimum: 1, maximum: LIMITS.lines, description: 'trunk lines: calls waiting or in service at most; a call that finds all busy is blocked' })),
     serviceLevel: Type.Optional(

@@ -48,6 +48,8 @@ export class ModelTopology {
   readonly overdispersion: DemandParams | null;
   readonly handle: Sampler[];
   readonly patience: (Sampler | null)[];
+  /** after-call work per type, null: none */
+  readonly wrapUp: (Sampler | null)[];
   readonly ivrTime: (Sampler | null)[];
   readonly redialDelay: (Sampler | null)[];
 
@@ -144,6 +146,7 @@ export class ModelTopology {
     this.overdispersion = d.dayCv > 0 || d.intervalCv > 0 ? d : null;
     this.handle = cfg.types.map((t) => new Sampler(t.handleTime));
     this.patience = cfg.types.map((t) => (t.patience ? new Sampler(t.patience) : null));
+    this.wrapUp = cfg.types.map((t) => (t.wrapUp ? new Sampler(t.wrapUp) : null));
     this.ivrTime = cfg.types.map((t) => (t.ivr ? new Sampler(t.ivr.time) : null));
     this.redialDelay = cfg.types.map((t) => (t.redial ? new Sampler(t.redial.delay) : null));
 

@@ -42,7 +42,7 @@ export const ALPHA = 0.05;
 /** The KPIs compared per channel and per contact type (counts and the waits, service levels and rates of one channel). */
 export const BREAKDOWN_KPIS: readonly Kpi[] = [
   'arrivals', 'offered', 'answered', 'abandoned', 'blocked', 'deflected', 'ivrHangup', 'unfinished', 'lost', 'dropped',
-  'transfers', 'retries', 'callbacks', 'serviceLevel', 'serviceLevelAnswered', 'abandonRate', 'asa', 'aht', 'replyOnTime', 'backlog', 'overdue',
+  'transfers', 'retries', 'callbacks', 'serviceLevel', 'serviceLevelAnswered', 'abandonRate', 'asa', 'aht', 'wrapTime', 'replyOnTime', 'backlog', 'overdue',
 ];
 
 /** KPI values of each replication's totals (after the warm-up), keyed by replication index. */

@@ -27,9 +27,11 @@ import { estimate, type Estimate } from './stats.ts';
  *   serviceLevelAnswered  answered within the threshold / answered
  *   abandonRate    abandoned / offered
  *   asa            mean wait of answered contacts, seconds
- *   aht            mean handle time of completed contacts, seconds
+ *   aht            mean handle time of completed contacts, seconds: talk (the service)
+ *                  plus after-call work (wrap-up)
+ *   wrapTime       mean after-call work of completed contacts, seconds (a part of aht)
  *   occupancy      agent time busy / agent time on duty (within the horizon); an agent
- *                  holding k of its c chats counts k/c busy
+ *                  holding k of its c chats counts k/c busy; after-call work is busy
  *   replyOnTime    answered within the type's deadline / answered (email, fax)
  *   backlog        contacts waiting at the end of the interval (totals, and per type: at
  *                  the horizon, whenever they arrived; a channel's is the sum of its types')
@@ -57,7 +59,7 @@ import { estimate, type Estimate } from './stats.ts';
 export const KPIS = [
   'arrivals', 'offered', 'answered', 'abandoned', 'blocked', 'deflected', 'ivrHangup', 'unfinished', 'lost', 'dropped',
   'transfers', 'retries', 'customers', 'customersLost', 'customerLossRate', 'callbacks',
-  'serviceLevel', 'serviceLevelAnswered', 'abandonRate', 'asa', 'aht', 'occupancy', 'replyOnTime', 'backlog', 'overdue',
+  'serviceLevel', 'serviceLevelAnswered', 'abandonRate', 'asa', 'aht', 'wrapTime', 'occupancy', 'replyOnTime', 'backlog', 'overdue',
   'defects', 'defectRate', 'accuracy', 'dpmo', 'sigmaLevel', 'repeatContactRate', 'firstContactResolution',
   'complaints', 'complaintsPer10k', 'complaintReplyOnTime', 'complaintCasesOpen', 'complaintCasesOpenOverdue', 'compensation', 'cost',
 ] as const;
@@ -114,6 +116,7 @@ export function kpisOf(r: ArrayLike<number>, o = 0): KpiValues {
     abandonRate: div(r[o + M.abandoned], r[o + M.offered]),
     asa: div(r[o + M.waitAnswered], r[o + M.answered]),
     aht: div(r[o + M.handleTime], r[o + M.completed]),
+    wrapTime: div(r[o + M.wrapTime], r[o + M.completed]),
     occupancy: div(r[o + M.busyTime], r[o + M.staffedTime]),
     replyOnTime: div(r[o + M.answered] - r[o + M.answeredLate], r[o + M.answered]),
     backlog: r[o + M.backlog],
@@ -372,7 +375,7 @@ export interface RunSummary {
  * (a phone wait of seconds with an email reply of hours): reports lead with them per
  * channel and label or leave out their all-channel value.
  */
-export const TOTALS_MIXED: readonly Kpi[] = ['serviceLevel', 'serviceLevelAnswered', 'abandonRate', 'asa', 'aht', 'replyOnTime'];
+export const TOTALS_MIXED: readonly Kpi[] = ['serviceLevel', 'serviceLevelAnswered', 'abandonRate', 'asa', 'aht', 'wrapTime', 'replyOnTime'];
 
 function estimates(values: KpiValues[]): KpiEstimates {
   const out = {} as KpiEstimates;

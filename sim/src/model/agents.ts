@@ -17,7 +17,8 @@ export interface AgentShape extends QueueShape {
 
 /**
  * The agents' live state (index = agent id) and the available rings. An agent holds
- * up to its group's cap of contacts at once (1 for calls, k for IM chats); it is
+ * up to its group's cap of contacts at once (1 for calls, k for IM chats), a contact
+ * in its after-call work (wrap-up) included; it is
  * available while on duty, not leaving, and below its cap. The available ring of a
  * group lists them in the order they became available (longest available first), as
  * (agent, idleGen) entries with lazy deletion: pushing an agent again bumps its
@@ -35,6 +36,10 @@ export class AgentRings extends Queues {
   /** when the agent last became available (routing takes the longest available) */
   readonly aIdleSince: Float64Array;
   readonly aIdleGen: Int32Array;
+  /** contacts whose after-call work the agent is doing (each holds one of its aLoad) */
+  readonly aWrap: Int32Array;
+  /** bumped when the agent's wrap-ups are cut (site failure): their WRAP_END events go stale */
+  readonly aWrapGen: Int32Array;
   /** agents on duty and not leaving, per group */
   readonly onDuty: Int32Array;
   /** available rings per group: (agent, idleGen) */
@@ -55,6 +60,8 @@ export class AgentRings extends Queues {
     this.aLeaving = new Uint8Array(nA);
     this.aIdleSince = new Float64Array(nA);
     this.aIdleGen = new Int32Array(nA);
+    this.aWrap = new Int32Array(nA);
+    this.aWrapGen = new Int32Array(nA);
     this.onDuty = new Int32Array(nG);
     this.iAgent = Array.from(shape.ringSize, (n) => new Int32Array(n));
     this.iGen = Array.from(shape.ringSize, (n) => new Int32Array(n));

@@ -1,9 +1,10 @@
 import {
   ABANDON, ABANDON_ARM, ARRIVAL, CALLBACK_OFFER, INJECTED, INJECTED_CONTACT, IVR_END, KIND_PRIORITY, OVERFLOW, REDIAL, SERVICE_END, SITE_DOWN, SITE_UP, TICK,
+  WRAP_END,
 } from './event-kinds.ts';
 import { CALL_RETRY, type SimState } from './state.ts';
 import { onAbandon, onArrival, onCallbackOffer, onInjectedContact, onIvrEnd, onOverflow, onRedial, scheduleArrival } from './lifecycle.ts';
-import { onServiceEnd } from './quality.ts';
+import { onServiceEnd, onWrapEnd } from './quality.ts';
 import { onTick, restaff } from './staffing.ts';
 import { failSite, onSiteDown, onSiteUp, restoreSite } from './sites.ts';
 
@@ -30,7 +31,8 @@ import { failSite, onSiteDown, onSiteUp, restoreSite } from './sites.ts';
  *   workforce   agents as people: learning, fatigue, attrition
  *   lifecycle   a contact's life: arrival, IVR, bot, queue, answer, abandonment,
  *               overflow, callback, redial; agents taking work
- *   quality     the end of a service, the quality loop, complaints and their cases
+ *   quality     the end of a service and of its wrap-up, the quality loop,
+ *               complaints and their cases
  *               (a contact coming back re-enters through lifecycle's attempt())
  *   staffing    interval boundaries: levels, start of day, shift changes, staffing
  *   sites       a site failing and recovering
@@ -88,7 +90,7 @@ export const MAX_EVENTS = 0x7fffffff;
  * clock to each; stops early when the event log's buffer is full (the engine flushes
  * it and calls again) or after `maxEvents` popped events (stale ones included: the
  * engine's slices bound the work per call, and call again). Returns the events to count: arrivals, and the service ends,
- * abandonments and redials that happened (a stale timer, one whose slot's generation
+ * wrap-up ends, abandonments and redials that happened (a stale timer, one whose slot's generation
  * has moved on or whose contact is no longer in the state it needs, counts nothing
  * and changes nothing).
  *
@@ -111,6 +113,7 @@ export function dispatchUntil(s: SimState, t: number, maxEvents = MAX_EVENTS): n
       case INJECTED: onArrival(s, target, false); n++; break;
       case INJECTED_CONTACT: if (onInjectedContact(s, target, cal.popGen)) n++; break;
       case SERVICE_END: if (onServiceEnd(s, target, cal.popGen)) n++; break;
+      case WRAP_END: if (onWrapEnd(s, target, cal.popGen)) n++; break;
       case ABANDON: if (onAbandon(s, target, cal.popGen)) n++; break;
       case ABANDON_ARM: s.armAbandons(); break;
       case OVERFLOW: onOverflow(s, target, cal.popGen); break;

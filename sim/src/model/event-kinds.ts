@@ -2,8 +2,8 @@
  * Event kinds and their order at equal times (the calendar's second key).
  *
  * At one instant:
- *   1. SERVICE_END: releases first (as in simmer), so an agent who finishes at t can
- *      take a contact that arrives, or would abandon, at t;
+ *   1. SERVICE_END and WRAP_END: releases first (as in simmer), so an agent who
+ *      finishes at t can take a contact that arrives, or would abandon, at t;
  *   2. TICK: an interval boundary: time-weighted metrics are closed and the new
  *      interval's staffing applies before anything else happens in it;
  *   3. SITE_DOWN / SITE_UP: a failure overrides the staffing of its instant;
@@ -36,5 +36,11 @@ export const ABANDON_ARM = 11;
  * was taken at injection, so the event targets the slot (INJECTED targets a type).
  */
 export const INJECTED_CONTACT = 12;
+/**
+ * An agent's after-call work (a type's wrapUp) ends: the contact's slot of the agent
+ * is free again. Targets the agent, with the agent's wrap generation (a site failure
+ * that drops its contacts cuts the wrap-ups too, making their ends stale).
+ */
+export const WRAP_END = 13;
 
-export const KIND_PRIORITY: readonly number[] = [0, 1, 3, 3, 5, 4, 2, 2, 3, 3, 4, 5, 3];
+export const KIND_PRIORITY: readonly number[] = [0, 1, 3, 3, 5, 4, 2, 2, 3, 3, 4, 5, 3, 0];

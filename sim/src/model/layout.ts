@@ -72,8 +72,10 @@ export const M = {
   complaintCasesOpen: 36,
   /** of those, open longer than the reply deadline: counted late in complaintReplyOnTime */
   complaintCasesOpenOverdue: 37,
+  /** seconds of after-call work of completed contacts (a part of handleTime, which includes it) */
+  wrapTime: 38,
 } as const;
-export const NM = 38;
+export const NM = 39;
 
 /**
  * Time-weighted metrics: integrals over time, advanced with the clock (the areas and

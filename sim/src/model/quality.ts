@@ -1,5 +1,6 @@
 import { M } from './layout.ts';
-import { KIND_PRIORITY, REDIAL } from './event-kinds.ts';
+import { KIND_PRIORITY, REDIAL, WRAP_END } from './event-kinds.ts';
+import type { Sampler } from '../core/distributions.ts';
 import { CALL_RETRY, FLAG_CASE, FLAG_COMPLAINT, FLAG_MISROUTED, FLAG_REPEAT, FLAG_TRANSFERRED, type SimState } from './state.ts';
 import { count, endAttempt, release, unload } from './steps.ts';
 import { countTenure, defectProbability } from './workforce.ts';
@@ -18,6 +19,8 @@ export function onServiceEnd(s: SimState, slot: number, gen: number): boolean {
   if (s.cGen[slot] !== gen) return false;
   s.advanceAreas();
   const agent = s.cAgent[slot];
+  const wrap = (s.cFlags[slot] & FLAG_MISROUTED) === 0 ? s.wrapUp[s.cType[slot]] : null;
+  if (wrap !== null) return endBeforeWrap(s, slot, agent, wrap);
   unload(s, agent);
   if ((s.cFlags[slot] & FLAG_MISROUTED) !== 0) {
     // Transferred to the right queue; it keeps its place by its first queue entry.
@@ -29,8 +32,45 @@ export function onServiceEnd(s: SimState, slot: number, gen: number): boolean {
     if (s.wf === null) {
       endAttempt(s, slot, M.completed, O_COMPLETED, 0);
       release(s, slot);
-    } else finishWithQuality(s, slot, agent);
+    } else finishWithQuality(s, slot, agent, 0);
   }
+  afterWork(s, agent);
+  if (s.blendedQueues.length > 0) wakeBlended(s);
+  return true;
+}
+
+/**
+ * A completed contact of a type with after-call work: the customer is gone (the
+ * contact completes, its line and slot are freed, the quality loop runs as without
+ * wrap-up), but the agent keeps the contact's share of its capacity, busy, for the
+ * wrap-up drawn now from the type's own stream (`wrap/<type>`), until WRAP_END.
+ * Handle time counts talk + wrap; wrapTime the wrap alone. Not for a misrouted
+ * call's transfer (no wrap-up: onServiceEnd takes it).
+ */
+function endBeforeWrap(s: SimState, slot: number, agent: number, wrapUp: Sampler): boolean {
+  const wrap = wrapUp.sample(s.wrapStream[s.cType[slot]]!);
+  s.aWrap[agent]++;
+  count(s, slot, M.handleTime, s.cService[slot] + wrap);
+  count(s, slot, M.wrapTime, wrap);
+  if (s.wf === null) {
+    endAttempt(s, slot, M.completed, O_COMPLETED, 0);
+    release(s, slot);
+  } else finishWithQuality(s, slot, agent, wrap);
+  s.cal.push(s.now + wrap, KIND_PRIORITY[WRAP_END], WRAP_END, agent, s.aWrapGen[agent]);
+  if (s.blendedQueues.length > 0) wakeBlended(s);
+  return true;
+}
+
+/**
+ * The agent's after-call work of one contact ends: its share of the agent is free,
+ * and the agent takes more work (or logs off, if it was sent off duty meanwhile).
+ * Stale (false) when a site failure cut the agent's wrap-ups (aWrapGen moved on).
+ */
+export function onWrapEnd(s: SimState, agent: number, gen: number): boolean {
+  if (s.aWrapGen[agent] !== gen) return false;
+  s.advanceAreas();
+  s.aWrap[agent]--;
+  unload(s, agent);
   afterWork(s, agent);
   if (s.blendedQueues.length > 0) wakeBlended(s);
   return true;
@@ -43,7 +83,7 @@ export function onServiceEnd(s: SimState, slot: number, gen: number): boolean {
  * the complaint team; a finished case is the reply, on time or late, with its
  * compensation.
  */
-function finishWithQuality(s: SimState, slot: number, agent: number): void {
+function finishWithQuality(s: SimState, slot: number, agent: number, wrap: number): void {
   const wf = s.wf!;
   const flags = s.cFlags[slot];
   if ((flags & FLAG_CASE) !== 0) {
@@ -54,7 +94,7 @@ function finishWithQuality(s: SimState, slot: number, agent: number): void {
   }
   const q = s.qualityStream;
   const defect = q.next() < defectProbability(s, agent) ? 1 : 0;
-  countTenure(s, agent, s.cService[slot], defect);
+  countTenure(s, agent, s.cService[slot] + wrap, defect);
   endAttempt(s, slot, M.completed, O_COMPLETED, defect);
   if ((flags & FLAG_COMPLAINT) !== 0 && wf.complaints !== null) openCase(s, slot);
   if (defect === 0) {

@@ -26,7 +26,8 @@ export function onSiteUp(s: SimState, failure: number): void {
 
 /**
  * Site `site` fails now: its lines and agents are gone. Contacts in service there are
- * dropped (`drop` 1) or finished (0; then the agent goes); calls waiting for it (its
+ * dropped (`drop` 1, and the agents' after-call work is cut) or finished (0, their
+ * wrap-ups too; then the agent goes); calls waiting for it (its
  * lines, or its queue in local mode) move to another site (`lose` 0) or are lost (1);
  * new arrivals land on the other sites.
  */
@@ -63,6 +64,19 @@ export function failSite(s: SimState, site: number, drop: number, lose: number):
       unload(s, agent);
       release(s, slot); // bumps the generation: its service end goes stale
       if (!agentHere) afterWork(s, agent); // an agent elsewhere takes the next contact
+    }
+    // The site's agents' after-call work is cut too: its ends go stale.
+    for (let g = 0; g < s.groupSize.length; g++) {
+      if (s.groupSite[g] !== site) continue;
+      const first = s.groupFirst[g], end = first + s.groupSize[g];
+      for (let a = first; a < end; a++) {
+        if (s.aWrap[a] === 0) continue;
+        while (s.aWrap[a] > 0) {
+          s.aWrap[a]--;
+          unload(s, a);
+        }
+        s.aWrapGen[a]++;
+      }
     }
   }
   // 3. The site's agents go (those still holding contacts once they finish).

@@ -92,11 +92,15 @@ export class SimState extends TimeAreas {
   readonly arrivalEnd: Float64Array;
   readonly handle: Sampler[];
   readonly patience: (Sampler | null)[];
+  /** after-call work per type, null: none */
+  readonly wrapUp: (Sampler | null)[];
   readonly ivrTime: (Sampler | null)[];
   readonly redialDelay: (Sampler | null)[];
   readonly arrivalStream: Stream[];
   readonly handleStream: Stream[];
   readonly patienceStream: Stream[];
+  /** wrap-up draws per type (null for types without wrap-up: no stream made) */
+  readonly wrapStream: (Stream | null)[];
   /** IVR and bot outcomes, redial decisions and delays, callback acceptance: per type */
   readonly customerStream: Stream[];
   /** site choice of arrivals and misroute targets */
@@ -205,6 +209,7 @@ export class SimState extends TimeAreas {
     this.typeMisrouteTime = topo.typeMisrouteTime;
     this.handle = topo.handle;
     this.patience = topo.patience;
+    this.wrapUp = topo.wrapUp;
     this.ivrTime = topo.ivrTime;
     this.redialDelay = topo.redialDelay;
     this.queueChannel = topo.queueChannel;
@@ -256,6 +261,7 @@ export class SimState extends TimeAreas {
     this.arrivalStream = cfg.types.map((t) => makeStream(cfg.seed, replication, `arrivals/${t.name}`));
     this.handleStream = cfg.types.map((t) => makeStream(cfg.seed, replication, `handle/${t.name}`));
     this.patienceStream = cfg.types.map((t) => makeStream(cfg.seed, replication, `patience/${t.name}`));
+    this.wrapStream = cfg.types.map((t) => (t.wrapUp ? makeStream(cfg.seed, replication, `wrap/${t.name}`) : null));
     this.customerStream = cfg.types.map((t) => makeStream(cfg.seed, replication, `customer/${t.name}`));
     this.routingStream = makeStream(cfg.seed, replication, 'routing');
 
