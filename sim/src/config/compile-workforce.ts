@@ -82,11 +82,29 @@ export function compileWorkforce(
     ? { errorReduction: cm.coach.errorReduction!, fromHour: dur(cm.coach.from) / 3600, toHour: dur(cm.coach.to) / 3600 }
     : null;
   const groupNames = (s.agentGroups ?? []).map((g) => g.name);
+  // Each group's people: the initial staff (the plan's peak count, in tenure cohorts),
+  // then its hiring classes; each agent's cohort for the headcount report (0 the
+  // initial staff, k + 1 hiring class k).
+  const baseHeads = groups.map((g) => Math.max(0, ...g.staffing));
+  const classes = w.hiring!.map((h, k) => ({ ...h, cohort: k + 1 }));
   const rosters = (s.agentGroups ?? []).map((g, gi) => {
-    const size = Math.max(0, ...groups[gi].staffing);
-    const hires = w.hiring!.filter((h) => h.group === g.name).flatMap((h) => new Array<number>(h.agents).fill(-h.day));
-    return [...roster(g.tenure as { share: number; days: number }[] | undefined, size), ...hires];
+    const hires = classes.filter((h) => h.group === g.name).flatMap((h) => new Array<number>(h.agents).fill(-h.day));
+    return [...roster(g.tenure as { share: number; days: number }[] | undefined, baseHeads[gi]), ...hires];
   });
+  const rosterCohorts = (s.agentGroups ?? []).map((g, gi) => [
+    ...new Array<number>(baseHeads[gi]).fill(0),
+    ...classes.filter((h) => h.group === g.name).flatMap((h) => new Array<number>(h.agents).fill(h.cohort)),
+  ]);
+  const names = new Set<string>(['initial']);
+  const cohorts = [
+    { name: 'initial', group: null, day: 0, agents: baseHeads.reduce((a, b) => a + b, 0) },
+    ...classes.map((h) => {
+      let name = `${h.group} day ${h.day}`;
+      for (let n = 2; names.has(name); n++) name = `${h.group} day ${h.day} #${n}`;
+      names.add(name);
+      return { name, group: h.group, day: h.day, agents: h.agents };
+    }),
+  ];
   // Agents off the phones per interval: breaks, handover, coaches, mentors (whole agents, rounded up).
   const offPhone = groups.map((g, gi) => {
     const cohorts = s.agentGroups?.[gi]?.tenure as { share: number; days: number }[] | undefined;
@@ -158,6 +176,10 @@ export function compileWorkforce(
       telephonyPerMinute: cost.telephonyPerMinute!,
     },
     rosters,
+    rosterCohorts,
+    cohorts,
+    staffing: w.staffing!,
+    baseHeads,
     shiftStarts: (s.agentGroups ?? []).map((g) => (g.shifts ?? []).map((sh) => ({ hour: (dur(sh.start) % DAY) / 3600, hours: dur(sh.length) / 3600 }))),
     standardShiftHours: 8,
     offPhone,
