@@ -439,6 +439,16 @@ describe('countermeasures compile to peaks and agents off the phones', () => {
     expect(w2.rosters[0].filter((x) => x === -1).length).toBe(4);
   });
 
+  it('mentoring in heads: mentors follow the plan\'s profile (trainees x share x plan / base heads, rounded up)', () => {
+    const w = compile({ trainingDays: 1, hiring: [{ group: 'g', day: 0, agents: 4 }], mentoring: { share: 0.5 }, staffing: 'heads' }, undefined);
+    expect(w.offPhone[0].every((x) => x === 2)).toBe(true); // a flat plan: 2 in every interval, as in seats
+    const s = { workforce: { trainingDays: 1, hiring: [{ group: 'g', day: 0, agents: 4 }], mentoring: { share: 0.5 }, staffing: 'heads' }, agentGroups: [{ name: 'g' }] } as unknown as ScenarioInput;
+    const profile = Array.from({ length: nI }, (_, i) => (i < 16 ? 6 : 30)); // nights at a fifth of the day
+    const groups = [{ name: 'g', site: 0, queues: [0], staffing: profile }] as unknown as AgentGroupConfig[];
+    const wp = compileWorkforce(s, [] as ContactTypeConfig[], groups, [{ name: 's', lines: null }] as SiteConfig[], nI, L)!;
+    expect(wp.offPhone[0].slice(14, 18)).toEqual([1, 1, 2, 2]); // ceil(2 x 6 / 30) = 1, 2 x 30 / 30 = 2
+  });
+
   it('cohorts: the initial staff, then each hiring class in order (a repeated group and day numbered); plans in seats unless told', () => {
     const hiring = [{ group: 'g', day: 7, agents: 4 }, { group: 'g', day: 0, agents: 2 }, { group: 'g', day: 7, agents: 1 }];
     const w = compile({ hiring }, undefined);

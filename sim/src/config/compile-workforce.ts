@@ -124,7 +124,9 @@ export function compileWorkforce(
       if (cm.shiftChangeAt18 && start <= 18 * 3600 && 18 * 3600 < end) off += (plan * cm.shiftChangeAt18.handoverMinutes! * 60) / L;
       if (coach && newOnDuty > 0 && start / 3600 >= coach.fromHour && start / 3600 < coach.toHour) off += Math.ceil(newOnDuty / cm.coach!.newAgentsPerCoach!);
       const trainees = w.hiring!.filter((h) => h.group === groupNames[gi] && day >= h.day && day < h.day + trainingDays).reduce((a, h) => a + h.agents, 0);
-      if (trainees > 0 && plan > 0) off += trainees * w.mentoring!.share!;
+      // Mentors: share x trainees. In heads the trainees keep the group's shift pattern
+      // (the plan's profile over its base heads), and so do their mentors.
+      if (trainees > 0 && plan > 0) off += trainees * w.mentoring!.share! * (w.staffing === 'heads' ? plan / baseHeads[gi] : 1);
       out[i] = Math.ceil(off - 1e-9);
     }
     return out;
