@@ -280,13 +280,18 @@ ${WF_FACTS}`, {
 The eight weeks before the Spring Festival rush: hiring, learning and attrition. At
 the start 30% of the agents are fresh out of training (31 days of tenure); new-hire
 classes start training in weeks 1 to 4 and take calls a month later, mentored one to
-one; agents quit at the daily hazard of their tenure. Weekly AHT falls as the new
-hires learn (see weeks[] and byTenure).
+one; agents quit at the daily hazard of their tenure. The plan counts heads
+(workforce.staffing: heads): each group's plan is the on-duty profile of its staff at
+the start, so graduates add capacity ahead of the rush (mentors leave the phones while
+they mentor) and quits take it away. Weekly AHT falls as the new hires learn; the
+weekly headcount by cohort and tenure and the weekly figures per channel are in
+weeks[] (and the run's weekly tables).
 ${WF_FACTS}`, {
     ...scenario('Eight weeks before the rush', 'Hiring, learning and attrition over 8 weeks', { volume: 1, ahtFactor: 1, margin: 0.12, tenure: [{ share: 0.3, days: 31 }, { share: 0.7, days: 700 }] }, {
       workforce: workforce({
         hiring: ['flight-zh', 'hotel-zh'].flatMap((sk) => ['shanghai', 'nantong'].flatMap((site) => [0, 7, 14, 21].map((day) => ({ group: `${sk}-${site}`, day, agents: 4 })))),
         mentoring: { share: 0.5 },
+        staffing: 'heads',
       }),
       calendar: { startDay: 'mon', dayOfWeek: { sat: 1.05, sun: 1.08 } },
     }, true),

@@ -225,3 +225,32 @@ describe('cctwin sweep: waits and service levels of the lead channel, labelled',
     expect(header).toMatch(/phone serviceLevel\s+phone abandonRate\s+phone asa\s+phone aht\s+occupancy/);
   });
 });
+
+describe('cctwin run: weekly tables from two weeks on (issue 12, item 10)', () => {
+  it('prints per week and channel offered, answered, service level, ASA and abandonment as in weeks[].byChannel; none for a day', async () => {
+    const file = join(dir, 'fortnight.yaml');
+    writeFileSync(file, [
+      'name: fortnight', 'horizon: 15d', 'interval: 1h', 'arrivals: { perDay: 1500 }',
+      'handleTime: { kind: exponential, mean: 180 }', 'patience: { kind: exponential, mean: 120 }', 'agents: 4', '',
+    ].join('\n'));
+    const args = ['run', file, '-r', '2', '--workers', '1', '--db', db];
+    const json = await cli(...args, '--json');
+    const text = await cli(...args);
+    expect(text.code).toBe(0);
+    const o = JSON.parse(json.out);
+    expect(o.weeks).toHaveLength(3);
+    const rows = section(text.out, /^by week and channel/);
+    expect(rows[1].split(/\s+/)).toEqual(['days', 'channel', 'offered', 'answered', 'serviceLevel', 'asa', 'abandonRate']);
+    expect(rows.slice(3).map((l) => l.split(/\s+/).slice(0, 2))).toEqual([['1-7', 'phone'], ['8-14', 'phone'], ['15-15', 'phone']]);
+    o.weeks.forEach((w: { byChannel: Record<string, Record<string, { mean: number }>> }, i: number) => {
+      const cells = rows[3 + i].split(/\s+/);
+      expect(cells[2]).toBe(fmtKpi('offered', w.byChannel.phone.offered.mean));
+      expect(cells[4]).toBe(fmtKpi('serviceLevel', w.byChannel.phone.serviceLevel.mean));
+      expect(`${cells[5]} ${cells[6]}`).toBe(fmtKpi('asa', w.byChannel.phone.asa.mean));
+    });
+    expect(section(text.out, /^headcount by week/)).toEqual([]); // no workforce
+    const day = await cli('run', file, '--set', 'horizon=1d', '-r', '1', '--workers', '1', '--db', db);
+    expect(day.code).toBe(0);
+    expect(day.out).not.toMatch(/by week/);
+  }, 60_000);
+});

@@ -5,6 +5,7 @@ import type { AgentGroupConfig, ContactTypeConfig, SiteConfig, WorkforceConfig }
 import type { ScenarioInput } from '../../sim/src/config/schema.ts';
 import { Replication } from '../../sim/src/engine/replicate.ts';
 import { decodeResult, normalQuantile, sigmaLevel, summarize } from '../../sim/src/metrics/summary.ts';
+import { M, NM } from '../../sim/src/model/layout.ts';
 import type { SimState } from '../../sim/src/model/state.ts';
 import { ahtMultiplier, canWork, defectProbability, hoursOn, peakFactor, tenureDays } from '../../sim/src/model/workforce.ts';
 import { centerModel, serving, total, totals, type CenterSpec } from '../fixtures/center/model.ts';
@@ -23,7 +24,13 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] extends object ? Mutable<T[K]
 
 /** A workforce with no effects at all unless overridden: experts, no errors, no costs. */
 function wfConfig(nGroups: number, nI: number, o: Partial<Mutable<WorkforceConfig>> = {}): Mutable<WorkforceConfig> {
+  // Unless given: everyone in the initial cohort, plans in seats, base heads = the roster's agents hired at the start.
+  const rosters = o.rosters ?? Array.from({ length: nGroups }, () => [10_000]);
   return {
+    rosterCohorts: rosters.map((r) => r.map(() => 0)),
+    cohorts: [{ name: 'initial', group: null, day: 0, agents: rosters.flat().length }],
+    staffing: 'seats',
+    baseHeads: rosters.map((r) => r.filter((t) => t >= 0).length),
     learning: { model: 'exponential', ahtFactorNew: 1, errorNew: 0, errorExpert: 0, timeConstantDays: 45 },
     trainingDays: 30,
     newAgentDays: 90,
@@ -481,6 +488,28 @@ describe('countermeasures compile to peaks and agents off the phones', () => {
     expect(w2.rosters[0].filter((x) => x === -1).length).toBe(4);
   });
 
+  it('mentoring in heads: mentors follow the plan\'s profile (trainees x share x plan / base heads, rounded up)', () => {
+    const w = compile({ trainingDays: 1, hiring: [{ group: 'g', day: 0, agents: 4 }], mentoring: { share: 0.5 }, staffing: 'heads' }, undefined);
+    expect(w.offPhone[0].every((x) => x === 2)).toBe(true); // a flat plan: 2 in every interval, as in seats
+    const s = { workforce: { trainingDays: 1, hiring: [{ group: 'g', day: 0, agents: 4 }], mentoring: { share: 0.5 }, staffing: 'heads' }, agentGroups: [{ name: 'g' }] } as unknown as ScenarioInput;
+    const profile = Array.from({ length: nI }, (_, i) => (i < 16 ? 6 : 30)); // nights at a fifth of the day
+    const groups = [{ name: 'g', site: 0, queues: [0], staffing: profile }] as unknown as AgentGroupConfig[];
+    const wp = compileWorkforce(s, [] as ContactTypeConfig[], groups, [{ name: 's', lines: null }] as SiteConfig[], nI, L)!;
+    expect(wp.offPhone[0].slice(14, 18)).toEqual([1, 1, 2, 2]); // ceil(2 x 6 / 30) = 1, 2 x 30 / 30 = 2
+  });
+
+  it('cohorts: the initial staff, then each hiring class in order (a repeated group and day numbered); plans in seats unless told', () => {
+    const hiring = [{ group: 'g', day: 7, agents: 4 }, { group: 'g', day: 0, agents: 2 }, { group: 'g', day: 7, agents: 1 }];
+    const w = compile({ hiring }, undefined);
+    expect(w.staffing).toBe('seats');
+    expect(w.baseHeads).toEqual([30]);
+    expect(w.cohorts.map((c) => c.name)).toEqual(['initial', 'g day 7', 'g day 0', 'g day 7 #2']);
+    expect(w.cohorts.map((c) => c.agents)).toEqual([30, 4, 2, 1]);
+    expect(w.rosterCohorts[0]).toEqual([...new Array(30).fill(0), 1, 1, 1, 1, 2, 2, 3]);
+    expect(w.rosters[0].slice(30)).toEqual([-7, -7, -7, -7, -0, -0, -7]);
+    expect(compile({ staffing: 'heads' }, undefined).staffing).toBe('heads');
+  });
+
   it('agents off the phones are paid: agentCost = (staffed + offPhone) x rate x time', () => {
     // 2 rostered, plan 2, one off the phones: 1 staffed x 1000 s + 1 off x 1000 s at 36 RMB/h = 20.
     const wf = wfConfig(1, 1, { rosters: [[10_000, 10_000]], offPhone: [[1]], cost: { agentPerHour: [36], telephonyPerMinute: 0 } });
@@ -499,5 +528,104 @@ describe('countermeasures compile to peaks and agents off the phones', () => {
     const b = r.run();
     const k = summarize(r.cfg, [decodeResult(b, r.cfg)], 0).totals;
     expect(k.cost.mean).toBeCloseTo(10, 9);
+  });
+});
+
+// ---------------------------------------------------------------- plans in heads, headcount, weekly figures
+
+describe('plans in heads: graduates add capacity', () => {
+  // One group, plan 4 at night and 10 by day (half-day intervals) for 6 days; 10 experts
+  // and a class of 5 hired on day 0 who train 3 days, mentored at 0.5 each (3 mentors
+  // off the phones, 2.5 rounded up, days 0-2). Base heads: 10 (the plan's peak).
+  //   seats: min(plan, trained) - mentors = 1 / 7 on days 0-2, then 4 / 10 (graduates replace, never add)
+  //   heads: round(plan x trained / 10) - mentors = 1 / 7 on days 0-2, then round(4 x 1.5) = 6 / 15
+  const nI = 12, L = DAY / 2;
+  const mk = (staffing: 'seats' | 'heads', rosters = [[...new Array<number>(10).fill(10_000), ...new Array<number>(5).fill(0)]], mentors = 3) => {
+    const wf = wfConfig(1, nI, {
+      trainingDays: 3, staffing, rosters, baseHeads: [10],
+      rosterCohorts: [rosters[0].map((t) => (t === 0 ? 1 : 0))],
+      cohorts: [{ name: 'initial', group: null, day: 0, agents: 10 }, { name: 'g day 0', group: 'g', day: 0, agents: 5 }],
+      offPhone: [Array.from({ length: nI }, (_, i) => (i < 6 ? mentors : 0))],
+    });
+    return new Replication(centerModel({ types: [{ handle: 100 }], groups: [{ queues: [0], staffing: Array.from({ length: nI }, (_, i) => (i % 2 === 0 ? 4 : 10)) }], nIntervals: nI, intervalLength: L, workforce: wf }), 0);
+  };
+  const onDuty = (r: Replication) => Array.from({ length: nI }, (_, i) => { r.advanceTo(i * L + 1); return r.state.onDuty[0]; });
+
+  it('heads: on duty 1 / 7 while training, 6 / 15 after graduation; seats: 4 / 10', () => {
+    expect(onDuty(mk('heads'))).toEqual([1, 7, 1, 7, 1, 7, 6, 15, 6, 15, 6, 15]);
+    expect(onDuty(mk('seats'))).toEqual([1, 7, 1, 7, 1, 7, 4, 10, 4, 10, 4, 10]);
+  });
+
+  it('heads without hires and nobody gone: the plan itself; heads gone scale every interval (8 of 10: round(3.2) = 3, 8; seats 4, 8)', () => {
+    const experts = (n: number) => [new Array<number>(n).fill(10_000)];
+    expect(onDuty(mk('heads', experts(10), 0))).toEqual(new Array(6).fill([4, 10]).flat());
+    expect(onDuty(mk('heads', experts(8), 0))).toEqual(new Array(6).fill([3, 8]).flat());
+    expect(onDuty(mk('seats', experts(8), 0))).toEqual(new Array(6).fill([4, 8]).flat());
+  });
+
+  it('the daily headcount by cohort and state equals a direct count of the roster', () => {
+    // Attrition at high hazards so that heads change every day.
+    const r = mk('heads');
+    const wf = r.cfg.workforce as Mutable<WorkforceConfig>;
+    wf.attrition.dailyNew = 0.15;
+    wf.attrition.dailyExpert = 0.1;
+    wf.newAgentDays = 4;
+    const s = r.state;
+    for (let d = 0; d < 6; d++) {
+      r.advanceTo(d * DAY);
+      const direct = new Array<number>(2 * 4).fill(0);
+      for (let a = 0; a < s.nAgents; a++) {
+        const t = tenureDays(s, a);
+        if (s.aQuit[a] === 1 || t < 0) continue;
+        direct[s.aCohort[a] * 4 + (t < 3 ? 0 : t < 4 ? 1 : t < 365 ? 2 : 3)]++;
+      }
+      expect(Array.from(s.headRows.subarray(d * 8, d * 8 + 8))).toEqual(direct);
+    }
+    expect(s.headRows[5 * 8 + 4 + 0]).toBe(0); // the class has graduated by day 5
+    const buf = r.run();
+    const sum = summarize(r.cfg, [decodeResult(buf, r.cfg)], 0);
+    expect(sum.weeks).toHaveLength(1);
+    const h = sum.weeks[0].headcount!;
+    expect(h.day).toBe(5); // the horizon's last day start
+    const at = (c: number, st: number) => s.headRows[(5 * 2 + c) * 4 + st];
+    expect(h.byCohort['g day 0'].total.mean).toBe([0, 1, 2, 3].reduce((a, st) => a + at(1, st), 0));
+    expect(h.byCohort.initial.over12months.mean).toBe(at(0, 3));
+    expect(h.total.mean).toBe([0, 1].reduce((a, c) => a + [0, 1, 2, 3].reduce((b, st) => b + at(c, st), 0), 0));
+    expect(h.total.mean).toBeLessThan(15); // some quit
+    expect(sum.cohorts!.map((c) => c.name)).toEqual(['initial', 'g day 0']);
+  });
+});
+
+describe('weekly figures per channel', () => {
+  it('add up to the channel totals less the drain row; the channels add up to the week', () => {
+    // 16 one-day intervals: weeks of 7, 7 and 2 days; phone with abandonment, email.
+    const nI = 16;
+    const cfg = centerModel({
+      types: [{ handle: 100, rate: 0.003, patience: 60 }, { handle: 300, rate: 0.0005, channel: 'email', queue: 1 }],
+      groups: [{ queues: [0], staffing: 1 }, { queues: [1], staffing: 1 }], nIntervals: nI, intervalLength: DAY,
+    });
+    const reps = [0, 1].map((i) => decodeResult(new Replication(cfg, i).run(), cfg));
+    const sum = summarize(cfg, reps, 0);
+    expect(sum.weeks.map((w) => [w.start / DAY, w.end / DAY])).toEqual([[0, 7], [7, 14], [14, 16]]);
+    const stride = 1 * 4 * NM;
+    for (const [ch, name] of [[0, 'phone'], [2, 'email']] as const) {
+      for (const k of ['offered', 'answered', 'abandoned'] as const) {
+        const drain = reps.reduce((a, r) => a + r.subRows[nI * stride + ch * NM + M[k]], 0) / reps.length;
+        const weekly = sum.weeks.reduce((a, w) => a + w.byChannel[name][k].mean!, 0);
+        expect(weekly).toBeCloseTo(sum.byChannel[name][k].mean! - drain, 9);
+      }
+    }
+    expect(sum.byChannel.phone.abandoned.mean).toBeGreaterThan(0);
+    for (const w of sum.weeks) {
+      expect(w.byChannel.phone.offered.mean! + w.byChannel.email.offered.mean!).toBeCloseTo(w.offered.mean!, 9);
+      // Service level of the week: its answered within the threshold over its offered, per replication.
+      const sl = reps.map((r) => {
+        let within = 0, offered = 0;
+        for (let i = w.start / DAY; i < w.end / DAY; i++) { within += r.subRows[i * stride + M.answeredWithin]; offered += r.subRows[i * stride + M.offered]; }
+        return within / offered;
+      });
+      expect(w.byChannel.phone.serviceLevel.mean).toBeCloseTo((sl[0] + sl[1]) / 2, 12);
+      expect(w.headcount).toBeUndefined(); // no workforce
+    }
   });
 });

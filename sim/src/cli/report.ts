@@ -1,4 +1,5 @@
 import { CHANNELS } from '../config/channels.ts';
+import { HEAD_STATES } from '../model/layout.ts';
 import { KPIS, TOTALS_MIXED, type Kpi, type KpiEstimates, type RunSummary } from '../metrics/summary.ts';
 import type { Estimate } from '../metrics/stats.ts';
 import { fmtHalfWidth, fmtKpi, table } from './table.ts';
@@ -60,3 +61,44 @@ export function channelTable(s: Pick<RunSummary, 'byChannel' | 'deadlineChannels
       .map((k) => [k, ...channels.map((c, i) => (k === 'replyOnTime' && !deadline.has(c) ? '-' : cell(k, chEst[i][k])))]),
   );
 }
+
+/** Horizons from this long (seconds) get the weekly tables in the report. */
+export const WEEKLY_FROM = 14 * 86400;
+
+const weekLabel = (w: { start: number; end: number }) => `${Math.floor(w.start / 86400) + 1}-${Math.ceil(w.end / 86400 - 1e-9)}`;
+
+/**
+ * The weekly tables of a run of two weeks or more: per channel (offered, answered,
+ * service level, ASA, abandonment) and, with a workforce, the headcount by state and
+ * by cohort (hiring classes that start the same day together; per class in --json).
+ * Empty for shorter runs, and for summaries stored before weeks had them.
+ */
+export function weeklyTables(s: Pick<RunSummary, 'horizon' | 'weeks' | 'byChannel' | 'cohorts' | 'staffing' | 'threshold'>): string[] {
+  if (!(s.horizon >= WEEKLY_FROM) || !Array.isArray(s.weeks) || s.weeks.some((w) => w.byChannel === undefined)) return [];
+  const out: string[] = [];
+  const channels = CHANNELS.filter((c) => s.byChannel[c] !== undefined);
+  const wk: Kpi[] = ['offered', 'answered', 'serviceLevel', 'asa', 'abandonRate'];
+  out.push('', `by week and channel (days from 1; means; serviceLevel: answered within ${s.threshold} s; --json: weeks[].byChannel)`);
+  out.push(table(['days', 'channel', ...wk], s.weeks.flatMap((w) => channels.map((c) => [weekLabel(w), c, ...wk.map((k) => fmtKpi(k, w.byChannel[c]?.[k]?.mean))]))));
+  const cohorts = s.cohorts ?? [];
+  if (cohorts.length > 0 && s.weeks.every((w) => w.headcount !== undefined)) {
+    // Classes grouped by their first day: one wave of hires is one column.
+    const waves = [...new Set(cohorts.slice(1).map((c) => c.day))].sort((a, b) => a - b);
+    const states = HEAD_STATES;
+    out.push('', `headcount by week (at the start of the week's last day; plan in ${s.staffing ?? 'seats'}; --json: weeks[].headcount by class)`);
+    out.push(table(
+      ['days', 'day', 'total', ...states, 'initial', ...waves.map((d) => `hired day ${d}`)],
+      s.weeks.map((w) => {
+        const h = w.headcount!;
+        const wave = (d: number) => cohorts.slice(1).filter((c) => c.day === d).reduce((a, c) => a + (h.byCohort[c.name]?.total.mean ?? 0), 0);
+        return [
+          weekLabel(w), String(h.day + 1), fmtHeads(h.total.mean), ...states.map((st) => fmtHeads(h[st].mean)),
+          fmtHeads(h.byCohort[cohorts[0].name]?.total.mean), ...waves.map((d) => fmtHeads(wave(d))),
+        ];
+      }),
+    ));
+  }
+  return out;
+}
+
+const fmtHeads = (v: number | null | undefined) => (v === null || v === undefined ? '-' : Number.isInteger(v) ? String(v) : v.toFixed(1));

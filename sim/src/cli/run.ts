@@ -4,7 +4,7 @@ import { replicateLogged } from '../engine/replicate.ts';
 import { LOG_FIELDS, logRecords } from '../model/event-log.ts';
 import { loadPolicy } from '../engine/policy-loader.ts';
 import { KPIS, TOTALS_MIXED, type Kpi, type RunSummary } from '../metrics/summary.ts';
-import { channelTable, deadlineChannels, shownTotals, warmupLine } from './report.ts';
+import { channelTable, deadlineChannels, shownTotals, warmupLine, weeklyTables } from './report.ts';
 import { CHANNELS } from '../config/channels.ts';
 import { compileVariant, readScenarioText } from '../experiments/overrides.ts';
 import type { PrecisionOutcome } from '../experiments/precision.ts';
@@ -52,6 +52,7 @@ export function printSummary(io: Io, s: RunSummary): void {
     ? `all channels (${channels.join(' + ')}): counts that add up; waits and service levels are per channel above`
     : `all channels (${channels.join('') || 'none'})`);
   io.out(table(['KPI', 'mean', '95% CI'], shownTotals(s).map((k) => [k, fmtKpi(k, s.totals[k].mean), fmtHalfWidth(k, s.totals[k].ci95)])));
+  for (const line of weeklyTables(s)) io.out(line);
   if (s.sla.length > 0) {
     io.out('');
     io.out(table(

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { SimError } from '../errors.ts';
 import { KPIS, TOTALS_MIXED, type RunSummary } from '../metrics/summary.ts';
-import { channelTable, shownTotals, warmupLine } from './report.ts';
+import { channelTable, shownTotals, warmupLine, weeklyTables } from './report.ts';
 import type { IntervalRow, RunRecord, RunStore } from '../runs/store.ts';
 import { checkFiles, openStore, type OutputFile } from './files.ts';
 import { FlagChecker } from './options.ts';
@@ -93,6 +93,7 @@ export function cmdShow(io: Io, rawId: string, o: Record<string, unknown>): numb
       io.out(channelTable(sum));
       io.out(`\nall channels (${channels.join(' + ')}): counts that add up; waits and service levels are per channel above`);
       io.out(table(['KPI', 'mean', '95% CI'], shownTotals(sum).map((k) => [k, fmtKpi(k, res.totals[k]?.mean), fmtHalfWidth(k, res.totals[k]?.ci95)])));
+      for (const line of weeklyTables(sum)) io.out(line);
     } else if (res?.totals) {
       io.out('');
       io.out(table(['KPI', 'mean', '95% CI'], KPIS.map((k) => [k, fmtKpi(k, res.totals[k]?.mean), fmtHalfWidth(k, res.totals[k]?.ci95)])));

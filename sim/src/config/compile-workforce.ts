@@ -82,11 +82,29 @@ export function compileWorkforce(
     ? { errorReduction: cm.coach.errorReduction!, fromHour: dur(cm.coach.from) / 3600, toHour: dur(cm.coach.to) / 3600 }
     : null;
   const groupNames = (s.agentGroups ?? []).map((g) => g.name);
+  // Each group's people: the initial staff (the plan's peak count, in tenure cohorts),
+  // then its hiring classes; each agent's cohort for the headcount report (0 the
+  // initial staff, k + 1 hiring class k).
+  const baseHeads = groups.map((g) => Math.max(0, ...g.staffing));
+  const classes = w.hiring!.map((h, k) => ({ ...h, cohort: k + 1 }));
   const rosters = (s.agentGroups ?? []).map((g, gi) => {
-    const size = Math.max(0, ...groups[gi].staffing);
-    const hires = w.hiring!.filter((h) => h.group === g.name).flatMap((h) => new Array<number>(h.agents).fill(-h.day));
-    return [...roster(g.tenure as { share: number; days: number }[] | undefined, size), ...hires];
+    const hires = classes.filter((h) => h.group === g.name).flatMap((h) => new Array<number>(h.agents).fill(-h.day));
+    return [...roster(g.tenure as { share: number; days: number }[] | undefined, baseHeads[gi]), ...hires];
   });
+  const rosterCohorts = (s.agentGroups ?? []).map((g, gi) => [
+    ...new Array<number>(baseHeads[gi]).fill(0),
+    ...classes.filter((h) => h.group === g.name).flatMap((h) => new Array<number>(h.agents).fill(h.cohort)),
+  ]);
+  const names = new Set<string>(['initial']);
+  const cohorts = [
+    { name: 'initial', group: null, day: 0, agents: baseHeads.reduce((a, b) => a + b, 0) },
+    ...classes.map((h) => {
+      let name = `${h.group} day ${h.day}`;
+      for (let n = 2; names.has(name); n++) name = `${h.group} day ${h.day} #${n}`;
+      names.add(name);
+      return { name, group: h.group, day: h.day, agents: h.agents };
+    }),
+  ];
   // Agents off the phones per interval: breaks, handover, coaches, mentors (whole agents, rounded up).
   const offPhone = groups.map((g, gi) => {
     const cohorts = s.agentGroups?.[gi]?.tenure as { share: number; days: number }[] | undefined;
@@ -106,7 +124,9 @@ export function compileWorkforce(
       if (cm.shiftChangeAt18 && start <= 18 * 3600 && 18 * 3600 < end) off += (plan * cm.shiftChangeAt18.handoverMinutes! * 60) / L;
       if (coach && newOnDuty > 0 && start / 3600 >= coach.fromHour && start / 3600 < coach.toHour) off += Math.ceil(newOnDuty / cm.coach!.newAgentsPerCoach!);
       const trainees = w.hiring!.filter((h) => h.group === groupNames[gi] && day >= h.day && day < h.day + trainingDays).reduce((a, h) => a + h.agents, 0);
-      if (trainees > 0 && plan > 0) off += trainees * w.mentoring!.share!;
+      // Mentors: share x trainees. In heads the trainees keep the group's shift pattern
+      // (the plan's profile over its base heads), and so do their mentors.
+      if (trainees > 0 && plan > 0) off += trainees * w.mentoring!.share! * (w.staffing === 'heads' ? plan / baseHeads[gi] : 1);
       out[i] = Math.ceil(off - 1e-9);
     }
     return out;
@@ -158,6 +178,10 @@ export function compileWorkforce(
       telephonyPerMinute: cost.telephonyPerMinute!,
     },
     rosters,
+    rosterCohorts,
+    cohorts,
+    staffing: w.staffing!,
+    baseHeads,
     shiftStarts: (s.agentGroups ?? []).map((g) => (g.shifts ?? []).map((sh) => ({ hour: (dur(sh.start) % DAY) / 3600, hours: dur(sh.length) / 3600 }))),
     standardShiftHours: 8,
     offPhone,

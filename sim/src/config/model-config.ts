@@ -252,6 +252,18 @@ export interface WorkforceConfig {
   readonly cost: { readonly agentPerHour: readonly number[]; readonly telephonyPerMinute: number };
   /** per group: initial tenure (days) of each rostered agent; negative = hired later (joins at 0) */
   readonly rosters: readonly (readonly number[])[];
+  /** per group, parallel to rosters: each agent's cohort (index into cohorts) */
+  readonly rosterCohorts: readonly (readonly number[])[];
+  /** the cohorts of the headcount report: 0 the initial staff, then each hiring class in order */
+  readonly cohorts: readonly { readonly name: string; readonly group: string | null; readonly day: number; readonly agents: number }[];
+  /**
+   * What the groups' plans count: 'seats' (agents on the phones per interval, at most
+   * the trained agents) or 'heads' (the on-duty profile of the base headcount: with H
+   * trained agents, round(plan x H / baseHeads) are on duty).
+   */
+  readonly staffing: 'seats' | 'heads';
+  /** per group: the headcount its plan stands for in 'heads' mode (the initial roster: the plan's peak) */
+  readonly baseHeads: readonly number[];
   /**
    * Per group: the hours of day its shifts start (groups staffed by shifts), with their
    * lengths; empty for groups staffed by counts per interval, whose agents are taken to

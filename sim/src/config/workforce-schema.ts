@@ -67,6 +67,10 @@ export function workforceSchema(Dist: (description?: string, dflt?: DistSpec) =>
       dailyNew: Type.Optional(Share('daily quit probability of new agents', 0.003)),
       dailyExpert: Type.Optional(Share('daily quit probability of other agents', 0.0007)),
     }, 'turnover below the industry average, but present')),
+    staffing: Type.Optional(Type.Union([Type.Literal('seats'), Type.Literal('heads')], withDefault('seats',
+      'what the groups\' staffing plans count. seats: agents on the phones per interval; the roster (hires, quits) only caps it. '
+      + 'heads: the plan is the on-duty profile of the group\'s headcount at the start (its peak count); with H trained heads, '
+      + 'round(plan x H / base) are on duty, so graduates add capacity and quits take it away'))),
     hiring: Type.Optional(Type.Array(obj({
       group: Type.String({ minLength: 1 }),
       day: Type.Integer({ minimum: 0, description: 'day index the class starts training' }),
@@ -130,6 +134,7 @@ export interface WorkforceInput {
     coach?: { newAgentsPerCoach?: number; errorReduction?: number; from?: Dur; to?: Dur };
   };
   attrition?: { dailyNew?: number; dailyExpert?: number };
+  staffing?: 'seats' | 'heads';
   hiring?: { group: string; day: number; agents: number }[];
   mentoring?: { share?: number };
   quality?: { rework?: number; reworkDelay?: DistIn; complaint?: number; complaintDelay?: DistIn; complaintExtraHandle?: Dur; repeatSaving?: number };

@@ -1,7 +1,7 @@
 import { grouped, LIMITS } from '../config/limits.ts';
 import type { ModelConfig } from '../config/model-config.ts';
 import type { Issue } from '../errors.ts';
-import { HEADER_LENGTH, NCH, NM } from '../model/layout.ts';
+import { HEADER_LENGTH, headcountLength, NCH, NM } from '../model/layout.ts';
 
 /**
  * The limits of config/limits.ts that need the compiled model: expected arrivals,
@@ -12,7 +12,7 @@ import { HEADER_LENGTH, NCH, NM } from '../model/layout.ts';
 /** Bytes of one replication's result buffer (model/layout.ts). */
 export function resultBytes(cfg: ModelConfig): number {
   const nR = cfg.nIntervals + 1, nS = cfg.sites.length, nT = cfg.types.length;
-  return 8 * (HEADER_LENGTH + nR * NM * (1 + nS * NCH + nS) + nT * nS * NM + 3 * NM);
+  return 8 * (HEADER_LENGTH + nR * NM * (1 + nS * NCH + nS) + nT * nS * NM + 3 * NM + headcountLength(cfg));
 }
 
 /** Expected arrivals of one replication: every type's rate over every interval. */

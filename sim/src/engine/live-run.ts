@@ -92,7 +92,7 @@ export class LiveRun {
       noticeLimit: n === false ? 4096 : n,
       externalArrivals: arrivals === 'external',
       repeat: o.repeat === true,
-      blocks: [s.rows.length, s.subRows.length, s.cells.length, s.siteRows.length, s.tenureRows.length],
+      blocks: [s.rows.length, s.subRows.length, s.cells.length, s.siteRows.length, s.tenureRows.length, s.headRows.length],
     });
     this.layout = snapshotLayout(cfg);
     r.start();

@@ -99,12 +99,12 @@ export class Replication {
 
   /**
    * The result buffer: a versioned header, then (nIntervals + 1) rows of NM metrics,
-   * the (type, site) cells and the site time block (see model/layout.ts).
-   * A fresh copy, safe to transfer to another thread.
+   * the (type, site) cells, the site time block, the tenure bands and the daily
+   * headcount (see model/layout.ts). A fresh copy, safe to transfer to another thread.
    */
   result(): Float64Array {
     const s = this.state;
-    const blocks = [s.rows, s.subRows, s.cells, s.siteRows, s.tenureRows];
+    const blocks = [s.rows, s.subRows, s.cells, s.siteRows, s.tenureRows, s.headRows];
     if (s.cal.size === 0 || !(s.now > s.lastAreaTime)) return this.resultOf(blocks, s.cal.size === 0);
     // Taken mid-run: the time integrals run to the clock in the result, but not in the
     // state, which closes them at the next event (see advanceTo): the row they grow
@@ -121,7 +121,7 @@ export class Replication {
 
   /**
    * A result buffer of the metric blocks `blocks` (rows, subRows, cells, siteRows,
-   * tenureRows: the state's, or a live run's previous day), with the contacts still
+   * tenureRows, headRows: the state's, or a live run's previous day), with the contacts still
    * waiting counted unfinished when `finished`.
    */
   resultOf(blocks: readonly Float64Array[], finished: boolean): Float64Array {

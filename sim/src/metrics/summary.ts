@@ -1,7 +1,8 @@
 import type { ModelConfig } from '../config/model-config.ts';
 import { SimError } from '../errors.ts';
 import {
-  AREA_METRICS, CHANNELS, HEADER_LENGTH, LEVEL_METRICS, M, NCH, NM, RESULT_MAGIC, RESULT_VERSION, TENURE_BANDS, TIME_WEIGHTED,
+  AREA_METRICS, CHANNELS, HEAD_STATES, HEADER_LENGTH, headcountDays, headcountLength, LEVEL_METRICS, M, NCH, NHS, NM,
+  RESULT_MAGIC, RESULT_VERSION, TENURE_BANDS, TIME_WEIGHTED,
 } from '../model/layout.ts';
 import { estimate, type Estimate } from './stats.ts';
 
@@ -163,6 +164,8 @@ export interface ReplicationResult {
   siteRows: Float64Array;
   /** 3 tenure bands * NM: completed, handle time, defects */
   tenure: Float64Array;
+  /** days * cohorts * HEAD_STATES: agents on the roster at each day start (empty without a workforce) */
+  heads: Float64Array;
 }
 
 export function decodeResult(buf: Float64Array, cfg: ModelConfig): ReplicationResult {
@@ -184,6 +187,7 @@ export function decodeResult(buf: Float64Array, cfg: ModelConfig): ReplicationRe
     cells: take(nT * nS * NM),
     siteRows: take(nR * nS * NM),
     tenure: take(3 * NM),
+    heads: take(headcountLength(cfg)),
   };
 }
 
@@ -224,6 +228,30 @@ function sumRows(block: Float64Array, cfg: ModelConfig, stride: number, offset: 
   }
   if (nI > 0) for (const k of LEVEL_METRICS) out[k] = block[(nI - 1) * stride + offset + k];
   return out;
+}
+
+/**
+ * Adds rows i0 .. i1 - 1 of a block (rows `stride` long, the NM metrics at `offset`)
+ * to `out`, levels excepted: those are the levels at the end of row i1 - 1.
+ */
+function rangeSum(block: Float64Array, stride: number, offset: number, i0: number, i1: number, out: Float64Array): Float64Array {
+  for (let i = i0; i < i1; i++) for (let k = 0; k < NM; k++) if (!LEVEL_METRICS.includes(k)) out[k] += block[i * stride + offset + k];
+  if (i1 > 0) for (const k of LEVEL_METRICS) out[k] += block[(i1 - 1) * stride + offset + k];
+  return out;
+}
+
+/** The headcount of day `day` from the heads block (model/layout.ts), by cohort and state, across replications. */
+function weekHeadcount(reps: ReplicationResult[], cohorts: string[], day: number): WeekHeadcount {
+  const nC = cohorts.length;
+  const at = (r: ReplicationResult, c: number, st: number) => r.heads[(day * nC + c) * NHS + st];
+  const states = (cs: number[]): HeadStates => {
+    const out = {} as HeadStates;
+    HEAD_STATES.forEach((name, st) => { out[name] = estimate(reps.map((r) => cs.reduce((a, c) => a + at(r, c, st), 0))); });
+    out.total = estimate(reps.map((r) => cs.reduce((a, c) => a + HEAD_STATES.reduce((b, _, st) => b + at(r, c, st), 0), 0)));
+    return out;
+  };
+  const all = cohorts.map((_, c) => c);
+  return { day, ...states(all), byCohort: Object.fromEntries(cohorts.map((name, c) => [name, states([c])])) };
 }
 
 /** Counts of one interval (or the totals, row = -1) for the chosen sites and channels, with those sites' time. */
@@ -313,6 +341,26 @@ export interface SlaResult {
   missedIntervals: number[];
 }
 
+/** Agents on the roster by state: in training, then the tenure bands of trained agents (HEAD_STATES). */
+export type HeadStates = Record<(typeof HEAD_STATES)[number], Estimate> & { total: Estimate };
+
+/** A week's headcount (scenarios with a workforce): at the start of the week's last day, after its quits and graduations. */
+export interface WeekHeadcount extends HeadStates {
+  /** the day sampled, counted from 0 at the start */
+  day: number;
+  /** by cohort: `initial` (the staff at the start), then each hiring class (`<group> day <d>`) */
+  byCohort: Record<string, HeadStates>;
+}
+
+/** A week of the horizon (7 days, the last maybe shorter): the whole center's KPIs, per channel, and the headcount. */
+export type WeekSummary = KpiEstimates & {
+  start: number;
+  end: number;
+  /** the week's KPIs per channel (counts of contacts that arrived in the week, after the warm-up) */
+  byChannel: Record<string, KpiEstimates>;
+  headcount?: WeekHeadcount;
+};
+
 /** Aht and defect rate by the agent's tenure band. */
 export interface TenureSummary {
   handled: Estimate;
@@ -356,8 +404,12 @@ export interface RunSummary {
    * not warm-up plus afterHorizon sum to the totals.
    */
   afterHorizon: KpiEstimates;
-  /** weeks of the horizon (7 days each, the last maybe shorter), the same KPIs */
-  weeks: (KpiEstimates & { start: number; end: number })[];
+  /** weeks of the horizon (7 days each, the last maybe shorter), the same KPIs, per channel, and the headcount */
+  weeks: WeekSummary[];
+  /** the cohorts of the weekly headcount (scenarios with a workforce): the initial staff, then each hiring class */
+  cohorts?: { name: string; group: string | null; day: number; agents: number }[];
+  /** what the groups' staffing plans count (scenarios with a workforce): seats on the phones or heads */
+  staffing?: 'seats' | 'heads';
   /** under three months, three to twelve months, over twelve months (scenarios with a workforce) */
   byTenure: Record<string, TenureSummary>;
   sla: SlaResult[];
@@ -423,17 +475,26 @@ export function summarize(cfg: ModelConfig, results: ReplicationResult[], wallSe
   const afterHorizon = per((r) => r.rows.subarray(cfg.nIntervals * NM, (cfg.nIntervals + 1) * NM));
   const WEEK = 7 * 86400;
   const weeks: RunSummary['weeks'] = [];
+  const wf = cfg.workforce;
+  const nDays = headcountDays(cfg);
   for (let w = 0; w * WEEK < cfg.horizon; w++) {
-    const i0 = Math.ceil((w * WEEK) / cfg.intervalLength - 1e-9), i1 = Math.min(cfg.nIntervals, Math.ceil(((w + 1) * WEEK) / cfg.intervalLength - 1e-9));
+    const i0 = Math.max(firstRow(cfg), Math.ceil((w * WEEK) / cfg.intervalLength - 1e-9));
+    const i1 = Math.min(cfg.nIntervals, Math.ceil(((w + 1) * WEEK) / cfg.intervalLength - 1e-9));
+    const byChannelW: Record<string, KpiEstimates> = {};
+    for (const ch of channels) {
+      byChannelW[CHANNELS[ch]] = per((r) => {
+        const out = new Float64Array(NM);
+        for (let si = 0; si < nS; si++) rangeSum(r.subRows, nS * NCH * NM, (si * NCH + ch) * NM, i0, i1, out);
+        return out;
+      });
+    }
+    const day = Math.min(7 * w + 6, nDays - 1);
     weeks.push({
       start: w * WEEK,
       end: Math.min((w + 1) * WEEK, cfg.horizon),
-      ...per((r) => {
-        const out = new Float64Array(NM);
-        for (let i = Math.max(i0, firstRow(cfg)); i < i1; i++) for (let k = 0; k < NM; k++) if (!LEVEL_METRICS.includes(k)) out[k] += r.rows[i * NM + k];
-        if (i1 > 0) for (const k of LEVEL_METRICS) out[k] = r.rows[(i1 - 1) * NM + k];
-        return out;
-      }),
+      ...per((r) => rangeSum(r.rows, NM, 0, i0, i1, new Float64Array(NM))),
+      byChannel: byChannelW,
+      ...(wf && day >= 0 ? { headcount: weekHeadcount(reps, wf.cohorts.map((c) => c.name), day) } : {}),
     });
   }
   const byTenure: Record<string, TenureSummary> = {};
@@ -507,6 +568,7 @@ export function summarize(cfg: ModelConfig, results: ReplicationResult[], wallSe
     intervals,
     afterHorizon,
     weeks,
+    ...(wf ? { cohorts: wf.cohorts.map((c) => ({ ...c })), staffing: wf.staffing } : {}),
     byTenure,
     sla,
     performance: {

@@ -1,3 +1,5 @@
+import type { ModelConfig } from '../config/model-config.ts';
+
 /**
  * The result layout of one replication (a versioned Float64Array).
  *
@@ -13,6 +15,11 @@
  *             types').
  *   siteRows  (nIntervals + 1) x nSites x NM: busyTime, staffedTime, agentCost per site.
  *   tenure    3 bands x NM: completed, handleTime and defects by the agent's tenure.
+ *   heads     days x cohorts x 4 states (scenarios with a workforce; else empty):
+ *             agents on the roster (hired, not quit) at the start of each day, after
+ *             that day's quits and graduations, by cohort (the initial staff, then
+ *             each hiring class) and state (HEAD_STATES: in training, then the
+ *             tenure bands); see headcountLength.
  *
  * Counts belong to the interval the contact arrived in (the convention of interval
  * service-level reports and of Erlang staffing); time to the interval in which it
@@ -96,6 +103,20 @@ export const TIME_WEIGHTED: readonly number[] = [...AREA_METRICS, ...TIME_COST_M
 export const LEVEL_METRICS: readonly number[] = [M.backlog, M.overdue];
 /** Tenure bands of the byTenure block: under newAgentDays, under a year, a year or more. */
 export const TENURE_BANDS = ['under3months', 'months3to12', 'over12months'] as const;
+
+/** States of the heads block: in training (off the phones), then the tenure bands of trained agents. */
+export const HEAD_STATES = ['training', ...TENURE_BANDS] as const;
+export const NHS = 4;
+
+/** Days of the heads block: one per day start within the horizon. */
+export function headcountDays(cfg: Pick<ModelConfig, 'nIntervals' | 'intervalLength'>): number {
+  return Math.ceil((cfg.nIntervals * cfg.intervalLength) / 86400 - 1e-9);
+}
+
+/** Doubles of the heads block: days x cohorts x HEAD_STATES (none without a workforce). */
+export function headcountLength(cfg: Pick<ModelConfig, 'nIntervals' | 'intervalLength' | 'workforce'>): number {
+  return cfg.workforce ? headcountDays(cfg) * cfg.workforce.cohorts.length * NHS : 0;
+}
 
 /** Channels in the order of the subRows block: defined once, in config/channels.ts. */
 export { CHANNELS, NCH } from '../config/channels.ts';

@@ -76,7 +76,7 @@ export class LiveState {
   readonly repeat: boolean;
   /** days completed (repeat): the current day is day `day` (0 = the first) */
   day = 0;
-  /** the previous day's metric blocks (rows, subRows, cells, siteRows, tenureRows), kept at a rollover */
+  /** the previous day's metric blocks (rows, subRows, cells, siteRows, tenureRows, headRows), kept at a rollover */
   readonly prevBlocks: Float64Array[];
   /** per metric: the counts of all days before the current one, summed over their rows (snapshot counters) */
   readonly before: Float64Array;

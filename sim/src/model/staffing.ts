@@ -32,7 +32,7 @@ export function onTick(s: SimState, k: number): void {
   const wf = s.wf;
   if (wf !== null) {
     const L = s.cfg.intervalLength;
-    if ((k * L) % 86400 === 0) startOfDay(s);
+    if ((k * L) % 86400 === 0) startOfDay(s, Math.round((interval * L) / 86400));
     if (wf.shiftChangeHour !== null && (k * L) % 86400 === wf.shiftChangeHour * 3600) {
       // A shift change: the agents on duty from now on start a fresh shift.
       for (let a = 0; a < s.nAgents; a++) if (s.aState[a] !== AGENT_OFF) s.aOnSince[a] = s.now;
@@ -59,16 +59,23 @@ function payOffPhone(s: SimState, interval: number): void {
 }
 
 /**
- * Agents the group puts on the phones in an interval (of the day): the plan (or a live
- * run's override of it, model/live.ts), within the people it has, less those off the
- * phones; none while its site is down.
+ * Agents the group puts on the phones in an interval (of the day), less those off the
+ * phones; none while its site is down. Seats (the plan counts agents on the phones):
+ * the plan (or a live run's override of it, model/live.ts), within the people it has.
+ * Heads (the plan is the on-duty profile of the group's base headcount): the plan
+ * scaled by trained heads / base heads, rounded to the nearest agent (halves up), so
+ * graduates add capacity and quits take it away; a live override is a count of seats.
  */
 export function staffingTarget(s: SimState, g: number, interval: number): number {
   if (s.siteDown[s.groupSite[g]] === 1) return 0;
   const nI = s.cfg.nIntervals;
-  const plan = s.live !== null && s.live.staffOverride[g] >= 0 ? s.live.staffOverride[g] : s.staffing[g * nI + interval];
+  const override = s.live !== null && s.live.staffOverride[g] >= 0;
+  const plan = override ? s.live!.staffOverride[g] : s.staffing[g * nI + interval];
   if (s.wf === null) return plan;
-  return Math.max(0, Math.min(plan, s.groupAvail[g]) - s.offPhone[g * nI + interval]);
+  const avail = s.groupAvail[g], base = s.baseHeads[g];
+  // Integers only: floor((2 plan avail + base) / (2 base)) is plan x avail / base rounded.
+  const onDuty = s.headsMode === 1 && !override && base > 0 ? Math.floor((2 * plan * avail + base) / (2 * base)) : Math.min(plan, avail);
+  return Math.max(0, onDuty - s.offPhone[g * nI + interval]);
 }
 
 /**
@@ -163,7 +170,7 @@ export function restaff(s: SimState, g: number): void {
 function newDay(s: SimState): void {
   const l = s.live!;
   const nI = s.cfg.nIntervals;
-  const blocks = [s.rows, s.subRows, s.cells, s.siteRows, s.tenureRows];
+  const blocks = [s.rows, s.subRows, s.cells, s.siteRows, s.tenureRows, s.headRows];
   const stride = s.subStride;
   for (let slot = 0; slot < s.nSlots; slot++) {
     if (s.cState[slot] === CALL_FREE) continue;

@@ -4,7 +4,7 @@ import { makeStream, type Stream } from '../core/rng.ts';
 import type { ModelConfig } from '../config/model-config.ts';
 import { PLUGIN } from '../config/routing-policies.ts';
 import type { ModelTopology } from '../config/topology.ts';
-import { NCH, NM } from './layout.ts';
+import { headcountLength, NCH, NM } from './layout.ts';
 import { DemandSampler } from './demand.ts';
 import { TimeAreas } from './areas.ts';
 import type { RoutingPolicy } from './routing.ts';
@@ -150,6 +150,14 @@ export class SimState extends TimeAreas {
   readonly workforceStream: Stream;
   /** completed, handle time and defects by tenure band (see layout TENURE_BANDS) */
   readonly tenureRows: Float64Array;
+  /** each agent's cohort: 0 the initial staff, k + 1 hiring class k */
+  readonly aCohort: Int32Array;
+  /** agents on the roster by day, cohort and state (the heads block of layout.ts) */
+  readonly headRows: Float64Array;
+  /** 1: the plans count heads (WorkforceConfig.staffing 'heads'), 0: seats */
+  readonly headsMode: number;
+  /** per group: the headcount its plan stands for in heads mode */
+  readonly baseHeads: Int32Array;
   readonly reworkDelay: Sampler | null;
   readonly complaintDelay: Sampler | null;
   readonly supplierDelay: Sampler | null;
@@ -275,15 +283,23 @@ export class SimState extends TimeAreas {
     this.aOnSince = new Float64Array(nA);
     this.groupAvail = new Int32Array(nG);
     this.tenureRows = new Float64Array(3 * NM);
+    this.aCohort = new Int32Array(nA);
+    this.headRows = new Float64Array(headcountLength(cfg));
+    this.headsMode = wf?.staffing === 'heads' ? 1 : 0;
+    this.baseHeads = Int32Array.from(wf?.baseHeads ?? []);
     if (wf) {
       for (let gi = 0; gi < nG; gi++) {
-        // The roster's tenures, shuffled so that the agents on duty are a fair mix.
-        const roster = [...wf.rosters[gi]];
-        for (let i = roster.length - 1; i > 0; i--) {
+        // The roster (tenures and cohorts), shuffled so that the agents on duty are a fair mix.
+        const roster = wf.rosters[gi], cohorts = wf.rosterCohorts[gi];
+        const order = roster.map((_, i) => i);
+        for (let i = order.length - 1; i > 0; i--) {
           const j = Math.floor(this.workforceStream.next() * (i + 1));
-          [roster[i], roster[j]] = [roster[j], roster[i]];
+          [order[i], order[j]] = [order[j], order[i]];
         }
-        for (let k = 0; k < Math.min(roster.length, this.groupSize[gi]); k++) this.aTenure0[this.groupFirst[gi] + k] = roster[k];
+        for (let k = 0; k < Math.min(order.length, this.groupSize[gi]); k++) {
+          this.aTenure0[this.groupFirst[gi] + k] = roster[order[k]];
+          this.aCohort[this.groupFirst[gi] + k] = cohorts[order[k]];
+        }
       }
     }
 

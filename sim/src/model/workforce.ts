@@ -1,4 +1,4 @@
-import { M, NM } from './layout.ts';
+import { M, NHS, NM } from './layout.ts';
 import { AGENT_OFF, type SimState } from './state.ts';
 import { goOffDuty } from './steps.ts';
 
@@ -110,11 +110,12 @@ export function countTenure(s: SimState, agent: number, handle: number, defect: 
 }
 
 /**
- * The start of a day: agents quit with the daily hazard of their tenure (those on
- * duty finish their contacts first), hires finish training, and each group's count
- * of agents who can work is taken again.
+ * The start of day `day` (of the horizon): agents quit with the daily hazard of their
+ * tenure (those on duty finish their contacts first), hires finish training, each
+ * group's count of agents who can work is taken again, and the day's headcount is
+ * recorded (countHeads).
  */
-export function startOfDay(s: SimState): void {
+export function startOfDay(s: SimState, day: number): void {
   const wf = s.wf!;
   for (let a = 0; a < s.nAgents; a++) {
     if (s.aQuit[a] === 1 || tenureDays(s, a) < 0) continue;
@@ -128,5 +129,24 @@ export function startOfDay(s: SimState): void {
     let n = 0;
     for (let a = s.groupFirst[g], end = a + s.groupSize[g]; a < end; a++) if (canWork(s, a)) n++;
     s.groupAvail[g] = n;
+  }
+  countHeads(s, day);
+}
+
+/**
+ * The heads block's day `day` (layout.ts): agents hired and not quit, by cohort and
+ * state (in training, or the tenure band). Once a day: a scan of the agents.
+ */
+export function countHeads(s: SimState, day: number): void {
+  const nC = s.wf!.cohorts.length;
+  if ((day + 1) * nC * NHS > s.headRows.length) return; // past the block (never in a batch run)
+  const base = day * nC * NHS;
+  for (let h = base; h < base + nC * NHS; h++) s.headRows[h] = 0;
+  for (let a = 0; a < s.nAgents; a++) {
+    if (s.aQuit[a] === 1) continue;
+    const t = tenureDays(s, a);
+    if (t < 0) continue;
+    const state = t < s.wf!.trainingDays ? 0 : 1 + tenureBand(s, a);
+    s.headRows[base + s.aCohort[a] * NHS + state]++;
   }
 }
