@@ -8,7 +8,7 @@ import { main } from '../../sim/src/cli.ts';
 import type { Io } from '../../sim/src/cli/io.ts';
 import { MAX_ISSUES_SHOWN, parseScenarioText } from '../../sim/src/config/load.ts';
 import { MAX_SCENARIO_BYTES } from '../../sim/src/config/read.ts';
-import { applyAssignments, compileVariant, readScenarioText } from '../../sim/src/experiments/overrides.ts';
+import { applyAssignments, compileVariant, parseSets, readScenarioText } from '../../sim/src/experiments/overrides.ts';
 import { simErrorOf } from '../fixtures/sim-error.ts';
 
 /**
@@ -320,5 +320,34 @@ describe('holes found in review', () => {
     const p = await cli('run', POOL, '--set', 'horizon=50d', '--set', 'interval=20m', '--precision', 'serviceLevel=0.01', '--max-replications', '100000', '--db', db);
     expect(p.code).toBe(2);
     expect(p.err).toMatch(/--max-replications = "100000": must keep the run's results/);
+  });
+});
+
+describe('more holes found in review', () => {
+  it('--set reaches keys with hyphens (skill names such as flight-zh)', () => {
+    const text = readScenarioText(join(ROOT, 'scenarios/baseline-day.yaml'));
+    const issues: import('../../sim/src/errors.ts').Issue[] = [];
+    const sets = parseSets(['agentGroups[0].skills.flight-zh=0.5'], issues);
+    expect(issues).toEqual([]);
+    expect(sets[0].path).toBe('agentGroups[0].skills.flight-zh');
+    expect(text).toContain('flight-zh');
+  });
+
+  it('two overlapping failures of one site are refused, naming both', () => {
+    const e = simErrorOf(() => compileVariant(readScenarioText(join(ROOT, 'scenarios/nantong-failover.yaml')), 'nf.yaml',
+      [{ path: 'failures', value: [{ site: 'shanghai', start: '10m', duration: '30m' }, { site: 'shanghai', start: '20m', duration: '5m' }] }]));
+    expect(e.issues.map((i) => `${i.path}: ${i.message}`)).toContain('failures[1]: must not overlap failures[0] of the same site (merge them into one failure)');
+  });
+
+  it('a file nested hundreds of levels deep is named as such, not as a stack overflow', () => {
+    const deep = `${SMALL}routing: ${'['.repeat(5000)}${']'.repeat(5000)}\n`;
+    const e = simErrorOf(() => parseScenarioText(deep));
+    expect(e.issues.map((i) => i.message).join('\n')).not.toMatch(/Maximum call stack/);
+  });
+
+  it('--precision refuses an infinite half-width', async () => {
+    const r = await cli('run', join(ROOT, 'test/fixtures/pool-small.yaml'), '--precision', 'serviceLevel=1e999', '--db', db);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/--precision = "serviceLevel=1e999": must be KPI=H with a finite H > 0/);
   });
 });

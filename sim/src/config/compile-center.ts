@@ -237,6 +237,12 @@ export function centerIssues(s: Center, horizon: number, L: number): Issue[] {
     const start = dur(f.start), length = dur(f.duration);
     if (start >= horizon) out.push({ path: `failures[${i}].start`, value: f.start, message: `must be before the horizon (${horizon} s): a failure after it never happens` });
     if (!(length > 0)) out.push({ path: `failures[${i}].duration`, value: f.duration, message: 'must be longer than 0 (a failure of no time still drops the calls in service)' });
+    // Two failures of one site that overlap: the first to end would bring the site back while the other still holds.
+    (s.failures ?? []).forEach((g, j) => {
+      if (j >= i || g.site !== f.site) return;
+      const gs = dur(g.start), ge = gs + dur(g.duration);
+      if (start < ge && gs < start + length) out.push({ path: `failures[${i}]`, value: `${f.site} from ${f.start} for ${f.duration}`, message: `must not overlap failures[${j}] of the same site (merge them into one failure)` });
+    });
   });
   const policy = s.routing?.policy;
   if (policy !== undefined && policyKind(policy) === PLUGIN && !/\.(ts|js|mjs)$/.test(policy)) {

@@ -104,7 +104,7 @@ export function parseScenarioText(text: string, source = 'scenario'): ScenarioIn
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: false, logLevel: 'error' });
   const syntax: Issue[] = doc.errors.map((e) => ({
     path: '',
-    message: `YAML syntax: ${e.message.split('\n')[0]}`,
+    message: /Maximum call stack/.test(e.message) ? 'YAML: nested too deeply (lists and mappings inside each other, hundreds of levels down)' : `YAML syntax: ${e.message.split('\n')[0]}`,
     line: e.linePos?.[0]?.line ?? (e.pos ? lc.linePos(e.pos[0]).line : undefined),
   }));
   const duplicates: Issue[] = [];
@@ -112,7 +112,9 @@ export function parseScenarioText(text: string, source = 'scenario'): ScenarioIn
   syntax.push(...duplicates);
   if (syntax.length === 0) syntax.push(...selfContainingAliases(doc, lc));
   if (syntax.length > 0) {
-    throw new SimError('SIM_ERR_SCENARIO_INVALID', `${source} is not valid YAML`, syntax.slice(0, MAX_ISSUES_SHOWN));
+    const shown = syntax.slice(0, MAX_ISSUES_SHOWN);
+    if (syntax.length > MAX_ISSUES_SHOWN) shown.push({ path: '', message: `${syntax.length - MAX_ISSUES_SHOWN} more problems are not listed: the first ${MAX_ISSUES_SHOWN} are above` });
+    throw new SimError('SIM_ERR_SCENARIO_INVALID', `${source} is not valid YAML`, shown);
   }
   const raw = aliasSafeJs(doc, lc, source);
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {

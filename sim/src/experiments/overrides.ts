@@ -7,7 +7,7 @@ import { parseDuration } from '../config/duration.ts';
 import { pathSegments } from '../config/validate.ts';
 import type { ModelConfig } from '../config/model-config.ts';
 import { modelLimitIssues } from '../engine/limits.ts';
-import { SimError, type Issue } from '../errors.ts';
+import { showValue, SimError, type Issue } from '../errors.ts';
 
 /**
  * `--set path=value` edits of a scenario document, applied before validation so that
@@ -27,7 +27,8 @@ export interface Assignment {
   readonly value: unknown;
 }
 
-const PATH = /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*|\[\d+\])*$/;
+// Keys may hold hyphens (skill and type names such as flight-zh): agentGroups[0].skills.flight-zh=0.5
+const PATH = /^[A-Za-z_$][\w$-]*(?:\.[A-Za-z_$][\w$-]*|\[\d+\])*$/;
 
 /** Splits on commas that are not inside brackets or braces: `1,[2,3],4` -> 3 values. */
 function splitValues(s: string): string[] {
@@ -127,7 +128,7 @@ export function grid(specs: readonly SetSpec[]): Assignment[][] {
 
 /** `agents=360, handleTime.mean=200` */
 export function describeAssignments(a: readonly Assignment[]): string {
-  return a.length === 0 ? '(as in the file)' : a.map((x) => `${x.path}=${typeof x.value === 'string' ? x.value : JSON.stringify(x.value)}`).join(', ');
+  return a.length === 0 ? '(as in the file)' : a.map((x) => `${x.path}=${typeof x.value === 'string' ? x.value : showValue(x.value)}`).join(', ');
 }
 
 /** Applies the assignments to a scenario's YAML text; returns the edited text. */

@@ -32,8 +32,8 @@ export function parsePrecision(raw: unknown, issues: Issue[], flag = 'precision'
   const m = /^\s*([A-Za-z]+)\s*=\s*([0-9.eE+-]+)\s*(%?)\s*$/.exec(s);
   const kpi = m?.[1] as Kpi | undefined;
   const h = m ? Number(m[2]) / (m[3] ? 100 : 1) : NaN;
-  if (!m || !KPIS.includes(kpi!) || !(h > 0)) {
-    issues.push({ path: `--${flag}`, value: s, message: `must be KPI=H with H > 0 in the KPI's units (rates as fractions or with %), KPI one of: ${KPIS.join(', ')}` });
+  if (!m || !KPIS.includes(kpi!) || !(h > 0) || !Number.isFinite(h)) {
+    issues.push({ path: `--${flag}`, value: s, message: `must be KPI=H with a finite H > 0 in the KPI's units (rates as fractions or with %), KPI one of: ${KPIS.join(', ')}` });
     return undefined;
   }
   return { kpi: kpi!, halfWidth: h };
