@@ -351,3 +351,12 @@ describe('more holes found in review', () => {
     expect(r.err).toMatch(/--precision = "serviceLevel=1e999": must be KPI=H with a finite H > 0/);
   });
 });
+
+describe('YAML merge keys', () => {
+  it('<<: *anchor merges a mapping (it was read as a literal key "<<")', () => {
+    const text = 'name: m\nhorizon: 1h\narrivals:\n  perHour: 100\nagents: 5\nbase: &d {kind: exponential, mean: 60}\n'.replace('base: &d', 'handleTime: &d');
+    const merged = `${text}patience:\n  <<: *d\n  mean: 90\n`;
+    const s = parseScenarioText(merged) as unknown as { patience: { kind: string; mean: number } };
+    expect(s.patience).toEqual({ kind: 'exponential', mean: 90 });
+  });
+});

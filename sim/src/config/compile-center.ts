@@ -9,7 +9,7 @@ import type { ScenarioInput } from './schema.ts';
 import { compileWorkforce, workforceIssues } from './compile-workforce.ts';
 import type { DemandParams, WorkforceConfig } from './model-config.ts';
 import { defaultSiteSplit } from './defaults.ts';
-import { PLUGIN, policyKind } from './routing-policies.ts';
+import { PLUGIN, POLICY_MODULE, policyKind } from './routing-policies.ts';
 
 /**
  * The whole-center form of a scenario: sites, contact types with their demand,
@@ -245,8 +245,8 @@ export function centerIssues(s: Center, horizon: number, L: number): Issue[] {
     });
   });
   const policy = s.routing?.policy;
-  if (policy !== undefined && policyKind(policy) === PLUGIN && !/\.(ts|js|mjs)$/.test(policy)) {
-    out.push({ path: 'routing.policy', value: policy, message: 'must be fifo, priority, aging, or a path to a .ts/.js policy module' });
+  if (policy !== undefined && policyKind(policy) === PLUGIN && !POLICY_MODULE.test(policy)) {
+    out.push({ path: 'routing.policy', value: policy, message: 'must be fifo, priority, aging, or a path to a policy module (.ts, .mts, .js or .mjs)' });
   }
   out.push(...workforceIssues(s));
   if (types.length > 0 && Number.isFinite(horizon) && Number.isFinite(L)) {

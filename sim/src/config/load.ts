@@ -101,7 +101,7 @@ export function parseScenarioText(text: string, source = 'scenario'): ScenarioIn
   const lc = new LineCounter();
   // Duplicate keys are found by lineIndex below: the yaml package's own check
   // (uniqueKeys) compares every key with every other, quadratic in a mapping's size.
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: false, logLevel: 'error' });
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: false, logLevel: 'error', merge: true });
   const syntax: Issue[] = doc.errors.map((e) => ({
     path: '',
     message: /Maximum call stack/.test(e.message) ? 'YAML: nested too deeply (lists and mappings inside each other, hundreds of levels down)' : `YAML syntax: ${e.message.split('\n')[0]}`,

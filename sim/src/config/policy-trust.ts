@@ -43,7 +43,8 @@ export function trustedPolicy(policy: string, trust: PolicyTrust): { file: strin
   const file = resolve(trust.baseDir, policy);
   const target = real(file);
   if (target === null) return refuse('no such file');
-  if ((trust.allowed ?? []).some((a) => real(resolve(a)) === target)) return { file };
+  // The real path is what was checked and what is imported: a link swapped afterwards changes nothing.
+  if ((trust.allowed ?? []).some((a) => real(resolve(a)) === target)) return { file: target };
   if (trust.folder === false) return refuse('the scenario came from the run store, which grants no trust: name the module with --allow-policy');
   if (isAbsolute(policy)) return refuse('it is an absolute path');
   const parts = normalize(policy).split(/[\\/]/);
@@ -56,5 +57,5 @@ export function trustedPolicy(policy: string, trust: PolicyTrust): { file: strin
   const folder = real(folderPath);
   if (folder === null || !target.startsWith(folder + sep)) return refuse(`it leads out of ${POLICIES_FOLDER}/ (a symbolic link)`);
   if (target.slice(folder.length + 1).split(sep).includes('node_modules')) return refuse('it is inside a node_modules folder');
-  return { file };
+  return { file: target };
 }

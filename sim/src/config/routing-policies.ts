@@ -14,3 +14,6 @@ export const BUILTIN_POLICIES: Readonly<Record<string, number>> = { fifo: FIFO, 
 export function policyKind(name: string): number {
   return Object.hasOwn(BUILTIN_POLICIES, name) ? BUILTIN_POLICIES[name] : PLUGIN;
 }
+
+/** The file names a plug-in policy module may have: TypeScript (compiled by tsx when loaded) or JavaScript. */
+export const POLICY_MODULE = /\.(m?ts|m?js)$/;

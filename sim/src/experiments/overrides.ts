@@ -134,7 +134,7 @@ export function describeAssignments(a: readonly Assignment[]): string {
 /** Applies the assignments to a scenario's YAML text; returns the edited text. */
 export function applyAssignments(text: string, assignments: readonly Assignment[]): string {
   if (assignments.length === 0) return text;
-  const doc = parseDocument(text, { uniqueKeys: false, logLevel: 'error' }); // duplicate keys: reported by parseScenarioText
+  const doc = parseDocument(text, { uniqueKeys: false, logLevel: 'error', merge: true }); // duplicate keys: reported by parseScenarioText
   if (doc.errors.length > 0) return text; // the validator reports the syntax error with its line
   // An alias (`ivr: *a1`) shares its anchor's node: an edit through one would change
   // every part that uses the anchor. Each alias becomes its own copy first, so an
