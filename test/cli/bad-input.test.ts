@@ -360,3 +360,17 @@ describe('YAML merge keys', () => {
     expect(s.patience).toEqual({ kind: 'exponential', mean: 90 });
   });
 });
+
+describe('lines after --set', () => {
+  it('an issue found in an edited copy points at its line in the file, not in the re-serialised text', async () => {
+    const long = Array.from({ length: 40 }, (_, i) => i + 1).join(', ');
+    const f = file('lines.yaml', `name: x\nhorizon: 1h\n# a comment\narrivals: {perHour: 100}\nextra: [${long}]\nagents: 5\nhandleTime:\n  kind: exponential\n  mean: 60\npatience:\n  kind: exponential\n  mean: -5\n`);
+    const plain = await cli('run', f, '--db', db);
+    const edited = await cli('run', f, '--warmup', '10m', '--db', db);
+    for (const r of [plain, edited]) {
+      expect(r.code).toBe(2);
+      expect(r.err).toContain('line 12: patience.mean = -5: must be > 0');
+      expect(r.err).toContain('line 5: extra');
+    }
+  });
+});

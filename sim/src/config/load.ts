@@ -92,6 +92,19 @@ export function aliasSafeJs(doc: Document, lc: LineCounter | undefined, source: 
 }
 
 /**
+ * The line of each field of a scenario text, for issues found in an edited copy of it
+ * (`--set`): a field the file has gets its line in the file; a field only the edit
+ * created gets none (the issue names the edit instead). Null when the text is not YAML.
+ */
+export function fileLines(text: string): ((path: string) => number | undefined) | null {
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: false, logLevel: 'error', merge: true });
+  if (doc.errors.length > 0) return null;
+  const lines = lineIndex(doc, lc, []);
+  return (path) => lines.get(path);
+}
+
+/**
  * The edge of the system: text in, frozen ModelConfig out, or one SimError that
  * lists every problem (schema and meaning) with its field, value, line and what is
  * expected. Nothing past this point validates again, and nothing defaults again:

@@ -1,6 +1,6 @@
 import { dirname, resolve } from 'node:path';
 import { isMap, isSeq, parse as parseYaml, parseDocument, visit } from 'yaml';
-import { aliasSafeJs, parseScenarioText, selfContainingAliases } from '../config/load.ts';
+import { aliasSafeJs, fileLines, parseScenarioText, selfContainingAliases } from '../config/load.ts';
 import { readScenarioFile } from '../config/read.ts';
 import { compileScenario, withSeed } from '../config/compile.ts';
 import { parseDuration } from '../config/duration.ts';
@@ -209,8 +209,19 @@ export function readScenarioText(file: string): string {
 export function compileVariant(text: string, source: string, assignments: readonly Assignment[], seed?: number, allowPolicies?: readonly string[], trustFolder = true): Variant {
   const edited = applyAssignments(text, assignments);
   const label = assignments.length ? `${source} with ${describeAssignments(assignments)}` : source;
+  let input: ReturnType<typeof parseScenarioText>;
+  try {
+    input = parseScenarioText(edited, label);
+  } catch (e) {
+    // The edited text is re-serialised: its lines are not the file's. Each issue gets
+    // the line of its field in the file, or none when only the edit made the field.
+    const lineIn = assignments.length > 0 && e instanceof SimError ? fileLines(text) : null;
+    if (lineIn === null) throw e;
+    const err = e as SimError;
+    throw new SimError(err.code, err.message, err.issues.map((i) => ({ ...i, line: i.path === '' ? undefined : lineIn(i.path) })));
+  }
   // A plug-in routing policy's path is relative to the scenario file.
-  let cfg = compileScenario(parseScenarioText(edited, label), { baseDir: dirname(resolve(source)), allowPolicies, trustFolder });
+  let cfg = compileScenario(input, { baseDir: dirname(resolve(source)), allowPolicies, trustFolder });
   const past = modelLimitIssues(cfg);
   if (past.length > 0) throw new SimError('SIM_ERR_SCENARIO_INVALID', `${label} is past the simulator's limits`, past);
   if (seed !== undefined) cfg = withSeed(cfg, seed);
