@@ -374,3 +374,10 @@ describe('lines after --set', () => {
     }
   });
 });
+
+describe('YAML tags', () => {
+  it('an unknown tag is refused with its line (it was dropped without a word)', () => {
+    const e = simErrorOf(() => parseScenarioText(SMALL.replace('name: small', 'name: !foo small')));
+    expect(e.issues[0]).toMatchObject({ line: 1, message: expect.stringMatching(/Unresolved tag: !foo/) });
+  });
+});

@@ -120,6 +120,12 @@ export function parseScenarioText(text: string, source = 'scenario'): ScenarioIn
     message: /Maximum call stack/.test(e.message) ? 'YAML: nested too deeply (lists and mappings inside each other, hundreds of levels down)' : `YAML syntax: ${e.message.split('\n')[0]}`,
     line: e.linePos?.[0]?.line ?? (e.pos ? lc.linePos(e.pos[0]).line : undefined),
   }));
+  // A tag the YAML reader does not know (`!foo`) would be dropped without a word.
+  for (const w of doc.warnings) {
+    if (w.code === 'TAG_RESOLVE_FAILED') {
+      syntax.push({ path: '', line: w.linePos?.[0]?.line ?? (w.pos ? lc.linePos(w.pos[0]).line : undefined), message: `YAML: ${w.message.split('\n')[0]}; scenario files use plain YAML values (no tags)` });
+    }
+  }
   const duplicates: Issue[] = [];
   const lines = syntax.length > 0 ? new Map<string, number>() : lineIndex(doc, lc, duplicates);
   syntax.push(...duplicates);
