@@ -381,3 +381,11 @@ describe('YAML tags', () => {
     expect(e.issues[0]).toMatchObject({ line: 1, message: expect.stringMatching(/Unresolved tag: !foo/) });
   });
 });
+
+describe('limit issues name the form\'s fields', () => {
+  it('a center-form file past the arrivals limit is told about contactTypes, not arrivals', async () => {
+    const r = await cli('run', join(ROOT, 'scenarios/baseline-day.yaml'), '--set', 'contactTypes[0].perDay=1e12', '--db', db);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/\n\s+contactTypes = "[\d,]+ expected arrivals": must give at most 200,000,000/);
+  });
+});

@@ -31,16 +31,20 @@ export function modelAgents(cfg: ModelConfig): number {
 
 const mb = (bytes: number) => `${grouped(bytes / 1024 / 1024)} MB`;
 
-/** Issues of a model past the limits (empty when within). */
-export function modelLimitIssues(cfg: ModelConfig): Issue[] {
+/**
+ * Issues of a model past the limits (empty when within). `center`: the scenario used
+ * the whole-center form, whose fields are contactTypes and agentGroups (the
+ * single-queue form's are arrivals and agents).
+ */
+export function modelLimitIssues(cfg: ModelConfig, center = false): Issue[] {
   const out: Issue[] = [];
   const arrivals = expectedArrivals(cfg);
   if (!(arrivals <= LIMITS.arrivalsPerReplication)) {
-    out.push({ path: 'arrivals', value: `${grouped(arrivals)} expected arrivals`, message: `must give at most ${grouped(LIMITS.arrivalsPerReplication)} expected arrivals per replication (all contact types over the horizon)` });
+    out.push({ path: center ? 'contactTypes' : 'arrivals', value: `${grouped(arrivals)} expected arrivals`, message: `must give at most ${grouped(LIMITS.arrivalsPerReplication)} expected arrivals per replication (all contact types over the horizon)` });
   }
   const agents = modelAgents(cfg);
   if (!(agents <= LIMITS.agents)) {
-    out.push({ path: 'agents', value: `${grouped(agents)} agents`, message: `must total at most ${grouped(LIMITS.agents)} agents (every group at its busiest interval)` });
+    out.push({ path: center ? 'agentGroups' : 'agents', value: `${grouped(agents)} agents`, message: `must total at most ${grouped(LIMITS.agents)} agents (every group at its busiest interval)` });
   }
   const bytes = resultBytes(cfg);
   if (!(bytes <= LIMITS.resultBytes)) {

@@ -222,7 +222,7 @@ export function compileVariant(text: string, source: string, assignments: readon
   }
   // A plug-in routing policy's path is relative to the scenario file.
   let cfg = compileScenario(input, { baseDir: dirname(resolve(source)), allowPolicies, trustFolder });
-  const past = modelLimitIssues(cfg);
+  const past = modelLimitIssues(cfg, input.contactTypes !== undefined);
   if (past.length > 0) throw new SimError('SIM_ERR_SCENARIO_INVALID', `${label} is past the simulator's limits`, past);
   if (seed !== undefined) cfg = withSeed(cfg, seed);
   return { cfg, text: edited, assignments };
