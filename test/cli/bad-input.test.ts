@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { main } from '../../sim/src/cli.ts';
-import type { Io } from '../../sim/src/cli/io.ts';
+import { cli } from '../fixtures/cli.ts';
 import { MAX_ISSUES_SHOWN, parseScenarioText } from '../../sim/src/config/load.ts';
 import { MAX_SCENARIO_BYTES } from '../../sim/src/config/read.ts';
 import { applyAssignments, compileVariant, parseSets, readScenarioText } from '../../sim/src/experiments/overrides.ts';
@@ -27,12 +27,6 @@ function file(name: string, text: string | Buffer): string {
   return p;
 }
 
-async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [], err: string[] = [];
-  const io: Io = { out: (s) => out.push(s), err: (s) => err.push(s) };
-  const code = await main(['node', 'cctwin', ...args], io);
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
 
 const SMALL = 'name: small\nhorizon: 1h\narrivals:\n  perHour: 100\nagents: 5\nhandleTime:\n  kind: exponential\n  mean: 60\n';
 

@@ -3,8 +3,7 @@ import { copyFileSync, existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { main } from '../../sim/src/cli.ts';
-import type { Io } from '../../sim/src/cli/io.ts';
+import { cli } from '../fixtures/cli.ts';
 
 /**
  * Output files are checked before any work: an output in a missing folder, a folder
@@ -16,12 +15,6 @@ const FIXTURE = fileURLToPath(new URL('../fixtures/pool-small.yaml', import.meta
 const BASELINE = fileURLToPath(new URL('../../scenarios/baseline-day.yaml', import.meta.url));
 const CALLS = fileURLToPath(new URL('../fixtures/calls-small.csv', import.meta.url));
 
-async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [], err: string[] = [];
-  const io: Io = { out: (s) => out.push(s), err: (s) => err.push(s) };
-  const code = await main(['node', 'cctwin', ...args], io);
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
 
 let dir = '';
 let scenario = '';

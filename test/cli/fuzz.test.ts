@@ -5,8 +5,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { main } from '../../sim/src/cli.ts';
-import type { Io } from '../../sim/src/cli/io.ts';
+import { cli } from '../fixtures/cli.ts';
 
 /**
  * Generated bad input through the CLI entry point (issue 12's done-when): malformed
@@ -23,12 +22,6 @@ const dir = mkdtempSync(join(tmpdir(), 'cctwin-fuzz-'));
 const db = join(dir, 'runs.db');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [], err: string[] = [];
-  const io: Io = { out: (s) => out.push(s), err: (s) => err.push(s) };
-  const code = await main(['node', 'cctwin', ...args], io);
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
 
 const LEAKS = /\n\s+at |Cannot read propert|\[object Object\]|Invalid (typed )?array length|Invalid time value|is not a function|undefined is not|failed unexpectedly|Maximum call stack/;
 
@@ -82,7 +75,7 @@ describe('generated bad input through the CLI', () => {
     await fc.assert(fc.asyncProperty(arb, async ([path, value]) => {
       const s = structuredClone(BASE);
       setPath(s, path, value);
-      const r = await cli(['run', file(stringify(s)), '--db', db, '--workers', '1']);
+      const r = await cli('run', file(stringify(s)), '--db', db, '--workers', '1');
       const label = `${path} = ${JSON.stringify(value)}`;
       check(r, label);
       expect(r.code, `${label}\n${r.out}\n${r.err}`).toBe(2);
@@ -102,7 +95,7 @@ describe('generated bad input through the CLI', () => {
       fc.constantFrom('', '---', '- a\n- b', 'a: [1, 2', 'a: &x [*x]', 'name: x\nname: y', '\u0000\u0001', 'horizon: 1h\n\tagents: 3'),
     );
     await fc.assert(fc.asyncProperty(arb, async (text) => {
-      const r = await cli(['run', file(text), '--db', db, '--workers', '1']);
+      const r = await cli('run', file(text), '--db', db, '--workers', '1');
       check(r, JSON.stringify(text).slice(0, 200));
       expect([0, 2], `${text}\n${r.err}`).toContain(r.code);
     }), { numRuns: 150, seed: SEED + 13 });
@@ -124,7 +117,7 @@ describe('generated bad input through the CLI', () => {
       const s = structuredClone(center);
       if (part === 'top') s[key] = value;
       else ((s[part] as Record<string, unknown>[])[i] ??= {})[key] = value;
-      const r = await cli(['run', file(stringify(s)), '--db', db, '--workers', '1']);
+      const r = await cli('run', file(stringify(s)), '--db', db, '--workers', '1');
       const label = `${part}[${i}].${key} = ${JSON.stringify(value)}`;
       check(r, label);
       expect([0, 2], `${label}\n${r.err}`).toContain(r.code);
@@ -144,7 +137,7 @@ describe('generated bad input through the CLI', () => {
     const arb = fc.constantFrom(...bad).chain(([flag, values]) => fc.tuple(fc.constant(flag), values));
     const good = file(stringify(BASE));
     await fc.assert(fc.asyncProperty(arb, async ([flag, value]) => {
-      const r = await cli(['run', good, flag, value, '--db', db]);
+      const r = await cli(...['run', good, flag, value, '--db', db]);
       const label = `${flag} ${value}`;
       check(r, label);
       expect(r.code, `${label}\n${r.err}`).toBe(2);

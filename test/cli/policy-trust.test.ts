@@ -3,8 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main } from '../../sim/src/cli.ts';
-import type { Io } from '../../sim/src/cli/io.ts';
+import { cli } from '../fixtures/cli.ts';
 
 /**
  * Issue 12 item 21: a scenario's routing.policy is code. Only the policies folder
@@ -18,12 +17,6 @@ const dir = mkdtempSync(join(tmpdir(), 'cctwin-trust-'));
 const db = join(dir, 'runs.db');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [], err: string[] = [];
-  const io: Io = { out: (s) => out.push(s), err: (s) => err.push(s) };
-  const code = await main(['node', 'cctwin', ...args], io);
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
 
 // A module whose top-level code leaves a mark: if it is ever imported, the mark exists.
 const MARK = join(dir, 'imported.mark');

@@ -3,8 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { main } from '../../sim/src/cli.ts';
-import type { Io } from '../../sim/src/cli/io.ts';
+import { cli } from '../fixtures/cli.ts';
 import { fmtKpi } from '../../sim/src/cli/table.ts';
 
 /**
@@ -15,12 +14,6 @@ import { fmtKpi } from '../../sim/src/cli/table.ts';
 
 const BASELINE = fileURLToPath(new URL('../../scenarios/baseline-day.yaml', import.meta.url));
 
-async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [], err: string[] = [];
-  const io: Io = { out: (s) => out.push(s), err: (s) => err.push(s) };
-  const code = await main(['node', 'cctwin', ...args], io);
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
 
 let dir = '';
 let db = '';

@@ -5,8 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { main } from '../../sim/src/cli.ts';
-import type { Io } from '../../sim/src/cli/io.ts';
+import { cli } from '../fixtures/cli.ts';
 import { RunStore } from '../../sim/src/runs/store.ts';
 
 /**
@@ -19,12 +18,6 @@ import { RunStore } from '../../sim/src/runs/store.ts';
 const FIXTURE = fileURLToPath(new URL('../fixtures/pool-small.yaml', import.meta.url));
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [], err: string[] = [];
-  const io: Io = { out: (s) => out.push(s), err: (s) => err.push(s) };
-  const code = await main(['node', 'cctwin', ...args], io);
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
 
 let dir = '';
 beforeAll(() => { dir = mkdtempSync(join(tmpdir(), 'cctwin-store-cli-')); });
