@@ -108,6 +108,6 @@ export async function withLocalRunner<T>(body: (runner: Runner) => Promise<T>, s
  */
 export async function runnerFor<T>(opts: RunnerOptions, body: (runner: Runner) => Promise<T>, stop?: AbortSignal): Promise<T> {
   const threads = Math.max(1, Math.min(opts.workers, opts.tasks ?? opts.workers));
-  if (threads <= 1 && opts.inProcess !== false) return (await import('../engine/runner.ts')).withLocalRunner(body, stop);
-  return (await import('../engine/pool.ts')).withRunner(opts, body, stop);
+  if (threads <= 1 && opts.inProcess !== false) return withLocalRunner(body, stop);
+  return (await import('./pool.ts')).withRunner(opts, body, stop);
 }
