@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The `cctwin` command: the compiled JavaScript in dist/ (built by `npm install`, or
-// `npm run build` after a change to the sources). The live twin (`cctwin serve`) lives
-// in twin-api/, which the simulator never imports: its loader is handed in here.
+// `npm run build` after a change to the sources). The live twin and the load tools
+// (`cctwin serve`, `k6`, `replay`, `compare-k6`) live in twin-api/, which the simulator
+// never imports: their loader is handed in here.
 import './v8-flags.js';
 
 let cli;
@@ -12,4 +13,4 @@ try {
   process.stderr.write('error: cctwin is not built (dist/ is missing): run `npm install` or `npm run build` in the package folder\n');
   process.exit(1);
 }
-process.exitCode = await cli.main(process.argv, undefined, { serve: () => import('../dist/twin-api/serve.js') });
+process.exitCode = await cli.main(process.argv, undefined, { twin: async () => (await import('../dist/twin-api/commands.js')).twinCommands });

@@ -12,7 +12,7 @@ import { SimError } from '../../sim/src/errors.ts';
  * SIGTERM closes it (the day finished, exit 0).
  */
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const hooks: CommandHooks = { serve: () => import('../../twin-api/serve.ts') };
+const hooks: CommandHooks = { twin: async () => (await import('../../twin-api/commands.ts')).twinCommands };
 
 async function cli(args: string[], h: CommandHooks = hooks) {
   const out: string[] = [], err: string[] = [];

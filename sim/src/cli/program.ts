@@ -20,11 +20,14 @@ const collect = (v: string, prev: string[]) => [...prev, v];
  * (bin/cctwin.js) hands their loaders in. Without a loader the command says it is not
  * available.
  */
-export interface ServeModule {
+export interface TwinCommands {
   cmdServe(io: Io, file: string | undefined, o: Record<string, unknown>): Promise<number>;
+  cmdK6(io: Io, file: string, o: Record<string, unknown>): Promise<number>;
+  cmdReplay(io: Io, file: string, o: Record<string, unknown>): Promise<number>;
+  cmdCompareK6(io: Io, summary: string, o: Record<string, unknown>): Promise<number>;
 }
 export interface CommandHooks {
-  serve?: () => Promise<ServeModule>;
+  twin?: () => Promise<TwinCommands>;
 }
 
 /** The flags that run, compare and sweep share (read by execution.ts's readExecutionFlags). */
@@ -43,6 +46,14 @@ function addExecutionOptions(cmd: Command, opts: { set: string }): Command {
 }
 
 export function defineCommands(program: Command, io: Io, setCode: SetCode, hooks: CommandHooks = {}): void {
+  /** Runs a twin-api/ command, or says it is not available from this entry point. */
+  const twin = async (name: string, fn: (m: TwinCommands) => Promise<number>): Promise<number> => {
+    if (hooks.twin === undefined) {
+      io.err(`error: cctwin ${name} is not available from this entry point (start it with the cctwin command)`);
+      return 1;
+    }
+    return fn(await hooks.twin());
+  };
   const run = program
     .command('run')
     .description('run independent replications of a scenario and print KPIs with 95% confidence half-widths')
@@ -139,14 +150,46 @@ export function defineCommands(program: Command, io: Io, setCode: SetCode, hooks
     .option('--arrivals <A>', "internal (the scenario's arrivals only) | external (only clients' contacts) | both", 'both')
     .option('-s, --seed <S>', 'seed (overrides the scenario seed)')
     .option('--token <T>', 'bearer token for mutating routes (default: CCTWIN_TOKEN, or generated and printed)')
-    .action(async (file: string | undefined, o) => {
-      if (hooks.serve === undefined) {
-        io.err('error: cctwin serve is not available from this entry point (start it with the cctwin command)');
-        setCode(1);
-        return;
-      }
-      setCode(await (await hooks.serve()).cmdServe(io, file, o));
-    });
+    .option('--db <file>', 'run store (SQLite) the day is stored in when the twin stops', DEFAULT_DB)
+    .action(async (file: string | undefined, o) => setCode(await twin('serve', (m) => m.cmdServe(io, file, o))));
+
+  program
+    .command('k6')
+    .description("write a k6 script whose load is the scenario's arrival process (one ramping-arrival-rate scenario per contact type or channel)")
+    .argument('<file>', 'scenario file (YAML)')
+    .option('--speed <X>', 'simulated seconds per wall-clock second the load is compressed by', '60')
+    .option('--base-url <URL>', 'the target (a cctwin serve twin, or your own system)', 'http://127.0.0.1:8080')
+    .option('--by <B>', 'type | channel: one k6 scenario per contact type or per channel', 'type')
+    .option('--horizon <D>', "simulated duration of the load from the scenario's start, e.g. 4h (default: the scenario's horizon)")
+    .option('-s, --seed <S>', "seed of the demand's overdispersion draw (default: the scenario's seed)")
+    .option('--out <file>', 'write the script here (default: print it)')
+    .action(async (file: string, o) => setCode(await twin('k6', (m) => m.cmdK6(io, file, o))));
+
+  program
+    .command('replay')
+    .description("drive a twin or a real system at the scenario's arrival process (the built-in load generator), long-poll every contact, write a summary")
+    .argument('<file>', 'scenario file (YAML)')
+    .requiredOption('--against <URL>', 'the target: a cctwin serve twin, or a system with the same routes')
+    .option('--speed <X>', 'simulated seconds per wall-clock second (match the twin\'s --speed)', '60')
+    .option('--horizon <D>', "simulated duration of the load from the scenario's start, e.g. 4h (default: the scenario's horizon)")
+    .option('--concurrency <N>', 'contacts in flight at most (created and not yet ended)', '2000')
+    .option('--by <B>', 'type | channel: how the summary groups its counts', 'type')
+    .option('-s, --seed <S>', "seed of the arrival process and of the demand's overdispersion draw (default: the scenario's seed)")
+    .option('--out <file>', 'write the summary JSON here (default: replay-summary.json)', 'replay-summary.json')
+    .option('--token <T>', 'bearer token for the target (default: CCTWIN_TOKEN)')
+    .option('--json', 'print the summary JSON instead of the table (no progress bar)')
+    .action(async (file: string, o) => setCode(await twin('replay', (m) => m.cmdReplay(io, file, o))));
+
+  program
+    .command('compare-k6')
+    .description("compare what a load measured (a k6 or cctwin replay summary) with the simulation's prediction for the same scenario and horizon")
+    .argument('<summary>', 'summary JSON written by a cctwin k6 script or cctwin replay')
+    .requiredOption('--scenario <file>', 'the scenario the load was generated from')
+    .option('-r, --replications <R>', 'replications of the prediction', '30')
+    .option('-w, --workers <N>', `worker threads (default: one per core, here ${defaultWorkers()})`)
+    .option('--widen <PP>', 'percentage points added to each side of the 95% CI of a rate KPI before agreement is judged', '2')
+    .option('--json', 'print the comparison as JSON')
+    .action(async (summary: string, o) => setCode(await twin('compare-k6', (m) => m.cmdCompareK6(io, summary, o))));
 
   const runs = program.command('runs').description('the run store: list, show and export saved runs, compares and sweeps');
   const db = () => new Option('--db <file>', 'run store (SQLite)').default(DEFAULT_DB);
