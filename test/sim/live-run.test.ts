@@ -176,6 +176,41 @@ function direct(run: LiveRun) {
   return { waiting, inService, oldest, groups, waitingCounter: s.waiting };
 }
 
+describe('LiveRun: stop (the day cut at the clock)', () => {
+  it('ends contacts waiting or in the IVR as unfinished at the clock, keeps the one in service answered, and counts each once', () => {
+    // Type 0: one agent, handle 100 s, patience 50 s. Type 1: an IVR of 40 s in front of the same queue.
+    // 1@0 answered at once (in service until 100); 2@10 and 3@20 wait; 4@25 is in the IVR until 65.
+    // Stopped at 30: 2 (wait 20) and 3 (wait 10) unfinished, 4 unfinished without a wait (never queued).
+    const ivr = { time: { kind: 'deterministic' as const, value: 40 }, selfService: 0, hangup: 0, misroute: 0, misrouteTime: 0 };
+    const cfg = centerModel({ types: [{ handle: 100, patience: 50 }, { handle: 100, patience: 50, ivr }], groups: [{ queues: [0], staffing: 1 }] });
+    const run = new LiveRun(cfg, { notifications: 100, arrivals: 'external' });
+    run.inject(0, 1, 0); run.inject(0, 2, 10); run.inject(0, 3, 20); run.inject(1, 4, 25);
+    expect(run.advanceTo(30)).toBe('reached');
+    const before = drain(run);
+    expect(before).toEqual([{ kind: 'answered', id: 1, time: 0, wait: 0, group: 0, site: 0, outcome: null }]);
+    const buf = run.stop();
+    expect(run.finished).toBe(true);
+    expect(run.stoppedAt).toBe(30);
+    expect(drain(run)).toEqual([
+      { kind: 'ended', id: 2, time: 30, wait: 20, group: -1, site: 0, outcome: 'unfinished' },
+      { kind: 'ended', id: 3, time: 30, wait: 10, group: -1, site: 0, outcome: 'unfinished' },
+      { kind: 'ended', id: 4, time: 30, wait: -1, group: -1, site: 0, outcome: 'unfinished' },
+    ]);
+    // Every arrival in one outcome: 1 answered (its service cut with the day: not completed), 3 unfinished.
+    expect(total(buf, 'arrivals')).toBe(4);
+    expect(total(buf, 'answered')).toBe(1);
+    expect(total(buf, 'completed')).toBe(0);
+    expect(total(buf, 'unfinished')).toBe(3);
+    expect(total(buf, 'offered')).toBe(3);
+    // Agent time stops at the clock: 30 s staffed, 30 s busy.
+    expect(total(buf, 'staffedTime')).toBeCloseTo(30, 9);
+    expect(total(buf, 'busyTime')).toBeCloseTo(30, 9);
+    expect(run.result()).toEqual(buf.map((v, i) => (i === WALL ? run.result()[WALL] : v)));
+    expect(codeOf(() => run.advanceTo(40))).toBe('ENGINE_ERR_STATE');
+    expect(codeOf(() => run.stop())).toBe('ENGINE_ERR_STATE');
+  });
+});
+
 describe('LiveRun: snapshot', () => {
   it('reads the hand-worked state at t = 80: one waiting for 10 s, one in service, the counters so far', () => {
     const run = new LiveRun(centerModel(oneAgent), { notifications: 100, arrivals: 'external' });

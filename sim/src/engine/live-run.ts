@@ -5,6 +5,7 @@ import { O_UNFINISHED, OUTCOMES, type Outcome } from '../model/event-log.ts';
 import { LiveState, liveEnded, NOTICE_ENDED, NOTICE_STRIDE } from '../model/live.ts';
 import type { RoutingPolicy } from '../model/routing.ts';
 import { Replication } from './replicate.ts';
+import { CALL_IVR, CALL_WAITING } from '../model/contacts.ts';
 import { snapshotLayout, writeSnapshot, type SnapshotLayout } from './live-snapshot.ts';
 
 /**
@@ -283,9 +284,31 @@ export class LiveRun {
     return status;
   }
 
+  /**
+   * Ends the run at the clock without running the rest of the day (a live twin stopped
+   * before its horizon): nothing more happens. Contacts still waiting or in the IVR end
+   * as unfinished (injected ones are notified: drain them); contacts in service stay
+   * answered, their service cut with the day (not completed). Returns the day's result,
+   * its intervals after the clock empty. Once stopped, the run is finished.
+   */
+  stop(): Float64Array {
+    this.checkOpen('stop');
+    const s = this.replication.state, l = this.live;
+    for (let slot = 0; slot < l.tracked.length; slot++) {
+      if (l.tracked[slot] === 1 && (s.cState[slot] === CALL_WAITING || s.cState[slot] === CALL_IVR)) liveEnded(s, slot, O_UNFINISHED);
+    }
+    if (!this.notify) this.drainNotices(null);
+    this.finishedFlag = true;
+    this.stoppedAt = s.now;
+    return this.replication.result(true);
+  }
+
+  /** The clock at which `stop` ended the run, or null (running, or finished at its end). */
+  stoppedAt: number | null = null;
+
   /** The result buffer of the current day so far (model/layout.ts). */
   result(): Float64Array {
-    return this.replication.result();
+    return this.replication.result(this.stoppedAt !== null);
   }
 
   /** The result buffer of the previous day (the day repeats), or null on the first day. */

@@ -4,7 +4,7 @@ import { dispatchUntil, injectArrival, MAX_EVENTS, startEvents } from '../model/
 import type { RoutingPolicy } from '../model/routing.ts';
 import { loadedPolicy } from './policy-loader.ts';
 import { EventLog, logEnd, O_UNFINISHED } from '../model/event-log.ts';
-import { CALL_IN_SERVICE, CALL_WAITING, FLAG_CASE, SimState } from '../model/state.ts';
+import { CALL_IN_SERVICE, CALL_IVR, CALL_WAITING, FLAG_CASE, SimState } from '../model/state.ts';
 import { topologyOf } from '../config/topology.ts';
 import { PLUGIN } from '../config/routing-policies.ts';
 import { HEADER_LENGTH, M, NM, RESULT_MAGIC, RESULT_VERSION, TIME_WEIGHTED } from '../model/layout.ts';
@@ -98,21 +98,22 @@ export class Replication {
   }
 
   /**
-   * The result buffer: a versioned header, then (nIntervals + 1) rows of NM metrics,
+   * The result buffer (`cut`: the day cut at the clock, contacts waiting or in the IVR
+   * counted unfinished): a versioned header, then (nIntervals + 1) rows of NM metrics,
    * the (type, site) cells, the site time block, the tenure bands and the daily
    * headcount (see model/layout.ts). A fresh copy, safe to transfer to another thread.
    */
-  result(): Float64Array {
+  result(cut = false): Float64Array {
     const s = this.state;
     const blocks = [s.rows, s.subRows, s.cells, s.siteRows, s.tenureRows, s.headRows];
-    if (s.cal.size === 0 || !(s.now > s.lastAreaTime)) return this.resultOf(blocks, s.cal.size === 0);
+    if (s.cal.size === 0 || !(s.now > s.lastAreaTime)) return this.resultOf(blocks, cut || s.cal.size === 0, cut);
     // Taken mid-run: the time integrals run to the clock in the result, but not in the
     // state, which closes them at the next event (see advanceTo): the row they grow
     // in is put back as it was.
     const rAt = s.timeRow * NM, sAt = s.timeRow * s.nSites * NM;
     const row = s.rows.slice(rAt, rAt + NM), siteRow = s.siteRows.slice(sAt, sAt + s.nSites * NM), last = s.lastAreaTime;
     s.advanceAreas();
-    const out = this.resultOf(blocks, false);
+    const out = this.resultOf(blocks, cut, cut);
     s.rows.set(row, rAt);
     s.siteRows.set(siteRow, sAt);
     s.lastAreaTime = last;
@@ -122,9 +123,10 @@ export class Replication {
   /**
    * A result buffer of the metric blocks `blocks` (rows, subRows, cells, siteRows,
    * tenureRows, headRows: the state's, or a live run's previous day), with the contacts still
-   * waiting counted unfinished when `finished`.
+   * waiting counted unfinished when `finished`, and those in the IVR too when the day is
+   * `cut` (a live run stopped before its end: see LiveRun.stop).
    */
-  resultOf(blocks: readonly Float64Array[], finished: boolean): Float64Array {
+  resultOf(blocks: readonly Float64Array[], finished: boolean, cut = false): Float64Array {
     const s = this.state;
     const out = new Float64Array(HEADER_LENGTH + blocks.reduce((n, b) => n + b.length, 0));
     out[0] = RESULT_MAGIC;
@@ -155,7 +157,7 @@ export class Replication {
     if (finished) {
       // Finished: every contact still waiting is unfinished.
       for (let slot = 0; slot < s.nSlots; slot++) {
-        if (s.cState[slot] !== CALL_WAITING) continue;
+        if (s.cState[slot] !== CALL_WAITING && !(cut && s.cState[slot] === CALL_IVR)) continue;
         out[subAt + s.cSub[slot] + M.unfinished]++;
         if (s.cCell[slot] >= 0) out[cellsAt + s.cCell[slot] + M.unfinished]++;
       }

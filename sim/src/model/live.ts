@@ -1,6 +1,7 @@
 import { NM } from './layout.ts';
 import { O_ABANDONED, O_COMPLETED, O_DROPPED, O_LOST, O_TRANSFERRED, O_UNFINISHED } from './event-log.ts';
 import type { SimState } from './state.ts';
+import { CALL_IVR } from './contacts.ts';
 
 /**
  * The model's side of a live run (engine/live-run.ts): what a replication driven from
@@ -166,7 +167,8 @@ export function liveEnded(s: SimState, slot: number, outcome: number): void {
   d[b + 3] = slot;
   d[b + 4] = s.now;
   if (aw >= 0) d[b + 5] = aw;
-  else if (left) d[b + 5] = s.now - s.cEnter[slot];
+  // (unfinished in the IVR: a live run stopped before its end, LiveRun.stop; it never queued)
+  else if (left && s.cState[slot] !== CALL_IVR) d[b + 5] = s.now - s.cEnter[slot];
   else d[b + 5] = -1;
   d[b + 6] = served ? s.aGroup[s.cAgent[slot]] : -1;
   d[b + 7] = s.cSite[slot];
