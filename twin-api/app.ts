@@ -6,7 +6,11 @@ import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/typ
 import { SimError } from '../sim/src/errors.ts';
 import type { ModelConfig } from '../sim/src/config/model-config.ts';
 import { TwinError, unknownValue } from './errors.ts';
-import { BatchBody, BatchCreated, ContactBody, ContactQuery, ContactView, ControlBody, ControlDone, Created, ErrorBody, IdParams } from './schemas.ts';
+import { BatchBody, BatchCreated, ContactBody, ContactQuery, ContactView, ControlBody, ControlDone, Created, ErrorBody, EventsHeaders, EventsQuery, IdParams } from './schemas.ts';
+import { sseFrame } from './events.ts';
+import { liveSummary, type LiveSummary } from './live-result.ts';
+import { twinRegistry } from './prometheus.ts';
+import type { ServerResponse } from 'node:http';
 import { MAX_SPEED, Twin, type Arrivals, type ContactRecord, type Speed } from './twin.ts';
 import type { Static } from 'typebox';
 
@@ -35,6 +39,8 @@ export interface TwinOptions {
   bodyLimit?: number;
   /** open long-polls at most (default 10,000) */
   maxWaiters?: number;
+  /** open event streams at most (default 1,000) */
+  maxStreams?: number;
   /** ended contacts' records: kept this many wall seconds (default 600), at most this many (default 100,000) */
   endedTtl?: number;
   maxEnded?: number;
@@ -100,7 +106,7 @@ export async function buildTwin(o: TwinOptions): Promise<FastifyInstance> {
   const token = o.token ?? randomBytes(24).toString('base64url');
   const auth = { token, generated: o.token === undefined, required: !isLoopback(host) };
 
-  const app = Fastify({ logger: o.logger ?? false, bodyLimit: o.bodyLimit ?? 512 * 1024, return503OnClosing: true }).withTypeProvider<TypeBoxTypeProvider>();
+  const app = Fastify({ logger: o.logger ?? false, bodyLimit: o.bodyLimit ?? 512 * 1024, return503OnClosing: true, forceCloseConnections: true }).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(TypeBoxValidatorCompiler);
   app.decorate('twin', twin);
   app.decorate('twinAuth', auth);
@@ -255,8 +261,8 @@ export async function buildTwin(o: TwinOptions): Promise<FastifyInstance> {
       case 'pause': twin.pause(); break;
       case 'resume': twin.resume(); break;
       case 'speed': twin.setSpeed(need('speed')); break;
-      case 'fail-site': twin.run.failSite(siteOf(), { inService: b.inService, waiting: b.waiting }); break;
-      case 'restore-site': twin.run.restoreSite(siteOf()); break;
+      case 'fail-site': twin.failSite(siteOf(), { inService: b.inService, waiting: b.waiting }); break;
+      case 'restore-site': twin.restoreSite(siteOf()); break;
       case 'staffing': {
         const name = need('group');
         const g = cfg.groups.findIndex((x) => x.name === name);
@@ -272,13 +278,83 @@ export async function buildTwin(o: TwinOptions): Promise<FastifyInstance> {
     return { action, clock: twin.run.now, speed: twin.speed, paused: twin.paused };
   });
 
+  // ---------------------------------------------------------------- metrics and events
+  const started = performance.now();
+  let metricsCache: { at: number; clock: number; body: LiveSummary } | null = null;
+  app.get('/v1/metrics', {
+    schema: { summary: "the day so far in the run JSON's shape (totals, intervals[], byChannel, bySite, sla[] ...; as cctwin run --json), with `live`: the clock, the current interval, the clients' contacts apart", tags: ['state'] },
+  }, async () => {
+    // Recomputed at most every 250 ms of wall time, or when the day closes (a summary is not free on long horizons).
+    const now = performance.now();
+    if (metricsCache === null || (metricsCache.clock !== twin.run.now && now - metricsCache.at > 250) || (twin.finalResult !== null && !metricsCache.body.live.closed)) {
+      metricsCache = { at: now, clock: twin.run.now, body: liveSummary(twin, (now - started) / 1000) };
+    }
+    return metricsCache.body;
+  });
+
+  const registry = twinRegistry(twin);
+  app.get('/metrics', { schema: { summary: 'Prometheus text exposition (prom-client): queues, agents, sites, the interval service level, counters by outcome, simulated waits', tags: ['state'] } }, async (_req, reply) =>
+    reply.type(registry.contentType).send(await registry.metrics()));
+
+  const streams = new Set<ServerResponse>();
+  const maxStreams = o.maxStreams ?? 1000;
+  app.get('/v1/events', {
+    schema: {
+      summary: 'server-sent events: contact (a client contact ended), interval (closed), site (down/up), control (pause, resume, speed), day (closed); Last-Event-ID resumes from a buffer of the last 10,000',
+      tags: ['state'], headers: EventsHeaders, querystring: EventsQuery,
+    },
+  }, (req, reply) => {
+    if (streams.size >= maxStreams) throw new TwinError('TWIN_ERR_TOO_MANY_STREAMS', 429, `too many open event streams (${maxStreams}): retry later`);
+    const lastRaw = req.headers['last-event-id'] ?? req.query.lastEventId;
+    const last = lastRaw === undefined ? null : Number(lastRaw);
+    reply.hijack();
+    const raw = reply.raw;
+    raw.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+    streams.add(raw);
+    let pending = '';
+    let flushing: ReturnType<typeof setImmediate> | null = null;
+    const flush = () => {
+      flushing = null;
+      if (pending === '' || raw.writableEnded) return;
+      raw.write(pending);
+      pending = '';
+      // A client that does not read: end its stream (it may come back with Last-Event-ID).
+      if (raw.writableLength > 4 * 1024 * 1024) raw.end();
+    };
+    const send = (frame: string) => {
+      pending += frame;
+      if (flushing === null) flushing = setImmediate(flush);
+    };
+    send(`retry: 2000\n: cctwin live twin of ${cfg.name}, next event id ${twin.events.nextId}\n\n`);
+    if (last !== null) {
+      const { events, missed } = twin.events.since(last);
+      if (missed) send(`event: reset\ndata: ${JSON.stringify({ oldest: twin.events.oldestId, message: 'events after your Last-Event-ID were dropped from the buffer: read /v1/metrics again' })}\n\n`);
+      for (const e of events) send(sseFrame(e));
+    }
+    const unsubscribe = twin.events.subscribe((e) => send(sseFrame(e)));
+    const beat = setInterval(() => send(': keep-alive\n\n'), 15_000);
+    raw.once('close', () => {
+      unsubscribe();
+      clearInterval(beat);
+      if (flushing !== null) clearImmediate(flushing);
+      streams.delete(raw);
+    });
+  });
+
   app.get('/healthz', { schema: { summary: 'liveness: 503 if the engine stopped', tags: ['meta'] } }, async (_req, reply) =>
     reply.code(twin.failure === null ? 200 : 503).send({ ok: twin.failure === null, clock: twin.run.now, finished: twin.finished, ...(twin.failure === null ? {} : { failure: twin.failure }) }));
   app.get('/docs/json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/docs', { schema: { hide: true } }, async () => app.swagger());
 
   app.addHook('onReady', async () => { if (o.autoStart !== false) twin.start(); });
-  app.addHook('preClose', async () => twin.close());
+  app.addHook('preClose', async () => {
+    twin.close();
+    // The answers of the released long-polls and the day's last events are written,
+    // then the streams end; the server then closes every connection (a client's kept-alive
+    // or half-gone socket does not hold the close).
+    await new Promise((r) => setTimeout(r, 20));
+    for (const raw of streams) raw.end();
+  });
   return app;
 }
 

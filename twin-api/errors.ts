@@ -15,13 +15,14 @@ import type { Issue } from '../sim/src/errors.ts';
  *   TWIN_ERR_EXTERNAL_OFF        409  contacts from clients while the twin runs --arrivals internal
  *   TWIN_ERR_DAY_OVER            409  the simulated day has ended: no more contacts or controls
  *   TWIN_ERR_TOO_MANY_WAITERS    429  too many open long-polls
+ *   TWIN_ERR_TOO_MANY_STREAMS    429  too many open event streams
  *   TWIN_ERR_ENGINE_STOPPED      503  the engine stopped (a limit of the model reached): reads still work
  *   TWIN_ERR_INTERNAL            500  a bug
  */
 export type TwinErrorCode =
   | 'TWIN_ERR_VALIDATION' | 'TWIN_ERR_UNKNOWN_CONTACT_TYPE' | 'TWIN_ERR_UNKNOWN_NAME' | 'TWIN_ERR_MISSING_FIELD'
   | 'TWIN_ERR_BATCH_TOO_LARGE' | 'TWIN_ERR_NOT_FOUND' | 'TWIN_ERR_ROUTE_NOT_FOUND' | 'TWIN_ERR_UNAUTHORIZED'
-  | 'TWIN_ERR_EXTERNAL_OFF' | 'TWIN_ERR_DAY_OVER' | 'TWIN_ERR_TOO_MANY_WAITERS' | 'TWIN_ERR_ENGINE_STOPPED' | 'TWIN_ERR_INTERNAL';
+  | 'TWIN_ERR_EXTERNAL_OFF' | 'TWIN_ERR_DAY_OVER' | 'TWIN_ERR_TOO_MANY_WAITERS' | 'TWIN_ERR_TOO_MANY_STREAMS' | 'TWIN_ERR_ENGINE_STOPPED' | 'TWIN_ERR_INTERNAL';
 
 export class TwinError extends Error {
   constructor(

@@ -87,3 +87,11 @@ export const ErrorBody = Type.Object({
   message: Type.String(),
   field: Type.Optional(Type.String()),
 });
+
+export const EventsHeaders = Type.Object({
+  'last-event-id': Type.Optional(Type.String({ pattern: '^[0-9]{1,15}$', description: 'resume after this event id (the browser sends it on reconnection)' })),
+});
+
+export const EventsQuery = Type.Object({
+  lastEventId: Type.Optional(Type.Integer({ minimum: 0, maximum: 1e15, description: 'resume after this event id (for clients that cannot set the Last-Event-ID header)' })),
+}, { additionalProperties: false });

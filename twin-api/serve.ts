@@ -5,6 +5,9 @@ import { compileVariant, readScenarioText } from '../sim/src/experiments/overrid
 import { FlagChecker } from '../sim/src/cli/options.ts';
 import type { Io } from '../sim/src/cli/io.ts';
 import { buildTwin } from './app.ts';
+import { openStore } from '../sim/src/cli/files.ts';
+import { DEFAULT_DB } from '../sim/src/runs/location.ts';
+import { clockText, LiveRunRecord } from './live-store.ts';
 import { MAX_SPEED, type Arrivals, type Speed } from './twin.ts';
 
 /**
@@ -37,6 +40,7 @@ export interface ServeFlags {
   arrivals: Arrivals;
   seed?: number;
   token?: string;
+  db: string;
 }
 
 /** Reads and checks serve's flags; throws one SimError naming every bad flag (exit 2). */
@@ -57,8 +61,10 @@ export function readServeFlags(o: Record<string, unknown>, env: NodeJS.ProcessEn
   if (token !== undefined && !/^[\x21-\x7e]{16,256}$/.test(token)) {
     f.fail(o.token !== undefined ? 'token' : 'token (CCTWIN_TOKEN)', '(hidden)', 'must be 16 to 256 visible ASCII characters, no spaces');
   }
+  const db = String(o.db ?? DEFAULT_DB);
+  if (db.trim() === '') f.fail('db', db, 'must be a file name (the run store)');
   f.done('serve');
-  return { speed: speed!, port: port!, host, arrivals, seed, token };
+  return { speed: speed!, port: port!, host, arrivals, seed, token, db };
 }
 
 /** Resolves on the first SIGINT or SIGTERM. */
@@ -74,28 +80,56 @@ export async function cmdServe(io: Io, file: string | undefined, o: Record<strin
   const flags = readServeFlags(o);
   const path = file ?? defaultScenario();
   if (path === null) throw new SimError('SIM_ERR_SCENARIO_READ', 'no scenario file given, and the packaged scenarios/baseline-day.yaml was not found');
-  const { cfg } = compileVariant(readScenarioText(path), path, [], flags.seed);
-  const app = await buildTwin({ cfg, speed: flags.speed, arrivals: flags.arrivals, token: flags.token, host: flags.host });
+  const variant = compileVariant(readScenarioText(path), path, [], flags.seed);
+  const cfg = variant.cfg;
+  const store = openStore(flags.db, 'write');
+  let app: Awaited<ReturnType<typeof buildTwin>>;
+  try {
+    app = await buildTwin({ cfg, speed: flags.speed, arrivals: flags.arrivals, token: flags.token, host: flags.host });
+  } catch (e) {
+    store.close();
+    throw e;
+  }
   const stopped = stopSignal();
   let address: string;
   try {
     address = await app.listen({ port: flags.port, host: flags.host });
   } catch (e) {
     await app.close();
+    store.close();
     const err = e as NodeJS.ErrnoException;
     io.err(`error: cannot listen on ${flags.host}:${flags.port}: ${err.code ?? err.message}`);
     return 1;
   }
+  const twin = app.twin;
+  const record = LiveRunRecord.create(store, twin, { text: variant.text, options: { speed: flags.speed, arrivals: flags.arrivals, seed: cfg.seed, host: flags.host, address } });
+  let why = 'the horizon reached';
+  let storeFailure: string | null = null;
+  twin.onDayEnd(() => {
+    try {
+      record.finish(why);
+      if (why === 'the horizon reached') io.out(`the simulated day is over: stored as run ${record.runId} in ${store.file} (cctwin runs show ${record.runId}); still serving reads, Ctrl-C to stop`);
+    } catch (e) {
+      storeFailure = e instanceof Error ? e.message : String(e);
+      io.err(`error: the day could not be stored in ${store.file}: ${storeFailure}`);
+    }
+  });
   const auth = app.twinAuth;
-  io.out(`cctwin serve: ${cfg.name}, speed ${flags.speed}, arrivals ${flags.arrivals}, horizon ${(app.twin.horizon / 3600).toFixed(2)} h`);
+  io.out(`cctwin serve: ${cfg.name}, speed ${flags.speed}, arrivals ${flags.arrivals}, horizon ${(twin.horizon / 3600).toFixed(2)} h, run ${record.runId} in ${store.file}`);
   io.out(`  listening on ${address}`);
   io.out(`  docs (OpenAPI JSON) ${address}/docs/json`);
   if (auth.required) io.out(auth.generated ? `  token (generated; mutating routes need Authorization: Bearer <token>): ${auth.token}` : '  mutating routes need Authorization: Bearer <the token given>');
-  io.out('  Ctrl-C stops the twin (the day is closed: contacts still waiting end as unfinished)');
+  io.out('  Ctrl-C stops the twin (the day is cut at the clock: contacts still waiting end as unfinished; the run is stored)');
   const signal = await stopped;
   io.err(`\n${signal}: closing the twin`);
+  if (!twin.dayOver || twin.finalResult === null) why = signal;
   await app.close();
-  const s = app.twin.stats;
-  io.out(`stopped at simulated ${app.twin.run.now.toFixed(1)} s: ${s.created} contacts created by clients, ${s.ended} ended`);
+  store.close();
+  const x = twin.external;
+  const ended = Object.values(x.outcomes).reduce((a, b) => a + b, 0);
+  const cut = twin.run.stoppedAt;
+  io.out(`stopped at simulated ${clockText(twin.run.now)}${cut === null ? '' : ' (the day cut there)'}: ${x.created} contacts created by clients, ${ended} ended${x.created > ended ? `, ${x.created - ended} in service when the day was cut` : ''}`);
+  if (storeFailure !== null) return 1;
+  io.out(`stored as run ${record.runId} in ${store.file} (cctwin runs show ${record.runId})`);
   return 0;
 }

@@ -4,7 +4,10 @@ import { withSeed } from '../sim/src/config/compile.ts';
 import { LiveRun, type AdvanceStatus, type Notice } from '../sim/src/engine/live-run.ts';
 import { loadPolicy } from '../sim/src/engine/policy-loader.ts';
 import { CALL_IN_SERVICE, CALL_IVR, CALL_WAITING } from '../sim/src/model/state.ts';
+import { CHANNELS, NCH } from '../sim/src/config/channels.ts';
+import { M, NM } from '../sim/src/model/layout.ts';
 import { TwinError } from './errors.ts';
+import { EventBuffer } from './events.ts';
 
 /**
  * The live twin's engine side, without HTTP: one LiveRun paced against a wall clock,
@@ -110,9 +113,27 @@ export class Twin {
   openWaiters = 0;
   /** counts for the conservation check: contacts created over HTTP, ends seen, ends seen twice (a bug if ever > 0) */
   readonly stats = { created: 0, ended: 0, answered: 0, duplicateEnds: 0, evicted: 0, turns: 0, maxTurnMs: 0 };
+  /**
+   * The clients' contacts, counted apart from the model's own: by the outcome they
+   * ended with, answered ones (their first answer) and within the threshold, and the
+   * sum of the waits of answered ones (simulated seconds).
+   */
+  readonly external = { created: 0, answered: 0, answeredWithin: 0, waitSum: 0, outcomes: {} as Record<string, number> };
+  /** called at each first answer of a client's contact (type index, the agent's site, the simulated wait) */
+  onAnswer: ((type: number, site: number, wait: number) => void) | null = null;
+  /** the event stream (GET /v1/events) */
+  readonly events = new EventBuffer();
+  /** the day's result once closed (cut at the clock, or run to its end), else null */
+  finalResult: Float64Array | null = null;
+  /** the interval the clock was in at the last check (intervals before it are closed) */
+  private intervalSeen = 0;
+  /** the sites' state at the last check (1 down) */
+  private sitesSeen!: Uint8Array;
 
   private constructor(o: TwinCoreOptions) {
-    this.cfg = o.seed === undefined ? o.cfg : withSeed(o.cfg, o.seed);
+    // The twin measures from the start: a warm-up (a device of steady-state studies) does not apply.
+    const cfg = o.seed === undefined ? o.cfg : withSeed(o.cfg, o.seed);
+    this.cfg = cfg.warmup === 0 ? cfg : Object.freeze({ ...cfg, warmup: 0 });
     this.arrivals = o.arrivals ?? 'both';
     this.horizon = this.cfg.horizon;
     this.clock = o.clock ?? (() => performance.now());
@@ -131,6 +152,7 @@ export class Twin {
     t.run = new LiveRun(t.cfg, { arrivals: t.arrivals === 'external' ? 'external' : 'model', notifications: 1 << 16, sliceEvents: t.sliceEvents, policy });
     t.anchorWall = t.clock();
     t.anchorSim = t.run.now;
+    t.sitesSeen = Uint8Array.from(t.run.replication.state.siteDown);
     return t;
   }
 
@@ -173,6 +195,7 @@ export class Twin {
     if (this.run.paused) return;
     this.frozen = this.speedValue === 'max' ? this.run.now : this.target();
     this.run.pause();
+    this.emitControl('pause');
   }
 
   resume(): void {
@@ -180,6 +203,7 @@ export class Twin {
     this.reanchor(this.frozen ?? this.run.now);
     this.frozen = null;
     this.run.resume();
+    this.emitControl('resume');
     this.kick();
   }
 
@@ -188,7 +212,64 @@ export class Twin {
     this.speedValue = speed;
     if (this.frozen !== null) this.frozen = Math.min(this.frozen, from);
     else this.reanchor(from);
+    this.emitControl('speed');
     this.kick();
+  }
+
+  private emitControl(action: string): void {
+    this.events.emit('control', { action, clock: this.run.now, speed: this.speedValue, paused: this.run.paused });
+  }
+
+  /** Fails a site now (a control): see LiveRun.failSite. */
+  failSite(site: number, modes: { inService?: 'drop' | 'finish'; waiting?: 'move' | 'lose' }): void {
+    this.run.failSite(site, modes);
+    this.checkSites('control');
+  }
+
+  restoreSite(site: number): void {
+    this.run.restoreSite(site);
+    this.checkSites('control');
+  }
+
+  /** Emits a site event for each site whose state changed since the last check. */
+  private checkSites(cause: 'scenario' | 'control'): void {
+    const down = this.run.replication.state.siteDown, seen = this.sitesSeen;
+    for (let i = 0; i < down.length; i++) {
+      if (down[i] === seen[i]) continue;
+      seen[i] = down[i];
+      this.events.emit('site', { site: this.cfg.sites[i].name, up: down[i] === 0, clock: this.run.now, cause });
+    }
+  }
+
+  /** Emits an interval event for each interval the clock has left since the last check. */
+  private checkIntervals(): void {
+    const L = this.cfg.intervalLength, nI = this.cfg.nIntervals;
+    const now = Math.min(Math.floor(this.run.now / L), nI);
+    for (; this.intervalSeen < now; this.intervalSeen++) this.events.emit('interval', this.intervalFigures(this.intervalSeen));
+  }
+
+  /**
+   * Interval `i`'s counts now, per channel (from the state's rows: contacts counted in
+   * the interval they arrived in) and its service level: answered within the threshold
+   * / offered, per channel (a wait across channels has no meaning).
+   */
+  intervalFigures(i: number): Record<string, unknown> {
+    const s = this.run.replication.state, nS = s.nSites, L = this.cfg.intervalLength;
+    const byChannel: Record<string, unknown> = {};
+    for (let ch = 0; ch < NCH; ch++) {
+      if (!this.cfg.types.some((t) => t.channel === CHANNELS[ch])) continue;
+      const c = { arrivals: 0, offered: 0, answered: 0, answeredWithin: 0, abandoned: 0 };
+      for (let si = 0; si < nS; si++) {
+        const b = i * s.subStride + (si * NCH + ch) * NM;
+        c.arrivals += s.subRows[b + M.arrivals];
+        c.offered += s.subRows[b + M.offered];
+        c.answered += s.subRows[b + M.answered];
+        c.answeredWithin += s.subRows[b + M.answeredWithin];
+        c.abandoned += s.subRows[b + M.abandoned];
+      }
+      byChannel[CHANNELS[ch]] = { ...c, serviceLevel: c.offered > 0 ? c.answeredWithin / c.offered : null, abandonRate: c.offered > 0 ? c.abandoned / c.offered : null };
+    }
+    return { index: i, start: i * L, end: (i + 1) * L, byChannel };
   }
 
   // ------------------------------------------------------------ the loop
@@ -250,12 +331,15 @@ export class Twin {
         else status = this.run.advanceTo(t, this.sliceEvents);
       }
       this.drain();
+      this.checkIntervals();
+      this.checkSites('scenario');
       if (this.run.finished) break;
       if (!this.finishing && !this.run.paused && this.run.now >= this.horizon) { this.finishing = true; continue; }
       if (status === 'reached' || status === 'paused') { more = false; break; }
       more = true;
       if (performance.now() - t0 >= budgetMs) break;
     }
+    if (this.run.finished) this.dayEnded();
     const ms = performance.now() - t0;
     this.stats.turns++;
     if (ms > this.stats.maxTurnMs) this.stats.maxTurnMs = ms;
@@ -280,6 +364,10 @@ export class Twin {
       r.group = n.group;
       r.site = n.site;
       this.stats.answered++;
+      this.external.answered++;
+      if (n.wait <= this.cfg.threshold) this.external.answeredWithin++;
+      this.external.waitSum += n.wait;
+      if (this.onAnswer !== null) this.onAnswer(r.type, n.site, n.wait);
     } else {
       if (r.end !== null) { this.stats.duplicateEnds++; return; }
       r.end = n.time;
@@ -294,6 +382,10 @@ export class Twin {
       this.byExternal.delete(n.externalId);
       this.endedQueue.push(r);
       this.stats.ended++;
+      const o = this.external.outcomes;
+      o[n.outcome!] = (o[n.outcome!] ?? 0) + 1;
+      const t = this.cfg.types[r.type];
+      this.events.emit('contact', { id: r.id, type: t.name, channel: t.channel, outcome: n.outcome, arrival: r.arrival, end: r.end, wait: r.wait, answered: r.answered });
     }
     this.notifyWaiters(r);
   }
@@ -349,6 +441,7 @@ export class Twin {
       this.byId.set(r.id, r);
       this.byExternal.set(ext, r);
       this.stats.created++;
+      this.external.created++;
       out.push(r);
     }
     // Let them arrive now (the events at this instant only), so that the answer says where the model put them.
@@ -406,8 +499,10 @@ export class Twin {
   // ------------------------------------------------------------ the end
 
   /**
-   * Stops the loop and closes the day: the run finishes (contacts still waiting end as
-   * unfinished), every notice is applied and every waiter answered.
+   * Stops the loop and closes the day. Before the horizon the day is cut at the clock
+   * (LiveRun.stop: nothing more happens; contacts still waiting or in the IVR end as
+   * unfinished); from the horizon on, the drain is run to its end as the scenario's day
+   * would. Every notice is applied, every waiter answered; `finalResult` holds the day.
    */
   close(): void {
     if (this.closed) return;
@@ -415,16 +510,41 @@ export class Twin {
     this.looping = false;
     this.unschedule();
     if (!this.run.finished && this.failure === null) {
-      this.finishing = true;
       if (this.run.paused) this.run.resume();
-      for (;;) {
-        const status = this.run.finish();
+      if (!this.finishing && this.run.now < this.horizon) {
+        this.finalResult = this.run.stop();
         this.drain();
-        if (status === 'reached') break;
+      } else {
+        this.finishing = true;
+        for (;;) {
+          const status = this.run.finish();
+          this.drain();
+          if (status === 'reached') break;
+        }
       }
     }
     this.drain();
+    this.dayEnded();
     for (const r of this.byId.values()) if (r.waiters !== null) for (const w of [...r.waiters]) this.release(r, w, false);
+  }
+
+  private dayListeners: ((t: Twin) => void)[] = [];
+  private dayDone = false;
+
+  /** Calls `fn` once the day is closed (at once if it is): its result is in `finalResult`. */
+  onDayEnd(fn: (t: Twin) => void): void {
+    if (this.dayDone) fn(this);
+    else this.dayListeners.push(fn);
+  }
+
+  /** The day is over (run to its end, or cut): keeps its result, says so on the event stream, tells the listeners. */
+  private dayEnded(): void {
+    if (this.dayDone) return;
+    this.dayDone = true;
+    this.checkIntervals();
+    if (this.failure === null) this.finalResult = this.run.stoppedAt !== null ? this.finalResult ?? this.run.result() : this.run.result();
+    this.events.emit('day', { clock: this.run.now, cut: this.run.stoppedAt !== null, finished: this.run.finished, failure: this.failure });
+    for (const fn of this.dayListeners.splice(0)) fn(this);
   }
 
   /** A fresh opaque id's shape (for the route's schema). */

@@ -315,7 +315,8 @@ describe('auth, docs, records', () => {
     const { app } = await twin();
     const doc = (await get(app, '/docs/json')).json();
     expect(doc.openapi).toMatch(/^3\./);
-    expect(Object.keys(doc.paths).sort()).toEqual(['/healthz', '/v1/contacts', '/v1/contacts/{id}', '/v1/contacts:batch', '/v1/control', '/v1/state'].sort());
+    expect(Object.keys(doc.paths).sort()).toEqual(['/healthz', '/metrics', '/v1/contacts', '/v1/contacts/{id}', '/v1/contacts:batch', '/v1/control', '/v1/events', '/v1/metrics', '/v1/state'].sort());
+    expect(doc.paths['/v1/events'].get.parameters.map((p: { name: string }) => p.name).sort()).toEqual(['last-event-id', 'lastEventId']);
     expect(doc.paths['/v1/contacts'].post.requestBody.content['application/json'].schema.properties).toHaveProperty('customerId');
     expect(doc.paths['/v1/contacts/{id}'].get.parameters.map((p: { name: string }) => p.name).sort()).toEqual(['id', 'timeout', 'wait']);
     expect(doc.paths['/v1/control'].post.requestBody.content['application/json'].schema.properties.action).toBeDefined();
@@ -343,7 +344,7 @@ describe('auth, docs, records', () => {
     expect((await get(app, `/v1/contacts/${waiting}`)).json()).toMatchObject({ status: 'accepted', ended: false });
   });
 
-  it('conservation: every contact created over HTTP ends exactly once, through failures, staffing changes and the close', async () => {
+  it('conservation: every contact created over HTTP ends exactly once, or is in service when the day is cut, through failures, staffing changes and the close', async () => {
     const { app, advance } = await twin();
     const ids: string[] = [];
     const types = ['flight-zh-phone', 'flight-en-phone', 'hotel-zh-im'];
@@ -357,20 +358,39 @@ describe('auth, docs, records', () => {
       advance(60);
     }
     const twinCore = app.twin;
+    const clock = twinCore.run.now;
+    expect(clock).toBeLessThan(twinCore.horizon);
     await app.close();
     open = open.filter((a) => a !== app);
+    // Closed before its horizon: the day is cut at the clock.
     expect(twinCore.finished).toBe(true);
+    expect(twinCore.run.stoppedAt).toBe(clock);
     expect(twinCore.stats.created).toBe(ids.length);
-    expect(twinCore.stats.ended).toBe(ids.length);
     expect(twinCore.stats.duplicateEnds).toBe(0);
     const outcomes = new Map<string, number>();
+    let inService = 0;
     for (const id of ids) {
       const r = twinCore.get(id)!;
-      expect(r.end, id).not.toBeNull();
+      if (r.end === null) {
+        // answered, its service cut with the day
+        expect(r.answered, id).toBe(true);
+        expect(twinCore.status(r)).toBe('answered');
+        inService++;
+        continue;
+      }
       outcomes.set(r.outcome!, (outcomes.get(r.outcome!) ?? 0) + 1);
     }
-    expect([...outcomes.values()].reduce((a, b) => a + b, 0)).toBe(ids.length);
+    const ended = [...outcomes.values()].reduce((a, b) => a + b, 0);
+    expect(ended + inService).toBe(ids.length);
+    expect(twinCore.stats.ended).toBe(ended);
     expect(outcomes.get('completed')).toBeGreaterThan(0);
+    // The clients' contacts counted apart, as the stored run keeps them.
+    expect(twinCore.external.created).toBe(ids.length);
+    expect(twinCore.external.outcomes).toEqual(Object.fromEntries(outcomes));
+    expect(twinCore.external.answered).toBe((outcomes.get('completed') ?? 0) + (outcomes.get('dropped') ?? 0) + inService);
+    // The day's result holds them: every arrival in one outcome (answered counts those in service).
+    const buf = twinCore.finalResult!;
+    expect(buf).not.toBeNull();
   });
 });
 

@@ -1,4 +1,7 @@
 import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../sim/src/cli.ts';
@@ -29,7 +32,7 @@ describe('cctwin serve: flags', () => {
   });
 
   it('reads good flags; the token may come from CCTWIN_TOKEN', () => {
-    expect(readServeFlags({ speed: 'max', port: '0', host: '::1', arrivals: 'external', seed: '3' }, {})).toEqual({ speed: 'max', port: 0, host: '::1', arrivals: 'external', seed: 3, token: undefined });
+    expect(readServeFlags({ speed: 'max', port: '0', host: '::1', arrivals: 'external', seed: '3' }, {})).toEqual({ speed: 'max', port: 0, host: '::1', arrivals: 'external', seed: 3, token: undefined, db: 'runs/cctwin.db' });
     expect(readServeFlags({}, { CCTWIN_TOKEN: 'an-environment-token' })).toMatchObject({ speed: 60, port: 8080, host: '127.0.0.1', arrivals: 'both', token: 'an-environment-token' });
     expect(() => readServeFlags({ speed: '1e9' }, {})).toThrow(SimError);
   });
@@ -44,7 +47,8 @@ describe('cctwin serve: flags', () => {
 
 describe('cctwin serve: the compiled command', () => {
   it('prints its address, docs and token, answers, and closes on SIGTERM', async () => {
-    const p = spawn(process.execPath, ['bin/cctwin.js', 'serve', 'test/fixtures/twin-small.yaml', '--port', '0', '--host', '0.0.0.0', '--speed', '600'], { cwd: ROOT, env: { ...process.env, CCTWIN_TOKEN: '' } });
+    const db = join(mkdtempSync(join(tmpdir(), 'cctwin-serve-')), 'runs.db');
+    const p = spawn(process.execPath, ['bin/cctwin.js', 'serve', 'test/fixtures/twin-small.yaml', '--port', '0', '--host', '0.0.0.0', '--speed', '600', '--db', db], { cwd: ROOT, env: { ...process.env, CCTWIN_TOKEN: '' } });
     let out = '', err = '';
     p.stdout.on('data', (d) => { out += d; });
     p.stderr.on('data', (d) => { err += d; });
@@ -63,7 +67,14 @@ describe('cctwin serve: the compiled command', () => {
       expect(ok.status).toBe(202);
       p.kill('SIGTERM');
       expect(await exited).toBe(0);
-      expect(out).toMatch(/1 contacts created by clients, 1 ended/);
+      expect(out).toMatch(/1 contacts created by clients, (1 ended|0 ended, 1 in service when the day was cut)/);
+      expect(out).toMatch(/stored as run 1 in .*runs\.db \(cctwin runs show 1\)/);
+      // The day is in the run store, marked live.
+      const list = await cli(['runs', 'list', '--db', db]);
+      expect(list.code).toBe(0);
+      expect(list.out).toMatch(/1\s+run \(live\)\s+twin-small\s+done\s+1/);
+      const show = await cli(['runs', 'show', '1', '--db', db]);
+      expect(show.out).toMatch(/contacts from clients .*: 1 created/);
     } finally {
       if (p.exitCode === null) p.kill('SIGKILL'); // a failed expectation leaves no server behind
     }

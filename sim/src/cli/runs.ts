@@ -49,6 +49,21 @@ function recordJson(r: RunRecord): object {
   };
 }
 
+/** A live twin's day: where it ended, and the clients' contacts counted apart from the model's. */
+function liveLines(l: { clock: number; horizon: number; cutAt: number | null; speed: unknown; arrivals: string; external: { created: number; answered: number; answeredWithin: number; waitSum: number; outcomes: Record<string, number>; open: number } }): string[] {
+  const x = l.external;
+  const outcomes = Object.entries(x.outcomes).map(([k, v]) => `${k} ${v}`).join(', ') || 'none ended';
+  return [
+    `live twin (speed ${String(l.speed)}, arrivals ${l.arrivals}): ${l.cutAt === null ? `the day ran to its end (horizon ${l.horizon} s)` : `the day was cut at simulated ${l.cutAt.toFixed(0)} s of ${l.horizon} s`}`,
+    `contacts from clients (counted in the tables below with the model's own): ${x.created} created; ${x.answered} answered, ${x.answeredWithin} within the threshold; ${outcomes}${x.open > 0 ? `; ${x.open} in service when the day was cut` : ''}`,
+  ];
+}
+
+/** The kind as listed: a live twin's day is a run marked live. */
+function kindText(r: RunRecord): string {
+  return r.options?.live === true ? 'run (live)' : r.kind;
+}
+
 export function cmdList(io: Io, o: Record<string, unknown>): number {
   const f = new FlagChecker();
   const limit = f.number('limit', o.limit ?? '50', { integer: true, min: 1 });
@@ -57,7 +72,7 @@ export function cmdList(io: Io, o: Record<string, unknown>): number {
     const runs = store.listRuns(limit!);
     if (o.json) io.out(JSON.stringify(runs.map(recordJson), null, 2));
     else if (runs.length === 0) io.out(`no runs in ${store.file}`);
-    else io.out(table(['id', 'kind', 'scenario', 'status', 'replications', 'created'], runs.map((r) => [String(r.id), r.kind, r.name, r.status, String(r.replications), r.created])));
+    else io.out(table(['id', 'kind', 'scenario', 'status', 'replications', 'created'], runs.map((r) => [String(r.id), kindText(r), r.name, r.status, String(r.replications), r.created])));
     return 0;
   } finally {
     store.close();
@@ -76,7 +91,7 @@ export function cmdShow(io: Io, rawId: string, o: Record<string, unknown>): numb
       return 0;
     }
     io.out(table(['field', 'value'], [
-      ['id', String(r.id)], ['kind', r.kind], ['scenario', r.name], ['status', r.status], ['created', r.created], ['updated', r.updated],
+      ['id', String(r.id)], ['kind', kindText(r)], ['scenario', r.name], ['status', r.status], ['created', r.created], ['updated', r.updated],
       ['seed', String(r.seed ?? '-')], ['code version', r.codeVersion], ['replications', String(r.replications)],
       ...(r.parentId !== null ? [['part of', String(r.parentId)]] : []),
       ...(r.pid !== null ? [['process', `pid ${r.pid} on ${r.host}`]] : []),
@@ -88,8 +103,9 @@ export function cmdShow(io: Io, rawId: string, o: Record<string, unknown>): numb
       // Channels first; the all-channel table keeps what adds up (waits and service levels per channel).
       const sum = res as unknown as RunSummary;
       const channels = Object.keys(sum.byChannel);
-      if (res.warmupEffective !== undefined) io.out(`\n${warmupLine(sum)}`);
-      io.out('\nby channel (mean ± 95% CI half-width)');
+      if (res.live) io.out(`\n${liveLines(res.live).join('\n')}`);
+      else if (res.warmupEffective !== undefined) io.out(`\n${warmupLine(sum)}`);
+      io.out(`\nby channel (mean ± 95% CI half-width${res.live ? '; one live day: no CI' : ''})`);
       io.out(channelTable(sum));
       io.out(`\nall channels (${channels.join(' + ')}): counts that add up; waits and service levels are per channel above`);
       io.out(table(['KPI', 'mean', '95% CI'], shownTotals(sum).map((k) => [k, fmtKpi(k, res.totals[k]?.mean), fmtHalfWidth(k, res.totals[k]?.ci95)])));

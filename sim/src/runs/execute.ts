@@ -88,7 +88,7 @@ class Arm {
 }
 
 /** A run summary without its per-interval rows (those go to the intervals table). */
-function storedSummary(s: RunSummary): Omit<RunSummary, 'intervals'> {
+export function storedSummary(s: RunSummary): Omit<RunSummary, 'intervals'> {
   const { intervals: _drop, ...rest } = s;
   return rest;
 }
