@@ -152,22 +152,22 @@ export async function buildTwin(o: TwinOptions): Promise<FastifyInstance> {
 
   // ---------------------------------------------------------------- contact types
   const typeIndex = new Map(cfg.types.map((t, i) => [t.name, i]));
-  const uniq = (xs: (string | undefined)[]) => [...new Set(xs.filter((x): x is string => x !== undefined))].sort();
+  const uniq = (xs: (string | number | undefined)[]) => [...new Set(xs.filter((x): x is string | number => x !== undefined).map(String))].sort();
   function resolveType(b: Static<typeof ContactBody>, at: string): number {
     if (b.type !== undefined) {
       const i = typeIndex.get(b.type);
       if (i === undefined) throw unknownValue('TWIN_ERR_UNKNOWN_CONTACT_TYPE', `${at}type`, b.type, cfg.types.map((t) => t.name));
       const t = cfg.types[i];
-      for (const k of ['product', 'language', 'channel'] as const) {
+      for (const k of ['product', 'language', 'channel', 'priority'] as const) {
         if (b[k] !== undefined && b[k] !== t[k]) throw new TwinError('TWIN_ERR_UNKNOWN_CONTACT_TYPE', 422, `${at}${k}: ${JSON.stringify(b[k])} is not the ${k} of type ${t.name} (${String(t[k])})`, [{ path: `${at}${k}`, value: b[k], message: `${String(t[k])} or absent` }]);
       }
       return i;
     }
-    if (b.product === undefined && b.channel === undefined && b.language === undefined) {
+    if (b.product === undefined && b.channel === undefined && b.language === undefined && b.priority === undefined) {
       throw new TwinError('TWIN_ERR_MISSING_FIELD', 422, `${at}type: give a contact type (${cfg.types.map((t) => t.name).slice(0, 10).join(', ')}${cfg.types.length > 10 ? ', ...' : ''}), or product and channel`, [{ path: `${at}type`, message: 'required' }]);
     }
     let cands = cfg.types.map((t, i) => ({ t, i }));
-    for (const k of ['product', 'channel', 'language'] as const) {
+    for (const k of ['product', 'channel', 'language', 'priority'] as const) {
       const v = b[k];
       if (v === undefined) continue;
       const next = cands.filter((c) => c.t[k] === v);
@@ -175,7 +175,7 @@ export async function buildTwin(o: TwinOptions): Promise<FastifyInstance> {
       cands = next;
     }
     if (cands.length > 1) {
-      const k = (['product', 'channel', 'language'] as const).find((f) => b[f] === undefined && uniq(cands.map((c) => c.t[f])).length > 1) ?? 'type';
+      const k = (['product', 'channel', 'language', 'priority'] as const).find((f) => b[f] === undefined && uniq(cands.map((c) => c.t[f])).length > 1) ?? 'type';
       const known = k === 'type' ? cands.map((c) => c.t.name) : uniq(cands.map((c) => c.t[k]));
       throw new TwinError('TWIN_ERR_MISSING_FIELD', 422, `${at}${k}: required to pick one contact type (${known.join(', ')})`, [{ path: `${at}${k}`, message: `one of: ${known.join(', ')}` }]);
     }

@@ -14,6 +14,7 @@ export const ContactBody = Type.Object({
   language: Type.Optional(Name('the language, e.g. zh')),
   channel: Type.Optional(Name('the channel: phone, im, email, fax')),
   customerId: Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: 'the client\'s own customer id, echoed back' })),
+  priority: Type.Optional(Type.Number({ minimum: -1e9, maximum: 1e9, description: 'where the scenario has contact types that differ by priority (e.g. a VIP line): the priority that picks the type, with product, language and channel; with type, it must be that type\'s' })),
 }, { additionalProperties: false, description: 'a contact to create: `type`, or `product` + `channel` (+ `language`)' });
 
 export const BatchBody = Type.Object({

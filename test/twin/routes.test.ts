@@ -394,6 +394,29 @@ describe('auth, docs, records', () => {
   });
 });
 
+describe('priority', () => {
+  it('picks the contact type where types differ by priority (a VIP line), and names the field when it is wrong or needed', async () => {
+    const vip = { ...SMALL.types[0], name: 'flight-zh-phone-vip', priority: 5 };
+    const { app } = await twin({ arrivals: 'external', cfg: { ...SMALL, types: [...SMALL.types, vip], routing: { ...SMALL.routing, policy: 'priority' } } });
+    const base = { product: 'flight', language: 'zh', channel: 'phone' };
+    const made = await post(app, '/v1/contacts', { ...base, priority: 5 });
+    expect(made.statusCode).toBe(202);
+    expect((await app.inject(made.json().links.self)).json().type).toBe('flight-zh-phone-vip');
+    expect((await app.inject((await post(app, '/v1/contacts', { ...base, priority: 0 })).json().links.self)).json().type).toBe('flight-zh-phone');
+    const unknown = await post(app, '/v1/contacts', { ...base, priority: 7 });
+    expect(unknown.statusCode).toBe(422);
+    expect(unknown.json()).toMatchObject({ code: 'TWIN_ERR_UNKNOWN_CONTACT_TYPE', field: 'priority' });
+    expect(unknown.json().message).toMatch(/known: 0, 5/);
+    const needed = await post(app, '/v1/contacts', base);
+    expect(needed.json()).toMatchObject({ code: 'TWIN_ERR_MISSING_FIELD', field: 'priority' });
+    const mismatch = await post(app, '/v1/contacts:batch', { contacts: [{ type: 'flight-zh-phone' }, { type: 'flight-zh-phone', priority: 5 }] });
+    expect(mismatch.json()).toMatchObject({ code: 'TWIN_ERR_UNKNOWN_CONTACT_TYPE', field: 'contacts[1].priority' });
+    const bad = await post(app, '/v1/contacts', { type: 'flight-zh-phone', priority: 'high' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().field).toBe('body.priority');
+  });
+});
+
 describe('the request loop stays responsive', () => {
   it('a slice of engine work is bounded: no turn of the loop runs long at speed max', async () => {
     const { app } = await twin({ speed: 'max' });
