@@ -12,7 +12,7 @@ let t: TestTwin;
 beforeAll(async () => { t = await testTwin({ autoStart: false }); });
 afterAll(async () => { await t.app.close(); });
 
-const FIELDS = ['type', 'product', 'language', 'channel', 'customerId', 'action', 'speed', 'site', 'group', 'agents', 'inService', 'waiting', 'contacts', '__proto__', 'constructor'];
+const FIELDS = ['type', 'product', 'language', 'channel', 'customerId', 'priority', 'action', 'speed', 'site', 'group', 'agents', 'inService', 'waiting', 'contacts', '__proto__', 'constructor'];
 const WORDS = ['flight-zh-phone', 'hotel-zh-im', 'flight', 'hotel', 'zh', 'en', 'phone', 'im', 'fax', 'pause', 'resume', 'speed', 'fail-site', 'restore-site', 'staffing', 'shanghai', 'nantong', 'flight-shanghai', 'max', 'drop', 'lose', ''];
 const value = fc.oneof(
   fc.constantFrom(...WORDS), fc.string({ maxLength: 30 }), fc.integer(), fc.double(), fc.boolean(), fc.constant(null),
@@ -49,6 +49,19 @@ describe('fuzzing the mutating routes', () => {
       }), { numRuns: 100, seed: 17 });
     });
   }
+
+  it('GET /v1/events with generated bad Last-Event-ID headers and queries: 400 naming the field, no 5xx, no stream left open', async () => {
+    const bad = fc.string({ maxLength: 20 }).filter((v) => !/^[0-9]{1,15}$/.test(v) && !/[\r\n\u0000]/.test(v) && v.trim() === v && v !== '');
+    await fc.assert(fc.asyncProperty(bad, fc.boolean(), async (v, asHeader) => {
+      const r = asHeader
+        ? await t.app.inject({ method: 'GET', url: '/v1/events', headers: { 'last-event-id': v } })
+        : await t.app.inject({ method: 'GET', url: `/v1/events?lastEventId=${encodeURIComponent(v)}` });
+      checkAnswer(r, `${asHeader ? 'header' : 'query'} ${JSON.stringify(v)}`);
+      expect(r.statusCode).toBe(400);
+      expect(JSON.parse(r.body).field).toBe(asHeader ? 'headers.last-event-id' : 'querystring.lastEventId');
+    }), { numRuns: 100, seed: 23 });
+    expect(t.app.twin.events.subscribers).toBe(0);
+  });
 
   it('GET /v1/contacts/:id with generated ids and queries gets no 5xx', async () => {
     await fc.assert(fc.asyncProperty(fc.string({ maxLength: 80 }), fc.dictionary(fc.constantFrom('wait', 'timeout', 'x'), fc.string({ maxLength: 8 }), { maxKeys: 3 }), async (id, q) => {
