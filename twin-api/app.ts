@@ -11,6 +11,9 @@ import { sseFrame } from './events.ts';
 import { liveSummary, type LiveSummary } from './live-result.ts';
 import { twinRegistry } from './prometheus.ts';
 import type { ServerResponse } from 'node:http';
+import type { RunStore } from '../sim/src/runs/store.ts';
+import { registerRunRoutes } from './runs.ts';
+import { registerDashboard } from './dashboard.ts';
 import { MAX_SPEED, Twin, type Arrivals, type ContactRecord, type Speed } from './twin.ts';
 import type { Static } from 'typebox';
 
@@ -44,6 +47,10 @@ export interface TwinOptions {
   /** ended contacts' records: kept this many wall seconds (default 600), at most this many (default 100,000) */
   endedTtl?: number;
   maxEnded?: number;
+  /** the run store: its runs are served read-only (GET /v1/runs, /v1/runs/:id, /v1/scenarios) */
+  runStore?: RunStore;
+  /** the scenario library folder for GET /v1/scenarios */
+  scenarios?: string | null;
   /** start the pacing loop when the app is ready (default true; tests may drive `app.twin.step()` themselves) */
   autoStart?: boolean;
   logger?: boolean;
@@ -97,20 +104,15 @@ export function describeValidation(context: string, errors: readonly SchemaIssue
   return { field: [context, ...at].join('.'), message };
 }
 
-export async function buildTwin(o: TwinOptions): Promise<FastifyInstance> {
-  const speed = o.speed ?? DEFAULT_SPEED;
-  if (speed !== 'max' && !(typeof speed === 'number' && speed > 0 && speed <= MAX_SPEED)) throw new SimError('SIM_ERR_BAD_ARGUMENT', `speed: ${String(speed)}: must be a number in (0, ${MAX_SPEED}] or 'max'`, [{ path: 'speed', value: speed, message: `a number in (0, ${MAX_SPEED}] or 'max'` }]);
-  const twin = await Twin.create({ cfg: o.cfg, speed, arrivals: o.arrivals, seed: o.seed, clock: o.clock, maxWaiters: o.maxWaiters, endedTtl: o.endedTtl, maxEnded: o.maxEnded });
-  const cfg = twin.cfg;
-  const host = o.host ?? '127.0.0.1';
-  const token = o.token ?? randomBytes(24).toString('base64url');
-  const auth = { token, generated: o.token === undefined, required: !isLoopback(host) };
-
+/**
+ * A Fastify app with the twin's conventions: TypeBox validation, errors as
+ * `{ statusCode, code, error, message, field }` with a stable code, 404 for unknown
+ * routes, the OpenAPI document from the routes' schemas (GET /docs, /docs/json).
+ * Closing it closes every connection (a kept-alive or half-gone socket does not hold it).
+ */
+export async function baseApp(o: { logger?: boolean; bodyLimit?: number; title: string; description: string }): Promise<FastifyInstance> {
   const app = Fastify({ logger: o.logger ?? false, bodyLimit: o.bodyLimit ?? 512 * 1024, return503OnClosing: true, forceCloseConnections: true }).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(TypeBoxValidatorCompiler);
-  app.decorate('twin', twin);
-  app.decorate('twinAuth', auth);
-
   app.setErrorHandler((e: FastifyError | SimError | TwinError, req, reply) => {
     if (e instanceof TwinError) return reply.code(e.statusCode).send(errorBody(e.statusCode, e.code, e.message, e.issues[0]?.path));
     if (e instanceof SimError) {
@@ -128,13 +130,31 @@ export async function buildTwin(o: TwinOptions): Promise<FastifyInstance> {
     return reply.code(500).send(errorBody(500, 'TWIN_ERR_INTERNAL', 'the twin failed unexpectedly (a bug, please report it)'));
   });
   app.setNotFoundHandler((req, reply) => reply.code(404).send(errorBody(404, 'TWIN_ERR_ROUTE_NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]}`)));
-
   await app.register(swagger, {
     openapi: {
-      info: { title: 'cctwin live twin', version: '1', description: `The live twin of scenario "${cfg.name}": create contacts, follow them, read the center's state, control the run.` },
+      info: { title: o.title, version: '1', description: o.description },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
     },
   });
+  app.get('/docs/json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/docs', { schema: { hide: true } }, async () => app.swagger());
+  return app;
+}
+
+export async function buildTwin(o: TwinOptions): Promise<FastifyInstance> {
+  const speed = o.speed ?? DEFAULT_SPEED;
+  if (speed !== 'max' && !(typeof speed === 'number' && speed > 0 && speed <= MAX_SPEED)) throw new SimError('SIM_ERR_BAD_ARGUMENT', `speed: ${String(speed)}: must be a number in (0, ${MAX_SPEED}] or 'max'`, [{ path: 'speed', value: speed, message: `a number in (0, ${MAX_SPEED}] or 'max'` }]);
+  const twin = await Twin.create({ cfg: o.cfg, speed, arrivals: o.arrivals, seed: o.seed, clock: o.clock, maxWaiters: o.maxWaiters, endedTtl: o.endedTtl, maxEnded: o.maxEnded });
+  const cfg = twin.cfg;
+  const host = o.host ?? '127.0.0.1';
+  const token = o.token ?? randomBytes(24).toString('base64url');
+  const auth = { token, generated: o.token === undefined, required: !isLoopback(host) };
+
+  const app = (await baseApp({ logger: o.logger, bodyLimit: o.bodyLimit, title: 'cctwin live twin', description: `The live twin of scenario "${cfg.name}": create contacts, follow them, read the center's state, control the run; and the run store's runs.` })).withTypeProvider<TypeBoxTypeProvider>();
+  app.decorate('twin', twin);
+  app.decorate('twinAuth', auth);
+  if (o.runStore) registerRunRoutes(app, { store: o.runStore, scenarios: o.scenarios ?? null });
+  await registerDashboard(app);
 
   const authorize = async (req: FastifyRequest) => {
     if (!auth.required) return;
@@ -343,9 +363,6 @@ export async function buildTwin(o: TwinOptions): Promise<FastifyInstance> {
 
   app.get('/healthz', { schema: { summary: 'liveness: 503 if the engine stopped', tags: ['meta'] } }, async (_req, reply) =>
     reply.code(twin.failure === null ? 200 : 503).send({ ok: twin.failure === null, clock: twin.run.now, finished: twin.finished, ...(twin.failure === null ? {} : { failure: twin.failure }) }));
-  app.get('/docs/json', { schema: { hide: true } }, async () => app.swagger());
-  app.get('/docs', { schema: { hide: true } }, async () => app.swagger());
-
   app.addHook('onReady', async () => { if (o.autoStart !== false) twin.start(); });
   app.addHook('preClose', async () => {
     twin.close();

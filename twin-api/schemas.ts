@@ -96,3 +96,21 @@ export const EventsHeaders = Type.Object({
 export const EventsQuery = Type.Object({
   lastEventId: Type.Optional(Type.Integer({ minimum: 0, maximum: 1e15, description: 'resume after this event id (for clients that cannot set the Last-Event-ID header)' })),
 }, { additionalProperties: false });
+
+export const RunsQuery = Type.Object({
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, description: 'runs per page (default 50)' })),
+  offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 1e9, description: 'runs to skip (default 0)' })),
+  scenario: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'only runs of this scenario name' })),
+  kind: Type.Optional(Type.Union([Type.Literal('run'), Type.Literal('compare'), Type.Literal('sweep')], { description: 'only runs of this kind' })),
+}, { additionalProperties: false });
+
+export const RunIdParams = Type.Object({
+  id: Type.Integer({ minimum: 1, maximum: 1e15, description: 'the run id (cctwin runs list)' }),
+});
+
+export const RunQuery = Type.Object({
+  maxPoints: Type.Optional(Type.Integer({ minimum: 1, maximum: 100000, description: 'at most this many intervals served (default 1,000): coarser intervals summed exactly from the stored rows' })),
+  from: Type.Optional(Type.Number({ minimum: 0, description: 'serve intervals from this simulated time (seconds)' })),
+  to: Type.Optional(Type.Number({ minimum: 0, description: 'serve intervals up to this simulated time (seconds)' })),
+  intervals: Type.Optional(Type.Union([Type.Literal('all'), Type.Literal('none')], { description: 'none: totals and breakdowns only (default all)' })),
+}, { additionalProperties: false });

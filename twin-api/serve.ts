@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
+import { dirname } from 'node:path';
 import { SimError } from '../sim/src/errors.ts';
 import { compileVariant, readScenarioText } from '../sim/src/experiments/overrides.ts';
 import { FlagChecker } from '../sim/src/cli/options.ts';
@@ -31,6 +32,12 @@ export function defaultScenario(): string | null {
     }
     if (dir.pathname === '/') return null;
   }
+}
+
+/** The packaged scenario library's folder (GET /v1/scenarios), or null. */
+export function libraryDir(): string | null {
+  const f = defaultScenario();
+  return f === null ? null : dirname(f);
 }
 
 export interface ServeFlags {
@@ -85,7 +92,7 @@ export async function cmdServe(io: Io, file: string | undefined, o: Record<strin
   const store = openStore(flags.db, 'write');
   let app: Awaited<ReturnType<typeof buildTwin>>;
   try {
-    app = await buildTwin({ cfg, speed: flags.speed, arrivals: flags.arrivals, token: flags.token, host: flags.host });
+    app = await buildTwin({ cfg, speed: flags.speed, arrivals: flags.arrivals, token: flags.token, host: flags.host, runStore: store, scenarios: libraryDir() });
   } catch (e) {
     store.close();
     throw e;
@@ -117,6 +124,7 @@ export async function cmdServe(io: Io, file: string | undefined, o: Record<strin
   const auth = app.twinAuth;
   io.out(`cctwin serve: ${cfg.name}, speed ${flags.speed}, arrivals ${flags.arrivals}, horizon ${(twin.horizon / 3600).toFixed(2)} h, run ${record.runId} in ${store.file}`);
   io.out(`  listening on ${address}`);
+  io.out(`  dashboard ${address}/`);
   io.out(`  docs (OpenAPI JSON) ${address}/docs/json`);
   if (auth.required) io.out(auth.generated ? `  token (generated; mutating routes need Authorization: Bearer <token>): ${auth.token}` : '  mutating routes need Authorization: Bearer <the token given>');
   io.out('  Ctrl-C stops the twin (the day is cut at the clock: contacts still waiting end as unfinished; the run is stored)');

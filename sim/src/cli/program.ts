@@ -22,6 +22,7 @@ const collect = (v: string, prev: string[]) => [...prev, v];
  */
 export interface TwinCommands {
   cmdServe(io: Io, file: string | undefined, o: Record<string, unknown>): Promise<number>;
+  cmdDashboard(io: Io, o: Record<string, unknown>): Promise<number>;
   cmdK6(io: Io, file: string, o: Record<string, unknown>): Promise<number>;
   cmdReplay(io: Io, file: string, o: Record<string, unknown>): Promise<number>;
   cmdCompareK6(io: Io, summary: string, o: Record<string, unknown>): Promise<number>;
@@ -152,6 +153,14 @@ export function defineCommands(program: Command, io: Io, setCode: SetCode, hooks
     .option('--token <T>', 'bearer token for mutating routes (default: CCTWIN_TOKEN, or generated and printed)')
     .option('--db <file>', 'run store (SQLite) the day is stored in when the twin stops', DEFAULT_DB)
     .action(async (file: string | undefined, o) => setCode(await twin('serve', (m) => m.cmdServe(io, file, o))));
+
+  program
+    .command('dashboard')
+    .description('the web dashboard for the run store alone (no live twin): scenarios, runs, compares, read-only')
+    .option('--db <file>', 'run store (SQLite)', DEFAULT_DB)
+    .option('--port <P>', 'TCP port (0: any free port)', '8080')
+    .option('--host <H>', 'address to listen on', '127.0.0.1')
+    .action(async (o) => setCode(await twin('dashboard', (m) => m.cmdDashboard(io, o))));
 
   program
     .command('k6')

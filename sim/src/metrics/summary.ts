@@ -435,20 +435,50 @@ function estimates(values: KpiValues[]): KpiEstimates {
   return out;
 }
 
-/** Summarises replications (in replication order, so any completion order gives the same numbers). */
-export function summarize(cfg: ModelConfig, results: ReplicationResult[], wallSeconds: number): RunSummary {
-  const reps = [...results].sort((a, b) => a.replication - b.replication);
+/** The KPIs of interval `row` (or the totals, -1) by channel and by site, across replications. */
+function splitter(cfg: ModelConfig, reps: ReplicationResult[]) {
   const nS = cfg.sites.length;
   const allSites = cfg.sites.map((_, i) => i);
   const channels = [...new Set(cfg.types.map((t) => CHANNELS.indexOf(t.channel)))].sort((a, b) => a - b);
   const per = (f: (r: ReplicationResult) => Float64Array) => estimates(reps.map((r) => kpisOf(f(r))));
-  const split = (row: number) => {
+  return (row: number) => {
     const byChannel: Record<string, KpiEstimates> = {};
     for (const ch of channels) byChannel[CHANNELS[ch]] = per((r) => breakdown(r, cfg, row, allSites, [ch], false));
     const bySite: Record<string, KpiEstimates> = {};
     for (let si = 0; si < nS; si++) bySite[cfg.sites[si].name] = per((r) => breakdown(r, cfg, row, [si], [0, 1, 2, 3], true));
     return { byChannel, bySite };
   };
+}
+
+/**
+ * The summaries of intervals i0 .. i1 - 1 (replications in replication order). Per-interval
+ * breakdowns by channel and site for horizons up to two weeks; longer runs keep the whole
+ * center per interval (memory and output stay flat in the horizon).
+ */
+export function intervalSummaries(cfg: ModelConfig, reps: ReplicationResult[], i0: number, i1: number): IntervalSummary[] {
+  const per = (f: (r: ReplicationResult) => Float64Array) => estimates(reps.map((r) => kpisOf(f(r))));
+  const split = splitter(cfg, reps);
+  const detail = cfg.horizon <= MAX_DETAIL_HORIZON;
+  const intervals: IntervalSummary[] = [];
+  for (let i = i0; i < i1; i++) {
+    intervals.push({
+      start: i * cfg.intervalLength,
+      end: (i + 1) * cfg.intervalLength,
+      warmup: i < firstRow(cfg),
+      ...per((r) => r.rows.subarray(i * NM, (i + 1) * NM)),
+      ...(detail ? split(i) : {}),
+    } as IntervalSummary);
+  }
+  return intervals;
+}
+
+/** Summarises replications (in replication order, so any completion order gives the same numbers). */
+export function summarize(cfg: ModelConfig, results: ReplicationResult[], wallSeconds: number): RunSummary {
+  const reps = [...results].sort((a, b) => a.replication - b.replication);
+  const nS = cfg.sites.length;
+  const channels = [...new Set(cfg.types.map((t) => CHANNELS.indexOf(t.channel)))].sort((a, b) => a - b);
+  const per = (f: (r: ReplicationResult) => Float64Array) => estimates(reps.map((r) => kpisOf(f(r))));
+  const split = splitter(cfg, reps);
   const totals = per((r) => totalRow(r.rows, cfg));
   const { byChannel, bySite } = split(-1);
   const bySiteChannel: Record<string, Record<string, KpiEstimates>> = {};
@@ -459,19 +489,7 @@ export function summarize(cfg: ModelConfig, results: ReplicationResult[], wallSe
   }
   const byType: Record<string, KpiEstimates> = {};
   cfg.types.forEach((ty, t) => { byType[ty.name] = per((r) => typeRow(r, cfg, t)); });
-  // Per-interval breakdowns by channel and site for horizons up to two weeks; longer
-  // runs keep the whole center per interval (memory and output stay flat in the horizon).
-  const detail = cfg.horizon <= MAX_DETAIL_HORIZON;
-  const intervals: IntervalSummary[] = [];
-  for (let i = 0; i < cfg.nIntervals; i++) {
-    intervals.push({
-      start: i * cfg.intervalLength,
-      end: (i + 1) * cfg.intervalLength,
-      warmup: i < firstRow(cfg),
-      ...per((r) => r.rows.subarray(i * NM, (i + 1) * NM)),
-      ...(detail ? split(i) : {}),
-    } as IntervalSummary);
-  }
+  const intervals = intervalSummaries(cfg, reps, 0, cfg.nIntervals);
   const afterHorizon = per((r) => r.rows.subarray(cfg.nIntervals * NM, (cfg.nIntervals + 1) * NM));
   const WEEK = 7 * 86400;
   const weeks: RunSummary['weeks'] = [];

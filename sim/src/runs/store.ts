@@ -516,6 +516,17 @@ export class RunStore {
     return rows.map((r) => this.record(r));
   }
 
+  /** Top-level runs, newest first, a page of them, optionally of one scenario name and kind; with the count of all that match. */
+  listRunsPage(o: { limit: number; offset: number; name?: string; kind?: RunKind }): { total: number; runs: RunRecord[] } {
+    const where = ['r.parent_id IS NULL'], args: unknown[] = [];
+    if (o.name !== undefined) { where.push('r.name = ?'); args.push(o.name); }
+    if (o.kind !== undefined) { where.push('r.kind = ?'); args.push(o.kind); }
+    const w = where.join(' AND ');
+    const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM runs r WHERE ${w}`).get(...args) as { n: number }).n;
+    const rows = this.db.prepare(`${SELECT_RUN} WHERE ${w} ORDER BY r.id DESC LIMIT ? OFFSET ?`).all(...args, o.limit, o.offset) as RawRun[];
+    return { total, runs: rows.map((r) => this.record(r)) };
+  }
+
   children(id: number): RunRecord[] {
     const rows = this.db.prepare(`${SELECT_RUN} WHERE r.parent_id = ? ORDER BY r.id`).all(id) as RawRun[];
     return rows.map((r) => this.record(r));
