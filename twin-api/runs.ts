@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { parse as parseYaml } from 'yaml';
-import { staffFor } from '../sim/src/analytic/staffing.ts';
+import { erlangC } from '../sim/src/analytic/erlang-c.ts';
 import type { ModelConfig } from '../sim/src/config/model-config.ts';
 import { coarseConfig, coarseFactor, coarsenResult } from '../sim/src/metrics/coarsen.ts';
 import { decodeResult, intervalSummaries, summarize, type IntervalSummary, type ReplicationResult, type RunSummary } from '../sim/src/metrics/summary.ts';
@@ -63,12 +63,22 @@ export function erlangRequirement(cfg: ModelConfig, intervals: IntervalSummary[]
     const phone = iv.byChannel?.phone;
     const offered = (phone ?? iv).offered.mean, aht = (phone ?? iv).aht.mean;
     if (offered === null || aht === null || !(offered > 0) || !(aht > 0)) return null;
-    try {
-      return staffFor({ arrivalRate: offered / (iv.end - iv.start), aht, threshold: cfg.threshold }, { serviceLevel: target }).agents;
-    } catch {
-      return null;
-    }
+    return erlangCAgents(offered / (iv.end - iv.start), aht, cfg.threshold, target);
   });
+}
+
+/**
+ * The fewest agents n with an Erlang C service level 1 - C(n, a) e^{-(n - a) T / AHT} of at
+ * least `target` (a = lambda AHT; n > a), or null past a + 50 sqrt(a) + 100 (unattainable).
+ * The closed form (analytic/erlang-c.ts): a chart needs one per interval, thousands of them.
+ */
+export function erlangCAgents(lambda: number, aht: number, threshold: number, target: number): number | null {
+  const a = lambda * aht;
+  const top = Math.ceil(a + 50 * Math.sqrt(a) + 100);
+  for (let n = Math.max(1, Math.floor(a) + 1); n <= top; n++) {
+    if (1 - erlangC(a, n) * Math.exp((-(n - a) * threshold) / aht) >= target - 1e-12) return n;
+  }
+  return null;
 }
 
 export function registerRunRoutes(app: FastifyInstance, o: RunRoutesOptions): void {
@@ -76,6 +86,7 @@ export function registerRunRoutes(app: FastifyInstance, o: RunRoutesOptions): vo
   const { store } = o;
   const loaded = new Map<string, Loaded[]>();
   const summaries = new Map<string, unknown>();
+  const fulls = new Map<string, RunSummary>();
   const remember = <T>(m: Map<string, T>, key: string, v: T): T => {
     if (m.size >= MAX_CACHE) m.delete(m.keys().next().value as string);
     m.set(key, v);
@@ -126,14 +137,17 @@ export function registerRunRoutes(app: FastifyInstance, o: RunRoutesOptions): vo
       throw new TwinError('TWIN_ERR_NO_DATA', 404, `run ${run.id} has no stored replications (status ${run.status})`);
     }
     const shape = (a: Loaded) => {
-      const full = summarize(a.cfg, a.reps, 0);
+      // The whole summary once per run and arm (the intervals are served from the rows below).
+      const fkey = `${run.id}/${a.label}`;
+      const full = fulls.get(fkey) ?? summarize(a.cfg, a.reps, 0);
+      if (run.status !== 'running' && !fulls.has(fkey)) remember(fulls, fkey, full);
       const nI = a.cfg.nIntervals, L = a.cfg.intervalLength;
       const i0 = from === undefined ? 0 : Math.max(0, Math.min(nI, Math.floor(from / L)));
       const i1 = to === undefined ? nI : Math.max(i0, Math.min(nI, Math.ceil(to / L)));
       let intervals: IntervalSummary[] = [];
       let k = 1;
       if (want === 'all' && i1 > i0) {
-        k = coarseFactor(nI, (i1 - i0) / maxPoints);
+        k = coarseFactor(nI, (i1 - i0) / maxPoints, Number.isInteger(86400 / L) ? 86400 / L : 0);
         const c = coarseConfig(a.cfg, k);
         const reps = k === 1 ? a.reps : a.reps.map((x) => coarsenResult(x, a.cfg, k));
         intervals = intervalSummaries(c, reps, Math.floor(i0 / k), Math.ceil(i1 / k));

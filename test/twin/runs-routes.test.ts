@@ -11,7 +11,8 @@ import { decodeResult, intervalSummaries, kpisOf, summarize } from '../../sim/sr
 import { M, NM } from '../../sim/src/model/layout.ts';
 import { RunStore } from '../../sim/src/runs/store.ts';
 import { baseApp } from '../../twin-api/app.ts';
-import { registerRunRoutes } from '../../twin-api/runs.ts';
+import { erlangCAgents, registerRunRoutes } from '../../twin-api/runs.ts';
+import { staffFor } from '../../sim/src/analytic/staffing.ts';
 import { cli } from '../fixtures/cli.ts';
 
 /**
@@ -29,6 +30,11 @@ describe('coarser intervals, exactly', () => {
     expect(k).toBe(4);
     expect(coarseFactor(7, 2)).toBe(7);
     expect(coarseFactor(96, 1)).toBe(1);
+    // Buckets that fit the day: a year at 15 minutes into at most 1,000 points is 12-hour buckets, not 10-hour ones.
+    expect(coarseFactor(35040, 35.04, 96)).toBe(48);
+    expect(coarseFactor(35040, 35.04)).toBe(40);
+    expect(coarseFactor(35040, 100, 96)).toBe(480); // 5 days: 365 days are 5 x 73
+    expect(coarseFactor(672, 1.5, 96)).toBe(2);
     const c = coarsenResult(r, cfg, k);
     const cc = coarseConfig(cfg, k);
     expect(cc.intervalLength).toBe(cfg.intervalLength * 4);
@@ -123,6 +129,12 @@ describe('GET /v1/runs, /v1/runs/:id, /v1/scenarios', () => {
     expect(c.arms[0].intervals).toHaveLength(8);
     expect(c.paired.serviceLevel).toHaveProperty('ci95');
     expect(c.paired.serviceLevel.meanA).toBeCloseTo(c.arms[0].totals.serviceLevel.mean, 12);
+  });
+
+  it('the Erlang requirement is the closed form\'s smallest n, as the general staffing solver finds it', () => {
+    for (const [lambda, aht, target] of [[0.1, 180, 0.8], [0.5, 240, 0.95], [2, 180, 0.9], [0.01, 300, 0.8]]) {
+      expect(erlangCAgents(lambda, aht, 20, target), `${lambda} ${aht} ${target}`).toBe(staffFor({ arrivalRate: lambda, aht, threshold: 20 }, { serviceLevel: target }).agents);
+    }
   });
 
   it('lists the scenario library with each scenario\'s latest run', async () => {

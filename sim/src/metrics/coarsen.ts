@@ -12,9 +12,21 @@ import type { ReplicationResult } from './summary.ts';
  * 15 minutes has 35,040 intervals; a chart needs a few hundred points).
  */
 
-/** The smallest k >= need that divides nIntervals (k = nIntervals at worst): whole coarse intervals, the horizon kept. */
-export function coarseFactor(nIntervals: number, need: number): number {
-  for (let k = Math.max(1, Math.ceil(need)); k < nIntervals; k++) if (nIntervals % k === 0) return k;
+/**
+ * How many intervals to sum into one so that at most nIntervals / need points remain: the
+ * smallest k >= need that divides nIntervals, preferring k that fit the day (a divisor
+ * of the intervals in a day, or a whole number of days: buckets of 2 h, 12 h, a day, a
+ * week, never 10 h), so coarse intervals line up with the clock; k = nIntervals at worst.
+ */
+export function coarseFactor(nIntervals: number, need: number, perDay = 0): number {
+  const lo = Math.max(1, Math.ceil(need - 1e-9));
+  if (lo <= 1) return 1;
+  const divides = (k: number) => nIntervals % k === 0;
+  if (perDay > 0) {
+    for (let k = lo; k <= perDay && k < nIntervals; k++) if (perDay % k === 0 && divides(k)) return k;
+    for (let d = Math.max(1, Math.ceil(lo / perDay)); d * perDay < nIntervals; d++) if (divides(d * perDay)) return d * perDay;
+  }
+  for (let k = lo; k < nIntervals; k++) if (divides(k)) return k;
   return Math.max(1, nIntervals);
 }
 
