@@ -14,7 +14,7 @@ describe('cctwin k6: flags', () => {
     const r = await cli('k6', SMALL, '--speed', '0', '--by', 'skill', '--base-url', 'ftp://example.com', '--horizon', 'soon', '--seed', '-3');
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/cctwin k6: 5 bad options/);
-    expect(r.err).toMatch(/--speed = "0": must be a number > 0/);
+    expect(r.err).toMatch(/--speed = "0": must be a number >= 0.01 and <= 1000000/);
     expect(r.err).toMatch(/--by = "skill": must be one of type, channel/);
     expect(r.err).toMatch(/--base-url = "ftp:\/\/example.com": must be an http:\/\/ or https:\/\/ URL/);
     expect(r.err).toMatch(/--horizon = "soon": must be a duration/);

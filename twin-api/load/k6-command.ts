@@ -18,6 +18,8 @@ import { k6Script, typeTimings } from './k6.ts';
  */
 
 const BY: readonly LoadBy[] = ['type', 'channel'];
+/** slower than this, a long scenario's load would outlast what k6 can time (Go durations: 292 years) */
+export const MIN_SPEED = 0.01;
 
 export interface K6Flags {
   speed: number;
@@ -31,7 +33,7 @@ export interface K6Flags {
 
 /** Reads the flags into `f` (every problem collected, nothing thrown). */
 export function readK6Flags(f: FlagChecker, o: Record<string, unknown>): Partial<K6Flags> {
-  const speed = f.number('speed', o.speed ?? '60', { exclusiveMin: 0, max: MAX_SPEED });
+  const speed = f.number('speed', o.speed ?? '60', { min: MIN_SPEED, max: MAX_SPEED });
   const baseUrl = String(o.baseUrl ?? 'http://127.0.0.1:8080').trim();
   let url: URL | null = null;
   try {

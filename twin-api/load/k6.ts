@@ -31,8 +31,10 @@ export const NO_PATIENCE_WAIT = 3600;
 export const HTTP_SECONDS = 0.25;
 /** wall seconds gracefulStop adds after the script's own deadline (the last poll's request finishing) */
 export const STOP_SLACK = 30;
-/** the timeUnit, in intervals: targets are thousandths of a contact per interval */
+/** the timeUnit, in intervals: targets are thousandths of a contact per interval (fewer digits only where the timeUnit would not fit) */
 export const TARGET_SCALE = 1000;
+/** the longest duration written, microseconds: a JavaScript integer, and Go's int64 nanoseconds (292 years) */
+const MAX_US = 9e15;
 /** the quantile of IVR time and patience taken as "the longest expected" for the deadline */
 export const HOLD_QUANTILE = 0.999;
 /** the iteration time's margin in the VU sizing: VUs = ceil(MARGIN * L + 3 sqrt(L)) + 1 */
@@ -134,6 +136,8 @@ export interface K6Script {
   timeUnit: string;
   /** stage durations, one per interval (Go duration strings) */
   durations: string[];
+  /** a target is the interval's expected contacts times this (1000 unless the timeUnit would be too long to write) */
+  targetScale: number;
   iterations: number;
   preAllocatedVUs: number;
   maxVUs: number;
@@ -161,6 +165,7 @@ function uniqueNames(keys: readonly string[], bad: RegExp, max: number): string[
   });
 }
 
+const SCALE_WORDS: Record<number, string> = { 1000: 'thousandths of a contact', 100: 'hundredths of a contact', 10: 'tenths of a contact', 1: 'contacts' };
 const ceilVUs = (l: number) => (l > 0 ? Math.ceil(VU_MARGIN * l + 3 * Math.sqrt(l)) + 1 : 1);
 const js = (v: unknown) => JSON.stringify(v);
 /** Text for a // comment: line breaks (and other controls) as spaces. */
@@ -204,7 +209,10 @@ export function k6Script(plan: LoadPlan, o: K6Options): K6Script {
   const edges = Array.from({ length: nI + 1 }, (_, i) => bound(Math.min(i * L, plan.horizon)));
   const durUs = edges.slice(1).map((e, i) => e - edges[i]);
   if (durUs.some((d) => d <= 0)) throw new RangeError(`k6Script: speed ${speed} makes an interval shorter than a microsecond`);
-  const unitUs = bound(L * TARGET_SCALE);
+  let scale = TARGET_SCALE;
+  while (scale > 1 && bound(L * scale) > MAX_US) scale /= 10;
+  const unitUs = bound(L * scale);
+  if (unitUs > MAX_US || edges[nI] > MAX_US) throw new RangeError(`k6Script: speed ${speed} makes the load longer than k6 can time`);
   const durations = durUs.map(goDuration);
   const timeUnit = goDuration(unitUs);
   const loadUs = edges[nI];
@@ -214,7 +222,7 @@ export function k6Script(plan: LoadPlan, o: K6Options): K6Script {
 
   let longest = 0;
   const scenarios: K6Scenario[] = plan.groups.map((g, gi) => {
-    const targets = g.rates.map((r) => Math.round(r * L * TARGET_SCALE));
+    const targets = g.rates.map((r) => Math.round(r * L * scale));
     const iterations = targets.reduce((s, t, i) => s + (t * durUs[i]) / unitUs, 0);
     const ts = g.typeNames.map(timingOf);
     // Little's law per interval: contacts in flight = sum over types of (iterations per wall second * wall seconds held).
@@ -322,7 +330,8 @@ export function k6Script(plan: LoadPlan, o: K6Options): K6Script {
     FORMAT: js(SUMMARY_FORMAT),
     FIELDS: js(COUNT_FIELDS.filter((f) => f !== 'dropped')),
     ALL_FIELDS: js(COUNT_FIELDS),
-    TIME_UNIT: `${js(timeUnit)}; // ${TARGET_SCALE} intervals of wall time (${goDuration(bound(L))} each): targets are thousandths of a contact per interval`,
+    TIME_UNIT: `${js(timeUnit)}; // ${scale} interval${scale === 1 ? '' : 's'} of wall time (${goDuration(bound(L))} each): targets are ${SCALE_WORDS[scale]} per interval`,
+    SCALE: String(scale),
     LOAD_MS: `${loadUs / 1000}; // ${goDuration(loadUs)}`,
     GRACE_MS: `${graceSeconds * 1000}; // ${goDuration(graceSeconds * 1e6)}`,
     GRACEFUL_STOP: js(gracefulStop),
@@ -350,6 +359,7 @@ export function k6Script(plan: LoadPlan, o: K6Options): K6Script {
     timeUnit,
     durations,
     iterations,
+    targetScale: scale,
     preAllocatedVUs: active.reduce((s, x) => s + x.preAllocatedVUs, 0),
     maxVUs: active.reduce((s, x) => s + x.maxVUs, 0),
   };
@@ -374,7 +384,7 @@ const TEMPLATE = `%HEADER%
 //   interpolates linearly between targets, so each interval is a 0-duration stage (an instant jump)
 //   to its level and a stage holding it; k6 starts iteration n when the integral of the rate reaches n
 //   (evenly spaced starts, not Poisson ones). Targets are integers for k6: TIME_UNIT makes them
-//   thousandths of a contact per interval.
+//   fractions of a contact per interval (thousandths; see TIME_UNIT).
 // - VUs, by Little's law at the busiest interval: contacts in flight = iterations per wall second x wall
 //   seconds an iteration lasts, the latter (IVR + wait) / speed + ${HTTP_SECONDS} s of HTTP, the wait
 //   taken as the service-level threshold (a center meeting its target answers most within it), at most
@@ -445,7 +455,7 @@ const POLL_MAX_S = 300;
 /** the wall length of each interval's stage (the last one cut at the horizon) */
 const DURATIONS = %DURATIONS%;
 
-/** per group (GROUPS' order), each interval's target: expected contacts x ${TARGET_SCALE}; null: no k6 scenario */
+/** per group (GROUPS' order), each interval's target: expected contacts x %SCALE%; null: no k6 scenario */
 /** @type {(number[] | null)[]} */
 const TARGETS = %TARGETS%;
 
