@@ -49,6 +49,25 @@ function lineCol(text: string, pos: number): { line: number; column: number } {
 }
 
 /**
+ * Where JSON.parse fails in `text`, when its message does not say (Node 20 quotes a
+ * snippet only): the shortest prefix whose error is not "end of input" ends at the bad
+ * character (every shorter prefix only ends too early). Null if not found.
+ */
+function errorOffset(text: string): number | null {
+  const early = (n: number) => {
+    try { JSON.parse(text.slice(0, n)); return true; } catch (e) { return /end of (JSON )?input|Unterminated/i.test((e as Error).message); }
+  };
+  let lo = 0, hi = text.length;
+  if (early(hi)) return null;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (early(mid)) lo = mid + 1;
+    else hi = mid;
+  }
+  return Math.max(0, lo - 1);
+}
+
+/**
  * Parses a summary file's text; throws nothing: returns the summary, or every issue
  * (unreadable JSON with its line and column; each field summaryIssues names).
  */
@@ -60,7 +79,8 @@ export function parseSummary(text: string): { summary?: LoadSummary; issues: Iss
     const msg = (e as Error).message;
     const pos = /position (\d+)/.exec(msg);
     const lc = /line (\d+) column (\d+)/.exec(msg);
-    const where = lc ? { line: Number(lc[1]), column: Number(lc[2]) } : pos ? lineCol(text, Number(pos[1])) : null;
+    const at = pos ? Number(pos[1]) : lc ? null : errorOffset(text);
+    const where = lc ? { line: Number(lc[1]), column: Number(lc[2]) } : at !== null ? lineCol(text, at) : null;
     return { issues: [{ path: '(file)', message: `is not valid JSON: ${msg.replace(/^JSON\.parse: /, '').split('\n')[0]}${where ? ` (line ${where.line}, column ${where.column})` : ''}`, ...(where ? { line: where.line } : {}) }] };
   }
   const issues: Issue[] = summaryIssues(v).map((i) => ({ path: i.path, value: i.value, message: i.message }));

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { ModelConfig } from '../../sim/src/config/model-config.ts';
@@ -49,6 +50,7 @@ export async function predictCounts(
   const pool = new Piscina<PredictTask, Float64Array>({ filename: fileURLToPath(WORKER), minThreads: threads, maxThreads: threads });
   pool.on('error', () => {});
   const abort = new AbortController();
+  setMaxListeners(0, abort.signal); // one listener per task
   const onStop = () => abort.abort();
   o.stop?.addEventListener('abort', onStop, { once: true });
   try {

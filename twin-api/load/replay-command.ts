@@ -3,7 +3,8 @@ import cliProgress from 'cli-progress';
 import type { Io } from '../../sim/src/cli/io.ts';
 import { FlagChecker } from '../../sim/src/cli/options.ts';
 import { checkFiles } from '../../sim/src/cli/files.ts';
-import { withFlagIssues, signalExitCode } from '../../sim/src/cli/execution.ts';
+import { signalExitCode } from '../../sim/src/cli/execution.ts';
+import type { ModelConfig } from '../../sim/src/config/model-config.ts';
 import { fmtKpi, table } from '../../sim/src/cli/table.ts';
 import { parseDuration } from '../../sim/src/config/duration.ts';
 import { compileVariant, parseDurationFlag, readScenarioText } from '../../sim/src/experiments/overrides.ts';
@@ -108,9 +109,17 @@ export async function cmdReplay(io: Io, file: string, o: Record<string, unknown>
   const f = new FlagChecker();
   const x = readReplayFlags(f, o);
   checkFiles(f, { inputs: [{ flag: '', value: file, what: 'the scenario file' }], outputs: [{ flag: 'out', value: x.out, what: 'the summary file' }] });
-  const { cfg } = withFlagIssues(f, 'replay', () => compileVariant(readScenarioText(file), file, [], x.seed));
-  if (x.horizon !== undefined && x.horizon > cfg.horizon + 1e-9) f.fail('horizon', String(o.horizon), `must be at most the scenario's horizon (${cfg.horizon} s)`);
+  // The scenario's problems and the flags' in one report.
+  let compiled: ModelConfig | undefined;
+  try {
+    compiled = compileVariant(readScenarioText(file), file, [], x.seed).cfg;
+  } catch (e) {
+    if (!(e instanceof SimError) || f.issues.length === 0) throw e;
+    f.issues.push(...(e.issues.length > 0 ? e.issues : [{ path: '', message: e.message }]));
+  }
+  if (compiled !== undefined && x.horizon !== undefined && x.horizon > compiled.horizon + 1e-9) f.fail('horizon', String(o.horizon), `must be at most the scenario's horizon (${compiled.horizon} s)`);
   f.done('replay');
+  const cfg = compiled!;
   const seed = x.seed ?? cfg.seed;
   const plan = loadPlan(cfg, { by: x.by, horizon: x.horizon, seed });
   const target = x.against.href.replace(/\/$/, '');
