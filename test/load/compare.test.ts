@@ -164,6 +164,24 @@ describe('the prediction', () => {
     expect(big.accepted![1] - big.range95![1]).toBeCloseTo(11, 9);
   });
 
+  it('by channel: the groups are channels, each the sum of its types; a channel-scoped SLA reads that channel', () => {
+    const cfg = compile('test/fixtures/twin-small.yaml');
+    const blocks = Array.from({ length: 6 }, (_, r) => replicationCounts(cfg, r, { start: 0, end: 4 * 3600 }));
+    const sum = (types: number[]) => types.reduce((c, t) => { const x = countsOf(blocks[2], t); for (const k of Object.keys(c) as (keyof typeof c)[]) c[k] += x[k]; return c; }, countsOf(new Float64Array(blocks[2].length), 0));
+    const phone = sum([0, 1]), im = sum([2]);
+    const totals = sum([0, 1, 2]);
+    const s: LoadSummary = {
+      format: SUMMARY_FORMAT, tool: 'test', scenario: cfg.name, by: 'channel', speed: 60, horizon: 4 * 3600, threshold: cfg.threshold, seed: 1,
+      target: 'http://127.0.0.1:1', startedAt: new Date(0).toISOString(), wallSeconds: 1, groups: { phone, im }, totals,
+    };
+    const c = compareLoad(s, cfg, blocks, 0.02);
+    expect([...new Set(c.comparisons.map((x) => `${x.kind}:${x.scope}`))]).toEqual(['channel:phone', 'channel:im']);
+    const sl = c.comparisons.find((x) => x.scope === 'phone' && x.kpi === 'serviceLevel')!;
+    expect(sl.measured).toBeCloseTo(loadKpis(phone).serviceLevel!, 12);
+    const phoneSla = c.sla.find((t) => t.scope === 'phone');
+    if (phoneSla) expect(phoneSla.measured).toBeCloseTo(loadKpis(phone)[phoneSla.kpi as 'serviceLevel']!, 12);
+  });
+
   it('compareLoad on counts equal to a replication agrees; SLA targets read per scope', () => {
     const cfg = compile(SMALL);
     const blocks = Array.from({ length: 10 }, (_, r) => replicationCounts(cfg, r, { start: 0, end: 3 * 3600 }));

@@ -150,6 +150,36 @@ describe('cctwin replay against a real twin', () => {
   });
 });
 
+describe('cctwin replay: the bearer token', () => {
+  it('a twin that needs a token: refused without it (the load stops, exit 1), served with --token or CCTWIN_TOKEN', async () => {
+    const token = 'a-test-token-of-some-length';
+    const app = await buildTwin({ cfg: compile(SMALL), speed: 3600, arrivals: 'external', host: '0.0.0.0', token });
+    const url = await app.listen({ port: 0, host: '127.0.0.1' });
+    const saved = process.env.CCTWIN_TOKEN;
+    try {
+      delete process.env.CCTWIN_TOKEN;
+      const no = await cli('replay', SMALL, '--against', url, '--speed', '3600', '--horizon', '1h', '--out', join(dir, 't0.json'), '--json');
+      expect(no.code).toBe(1);
+      const s0 = JSON.parse(no.out) as LoadSummary;
+      expect(s0.stopped).toMatch(/refused the request \(401 TWIN_ERR_UNAUTHORIZED\).*--token or CCTWIN_TOKEN/);
+      expect(s0.totals.failed).toBeGreaterThan(0);
+      expect(app.twin.stats.created).toBe(0);
+      const yes = await cli('replay', SMALL, '--against', url, '--speed', '3600', '--horizon', '2h', '--token', token, '--out', join(dir, 't1.json'), '--json');
+      expect(yes.code, yes.err).toBe(0);
+      const s1 = JSON.parse(yes.out) as LoadSummary;
+      expect(s1.totals.failed).toBe(0);
+      expect(app.twin.stats.created).toBe(s1.totals.sent - s1.totals.dropped);
+      process.env.CCTWIN_TOKEN = token;
+      const env = await cli('replay', SMALL, '--against', url, '--speed', '3600', '--horizon', '3h', '--out', join(dir, 't2.json'), '--json');
+      expect(env.code, env.err).toBe(0);
+      expect(JSON.parse(env.out).totals.failed).toBe(0);
+    } finally {
+      if (saved === undefined) delete process.env.CCTWIN_TOKEN; else process.env.CCTWIN_TOKEN = saved;
+      await app.close();
+    }
+  });
+});
+
 describe('cctwin replay: bad input and unreachable targets', () => {
   it('bad flags: exit 2 naming every one, nothing sent', async () => {
     const r = await cli('replay', SMALL, '--against', 'ftp://x', '--speed', '0', '--horizon', 'soon', '--concurrency', '0', '--by', 'site', '--seed', '-2', '--out', SMALL);

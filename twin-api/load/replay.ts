@@ -96,13 +96,13 @@ export function firstAfter(s: Schedule, t: number): number {
   return lo;
 }
 
-/** Expected arrivals of each group of the plan over [start, horizon). */
-export function expectedFrom(plan: LoadPlan, start: number): number[] {
+/** Expected arrivals of each group of the plan over [start, end) (end: the plan's horizon by default). */
+export function expectedFrom(plan: LoadPlan, start: number, end = plan.horizon): number[] {
   const L = plan.intervalLength;
   return plan.groups.map((g) => {
     let e = 0;
     for (let i = 0; i < plan.nIntervals; i++) {
-      const a = Math.max(i * L, start), b = Math.min((i + 1) * L, plan.horizon);
+      const a = Math.max(i * L, start), b = Math.min((i + 1) * L, plan.horizon, end);
       if (b > a) e += g.rates[i] * (b - a);
     }
     return e;
@@ -281,7 +281,6 @@ export async function runReplay(o: ReplayOptions): Promise<LoadSummary> {
   const n = schedule.times.length;
   const first = firstAfter(schedule, start);
   const skipped = first;
-  const expectedWindow = expectedFrom(plan, start);
   const startedAt = new Date().toISOString();
   const w0 = now();
   const wallOf = (t: number) => w0 + ((t - start) / speed) * 1000;
@@ -432,6 +431,7 @@ export async function runReplay(o: ReplayOptions): Promise<LoadSummary> {
   lags.sort((a, b) => a - b);
   const horizon = stopSim !== null && stopSim > start ? stopSim : plan.horizon;
   const expected: Record<string, number> = {};
+  const expectedWindow = expectedFrom(plan, start, horizon);
   plan.groups.forEach((g, gi) => { expected[g.key] = expectedWindow[gi]; });
   return {
     format: SUMMARY_FORMAT,
