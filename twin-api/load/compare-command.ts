@@ -3,7 +3,7 @@ import cliProgress from 'cli-progress';
 import type { Io } from '../../sim/src/cli/io.ts';
 import { FlagChecker } from '../../sim/src/cli/options.ts';
 import { signalExitCode } from '../../sim/src/cli/execution.ts';
-import { table } from '../../sim/src/cli/table.ts';
+import { fmtKpi, table } from '../../sim/src/cli/table.ts';
 import { LIMITS } from '../../sim/src/config/limits.ts';
 import { defaultWorkers } from '../../sim/src/engine/cores.ts';
 import { compileVariant, readScenarioText } from '../../sim/src/experiments/overrides.ts';
@@ -56,9 +56,8 @@ function readSummaryText(file: string): { text?: string; issue?: Issue } {
 
 const fmt = (kpi: string, v: number | null | undefined): string => {
   if (v === null || v === undefined || !Number.isFinite(v)) return '-';
-  if (kpi === 'asa') return `${v.toFixed(2)} s`;
   if (kpi === 'offeredPerHour') return v.toFixed(1);
-  return `${(v * 100).toFixed(2)}%`;
+  return fmtKpi(kpi, v);
 };
 const range = (kpi: string, r: [number, number] | null) => (r === null ? '-' : `[${fmt(kpi, r[0])}, ${fmt(kpi, r[1])}]`);
 
