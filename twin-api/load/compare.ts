@@ -231,10 +231,10 @@ export function rangeOf(values: (number | null)[], kpi: ComparedKpi, widen: numb
   const ci = t * sd / Math.sqrt(n);
   const pi = t * sd * Math.sqrt(1 + 1 / n);
   const w = widenBy(kpi, mean, widen);
-  let accepted: [number, number] = [mean - pi - w, mean + pi + w];
-  if (kpi !== 'asa' && kpi !== 'offeredPerHour') accepted = [Math.max(0, accepted[0]), Math.min(1, accepted[1])];
-  else accepted = [Math.max(0, accepted[0]), accepted[1]];
-  return { n, mean, sd, ci95: [mean - ci, mean + ci] as [number, number], range95: [mean - pi, mean + pi] as [number, number], accepted };
+  // Shown within what the KPI can be (a rate in [0, 1], a wait or volume at least 0): the normal range may pass the bounds.
+  const hi = kpi === 'asa' || kpi === 'offeredPerHour' ? Infinity : 1;
+  const clip = (a: number, b: number): [number, number] => [Math.max(0, a), Math.min(hi, b)];
+  return { n, mean, sd, ci95: clip(mean - ci, mean + ci), range95: clip(mean - pi, mean + pi), accepted: clip(mean - pi - w, mean + pi + w) };
 }
 
 /**
