@@ -64,6 +64,33 @@ export interface LoadSummary {
   wallSeconds: number;
   groups: Record<string, LoadCounts>;
   totals: LoadCounts;
+  // ---- optional (added for cctwin replay; a reader must not require them)
+  /**
+   * Simulated second the load started at (default 0): a load aligned with a twin whose
+   * clock had already run starts there, and the plan's arrivals before it were not sent.
+   * The load covered [start, horizon).
+   */
+  start?: number;
+  /** arrivals of the plan before `start`, not sent */
+  skipped?: number;
+  /** the horizon asked for, when the load stopped before it (then `horizon` is where it stopped) */
+  plannedHorizon?: number;
+  /** true when the load was stopped by hand (Ctrl-C, SIGTERM): the counts are what was measured until then */
+  interrupted?: boolean;
+  /** why the load stopped before its planned horizon (the twin's day ended, the token was refused, interrupted) */
+  stopped?: string;
+  /** failures by cause (`HTTP 409 TWIN_ERR_DAY_OVER`, `ECONNRESET`...): what `failed` and `noOutcome` hide */
+  errors?: Record<string, number>;
+  /**
+   * How late contacts arrived at the target, simulated seconds: the arrival time the
+   * target reported minus the time the plan scheduled (a load generator or twin that
+   * cannot keep up shows here). Only for targets that report times (a twin).
+   */
+  arrivalLag?: { n: number; mean: number; p99: number; max: number };
+  /** a twin's own lag (GET /v1/state `lag`, simulated seconds behind its pace), sampled about once a wall second during the load */
+  targetLag?: { samples: number; mean: number; max: number };
+  /** expected arrivals of the plan over [start, horizon), per group */
+  expected?: Record<string, number>;
 }
 
 export function emptyCounts(): LoadCounts {
@@ -127,5 +154,11 @@ export function summaryIssues(v: unknown): SummaryIssue[] {
   if (typeof o.groups !== 'object' || o.groups === null || Array.isArray(o.groups)) out.push({ path: 'groups', value: o.groups, message: 'must be an object: counts per type or channel' });
   else for (const [k, c] of Object.entries(o.groups)) checkCounts(c, `groups.${k}`, out);
   checkCounts(o.totals, 'totals', out);
+  // Optional fields, checked when present.
+  if (o.start !== undefined) {
+    if (!isCount(o.start)) out.push({ path: 'start', value: o.start, message: 'must be simulated seconds, at least 0 (or absent: 0)' });
+    else if (typeof o.horizon === 'number' && o.start >= o.horizon) out.push({ path: 'start', value: o.start, message: `must be less than horizon (${o.horizon})` });
+  }
+  if (o.interrupted !== undefined && typeof o.interrupted !== 'boolean') out.push({ path: 'interrupted', value: o.interrupted, message: 'must be true or false (or absent)' });
   return out;
 }
