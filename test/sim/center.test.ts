@@ -117,6 +117,25 @@ describe('site failure (virtual mode, two sites)', () => {
     });
   });
 
+  // Deferred work and complaint cases are records in a queue: a failure never loses them (issue 12).
+  it('waiting: lose: an email waiting for the failed site moves to the other site and is answered, never lost', () => {
+    const emailSpec = (f: Partial<SiteFailureConfig>): CenterSpec => ({
+      types: [{ handle: 100, channel: 'email', deadline: 3600 }],
+      groups: [{ site: 0, queues: [0], staffing: 1 }, { site: 1, queues: [0], staffing: 1 }],
+      sites: [null, null],
+      siteMode: 'local',
+      siteOverflowAfter: 1e9,
+      failures: [{ site: 0, start: 50, end: 200, inService: 'finish', waiting: 'lose', ...f }],
+    });
+    // Two emails land on site 0 at 0 and 10: the first is answered at once, the second waits for site 0's agent.
+    const r = run({ ...emailSpec({}), types: [{ handle: 100, channel: 'email', deadline: 3600, siteSplit: [1, 0] }] }, [[0, 0], [0, 10]]);
+    const b = r.run();
+    expect(totals(b, ['arrivals', 'answered', 'completed', 'lost', 'unfinished'])).toEqual({ arrivals: 2, answered: 2, completed: 2, lost: 0, unfinished: 0 });
+    // A call in the same place is lost.
+    const c = run({ ...emailSpec({}), types: [{ handle: 100, siteSplit: [1, 0] }] }, [[0, 0], [0, 10]]).run();
+    expect(totals(c, ['arrivals', 'answered', 'lost'])).toEqual({ arrivals: 2, answered: 1, lost: 1 });
+  });
+
   // A waiting call lost at a site failure ends the customer's contact: customersLost.
   it('waiting: lose: the lost caller is a lost customer (customersLost)', () => {
     const b = run(spec({ waiting: 'lose' }), calls).run();

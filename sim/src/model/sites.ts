@@ -1,6 +1,6 @@
 import { M } from './layout.ts';
 import { findIdleAgent } from './routing.ts';
-import { AGENT_OFF, CALL_IN_SERVICE, CALL_WAITING, type SimState } from './state.ts';
+import { AGENT_OFF, CALL_IN_SERVICE, CALL_WAITING, FLAG_CASE, type SimState } from './state.ts';
 import { count, endAttempt, goOffDuty, logOff, release, siteUp, unload, unqueue } from './steps.ts';
 import { afterWork, answer } from './lifecycle.ts';
 import { setStaffing, staffingInterval, staffingTarget } from './staffing.ts';
@@ -38,7 +38,12 @@ export function failSite(s: SimState, site: number, drop: number, lose: number):
   const to = siteUp(s, site);
   for (let slot = 0; slot < s.nSlots; slot++) {
     if (s.cState[slot] !== CALL_WAITING || (s.cSite[slot] !== site && s.cLine[slot] !== site)) continue;
-    if (lose === 1 || to < 0) {
+    // Deferred work (a type with a reply deadline: email, fax) and complaint cases are
+    // records in a queue, not callers on a line: a failure never loses them. They move
+    // to a site that is up, or wait for their own to come back when none is.
+    const record = s.typeDeadline[s.cType[slot]] !== Infinity || (s.cFlags[slot] & FLAG_CASE) !== 0;
+    if (record && to < 0) continue;
+    if (!record && (lose === 1 || to < 0)) {
       endAttempt(s, slot, M.lost, O_LOST, 0);
       count(s, slot, M.customersLost, 1);
       unqueue(s, slot);
