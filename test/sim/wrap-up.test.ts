@@ -60,6 +60,12 @@ describe('wrap-up: one agent, hand-worked', () => {
     });
   });
 
+  it('the wrap-up goes at the agent\'s pace, as the talk does: proficiency 0.5 doubles both (talk 200, wrap 60)', () => {
+    const r = run({ types: [{ handle: 100, wrapUp: 30 }], groups: [{ queues: [0], staffing: 1, proficiency: [0.5] }] }, [[0, 0]]);
+    const b = r.run();
+    expect(totals(b, ['completed', 'handleTime', 'wrapTime', 'busyTime'])).toEqual({ completed: 1, handleTime: 260, wrapTime: 60, busyTime: 260 });
+  });
+
   it('no wrap-up: the same trace gives the plain numbers, no wrap stream is made', () => {
     const r = run({ types: [{ handle: 100 }], groups: [{ queues: [0], staffing: 1 }] }, [[0, 0], [0, 50]]);
     expect(r.state.wrapUp[0]).toBeNull();

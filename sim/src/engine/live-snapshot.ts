@@ -21,7 +21,7 @@ import { AGENT_OFF, CALL_IN_SERVICE, CALL_IVR, CALL_WAITING, type SimState } fro
  *                 the longest of them has waited, 0 if none), inService
  *   groups    nGroups x 6, at (group * 6): site (the group's site index), off (logged
  *                 off), idle (logged on, no contact), busy (logged on, serving at least
- *                 one contact), onDuty (logged on and not leaving: the staffing
+ *                 one contact or in its after-call work: busy, as occupancy counts it), onDuty (logged on and not leaving: the staffing
  *                 level), leaving (finishing a contact before logging off)
  *   sites     nSites x 3, at (site * 3): up (1, or 0 while failed), inSystem (contacts
  *                 in the IVR, waiting or in service served from the site), lines

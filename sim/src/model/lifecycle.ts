@@ -68,6 +68,13 @@ export function scheduleArrival(s: SimState, type: number, t: number): void {
   }
 }
 
+/** Group g's speed on queue q (its proficiency: 1 unless the scenario says otherwise). */
+export function proficiencyOf(s: SimState, g: number, q: number): number {
+  const queues = s.groupQueues[g];
+  for (let k = 0; k < queues.length; k++) if (queues[k] === q) return s.groupProf[g][k];
+  return 1;
+}
+
 /** A site with a free trunk line for a call landing on `site`, else -1 (busy tone). */
 function siteWithLine(s: SimState, site: number): number {
   if (s.siteDown[site] === 0 && s.siteInSystem[site] < s.siteLines[site]) return site;
@@ -299,11 +306,7 @@ export function answer(s: SimState, slot: number, agent: number): void {
   } else {
     // The need, divided by the agent's speed on this queue, slowed by the contacts
     // the agent already holds, plus a transfer across sites and callback dialling.
-    const q = s.cQueue[slot];
-    const queues = s.groupQueues[g];
-    let prof = 1;
-    for (let k = 0; k < queues.length; k++) if (queues[k] === q) { prof = s.groupProf[g][k]; break; }
-    service = (s.cHandle[slot] / prof) * (1 + s.groupSlowdown[g] * s.aLoad[agent]);
+    service = (s.cHandle[slot] / proficiencyOf(s, g, s.cQueue[slot])) * (1 + s.groupSlowdown[g] * s.aLoad[agent]);
     if (s.transferDelay > 0 && s.groupSite[g] !== s.cSite[slot]) {
       service += s.transferDelay;
       count(s, slot, M.transfers, 1);

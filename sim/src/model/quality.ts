@@ -3,8 +3,8 @@ import { KIND_PRIORITY, REDIAL, WRAP_END } from './event-kinds.ts';
 import type { Sampler } from '../core/distributions.ts';
 import { CALL_RETRY, FLAG_CASE, FLAG_COMPLAINT, FLAG_MISROUTED, FLAG_REPEAT, FLAG_TRANSFERRED, type SimState } from './state.ts';
 import { count, endAttempt, release, unload } from './steps.ts';
-import { countTenure, defectProbability } from './workforce.ts';
-import { afterWork, attempt, requeue, wakeBlended } from './lifecycle.ts';
+import { ahtMultiplier, countTenure, defectProbability } from './workforce.ts';
+import { afterWork, attempt, proficiencyOf, requeue, wakeBlended } from './lifecycle.ts';
 import { O_COMPLETED, O_TRANSFERRED } from './event-log.ts';
 
 /**
@@ -43,12 +43,16 @@ export function onServiceEnd(s: SimState, slot: number, gen: number): boolean {
  * A completed contact of a type with after-call work: the customer is gone (the
  * contact completes, its line and slot are freed, the quality loop runs as without
  * wrap-up), but the agent keeps the contact's share of its capacity, busy, for the
- * wrap-up drawn now from the type's own stream (`wrap/<type>`), until WRAP_END.
+ * wrap-up drawn now from the type's own stream (`wrap/<type>`) at the agent's pace
+ * (proficiency, and the learning curve and fatigue of a workforce), until WRAP_END.
  * Handle time counts talk + wrap; wrapTime the wrap alone. Not for a misrouted
  * call's transfer (no wrap-up: onServiceEnd takes it).
  */
 function endBeforeWrap(s: SimState, slot: number, agent: number, wrapUp: Sampler): boolean {
-  const wrap = wrapUp.sample(s.wrapStream[s.cType[slot]]!);
+  // The agent's own pace, as for the talk: its proficiency on the contact's queue and,
+  // with a workforce, its learning curve and fatigue (a new agent's notes take longer too).
+  let wrap = wrapUp.sample(s.wrapStream[s.cType[slot]]!) / proficiencyOf(s, s.aGroup[agent], s.cQueue[slot]);
+  if (s.wf !== null) wrap *= ahtMultiplier(s, agent);
   s.aWrap[agent]++;
   count(s, slot, M.handleTime, s.cService[slot] + wrap);
   count(s, slot, M.wrapTime, wrap);
