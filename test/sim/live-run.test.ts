@@ -454,7 +454,7 @@ describe('the notice path allocates nothing', () => {
     const src = readFileSync(fileURLToPath(new URL('../../sim/src/model/live.ts', import.meta.url)), 'utf8');
     for (const fn of ['liveAnswered', 'liveEnded']) {
       const body = src.slice(src.indexOf(`export function ${fn}`), src.indexOf('\n}\n', src.indexOf(`export function ${fn}`)));
-      expect(body).toMatch(/\(s: SimState, slot: number, (agent|outcome): number\): void/);
+      expect(body).toMatch(/\(s: SimState, slot: number, (agent: number|outcome: number, queued = 1)\): void/);
       expect(body, fn).not.toMatch(/new |\[\]|\{\s*\}|=>|\.push\(|\.\.\./);
     }
     const run = new LiveRun(centerModel(oneAgent), { notifications: 1000, arrivals: 'external' });

@@ -295,7 +295,7 @@ export class LiveRun {
     this.checkOpen('stop');
     const s = this.replication.state, l = this.live;
     for (let slot = 0; slot < l.tracked.length; slot++) {
-      if (l.tracked[slot] === 1 && (s.cState[slot] === CALL_WAITING || s.cState[slot] === CALL_IVR)) liveEnded(s, slot, O_UNFINISHED);
+      if (l.tracked[slot] === 1 && (s.cState[slot] === CALL_WAITING || s.cState[slot] === CALL_IVR)) liveEnded(s, slot, O_UNFINISHED, s.cState[slot] === CALL_WAITING ? 1 : 0);
     }
     if (!this.notify) this.drainNotices(null);
     this.finishedFlag = true;

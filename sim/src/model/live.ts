@@ -1,7 +1,6 @@
 import { NM } from './layout.ts';
 import { O_ABANDONED, O_COMPLETED, O_DROPPED, O_LOST, O_TRANSFERRED, O_UNFINISHED } from './event-log.ts';
 import type { SimState } from './state.ts';
-import { CALL_IVR } from './contacts.ts';
 
 /**
  * The model's side of a live run (engine/live-run.ts): what a replication driven from
@@ -151,8 +150,9 @@ export function liveAnswered(s: SimState, slot: number, agent: number): void {
  * The attempt in `slot` ends now with `outcome` (called from steps.ts's endAttempt
  * when `s.live` is set, and by the engine for contacts unfinished at the end). A
  * transfer is not an end. The slot stops being tracked: one end per injected contact.
+ * `queued` 0: it never queued (unfinished in the IVR when a live run is stopped).
  */
-export function liveEnded(s: SimState, slot: number, outcome: number): void {
+export function liveEnded(s: SimState, slot: number, outcome: number, queued = 1): void {
   const l = s.live!;
   if (outcome === O_TRANSFERRED || slot >= l.tracked.length || l.tracked[slot] === 0) return;
   l.tracked[slot] = 0;
@@ -167,8 +167,7 @@ export function liveEnded(s: SimState, slot: number, outcome: number): void {
   d[b + 3] = slot;
   d[b + 4] = s.now;
   if (aw >= 0) d[b + 5] = aw;
-  // (unfinished in the IVR: a live run stopped before its end, LiveRun.stop; it never queued)
-  else if (left && s.cState[slot] !== CALL_IVR) d[b + 5] = s.now - s.cEnter[slot];
+  else if (left && queued === 1) d[b + 5] = s.now - s.cEnter[slot];
   else d[b + 5] = -1;
   d[b + 6] = served ? s.aGroup[s.cAgent[slot]] : -1;
   d[b + 7] = s.cSite[slot];
