@@ -133,6 +133,39 @@ export function defineCommands(program: Command, io: Io, setCode: SetCode, hooks
   addExecutionOptions(compare, { set: 'edit a field: path=v (every arm) or path=vA,vB,... (one value per arm; repeatable)' })
     .action(async (a: string, variants: string[], o) => setCode(await (await import('./compare.ts')).cmdCompare(io, a, variants, o)));
 
+  program
+    .command('staff')
+    .description('how many agents per interval, group and site meet the targets, through the simulation (exact formulas first, then a simulation-based search with common random numbers)')
+    .argument('<file>', 'scenario file (YAML)')
+    .option('--target <KPI>', 'a target such as "serviceLevel>=0.95" or "abandonRate<=0.05" (repeatable; default: the scenario\'s SLA targets)', collect, [])
+    .option('--per <P>', 'interval (every interval meets every target) | day (the day\'s totals)', 'interval')
+    .option('--groups <G,...>', 'only these agent groups are staffed (default: all)')
+    .option('-r, --replications <R>', 'replications per iteration', '10')
+    .option('--confidence <C>', 'targets met with this confidence across replications', '0.9')
+    .option('--max-iterations <K>', 'simulation iterations at most', '30')
+    .option('--out <file>', 'write the scenario with the staffing found (identical otherwise)')
+    .option('-s, --seed <S>', 'base seed (overrides the scenario seed)')
+    .option('-w, --workers <N>', `worker threads (default: one per core, here ${defaultWorkers()})`)
+    .addOption(new Option('--db <file>', 'run store (SQLite)').default(DEFAULT_DB))
+    .option('--json', 'print the result as JSON (no progress bar)')
+    .action(async (file: string, o) => setCode(await (await import('./staff.ts')).cmdStaff(io, file, o)));
+
+  program
+    .command('schedule')
+    .description('turn a per-interval staffing into agents on shift templates at the least cost (an integer program solved by HiGHS), then simulate it')
+    .argument('<file>', 'scenario file (YAML), e.g. the output of cctwin staff --out')
+    .option('--shifts <file>', 'shift templates (YAML; default: scenarios/shifts/ctrip-shifts.yaml)')
+    .option('--horizon <D>', '1d | 7d: the days scheduled (default: the scenario\'s horizon)')
+    .option('--time-limit <S>', 'seconds the solver may take; the best solution found is returned', '60')
+    .option('--repair', 'add the fewest shifts that fix the intervals the simulation finds missing (at most --max-rounds rounds)')
+    .option('--max-rounds <K>', 'repair rounds at most', '3')
+    .option('-r, --replications <R>', 'replications of the check by simulation', '10')
+    .option('--out <file>', 'write the scenario with the scheduled staffing')
+    .option('-w, --workers <N>', `worker threads (default: one per core, here ${defaultWorkers()})`)
+    .option('--json', 'print the result as JSON')
+    .option('--csv', 'print the schedule as CSV (shift, start, agents per site and group)')
+    .action(async (file: string, o) => setCode(await (await import('./schedule.ts')).cmdSchedule(io, file, o)));
+
   const sweep = program
     .command('sweep')
     .description('run a grid of scenario variants (every combination of the --set values), one line per point')
