@@ -111,10 +111,12 @@ function Controls({ snap }: { snap: LiveSnapshot }) {
       <ul className="sites">
         {st.sites.map((x, i) => {
           const up = snap.sites[x.site] ?? x.up;
+          const agents = snap.samples.at(-1)?.[x.site];
           return (
-            <li key={x.site} data-testid={`site-${x.site}`} data-up={up}>
+            <li key={x.site} data-testid={`site-${x.site}`} data-up={up} data-agents={agents}>
               <span className="swatch" style={{ background: siteColor(i) }} /> <strong>{x.site}</strong>{' '}
               <span className={`badge ${up ? 'badge-pass' : 'badge-fail'}`}>{up ? 'up' : 'down'}</span>{' '}
+              <span className="muted small">{agents === undefined ? '' : `${count(agents)} agents on duty`}</span>{' '}
               {up
                 ? <button type="button" disabled={busy || over} onClick={() => send({ action: 'fail-site', site: x.site })} data-testid={`fail-${x.site}`}>Fail site</button>
                 : <button type="button" disabled={busy || over} onClick={() => send({ action: 'restore-site', site: x.site })} data-testid={`restore-${x.site}`}>Restore site</button>}
