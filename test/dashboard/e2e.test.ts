@@ -73,6 +73,7 @@ const ready = (page: Page, view: string) => page.waitForSelector(`body[data-read
 const text = async (page: Page, sel: string) => ((await page.textContent(sel)) ?? '').replace(/\s+/g, ' ').trim();
 
 beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: the browser tests drive Debian's chromium (apt-get install chromium; .ci/run does it)`);
   mkdirSync(SHOTS, { recursive: true });
   db = join(mkdtempSync(join(tmpdir(), 'cctwin-dash-')), 'runs.db');
   ids.failover = await cliOk('run', 'scenarios/nantong-failover.yaml', '-r', '3');
@@ -96,7 +97,7 @@ afterAll(async () => {
   store?.close();
 });
 
-describe.skipIf(!existsSync(CHROMIUM))('the dashboard in chromium', () => {
+describe('the dashboard in chromium', () => {
   it('the scenario board: every scenario with its latest run, its numbers with units and a badge per SLA target', async () => {
     const w = await open();
     const { page } = w;
