@@ -6,7 +6,7 @@ import { parse as parseYaml } from 'yaml';
 import { erlangC } from '../sim/src/analytic/erlang-c.ts';
 import type { ModelConfig } from '../sim/src/config/model-config.ts';
 import { coarseConfig, coarseFactor, coarsenResult } from '../sim/src/metrics/coarsen.ts';
-import { decodeResult, intervalSummaries, summarize, type IntervalSummary, type ReplicationResult, type RunSummary } from '../sim/src/metrics/summary.ts';
+import { decodeResult, intervalSummaries, MAX_DETAIL_HORIZON, summarize, type IntervalSummary, type ReplicationResult, type RunSummary } from '../sim/src/metrics/summary.ts';
 import type { RunRecord, RunStore } from '../sim/src/runs/store.ts';
 import { TwinError } from './errors.ts';
 import { intervalAgents } from './agent-levels.ts';
@@ -35,6 +35,8 @@ export interface RunRoutesOptions {
 }
 
 const MAX_CACHE = 16;
+/** Runs longer than two weeks get per-interval breakdowns by channel and site when at most this many intervals are served. */
+export const MAX_DETAIL_POINTS = 2000;
 
 interface Loaded { cfg: ModelConfig; reps: ReplicationResult[]; label: string }
 
@@ -154,8 +156,10 @@ export function registerRunRoutes(app: FastifyInstance, o: RunRoutesOptions): vo
         k = coarseFactor(nI, (i1 - i0) / maxPoints, Number.isInteger(86400 / L) ? 86400 / L : 0);
         const c = coarseConfig(a.cfg, k);
         const reps = k === 1 ? a.reps : a.reps.map((x) => coarsenResult(x, a.cfg, k));
-        intervals = intervalSummaries(c, reps, Math.floor(i0 / k), Math.ceil(i1 / k));
-        agents = intervalAgents(c, reps, Math.floor(i0 / k), Math.ceil(i1 / k));
+        // Breakdowns by channel and site for every horizon while the answer stays bounded (charts are per channel).
+        const j0 = Math.floor(i0 / k), j1 = Math.ceil(i1 / k);
+        intervals = intervalSummaries(c, reps, j0, j1, c.horizon <= MAX_DETAIL_HORIZON || j1 - j0 <= MAX_DETAIL_POINTS);
+        agents = intervalAgents(c, reps, j0, j1);
       }
       const { intervals: _all, ...rest } = full;
       return {

@@ -15,9 +15,10 @@ import { cli } from '../fixtures/cli.ts';
 import { testTwin } from './helpers.ts';
 
 /**
- * Agents per interval for the dashboard's charts (twin-api/agent-levels.ts): the mean
- * agents on duty and busy, whole center and per site, beside the intervals served by
- * GET /v1/runs/:id and /v1/metrics.
+ * What the dashboard's charts read beside the run JSON: agents per interval
+ * (twin-api/agent-levels.ts: the mean agents on duty and busy, whole center and per
+ * site, beside the intervals served by GET /v1/runs/:id and /v1/metrics), and the
+ * per-channel breakdowns of the intervals served for runs longer than two weeks.
  */
 
 const SMALL = fileURLToPath(new URL('../fixtures/twin-small.yaml', import.meta.url));
@@ -86,6 +87,36 @@ describe('agents per interval', () => {
       expect(m.agents.bySite.nantong.staffed[1].mean).toBeCloseTo(7, 6);
     } finally {
       await t.app.close();
+    }
+  });
+});
+
+describe('runs longer than two weeks', () => {
+  it('GET /v1/runs/:id serves each interval by channel and site while at most 2,000 are served', async () => {
+    const db = join(mkdtempSync(join(tmpdir(), 'cctwin-long-')), 'runs.db');
+    expect((await cli('run', SMALL, '--set', 'horizon=42d', '-r', '1', '--db', db)).code).toBe(0);
+    const store = RunStore.open(db);
+    const app = await buildStoreApp({ store, scenarios: null });
+    try {
+      const coarse = (await app.inject('/v1/runs/1')).json();
+      expect(coarse.resolution).toMatchObject({ totalIntervals: 2016, aggregated: 3, points: 672 });
+      const iv = coarse.intervals[100];
+      expect(Object.keys(iv.byChannel)).toEqual(['phone', 'im']);
+      expect(Object.keys(iv.bySite)).toEqual(['shanghai', 'nantong']);
+      // The channels add up to the center's counts.
+      expect(iv.byChannel.phone.offered.mean + iv.byChannel.im.offered.mean).toBe(iv.offered.mean);
+      expect(iv.bySite.shanghai.offered.mean + iv.bySite.nantong.offered.mean).toBe(iv.offered.mean);
+      // A window at full resolution: the same.
+      const week = (await app.inject('/v1/runs/1?from=0&to=604800')).json();
+      expect(week.resolution).toMatchObject({ aggregated: 1, points: 336 });
+      expect(week.intervals[0].byChannel.phone.serviceLevel).toBeDefined();
+      // Beyond 2,000 intervals served, the center only (the answer stays bounded).
+      const all = (await app.inject('/v1/runs/1?maxPoints=100000')).json();
+      expect(all.intervals).toHaveLength(2016);
+      expect(all.intervals[0].byChannel).toBeUndefined();
+    } finally {
+      await app.close();
+      store.close();
     }
   });
 });
