@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState, type ReactNode } from 'react';
+import { memo, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { isCompare, isSweep, runUrl, type AnyRunDetail, type RunDetail, type RunSummary } from '../api.ts';
 import { Empty, ErrorBox, Loading } from '../components/States.tsx';
 import { Tile, Badge } from '../components/Tile.tsx';
@@ -16,7 +16,7 @@ import { tileSpecs } from '../tiles.ts';
 const pctAxis = (v: number) => `${Math.round(v * 100)}%`;
 const countAxis = (v: number) => (Math.abs(v) >= 10000 ? `${Math.round(v / 1000)}k` : count(Math.round(v)));
 
-export function RunTiles({ r }: { r: RunSummary }) {
+function RunTilesImpl({ r }: { r: RunSummary }) {
   const tiles = useMemo(() => tileSpecs(r), [r]);
   return (
     <div className="tiles" data-testid="tiles">
@@ -28,8 +28,13 @@ export function RunTiles({ r }: { r: RunSummary }) {
   );
 }
 
-/** The per-interval charts of one run (also the live view's, on the day so far). */
-export function RunCharts({ r, marker, domain }: { r: RunSummary; marker?: { at: number; label: string }; domain?: [number, number] }) {
+/** The KPI tiles of a run (also the live view's): drawn again only when the run changes. */
+export const RunTiles = memo(RunTilesImpl);
+
+/** The per-interval charts of one run (also the live view's, on the day so far): drawn again only when the run, the marker or the domain change. */
+export const RunCharts = memo(RunChartsImpl);
+
+function RunChartsImpl({ r, marker, domain }: { r: RunSummary; marker?: { at: number; label: string }; domain?: [number, number] }) {
   const chs = useMemo(() => channelsOf(r), [r]);
   const [ch, setCh] = useState(chs[0] ?? 'phone');
   const dom = useMemo(() => domain ?? domainOf(r.intervals), [domain, r.intervals]);
