@@ -77,6 +77,12 @@ export function clock(t: number | null | undefined, withSeconds = false): string
   return day > 0 ? `day ${day + 1} ${hm}` : hm;
 }
 
+/** An axis tick: "day N" when the ticks are whole days apart, else the clock ("10:00", "day 2 06:00"). */
+export function tick(t: number, step: number): string {
+  if (step >= 86400 && t % 86400 === 0) return `day ${t / 86400 + 1}`;
+  return clock(t);
+}
+
 /** An interval on the clock: "10:00–10:30"; the end at midnight is "24:00" of its day; across days both sides say theirs. */
 export function interval(start: number, end: number): string {
   const a = clock(start);

@@ -198,30 +198,59 @@ export function missedBy(intervals: readonly IntervalRow[], s: Pick<SlaResult, '
     .map((iv) => iv.start);
 }
 
+/** Runs up to this long get their SLA's missed intervals per channel from the simulator (README: breakdowns per interval up to two weeks). */
+export const DETAIL_HORIZON = 14 * 86400;
+
+export interface SlaMisses {
+  sla: SlaResult;
+  /** interval starts (s) */
+  starts: number[];
+  /** the length of those intervals (s) */
+  length: number;
+  /**
+   * true: found here among the served intervals (a run longer than two weeks, whose
+   * per-channel misses the run JSON cannot list); false: the run's own missedIntervals
+   */
+  fromServed: boolean;
+}
+
+/**
+ * Each SLA target's missed intervals: the run's own `missedIntervals`; for a run longer
+ * than two weeks, a target on a channel or a site that the run JSON could not check per
+ * interval (its intervals keep the center only) is checked here on the served intervals
+ * (coarser, when the run was served coarser: each of them then covers several).
+ */
+export function slaMisses(r: RunSummary): SlaMisses[] {
+  const L = r.resolution?.original ?? r.intervalLength;
+  const served = r.resolution?.intervalLength ?? r.intervalLength;
+  return (r.sla ?? []).map((s) => {
+    const unchecked = r.horizon > DETAIL_HORIZON && s.scope !== 'totals' && s.missedIntervals.length === 0 && s.met !== true && hasChannelDetail(r);
+    return unchecked
+      ? { sla: s, starts: missedBy(r.intervals, s), length: served, fromServed: true }
+      : { sla: s, starts: s.missedIntervals, length: L, fromServed: false };
+  });
+}
+
 export interface Miss {
   sla: string;
   kpi: string;
   scope: string;
   start: number;
   end: number;
-  /** the interval's value where the served intervals are the run's own (not coarsened), else null */
+  /** the interval's value where it is among the served intervals (the run's own resolution, or found there), else null */
   value: number | null;
 }
 
-/**
- * Every missed interval of every SLA target, in time order, with its value when the
- * served intervals have the run's resolution (`missedIntervals` holds the run's own
- * interval starts).
- */
+/** Every missed interval of every SLA target, in time order, with its value when the served intervals hold it. */
 export function misses(r: RunSummary): Miss[] {
-  const L = r.resolution?.original ?? r.intervalLength;
   const fine = (r.resolution?.aggregated ?? 1) === 1;
   const byStart = new Map(r.intervals.map((iv) => [iv.start, iv]));
   const out: Miss[] = [];
-  for (const s of r.sla ?? []) {
-    for (const t of s.missedIntervals) {
-      const iv = fine ? byStart.get(t) : undefined;
-      out.push({ sla: s.name, kpi: s.kpi, scope: s.scope, start: t, end: t + L, value: iv ? mean(ivPick(iv, s.scope, s.kpi)) : null });
+  for (const m of slaMisses(r)) {
+    const s = m.sla;
+    for (const t of m.starts) {
+      const iv = fine || m.fromServed ? byStart.get(t) : undefined;
+      out.push({ sla: s.name, kpi: s.kpi, scope: s.scope, start: t, end: t + m.length, value: iv ? mean(ivPick(iv, s.scope, s.kpi)) : null });
     }
   }
   return out.sort((a, b) => a.start - b.start || a.sla.localeCompare(b.sla));
@@ -232,25 +261,27 @@ export interface MissRange {
   start: number;
   end: number;
   intervals: number;
-  /** the value furthest from the target among the range's intervals (when the served intervals are the run's own), else null */
+  /** the value furthest from the target among the range's intervals (when the served intervals hold them), else null */
   worst: number | null;
+  /** found among the served intervals (see slaMisses) */
+  fromServed: boolean;
 }
 
 /**
  * Each SLA target's missed intervals merged into ranges of consecutive intervals, with
- * the worst value of each range: the table under the charts.
+ * the worst value of each range: the table under the charts, the shading on them.
  */
 export function missRanges(r: RunSummary): MissRange[] {
-  const L = r.resolution?.original ?? r.intervalLength;
   const all = misses(r);
   const out: MissRange[] = [];
-  for (const s of r.sla ?? []) {
-    const mine = all.filter((m) => m.sla === s.name && m.scope === s.scope && m.kpi === s.kpi);
-    for (const range of mergeRanges(mine.map((m) => m.start), L)) {
-      const inside = mine.filter((m) => m.start >= range.start && m.start < range.end);
-      const values = inside.map((m) => m.value).filter((v): v is number => v !== null);
+  for (const m of slaMisses(r)) {
+    const s = m.sla;
+    const mine = all.filter((x) => x.sla === s.name && x.scope === s.scope && x.kpi === s.kpi);
+    for (const range of mergeRanges(m.starts, m.length)) {
+      const inside = mine.filter((x) => x.start >= range.start && x.start < range.end);
+      const values = inside.map((x) => x.value).filter((v): v is number => v !== null);
       const worst = values.length === 0 ? null : s.direction === 'min' ? Math.min(...values) : Math.max(...values);
-      out.push({ sla: s, start: range.start, end: range.end, intervals: inside.length, worst });
+      out.push({ sla: s, start: range.start, end: range.end, intervals: inside.length, worst, fromServed: m.fromServed });
     }
   }
   return out;
@@ -292,6 +323,23 @@ export function maxPointsFor(widthPx: number): number {
 export function daysOf(horizon: number): number[] {
   const n = Math.ceil(horizon / 86400 - 1e-9);
   return n > 1 ? Array.from({ length: n }, (_, i) => i) : [];
+}
+
+/**
+ * The windows a run can be zoomed to at full resolution: each day up to two weeks,
+ * each week up to a year (the last one cut at the horizon), none for one day.
+ */
+export function zoomWindows(horizon: number): { label: string; from: number; to: number }[] {
+  const days = daysOf(horizon);
+  if (days.length <= 14) return days.map((d) => ({ label: `day ${d + 1}`, from: d * 86400, to: Math.min(horizon, (d + 1) * 86400) }));
+  const n = Math.ceil(horizon / 604800 - 1e-9);
+  if (n > 53) return [];
+  return Array.from({ length: n }, (_, w) => ({ label: `week ${w + 1}`, from: w * 604800, to: Math.min(horizon, (w + 1) * 604800) }));
+}
+
+/** Whether the served intervals carry their breakdown by channel (the per-channel charts need it). */
+export function hasChannelDetail(r: Pick<RunSummary, 'intervals'>): boolean {
+  return r.intervals.some((iv) => iv.byChannel !== undefined);
 }
 
 // ---------------------------------------------------------------- compare

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clock, count, diff, durationAxis, interval, kpi, kpiCi, pct, pctCi, rmb, seconds, secondsCi, span, speed, target, unitOf } from '../../dashboard/src/format.ts';
+import { clock, count, diff, durationAxis, interval, kpi, kpiCi, pct, pctCi, rmb, seconds, secondsCi, span, speed, target, tick, unitOf } from '../../dashboard/src/format.ts';
 
 /** The dashboard's numbers and times (dashboard/src/format.ts): every number with its unit, times on the scenario's clock. */
 
@@ -92,6 +92,13 @@ describe('times on the scenario\'s clock', () => {
     expect(interval(86400, 88200)).toBe('day 2 00:00–00:30');
     expect(interval(36000, 46800)).toBe('10:00–13:00');
     expect(interval(0, 3 * 86400)).toBe('00:00–day 4 00:00');
+  });
+
+  it('axis ticks: whole days as "day N", else the clock', () => {
+    expect(tick(7 * 86400, 86400)).toBe('day 8');
+    expect(tick(0, 604800)).toBe('day 1');
+    expect(tick(36000, 7200)).toBe('10:00');
+    expect(tick(86400, 7200)).toBe('day 2 00:00');
   });
 
   it('lengths of time', () => {

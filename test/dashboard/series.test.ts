@@ -3,7 +3,7 @@ import type { IntervalRow, RunSummary, SlaResult } from '../../dashboard/src/api
 import { boardNumbers, headlineChannel, slaSummary } from '../../dashboard/src/board.ts';
 import {
   agentRows, band, channelsOf, daysOf, domainOf, failureWindows, independentDiffs, maxPointsFor, mergeRanges, missedBy, missRanges, misses,
-  overlayRows, pairedDiffs, serviceLevelRows, serviceTarget, siteRows, timeTicks, volumeRows, waitRows, weekLines,
+  overlayRows, pairedDiffs, serviceLevelRows, serviceTarget, siteRows, timeTicks, volumeRows, waitRows, weekLines, zoomWindows, hasChannelDetail, slaMisses,
 } from '../../dashboard/src/series.ts';
 import { tileSpecs } from '../../dashboard/src/tiles.ts';
 
@@ -133,6 +133,20 @@ describe('the SLA on the charts', () => {
     expect(misses(coarse).every((x) => x.value === null)).toBe(true);
   });
 
+  it('a run longer than two weeks: a channel target the run JSON could not check per interval is checked on the served intervals', () => {
+    const long = { ...run(), horizon: 28 * 86400, resolution: { ...run().resolution!, intervalLength: 5400, aggregated: 3 }, sla: [{ ...SLA[0], missedIntervals: [] }, SLA[2]] };
+    const m = slaMisses(long);
+    expect(m.map((x) => [x.sla.kpi, x.starts, x.length, x.fromServed])).toEqual([
+      ['serviceLevel', [37800, 39600], 5400, true], // from the served intervals' phone service level, each 90 min long
+      ['aht', [36000, 39600], 1800, false], // the run's own list
+    ]);
+    const ranges = missRanges(long);
+    expect(ranges[0]).toMatchObject({ start: 37800, end: 45000, intervals: 2, worst: 0.05, fromServed: true });
+    // Up to two weeks, or a target met, or on the totals: the run's own list as it is.
+    expect(slaMisses({ ...long, horizon: 86400 })[0].fromServed).toBe(false);
+    expect(slaMisses({ ...long, sla: [{ ...SLA[0], missedIntervals: [], met: true }] })[0].starts).toEqual([]);
+  });
+
   it('the service-level target drawn: phone\'s, else the first service-level target, else 95%', () => {
     expect(serviceTarget(SLA)).toEqual({ target: 0.95, scope: 'byChannel.phone', fromSla: true });
     expect(serviceTarget([{ ...SLA[0], scope: 'byChannel.im', target: 0.8 }])).toEqual({ target: 0.8, scope: 'byChannel.im', fromSla: true });
@@ -159,6 +173,14 @@ describe('the SLA on the charts', () => {
     expect(daysOf(86400)).toEqual([]);
     expect(daysOf(7 * 86400)).toEqual([0, 1, 2, 3, 4, 5, 6]);
     expect(daysOf(2.5 * 86400)).toEqual([0, 1, 2]);
+    expect(zoomWindows(86400)).toEqual([]);
+    expect(zoomWindows(1.5 * 86400)).toEqual([{ label: 'day 1', from: 0, to: 86400 }, { label: 'day 2', from: 86400, to: 129600 }]);
+    expect(zoomWindows(14 * 86400)).toHaveLength(14);
+    expect(zoomWindows(56 * 86400).map((w) => w.label)).toEqual(['week 1', 'week 2', 'week 3', 'week 4', 'week 5', 'week 6', 'week 7', 'week 8']);
+    expect(zoomWindows(17 * 86400).at(-1)).toEqual({ label: 'week 3', from: 1209600, to: 1468800 });
+    expect(zoomWindows(400 * 86400)).toEqual([]);
+    expect(hasChannelDetail(run())).toBe(true);
+    expect(hasChannelDetail({ intervals: run().intervals.map(({ byChannel: _b, ...rest }) => rest as IntervalRow) })).toBe(false);
   });
 });
 

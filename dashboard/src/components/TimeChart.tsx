@@ -1,6 +1,6 @@
 import { memo, useMemo, type ReactNode } from 'react';
 import { Area, CartesianGrid, ComposedChart, Legend, Line, ReferenceArea, ReferenceLine, Tooltip, XAxis, YAxis } from 'recharts';
-import { clock, interval } from '../format.ts';
+import { clock, interval, tick } from '../format.ts';
 import { FAILOVER, MISS, TARGET } from '../palette.ts';
 import { timeTicks, type Row, type TimeRange } from '../series.ts';
 
@@ -66,7 +66,7 @@ function TimeChartImpl(p: TimeChartProps) {
       ) : (
         <ComposedChart responsive style={{ width: '100%', height: p.height ?? 240 }} data={data} margin={{ top: 8, right: p.right ? 8 : 16, bottom: 4, left: 8 }}>
           <CartesianGrid stroke="#e4e4e4" vertical={false} />
-          <XAxis dataKey={xKey} type="number" domain={p.domain} ticks={ticks} tickFormatter={(v: number) => clock(v)} allowDataOverflow fontSize={11} />
+          <XAxis dataKey={xKey} type="number" domain={p.domain} ticks={ticks} tickFormatter={(v: number) => tick(v, ticks.length > 1 ? ticks[1] - ticks[0] : 0)} allowDataOverflow fontSize={11} />
           <YAxis yAxisId="left" width={64} tickFormatter={p.left.format} domain={p.left.domain ?? ['auto', 'auto']} fontSize={11}
             label={{ value: p.left.label, angle: -90, position: 'insideLeft', offset: 4, fontSize: 11, style: { textAnchor: 'middle' } }} />
           {p.right && (

@@ -1,5 +1,5 @@
 import { memo, useEffect, useMemo, useState, type ReactNode } from 'react';
-import { isCompare, isSweep, runUrl, type AnyRunDetail, type RunDetail, type RunSummary } from '../api.ts';
+import { isCompare, isSweep, runUrl, type AnyRunDetail, type RunDetail, type RunSummary, type SlaResult } from '../api.ts';
 import { Empty, ErrorBox, Loading } from '../components/States.tsx';
 import { Tile, Badge } from '../components/Tile.tsx';
 import { TimeChart, type SeriesSpec } from '../components/TimeChart.tsx';
@@ -8,8 +8,8 @@ import { useDrawn, useJson, useWidth } from '../hooks.ts';
 import { CHANNEL_COLOR, OI, channelColor, siteColor } from '../palette.ts';
 import { hrefOf, runHref } from '../route.ts';
 import {
-  agentRows, channelRows, channelsOf, daysOf, deadlineChannel, domainOf, failureWindows, hasQuality, maxPointsFor, mergeRanges,
-  missRanges, qualityRows, serviceLevelRows, serviceTarget, siteRows, sitesOf, slaOf, volumeRows, waitRows, weekLines,
+  agentRows, channelRows, channelsOf, deadlineChannel, domainOf, failureWindows, hasChannelDetail, hasQuality, maxPointsFor, mergeRanges,
+  missRanges, qualityRows, serviceLevelRows, serviceTarget, siteRows, sitesOf, slaMisses, slaOf, volumeRows, waitRows, weekLines, zoomWindows,
 } from '../series.ts';
 import { tileSpecs } from '../tiles.ts';
 
@@ -28,6 +28,12 @@ function RunTilesImpl({ r }: { r: RunSummary }) {
   );
 }
 
+/** A target's missed intervals as time ranges to shade. */
+function rangesOf(missed: ReturnType<typeof slaMisses>, s: SlaResult | undefined) {
+  const m = missed.find((x) => x.sla === s);
+  return m ? mergeRanges(m.starts, m.length) : [];
+}
+
 /** The KPI tiles of a run (also the live view's): drawn again only when the run changes. */
 export const RunTiles = memo(RunTilesImpl);
 
@@ -38,14 +44,14 @@ function RunChartsImpl({ r, marker, domain }: { r: RunSummary; marker?: { at: nu
   const chs = useMemo(() => channelsOf(r), [r]);
   const [ch, setCh] = useState(chs[0] ?? 'phone');
   const dom = useMemo(() => domain ?? domainOf(r.intervals), [domain, r.intervals]);
-  const L = r.resolution?.original ?? r.intervalLength;
   const per = span(r.resolution?.intervalLength ?? r.intervalLength);
   const fails = useMemo(() => failureWindows(r, dom[0], dom[1]), [r, dom]);
   const slT = serviceTarget(r.sla ?? []);
   const slSla = slaOf(r.sla ?? [], 'serviceLevel', slT.scope);
-  const slMiss = useMemo(() => mergeRanges(slSla?.missedIntervals ?? [], L), [slSla, L]);
+  const missed = useMemo(() => slaMisses(r), [r]);
+  const slMiss = useMemo(() => rangesOf(missed, slSla), [missed, slSla]);
   const abSla = slaOf(r.sla ?? [], 'abandonRate', `byChannel.${ch}`);
-  const abMiss = useMemo(() => mergeRanges(abSla?.missedIntervals ?? [], L), [abSla, L]);
+  const abMiss = useMemo(() => rangesOf(missed, abSla), [missed, abSla]);
   const sl = useMemo(() => serviceLevelRows(r), [r]);
   const vol = useMemo(() => volumeRows(r, ch), [r, ch]);
   const wait = useMemo(() => waitRows(r, ch), [r, ch]);
@@ -69,29 +75,33 @@ function RunChartsImpl({ r, marker, domain }: { r: RunSummary; marker?: { at: nu
     { key: c, name: `${c} service level`, color: channelColor(c, i) },
   ]);
 
+  const detail = hasChannelDetail(r);
   return (
     <div className="charts">
-      <TimeChart testId="chart-service-level" title={`Service level per ${per} interval, per channel (answered within ${r.threshold} s / offered), with its 95% CI`}
+      {!detail && (
+        <Empty testId="no-detail">The server sent these intervals without their breakdown by channel and site (too many asked at once): the charts per channel are left out; zoom in (a day or a week) to see them. Service levels are never shown across channels.</Empty>
+      )}
+      {detail && <TimeChart testId="chart-service-level" title={`Service level per ${per} interval, per channel (answered within ${r.threshold} s / offered), with its 95% CI`}
         data={sl} series={slSeries} domain={dom} left={{ label: 'service level', format: pctAxis, domain: [0, 1] }}
         target={{ y: slT.target, label: `target ${pct(slT.target, 0)}${slT.fromSla ? '' : ' (no SLA target: 95%)'}` }}
         failures={fails} misses={slMiss} height={280} marker={marker}
-        note={notes(failNote, missNote(`${(slSla?.scope ?? 'phone').replace('byChannel.', '')} service-level`, slMiss.length))} />
+        note={notes(failNote, missNote(`${(slSla?.scope ?? 'phone').replace('byChannel.', '')} service-level`, slMiss.length))} />}
 
-      <div className="chart-controls">
+      {detail && <div className="chart-controls">
         <label>channel{' '}
           <select value={ch} onChange={(e) => setCh(e.target.value)} data-testid="channel-select">
             {chs.map((c) => <option key={c} value={c}>{c}</option>)}
           </select>
         </label>
         <span className="muted small">for the volume and wait charts below</span>
-      </div>
+      </div>}
       <div className="grid2">
-        <TimeChart testId="chart-volume" title={`Offered, answered and abandoned, ${ch} (contacts per ${per})`} data={vol} domain={dom}
+        {detail && <TimeChart testId="chart-volume" title={`Offered, answered and abandoned, ${ch} (contacts per ${per})`} data={vol} domain={dom}
           series={[{ key: 'offered', name: 'offered', color: CHANNEL_COLOR[ch] ?? OI.blue }, { key: 'answered', name: 'answered', color: OI.green, dash: '5 3' }, { key: 'abandoned', name: 'abandoned', color: OI.vermillion }]}
-          left={{ label: 'contacts', format: countAxis }} failures={fails} misses={abMiss} marker={marker} note={notes(failNote, missNote(`${ch} abandonment`, abMiss.length))} />
-        <TimeChart testId="chart-wait" title={`ASA and queue, ${ch} (time to answer; contacts waiting at the interval's end)`} data={wait} domain={dom}
+          left={{ label: 'contacts', format: countAxis }} failures={fails} misses={abMiss} marker={marker} note={notes(failNote, missNote(`${ch} abandonment`, abMiss.length))} />}
+        {detail && <TimeChart testId="chart-wait" title={`ASA and queue, ${ch} (time to answer; contacts waiting at the interval's end)`} data={wait} domain={dom}
           series={[{ key: 'asaBand', name: 'ASA 95% CI', color: OI.sky, kind: 'band' }, { key: 'asa', name: 'ASA (s)', color: OI.blue }, { key: 'queue', name: 'waiting at the end', color: OI.orange, axis: 'right', dash: '5 3' }]}
-          left={{ label: `ASA (${asaAxis.unit})`, format: asaAxis.format, domain: [0, 'auto'] }} right={{ label: 'waiting', format: countAxis, domain: [0, 'auto'] }} failures={fails} marker={marker} note={notes(failNote)} />
+          left={{ label: `ASA (${asaAxis.unit})`, format: asaAxis.format, domain: [0, 'auto'] }} right={{ label: 'waiting', format: countAxis, domain: [0, 'auto'] }} failures={fails} marker={marker} note={notes(failNote)} />}
         <TimeChart testId="chart-agents" title="Agents on duty (all skills) against the Erlang C phone requirement (agents)" data={agents} domain={dom}
           series={[{ key: 'staffed', name: 'on duty', color: OI.blue }, { key: 'busy', name: 'busy', color: OI.sky, dash: '5 3' }, { key: 'required', name: 'Erlang C: phone needs', color: OI.black, kind: 'step', dash: '2 2', width: 1.5 }]}
           left={{ label: 'agents', format: countAxis, domain: [0, 'auto'] }} failures={fails} misses={slMiss} marker={marker}
@@ -99,15 +109,15 @@ function RunChartsImpl({ r, marker, domain }: { r: RunSummary; marker?: { at: nu
         <TimeChart testId="chart-sites" title="Per site: agents on duty (agents)" data={sites} domain={dom}
           series={siteNames.map((s, i) => ({ key: s, name: s, color: siteColor(i) }))}
           left={{ label: 'agents', format: countAxis, domain: [0, 'auto'] }} failures={fails} marker={marker} note={notes(failNote)} />
-        <TimeChart testId="chart-site-occupancy" title="Per site: occupancy (busy / on duty)" data={sites} domain={dom}
+        {detail && <TimeChart testId="chart-site-occupancy" title="Per site: occupancy (busy / on duty)" data={sites} domain={dom}
           series={siteNames.map((s, i) => ({ key: `${s}Occ`, name: s, color: siteColor(i) }))}
-          left={{ label: 'occupancy', format: pctAxis, domain: [0, 1] }} failures={fails} marker={marker} note={notes(failNote)} />
-        {chs.includes('im') && (
+          left={{ label: 'occupancy', format: pctAxis, domain: [0, 1] }} failures={fails} marker={marker} note={notes(failNote)} />}
+        {detail && chs.includes('im') && (
           <TimeChart testId="chart-im" title={`IM: service level (answered within ${r.threshold} s / offered)`} data={chan} domain={dom}
             series={[{ key: 'imSL', name: 'IM service level', color: CHANNEL_COLOR.im }]} left={{ label: 'service level', format: pctAxis, domain: [0, 1] }}
             target={{ y: slaOf(r.sla ?? [], 'serviceLevel', 'byChannel.im')?.target ?? slT.target, label: 'target' }} failures={fails} marker={marker} note={notes(failNote)} />
         )}
-        {deadline.length > 0 && (
+        {detail && deadline.length > 0 && (
           <TimeChart testId="chart-backlog" title={`${deadline.join(' and ')}: backlog and overdue at the interval's end (contacts)`} data={chan} domain={dom}
             series={deadline.flatMap((c, i) => [
               { key: `${c}Backlog`, name: `${c} backlog`, color: channelColor(c, i) },
@@ -147,31 +157,46 @@ function Weeks({ r }: { r: RunSummary }) {
   );
 }
 
+const MAX_RANGES = 8;
+
 function Misses({ r }: { r: RunSummary }) {
   const ranges = useMemo(() => missRanges(r), [r]);
+  const [all, setAll] = useState(false);
   if ((r.sla ?? []).length === 0) return null;
+  // Per target, its first ranges (all of them on request): a long run can miss hundreds of intervals.
+  const shown = all ? ranges : (r.sla ?? []).flatMap((s) => ranges.filter((m) => m.sla === s).slice(0, MAX_RANGES));
+  const hidden = ranges.length - shown.length;
   return (
     <section className="panel" data-testid="misses">
       <h3 className="panel-title">Intervals that miss the SLA targets <span className="muted small">(interval means against each target; shaded on the charts)</span></h3>
       {ranges.length === 0 ? <Empty>No interval misses a target.</Empty> : (
-        <table className="runs">
-          <thead><tr><th>target</th><th>when</th><th className="num">intervals</th><th className="num">worst</th><th>target</th></tr></thead>
-          <tbody>
-            {ranges.map((m, i) => (
-              <tr key={i} data-testid="miss-row" data-start={m.start}>
-                <td>{m.sla.name}</td><td>{interval(m.start, m.end)}</td><td className="num">{m.intervals}</td>
-                <td className="num">{m.worst === null ? '—' : kpi(m.sla.kpi, m.worst)}</td><td>{fmtTarget(m.sla)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <>
+          <table className="runs">
+            <thead><tr><th>target</th><th>when</th><th className="num">intervals</th><th className="num">worst</th><th>target</th></tr></thead>
+            <tbody>
+              {shown.map((m, i) => (
+                <tr key={i} data-testid="miss-row" data-start={m.start}>
+                  <td>{m.sla.name}{m.fromServed ? ' *' : ''}</td><td>{interval(m.start, m.end)}</td><td className="num">{m.intervals}</td>
+                  <td className="num">{m.worst === null ? '—' : kpi(m.sla.kpi, m.worst)}</td><td>{fmtTarget(m.sla)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <div className="muted small">
+            {slaMisses(r).filter((m) => m.starts.length > 0).map((m) => `${m.sla.name}${m.fromServed ? ' *' : ''}: ${m.starts.length} intervals missed`).join(' · ')}
+            {hidden > 0 && <> · <button type="button" onClick={() => setAll(true)}>show all {ranges.length} ranges</button></>}
+          </div>
+          {ranges.some((m) => m.fromServed) && (
+            <div className="muted small">* checked here on the intervals served ({span(r.resolution?.intervalLength ?? r.intervalLength)}): a run longer than two weeks does not list its misses per channel or site</div>
+          )}
+        </>
       )}
     </section>
   );
 }
 
 function Zoom({ r, id, from, to }: { r: RunDetail; id: number; from?: number; to?: number }) {
-  const days = daysOf(r.horizon);
+  const windows = zoomWindows(r.horizon);
   const res = r.resolution;
   return (
     <div className="zoom">
@@ -182,11 +207,11 @@ function Zoom({ r, id, from, to }: { r: RunDetail; id: number; from?: number; to
           {res.from > 0 || res.to < r.horizon ? `, ${clock(res.from)} to ${clock(res.to)}` : ''}
         </span>
       )}
-      {days.length > 0 && (
+      {windows.length > 0 && (
         <span className="days">
           <a className={`button ${from === undefined ? 'active' : ''}`} href={hrefOf({ view: 'run', id })}>whole run</a>
-          {days.length <= 31 && days.map((d) => (
-            <a key={d} className={`button ${from === d * 86400 && to === (d + 1) * 86400 ? 'active' : ''}`} href={hrefOf({ view: 'run', id, from: d * 86400, to: Math.min(r.horizon, (d + 1) * 86400) })}>day {d + 1}</a>
+          {windows.map((w) => (
+            <a key={w.from} className={`button ${from === w.from && to === w.to ? 'active' : ''}`} href={hrefOf({ view: 'run', id, from: w.from, to: w.to })}>{w.label}</a>
           ))}
         </span>
       )}
