@@ -8,6 +8,7 @@ export const DASH = '—';
 
 const grouped = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 const fixed = (digits: number) => new Intl.NumberFormat('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const upTo1 = new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 });
 const ok = (x: number | null | undefined): x is number => typeof x === 'number' && Number.isFinite(x);
 
 /** A share as a percentage: 0.75629 -> "75.6%". */
@@ -51,11 +52,12 @@ export function secondsCi(value: number | null | undefined, ci: number | null | 
 /**
  * One unit for a duration axis, from the largest value on it (ticks in one unit, not
  * "450 s" next to "10 min"): seconds under 10 minutes, minutes under 2 hours, then hours.
+ * The values are divided by `div` before charting, so that the axis' ticks are round in
+ * the unit; `format` writes a divided value with the unit.
  */
-export function durationAxis(max: number): { unit: 's' | 'min' | 'h'; format: (v: number) => string } {
-  if (!(max >= 600)) return { unit: 's', format: (v) => `${grouped.format(v)} s` };
-  if (max < 7200) return { unit: 'min', format: (v) => `${grouped.format(v / 60)} min` };
-  return { unit: 'h', format: (v) => `${Number((v / 3600).toFixed(1))} h` };
+export function durationAxis(max: number): { unit: 's' | 'min' | 'h'; div: number; format: (v: number) => string } {
+  const [unit, div] = !(max >= 600) ? (['s', 1] as const) : max < 7200 ? (['min', 60] as const) : (['h', 3600] as const);
+  return { unit, div, format: (v) => `${upTo1.format(v)} ${unit}` };
 }
 
 /** Money in RMB: 791851.4 -> "RMB 791,851". */

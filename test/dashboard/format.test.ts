@@ -35,11 +35,14 @@ describe('numbers with their units', () => {
   });
 
   it('an axis keeps one duration unit, from its largest value', () => {
-    expect(durationAxis(500).unit).toBe('s');
+    expect(durationAxis(500)).toMatchObject({ unit: 's', div: 1 });
     expect(durationAxis(500).format(450)).toBe('450 s');
-    expect(durationAxis(900).unit).toBe('min');
-    expect(durationAxis(900).format(450)).toBe('8 min');
-    expect(durationAxis(9000).format(5400)).toBe('1.5 h');
+    expect(durationAxis(900)).toMatchObject({ unit: 'min', div: 60 });
+    expect(durationAxis(900).format(450 / 60)).toBe('7.5 min');
+    expect(durationAxis(900).format(10)).toBe('10 min');
+    expect(durationAxis(9000)).toMatchObject({ unit: 'h', div: 3600 });
+    expect(durationAxis(9000).format(5400 / 3600)).toBe('1.5 h');
+    expect(durationAxis(Number.NaN).unit).toBe('s');
   });
 
   it('money in RMB; KPIs by their unit family', () => {

@@ -100,7 +100,7 @@ function CompareRun({ d }: { d: CompareDetail }) {
   const note = `common random numbers: each replication of B paired with A's; ${c?.method === 'holm' ? `Holm-corrected over ${c.comparisons} variants, Bonferroni CIs` : 'paired t 95% CIs'}${d.arms.length > 2 ? `; ${d.arms.length - 1} variants, the first shown` : ''}`;
   return (
     <main data-testid="compare-view" data-run={d.run.id}>
-      <h2>Compare {d.run.id} <span className="muted small">{d.arms.map((x) => x.label).join(' · ')}</span></h2>
+      <h2>Compare {d.run.id} <span className="muted small">cctwin compare: {d.arms.length} arms, {A.replications} paired replications each</span></h2>
       <Heads a={{ label: armLabel(A), r: A }} b={{ label: armLabel(B), r: B }} />
       <Overlays a={{ label: armLabel(A), r: A }} b={{ label: armLabel(B), r: B }} />
       <DiffTable rows={pairedDiffs(d)} paired note={note} />

@@ -54,8 +54,17 @@ function RunChartsImpl({ r, marker, domain }: { r: RunSummary; marker?: { at: nu
   const abMiss = useMemo(() => rangesOf(missed, abSla), [missed, abSla]);
   const sl = useMemo(() => serviceLevelRows(r), [r]);
   const vol = useMemo(() => volumeRows(r, ch), [r, ch]);
-  const wait = useMemo(() => waitRows(r, ch), [r, ch]);
-  const asaAxis = useMemo(() => durationAxis(Math.max(0, ...wait.map((w) => (Array.isArray(w.asaBand) ? w.asaBand[1] : typeof w.asa === 'number' ? w.asa : 0)))), [wait]);
+  // ASA in one unit (s, min or h) from its largest value, the rows divided so that the ticks are round in it.
+  const { wait, asaAxis } = useMemo(() => {
+    const rows = waitRows(r, ch);
+    const axis = durationAxis(Math.max(0, ...rows.map((w) => (Array.isArray(w.asaBand) ? w.asaBand[1] : typeof w.asa === 'number' ? w.asa : 0))));
+    if (axis.div === 1) return { wait: rows, asaAxis: axis };
+    const d = axis.div;
+    return {
+      wait: rows.map((w) => ({ ...w, asa: typeof w.asa === 'number' ? w.asa / d : null, asaBand: Array.isArray(w.asaBand) ? [w.asaBand[0] / d, w.asaBand[1] / d] as [number, number] : null })),
+      asaAxis: axis,
+    };
+  }, [r, ch]);
   const agents = useMemo(() => agentRows(r), [r]);
   const sites = useMemo(() => siteRows(r), [r]);
   const chan = useMemo(() => channelRows(r), [r]);
