@@ -17,7 +17,10 @@ export interface SeriesSpec {
 
 export interface AxisSpec {
   label: string;
+  /** ticks */
   format: (v: number) => string;
+  /** the tooltip's values (default: as the ticks) */
+  tip?: (v: number) => string;
   domain?: [number | 'auto' | 'dataMin' | 'dataMax', number | 'auto' | 'dataMin' | 'dataMax'];
 }
 
@@ -56,7 +59,10 @@ function TimeChartImpl(p: TimeChartProps) {
   const xKey = p.x ?? 'mid';
   const data = useMemo(() => (xKey === 'mid' ? p.data.map((r) => ({ ...r, mid: (r.t + r.end) / 2 })) : p.data), [p.data, xKey]);
   const ticks = useMemo(() => timeTicks(p.domain[0], p.domain[1]), [p.domain]);
-  const fmt = (key: string) => (p.series.find((s) => s.key === key)?.axis === 'right' && p.right ? p.right.format : p.left.format);
+  const fmt = (key: string) => {
+    const axis = p.series.find((s) => s.key === key)?.axis === 'right' && p.right ? p.right : p.left;
+    return axis.tip ?? axis.format;
+  };
   const empty = data.length === 0;
   return (
     <figure className="panel chart" data-testid={p.testId} data-points={data.length}>
@@ -93,6 +99,7 @@ function TimeChartImpl(p: TimeChartProps) {
               return row && xKey === 'mid' ? interval(row.t, row.end) : clock(Number(x), true);
             }}
             formatter={(v, _n, item) => fmtValue(v, fmt(String(item.dataKey)))}
+            itemSorter={(item) => p.series.findIndex((s) => s.key === item.dataKey)}
           />
           <Legend wrapperStyle={{ fontSize: 12 }} itemSorter={null} />
         </ComposedChart>

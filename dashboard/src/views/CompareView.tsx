@@ -2,13 +2,14 @@ import { useMemo } from 'react';
 import { isCompare, isSweep, runUrl, type AnyRunDetail, type CompareDetail, type RunSummary } from '../api.ts';
 import { Empty, ErrorBox, Loading } from '../components/States.tsx';
 import { TimeChart } from '../components/TimeChart.tsx';
-import { diff, kpi, kpiCi, label, pct, scope, span } from '../format.ts';
+import { count, diff, kpi, kpiCi, label, pct, scope, span } from '../format.ts';
 import { useDrawn, useJson, useWidth } from '../hooks.ts';
 import { OI } from '../palette.ts';
 import { hrefOf } from '../route.ts';
 import { channelsOf, deadlineChannel, domainOf, failureWindows, independentDiffs, maxPointsFor, overlayRows, pairedDiffs, serviceTarget, type DiffRow } from '../series.ts';
 
 const pctAxis = (v: number) => `${Math.round(v * 100)}%`;
+const pctTip = (v: number) => pct(v);
 const countAxis = (v: number) => (Math.abs(v) >= 10000 ? `${Math.round(v / 1000)}k` : String(Math.round(v)));
 
 interface Arm { label: string; r: RunSummary }
@@ -26,14 +27,14 @@ function Overlays({ a, b }: { a: Arm; b: Arm }) {
     <div className="grid2">
       {chs.map((ch) => (
         <TimeChart key={ch} testId={`overlay-${ch}-serviceLevel`} title={`Service level, ${ch}, per ${per}: A against B`} data={overlayRows(a.r, b.r, ch)} domain={dom}
-          series={series} left={{ label: 'service level', format: pctAxis, domain: [0, 1] }} target={{ y: t.target, label: `target ${pct(t.target, 0)}` }} failures={fails} />
+          series={series} left={{ label: 'service level', format: pctAxis, tip: pctTip, domain: [0, 1] }} target={{ y: t.target, label: `target ${pct(t.target, 0)}` }} failures={fails} />
       ))}
       {chs.includes('phone') && (
         <>
           <TimeChart testId="overlay-phone-offered" title={`Offered, phone (calls per ${per})`} data={overlayRows(a.r, b.r, 'phone', 'offered')} domain={dom}
-            series={series} left={{ label: 'calls', format: countAxis, domain: [0, 'auto'] }} failures={fails} />
+            series={series} left={{ label: 'calls', format: countAxis, tip: count, domain: [0, 'auto'] }} failures={fails} />
           <TimeChart testId="overlay-phone-abandonRate" title="Abandonment, phone" data={overlayRows(a.r, b.r, 'phone', 'abandonRate')} domain={dom}
-            series={series} left={{ label: 'abandoned / offered', format: pctAxis, domain: [0, 'auto'] }} failures={fails} />
+            series={series} left={{ label: 'abandoned / offered', format: pctAxis, tip: pctTip, domain: [0, 'auto'] }} failures={fails} />
         </>
       )}
     </div>

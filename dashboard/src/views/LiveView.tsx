@@ -179,10 +179,10 @@ function LiveTwin() {
       </div>
       <div className="grid2">
         <TimeChart testId="live-chart-sites" title="Agents on duty per site, the last hours (agents; sampled twice a second)" x="t" data={sampleData} domain={recent}
-          series={siteNames.map((s, i) => ({ key: s, name: s, color: siteColor(i) }))} left={{ label: 'agents', format: countAxis, domain: [0, 'auto'] }}
+          series={siteNames.map((s, i) => ({ key: s, name: s, color: siteColor(i) }))} left={{ label: 'agents', format: countAxis, tip: count, domain: [0, 'auto'] }}
           failures={downs} marker={{ at: now, label: clock(now) }} />
         <TimeChart testId="live-chart-waiting" title="Contacts waiting per channel, the last hours (contacts)" x="t" data={sampleData} domain={recent}
-          series={waitKeys.map((c, i) => ({ key: `wait_${c}`, name: c, color: channelColor(c, i) }))} left={{ label: 'waiting', format: countAxis, domain: [0, 'auto'] }}
+          series={waitKeys.map((c, i) => ({ key: `wait_${c}`, name: c, color: channelColor(c, i) }))} left={{ label: 'waiting', format: countAxis, tip: count, domain: [0, 'auto'] }}
           failures={downs} marker={{ at: now, label: clock(now) }} />
       </div>
       {day === null ? <Loading what="the day's metrics" /> : (

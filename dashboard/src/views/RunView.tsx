@@ -14,6 +14,7 @@ import {
 import { tileSpecs } from '../tiles.ts';
 
 const pctAxis = (v: number) => `${Math.round(v * 100)}%`;
+const pctTip = (v: number) => pct(v);
 const countAxis = (v: number) => (Math.abs(v) >= 10000 ? `${Math.round(v / 1000)}k` : count(Math.round(v)));
 
 function RunTilesImpl({ r }: { r: RunSummary }) {
@@ -91,7 +92,7 @@ function RunChartsImpl({ r, marker, domain }: { r: RunSummary; marker?: { at: nu
         <Empty testId="no-detail">The server sent these intervals without their breakdown by channel and site (too many asked at once): the charts per channel are left out; zoom in (a day or a week) to see them. Service levels are never shown across channels.</Empty>
       )}
       {detail && <TimeChart testId="chart-service-level" title={`Service level per ${per} interval, per channel (answered within ${r.threshold} s / offered), with its 95% CI`}
-        data={sl} series={slSeries} domain={dom} left={{ label: 'service level', format: pctAxis, domain: [0, 1] }}
+        data={sl} series={slSeries} domain={dom} left={{ label: 'service level', format: pctAxis, tip: pctTip, domain: [0, 1] }}
         target={{ y: slT.target, label: `target ${pct(slT.target, 0)}${slT.fromSla ? '' : ' (no SLA target: 95%)'}` }}
         failures={fails} misses={slMiss} height={280} marker={marker}
         note={notes(failNote, missNote(`${(slSla?.scope ?? 'phone').replace('byChannel.', '')} service-level`, slMiss.length))} />}
@@ -107,23 +108,23 @@ function RunChartsImpl({ r, marker, domain }: { r: RunSummary; marker?: { at: nu
       <div className="grid2">
         {detail && <TimeChart testId="chart-volume" title={`Offered, answered and abandoned, ${ch} (contacts per ${per})`} data={vol} domain={dom}
           series={[{ key: 'offered', name: 'offered', color: CHANNEL_COLOR[ch] ?? OI.blue }, { key: 'answered', name: 'answered', color: OI.green, dash: '5 3' }, { key: 'abandoned', name: 'abandoned', color: OI.vermillion }]}
-          left={{ label: 'contacts', format: countAxis }} failures={fails} misses={abMiss} marker={marker} note={notes(failNote, missNote(`${ch} abandonment`, abMiss.length))} />}
+          left={{ label: 'contacts', format: countAxis, tip: count }} failures={fails} misses={abMiss} marker={marker} note={notes(failNote, missNote(`${ch} abandonment`, abMiss.length))} />}
         {detail && <TimeChart testId="chart-wait" title={`ASA and queue, ${ch} (time to answer; contacts waiting at the interval's end)`} data={wait} domain={dom}
           series={[{ key: 'asaBand', name: 'ASA 95% CI', color: OI.sky, kind: 'band' }, { key: 'asa', name: 'ASA (s)', color: OI.blue }, { key: 'queue', name: 'waiting at the end', color: OI.orange, axis: 'right', dash: '5 3' }]}
-          left={{ label: `ASA (${asaAxis.unit})`, format: asaAxis.format, domain: [0, 'auto'] }} right={{ label: 'waiting', format: countAxis, domain: [0, 'auto'] }} failures={fails} marker={marker} note={notes(failNote)} />}
+          left={{ label: `ASA (${asaAxis.unit})`, format: asaAxis.format, domain: [0, 'auto'] }} right={{ label: 'waiting', format: countAxis, tip: count, domain: [0, 'auto'] }} failures={fails} marker={marker} note={notes(failNote)} />}
         <TimeChart testId="chart-agents" title="Agents on duty (all skills) against the Erlang C phone requirement (agents)" data={agents} domain={dom}
           series={[{ key: 'staffed', name: 'on duty', color: OI.blue }, { key: 'busy', name: 'busy', color: OI.sky, dash: '5 3' }, { key: 'required', name: 'Erlang C: phone needs', color: OI.black, kind: 'step', dash: '2 2', width: 1.5 }]}
-          left={{ label: 'agents', format: countAxis, domain: [0, 'auto'] }} failures={fails} misses={slMiss} marker={marker}
+          left={{ label: 'agents', format: countAxis, tip: count, domain: [0, 'auto'] }} failures={fails} misses={slMiss} marker={marker}
           note={notes(<>Erlang C: the fewest phone agents for the phone target on each interval's offered calls and AHT, as measured</>, failNote)} />
         <TimeChart testId="chart-sites" title="Per site: agents on duty (agents)" data={sites} domain={dom}
           series={siteNames.map((s, i) => ({ key: s, name: s, color: siteColor(i) }))}
-          left={{ label: 'agents', format: countAxis, domain: [0, 'auto'] }} failures={fails} marker={marker} note={notes(failNote)} />
+          left={{ label: 'agents', format: countAxis, tip: count, domain: [0, 'auto'] }} failures={fails} marker={marker} note={notes(failNote)} />
         {detail && <TimeChart testId="chart-site-occupancy" title="Per site: occupancy (busy / on duty)" data={sites} domain={dom}
           series={siteNames.map((s, i) => ({ key: `${s}Occ`, name: s, color: siteColor(i) }))}
-          left={{ label: 'occupancy', format: pctAxis, domain: [0, 1] }} failures={fails} marker={marker} note={notes(failNote)} />}
+          left={{ label: 'occupancy', format: pctAxis, tip: pctTip, domain: [0, 1] }} failures={fails} marker={marker} note={notes(failNote)} />}
         {detail && chs.includes('im') && (
           <TimeChart testId="chart-im" title={`IM: service level (answered within ${r.threshold} s / offered)`} data={chan} domain={dom}
-            series={[{ key: 'imSL', name: 'IM service level', color: CHANNEL_COLOR.im }]} left={{ label: 'service level', format: pctAxis, domain: [0, 1] }}
+            series={[{ key: 'imSL', name: 'IM service level', color: CHANNEL_COLOR.im }]} left={{ label: 'service level', format: pctAxis, tip: pctTip, domain: [0, 1] }}
             target={{ y: slaOf(r.sla ?? [], 'serviceLevel', 'byChannel.im')?.target ?? slT.target, label: 'target' }} failures={fails} marker={marker} note={notes(failNote)} />
         )}
         {detail && deadline.length > 0 && (
@@ -132,12 +133,12 @@ function RunChartsImpl({ r, marker, domain }: { r: RunSummary; marker?: { at: nu
               { key: `${c}Backlog`, name: `${c} backlog`, color: channelColor(c, i) },
               { key: `${c}Overdue`, name: `${c} overdue`, color: channelColor(c, i), dash: '4 3' },
             ])}
-            left={{ label: 'contacts', format: countAxis, domain: [0, 'auto'] }} failures={fails} marker={marker} note={notes(failNote)} />
+            left={{ label: 'contacts', format: countAxis, tip: count, domain: [0, 'auto'] }} failures={fails} marker={marker} note={notes(failNote)} />
         )}
         {quality && (
           <TimeChart testId="chart-quality" title="Quality: defect rate (of handled contacts) and complaints caused" data={quality} domain={dom}
             series={[{ key: 'defectRate', name: 'defect rate', color: OI.vermillion }, { key: 'complaints', name: 'complaints', color: OI.purple, axis: 'right', dash: '5 3' }]}
-            left={{ label: 'defect rate', format: (v) => `${(v * 100).toFixed(1)}%`, domain: [0, 'auto'] }} right={{ label: 'complaints', format: countAxis, domain: [0, 'auto'] }} marker={marker} />
+            left={{ label: 'defect rate', format: (v) => `${(v * 100).toFixed(1)}%`, tip: (v) => pct(v, 2), domain: [0, 'auto'] }} right={{ label: 'complaints', format: countAxis, tip: count, domain: [0, 'auto'] }} marker={marker} />
         )}
       </div>
     </div>
