@@ -231,6 +231,37 @@ describe('the dashboard in chromium', () => {
     await done(w, 'live');
   });
 
+  it('a twin off loopback: a control answered 401 asks for the token, a wrong one is asked again, the right one is kept for the tab', async () => {
+    const token = 'dashboard-e2e-token-0123456789';
+    const guarded = await buildTwin({ cfg: loadScenario(join(ROOT, 'test', 'fixtures', 'twin-small.yaml')), speed: 60, host: '0.0.0.0', token });
+    const at = await guarded.listen({ port: 0, host: '127.0.0.1' }); // the twin believes it is reachable off loopback
+    const w = await open(/Failed to load resource: the server responded with a status of 401/);
+    const { page } = w;
+    try {
+      await page.goto(`${at}/#/live`);
+      await ready(page, 'live');
+      await page.click('[data-testid="pause"]');
+      await page.waitForSelector('[data-testid="token-form"]');
+      await page.fill('[data-testid="token-form"] input', 'not-the-token-at-all');
+      await page.click('[data-testid="token-form"] button');
+      await page.waitForSelector('[data-testid="token-form"]'); // still asked
+      expect(guarded.twin.paused).toBe(false);
+      await page.fill('[data-testid="token-form"] input', token);
+      await page.click('[data-testid="token-form"] button');
+      await page.waitForSelector('[data-testid="live-status"]:has-text("paused")');
+      expect(guarded.twin.paused).toBe(true);
+      expect(await page.locator('[data-testid="token-form"]').count()).toBe(0);
+      // Kept for the tab: the next control goes through without asking.
+      await page.click('[data-testid="pause"]');
+      await page.waitForSelector('[data-testid="live-status"]:has-text("running")');
+      expect(await page.evaluate(() => sessionStorage.getItem('cctwin.token'))).toBe(token);
+      await page.close();
+    } finally {
+      await guarded.close();
+    }
+    expect(w.errors).toEqual([]);
+  });
+
   it('bad data: a run with no intervals, a run that stored nothing, an unknown run id and a 500 each show their state', async () => {
     const w = await open(/Failed to load resource: the server responded with a status of (404|500)/);
     const { page } = w;
