@@ -35,9 +35,19 @@ const WANT: { kpi: string; scope: string; name?: string }[] = [
   { kpi: 'cost', scope: 'totals' },
 ];
 
+/**
+ * The target a tile shows: one on its KPI and scope; in a run with a single channel, a
+ * target on the totals is that channel's (the totals are the channel's own figures).
+ */
+function targetOf(r: RunSummary, k: string, sc: string): SlaResult | undefined {
+  const chs = channelsOf(r);
+  const same = (s: SlaResult) => s.scope === sc || (chs.length === 1 && s.scope === 'totals' && sc === `byChannel.${chs[0]}`);
+  return (r.sla ?? []).find((s) => s.kpi === k && same(s));
+}
+
 function spec(r: RunSummary, k: string, sc: string): TileSpec {
   const estimate = pick(r as never, sc, k);
-  const sla = (r.sla ?? []).find((s) => s.kpi === k && s.scope === sc);
+  const sla = targetOf(r, k, sc);
   const where = scopeName(sc);
   return {
     id: `tile-${where}-${k}`,
@@ -64,7 +74,7 @@ export function tileSpecs(r: RunSummary): TileSpec[] {
     out.push(t);
   }
   for (const s of r.sla ?? []) {
-    if (!out.some((t) => t.kpi === s.kpi && t.scope === s.scope)) out.push(spec(r, s.kpi, s.scope));
+    if (!out.some((t) => t.sla === s)) out.push(spec(r, s.kpi, s.scope));
   }
   return out;
 }

@@ -196,6 +196,10 @@ describe('KPI tiles and the board', () => {
     const extra = { ...run(), sla: [...SLA, { ...SLA[1], name: 'fax', kpi: 'replyOnTime', scope: 'byChannel.fax', missedIntervals: [] }] };
     expect(tileSpecs(extra).map((x) => x.id).at(-1)).toBe('tile-fax-replyOnTime');
     expect(tileSpecs(extra).at(-1)!.value).toBe('—');
+    // One channel: a target on the totals is the channel's tile's, not a tile of its own.
+    const single = { ...run(), byChannel: { phone: run().byChannel.phone }, sla: [{ ...SLA[0], scope: 'totals' }] };
+    const st = tileSpecs(single);
+    expect(st.filter((x) => x.kpi === 'serviceLevel').map((x) => [x.id, x.target])).toEqual([['tile-phone-serviceLevel', '≥ 95.0%']]);
   });
 
   it('the board\'s numbers: phone\'s service level, abandonment and AHT, the center\'s others, each with its unit', () => {

@@ -95,7 +95,7 @@ function RunChartsImpl({ r, marker, domain }: { r: RunSummary; marker?: { at: nu
         data={sl} series={slSeries} domain={dom} left={{ label: 'service level', format: pctAxis, tip: pctTip, domain: [0, 1] }}
         target={{ y: slT.target, label: `target ${pct(slT.target, 0)}${slT.fromSla ? '' : ' (no SLA target: 95%)'}` }}
         failures={fails} misses={slMiss} height={280} marker={marker}
-        note={notes(failNote, missNote(`${(slSla?.scope ?? 'phone').replace('byChannel.', '')} service-level`, slMiss.length))} />}
+        note={notes(failNote, missNote(`${slSla?.scope === 'totals' && chs.length === 1 ? chs[0] : (slSla?.scope ?? 'phone').replace('byChannel.', '')} service-level`, slMiss.length))} />}
 
       {detail && <div className="chart-controls">
         <label>channel{' '}
