@@ -24,6 +24,10 @@ function useTwinAvailable(): boolean | null {
 export function App() {
   const route = useRoute();
   const twin = useTwinAvailable();
+  // The address cctwin serve prints (no route in the URL) opens the live twin; #/ is the board.
+  useEffect(() => {
+    if (twin && (window.location.hash === '' || window.location.hash === '#')) window.location.replace('#/live');
+  }, [twin]);
   const at = route.view;
   return (
     <>

@@ -101,7 +101,7 @@ describe('the dashboard in chromium', () => {
   it('the scenario board: every scenario with its latest run, its numbers with units and a badge per SLA target', async () => {
     const w = await open();
     const { page } = w;
-    await page.goto(`${base}/`);
+    await page.goto(`${base}/#/`);
     await ready(page, 'board');
     const files = readdirSync(SCENARIOS).filter((f) => f.endsWith('.yaml'));
     expect(await page.locator('[data-testid^="scenario-"][data-testid$=".yaml"]').count()).toBe(files.length);
@@ -125,7 +125,7 @@ describe('the dashboard in chromium', () => {
   it('board -> run: the tiles equal the run JSON; the charts are drawn with the 95% line, the failover window and the missed intervals', async () => {
     const w = await open();
     const { page } = w;
-    await page.goto(`${base}/`);
+    await page.goto(`${base}/#/`);
     await ready(page, 'board');
     await page.click('[data-testid="scenario-nantong-failover.yaml"]');
     await ready(page, 'run');
@@ -166,7 +166,7 @@ describe('the dashboard in chromium', () => {
   it('-> compare: a compare run\'s overlays and paired differences; two runs picked on the board', async () => {
     const w = await open();
     const { page } = w;
-    await page.goto(`${base}/`);
+    await page.goto(`${base}/#/`);
     await ready(page, 'board');
     await page.click(`[data-testid="recent-runs"] tr[data-run="${ids.compare}"] a`);
     await ready(page, 'compare');
@@ -196,8 +196,10 @@ describe('the dashboard in chromium', () => {
     app.twin.start();
     const w = await open();
     const { page } = w;
-    await page.goto(`${base}/#/live`);
+    // The address cctwin serve prints opens the live view.
+    await page.goto(`${base}/`);
     await ready(page, 'live');
+    expect(new URL(page.url()).hash).toBe('#/live');
     const clockAt = async () => Number(await page.getAttribute('[data-testid="live-clock"]', 'data-clock'));
     const t0 = await clockAt();
     await page.waitForFunction((t) => Number(document.querySelector('[data-testid="live-clock"]')?.getAttribute('data-clock')) > t + 600, t0);
@@ -302,7 +304,7 @@ describe('the dashboard in chromium', () => {
     const w = await open(/Failed to load resource: net::ERR_CONNECTION_REFUSED/);
     const { page } = w;
     try {
-      await page.goto(`${at}/#/`);
+      await page.goto(`${at}/`); // no twin: the board
       await ready(page, 'board');
       expect(await page.locator('[data-testid="nav-live"]').count()).toBe(0);
       await page.goto(`${at}/#/live`);
