@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
 /**
  * Vitest global setup: the tests that start worker threads or the `cctwin` bin run the
  * compiled dist/, so it is rebuilt here whenever a source is newer than it (or it is
- * missing): a test never runs stale output.
+ * missing): a test never runs stale output. The same for the dashboard's build
+ * (dist/dashboard/, from dashboard/), which the browser tests load.
  */
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 
@@ -24,6 +25,10 @@ export default function setup(): void {
   const twinMarker = join(ROOT, 'dist', 'twin-api', 'serve.js');
   const built = existsSync(marker) && existsSync(twinMarker) ? Math.min(newest(join(ROOT, 'dist', 'sim', 'src')), newest(join(ROOT, 'dist', 'twin-api'))) : 0;
   const sources = Math.max(newest(join(ROOT, 'sim', 'src')), newest(join(ROOT, 'twin-api')), statSync(join(ROOT, 'tsconfig.build.json')).mtimeMs, statSync(join(ROOT, 'tsconfig.json')).mtimeMs);
-  if (built >= sources) return;
-  execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
+  if (built < sources) execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
+  // The dashboard (vite build into dist/dashboard/, as npm run build does): the browser tests load it.
+  const page = join(ROOT, 'dist', 'dashboard', 'index.html');
+  const dashBuilt = existsSync(page) ? statSync(page).mtimeMs : 0;
+  if (dashBuilt >= newest(join(ROOT, 'dashboard'))) return;
+  execFileSync(process.execPath, [join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'dashboard/vite.config.ts'], { cwd: ROOT, stdio: 'inherit' });
 }

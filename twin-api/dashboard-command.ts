@@ -1,11 +1,26 @@
+import type { FastifyInstance } from 'fastify';
 import { FlagChecker } from '../sim/src/cli/options.ts';
 import { openStore } from '../sim/src/cli/files.ts';
 import type { Io } from '../sim/src/cli/io.ts';
 import { DEFAULT_DB } from '../sim/src/runs/location.ts';
+import type { RunStore } from '../sim/src/runs/store.ts';
 import { baseApp, isLoopback } from './app.ts';
 import { registerDashboard } from './dashboard.ts';
 import { registerRunRoutes } from './runs.ts';
 import { libraryDir } from './serve.ts';
+
+/**
+ * The run store's app without a twin: its read-only routes, the built dashboard at `/`
+ * and `/healthz` (`{ ok: true }`, no `clock`: the dashboard reads that as "no live twin
+ * here" and hides the live view, without a request that fails).
+ */
+export async function buildStoreApp(o: { store: RunStore; scenarios: string | null; description?: string; logger?: boolean }): Promise<FastifyInstance> {
+  const app = await baseApp({ title: 'cctwin run store', description: o.description ?? 'The run store\'s runs: read-only.', logger: o.logger });
+  registerRunRoutes(app, { store: o.store, scenarios: o.scenarios });
+  await registerDashboard(app);
+  app.get('/healthz', { schema: { summary: 'liveness', tags: ['meta'] } }, async () => ({ ok: true }));
+  return app;
+}
 
 /**
  * `cctwin dashboard [--db FILE] [--port P] [--host H]`: the dashboard for the run store
@@ -20,10 +35,7 @@ export async function cmdDashboard(io: Io, o: Record<string, unknown>): Promise<
   const db = String(o.db ?? DEFAULT_DB);
   f.done('dashboard');
   const store = openStore(db, 'read');
-  const app = await baseApp({ title: 'cctwin run store', description: `The runs in ${db}: read-only.` });
-  registerRunRoutes(app, { store, scenarios: libraryDir() });
-  await registerDashboard(app);
-  app.get('/healthz', { schema: { summary: 'liveness', tags: ['meta'] } }, async () => ({ ok: true }));
+  const app = await buildStoreApp({ store, scenarios: libraryDir(), description: `The runs in ${db}: read-only.` });
   let address: string;
   try {
     address = await app.listen({ port: port!, host });

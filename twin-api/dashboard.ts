@@ -9,13 +9,16 @@ import fastifyStatic from '@fastify/static';
  * and, under `cctwin serve`, the live twin's. Without a build, `/` says how to make one.
  */
 
-/** The built dashboard's folder: dist/dashboard/ beside the compiled server, or from the sources. */
+/**
+ * The built dashboard's folder: dist/dashboard/ beside the compiled server
+ * (dist/twin-api/), or the package's dist/dashboard/ when the server runs from its
+ * sources (twin-api/*.ts: there ../dashboard/ is the dashboard's source folder, whose
+ * index.html is not a build).
+ */
 export function dashboardDir(): string | null {
-  for (const rel of ['../dashboard/', '../dist/dashboard/']) {
-    const dir = fileURLToPath(new URL(rel, import.meta.url));
-    if (existsSync(`${dir}index.html`)) return dir;
-  }
-  return null;
+  const rel = import.meta.url.endsWith('.ts') ? '../dist/dashboard/' : '../dashboard/';
+  const dir = fileURLToPath(new URL(rel, import.meta.url));
+  return existsSync(`${dir}index.html`) ? dir : null;
 }
 
 export async function registerDashboard(app: FastifyInstance): Promise<void> {

@@ -1,4 +1,5 @@
 import { decodeResult, kpisOf, summarize, totalRow, type IntervalSummary, type RunSummary } from '../sim/src/metrics/summary.ts';
+import { intervalAgents, type IntervalAgents } from './agent-levels.ts';
 import type { Twin } from './twin.ts';
 
 /**
@@ -10,7 +11,8 @@ import type { Twin } from './twin.ts';
  * The day so far: the intervals that have started (the last one, `current`, still
  * running), counts of contacts by the interval they arrived in (contacts still waiting
  * are counted when they end), agent time up to the clock. `live` says where the clock
- * is and counts the clients' contacts apart from the model's own.
+ * is and counts the clients' contacts apart from the model's own. `agents`: agents on
+ * duty and busy per interval, whole center and per site (agent-levels.ts).
  */
 
 export interface LiveBlock {
@@ -36,20 +38,24 @@ export interface LiveBlock {
   external: Twin['external'] & { open: number };
 }
 
-export type LiveSummary = RunSummary & { live: LiveBlock };
+export type LiveSummary = RunSummary & { live: LiveBlock; agents: IntervalAgents };
 
 /** The run JSON of the twin's day: so far (open) or closed (its final result). */
 export function liveSummary(twin: Twin, wallSeconds: number): LiveSummary {
   const cfg = twin.cfg;
   const closed = twin.finalResult !== null;
   const buf = twin.finalResult ?? twin.run.result();
-  const summary = summarize(cfg, [decodeResult(buf, cfg)], wallSeconds);
+  const decoded = decodeResult(buf, cfg);
+  const summary = summarize(cfg, [decoded], wallSeconds);
   const clock = twin.run.now;
   const L = cfg.intervalLength;
   // Intervals that have started: all of them once the day ran to its end.
   const cut = twin.run.stoppedAt;
   const started = closed && cut === null ? summary.intervals.length : Math.min(summary.intervals.length, Math.floor(clock / L) + 1);
   const intervals: IntervalSummary[] = summary.intervals.slice(0, Math.max(started, 0));
+  const current = closed ? null : intervals.length - 1;
+  // Agents per interval; the current interval's agent time runs up to the clock.
+  const agents = intervalAgents(cfg, [decoded], 0, intervals.length, (i) => (i === current ? Math.min(L, clock - i * L) : L));
   const ext = twin.external;
   const ended = Object.values(ext.outcomes).reduce((a, b) => a + b, 0);
   return {
@@ -63,10 +69,11 @@ export function liveSummary(twin: Twin, wallSeconds: number): LiveSummary {
       cutAt: cut,
       speed: twin.speed,
       arrivals: twin.arrivals,
-      current: closed ? null : intervals.length - 1,
+      current,
       inSystem: twin.run.finished ? 0 : twin.run.snapshot()[7],
       external: { ...ext, outcomes: { ...ext.outcomes }, open: ext.created - ended },
     },
+    agents,
   };
 }
 

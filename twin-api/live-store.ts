@@ -50,7 +50,9 @@ export class LiveRunRecord {
     const note = cut === null
       ? `live twin: the day ran to its end (${why}); ${summary.live.external.created} contacts from clients`
       : `live twin: the day was cut at simulated ${clockText(cut)} (${why}); ${summary.live.external.created} contacts from clients`;
-    this.store.finishRun(this.runId, 'done', { ...storedSummary(summary), status: 'done' }, [{ arm: 0, rows: summary.intervals }], null, note);
+    // The chart levels (agents) are recomputed from the replication when served, not stored.
+    const { agents: _levels, ...result } = summary;
+    this.store.finishRun(this.runId, 'done', { ...storedSummary(result), status: 'done' }, [{ arm: 0, rows: summary.intervals }], null, note);
   }
 }
 

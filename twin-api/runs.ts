@@ -6,9 +6,10 @@ import { parse as parseYaml } from 'yaml';
 import { erlangC } from '../sim/src/analytic/erlang-c.ts';
 import type { ModelConfig } from '../sim/src/config/model-config.ts';
 import { coarseConfig, coarseFactor, coarsenResult } from '../sim/src/metrics/coarsen.ts';
-import { decodeResult, intervalSummaries, summarize, type IntervalSummary, type ReplicationResult, type RunSummary } from '../sim/src/metrics/summary.ts';
+import { decodeResult, intervalSummaries, MAX_DETAIL_HORIZON, summarize, type IntervalSummary, type ReplicationResult, type RunSummary } from '../sim/src/metrics/summary.ts';
 import type { RunRecord, RunStore } from '../sim/src/runs/store.ts';
 import { TwinError } from './errors.ts';
+import { intervalAgents } from './agent-levels.ts';
 import { RunIdParams, RunQuery, RunsQuery } from './schemas.ts';
 
 /**
@@ -22,7 +23,9 @@ import { RunIdParams, RunQuery, RunsQuery } from './schemas.ts';
  * the stored rows (model/coarsen: k intervals into one, k dividing the run's intervals),
  * over the window `from`..`to` (simulated seconds) if given, so a chart zooms in at full
  * resolution. `resolution` in the answer says what was served. Summaries are cached per
- * run and resolution (stored runs do not change once done).
+ * run and resolution (stored runs do not change once done). Beside the intervals, for
+ * charts: `requirement` (the Erlang C phone agents of each interval) and `agents` (the
+ * agents on duty and busy per interval, whole center and per site: agent-levels.ts).
  */
 
 export interface RunRoutesOptions {
@@ -32,6 +35,8 @@ export interface RunRoutesOptions {
 }
 
 const MAX_CACHE = 16;
+/** Runs longer than two weeks get per-interval breakdowns by channel and site when at most this many intervals are served. */
+export const MAX_DETAIL_POINTS = 2000;
 
 interface Loaded { cfg: ModelConfig; reps: ReplicationResult[]; label: string }
 
@@ -145,12 +150,16 @@ export function registerRunRoutes(app: FastifyInstance, o: RunRoutesOptions): vo
       const i0 = from === undefined ? 0 : Math.max(0, Math.min(nI, Math.floor(from / L)));
       const i1 = to === undefined ? nI : Math.max(i0, Math.min(nI, Math.ceil(to / L)));
       let intervals: IntervalSummary[] = [];
+      let agents = intervalAgents(a.cfg, a.reps, 0, 0);
       let k = 1;
       if (want === 'all' && i1 > i0) {
         k = coarseFactor(nI, (i1 - i0) / maxPoints, Number.isInteger(86400 / L) ? 86400 / L : 0);
         const c = coarseConfig(a.cfg, k);
         const reps = k === 1 ? a.reps : a.reps.map((x) => coarsenResult(x, a.cfg, k));
-        intervals = intervalSummaries(c, reps, Math.floor(i0 / k), Math.ceil(i1 / k));
+        // Breakdowns by channel and site for every horizon while the answer stays bounded (charts are per channel).
+        const j0 = Math.floor(i0 / k), j1 = Math.ceil(i1 / k);
+        intervals = intervalSummaries(c, reps, j0, j1, c.horizon <= MAX_DETAIL_HORIZON || j1 - j0 <= MAX_DETAIL_POINTS);
+        agents = intervalAgents(c, reps, j0, j1);
       }
       const { intervals: _all, ...rest } = full;
       return {
@@ -159,6 +168,7 @@ export function registerRunRoutes(app: FastifyInstance, o: RunRoutesOptions): vo
         resolution: { intervalLength: L * k, original: L, aggregated: k, from: Math.floor(i0 / k) * k * L, to: Math.ceil(i1 / k) * k * L, points: intervals.length, totalIntervals: nI },
         failures: a.cfg.failures.map((f) => ({ site: a.cfg.sites[f.site].name, start: f.start, end: f.end })),
         requirement: { phoneAgents: erlangRequirement(a.cfg, intervals), basis: 'Erlang C on each interval\'s offered phone contacts and AHT as the run measured them, for the scenario\'s phone service-level target' },
+        agents,
       };
     };
     let body: unknown;

@@ -124,7 +124,7 @@ export async function cmdServe(io: Io, file: string | undefined, o: Record<strin
   const auth = app.twinAuth;
   io.out(`cctwin serve: ${cfg.name}, speed ${flags.speed}, arrivals ${flags.arrivals}, horizon ${(twin.horizon / 3600).toFixed(2)} h, run ${record.runId} in ${store.file}`);
   io.out(`  listening on ${address}`);
-  io.out(`  dashboard ${address}/`);
+  io.out(`  dashboard ${address}/ (the live view; ${address}/#/ the scenarios and stored runs)`);
   io.out(`  docs (OpenAPI JSON) ${address}/docs/json`);
   if (auth.required) io.out(auth.generated ? `  token (generated; mutating routes need Authorization: Bearer <token>): ${auth.token}` : '  mutating routes need Authorization: Bearer <the token given>');
   io.out('  Ctrl-C stops the twin (the day is cut at the clock: contacts still waiting end as unfinished; the run is stored)');

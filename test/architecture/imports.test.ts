@@ -116,6 +116,26 @@ describe('the parts beside the simulator', () => {
     expect(bad).toEqual([]);
   });
 
+  it('the dashboard imports only its own files and the browser packages: no way around HTTP (not the package itself, not a path out of dashboard/)', () => {
+    const files = walk(join(ROOT, 'dashboard'));
+    expect(files.some((f) => f.endsWith('api.ts'))).toBe(true);
+    const PACKAGES = /^(react|react\/jsx-runtime|react-dom\/client|recharts)$/;
+    // Its build config runs in Node (vite build), not in the browser.
+    const CONFIG = /^(vite|@vitejs\/plugin-react|node:url)$/;
+    const bad: string[] = [];
+    for (const f of files) {
+      const rel = relative(ROOT, f);
+      for (const s of specifiers(readFileSync(f, 'utf8'))) {
+        if (s.startsWith('.')) {
+          if (!relative(ROOT, join(f, '..', s)).startsWith('dashboard/')) bad.push(`${rel} -> ${s} (outside dashboard/)`);
+        } else if (!(PACKAGES.test(s) || (rel === 'dashboard/vite.config.ts' && CONFIG.test(s)))) {
+          bad.push(`${rel} -> ${s} (a package the dashboard does not use over HTTP)`);
+        }
+      }
+    }
+    expect(bad).toEqual([]);
+  });
+
   it('the twin API imports from sim/src and itself only (not the dashboard, tests or benchmarks)', () => {
     const twin = walk(join(ROOT, 'twin-api'));
     expect(twin.length).toBeGreaterThan(3);

@@ -34,13 +34,14 @@ describe('npm pack', () => {
   const p = spawnSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
   const files: string[] = p.status === 0 ? (JSON.parse(p.stdout)[0].files as { path: string }[]).map((f) => f.path) : [];
 
-  it('publishes the compiled code, the bin, the scenario library, the schema, README and licence', () => {
+  it('publishes the compiled code, the built dashboard, the bin, the scenario library, the schema, README and licence', () => {
     expect(p.status, p.stderr).toBe(0);
     for (const f of ['dist/sim/src/cli.js', 'dist/sim/src/index.js', 'dist/sim/src/index.d.ts', 'dist/sim/src/engine/replication-worker.js',
-      'dist/twin-api/serve.js', 'dist/twin-api/app.js',
+      'dist/twin-api/serve.js', 'dist/twin-api/app.js', 'dist/dashboard/index.html',
       'bin/cctwin.js', 'bin/v8-flags.js', 'scenarios/baseline-day.yaml', 'scenarios/schema.json', 'README.md', 'LICENSE', 'package.json']) {
       expect(files).toContain(f);
     }
+    expect(files.filter((f) => /^dist\/dashboard\/assets\/.+\.js$/.test(f)).length).toBeGreaterThan(0);
   });
 
   it('publishes no call logs, tests, benchmarks, TypeScript sources or run stores', () => {

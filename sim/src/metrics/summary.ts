@@ -453,12 +453,12 @@ function splitter(cfg: ModelConfig, reps: ReplicationResult[]) {
 /**
  * The summaries of intervals i0 .. i1 - 1 (replications in replication order). Per-interval
  * breakdowns by channel and site for horizons up to two weeks; longer runs keep the whole
- * center per interval (memory and output stay flat in the horizon).
+ * center per interval (memory and output stay flat in the horizon), unless `detail` asks
+ * for them (a caller that serves a bounded number of intervals, e.g. to a chart).
  */
-export function intervalSummaries(cfg: ModelConfig, reps: ReplicationResult[], i0: number, i1: number): IntervalSummary[] {
+export function intervalSummaries(cfg: ModelConfig, reps: ReplicationResult[], i0: number, i1: number, detail = cfg.horizon <= MAX_DETAIL_HORIZON): IntervalSummary[] {
   const per = (f: (r: ReplicationResult) => Float64Array) => estimates(reps.map((r) => kpisOf(f(r))));
   const split = splitter(cfg, reps);
-  const detail = cfg.horizon <= MAX_DETAIL_HORIZON;
   const intervals: IntervalSummary[] = [];
   for (let i = i0; i < i1; i++) {
     intervals.push({
