@@ -14,20 +14,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { cctwinProcess } from './cctwin-process.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const OUT = join(ROOT, 'docs', 'img');
 const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
 
-function cctwin(args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, ['bin/cctwin.js', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    p.stdout!.on('data', (d) => { out += d; });
-    p.stderr!.on('data', (d) => { out += d; });
-    p.on('error', reject);
-    p.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`cctwin ${args.join(' ')}: exit ${code}\n${out}`))));
-  });
+async function cctwin(args: string[]): Promise<string> {
+  const r = await cctwinProcess(args);
+  if (r.code !== 0) throw new Error(`cctwin ${args.join(' ')}: exit ${r.code}\n${r.out}`);
+  return r.out;
 }
 
 async function dashboard(db: string): Promise<{ proc: ChildProcess; base: string }> {

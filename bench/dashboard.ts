@@ -27,6 +27,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { table } from '../sim/src/cli/table.ts';
+import { cctwinProcess } from './cctwin-process.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const CHROMIUM = '/usr/bin/chromium';
@@ -35,16 +36,7 @@ const TRIALS = Number(process.env.BENCH_TRIALS ?? 5);
 const LIVE_SECONDS = Number(process.env.BENCH_LIVE_SECONDS ?? 20);
 const VIEWPORT = { width: 1280, height: 800 };
 
-function cctwin(args: string[]): Promise<{ code: number; out: string }> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, ['bin/cctwin.js', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    p.stdout!.on('data', (d) => { out += d; });
-    p.stderr!.on('data', (d) => { out += d; });
-    p.on('error', reject);
-    p.on('close', (code) => resolve({ code: code ?? -1, out }));
-  });
-}
+const cctwin = cctwinProcess;
 
 /** Starts a long-running cctwin command and waits for the address it prints. */
 async function server(args: string[], pattern: RegExp): Promise<{ proc: ChildProcess; base: string }> {
