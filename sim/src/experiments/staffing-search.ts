@@ -314,26 +314,28 @@ export class StaffingSearch {
     for (let guard = 0; !ev.allMet; guard++) {
       if (!this.budgetLeft()) return { localMinimum: false, note: `--max-iterations ${this.req.maxIterations} reached with targets missed` };
       const x = ev.x.map((a) => [...a]);
-      let moved = false;
-      for (const p of this.staffedPools) {
-        const rows = ev.rows.map((row, j) => ({ row, j })).filter(({ row }) => row < 0 || row >= this.warm);
-        const miss = rows.some(({ row, j }) => this.req.targets.some((k, kIdx) => k.types.some((t, u) => p.primary.includes(t) && !ev.stats[kIdx][u + 1][j].met)) && (row < 0 || !this.poolMet(ev, p, row)));
-        if (!miss) continue;
+      const want = new Map<number, number>();
+      // Each (type, target) that misses in some row, fixed by its cheapest effective pool.
+      this.req.targets.forEach((k, kIdx) => k.types.forEach((t, u) => {
+        const rows = ev.rows.map((row, j) => ({ row, j })).filter(({ j }) => !ev.stats[kIdx][u + 1][j].met);
+        if (rows.length === 0) return;
+        const fix = this.fixer(t, k);
+        if (fix === null) { this.noteInfeasible(k, t, -1, `no staffed group serves ${this.cfg.types[t].name} in time for this target`); return; }
+        const { p, e } = fix;
         const n = level(ev.x, p);
-        let need = n + 1;
+        const own = this.staffedPools.find((q) => q.primary.includes(t)) ?? p;
+        let extra = 1;
         for (const { row, j } of rows) {
-          const r = this.requirement(ev, p, row < 0 ? this.nI - 1 : row, j);
-          if (!Number.isNaN(r.need)) need = Math.max(need, r.need);
+          const r = this.requirement(ev, own, row < 0 ? this.nI - 1 : row, j);
+          if (!Number.isNaN(r.need)) extra = Math.max(extra, Math.ceil((r.need - level(ev.x, own)) / e));
         }
         const q = this.measuredQueue(ev, p, this.nI - 1);
-        if (n >= q.cap) {
-          for (const k of this.model.poolTargets(p)) for (const t of k.types) if (p.primary.includes(t)) this.noteInfeasible(k, t, -1, `still missed with ${n} agents, where waiting has vanished in the exact model: staffing does not reach it`);
-          return { localMinimum: false, note: 'infeasible' };
-        }
-        setAll(x, p, Math.min(q.cap, need));
-        moved = true;
-      }
-      if (!moved) return { localMinimum: false, note: 'the correction stopped with targets missed' };
+        if (n >= q.cap) { this.noteInfeasible(k, t, -1, `still missed with ${n} agents, where waiting has vanished in the exact model: staffing does not reach it`); return; }
+        want.set(p.id, Math.max(want.get(p.id) ?? n, Math.min(q.cap, n + extra)));
+      }));
+      if (this.infeasibleStop()) return { localMinimum: false, note: 'infeasible' };
+      if (want.size === 0) return { localMinimum: false, note: 'the correction stopped with targets missed' };
+      for (const [pid, n] of want) setAll(x, this.model.pools[pid], n);
       ev = await this.step(x, 'correction');
     }
     this.hooks.onNote?.('step 4: one agent less in each pool in turn (every interval), until it misses: a local minimum');
@@ -677,15 +679,12 @@ export class StaffingSearch {
         }
       });
       for (const { t, k } of misses) {
-        const cand = this.staffedPools
-          .map((p) => ({ p, e: this.model.effectiveness(p, t, k) }))
-          .filter((c) => c.e > 0)
-          .sort((a, b) => this.model.poolCost(a.p) / a.e - this.model.poolCost(b.p) / b.e || a.p.id - b.p.id);
-        if (cand.length === 0) {
+        const fix = this.fixer(t, k);
+        if (fix === null) {
           this.noteInfeasible(k, t, i, `no staffed group serves ${this.cfg.types[t].name} in time for this target`);
           continue;
         }
-        const { p, e } = cand[0];
+        const { p, e } = fix;
         const n = this.poolTotal(ev.x, p, i);
         // How many: the calibrated formula of the type's own pool, per effective agent.
         const own = this.staffedPools.find((q) => q.primary.includes(t)) ?? p;
@@ -711,6 +710,19 @@ export class StaffingSearch {
       }
     }
     return { x, changed, added };
+  }
+
+  /**
+   * The pool whose agents fix a miss of type t's target k at the least cost: cost per
+   * agent-hour over effectiveness (StaffingModel.effectiveness: proficiency, and for a
+   * group that takes t only after a delay, whether the delay leaves the target reachable).
+   */
+  fixer(t: number, k: StaffTarget): { p: Pool; e: number } | null {
+    const cand = this.staffedPools
+      .map((p) => ({ p, e: this.model.effectiveness(p, t, k) }))
+      .filter((c) => c.e > 0)
+      .sort((a, b) => this.model.poolCost(a.p) / a.e - this.model.poolCost(b.p) / b.e || a.p.id - b.p.id);
+    return cand[0] ?? null;
   }
 
   /** First miss of each (target, type, interval): the pool's staffing and the bound then. */
