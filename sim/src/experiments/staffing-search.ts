@@ -619,10 +619,10 @@ export class StaffingSearch {
    * Returns the requirement (NaN when no target tells: every bound at its best value),
    * and whether a target of the pool's types misses.
    */
-  private requirement(ev: Evaluation, p: Pool, i: number, j: number, levels?: Map<StaffTarget, number>): { need: number; miss: boolean; model: number } {
+  private requirement(ev: Evaluation, p: Pool, i: number, j: number, levels?: Map<StaffTarget, number>): { need: number; miss: boolean; model: number; noise: number } {
     const q = this.measuredQueue(ev, p, i);
     const n = this.poolTotal(ev.x, p, i);
-    let need = NaN, miss = false, model = 0;
+    let need = NaN, miss = false, model = 0, noise = 0;
     this.req.targets.forEach((k, kIdx) => {
       if (!k.types.some((t) => p.primary.includes(t))) return;
       const level = levels?.get(k) ?? k.target;
@@ -637,8 +637,15 @@ export class StaffingSearch {
       if (!Number.isFinite(at) || !Number.isFinite(target)) return;
       const r = Math.ceil(target + (n - at) - 1e-9);
       need = Number.isNaN(need) ? r : Math.max(need, r);
+      // The estimate's standard error in agents: about half its 95% half-width, over
+      // what one agent changes in the formula.
+      const ci = ev.stats[kIdx][k.types.indexOf(w.type) + 1][j].ci95;
+      // (the slope where the formula stands for the simulation: at the equivalent staffing)
+      const m = Math.max(1, Math.ceil(at));
+      const slope = Math.abs(q.kpi(k.kpi, m) - q.kpi(k.kpi, m - 1));
+      if (ci !== null && slope > 0) noise = Math.max(noise, ci / 2 / slope);
     });
-    return { need, miss, model };
+    return { need, miss, model, noise };
   }
 
   /**
@@ -648,7 +655,18 @@ export class StaffingSearch {
    * calibrated formula finds two or more to spare (one is left: the last ones are the
    * removal step's, which simulates each), never below a staffing seen to miss.
    */
-  private correct(ev: Evaluation, lo: Map<string, number>, down: boolean): { x: number[][]; changed: boolean; added: { p: Pool; i: number }[] } {
+  /**
+   * The lowest staffing a down move may reach in a (pool, interval): one above a staffing
+   * that missed there within the last three simulations (older misses were in another
+   * context: the intervals before it have changed since).
+   */
+  private floorOf(lo: Map<string, { n: number; at: number }>, key: string): number {
+    const e = lo.get(key);
+    return e && this.iteration - e.at <= 3 ? e.n + 1 : 0;
+  }
+
+  private correct(ev: Evaluation, lo: Map<string, { n: number; at: number }>, minRoom: number, noiseRooms = 0): { x: number[][]; changed: boolean; added: { p: Pool; i: number }[] } {
+    const down = minRoom > 0;
     const x = ev.x.map((a) => [...a]);
     let changed = false;
     const added: { p: Pool; i: number }[] = [];
@@ -659,11 +677,13 @@ export class StaffingSearch {
         for (const p of this.staffedPools) {
           const n = this.poolTotal(ev.x, p, i);
           const r = this.requirement(ev, p, i, j);
-          if (r.miss) { lo.set(`${p.id}/${i}`, Math.max(lo.get(`${p.id}/${i}`) ?? -1, n)); continue; }
-          const floor = (lo.get(`${p.id}/${i}`) ?? -1) + 1;
+          const key = `${p.id}/${i}`;
+          if (r.miss) { lo.set(key, { n: Math.max(this.floorOf(lo, key) - 1, n), at: this.iteration }); continue; }
+          const floor = this.floorOf(lo, key);
           let next = n;
-          if (!Number.isNaN(r.need)) { if (r.need <= n - 2) next = Math.max(r.need + 1, floor); }
-          else if (r.model <= n - 2) next = Math.max(floor, n - Math.ceil((n - r.model) / 2));
+          const room = Math.max(minRoom, Math.ceil(noiseRooms * r.noise));
+          if (!Number.isNaN(r.need)) { if (r.need <= n - room) next = Math.max(r.need + 1, floor); }
+          else if (r.model <= n - room) next = Math.max(floor, n - Math.ceil((n - r.model) / 2));
           if (next < n) want.set(p.id, next);
         }
       }
@@ -697,7 +717,11 @@ export class StaffingSearch {
           continue;
         }
         if (this.stuck(k, t, i, n, ev, j)) continue;
-        want.set(p.id, Math.max(want.get(p.id) ?? n, Math.min(q.cap, n + extra)));
+        // A (pool, interval) that misses again gets one more than asked: it sits where
+        // the noise of the sample paths flips it.
+        const again = this.missCount.get(`${p.id}/${i}`) ?? 0;
+        this.missCount.set(`${p.id}/${i}`, again + 1);
+        want.set(p.id, Math.max(want.get(p.id) ?? n, Math.min(q.cap, n + extra + (again > 0 ? 1 : 0))));
       }
       for (const [pid, n] of want) {
         const p = this.model.pools[pid];
@@ -724,6 +748,9 @@ export class StaffingSearch {
       .sort((a, b) => this.model.poolCost(a.p) / a.e - this.model.poolCost(b.p) / b.e || a.p.id - b.p.id);
     return cand[0] ?? null;
   }
+
+  /** Misses fixed so far per (pool, interval). */
+  private readonly missCount = new Map<string, number>();
 
   /** First miss of each (target, type, interval): the pool's staffing and the bound then. */
   private readonly firstMiss = new Map<string, { n: number; bound: number }>();
@@ -858,9 +885,13 @@ export class StaffingSearch {
     }
     // Step 3: correction from the calibrated formula, both ways, then up only.
     this.hooks.onNote?.('step 3: add where a target misses, remove where there is room (the formula calibrated to the simulation)');
-    const lo = new Map<string, number>();
-    for (let guard = 0; this.budgetLeft() && guard < 40; guard++) {
-      const { x, changed } = this.correct(ev, lo, true);
+    const lo = new Map<string, { n: number; at: number }>();
+    for (let round = 0; this.budgetLeft() && round < 40; round++) {
+      // Room of two agents or more is given back in the first rounds; from then on only
+      // room of at least twice the estimate's standard error in agents (a move shakes
+      // the queues' sample paths, and near the targets the noise flips other intervals):
+      // the removal step takes the rest, simulating each removal.
+      const { x, changed } = this.correct(ev, lo, 2, round < 4 ? 0 : 2);
       if (!changed) break;
       if (this.infeasibleStop()) return { localMinimum: false, note: 'infeasible' };
       ev = await this.step(x, 'correction');
@@ -887,8 +918,8 @@ export class StaffingSearch {
     const tight = new Set<string>();
     /** removals put back without a miss laid to them: the sample paths moved too much to tell */
     const undecided = new Set<string>();
-    /** (pool, interval) where a removal of more than one agent missed: one at a time from then on */
-    const bigStepFailed = new Set<string>();
+    /** (pool, interval) where a removal of more than one agent missed, and how many: half as many next time */
+    const stepFailed = new Map<string, number>();
     const key = (p: Pool, i: number) => `${p.id}/${i}`;
     const budget = () => ({ localMinimum: false, note: `--max-iterations ${this.req.maxIterations} reached before the local minimum was confirmed` });
     let current = ev;
@@ -905,7 +936,8 @@ export class StaffingSearch {
           // As many as the calibrated formula finds to spare less one (at least one;
           // one after a larger step failed here).
           const r = this.requirement(current, p, i, current.rows.indexOf(i));
-          const k = bigStepFailed.has(key(p, i)) || Number.isNaN(r.need) ? 1 : Math.max(1, n - r.need - 1);
+          const failed = stepFailed.get(key(p, i));
+          const k = failed !== undefined ? Math.max(1, Math.floor(failed / 2)) : Number.isNaN(r.need) ? 1 : Math.max(1, n - r.need - 1);
           set.push({ p, i, k });
         }
       }
@@ -938,15 +970,16 @@ export class StaffingSearch {
         }
         // A one-agent removal a miss follows: tight. A larger step: one agent next time.
         for (const c of back) {
-          if (c.k > 1) { bigStepFailed.add(key(c.p, c.i)); undecided.delete(key(c.p, c.i)); }
+          if (c.k > 1) { stepFailed.set(key(c.p, c.i), c.k); undecided.delete(key(c.p, c.i)); }
           else tight.add(key(c.p, c.i));
         }
         set = set.filter((c) => !back.has(c));
       }
+      if (accepted !== null) for (const c of set) stepFailed.delete(key(c.p, c.i));
       if (accepted === null) {
         // Not told apart from the noise of the sample paths: tight, but undecided.
         for (const c of set) {
-          if (c.k > 1) { bigStepFailed.add(key(c.p, c.i)); continue; }
+          if (c.k > 1) { stepFailed.set(key(c.p, c.i), c.k); continue; }
           tight.add(key(c.p, c.i));
           undecided.add(key(c.p, c.i));
         }
