@@ -101,6 +101,19 @@ describe('cctwin staff', () => {
     expect(r.err).toMatch(/staffing search \d+ saved/);
   });
 
+  it('--groups: only those groups change, and the targets are held by the types they serve', async () => {
+    const r = await cli('staff', CENTER, '--groups', 'flight-nantong', '--replications', '4', '--json', '--db', db, '--workers', '1');
+    expect(r.code, r.err).toBe(0);
+    const o = JSON.parse(r.out);
+    expect(o.groups).toEqual(['flight-nantong']);
+    expect(o.keptGroups).toEqual(['flight-shanghai', 'hotel-remote']);
+    expect(o.typesLeftOut).toEqual(['hotel']);
+    expect(Object.keys(o.staffing)).toEqual(['flight-nantong']);
+    const bad = await cli('staff', CENTER, '--groups', 'hotel-remote', '--target', 'byType.flight.serviceLevel>=0.9', '--db', db);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/--groups = "hotel-remote": serves no contact type with a target as a primary skill \(it serves hotel\)/);
+  });
+
   it('reports every bad flag and target at once (exit 2), and writes nothing', async () => {
     const out = join(dir, 'never.yaml');
     const r = await cli('staff', CENTER, '--target', 'serviceLevel>0.9', '--target', 'speed>=3', '--target', 'aht<=180',

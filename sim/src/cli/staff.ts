@@ -178,6 +178,17 @@ export async function cmdStaff(io: Io, file: string, o: Record<string, unknown>)
   }
   const { staffed, kept } = chooseGroups(cfg, targets, x.groups, f.issues);
   if (targets.length > 0 && staffed.length === 0 && x.groups === null) f.fail('target', x.rawTargets.join(' '), 'no agent group serves the targets\' contact types as a primary skill');
+  // With --groups, the targets are held by the contact types those groups serve: the
+  // others' staffing is not the search's to change.
+  const outOfScope: string[] = [];
+  if (x.groups !== null && staffed.length > 0) {
+    const served = new Set(staffed.flatMap((g) => servedTypes(cfg, g).filter((s) => s.delay === 0).map((s) => s.type)));
+    targets = targets.flatMap((k) => {
+      const types = k.types.filter((t) => served.has(t));
+      for (const t of k.types) if (!served.has(t) && !outOfScope.includes(cfg.types[t].name)) outOfScope.push(cfg.types[t].name);
+      return types.length > 0 ? [{ ...k, types }] : [];
+    });
+  }
   infeasible.push(...siteDownIssues(cfg, targets, x.per));
   if (f.issues.length > 0 || infeasible.length > 0) {
     const issues = [...f.issues, ...infeasible];
@@ -222,9 +233,9 @@ export async function cmdStaff(io: Io, file: string, o: Record<string, unknown>)
   }).finally(stopBar));
 
   if (x.json) {
-    io.out(JSON.stringify(staffJson(r, req, inputCost.cost, kept), null, 2));
+    io.out(JSON.stringify({ ...staffJson(r, req, inputCost.cost, kept), typesLeftOut: outOfScope }, null, 2));
   } else {
-    printStaff(io, r, req, { inputCost: inputCost.cost, kept, skipped, startCost: probe.costOf(r.start).cost });
+    printStaff(io, r, req, { inputCost: inputCost.cost, kept, skipped, startCost: probe.costOf(r.start).cost, outOfScope });
   }
   let code = exitCode(r.status === 'interrupted' ? 'interrupted' : 'done');
   if (r.status === 'met' && x.out !== null) {
@@ -269,7 +280,7 @@ function staffJson(r: StaffRunOutcome, req: SearchRequest, inputCost: number, ke
   };
 }
 
-function printStaff(io: Io, r: StaffRunOutcome, req: SearchRequest, o: { inputCost: number; kept: number[]; skipped: SkippedTarget[]; startCost: number }): void {
+function printStaff(io: Io, r: StaffRunOutcome, req: SearchRequest, o: { inputCost: number; kept: number[]; skipped: SkippedTarget[]; startCost: number; outOfScope: string[] }): void {
   const cfg = req.cfg;
   const L = cfg.intervalLength;
   io.out(`${cfg.name}: staffing for ${req.targets.length} target${req.targets.length === 1 ? '' : 's'}, ${req.per === 'day' ? "the day's totals" : 'every interval'}, ${Math.round(req.confidence * 100)}% confidence over ${req.replications} replications`);
@@ -281,6 +292,7 @@ function printStaff(io: Io, r: StaffRunOutcome, req: SearchRequest, o: { inputCo
   ])));
   for (const s of o.skipped) io.out(`not a staffing target: ${s.name} (${s.reason})`);
   if (o.kept.length > 0) io.out(`groups that keep their staffing (no contact type with a target as a primary skill, or not in --groups): ${o.kept.map((g) => cfg.groups[g].name).join(', ')}`);
+  if (o.outOfScope.length > 0) io.out(`contact types left out (no group of --groups serves them as a primary skill): ${o.outOfScope.join(', ')}`);
   io.out('');
   io.out('iterations (each simulates the whole model over the same replications)');
   io.out(table(['iteration', 'phase', 'misses', 'cost', 'added', 'removed', 'removals kept', 'met', 'wall'], r.iterations.map((it) => [

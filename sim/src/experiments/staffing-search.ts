@@ -656,13 +656,13 @@ export class StaffingSearch {
    * removal step's, which simulates each), never below a staffing seen to miss.
    */
   /**
-   * The lowest staffing a down move may reach in a (pool, interval): one above a staffing
-   * that missed there within the last three simulations (older misses were in another
-   * context: the intervals before it have changed since).
+   * The lowest staffing a down move of the correction may reach in a (pool, interval):
+   * one above the highest staffing that missed there (the removal step may still go
+   * lower: it simulates each removal).
    */
   private floorOf(lo: Map<string, { n: number; at: number }>, key: string): number {
     const e = lo.get(key);
-    return e && this.iteration - e.at <= 3 ? e.n + 1 : 0;
+    return e ? e.n + 1 : 0;
   }
 
   private correct(ev: Evaluation, lo: Map<string, { n: number; at: number }>, minRoom: number, noiseRooms = 0): { x: number[][]; changed: boolean; added: { p: Pool; i: number }[] } {
