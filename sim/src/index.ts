@@ -21,4 +21,6 @@ export { erlangB, erlangC, erlangCMetrics, queueMetrics, staffFor, type QueueSpe
 export type { RoutingPolicy, PolicyFactory } from './model/routing.ts';
 export { loadPolicy } from './engine/policy-loader.ts';
 export { RunStore } from './runs/store.ts';
+export { searchStaffing, StaffingSearch, type SearchRequest, type SearchOutcome, type SearchHooks } from './experiments/staffing-search.ts';
+export { parseTargets, scenarioTargets, STAFF_KPIS, type StaffTarget } from './experiments/staffing-targets.ts';
 export { SimError, type Issue } from './errors.ts';

@@ -133,7 +133,7 @@ const describeSignal = (s: StopSignal) => (s === 'SIGINT' ? 'Ctrl-C (SIGINT)' : 
  * the signal that stopped it.
  */
 export async function withSession<T>(
-  io: Io, x: { workers: number; db: string | null; json: boolean; tasks?: number }, body: (s: Session) => Promise<T>,
+  io: Io, x: { workers: number; db: string | null; json: boolean; tasks?: number; replicationBar?: boolean }, body: (s: Session) => Promise<T>,
 ): Promise<{ value: T; exitCode: (status: 'done' | 'interrupted') => number }> {
   const stop = new AbortController();
   let stoppedBy: StopSignal | null = null;
@@ -165,7 +165,8 @@ export async function withSession<T>(
     release();
     throw e;
   }
-  const bar = process.stderr.isTTY && !x.json
+  // A command with its own progress report (staff: a bar per iteration) asks for no replication bar.
+  const bar = process.stderr.isTTY && !x.json && x.replicationBar !== false
     ? new cliProgress.SingleBar({
       stream: process.stderr,
       format: 'replications {bar} {value}/{total} | {rate} simulated days/s | ETA {eta_formatted}',

@@ -59,9 +59,9 @@ function liveLines(l: { clock: number; horizon: number; cutAt: number | null; sp
   ];
 }
 
-/** The kind as listed: a live twin's day is a run marked live. */
+/** The kind as listed: a live twin's day is a run marked live; a staffing search (cctwin staff) a run marked staff. */
 function kindText(r: RunRecord): string {
-  return r.options?.live === true ? 'run (live)' : r.kind;
+  return r.options?.live === true ? 'run (live)' : r.options?.staffing ? 'run (staff)' : r.kind;
 }
 
 export function cmdList(io: Io, o: Record<string, unknown>): number {
@@ -99,6 +99,12 @@ export function cmdShow(io: Io, rawId: string, o: Record<string, unknown>): numb
       ...(r.error ? [['error', r.error]] : []),
     ]));
     const res = r.result as Record<string, any> | null;
+    if (res?.staffing) {
+      const st = res.staffing;
+      const cost = st.costUnit === 'agent-hours' ? `${Number(st.cost).toLocaleString('en-US', { maximumFractionDigits: 1 })} agent-hours` : `${Math.round(st.cost).toLocaleString('en-US')} ${st.costUnit}`;
+      io.out(`\nstaffing search: ${st.status}; targets met: ${st.targetsMet ? 'yes' : 'no'}${st.localMinimum ? ' (a local minimum)' : ''}; cost ${cost}; ${st.iterations.length} iterations; ${st.groups.length} groups; targets: ${st.targets.map((t: { name: string }) => t.name).join(', ')}`);
+      io.out('(the staffing per group and interval: runs show --json, result.staffing.staffing; the KPIs below are the staffing found)');
+    }
     if (res?.byChannel && res?.totals) {
       // Channels first; the all-channel table keeps what adds up (waits and service levels per channel).
       const sum = res as unknown as RunSummary;

@@ -8,7 +8,7 @@ import * as Exit from 'effect/Exit';
 import { Piscina } from 'piscina';
 import type { ModelConfig } from '../config/model-config.ts';
 import { modelKey } from '../config/topology.ts';
-import { withLocalRunner, ReplicationFailed, RunInterrupted, type Runner, type RunnerOptions } from './runner.ts';
+import { withLocalRunner, ReplicationFailed, RunInterrupted, type Runner, type RunnerOptions, type RunExtras } from './runner.ts';
 import { defaultWorkers } from './cores.ts';
 import type { ReplicationTask } from './replication-worker.ts';
 import { fromWire, SimError } from '../errors.ts';
@@ -27,7 +27,7 @@ import { fromWire, SimError } from '../errors.ts';
 
 export { defaultWorkers };
 
-export { ReplicationFailed, RunInterrupted, type Runner, type RunnerOptions } from './runner.ts';
+export { ReplicationFailed, RunInterrupted, type Runner, type RunnerOptions, type RunExtras } from './runner.ts';
 
 /**
  * The worker module, compiled JavaScript loaded directly by each thread (no loader to
@@ -66,13 +66,13 @@ const acquirePool = (workers: number) =>
     (pool) => Effect.promise(() => pool.destroy()),
   );
 
-function poolReplication(pool: Piscina<ReplicationTask, Float64Array>, cfg: ModelConfig, key: string, r: number, opts: RunnerOptions, attempts: Map<number, number>) {
+function poolReplication(pool: Piscina<ReplicationTask, Float64Array>, cfg: ModelConfig, key: string, r: number, opts: RunnerOptions, attempts: Map<number, number>, extras?: RunExtras) {
   const once = Effect.suspend(() => {
     const attempt = (attempts.get(r) ?? 0) + 1;
     attempts.set(r, attempt);
     const crash = attempt === 1 && (opts.crashOnce?.includes(r) ?? false);
     let run = Effect.tryPromise({
-      try: (signal) => pool.run({ cfg, modelKey: key, replication: r, crash }, { signal }),
+      try: (signal) => pool.run({ cfg, modelKey: key, replication: r, crash, ...(extras?.typeIntervals ? { typeIntervals: true } : {}) }, { signal }),
       catch: (e): ReplicationFailed | SimError => {
         const msg = (e as Error)?.message ?? String(e);
         return fromWire(msg) ?? new ReplicationFailed(r, msg, /worker exited/i.test(msg));
@@ -94,11 +94,11 @@ function makeRunner(pool: Piscina<ReplicationTask, Float64Array>, opts: RunnerOp
   return {
     workers: opts.workers,
     inProcess: false,
-    async run(cfg, indexes, onResult) {
+    async run(cfg, indexes, onResult, extras) {
       // Workers build the model's topology once each, recognising it by this key.
       const key = modelKey(cfg);
       const one = (r: number) =>
-        poolReplication(pool, cfg, key, r, opts, attempts).pipe(Effect.tap((buf) => Effect.sync(() => onResult?.(buf, r))));
+        poolReplication(pool, cfg, key, r, opts, attempts, extras).pipe(Effect.tap((buf) => Effect.sync(() => onResult?.(buf, r))));
       const batch = Effect.forEach(indexes, one, { concurrency: opts.workers });
       const exit = await Effect.runPromiseExit(batch, { signal: stop ? AbortSignal.any([scopeSignal, stop]) : scopeSignal });
       if (Exit.isSuccess(exit)) return exit.value;

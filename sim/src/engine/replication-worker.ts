@@ -1,6 +1,7 @@
 import type { ModelConfig } from '../config/model-config.ts';
 import { adoptTopology } from '../config/topology.ts';
 import { replicate } from './replicate.ts';
+import { replicateTypeIntervals } from './type-intervals.ts';
 import { loadPolicy } from './policy-loader.ts';
 import { SimError, toWire } from '../errors.ts';
 
@@ -29,6 +30,8 @@ export interface ReplicationTask {
   replication: number;
   /** Test hook: the worker exits abruptly instead of running (the pool must recover). */
   crash?: boolean;
+  /** Append each contact type's figures per interval (type-intervals.ts). */
+  typeIntervals?: boolean;
 }
 
 export default async function runReplicationTask(task: ReplicationTask): Promise<Float64Array> {
@@ -36,7 +39,7 @@ export default async function runReplicationTask(task: ReplicationTask): Promise
   try {
     await loadPolicy(task.cfg); // plug-in routing policy, imported once per worker
     if (task.modelKey !== undefined) adoptTopology(task.cfg, task.modelKey);
-    return replicate(task.cfg, task.replication);
+    return task.typeIntervals ? replicateTypeIntervals(task.cfg, task.replication) : replicate(task.cfg, task.replication);
   } catch (e) {
     // A coded error keeps its code and issues across the thread boundary (pool.ts reads it back).
     if (e instanceof SimError) throw new Error(toWire(e));

@@ -1,6 +1,7 @@
 import type { ModelConfig } from '../config/model-config.ts';
 import { isPluginPolicy, loadPolicy } from './policy-loader.ts';
 import { Replication } from './replicate.ts';
+import { TypeIntervalRun } from './type-intervals.ts';
 
 /**
  * What runs replications, on this thread (here) or on worker threads (pool.ts, which
@@ -26,6 +27,15 @@ export interface RunnerOptions {
   crashOnce?: readonly number[];
 }
 
+/** What a batch of replications returns besides the result buffer. */
+export interface RunExtras {
+  /**
+   * Append each contact type's figures per interval to each buffer (type-intervals.ts:
+   * the replication runs with the event log on, the result itself is unchanged).
+   */
+  typeIntervals?: boolean;
+}
+
 export interface Runner {
   readonly workers: number;
   readonly inProcess: boolean;
@@ -34,7 +44,7 @@ export interface Runner {
    * one finishes (in completion order); the promise resolves with the buffers in the
    * order of `indexes`.
    */
-  run(cfg: ModelConfig, indexes: readonly number[], onResult?: (buf: Float64Array, replication: number) => void): Promise<Float64Array[]>;
+  run(cfg: ModelConfig, indexes: readonly number[], onResult?: (buf: Float64Array, replication: number) => void, extras?: RunExtras): Promise<Float64Array[]>;
 }
 
 /** The run was stopped from outside (Ctrl-C, an AbortSignal); finished replications were reported. */
@@ -67,27 +77,37 @@ export function localRunner(stop?: AbortSignal): Runner {
   return {
     workers: 1,
     inProcess: true,
-    async run(cfg, indexes, onResult) {
+    async run(cfg, indexes, onResult, extras) {
       // A plug-in policy is the user's code: a score() stuck in a loop would never let
       // this thread see a stop. Its replications run on one worker thread, which a
       // stop terminates.
       if (isPluginPolicy(cfg)) {
         const { withRunner } = await import('./pool.ts');
-        return withRunner({ workers: 1, inProcess: false }, (pooled) => pooled.run(cfg, indexes, onResult), stop);
+        return withRunner({ workers: 1, inProcess: false }, (pooled) => pooled.run(cfg, indexes, onResult, extras), stop);
       }
       const policy = await loadPolicy(cfg);
       const out: Float64Array[] = [];
       for (const r of indexes) {
         if (stop?.aborted) throw new RunInterrupted();
-        const rep = new Replication(cfg, r, policy);
-        rep.start();
-        for (;;) {
-          rep.advanceTo(Infinity, SLICE_EVENTS);
-          if (!rep.behind) break;
-          await turn();
-          if (stop?.aborted) throw new RunInterrupted();
+        let buf: Float64Array;
+        if (extras?.typeIntervals) {
+          const run = new TypeIntervalRun(cfg, r, policy);
+          while (!run.step(SLICE_EVENTS)) {
+            await turn();
+            if (stop?.aborted) throw new RunInterrupted();
+          }
+          buf = run.result();
+        } else {
+          const rep = new Replication(cfg, r, policy);
+          rep.start();
+          for (;;) {
+            rep.advanceTo(Infinity, SLICE_EVENTS);
+            if (!rep.behind) break;
+            await turn();
+            if (stop?.aborted) throw new RunInterrupted();
+          }
+          buf = rep.result();
         }
-        const buf = rep.result();
         out.push(buf);
         onResult?.(buf, r);
         await turn();

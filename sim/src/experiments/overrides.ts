@@ -24,6 +24,7 @@ export interface SetSpec {
 
 export interface Assignment {
   readonly path: string;
+  /** undefined: remove the field (used by cctwin staff; --set always gives a value) */
   readonly value: unknown;
 }
 
@@ -131,7 +132,10 @@ export function describeAssignments(a: readonly Assignment[]): string {
   return a.length === 0 ? '(as in the file)' : a.map((x) => `${x.path}=${typeof x.value === 'string' ? x.value : showValue(x.value)}`).join(', ');
 }
 
-/** Applies the assignments to a scenario's YAML text; returns the edited text. */
+/**
+ * Applies the assignments to a scenario's YAML text; returns the edited text. An
+ * assignment without a value (undefined: not something --set can give) removes the field.
+ */
 export function applyAssignments(text: string, assignments: readonly Assignment[]): string {
   if (assignments.length === 0) return text;
   const doc = parseDocument(text, { uniqueKeys: false, logLevel: 'error', merge: true }); // duplicate keys: reported by parseScenarioText
@@ -157,9 +161,21 @@ export function applyAssignments(text: string, assignments: readonly Assignment[
   });
   const issues: Issue[] = [];
   for (const a of assignments) {
-    const why = unreachable(doc, pathSegments(a.path));
+    const segs = pathSegments(a.path);
+    // No value: the field goes (a staffing written as agents replaces the group's shifts).
+    if (a.value === undefined) {
+      if (doc.hasIn(segs)) doc.deleteIn(segs);
+      continue;
+    }
+    const why = unreachable(doc, segs);
     if (why !== null) issues.push({ path: '--set', value: `${a.path}=${typeof a.value === 'string' ? a.value : JSON.stringify(a.value)}`, message: why });
-    else doc.setIn(pathSegments(a.path), doc.createNode(a.value));
+    else {
+      const node = doc.createNode(a.value);
+      // A list written on one line ([1, 2, 3]) stays on one line.
+      const was = doc.getIn(segs, true);
+      if (isSeq(node) && isSeq(was) && was.flow) node.flow = true;
+      doc.setIn(segs, node);
+    }
   }
   if (issues.length > 0) throw new SimError('SIM_ERR_BAD_ARGUMENT', `${issues.length} --set edit${issues.length === 1 ? '' : 's'} cannot be applied`, issues);
   return doc.toString();

@@ -452,6 +452,18 @@ export class RunStore {
     }).immediate());
   }
 
+  /**
+   * Replaces the scenario text of a run and the model of one of its arms (one
+   * transaction): a staffing search (cctwin staff) is stored with the scenario it found,
+   * known only at its end.
+   */
+  setScenario(runId: number, scenario: string, arm: number, config: ModelConfig): void {
+    this.write(() => this.db.transaction(() => {
+      this.db.prepare('UPDATE runs SET scenario = ?, updated = ? WHERE id = ?').run(scenario, now(), runId);
+      this.db.prepare('UPDATE arms SET config = ? WHERE run_id = ? AND arm = ?').run(json(config), runId, arm);
+    }).immediate());
+  }
+
   /** Sets the final (or partial) result, its intervals and the status, in one transaction. */
   finishRun(
     runId: number, status: RunStatus, result: object | null, intervals: readonly { arm: number; rows: readonly IntervalSummary[] }[] = [],

@@ -1,0 +1,144 @@
+/**
+ * `npm run bench:staff`: `cctwin staff` measured (docs/staffing.md has the figures).
+ *
+ * 1. Wall time of whole `cctwin staff` processes with two worker threads: baseline-day
+ *    (48 half-hours, every group with a target; goal under 2 minutes) and erlang-a-day
+ *    (goal under 20 s).
+ * 2. On baseline-day and spring-festival: the cost of the simulation-based staffing
+ *    against per-interval Erlang C staffing (each skill pool's offered load, no
+ *    abandonment, no time lag, 95/20: what WFM tools compute) and against the scenario's
+ *    own staffing, and how many half-hours each misses when simulated on fresh
+ *    replications (seeds the search never saw): the phone channel's service level and
+ *    abandonment per interval at the mean (as `cctwin run` counts "intervals missed"),
+ *    and the (contact type, interval) pairs below the service-level target.
+ *
+ * Figures printed and written to bench/staff-results.json; nothing is asserted. About
+ * 8 minutes on 2 cores.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { withRunner } from '../sim/src/engine/pool.ts';
+import { typeIntervalsOf, TI, typeIntervalRow } from '../sim/src/engine/type-intervals.ts';
+import { compileVariant, readScenarioText } from '../sim/src/experiments/overrides.ts';
+import { StaffingSearch } from '../sim/src/experiments/staffing-search.ts';
+import { scenarioTargets } from '../sim/src/experiments/staffing-targets.ts';
+import { decodeResult, summarize } from '../sim/src/metrics/summary.ts';
+import type { Issue } from '../sim/src/errors.ts';
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+const WORKERS = 2;
+const FRESH = 40;
+const tmp = mkdtempSync(join(tmpdir(), 'cctwin-bench-staff-'));
+
+interface StaffJson {
+  status: string; targetsMet: boolean; localMinimum: boolean; cost: number; agentHours: number; note: string;
+  iterations: unknown[]; staffing: Record<string, number[]>; wallSeconds: number; removals: { tight: number; undecided: number } | null;
+}
+
+function staffProcess(name: string, extra: string[] = []): { wall: number; json: StaffJson } {
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, [join(ROOT, 'bin/cctwin.js'), 'staff', join(ROOT, `scenarios/${name}.yaml`), '--json', '--workers', String(WORKERS), '--db', join(tmp, `${name}.db`), ...extra], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  const wall = (performance.now() - t0) / 1000;
+  if (r.status !== 0 && r.status !== 1) throw new Error(`cctwin staff ${name} failed (${r.status}): ${r.stderr}`);
+  return { wall, json: JSON.parse(r.stdout) as StaffJson };
+}
+
+/** A staffing simulated on fresh replications: cost and what it misses. */
+async function judge(name: string, label: string, staffing: number[][] | null) {
+  const file = join(ROOT, `scenarios/${name}.yaml`);
+  const text = readScenarioText(file);
+  const base = compileVariant(text, file, []).cfg;
+  const issues: Issue[] = [];
+  const { targets } = scenarioTargets(base, issues);
+  const groups = base.groups.map((_, g) => g).filter((g) => targets.some((k) => k.types.some((t) => base.groups[g].queues.includes(base.types[t].queue))));
+  const search = new StaffingSearch({ text, source: file, cfg: base, targets, per: 'interval', groups, replications: FRESH, confidence: 0.9, maxIterations: 1 }, { runner: null as never });
+  const x = staffing ?? base.groups.map((g) => [...g.staffing]);
+  const cfg = staffing ? compileVariant(text, file, search.assignments(x)).cfg : base;
+  const { cost } = search.costOf(x);
+  const idx = Array.from({ length: FRESH }, (_, r) => 1000 + r);
+  const bufs = await withRunner({ workers: WORKERS }, (runner) => runner.run(cfg, idx, undefined, { typeIntervals: true }));
+  const sum = summarize(cfg, bufs.map((b) => decodeResult(b, cfg)), 0);
+  const sla = Object.fromEntries(sum.sla.filter((s) => s.scope === 'byChannel.phone' && (s.kpi === 'serviceLevel' || s.kpi === 'abandonRate')).map((s) => [s.kpi, s.missedIntervals.length]));
+  // (type, interval) pairs whose service level misses the target at the mean.
+  const sl = targets.find((k) => k.kpi === 'serviceLevel')!;
+  const warm = Math.ceil(cfg.warmup / cfg.intervalLength - 1e-9);
+  let typeMisses = 0;
+  for (const t of sl.types) {
+    for (let i = warm; i < cfg.nIntervals; i++) {
+      let v = 0, n = 0;
+      for (const b of bufs) {
+        const blk = typeIntervalsOf(b, cfg)!;
+        let within = 0, offered = 0;
+        for (let s = 0; s < cfg.sites.length; s++) {
+          const o = typeIntervalRow(cfg, i, t, s);
+          within += blk[o + TI.answeredWithin];
+          offered += blk[o + TI.offered];
+        }
+        if (offered > 0) { v += within / offered; n++; }
+      }
+      if (n > 0 && v / n < sl.target) typeMisses++;
+    }
+  }
+  return { label, cost, slMissed: sla.serviceLevel ?? 0, abandonMissed: sla.abandonRate ?? 0, typeMisses, phoneSl: sum.byChannel.phone?.serviceLevel.mean ?? null };
+}
+
+function erlangC(name: string): number[][] {
+  const file = join(ROOT, `scenarios/${name}.yaml`);
+  const text = readScenarioText(file);
+  const cfg = compileVariant(text, file, []).cfg;
+  const issues: Issue[] = [];
+  const { targets } = scenarioTargets(cfg, issues);
+  const groups = cfg.groups.map((_, g) => g).filter((g) => targets.some((k) => k.types.some((t) => cfg.groups[g].queues.includes(cfg.types[t].queue))));
+  return new StaffingSearch({ text, source: file, cfg, targets, per: 'interval', groups, replications: FRESH, confidence: 0.9, maxIterations: 1 }, { runner: null as never }).erlangC();
+}
+
+function byGroup(name: string, st: Record<string, number[]>): number[][] {
+  const file = join(ROOT, `scenarios/${name}.yaml`);
+  const cfg = compileVariant(readScenarioText(file), file, []).cfg;
+  return cfg.groups.map((g) => st[g.name] ?? [...g.staffing]);
+}
+
+const line = (cells: string[], w: number[]) => cells.map((c, i) => (i === 0 ? c.padEnd(w[i]) : c.padStart(w[i]))).join('  ');
+function print(header: string[], rows: string[][]): void {
+  const w = header.map((_, c) => Math.max(...[header, ...rows].map((r) => r[c].length)));
+  console.log(line(header, w));
+  console.log(w.map((n) => '-'.repeat(n)).join('  '));
+  for (const r of rows) console.log(line(r, w));
+}
+
+const results: Record<string, unknown> = { date: new Date().toISOString(), workers: WORKERS, freshReplications: FRESH };
+try {
+  const timing: string[][] = [];
+  const runs: Record<string, { wall: number; json: StaffJson }> = {};
+  // The festival needs more than the default 30 iterations (its half-hours carry up to
+  // 1,500 erlangs a pool, where 10 replications tell an interval to a few agents).
+  for (const [name, goal, extra] of [['erlang-a-day', 20, []], ['baseline-day', 120, []], ['spring-festival', null, ['--max-iterations', '80']]] as const) {
+    const r = staffProcess(name, [...extra]);
+    runs[name] = r;
+    timing.push([`${name}${extra.length ? ` (${extra.join(' ')})` : ''}`, `${r.wall.toFixed(1)} s`, goal === null ? '-' : `< ${goal} s`, goal === null ? '-' : r.wall < goal ? 'yes' : 'NO',
+      String(r.json.iterations.length), r.json.status, r.json.localMinimum ? 'yes' : `no${r.json.removals?.undecided ? ` (${r.json.removals.undecided} undecided)` : ''}`]);
+  }
+  console.log(`cctwin staff, whole processes, ${WORKERS} worker threads, 10 replications per iteration`);
+  print(['scenario', 'wall', 'goal', 'met', 'iterations', 'status', 'local minimum'], timing);
+  results.timing = Object.fromEntries(Object.entries(runs).map(([k, r]) => [k, { wallSeconds: r.wall, iterations: r.json.iterations.length, status: r.json.status, localMinimum: r.json.localMinimum, cost: r.json.cost, note: r.json.note }]));
+
+  const compare: Record<string, unknown[]> = {};
+  for (const name of ['baseline-day', 'spring-festival']) {
+    const rows = [
+      await judge(name, 'the scenario as it is', null),
+      await judge(name, 'per-interval Erlang C', erlangC(name)),
+      await judge(name, 'cctwin staff', byGroup(name, runs[name].json.staffing)),
+    ];
+    compare[name] = rows;
+    console.log(`\n${name}: simulated on ${FRESH} fresh replications (48 half-hours; groups with a target)`);
+    print(['staffing', 'agent-hours', 'phone SL (day)', 'half-hours phone SL < 95%', 'half-hours abandonment > 10%', '(type, half-hour) SL < 95%'],
+      rows.map((r) => [r.label, r.cost.toLocaleString('en-US', { maximumFractionDigits: 0 }), r.phoneSl === null ? '-' : `${(r.phoneSl * 100).toFixed(2)}%`, String(r.slMissed), String(r.abandonMissed), String(r.typeMisses)]));
+  }
+  results.compare = compare;
+  writeFileSync(join(ROOT, 'bench/staff-results.json'), `${JSON.stringify(results, null, 2)}\n`);
+} finally {
+  rmSync(tmp, { recursive: true, force: true });
+}
