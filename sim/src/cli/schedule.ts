@@ -91,8 +91,8 @@ export async function cmdSchedule(io: Io, file: string, o: Record<string, unknow
   const progress = (line: string) => { if (!json && !csv) io.err(line); };
   let outcome: { value: ScheduleResult; exitCode: (s: 'done' | 'interrupted') => number };
   try {
-    outcome = await withSession(io, { workers: workers!, db: null, json: json || csv, tasks: replications! }, ({ ctx }) => runSchedule(prep, {
-      timeLimit: timeLimit!, replications: replications!, repair, maxRounds: maxRounds!, progress,
+    outcome = await withSession(io, { workers: workers!, db: null, json: json || csv, tasks: replications! }, ({ ctx, interrupted }) => runSchedule(prep, {
+      timeLimit: timeLimit!, replications: replications!, repair, maxRounds: maxRounds!, progress, stopped: interrupted,
       simulate: async (scheduled, label) => {
         const variant = compileVariant(scheduled, `${file} (${label})`, []);
         const r = await executeRun(ctx, { variant, replications: replications!, maxReplications: replications!, options: { schedule: label } });

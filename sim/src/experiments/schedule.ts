@@ -104,6 +104,9 @@ export function prepareSchedule(text: string, source: string, shiftsFile: Shifts
   };
   const shifts = compileShifts(shiftsFile, grid);
   notes.push(...shifts.notes);
+  if (shifts.templates.some((t) => t.breaks.length > 0)) {
+    notes.push('breaks are netted out of the agents on the phones per interval in the scheduled scenario (the engine\'s staggered breaks follow a fixed rule, not the placement the schedule chose, and a scenario\'s shifts repeat daily: they cannot carry a week)');
+  }
   return { text, source, input, cfg, grid, shiftsFile, shifts, required, paths, judged, notes };
 }
 
@@ -323,6 +326,8 @@ export interface ScheduleRun {
   readonly simulate?: (text: string, label: string) => Promise<RunSummary | null>;
   /** progress lines (stderr) */
   readonly progress?: (line: string) => void;
+  /** true once the command is asked to stop (Ctrl-C): the search ends with its best schedule, no further round starts */
+  readonly stopped?: () => boolean;
 }
 
 const strip = ({ summary: _s, ...rest }: ScheduleCheck): Omit<ScheduleCheck, 'summary'> => rest;
@@ -332,7 +337,7 @@ export async function runSchedule(prep: PreparedSchedule, o: ScheduleRun): Promi
   const say = o.progress ?? (() => {});
   const base: ShiftProblem = { grid: prep.grid, shifts: prep.shifts, required: prep.required };
   say(`solving: ${prep.grid.groups.length} group${prep.grid.groups.length === 1 ? '' : 's'}, ${prep.grid.days} day${prep.grid.days === 1 ? '' : 's'} of ${prep.grid.intervalLength / 60}-minute intervals, ${prep.shifts.templates.length} templates (time limit ${o.timeLimit} s)`);
-  const first = await solveShifts(base, { timeLimit: o.timeLimit, gap: o.gap ?? DEFAULT_GAP });
+  const first = await solveShifts(base, { timeLimit: o.timeLimit, gap: o.gap ?? DEFAULT_GAP, stop: o.stopped });
   say(`solved: ${first.solver.status}, cost ${first.cost}, gap ${(first.solver.gap * 100).toFixed(2)}%, ${first.solver.seconds.toFixed(1)} s`);
   let sol: ShiftSolution = first;
   let required = prep.required;
@@ -344,6 +349,7 @@ export async function runSchedule(prep: PreparedSchedule, o: ScheduleRun): Promi
   let interrupted = false;
   if (o.replications > 0 && o.simulate) {
     for (let round = 0; ; round++) {
+      if (o.stopped?.()) { interrupted = true; break; }
       say(`checking by simulation: ${o.replications} replication${o.replications === 1 ? '' : 's'}${round > 0 ? ` (after repair round ${round})` : ''}`);
       const summary = await o.simulate(scheduled.text, round === 0 ? 'schedule' : `repair ${round}`);
       if (summary === null) { interrupted = true; break; }
@@ -354,7 +360,7 @@ export async function runSchedule(prep: PreparedSchedule, o: ScheduleRun): Promi
       const next = measuredRequirement(prep, sol.present, required, check, round + 1);
       const raisedBy = next.reduce((s, r, g) => s + r.reduce((a, x, t) => a + Math.max(0, x - required[g][t]), 0), 0);
       try {
-        const fix = await solveShifts({ ...base, required: next, keep: sol.values, objective: 'shifts' }, { timeLimit: o.timeLimit, gap: o.gap ?? DEFAULT_GAP });
+        const fix = await solveShifts({ ...base, required: next, keep: sol.values, objective: 'shifts' }, { timeLimit: o.timeLimit, gap: o.gap ?? DEFAULT_GAP, stop: o.stopped });
         repairs.push({ round: round + 1, missed: check.missed, raisedBy, addedShifts: fix.agentShifts - sol.agentShifts, addedCost: fix.cost - sol.cost, solver: fix.solver });
         say(`repair round ${round + 1}: ${fix.agentShifts - sol.agentShifts} shifts added for ${check.missed.length} missed interval${check.missed.length === 1 ? '' : 's'}`);
         sol = fix;

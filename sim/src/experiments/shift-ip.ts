@@ -58,6 +58,18 @@ export interface SolveOptions {
   readonly gap?: number;
   /** 'direct' (default) or 'differenced' coverage rows (the same polytope; for measuring the difference) */
   readonly form?: 'differenced' | 'direct';
+  /**
+   * Asked between HiGHS's runs (each run blocks the thread): true ends the search with
+   * the best schedule so far, as the time limit would (a Ctrl-C seen between runs).
+   */
+  readonly stop?: () => boolean;
+  /**
+   * For measuring what the steps buy (bench/schedule.ts): 'whole' skips the program on
+   * the LP's support (HiGHS on each whole program from the start); `joint` solves every
+   * group in one program.
+   */
+  readonly method?: 'staged' | 'whole';
+  readonly joint?: boolean;
 }
 
 /** The relative optimality gap the solver stops at unless told otherwise. */
@@ -634,7 +646,8 @@ export async function solveShifts(p: ShiftProblem, o: SolveOptions = {}): Promis
     });
     const r = await runHighs(c.b, lpText(c.b, { zero }), { time_limit: Math.min(share, Math.max(0.05, left())), mip_rel_gap: gapAsked / 2 }, c.best?.values, enough(c));
     stage(`${label(c.b)}: integer program on the LP's support`, r);
-    if (r.status === 7) c.restrictedDone = true;
+    // Solved, or nothing there (the support too narrow for a min per shift, say): only the whole program can do more.
+    if (r.status === 7 || r.status === 8 || r.status === 9) c.restrictedDone = true;
     if (r.hasSolution && (c.best === null || objectiveOf(c.b, r.values) < objectiveOf(c.b, c.best.values))) c.best = r;
   };
   /** Steps 1 and 2 (first pass) for each part; shortfalls of infeasible parts are gathered and thrown together. */
@@ -670,13 +683,14 @@ export async function solveShifts(p: ShiftProblem, o: SolveOptions = {}): Promis
     let weight = out.reduce((sum, c) => sum + (c.best ? 0 : c.b.cols.length), 0);
     for (const c of out) {
       if (c.best) continue;
+      if (o.method === 'whole') { c.restrictedDone = true; continue; }
       const share = Math.max(0.5, left() * c.b.cols.length / Math.max(1, weight));
       weight -= c.b.cols.length;
       await restrictedSolve(c, share);
     }
     return out;
   };
-  let parts = await solveParts(buildAll(components(p, new Set())));
+  let parts = await solveParts(buildAll(o.joint ? [p.grid.groups.map((_, g) => g)] : components(p, new Set())));
   // Site head counts on the merged schedule: a broken site is solved again as one program.
   const broken = brokenSites(p, parts);
   if (broken.size > 0) {
@@ -696,12 +710,14 @@ export async function solveShifts(p: ShiftProblem, o: SolveOptions = {}): Promis
   // program if that was stopped by its share of the time, else (the restricted program
   // has nothing better) its whole program. Each part at most once each way.
   const tried = new Set<string>();
-  while (left() > 0.5 && gapNow() > gapAsked) {
+  while (left() > 0.5 && gapNow() > gapAsked && !(o.stop?.() && parts.every((c) => c.best !== null))) {
     const open = parts.filter((c) => !tried.has(`${c.b.only[0]}/whole`));
     if (open.length === 0) break;
-    const total = open.reduce((sum, x) => sum + Math.min(gapAbs(x), 1e300), 0);
+    const total = open.reduce((sum, x) => sum + (x.best === null ? 0 : gapAbs(x)), 0);
     const c = open.sort((x, y) => gapAbs(y) - gapAbs(x))[0];
-    const share = c.best === null || !(total > 0) ? left() : Math.max(1, left() * gapAbs(c) / total);
+    // A part with no schedule yet shares the time equally with the others that have none.
+    const none = open.filter((x) => x.best === null).length;
+    const share = c.best === null ? left() / none : !(total > 0) ? left() : Math.max(1, left() * gapAbs(c) / total);
     const key = `${c.b.only[0]}/${c.restrictedDone || tried.has(`${c.b.only[0]}/restricted`) ? 'whole' : 'restricted'}`;
     tried.add(key);
     if (key.endsWith('restricted')) { await restrictedSolve(c, share); continue; }
