@@ -1,13 +1,17 @@
 /**
  * Writes scenarios/schema.json from the TypeBox scenario schema (sim/src/config/schema.ts),
- * so editors validate and complete scenario files (`# yaml-language-server: $schema=./schema.json`).
- * The JSON file is generated, never edited: `npm run schema` after changing the schema;
- * test/sim/schema-drift.test.ts fails when the committed file is stale.
+ * so editors validate and complete scenario files (`# yaml-language-server: $schema=./schema.json`),
+ * and scenarios/shifts/schema.json from the shift-template schema of `cctwin schedule`
+ * (sim/src/config/shifts-schema.ts).
+ * The JSON files are generated, never edited: `npm run schema` after changing a schema;
+ * test/sim/schema-drift.test.ts and test/schedule/shifts-schema.test.ts fail when a
+ * committed file is stale.
  */
 import { writeFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ScenarioSchema } from '../sim/src/config/schema.ts';
+import { ShiftsSchema } from '../sim/src/config/shifts-schema.ts';
 import { SCHEMA_DEFAULTS_FROM_SCHEMA } from '../sim/src/config/defaults.ts';
 
 export const JSON_SCHEMA_DIALECT = 'https://json-schema.org/draft/2020-12/schema';
@@ -15,13 +19,26 @@ export const JSON_SCHEMA_DIALECT = 'https://json-schema.org/draft/2020-12/schema
 /** Where the generated file lives: next to this script. */
 export const SCHEMA_FILE = fileURLToPath(new URL('./schema.json', import.meta.url));
 
-/** The text of scenarios/schema.json: the dialect first, pretty-printed, one trailing newline. */
-export function schemaJsonText(): string {
+/** Where the shift-template schema lives: scenarios/shifts/, beside the shipped templates. */
+export const SHIFTS_SCHEMA_FILE = fileURLToPath(new URL('./shifts/schema.json', import.meta.url));
+
+/** A schema as its JSON file: the dialect first, pretty-printed, one trailing newline. */
+function jsonText(schema: unknown): string {
   // A JSON round trip drops anything that is not JSON (TypeBox keeps no symbols today,
   // but the file must hold exactly what an editor will read).
-  const body = JSON.parse(JSON.stringify(ScenarioSchema)) as Record<string, unknown>;
+  const body = JSON.parse(JSON.stringify(schema)) as Record<string, unknown>;
   delete body.$schema;
   return `${JSON.stringify({ $schema: JSON_SCHEMA_DIALECT, ...body }, null, 2)}\n`;
+}
+
+/** The text of scenarios/schema.json. */
+export function schemaJsonText(): string {
+  return jsonText(ScenarioSchema);
+}
+
+/** The text of scenarios/shifts/schema.json. */
+export function shiftsSchemaJsonText(): string {
+  return jsonText(ShiftsSchema);
 }
 
 /** Where the model's defaults are written for code that must not load TypeBox. */
@@ -57,6 +74,8 @@ const isEntryPoint = process.argv[1] !== undefined && pathToFileURL(resolve(proc
 if (isEntryPoint) {
   writeFileSync(SCHEMA_FILE, schemaJsonText());
   process.stdout.write(`wrote ${relative(process.cwd(), SCHEMA_FILE)}\n`);
+  writeFileSync(SHIFTS_SCHEMA_FILE, shiftsSchemaJsonText());
+  process.stdout.write(`wrote ${relative(process.cwd(), SHIFTS_SCHEMA_FILE)}\n`);
   writeFileSync(DEFAULTS_FILE, defaultsModuleText());
   process.stdout.write(`wrote ${relative(process.cwd(), DEFAULTS_FILE)}\n`);
 }
