@@ -32,7 +32,7 @@ const shifts = loadShiftsFile(`${ROOT}scenarios/shifts/ctrip-shifts.yaml`);
 
 function problem(file: string, days: number): ShiftProblem {
   const path = `${ROOT}scenarios/${file}`;
-  const prep = prepareSchedule(readFileSync(path, 'utf8'), path, shifts, { days, timeLimit });
+  const prep = prepareSchedule(readFileSync(path, 'utf8'), path, shifts, { days });
   return { grid: prep.grid, shifts: prep.shifts, required: prep.required };
 }
 
