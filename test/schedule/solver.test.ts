@@ -172,6 +172,23 @@ templates:
     expect(sol.cost).toBe(28);
   });
 
+  it('a week of days alike starts from one day repeated; a week whose days differ from the busiest day repeated', async () => {
+    const week: ScheduleGrid = { ...HOURLY, days: 7 };
+    const shifts = compileShifts(SMALL, week);
+    const day = requirement(3);
+    const daySol = await solveShifts({ grid: HOURLY, shifts: compileShifts(SMALL, HOURLY), required: [day] }, { gap: 0 });
+    const same = await solveShifts({ grid: week, shifts, required: [Array.from({ length: 7 * 24 }, (_, t) => day[t % 24])] }, { gap: 0 });
+    expect(same.solver.stages[0].stage).toMatch(/^one day: /);
+    // The week's LP bound is seven times the day's: the day's optimum repeated is within the day's gap of the week's.
+    expect(same.solver.bound).toBeCloseTo(7 * daySol.solver.bound, 6);
+    expect(same.cost).toBeLessThanOrEqual(7 * daySol.cost + 1e-9);
+    const varied = Array.from({ length: 7 * 24 }, (_, t) => (t >= 5 * 24 && day[t % 24] > 0 ? day[t % 24] + 1 : day[t % 24]));
+    const sol = await solveShifts({ grid: week, shifts: { ...shifts, headcount: { sites: new Map(), groups: new Map() } }, required: [varied] }, { gap: 0.01 });
+    expect(sol.solver.stages[0].stage).toMatch(/^one day: /);
+    varied.forEach((need, t) => expect(sol.present[0][t]).toBeGreaterThanOrEqual(need));
+    expect(sol.solver.objective).toBeCloseTo(sol.cost, 9);
+  });
+
   it('a repair keeps every agent of the schedule and adds the fewest shifts', async () => {
     const shifts = compileShifts(SMALL, HOURLY);
     const req = requirement(2);
@@ -207,7 +224,7 @@ describe('a whole center', () => {
   it('baseline-day on ctrip-shifts.yaml: every interval of every group covered, the cost the objective, the scenario edited only in its agents', async () => {
     const file = `${ROOT}scenarios/baseline-day.yaml`;
     const text = readFileSync(file, 'utf8');
-    const prep = prepareSchedule(text, file, loadShiftsFile(`${ROOT}scenarios/shifts/ctrip-shifts.yaml`), { timeLimit: 60 });
+    const prep = prepareSchedule(text, file, loadShiftsFile(`${ROOT}scenarios/shifts/ctrip-shifts.yaml`), {});
     const sol = await solveShifts({ grid: prep.grid, shifts: prep.shifts, required: prep.required }, { timeLimit: 60 });
     expect(prep.grid.groups).toHaveLength(14);
     prep.required.forEach((req, g) => req.forEach((need, t) => expect(sol.present[g][t]).toBeGreaterThanOrEqual(need)));

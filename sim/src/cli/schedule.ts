@@ -87,7 +87,7 @@ export async function cmdSchedule(io: Io, file: string, o: Record<string, unknow
   });
   f.done('schedule');
   const shifts = loadShiftsFile(shiftsPath);
-  const prep = prepareSchedule(text, file, shifts, { days, timeLimit: timeLimit! });
+  const prep = prepareSchedule(text, file, shifts, { days });
   const progress = (line: string) => { if (!json && !csv) io.err(line); };
   let outcome: { value: ScheduleResult; exitCode: (s: 'done' | 'interrupted') => number };
   try {

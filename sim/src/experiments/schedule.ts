@@ -51,8 +51,6 @@ export interface PreparedSchedule {
 export interface ScheduleOptions {
   /** 1 or 7 days (default: 7 for a scenario of a week or more, else 1) */
   readonly days?: number;
-  readonly timeLimit: number;
-  readonly gap?: number;
 }
 
 /** Reads the requirement off a scenario (already checked: compileVariant) and fits the shift file to its grid. */

@@ -677,12 +677,32 @@ export async function solveShifts(p: ShiftProblem, o: SolveOptions = {}): Promis
     }
     if (short.length > 0) throw new ScheduleInfeasible(`the shifts and head counts cannot cover ${describeShort(short, p.grid)}`, short);
     slack = (gapAsked / 2) * out.reduce((sum, c) => sum + c.lower, 0) / Math.max(1, out.length);
-    // Step 2, first pass: each part in its share of the time left (by its size; what a
-    // part does not use goes to the others, and step 3 gives what is left to the parts
-    // furthest from their bound).
-    let weight = out.reduce((sum, c) => sum + (c.best ? 0 : c.b.cols.length), 0);
-    for (const c of out) {
-      if (c.best) continue;
+    // A week whose days are the same: each part starts from the day's schedule repeated.
+    if (fromDay !== null) {
+      for (const c of out) {
+        if (c.best) continue;
+        const values = new Float64Array(c.b.cols.length);
+        const shift = new Map<number, number>();
+        for (const v of c.b.vInfo) {
+          values[v.col] = fromDay.get(variableKey(c.b.instances[v.inst], v.brk, v.offset)) ?? 0;
+          if (v.brk <= 0) shift.set(v.inst, (shift.get(v.inst) ?? 0) + values[v.col]);
+        }
+        // A shift-used indicator is 1 where the shift has agents (the rows of u follow its shift's columns).
+        c.b.rows.forEach((r) => {
+          if (!r.name.startsWith('n') || !r.name.endsWith('_lo')) return;
+          const inst = Number(r.name.slice(1, -3));
+          const u = r.cols[r.cols.length - 1];
+          values[u] = (shift.get(inst) ?? 0) > 0 ? 1 : 0;
+        });
+        c.best = { status: 7, statusText: 'the day repeated', hasSolution: true, objective: objectiveOf(c.b, values), bound: null, seconds: 0, nodes: 0, values, reducedCosts: null };
+      }
+    }
+    // Step 2, first pass: each part with no schedule yet in its share of the time left
+    // (by its size; what a part does not use goes to the others, and step 3 gives what
+    // is left to the parts furthest from their bound).
+    const todo = out.filter((c) => c.best === null || (!fromDayExact && objectiveOf(c.b, c.best.values) > enough(c)));
+    let weight = todo.reduce((sum, c) => sum + c.b.cols.length, 0);
+    for (const c of todo) {
       if (o.method === 'whole') { c.restrictedDone = true; continue; }
       const share = Math.max(0.5, left() * c.b.cols.length / Math.max(1, weight));
       weight -= c.b.cols.length;
@@ -690,6 +710,25 @@ export async function solveShifts(p: ShiftProblem, o: SolveOptions = {}): Promis
     }
     return out;
   };
+  // A week of days alike in their templates: one day first, in up to half the time,
+  // with each interval's requirement the most of any day's (all the same for a one-day
+  // scenario scheduled over a week). That day's schedule repeated covers the week. When
+  // the days are the same it is as good as the week's own: the week's LP bound is seven
+  // times the day's (a week's LP solution averaged over its seven rotations is a day's,
+  // repeated), so the gap is the day's, and the week needs nothing more. When they
+  // differ, it is where the week's programs start from.
+  let fromDay: Map<string, number> | null = null;
+  let fromDayExact = false;
+  if (o.method !== 'whole' && !o.joint) {
+    const day = await solveDay(p, { ...o, timeLimit: Math.max(1, left() / 2) });
+    if (day !== null) {
+      fromDay = day.values;
+      fromDayExact = day.exact;
+      for (const st of day.solver.stages) stages.push({ ...st, stage: `one day: ${st.stage}` });
+      seconds += day.solver.seconds;
+      nodes += day.solver.nodes;
+    }
+  }
   let parts = await solveParts(buildAll(o.joint ? [p.grid.groups.map((_, g) => g)] : components(p, new Set())));
   // Site head counts on the merged schedule: a broken site is solved again as one program.
   const broken = brokenSites(p, parts);
@@ -734,6 +773,39 @@ export async function solveShifts(p: ShiftProblem, o: SolveOptions = {}): Promis
   return finish(p, parts.map((c) => ({ b: c.b, values: c.best!.values })), {
     bound: parts.reduce((sum, c) => sum + c.lower, 0), gapAsked, seconds, nodes, timeLimit, buildSeconds, stages,
   });
+}
+
+/**
+ * The schedule of one day whose requirement in each interval is the most any day of the
+ * horizon requires then, its variables repeated on every day: a schedule of the whole
+ * horizon (exact: the days were all the same). Only when every template may start on
+ * all days or none and nothing is kept (a repair); else, or when that day cannot be
+ * solved, null.
+ */
+async function solveDay(p: ShiftProblem, o: SolveOptions): Promise<{ values: Map<string, number>; solver: SolverReport; exact: boolean } | null> {
+  const n = Math.round(DAY / p.grid.intervalLength);
+  if (p.grid.days <= 1 || p.keep !== undefined) return null;
+  if (!p.shifts.templates.every((t) => t.days.every((d) => d === t.days[0]))) return null;
+  const envelope = p.required.map((r) => Array.from({ length: n }, (_, t) => Math.max(...Array.from({ length: p.grid.days }, (_, d) => r[d * n + t]))));
+  const exact = p.required.every((r, g) => r.every((x, t) => x === envelope[g][t % n]));
+  const day: ShiftProblem = {
+    ...p,
+    grid: { ...p.grid, days: 1 },
+    shifts: { ...p.shifts, templates: p.shifts.templates.map((t) => ({ ...t, days: [t.days[0]] })) },
+    required: envelope,
+  };
+  try {
+    const s = await solveShifts(day, o);
+    const values = new Map<string, number>();
+    for (const [key, v] of s.values) {
+      const k = key.split('/');
+      for (let d = 0; d < p.grid.days; d++) values.set([k[0], String(d), ...k.slice(2)].join('/'), v);
+    }
+    return { values, solver: s.solver, exact };
+  } catch (e) {
+    if (e instanceof ScheduleInfeasible || e instanceof ScheduleTimeout) return null;
+    throw e;
+  }
 }
 
 /** A part's objective at these values (integers rounded). */
