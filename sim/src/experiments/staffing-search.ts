@@ -25,20 +25,28 @@ import { kpiOf, targetLevel, type StaffTarget } from './staffing-targets.ts';
  *    by the exact formula for that load; repeated while the staffing moves by more than
  *    one agent.
  * 3. Correction: where a target's one-sided confidence bound across replications misses,
- *    agents are added; where there is room, removed; how many comes from the exact
- *    formula calibrated to the simulation (the staffing at which the formula gives what
- *    was measured, against the staffing simulated: an offset in agents). A miss of a
- *    contact type is fixed by the cheapest pool whose agents reach it in time (a backup
- *    skill or another site only where the delay leaves the target reachable).
- * 4. Removal: one agent less in each (pool, interval) of a class (every third interval,
- *    pools that share no contact type), simulated together; each removal whose
- *    interval and the next still meet every target stays. Until no class gives one: a
- *    local minimum of cost, no single removal keeps the targets met.
- * 5. A check on fresh replications (other seeds) of the staffing found.
+ *    agents are added; where there is room (first rounds only), removed; how many comes
+ *    from the exact formula calibrated to the simulation (the staffing at which the
+ *    formula gives what was measured, against the staffing simulated: an offset in
+ *    agents). A miss of a contact type is fixed by the cheapest pool whose agents reach
+ *    it in time (a backup skill or another site only where the delay leaves the target
+ *    reachable).
+ * 4. Check and repair: the staffing met, simulated on fresh replications; clearly short
+ *    there, both samples judge from then on and agents are added until met.
+ * 5. Removal: one agent less (or the calibrated room, halved on failure) in each (pool,
+ *    interval) of a class (every other interval; pools that share no contact type) where
+ *    the calibrated formula finds room, simulated together; each removal whose interval
+ *    and the next still meet every target stays. Until no class gives one: a local
+ *    minimum of cost, no single removal keeps the targets met.
+ * 6. A check on fresh replications (other seeds) of the staffing found.
  *
- * `--per day` judges the day's totals instead: steps 3 and 4 move one level per target
- * applied to every interval, and remove agents where the formula says it costs the
- * day's KPI least, in halving batches.
+ * The bounds use a control variate (the work that arrived, whose expectation the model
+ * knows). A stationary model keeps one staffing per group. docs/staffing.md has the
+ * details and what the method guarantees.
+ *
+ * `--per day` judges the day's totals instead: after step 2, agents go where the formula
+ * says they do the day most good, in doubling batches, until the day meets; then they
+ * are removed where it says the day loses least, in halving batches, until one fails.
  */
 
 export type Phase = 'exact' | 'offered-load' | 'correction' | 'removal' | 'verify' | 'holdout';
