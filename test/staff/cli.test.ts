@@ -185,8 +185,8 @@ describe('cctwin staff', () => {
 describe('cctwin staff stopped by Ctrl-C', () => {
   it('stops, prints the best staffing so far, stores the search as interrupted (exit 130), writes no --out', async () => {
     const out = join(dir, 'stopped.yaml');
-    const file = join(dir, 'baseline.yaml');
-    copyFileSync(join(ROOT, 'scenarios/baseline-day.yaml'), file);
+    const file = join(dir, 'erlang-a-day.yaml');
+    copyFileSync(join(ROOT, 'scenarios/erlang-a-day.yaml'), file);
     const child = spawn(process.execPath, [join(ROOT, 'bin/cctwin.js'), 'staff', file, '--db', db, '--workers', '2', '--out', out], { cwd: ROOT });
     let stdout = '', stderr = '';
     child.stdout.on('data', (d) => { stdout += d; });

@@ -25,20 +25,28 @@ import { kpiOf, targetLevel, type StaffTarget } from './staffing-targets.ts';
  *    by the exact formula for that load; repeated while the staffing moves by more than
  *    one agent.
  * 3. Correction: where a target's one-sided confidence bound across replications misses,
- *    agents are added; where there is room, removed; how many comes from the exact
- *    formula calibrated to the simulation (the staffing at which the formula gives what
- *    was measured, against the staffing simulated: an offset in agents). A miss of a
- *    contact type is fixed by the cheapest pool whose agents reach it in time (a backup
- *    skill or another site only where the delay leaves the target reachable).
- * 4. Removal: one agent less in each (pool, interval) of a class (every third interval,
- *    pools that share no contact type), simulated together; each removal whose
- *    interval and the next still meet every target stays. Until no class gives one: a
- *    local minimum of cost, no single removal keeps the targets met.
- * 5. A check on fresh replications (other seeds) of the staffing found.
+ *    agents are added; where there is room (first rounds only), removed; how many comes
+ *    from the exact formula calibrated to the simulation (the staffing at which the
+ *    formula gives what was measured, against the staffing simulated: an offset in
+ *    agents). A miss of a contact type is fixed by the cheapest pool whose agents reach
+ *    it in time (a backup skill or another site only where the delay leaves the target
+ *    reachable).
+ * 4. Check and repair: the staffing met, simulated on fresh replications; clearly short
+ *    there, both samples judge from then on and agents are added until met.
+ * 5. Removal: one agent less (or the calibrated room, halved on failure) in each (pool,
+ *    interval) of a class (every other interval; pools that share no contact type) where
+ *    the calibrated formula finds room, simulated together; each removal whose interval
+ *    and the next still meet every target stays. Until no class gives one: a local
+ *    minimum of cost, no single removal keeps the targets met.
+ * 6. A check on fresh replications (other seeds) of the staffing found.
  *
- * `--per day` judges the day's totals instead: steps 3 and 4 move one level per target
- * applied to every interval, and remove agents where the formula says it costs the
- * day's KPI least, in halving batches.
+ * The bounds use a control variate (the work that arrived, whose expectation the model
+ * knows). A stationary model keeps one staffing per group. docs/staffing.md has the
+ * details and what the method guarantees.
+ *
+ * `--per day` judges the day's totals instead: after step 2, agents go where the formula
+ * says they do the day most good, in doubling batches, until the day meets; then they
+ * are removed where it says the day loses least, in halving batches, until one fails.
  */
 
 export type Phase = 'exact' | 'offered-load' | 'correction' | 'removal' | 'verify' | 'holdout';
@@ -154,8 +162,10 @@ export interface SearchOutcome {
   infeasible: Infeasible[];
   /** why the search stopped */
   note: string;
-  /** step 4 (per interval): one-agent removals a miss was laid to, and those the noise left undecided */
-  removals: { tight: number; undecided: number } | null;
+  /** step 4 (per interval): one-agent removals a miss was laid to, those the noise left undecided, and (pool, interval) where the calibrated formula says one agent less misses (not simulated) */
+  removals: { tight: number; undecided: number; byFormula: number } | null;
+  /** per interval: the check on fresh replications once every target was met, before the removals (clearly short: repaired on both samples) */
+  validation: { replications: number; clearMisses: number } | null;
 }
 
 // ---------------------------------------------------------------- evaluation
@@ -262,9 +272,12 @@ export class StaffingSearch {
   private readonly colour: number[];
   private readonly colours: number;
   private readonly isSingleQueue: boolean;
+  /** the replication indexes every staffing is judged on (0..R-1; 0..2R-1 after a repair) */
+  private sample: number[];
 
   constructor(private readonly req: SearchRequest, private readonly hooks: SearchHooks) {
     this.cfg = req.cfg;
+    this.sample = Array.from({ length: req.replications }, (_, r) => r);
     this.handleMeans = req.cfg.types.map((t) => distMean(t.handleTime));
     this.staffed = new Set(req.groups);
     this.model = new StaffingModel(req.cfg, req.targets, this.staffed);
@@ -413,8 +426,7 @@ export class StaffingSearch {
   private async evaluate(x: number[][], phase: Phase, indexes?: number[]): Promise<Evaluation> {
     const t0 = performance.now();
     const { cfg, text } = this.variant(x);
-    const R = this.req.replications;
-    const idx = indexes ?? Array.from({ length: R }, (_, r) => r);
+    const idx = indexes ?? this.sample;
     if (phase !== 'holdout') this.iteration++;
     this.hooks.onIteration?.({ iteration: this.iteration, phase, replications: idx.length });
     const bufs = await this.hooks.runner.run(cfg, idx, () => this.hooks.onReplication?.(), { typeIntervals: true });
@@ -665,7 +677,7 @@ export class StaffingSearch {
     return e ? e.n + 1 : 0;
   }
 
-  private correct(ev: Evaluation, lo: Map<string, { n: number; at: number }>, minRoom: number, noiseRooms = 0): { x: number[][]; changed: boolean; added: { p: Pool; i: number }[] } {
+  private correct(ev: Evaluation, lo: Map<string, { n: number; at: number }>, minRoom: number, noiseRooms = 0, minShare = 0): { x: number[][]; changed: boolean; added: { p: Pool; i: number }[] } {
     const down = minRoom > 0;
     const x = ev.x.map((a) => [...a]);
     let changed = false;
@@ -681,7 +693,7 @@ export class StaffingSearch {
           if (r.miss) { lo.set(key, { n: Math.max(this.floorOf(lo, key) - 1, n), at: this.iteration }); continue; }
           const floor = this.floorOf(lo, key);
           let next = n;
-          const room = Math.max(minRoom, Math.ceil(noiseRooms * r.noise));
+          const room = Math.max(minRoom, Math.ceil(noiseRooms * r.noise), Math.ceil(minShare * n));
           if (!Number.isNaN(r.need)) { if (r.need <= n - room) next = Math.max(r.need + 1, floor); }
           else if (r.model <= n - room) next = Math.max(floor, n - Math.ceil((n - r.model) / 2));
           if (next < n) want.set(p.id, next);
@@ -710,7 +722,9 @@ export class StaffingSearch {
         const own = this.staffedPools.find((q) => q.primary.includes(t)) ?? p;
         const r = this.requirement(ev, own, i, j);
         const ownN = this.poolTotal(ev.x, own, i);
-        const extra = Number.isNaN(r.need) ? 1 : Math.max(1, Math.ceil((r.need - ownN) / e));
+        // (and half the estimate's standard error in agents more: a fix that lands just
+        // on the target flips back with the next move of the sample paths)
+        const extra = (Number.isNaN(r.need) ? 1 : Math.max(1, Math.ceil((r.need - ownN) / e))) + Math.ceil(0.5 * r.noise / e);
         const q = this.measuredQueue(ev, p, i);
         if (n >= q.cap) {
           this.noteInfeasible(k, t, i, `still missed with ${n} agents, where waiting has vanished in the exact model: staffing does not reach it`);
@@ -822,7 +836,7 @@ export class StaffingSearch {
       try {
         const R = this.req.replications;
         this.hooks.onNote?.(`check: the staffing found on ${R} fresh replications (other seeds)`);
-        const h = await this.evaluate(chosen.x, 'holdout', Array.from({ length: R }, (_, r) => R + r));
+        const h = await this.evaluate(chosen.x, 'holdout', Array.from({ length: R }, (_, r) => this.sample.length + (this.validation ? R : 0) + r));
         holdout = {
           replications: R,
           misses: this.req.targets.map((k, kIdx) => ({
@@ -856,7 +870,35 @@ export class StaffingSearch {
       infeasible: this.infeasible,
       note,
       removals: this.removalTally,
+      validation: this.validation,
     };
+  }
+
+  /**
+   * (target, type, row) pairs clearly short in an evaluation: the far end of the interval
+   * at the confidence asked (mean + t se for a minimum) is still short of the target.
+   */
+  private clearMisses(ev: Evaluation): number {
+    let n = 0;
+    this.req.targets.forEach((k, kIdx) => ev.stats[kIdx].forEach((unit) => unit.forEach((st) => {
+      if (st.mean === null || st.bound === null) return;
+      const far = 2 * st.mean - st.bound;
+      if (k.direction === 'min' ? far < k.target - 1e-12 : far > k.target + 1e-12) n++;
+    })));
+    return n;
+  }
+
+  /** Adds agents (the correction, up only) until every target is met on the current sample; null past the budget. */
+  private async repair(x0: number[][]): Promise<Evaluation | null> {
+    const lo = new Map<string, { n: number; at: number }>();
+    let ev = await this.step(x0, 'verify');
+    for (let guard = 0; !ev.allMet; guard++) {
+      if (!this.budgetLeft() || guard >= 12 || this.infeasibleStop()) return null;
+      const c = this.correct(ev, lo, 0);
+      if (!c.changed) return null;
+      ev = await this.step(c.x, 'correction');
+    }
+    return ev;
   }
 
   private budgetLeft(): boolean {
@@ -887,19 +929,49 @@ export class StaffingSearch {
     this.hooks.onNote?.('step 3: add where a target misses, remove where there is room (the formula calibrated to the simulation)');
     const lo = new Map<string, { n: number; at: number }>();
     for (let round = 0; this.budgetLeft() && round < 40; round++) {
-      // Room of two agents or more is given back in the first rounds; from then on only
-      // room of at least twice the estimate's standard error in agents (a move shakes
-      // the queues' sample paths, and near the targets the noise flips other intervals):
-      // the removal step takes the rest, simulating each removal.
-      const { x, changed } = this.correct(ev, lo, 2, round < 4 ? 0 : 2);
+      // Room of two agents or more is given back in the first four rounds; up to round
+      // ten only room of at least twice the estimate's standard error in agents; from
+      // then on only misses move, and the correction stops once every target is met (a
+      // move shakes the queues' sample paths, and near the targets the noise flips other
+      // intervals): the removal step takes the rest, simulating the removals.
+      if (round >= 10 && ev.allMet) break;
+      const { x, changed } = this.correct(ev, lo, round < 10 ? 2 : 0, round < 4 ? 0 : 2);
       if (!changed) break;
       if (this.infeasibleStop()) return { localMinimum: false, note: 'infeasible' };
       ev = await this.step(x, 'correction');
     }
     if (this.infeasibleStop()) return { localMinimum: false, note: 'infeasible' };
     if (!ev.allMet) return { localMinimum: false, note: this.budgetLeft() ? 'the correction stopped with targets missed' : `--max-iterations ${this.req.maxIterations} reached with targets missed` };
+    if (this.req.holdout !== false) {
+      const v = await this.validate(ev);
+      if (v === null) return { localMinimum: false, note: 'the repair after the check on fresh replications did not meet every target within --max-iterations' };
+      if (v !== ev) { this.best = v; ev = v; }
+    }
     return this.removals(ev);
   }
+
+  /**
+   * The staffing met on the search's sample, simulated on R fresh replications: a
+   * (target, type, interval) clearly short there (even the far end of its interval at the
+   * confidence asked is below the target) was fitted to the sample's luck. Then both
+   * samples judge from here on (2R replications) and agents are added where they miss
+   * until every target is met. Returns the staffing to go on from (null: the budget ran
+   * out while repairing).
+   */
+  private async validate(ev: Evaluation): Promise<Evaluation | null> {
+    const R = this.req.replications;
+    this.hooks.onNote?.(`check: the staffing met on ${R} fresh replications (other seeds)`);
+    const h = await this.evaluate(ev.x, 'holdout', Array.from({ length: R }, (_, r) => this.sample.length + r));
+    const short = this.clearMisses(h);
+    this.validation = { replications: R, clearMisses: short };
+    if (short === 0) return ev;
+    this.hooks.onNote?.(`repair: ${short} (target, contact type, interval) clearly short on the fresh replications; judged on ${this.sample.length + R} replications from here`);
+    this.sample = Array.from({ length: this.sample.length + R }, (_, r) => r);
+    return this.repair(ev.x);
+  }
+
+  /** The check on fresh replications before the removals: how many were clearly short. */
+  validation: { replications: number; clearMisses: number } | null = null;
 
   /**
    * Step 4: one agent less in every (pool, interval) of a class (every other interval;
@@ -920,6 +992,8 @@ export class StaffingSearch {
     const undecided = new Set<string>();
     /** (pool, interval) where a removal of more than one agent missed, and how many: half as many next time */
     const stepFailed = new Map<string, number>();
+    /** (pool, interval) where the calibrated formula says one agent less misses */
+    const byFormula = new Set<string>();
     const key = (p: Pool, i: number) => `${p.id}/${i}`;
     const budget = () => ({ localMinimum: false, note: `--max-iterations ${this.req.maxIterations} reached before the local minimum was confirmed` });
     let current = ev;
@@ -936,6 +1010,9 @@ export class StaffingSearch {
           // As many as the calibrated formula finds to spare less one (at least one;
           // one after a larger step failed here).
           const r = this.requirement(current, p, i, current.rows.indexOf(i));
+          // The calibrated formula says one agent less misses: tight by the formula, not simulated.
+          if (!Number.isNaN(r.need) && r.need >= n) { byFormula.add(key(p, i)); continue; }
+          byFormula.delete(key(p, i));
           const failed = stepFailed.get(key(p, i));
           const k = failed !== undefined ? Math.max(1, Math.floor(failed / 2)) : Number.isNaN(r.need) ? 1 : Math.max(1, n - r.need - 1);
           set.push({ p, i, k });
@@ -990,18 +1067,21 @@ export class StaffingSearch {
       current = accepted;
     }
     if (this.best === null || this.costOf(current.x).cost <= this.costOf(this.best.x).cost + 1e-9) this.best = current;
-    this.removalTally = { tight: tight.size - undecided.size, undecided: undecided.size };
+    this.removalTally = { tight: tight.size - undecided.size, undecided: undecided.size, byFormula: byFormula.size };
     if (undecided.size > 0) {
       return {
         localMinimum: false,
-        note: `${undecided.size} of ${tight.size} one-agent removals could not be told from the noise of ${this.req.replications} replications (misses moved elsewhere when they were tried): more replications decide them`,
+        note: `${undecided.size} of ${tight.size} one-agent removals simulated could not be told from the noise of ${this.req.replications} replications (misses moved elsewhere when they were tried): more replications decide them`,
       };
     }
-    return { localMinimum: this.best === current, note: 'every target met; no single removal keeps them met' };
+    return {
+      localMinimum: this.best === current,
+      note: `every target met; no single removal keeps them met (${tight.size} removals simulated and missed${byFormula.size ? `, ${byFormula.size} where the calibrated formula says one agent less misses` : ''})`,
+    };
   }
 
-  /** Step 4's count: removals a miss was laid to, and removals the noise left undecided. */
-  removalTally: { tight: number; undecided: number } | null = null;
+  /** Step 4's count: removals a miss was laid to, removals the noise left undecided, and (pool, interval) the calibrated formula judged. */
+  removalTally: { tight: number; undecided: number; byFormula: number } | null = null;
 
   /**
    * The removals a simulation's misses are laid to: for each (type, interval) that

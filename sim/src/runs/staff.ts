@@ -71,6 +71,7 @@ export function staffingRecord(out: SearchOutcome, req: SearchRequest): object {
     localMinimum: out.localMinimum,
     note: out.note,
     removals: out.removals,
+    validation: out.validation,
     per: req.per,
     confidence: req.confidence,
     replications: req.replications,
