@@ -31,8 +31,20 @@ export interface CommandHooks {
   twin?: () => Promise<TwinCommands>;
 }
 
+/**
+ * Where replications run (read by redis-flags.ts's readBackend): run, compare and sweep
+ * take them with the other execution options; staff, which runs replications too, is
+ * meant to add them the same way.
+ */
+export function addBackendOptions(cmd: Command): Command {
+  return cmd
+    .option('--backend <B>', 'where the replications run: local (worker threads here, the default), or a Redis URL (redis://HOST:PORT[/DB], rediss:// for TLS; redis alone: the URL in CCTWIN_REDIS_URL) whose cctwin worker processes run them')
+    .option('--queue <name>', 'with a Redis backend: the queue the workers listen to (default cctwin)');
+}
+
 /** The flags that run, compare and sweep share (read by execution.ts's readExecutionFlags). */
 function addExecutionOptions(cmd: Command, opts: { set: string }): Command {
+  addBackendOptions(cmd);
   return cmd
     .option('-r, --replications <R>', 'independent replications (with --precision: the pilot, at least 5 by default)')
     .option('-s, --seed <S>', 'base seed (overrides the scenario seed)')
@@ -232,6 +244,14 @@ export function defineCommands(program: Command, io: Io, setCode: SetCode, hooks
     .option('--widen <PP>', 'percentage points added to each side of the 95% CI of a rate KPI before agreement is judged', '2')
     .option('--json', 'print the comparison as JSON')
     .action(async (summary: string, o) => setCode(await twin('compare-k6', (m) => m.cmdCompareK6(io, summary, o))));
+
+  program
+    .command('worker')
+    .description('run replications for run, compare and sweep with --backend redis://...: take jobs from a Redis queue until stopped (SIGTERM: finish the running jobs, then exit)')
+    .option('--redis <URL>', 'Redis URL: redis://HOST:PORT[/DB], rediss:// for TLS (default: CCTWIN_REDIS_URL)')
+    .option('--concurrency <N>', `jobs at a time, one engine thread each (default: one per core, here ${defaultWorkers()})`)
+    .option('--queue <name>', 'the queue to take jobs from (default cctwin)')
+    .action(async (o) => setCode(await (await import('./worker.ts')).cmdWorker(io, o)));
 
   const runs = program.command('runs').description('the run store: list, show and export saved runs, compares and sweeps');
   const db = () => new Option('--db <file>', 'run store (SQLite)').default(DEFAULT_DB);
