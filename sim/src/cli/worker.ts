@@ -38,6 +38,7 @@ export async function cmdWorker(io: Io, o: Record<string, unknown>): Promise<num
   for (const s of sigs) process.on(s, onSignal);
   try {
     await w.ready.catch((e: unknown) => {
+      if (e instanceof SimError) throw e;
       throw new SimError('SIM_ERR_BACKEND', `cannot listen to queue ${queue} at ${target!.display}: ${String((e as Error)?.message ?? e).split('\n')[0]}`);
     });
     await w.done;

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Queue, QueueEvents } from 'bullmq';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { ModelConfig } from '../config/model-config.ts';
 import { resultBytes } from '../engine/limits.ts';
 import { isPluginPolicy } from '../engine/policy-loader.ts';
@@ -11,6 +11,7 @@ import {
   batches, batchSize, decodeStoredResult, JOB_FORMAT, JOB_NAME, jobId, modelHash, resultsKey, resultsTag,
   type JobReturn, type ReplicationJob,
 } from './redis-jobs.ts';
+import { connectRedis } from './redis-connect.ts';
 import { ioredisOptions, QUEUE_PREFIX, type RedisTarget } from './redis-url.ts';
 
 /**
@@ -72,29 +73,21 @@ interface Call {
   reject: (e: unknown) => void;
 }
 
-const reason = (e: unknown) => String((e as Error)?.message ?? e).split('\n')[0];
+const which = (p: { from: number; to: number; call: Call }) =>
+  `${p.to - p.from === 1 ? `replication ${p.from}` : `replications ${p.from} to ${p.to - 1}`} of ${p.call.cfg.name}`;
 
 export async function withRedisRunner<T>(opts: RedisRunnerOptions, body: (runner: Runner) => Promise<T>, stop?: AbortSignal): Promise<T> {
   const t = opts.target;
   const log = opts.log ?? (() => {});
   const outageMs = opts.outageMs ?? 60_000;
   const connection = ioredisOptions(t);
-  let lastError = '';
-  const redis = new Redis({ ...connection, enableAutoPipelining: true, lazyConnect: true });
-  redis.on('error', (e: Error) => { lastError = reason(e); });
-  try {
-    await Promise.race([
-      redis.connect().then(() => redis.ping()),
-      new Promise((_, rej) => setTimeout(() => rej(new Error(lastError || 'no answer')), CONNECT_MS).unref()),
-    ]);
-  } catch (e) {
-    redis.disconnect();
-    throw new SimError('SIM_ERR_BACKEND', `cannot reach Redis at ${t.display}: ${lastError || reason(e)} (is redis-server running there, and the URL's password right?)`);
-  }
+  const redis = await connectRedis(t, { timeoutMs: CONNECT_MS });
   const queue = new Queue(opts.queue, { connection, prefix: QUEUE_PREFIX });
   const events = new QueueEvents(opts.queue, { connection, prefix: QUEUE_PREFIX });
-  queue.on('error', (e: Error) => { lastError = reason(e); });
-  events.on('error', (e: Error) => { lastError = reason(e); });
+  // BullMQ's own connections report each failed retry; the coordinator watches its own client's 'close' and 'ready' instead.
+  const quiet = () => {};
+  queue.on('error', quiet);
+  events.on('error', quiet);
   const coordinator = new Coordinator(opts, queue, redis, log, outageMs);
   events.on('completed', ({ jobId: id }) => coordinator.finished(id));
   events.on('failed', ({ jobId: id, failedReason }) => coordinator.failed(id, failedReason));
@@ -180,6 +173,7 @@ class Coordinator {
       for (const p of jobs) this.pending.set(p.id, p);
       // Results the queue finished already (an earlier coordinator of this run), then the jobs still to do.
       await Promise.all(jobs.map((p) => this.collect(p, false)));
+      await this.dropStored(call, target.planned);
       const todo = jobs.filter((p) => this.pending.has(p.id) && !call.settled);
       for (let i = 0; i < todo.length && !call.settled; i += 200) await this.add(todo.slice(i, i + 200));
       if (call.remaining.size === 0) this.settle(call, null);
@@ -203,6 +197,18 @@ class Coordinator {
     call.reject(e);
     // Waiting jobs are removed; a running one cannot be (BullMQ keeps its lock) and finishes: its results wait in Redis for a resume.
     for (const p of mine) this.queue.remove(p.id).catch(() => {});
+  }
+
+  /**
+   * Deletes results in Redis of replications below `planned` that the caller did not
+   * ask for: it has them stored (a coordinator killed between storing a result and
+   * deleting it from Redis left them there).
+   */
+  private async dropStored(call: Call, planned: number | undefined): Promise<void> {
+    if (planned === undefined) return;
+    const fields = await this.redis.hkeys(call.key);
+    const stale = fields.filter((f) => Number(f) < planned && !call.remaining.has(Number(f)) && !call.out.has(Number(f)));
+    if (stale.length > 0) await this.redis.hdel(call.key, ...stale);
   }
 
   private async add(jobs: Pending[]): Promise<void> {
@@ -249,7 +255,7 @@ class Coordinator {
   failed(id: string, why: string): void {
     const p = this.pending.get(id);
     if (!p) return;
-    this.settle(p.call, new SimError('SIM_ERR_BACKEND', `replications ${p.from} to ${p.to - 1} of ${p.call.cfg.name} failed on a worker: ${why}`));
+    this.settle(p.call, new SimError('SIM_ERR_BACKEND', `${which(p)} failed on a worker: ${why}`));
   }
 
   /**
@@ -310,7 +316,7 @@ class Coordinator {
     } else if (state === 'unknown' || state === 'completed') {
       // Finished but its results are gone, or never there: Redis restarted, or the job was removed by hand.
       if (++p.readded > 5) {
-        this.settle(call, new SimError('SIM_ERR_BACKEND', `replications ${p.from} to ${p.to - 1} of ${call.cfg.name} were lost ${p.readded - 1} times (a job finished without its results reaching Redis): check the workers' logs`));
+        this.settle(call, new SimError('SIM_ERR_BACKEND', `${which(p)} ${p.to - p.from === 1 ? 'was' : 'were'} lost ${p.readded - 1} times (a job finished without its results reaching Redis): check the workers' logs`));
         return;
       }
       try {

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { ModelConfig } from '../config/model-config.ts';
 import { withRunner } from '../engine/pool.ts';
 import { RunInterrupted, type Runner } from '../engine/runner.ts';
@@ -8,6 +8,7 @@ import { compileVariant } from '../experiments/overrides.ts';
 import { formatIssues, SimError } from '../errors.ts';
 import { codeVersion, engineCode } from './code-version.ts';
 import { encodeResult, JOB_NAME, jobProblems, modelHash, resultsKey, RESULTS_TTL_SECONDS, type JobReturn, type ReplicationJob } from './redis-jobs.ts';
+import { connectRedis } from './redis-connect.ts';
 import { ioredisOptions, QUEUE_PREFIX, type RedisTarget } from './redis-url.ts';
 
 /**
@@ -59,16 +60,31 @@ export function startWorker(o: WorkerOptions): WorkerHandle {
   const engine = { version: codeVersion(), code: o.code ?? engineCode() };
   const release = new AbortController();
   const stats = { jobs: 0, replications: 0, refused: 0 };
-  let stopRequested: ((mode: 'finish' | 'release') => void) | null = null;
-  const pendingStop: ('finish' | 'release')[] = [];
+  let requestStop!: (mode: 'finish' | 'release') => void;
+  const stopped = new Promise<'finish' | 'release'>((res) => { requestStop = res; });
   let markReady!: () => void, failReady!: (e: unknown) => void;
   const ready = new Promise<void>((res, rej) => { markReady = res; failReady = rej; });
   ready.catch(() => {});
 
-  const done = withRunner({ workers: o.concurrency, inProcess: false }, async (runner) => {
+  const done = (async () => {
+    // Redis first (a wrong password or certificate fails here, before any thread starts; an absent Redis is waited for).
+    const giveUp = new AbortController();
+    void stopped.then(() => giveUp.abort(new Error('stopped')));
+    let results: Redis;
+    try {
+      results = await connectRedis(o.target, { signal: giveUp.signal, onWait: (why) => o.log(`cannot reach Redis at ${o.target.display} (${why}): retrying`) });
+    } catch (e) {
+      if (!giveUp.signal.aborted) throw e;
+      markReady(); // stopped before Redis came: nothing to do
+      return;
+    }
+    await withRunner({ workers: o.concurrency, inProcess: false }, (runner) => serve(runner, results), release.signal);
+  })();
+
+  const serve = async (runner: Runner, results: Redis): Promise<void> => {
     const connection = ioredisOptions(o.target);
-    const results = new Redis(connection);
-    const log = connectionLog(o, results);
+    const conn = connectionLog(o, results);
+    const log = conn.log;
     const models = new Map<string, ModelConfig>();
     const worker = new Worker(o.queue, (job: Job, token?: string) => processJob(job, token), {
       connection, prefix: QUEUE_PREFIX, concurrency: o.concurrency,
@@ -122,7 +138,7 @@ export function startWorker(o: WorkerOptions): WorkerHandle {
       const indexes = Array.from({ length: d.to - d.from }, (_, i) => d.from + i);
       let bufs: Float64Array[];
       try {
-        bufs = await (runner as Runner).run(cfg, indexes);
+        bufs = await runner.run(cfg, indexes);
       } catch (e) {
         if (e instanceof RunInterrupted && token !== undefined) {
           // Released: back to the queue for another worker, no attempt spent.
@@ -151,15 +167,13 @@ export function startWorker(o: WorkerOptions): WorkerHandle {
     }
     o.log(`worker ${me} (cctwin ${engine.version}, code ${engine.code}) on ${o.target.display}, queue ${o.queue}: ${o.concurrency} thread${o.concurrency === 1 ? '' : 's'}`);
     markReady();
-    const mode = await new Promise<'finish' | 'release'>((res) => {
-      stopRequested = res;
-      if (pendingStop.length > 0) res(pendingStop[0]);
-    });
+    const mode = await stopped;
     if (mode === 'release') release.abort();
     await worker.close();
+    conn.closing();
     results.disconnect();
     o.log(`worker ${me} stopped: ${stats.jobs} job${stats.jobs === 1 ? '' : 's'}, ${stats.replications} replications${stats.refused > 0 ? `, ${stats.refused} refused` : ''}`);
-  }, release.signal);
+  };
   done.catch((e: unknown) => failReady(e));
 
   return {
@@ -168,29 +182,32 @@ export function startWorker(o: WorkerOptions): WorkerHandle {
     stats,
     stop(mode) {
       if (mode === 'release') release.abort();
-      if (stopRequested) stopRequested(mode);
-      else pendingStop.push(mode);
+      requestStop(mode);
     },
   };
 }
 
-/** A log of the connection's state: one line when Redis is lost, one when it is back (not one per retry). */
-function connectionLog(o: WorkerOptions, client: Redis): (line: string) => void {
-  let down = false;
-  client.on('error', () => {});
+/**
+ * A log of the connection's state (`client` is connected): one line when Redis is
+ * lost, one when it is back (not one per retry); `closing()` before the worker
+ * disconnects.
+ */
+function connectionLog(o: WorkerOptions, client: Redis): { log: (line: string) => void; closing: () => void } {
+  let down = false, closing = false, lastError = '';
+  client.on('error', (e: Error) => { lastError = String(e?.message ?? e).split('\n')[0]; });
   client.on('close', () => {
-    if (!down) o.log(`lost the connection to Redis at ${o.target.display}: reconnecting`);
+    if (!down && !closing) o.log(`lost the connection to Redis at ${o.target.display}: reconnecting`);
     down = true;
   });
   client.on('ready', () => {
-    if (down) o.log(`Redis at ${o.target.display} is back`);
+    if (down && !closing) o.log(`Redis at ${o.target.display} is back${lastError ? ` (it was: ${lastError})` : ''}`);
     down = false;
+    lastError = '';
   });
-  let last = '';
-  return (line) => {
-    // The worker's own connections report each failed reconnect: say it once per outage.
-    if (down && line === last) return;
-    last = line;
-    if (!down || !/ECONNREFUSED|Connection is closed|ECONNRESET|ETIMEDOUT/.test(line)) o.log(line);
+  const log = (line: string) => {
+    // While Redis is away the worker's own connections report each failed reconnect: the line above says it once.
+    if (down && /ECONNREFUSED|Connection is closed|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND/.test(line)) return;
+    o.log(line);
   };
+  return { log, closing: () => { closing = true; } };
 }
