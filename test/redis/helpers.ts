@@ -59,7 +59,11 @@ export function start(cmd: string, args: string[], env: Record<string, string> =
   let out = '', err = '';
   proc.stdout!.on('data', (d) => { out += d; });
   proc.stderr!.on('data', (d) => { err += d; });
-  const exited = new Promise<number | null>((res) => proc.on('exit', (code) => res(code)));
+  const exited = new Promise<number | null>((res) => {
+    proc.on('exit', (code) => res(code));
+    // A command that is not installed: said in the output, the process counted as exited.
+    proc.on('error', (e) => { err += `cannot start ${cmd}: ${e.message}${cmd === 'redis-server' ? ' (test/redis needs Debian\'s redis-server: apt-get install redis-server, as .ci/run does)' : ''}\n`; res(127); });
+  });
   return { proc, out: () => out, err: () => err, exited };
 }
 
@@ -83,8 +87,10 @@ export async function startRedis(o: { port?: number; dir?: string; extra?: strin
   const port = o.port ?? await freePort();
   const dir = o.dir ?? mkdtempSync(join(tmpdir(), 'cctwin-redis-server-'));
   const p = start('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, ...(o.extra ?? [])], {}, dir);
-  await until('redis-server to start', () => /Ready to accept connections/.test(p.out()) || p.proc.exitCode !== null, 15_000);
-  if (p.proc.exitCode !== null) throw new Error(`redis-server exited: ${p.out()}${p.err()}`);
+  let ended = false;
+  void p.exited.then(() => { ended = true; });
+  await until('redis-server to start', () => /Ready to accept connections/.test(p.out()) || ended, 15_000);
+  if (ended) throw new Error(`redis-server did not start: ${p.out()}${p.err()}`);
   return { ...p, port, dir, url: o.url ? o.url(port) : `redis://127.0.0.1:${port}` };
 }
 
