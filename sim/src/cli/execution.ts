@@ -205,7 +205,9 @@ export async function withSession<T>(
     const { withRedisRunner } = await import('../runs/redis-runner.ts');
     // Messages about the backend (no worker yet, Redis lost and back) go to stderr, above the bar.
     const log = (line: string) => io.err(bar && total > 0 ? `\n${line}` : line);
-    return withRedisRunner({ target: b.target, queue: b.queue, log }, run, stop.signal);
+    // How long a lost Redis is waited for before the command fails (what finished stays stored; a sweep resumes).
+    const wait = Number(process.env.CCTWIN_REDIS_WAIT);
+    return withRedisRunner({ target: b.target, queue: b.queue, log, ...(wait > 0 ? { outageMs: wait * 1000 } : {}) }, run, stop.signal);
   };
   try {
     const value = await withBackend((runner) => body({

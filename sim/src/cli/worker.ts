@@ -10,7 +10,8 @@ import type { Io } from './io.ts';
  * coordinators anywhere (`run`, `compare`, `sweep` with `--backend redis://...`) until
  * stopped. SIGTERM or Ctrl-C: no new job, the running ones finish, then it exits 0; a
  * second signal puts the running jobs back in the queue for another worker and exits
- * at once. Every line it logs goes to stderr, with the time.
+ * (0; 1 when Redis does not answer within 10 s, or at a third signal: the jobs then
+ * move on when their locks expire). Every line it logs goes to stderr, with the time.
  */
 
 export async function cmdWorker(io: Io, o: Record<string, unknown>): Promise<number> {
@@ -29,9 +30,18 @@ export async function cmdWorker(io: Io, o: Record<string, unknown>): Promise<num
     if (signals === 1) {
       log(`${s}: taking no new job; the running ones finish (${s === 'SIGINT' ? 'Ctrl-C' : s} again to put them back in the queue and stop at once)`);
       w.stop('finish');
-    } else {
+    } else if (signals === 2) {
       log(`${s} again: putting the running jobs back in the queue`);
       w.stop('release');
+      // Putting a job back needs Redis: if it does not answer, the worker goes anyway
+      // (its jobs move to another worker when their locks expire).
+      setTimeout(() => {
+        log('Redis does not answer: exiting now; the running jobs go to other workers when their locks expire');
+        process.exit(1);
+      }, 10_000).unref();
+    } else {
+      log(`${s} a third time: exiting now; the running jobs go to other workers when their locks expire`);
+      process.exit(1);
     }
   };
   const sigs = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
@@ -42,6 +52,8 @@ export async function cmdWorker(io: Io, o: Record<string, unknown>): Promise<num
       throw new SimError('SIM_ERR_BACKEND', `cannot listen to queue ${queue} at ${target!.display}: ${String((e as Error)?.message ?? e).split('\n')[0]}`);
     });
     await w.done;
+    // A close cut short with Redis away can leave BullMQ's timers behind: the stopped worker exits anyway.
+    setTimeout(() => process.exit(process.exitCode ?? 0), 2_000).unref();
     return 0;
   } finally {
     for (const s of sigs) process.off(s, onSignal);

@@ -147,18 +147,22 @@ export function decodeStoredResult(b: Buffer, r: number, maxBytes: number): Floa
 }
 
 /**
- * Replications per job, measured (docs/distributed.md): a job costs the queue about
- * 3 ms of Redis round trips and bookkeeping, so a job should carry at least a few
- * hundred milliseconds of simulation; and the last jobs of a point keep only some
- * workers busy, so a point should make many more jobs than there are workers. Here:
- * enough replications for about a million expected arrivals (half a second to a
- * second of engine time), at most 16, and at least 8 jobs per point when it has 8
- * replications or more.
+ * Replications per job. Measured (bench/redis.ts, docs/distributed.md): a job costs
+ * about 2.5 ms of CPU in all (coordinator, the worker's main thread, Redis: adding it,
+ * taking it, writing and reading its results, its events) and a few ms of latency on
+ * a worker between two jobs, whatever its size. So a job should carry a few hundred
+ * milliseconds of simulation at least: here enough replications for about a million
+ * expected arrivals (0.4 s of engine time on erlang-a-day, 6 replications; 1 s on
+ * baseline-day, 5), which keeps the queue's cost under 1%. But the last jobs of a
+ * point keep only some workers busy while the others wait for the next point, so a
+ * point is cut into at least 16 jobs when it has 16 replications or more; and a job
+ * carries at most 16 replications (a tiny model's jobs stay short enough to spread),
+ * and at most 64 MB of results.
  */
 export function batchSize(cfg: ModelConfig, planned: number): number {
   const arrivals = Math.max(1, expectedArrivals(cfg));
   const byCost = Math.max(1, Math.floor(1_000_000 / arrivals));
-  const bySpread = Math.max(1, Math.floor(planned / 8));
+  const bySpread = Math.max(1, Math.floor(planned / 16));
   const byBytes = Math.max(1, Math.floor(MAX_BATCH_BYTES / Math.max(1, resultBytes(cfg))));
   return Math.min(16, byCost, bySpread, byBytes);
 }

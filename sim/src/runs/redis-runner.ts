@@ -96,7 +96,11 @@ export async function withRedisRunner<T>(opts: RedisRunnerOptions, body: (runner
     return await body(coordinator.runner(stop));
   } finally {
     coordinator.close();
-    await Promise.allSettled([events.close(), queue.close()]);
+    // A graceful close waits for Redis: with Redis away (or slow to answer) the connections are cut instead.
+    const closed = coordinator.down ? Promise.resolve() : Promise.allSettled([events.close(), queue.close()]);
+    const cut = new Promise<void>((res) => setTimeout(res, 3_000).unref());
+    await Promise.race([closed, cut]);
+    await Promise.race([Promise.allSettled([events.disconnect(), queue.disconnect()]), new Promise<void>((res) => setTimeout(res, 1_000).unref())]);
     redis.disconnect();
   }
 }
@@ -133,6 +137,11 @@ class Coordinator {
     redis.on('reconnecting', lost);
     this.timer = setInterval(() => this.tick(), RECONCILE_MS);
     this.timer.unref();
+  }
+
+  /** Whether Redis is away now. */
+  get down(): boolean {
+    return this.downSince !== null;
   }
 
   close(): void {

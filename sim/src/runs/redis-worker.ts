@@ -86,6 +86,7 @@ export function startWorker(o: WorkerOptions): WorkerHandle {
     const conn = connectionLog(o, results);
     const log = conn.log;
     const models = new Map<string, ModelConfig>();
+    let running = 0;
     const worker = new Worker(o.queue, (job: Job, token?: string) => processJob(job, token), {
       connection, prefix: QUEUE_PREFIX, concurrency: o.concurrency,
       lockDuration: o.lockMs ?? 15_000,
@@ -126,6 +127,15 @@ export function startWorker(o: WorkerOptions): WorkerHandle {
     }
 
     async function processJob(job: Job, token?: string): Promise<JobReturn> {
+      running++;
+      try {
+        return await runJob(job, token);
+      } finally {
+        running--;
+      }
+    }
+
+    async function runJob(job: Job, token?: string): Promise<JobReturn> {
       const t0 = performance.now();
       if (job.name !== JOB_NAME) refuse(job, `it is a "${String(job.name).slice(0, 40)}" job, not "${JOB_NAME}"`);
       const problems = jobProblems(job.data);
@@ -169,7 +179,26 @@ export function startWorker(o: WorkerOptions): WorkerHandle {
     markReady();
     const mode = await stopped;
     if (mode === 'release') release.abort();
-    await worker.close();
+    // BullMQ's close finishes the running jobs, then says goodbye to Redis. With Redis
+    // away and no job running there is nothing to finish or to say goodbye to: the
+    // connections are cut (at once, or once the last job ends while Redis is away).
+    if (conn.down() && running === 0) {
+      await worker.close(true);
+    } else {
+      let idleAndAway: NodeJS.Timeout | undefined;
+      await Promise.race([
+        worker.close(),
+        new Promise<void>((res) => {
+          idleAndAway = setInterval(() => {
+            if (!conn.down() || running > 0) return;
+            clearInterval(idleAndAway);
+            worker.disconnect().catch(() => {}); // it waits for Redis to see the connection end: not awaited
+            res();
+          }, 500);
+        }),
+      ]);
+      clearInterval(idleAndAway);
+    }
     conn.closing();
     results.disconnect();
     o.log(`worker ${me} stopped: ${stats.jobs} job${stats.jobs === 1 ? '' : 's'}, ${stats.replications} replications${stats.refused > 0 ? `, ${stats.refused} refused` : ''}`);
@@ -192,7 +221,7 @@ export function startWorker(o: WorkerOptions): WorkerHandle {
  * lost, one when it is back (not one per retry); `closing()` before the worker
  * disconnects.
  */
-function connectionLog(o: WorkerOptions, client: Redis): { log: (line: string) => void; closing: () => void } {
+function connectionLog(o: WorkerOptions, client: Redis): { log: (line: string) => void; closing: () => void; down: () => boolean } {
   let down = false, closing = false, lastError = '';
   client.on('error', (e: Error) => { lastError = String(e?.message ?? e).split('\n')[0]; });
   client.on('close', () => {
@@ -205,9 +234,9 @@ function connectionLog(o: WorkerOptions, client: Redis): { log: (line: string) =
     lastError = '';
   });
   const log = (line: string) => {
-    // While Redis is away the worker's own connections report each failed reconnect: the line above says it once.
-    if (down && /ECONNREFUSED|Connection is closed|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND/.test(line)) return;
+    // A lost connection is said once by the line above; BullMQ's own connections report it, and each failed reconnect, again.
+    if (/ECONNREFUSED|Connection is closed|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|EPIPE/.test(line)) return;
     o.log(line);
   };
-  return { log, closing: () => { closing = true; } };
+  return { log, closing: () => { closing = true; }, down: () => down };
 }
