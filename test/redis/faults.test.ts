@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
+import Database from 'better-sqlite3';
 import { cli } from '../fixtures/cli.ts';
 import { codeVersion, engineCode } from '../../sim/src/runs/code-version.ts';
 import { applyAssignments, compileVariant, readScenarioText } from '../../sim/src/experiments/overrides.ts';
@@ -44,6 +45,16 @@ afterAll(async () => {
   await stop(redis);
   tmp?.done();
 });
+
+/** `run#replication` of every replication a store holds. */
+function storedKeys(db: string): string[] {
+  const d = new Database(db, { readonly: true });
+  try {
+    return (d.prepare('SELECT run_id, replication FROM replications').all() as { run_id: number; replication: number }[]).map((r) => `${r.run_id}#${r.replication}`);
+  } finally {
+    d.close();
+  }
+}
 
 const sweepId = (text: string) => Number(/sweep (\d+) (saved|interrupted)/.exec(text)![1]);
 
@@ -161,6 +172,41 @@ describe('the coordinator and Redis under faults', () => {
     } finally {
       await Promise.all(ws.map((w) => stop(w)));
       await stop(restarted);
+    }
+  });
+
+  it('Redis lost for longer than CCTWIN_REDIS_WAIT: a clear error, the sweep stored as failed; resumed once Redis is back, nothing stored is computed again and nothing is lost', async () => {
+    const expected = await localSweep();
+    const own = await startRedis();
+    const w = await startWorker(own.url, [], LOCK);
+    procs.push(w);
+    const db = join(tmp.dir, 'outage.db');
+    let back: RedisServer | undefined;
+    process.env.CCTWIN_REDIS_WAIT = '3';
+    try {
+      const running = cli('sweep', ERLANG, ...GRID, '--backend', own.url, '--db', db);
+      await until('point 1 under way', () => replicationsDone([w.err()]).some((k) => /\.p1\./.test(k)), 60_000);
+      own.proc.kill('SIGKILL');
+      await own.exited;
+      const r = await running;
+      expect(r.code).toBe(1);
+      expect(r.err).toMatch(/error: lost the connection to Redis at redis:\/\/127\.0\.0\.1:\d+\/0 for more than 3 s; the replications finished so far are stored \(a sweep continues with cctwin sweep --resume ID\)/);
+      const shown = JSON.parse((await cli('runs', 'show', '1', '--db', db, '--json')).out) as { status: string };
+      expect(shown.status).toBe('failed');
+      const stored = storedKeys(db);
+      expect(stored.length).toBeGreaterThanOrEqual(12);
+      const doneBefore = replicationsDone([w.err()]).length;
+      back = await startRedis({ port: own.port, dir: own.dir });
+      await until('the worker to reconnect', () => /is back/.test(w.err()), 30_000);
+      const resumed = await cli('sweep', '--resume', '1', '--backend', own.url, '--db', db);
+      expect(resumed.code, resumed.err).toBe(0);
+      expect(storedSweep(db, 1)).toEqual(expected);
+      const after = replicationsDone([w.err()]).slice(doneBefore).map((k) => { const m = /^r(\d+)\.p\d+\.a0\.[0-9a-f]+#(\d+)$/.exec(k)!; return `${m[1]}#${m[2]}`; });
+      expect(after.filter((k) => stored.includes(k))).toEqual([]);
+    } finally {
+      delete process.env.CCTWIN_REDIS_WAIT;
+      await stop(w);
+      await stop(back);
     }
   });
 });

@@ -88,11 +88,12 @@ describe('jobs', () => {
     expect(jobId(resultsTag({ run: 'r12', point: 3, arm: 0, code: '0123456789abcdef', model: 'x' }), 8, 16)).toMatch(/^r12\.p3\.a0\.[0-9a-f]{16}\.8-16$/);
   });
 
-  it('the batch size: about a million expected arrivals per job, at most 16, at least 8 jobs per point', () => {
+  it('the batch size: about a million expected arrivals per job, at most 16, at least 16 jobs per point', () => {
     const cfg = (file: string) => compileVariant(readScenarioText(file), file, []).cfg;
     expect(batchSize(cfg(scenario('erlang-a-day.yaml')), 200)).toBe(6); // 160,000 arrivals a day
     expect(batchSize(cfg(scenario('baseline-day.yaml')), 200)).toBe(5); // 199,300
-    expect(batchSize(cfg(scenario('baseline-day.yaml')), 16)).toBe(2);
+    expect(batchSize(cfg(scenario('baseline-day.yaml')), 40)).toBe(2);
+    expect(batchSize(cfg(scenario('baseline-day.yaml')), 8)).toBe(1);
     expect(batchSize(cfg(SMALL), 10_000)).toBe(16); // 2,400: many replications a job, up to the cap
   });
 
