@@ -22,6 +22,12 @@ export const ERROR_CODES = {
   SIM_ERR_CALL_LOG: { input: true, status: 422 },
   /** The run store could not be written while running (disk full, the file locked or gone read-only). */
   SIM_ERR_RUN_STORE: { input: false, status: 500 },
+  /**
+   * The Redis backend failed: Redis cannot be reached (or was lost for too long while
+   * running), or the workers refused a job (another engine version, a scenario they
+   * cannot compile).
+   */
+  SIM_ERR_BACKEND: { input: false, status: 503 },
   /** A result buffer of another layout or version. */
   SIM_ERR_RESULT_LAYOUT: { input: false, status: 500 },
   /** `inject` or a live control named a contact type, site or group the model does not have. */

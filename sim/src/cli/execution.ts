@@ -3,7 +3,7 @@ import { statSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import cliProgress from 'cli-progress';
 import { defaultWorkers } from '../engine/cores.ts';
-import { runnerFor } from '../engine/runner.ts';
+import { runnerFor, type Runner } from '../engine/runner.ts';
 import { DEFAULT_MAX_REPLICATIONS, PILOT_REPLICATIONS, parsePrecision, type PrecisionTarget } from '../experiments/precision.ts';
 import { parseDurationFlag, parseSets, type Assignment, type SetSpec } from '../experiments/overrides.ts';
 import type { ExecContext } from '../runs/execute.ts';
@@ -11,6 +11,7 @@ import { DEFAULT_DB, type RunStore } from '../runs/store.ts';
 import { SimError } from '../errors.ts';
 import { openStore } from './files.ts';
 import type { FlagChecker } from './options.ts';
+import { readBackend, type Backend } from './redis-flags.ts';
 import type { Io } from './io.ts';
 
 /**
@@ -31,6 +32,8 @@ export interface ExecutionFlags {
   json: boolean;
   /** Plug-in policy modules the user allowed by name (--allow-policy); never stored. */
   allowPolicies: string[];
+  /** Where the replications run: worker threads here, or `cctwin worker` processes through Redis (--backend). Never stored: a run's record is the same either way. */
+  backend: Backend;
 }
 
 /** Reads the shared flags; issues go to `f` (reported all at once by the caller). */
@@ -43,6 +46,10 @@ export function readExecutionFlags(f: FlagChecker, o: Record<string, unknown>, m
   }
   const seed = f.number('seed', o.seed, { integer: true, min: 0 });
   const workers = f.number('workers', o.workers ?? String(defaultWorkers()), { integer: true, min: 1, max: LIMITS.workers });
+  const backend = readBackend(f, o);
+  if (backend.kind === 'redis' && o.workers !== undefined) {
+    f.fail('workers', String(o.workers), "sets the local backend's threads: with --backend redis each worker process sets its own (cctwin worker --concurrency N)");
+  }
   const sets = parseSets((o.set as string[] | undefined) ?? [], f.issues, maxSetValues);
   const warmup = parseDurationFlag('warmup', o.warmup, f.issues);
   const db = String(o.db ?? DEFAULT_DB);
@@ -63,6 +70,7 @@ export function readExecutionFlags(f: FlagChecker, o: Record<string, unknown>, m
     db,
     json: Boolean(o.json),
     allowPolicies,
+    backend,
   };
 }
 
@@ -133,7 +141,7 @@ const describeSignal = (s: StopSignal) => (s === 'SIGINT' ? 'Ctrl-C (SIGINT)' : 
  * the signal that stopped it.
  */
 export async function withSession<T>(
-  io: Io, x: { workers: number; db: string | null; json: boolean; tasks?: number; replicationBar?: boolean }, body: (s: Session) => Promise<T>,
+  io: Io, x: { workers: number; db: string | null; json: boolean; tasks?: number; replicationBar?: boolean; backend?: Backend }, body: (s: Session) => Promise<T>,
 ): Promise<{ value: T; exitCode: (status: 'done' | 'interrupted') => number }> {
   const stop = new AbortController();
   let stoppedBy: StopSignal | null = null;
@@ -192,11 +200,21 @@ export async function withSession<T>(
       },
     }
     : undefined;
+  const withBackend = async <R>(run: (runner: Runner) => Promise<R>): Promise<R> => {
+    const b = x.backend ?? { kind: 'local' };
+    if (b.kind === 'local') return runnerFor({ workers: x.workers, tasks: x.tasks, ...testHooks() }, run, stop.signal);
+    const { withRedisRunner } = await import('../runs/redis-runner.ts');
+    // Messages about the backend (no worker yet, Redis lost and back) go to stderr, above the bar.
+    const log = (line: string) => io.err(bar && total > 0 ? `\n${line}` : line);
+    // How long a lost Redis is waited for before the command fails (what finished stays stored; a sweep resumes).
+    const wait = Number(process.env.CCTWIN_REDIS_WAIT);
+    return withRedisRunner({ target: b.target, queue: b.queue, log, ...(wait > 0 ? { outageMs: wait * 1000 } : {}) }, run, stop.signal);
+  };
   try {
-    const value = await runnerFor({ workers: x.workers, tasks: x.tasks, ...testHooks() }, (runner) => body({
+    const value = await withBackend((runner) => body({
       ctx: { runner, store, progress, stopNote: () => (stoppedBy === null ? null : `stopped by ${describeSignal(stoppedBy)}`) },
       interrupted: () => stop.signal.aborted,
-    }), stop.signal);
+    }));
     return { value, exitCode: (status) => (status === 'interrupted' ? signalExitCode(stoppedBy ?? 'SIGINT') : 0) };
   } finally {
     bar?.stop();

@@ -31,8 +31,20 @@ export interface CommandHooks {
   twin?: () => Promise<TwinCommands>;
 }
 
+/**
+ * Where replications run (read by redis-flags.ts's readBackend): run, compare and sweep
+ * take them with the other execution options; staff, which runs replications too, adds
+ * them the same way.
+ */
+export function addBackendOptions(cmd: Command): Command {
+  return cmd
+    .option('--backend <B>', 'where the replications run: local (worker threads here, the default), or a Redis URL (redis://HOST:PORT[/DB], rediss:// for TLS; redis alone: the URL in CCTWIN_REDIS_URL) whose cctwin worker processes run them')
+    .option('--queue <name>', 'with a Redis backend: the queue the workers listen to (default cctwin)');
+}
+
 /** The flags that run, compare and sweep share (read by execution.ts's readExecutionFlags). */
 function addExecutionOptions(cmd: Command, opts: { set: string }): Command {
+  addBackendOptions(cmd);
   return cmd
     .option('-r, --replications <R>', 'independent replications (with --precision: the pilot, at least 5 by default)')
     .option('-s, --seed <S>', 'base seed (overrides the scenario seed)')
@@ -133,7 +145,7 @@ export function defineCommands(program: Command, io: Io, setCode: SetCode, hooks
   addExecutionOptions(compare, { set: 'edit a field: path=v (every arm) or path=vA,vB,... (one value per arm; repeatable)' })
     .action(async (a: string, variants: string[], o) => setCode(await (await import('./compare.ts')).cmdCompare(io, a, variants, o)));
 
-  program
+  const staff = program
     .command('staff')
     .description('how many agents per interval, group and site meet the targets, through the simulation (exact formulas first, then a simulation-based search with common random numbers)')
     .argument('<file>', 'scenario file (YAML)')
@@ -147,7 +159,8 @@ export function defineCommands(program: Command, io: Io, setCode: SetCode, hooks
     .option('-s, --seed <S>', 'base seed (overrides the scenario seed)')
     .option('-w, --workers <N>', `worker threads (default: one per core, here ${defaultWorkers()})`)
     .addOption(new Option('--db <file>', 'run store (SQLite)').default(DEFAULT_DB))
-    .option('--json', 'print the result as JSON (no progress bar)')
+    .option('--json', 'print the result as JSON (no progress bar)');
+  addBackendOptions(staff)
     .action(async (file: string, o) => setCode(await (await import('./staff.ts')).cmdStaff(io, file, o)));
 
   program
@@ -232,6 +245,14 @@ export function defineCommands(program: Command, io: Io, setCode: SetCode, hooks
     .option('--widen <PP>', 'percentage points added to each side of the 95% CI of a rate KPI before agreement is judged', '2')
     .option('--json', 'print the comparison as JSON')
     .action(async (summary: string, o) => setCode(await twin('compare-k6', (m) => m.cmdCompareK6(io, summary, o))));
+
+  program
+    .command('worker')
+    .description('run replications for run, compare and sweep with --backend redis://...: take jobs from a Redis queue until stopped (SIGTERM: finish the running jobs, then exit)')
+    .option('--redis <URL>', 'Redis URL: redis://HOST:PORT[/DB], rediss:// for TLS (default: CCTWIN_REDIS_URL)')
+    .option('--concurrency <N>', `jobs at a time, one engine thread each (default: one per core, here ${defaultWorkers()})`)
+    .option('--queue <name>', 'the queue to take jobs from (default cctwin)')
+    .action(async (o) => setCode(await (await import('./worker.ts')).cmdWorker(io, o)));
 
   const runs = program.command('runs').description('the run store: list, show and export saved runs, compares and sweeps');
   const db = () => new Option('--db <file>', 'run store (SQLite)').default(DEFAULT_DB);

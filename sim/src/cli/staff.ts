@@ -11,6 +11,7 @@ import { executeStaff, staffingByGroup, staffingRecord, type StaffRunOutcome } f
 import { DEFAULT_DB } from '../runs/store.ts';
 import { SimError, type Issue } from '../errors.ts';
 import { withSession } from './execution.ts';
+import { readBackend, type Backend } from './redis-flags.ts';
 import { checkFiles } from './files.ts';
 import { FlagChecker } from './options.ts';
 import { storedNote } from './run.ts';
@@ -55,6 +56,7 @@ interface StaffFlags {
   out: string | null;
   seed?: number;
   workers: number;
+  backend: Backend;
   db: string;
   json: boolean;
 }
@@ -68,6 +70,10 @@ function readFlags(f: FlagChecker, o: Record<string, unknown>): StaffFlags {
   const maxIterations = f.number('max-iterations', o.maxIterations ?? '30', { integer: true, min: 1, max: 10_000 });
   const seed = f.number('seed', o.seed, { integer: true, min: 0 });
   const workers = f.number('workers', o.workers ?? String(defaultWorkers()), { integer: true, min: 1, max: LIMITS.workers });
+  const backend = readBackend(f, o);
+  if (backend.kind === 'redis' && o.workers !== undefined) {
+    f.fail('workers', String(o.workers), "sets the local backend's threads: with --backend redis each worker process sets its own (cctwin worker --concurrency N)");
+  }
   let groups: string[] | null = null;
   if (o.groups !== undefined) {
     groups = String(o.groups).split(',').map((s) => s.trim());
@@ -83,6 +89,7 @@ function readFlags(f: FlagChecker, o: Record<string, unknown>): StaffFlags {
     out: typeof o.out === 'string' ? o.out : null,
     seed,
     workers: workers ?? 1,
+    backend,
     db: String(o.db ?? DEFAULT_DB),
     json: Boolean(o.json),
   };
@@ -214,7 +221,7 @@ export async function cmdStaff(io: Io, file: string, o: Record<string, unknown>)
     : null;
   let barOn = false;
   const stopBar = () => { if (barOn) { bar?.stop(); barOn = false; } };
-  const { value: r, exitCode } = await withSession(io, { workers: x.workers, db: x.db, json: x.json, tasks: x.replications, replicationBar: false }, ({ ctx }) => executeStaff(ctx, {
+  const { value: r, exitCode } = await withSession(io, { workers: x.workers, db: x.db, json: x.json, tasks: x.replications, replicationBar: false, backend: x.backend }, ({ ctx }) => executeStaff(ctx, {
     ...req,
     options: {
       file, replications: x.replications, seed: x.seed ?? null, workers: x.workers,

@@ -27,6 +27,25 @@ export interface RunnerOptions {
   crashOnce?: readonly number[];
 }
 
+/**
+ * Where a call's replications belong, for a runner that runs them in other processes
+ * (the Redis backend, runs/redis-runner.ts: it names its jobs after the run, point and
+ * arm, and ships the scenario text to workers that compile it themselves). The
+ * runners of this process ignore it.
+ */
+export interface RunTarget {
+  /** The run (in the run store) that records these replications; null when nothing is stored. */
+  run: number | null;
+  /** The sweep point, for a sweep's run. */
+  point?: number;
+  /** The arm (0 for a run, 0, 1, ... for a compare's arms). */
+  arm: number;
+  /** The scenario as run (the text `cfg` was compiled from, every edit applied). */
+  scenario?: string;
+  /** The replications the caller plans for this arm so far (0..planned-1), of which `indexes` are the missing ones. */
+  planned?: number;
+}
+
 /** What a batch of replications returns besides the result buffer. */
 export interface RunExtras {
   /**
@@ -34,6 +53,8 @@ export interface RunExtras {
    * the replication runs with the event log on, the result itself is unchanged).
    */
   typeIntervals?: boolean;
+  /** Where these replications belong (a runner in other processes needs it; the runners of this process ignore it). */
+  target?: RunTarget;
 }
 
 export interface Runner {
@@ -45,6 +66,8 @@ export interface Runner {
    * order of `indexes`.
    */
   run(cfg: ModelConfig, indexes: readonly number[], onResult?: (buf: Float64Array, replication: number) => void, extras?: RunExtras): Promise<Float64Array[]>;
+  /** Why this runner cannot run `cfg` (e.g. the Redis backend and a plug-in routing policy), or null: checked before a run is stored. */
+  refuses?(cfg: ModelConfig): string | null;
 }
 
 /** The run was stopped from outside (Ctrl-C, an AbortSignal); finished replications were reported. */

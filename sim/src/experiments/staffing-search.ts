@@ -429,7 +429,7 @@ export class StaffingSearch {
     const idx = indexes ?? this.sample;
     if (phase !== 'holdout') this.iteration++;
     this.hooks.onIteration?.({ iteration: this.iteration, phase, replications: idx.length });
-    const bufs = await this.hooks.runner.run(cfg, idx, () => this.hooks.onReplication?.(), { typeIntervals: true });
+    const bufs = await this.hooks.runner.run(cfg, idx, () => this.hooks.onReplication?.(), { typeIntervals: true, target: { run: null, arm: 0, scenario: text, planned: Math.max(...idx) + 1 } });
     const ev = this.judge(x, cfg, text, bufs);
     if (phase !== 'holdout') {
       const prev = this.last?.x;

@@ -1,5 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
@@ -38,4 +40,39 @@ export function codeVersion(): string {
   }
   cached = commit ? `${version} (${commit})` : version;
   return cached;
+}
+
+let cachedCode: string | undefined;
+
+/**
+ * A hash of the simulator's compiled code (every .js file of dist/sim/src, by path and
+ * content; the TypeScript sources when there is no build): what the replications of a
+ * worker process run (engine/pool.ts loads dist/). Two processes with the same code
+ * hash compute the same numbers, even when their version strings cannot tell (two
+ * checkouts of one commit with different uncommitted changes, both "+dirty"). The
+ * Redis backend refuses to mix results of different hashes (runs/redis-jobs.ts).
+ * About 10 ms, once per process.
+ */
+export function engineCode(): string {
+  if (cachedCode !== undefined) return cachedCode;
+  const root = packageRoot()?.root ?? fileURLToPath(new URL('../../../', import.meta.url));
+  const built = join(root, 'dist', 'sim', 'src');
+  const [dir, ext] = existsSync(built) ? [built, '.js'] : [join(root, 'sim', 'src'), '.ts'];
+  const files: string[] = [];
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith(ext)) files.push(p);
+    }
+  };
+  const h = createHash('sha256');
+  try {
+    walk(dir);
+    for (const f of files.sort()) h.update(relative(dir, f)).update('\0').update(readFileSync(f)).update('\0');
+  } catch {
+    h.update(`unreadable:${codeVersion()}`);
+  }
+  cachedCode = h.digest('hex').slice(0, 16);
+  return cachedCode;
 }

@@ -44,6 +44,15 @@ export function checkRunSize(cfgs: readonly ModelConfig[], plan: ReplicationPlan
   if (issues.length > 0) throw new SimError('SIM_ERR_BAD_ARGUMENT', 'the run is past the simulator\'s limits', issues);
 }
 
+/** Refuses, before anything is stored or run, models the runner cannot run (a plug-in policy on the Redis backend). */
+export function checkBackend(runner: Runner, cfgs: readonly ModelConfig[]): void {
+  const issues = cfgs.flatMap((cfg) => {
+    const why = runner.refuses?.(cfg) ?? null;
+    return why === null ? [] : [{ path: 'routing.policy', value: cfg.routing.policy, message: why }];
+  });
+  if (issues.length > 0) throw new SimError('SIM_ERR_BAD_ARGUMENT', 'the backend cannot run this scenario', issues);
+}
+
 /** One arm's replications: those loaded from the store and those run now. */
 class Arm {
   readonly results = new Map<number, ReplicationResult>();
@@ -54,6 +63,8 @@ class Arm {
     private readonly runId: number | null,
     private readonly arm: number,
     cached?: Map<number, Float64Array>,
+    /** The scenario text `cfg` was compiled from, and the sweep point: for a runner in other processes (RunTarget). */
+    private readonly where: { scenario?: string; point?: number } = {},
   ) {
     for (const [r, buf] of cached ?? []) this.results.set(r, decodeResult(buf, cfg));
   }
@@ -69,11 +80,12 @@ class Arm {
     if (todo.length === 0) return;
     this.ctx.progress?.plan(todo.length);
     await this.ctx.runner.run(this.cfg, todo, (buf, r) => {
+      if (this.results.has(r)) return; // a replication is counted once, however often a backend delivers it
       const res = decodeResult(buf, this.cfg);
       this.results.set(r, res);
       if (this.ctx.store && this.runId !== null) this.ctx.store.addReplication(this.runId, this.arm, buf, kpisOf(totalRow(res.rows, this.cfg)));
       this.ctx.progress?.done(this.cfg.horizon);
-    });
+    }, { target: { run: this.runId, arm: this.arm, planned: n, ...this.where } });
   }
 
   /** Replications 0..n-1 (all finished ones when n is omitted), in index order. */
@@ -137,6 +149,7 @@ export interface RunRequest extends ReplicationPlan {
 export async function executeRun(ctx: ExecContext, req: RunRequest, resume?: { runId: number; cached: Map<number, Float64Array> }): Promise<RunOutcome> {
   const cfg = req.variant.cfg;
   checkRunSize([cfg], req);
+  checkBackend(ctx.runner, [cfg]);
   const runId = resume?.runId ?? ctx.store?.createRun({
     kind: 'run', name: cfg.name, seed: cfg.seed, codeVersion: codeVersion(), scenario: req.variant.text,
     options: req.options, arms: [{ label: 'A', config: cfg }],
@@ -165,9 +178,9 @@ async function replicateUntilDone(
   return { status, n, ...(precision ? { precision } : {}) };
 }
 
-async function runArm(ctx: ExecContext, runId: number | null, req: ReplicationPlan & { variant: Variant }, cached?: Map<number, Float64Array>): Promise<RunOutcome> {
+async function runArm(ctx: ExecContext, runId: number | null, req: ReplicationPlan & { variant: Variant }, cached?: Map<number, Float64Array>, point?: number): Promise<RunOutcome> {
   const cfg = req.variant.cfg;
-  const arm = new Arm(cfg, ctx, runId, 0, cached);
+  const arm = new Arm(cfg, ctx, runId, 0, cached, { scenario: req.variant.text, ...(point !== undefined ? { point } : {}) });
   const t0 = performance.now();
   try {
     const { status, n, precision } = await replicateUntilDone(req, (k) => arm.ensure(k), (kpi, k) => estimate(arm.kpiValues(kpi, k)).ci95);
@@ -218,12 +231,13 @@ export interface CompareOutcome {
 export async function executeCompare(ctx: ExecContext, req: CompareRequest): Promise<CompareOutcome> {
   const variants = [req.a, req.b, ...(req.more ?? [])];
   checkRunSize(variants.map((v) => v.cfg), req);
+  checkBackend(ctx.runner, variants.map((v) => v.cfg));
   const runId = ctx.store?.createRun({
     kind: 'compare', name: variants.map((v) => v.cfg.name).join(' vs '), seed: req.a.cfg.seed, codeVersion: codeVersion(),
     scenario: JSON.stringify(Object.fromEntries(variants.map((v, i) => [String.fromCharCode(65 + i), v.text]))), options: req.options,
     arms: variants.map((v) => ({ label: v.label, config: v.cfg })),
   }) ?? null;
-  const arms = variants.map((v, i) => new Arm(v.cfg, ctx, runId, i));
+  const arms = variants.map((v, i) => new Arm(v.cfg, ctx, runId, i, undefined, { scenario: v.text }));
   const ensure = async (k: number) => { await Promise.all(arms.map((arm) => arm.ensure(k))); };
   const compared = (filter: (r: ReplicationResult) => boolean) => compareArms(arms.map((arm) => ({ cfg: arm.cfg, results: arm.list().filter(filter) })));
   const t0 = performance.now();
@@ -332,6 +346,7 @@ export async function executeSweep(ctx: ExecContext, spec: SweepSpec, grid: Swee
   const store = ctx.store ?? null;
   const v0 = grid.variant(0);
   checkRunSize([v0.cfg], spec);
+  checkBackend(ctx.runner, [v0.cfg]);
   const stored = { text: spec.text, source: spec.source, sets: spec.sets, fixed: spec.fixed, seed: spec.seed, replications: spec.replications, precision: spec.precision, maxReplications: spec.maxReplications };
   const sweepId = resumeId ?? store?.createRun({
     kind: 'sweep', name: v0.cfg.name, seed: v0.cfg.seed, codeVersion: codeVersion(),
@@ -346,6 +361,7 @@ export async function executeSweep(ctx: ExecContext, spec: SweepSpec, grid: Swee
     for (let i = 0; i < grid.count; i++) {
       const v = i === 0 ? v0 : grid.variant(i);
       checkRunSize([v.cfg], spec);
+      checkBackend(ctx.runner, [v.cfg]);
       const assignments = assignmentObject(v.assignments);
       const prior = known.get(i);
       const rec = prior && store ? store.getRun(prior.runId) : null;
@@ -358,7 +374,7 @@ export async function executeSweep(ctx: ExecContext, spec: SweepSpec, grid: Swee
         });
       }
       const cached = runId !== null && store ? store.replicationBuffers(runId, 0) : undefined;
-      const res = await runArm(ctx, runId, { ...spec, variant: v }, cached);
+      const res = await runArm(ctx, runId, { ...spec, variant: v }, cached, i);
       points.push({ point: i, assignments, runId, status: res.status, summary: res.summary, ...(res.precision ? { precision: res.precision } : {}) });
       if (res.status === 'interrupted') { status = 'interrupted'; break; }
     }
