@@ -63,6 +63,7 @@ describe('the Redis backend gives the local backend\'s results', () => {
   });
 
   it('a run and a compare (JSON results) are the same through Redis', async () => {
+    if (workers.length === 0) workers.push(await startWorker(redis.url)); // when run alone (-t)
     const db = join(tmp.dir, 'small.db');
     const run = (...extra: string[]) => cli('run', SMALL, '-r', '12', '--json', '--db', db, ...extra);
     const a = await run('--workers', '2');
@@ -74,5 +75,29 @@ describe('the Redis backend gives the local backend\'s results', () => {
     const d = await compare('--backend', redis.url);
     expect(d.code, d.err).toBe(0);
     expect(withoutTiming(JSON.parse(d.out))).toEqual(withoutTiming(JSON.parse(c.out)));
+  });
+
+  it('cctwin staff through Redis finds the staffing it finds locally, with the same figures', async () => {
+    if (workers.length === 0) workers.push(await startWorker(redis.url)); // when run alone (-t)
+    const db = join(tmp.dir, 'staff.db');
+    const CENTER = join(ROOT, 'test/fixtures/staff-center.yaml');
+    const staff = (...extra: string[]) => cli('staff', CENTER, '--replications', '6', '--json', '--db', db, ...extra);
+    const a = await staff('--workers', '2');
+    expect(a.code, a.err).toBe(0);
+    const b = await staff('--backend', redis.url);
+    expect(b.code, b.err).toBe(0);
+    const strip = (o: any) => {
+      const s = withoutTiming(o) as any;
+      for (const it of s.iterations) delete it.wallSeconds;
+      delete s.runId;
+      return s;
+    };
+    const la = strip(JSON.parse(a.out)), lb = strip(JSON.parse(b.out));
+    expect(Object.keys(la.staffing)).toEqual(['flight-shanghai', 'flight-nantong', 'hotel-remote']);
+    expect(la.iterations.length).toBeGreaterThan(1);
+    expect(lb.staffing).toEqual(la.staffing);
+    expect(lb).toEqual(la);
+    // the per-type figures travelled through the queue: every iteration's jobs were done by the workers
+    expect(replicationsDone(workers.map((w) => w.err())).some((k) => k.includes('.ti.'))).toBe(true);
   });
 });
