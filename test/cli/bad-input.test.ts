@@ -230,6 +230,20 @@ describe('sweep grids (item 12)', () => {
     expect(r.err).not.toMatch(/saved/);
   });
 
+  it('a grid bad in thousands of points lists the first 100 problems and says what was not checked, at once', async () => {
+    const bad = Array.from({ length: 2000 }, (_, i) => -(i + 1)).join(',');
+    const t0 = performance.now();
+    const r = await cli('sweep', POOL, '--set', 'agents=11,12,13,14,15', '--set', `patience.mean=${bad}`, '--db', db);
+    const seconds = (performance.now() - t0) / 1000;
+    expect(r.code).toBe(2);
+    const lines = r.err.split('\n').filter((l) => /patience\.mean \[/.test(l));
+    expect(lines).toHaveLength(100);
+    expect(r.err).toMatch(/1,904 of 2,004 variants were not checked once 100 problems were found/); // each value of each --set is checked alone first
+    expect(r.err).not.toMatch(/saved/);
+    // 10,000 points compiled one by one took minutes; a hundred take a moment (a bound, not a benchmark)
+    expect(seconds).toBeLessThan(60);
+  });
+
   it('points are compiled one at a time and give the same numbers as compiling them all', async () => {
     const { sweepVariants } = await import('../../sim/src/runs/execute.ts');
     const { compileVariant } = await import('../../sim/src/experiments/overrides.ts');

@@ -1,6 +1,6 @@
 import { dirname, resolve } from 'node:path';
 import { isMap, isSeq, parse as parseYaml, parseDocument, visit } from 'yaml';
-import { aliasSafeJs, fileLines, parseScenarioText, selfContainingAliases } from '../config/load.ts';
+import { aliasSafeJs, fileLines, MAX_ISSUES_SHOWN, parseScenarioText, selfContainingAliases } from '../config/load.ts';
 import { readScenarioFile } from '../config/read.ts';
 import { compileScenario, withSeed } from '../config/compile.ts';
 import { parseDuration } from '../config/duration.ts';
@@ -252,7 +252,12 @@ export function compileVariants(items: readonly { text: string; source: string; 
   const out: Variant[] = [];
   const issues: Issue[] = [];
   let first: SimError | null = null;
+  let checked = 0;
   for (const it of items) {
+    // Past MAX_ISSUES_SHOWN problems the rest are not compiled (a grid of thousands of
+    // points with one bad value would otherwise take minutes to list thousands of lines).
+    if (issues.length >= MAX_ISSUES_SHOWN) break;
+    checked++;
     try {
       out.push(compileVariant(it.text, it.source, it.assignments, it.seed, it.allowPolicies, it.trustFolder));
     } catch (e) {
@@ -265,7 +270,11 @@ export function compileVariants(items: readonly { text: string; source: string; 
   }
   if (first) {
     if (items.length === 1) throw first;
-    throw new SimError(first.code, `${issues.length} problem${issues.length === 1 ? '' : 's'} in the scenario variants`, issues);
+    const n = issues.length;
+    const shown = issues.slice(0, MAX_ISSUES_SHOWN);
+    if (n > MAX_ISSUES_SHOWN) shown.push({ path: '', message: `${(n - MAX_ISSUES_SHOWN).toLocaleString('en-US')} more problem${n - MAX_ISSUES_SHOWN === 1 ? ' is' : 's are'} not listed: the first ${MAX_ISSUES_SHOWN} are above` });
+    if (checked < items.length) shown.push({ path: '', message: `${(items.length - checked).toLocaleString('en-US')} of ${items.length.toLocaleString('en-US')} variants were not checked once ${MAX_ISSUES_SHOWN} problems were found: fix these and run again` });
+    throw new SimError(first.code, `${n}${checked < items.length ? '+' : ''} problem${n === 1 ? '' : 's'} in the scenario variants`, shown);
   }
   return out;
 }
