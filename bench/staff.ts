@@ -69,7 +69,7 @@ async function judge(name: string, label: string, staffing: number[][] | null) {
   const groups = base.groups.map((_, g) => g).filter((g) => targets.some((k) => k.types.some((t) => base.groups[g].queues.includes(base.types[t].queue))));
   const search = new StaffingSearch({ text, source: file, cfg: base, targets, per: 'interval', groups, replications: FRESH, confidence: 0.9, maxIterations: 1 }, { runner: null as never });
   const x = staffing ?? base.groups.map((g) => [...g.staffing]);
-  const cfg = staffing ? compileVariant(text, file, search.assignments(x)).cfg : base;
+  const cfg = staffing ? compileVariant(search.fileText(x), file, []).cfg : base;
   const { cost } = search.costOf(x);
   const idx = Array.from({ length: FRESH }, (_, r) => 1000 + r);
   const bufs = await withRunner({ workers: WORKERS }, (runner) => runner.run(cfg, idx, undefined, { typeIntervals: true }));

@@ -75,7 +75,7 @@ describe('run: outputs checked before the run', () => {
     const before = snapshot(scenario, db);
     const r = await cli('run', scenario, '--set', 'agents=-1', '--out', dir, '--event-log', scenario, '--workers', '1', '--db', scenario);
     refused(r);
-    expect(r.err).toMatch(/^error: cctwin run: 4 bad options/);
+    expect(r.err).toMatch(/^error: cctwin run: 4 problems/); // three options and the scenario's
     expect(r.err).toContain(`--db = "${scenario}": must be a run store (this file is not an SQLite database; cctwin leaves it as it is)`);
     expect(r.err).toContain(`--out = "${dir}": must be a file, not a folder`);
     expect(r.err).toContain(`--event-log = "${scenario}": must not be the scenario file (${scenario}: the same path)`);

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { cli } from '../fixtures/cli.ts';
 import { parseRedisUrl, redactUrl } from '../../sim/src/runs/redis-url.ts';
@@ -73,6 +74,11 @@ describe('the backend flags', () => {
       expect(r.err).toContain(`error: cannot reach Redis at redis://:***@127.0.0.1:${port}/0: `);
       expect(r.err).not.toContain('topsecret');
       expect(Date.now() - t0).toBeLessThan(15_000);
+      // nothing written: the run store is opened only once Redis answered
+      expect(existsSync(join(tmp.dir, 'r.db'))).toBe(false);
+      const sweep = await cli('sweep', SMALL, '--set', 'agents=11,12', '--backend', `redis://127.0.0.1:${port}`, '--db', join(tmp.dir, 's.db'));
+      expect(sweep.code).toBe(1);
+      expect(existsSync(join(tmp.dir, 's.db'))).toBe(false);
     } finally {
       tmp.done();
     }

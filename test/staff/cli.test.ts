@@ -54,6 +54,9 @@ describe('cctwin staff', () => {
     expect(withoutStaffing(after)).toEqual(withoutStaffing(before));
     const comments = (t: string) => t.split('\n').filter((l) => l.trimStart().startsWith('#') || l.includes(' # '));
     expect(comments(after)).toEqual(comments(before));
+    // Byte for byte apart from the staffing lines: layout, flow mappings, order kept.
+    const rest = (t: string) => t.split('\n').filter((l) => !/^ {4}(agents|shifts):/.test(l) && !/^ {6}- \{ start:/.test(l));
+    expect(rest(after)).toEqual(rest(before));
     const staffed = parse(after) as { agentGroups: { name: string; agents?: unknown; shifts?: unknown }[] };
     for (const g of staffed.agentGroups) expect(g.shifts).toBeUndefined();
     // The flight calls are the cheapest site's (Nantong 50 against Shanghai 75): the
@@ -210,5 +213,29 @@ describe('cctwin staff stopped by Ctrl-C', () => {
     } finally {
       store.close();
     }
+  });
+});
+
+describe('the staffed file', () => {
+  it('keeps a library scenario byte for byte but for its staffed groups\' agents: anchors, aliases and comments stay (baseline-day)', async () => {
+    const { readScenarioText } = await import('../../sim/src/experiments/overrides.ts');
+    const { scenarioTargets } = await import('../../sim/src/experiments/staffing-targets.ts');
+    const file = join(ROOT, 'scenarios/baseline-day.yaml');
+    const text = readScenarioText(file);
+    const cfg = compileVariant(text, file, []).cfg;
+    const issues: Issue[] = [];
+    const { targets } = scenarioTargets(cfg, issues);
+    const groups = cfg.groups.map((_, g) => g).filter((g) => targets.some((k) => k.types.some((t) => cfg.groups[g].queues.includes(cfg.types[t].queue))));
+    const search = new StaffingSearch({ text, source: file, cfg, targets, per: 'interval', groups, replications: 2, confidence: 0.9, maxIterations: 1 }, { runner: null as never });
+    const x = cfg.groups.map((g, i) => (groups.includes(i) ? Array.from({ length: cfg.nIntervals }, (_, t) => 10 + i + (t % 3)) : [...g.staffing]));
+    const out = search.fileText(x);
+    // Every line that is not a staffed group's agents (or the shifts it replaces) is unchanged, in order.
+    const isStaffing = (l: string) => /^ {4}(agents|shifts):/.test(l) || /^ {6}- /.test(l);
+    expect(out.split('\n').filter((l) => !isStaffing(l))).toEqual(text.split('\n').filter((l) => !isStaffing(l)));
+    expect(text).toMatch(/\*\w+/); // the library file uses aliases, and they are still there
+    // The file compiles to the staffing asked, the rest of the model as before.
+    const staffed = compileVariant(out, file, []).cfg;
+    for (const g of groups) expect([...staffed.groups[g].staffing]).toEqual(x[g]);
+    expect(staffed.types).toEqual(cfg.types);
   });
 });

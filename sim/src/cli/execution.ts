@@ -167,11 +167,17 @@ export async function withSession<T>(
   const handlers = STOP_SIGNALS.map((s) => [s, () => onSignal(s)] as const);
   for (const [s, h] of handlers) process.on(s, h);
   const release = () => { for (const [s, h] of handlers) process.off(s, h); };
-  try {
-    store = x.db === null ? null : openStore(x.db, 'write');
-  } catch (e) {
-    release();
-    throw e;
+  // With a Redis backend the store is opened once Redis answered: a command that cannot
+  // reach its Redis leaves no run store behind (a new file would be created empty).
+  const remote = (x.backend?.kind ?? 'local') !== 'local';
+  const openTheStore = () => { store = x.db === null ? null : openStore(x.db, 'write'); };
+  if (!remote) {
+    try {
+      openTheStore();
+    } catch (e) {
+      release();
+      throw e;
+    }
   }
   // A command with its own progress report (staff: a bar per iteration) asks for no replication bar.
   const bar = process.stderr.isTTY && !x.json && x.replicationBar !== false
@@ -211,15 +217,18 @@ export async function withSession<T>(
     return withRedisRunner({ target: b.target, queue: b.queue, log, ...(wait > 0 ? { outageMs: wait * 1000 } : {}) }, run, stop.signal);
   };
   try {
-    const value = await withBackend((runner) => body({
-      ctx: { runner, store, progress, stopNote: () => (stoppedBy === null ? null : `stopped by ${describeSignal(stoppedBy)}`) },
-      interrupted: () => stop.signal.aborted,
-    }));
+    const value = await withBackend((runner) => {
+      if (remote) openTheStore();
+      return body({
+        ctx: { runner, store, progress, stopNote: () => (stoppedBy === null ? null : `stopped by ${describeSignal(stoppedBy)}`) },
+        interrupted: () => stop.signal.aborted,
+      });
+    });
     return { value, exitCode: (status) => (status === 'interrupted' ? signalExitCode(stoppedBy ?? 'SIGINT') : 0) };
   } finally {
     bar?.stop();
     release();
-    store?.close();
+    (store as RunStore | null)?.close(); // assigned in a closure: TypeScript cannot see it
   }
 }
 

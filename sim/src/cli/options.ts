@@ -51,7 +51,9 @@ export class FlagChecker {
   /** Throws one SimError with every issue collected so far. */
   done(command: string): void {
     if (this.issues.length > 0) {
-      throw new SimError('SIM_ERR_BAD_ARGUMENT', `cctwin ${command}: ${this.issues.length} bad option${this.issues.length === 1 ? '' : 's'}`, this.issues);
+      // Flags only: "bad options"; with a file's problems among them (a scenario that cannot be read): "problems".
+      const what = this.issues.every((i) => i.path.startsWith('--')) ? 'bad option' : 'problem';
+      throw new SimError('SIM_ERR_BAD_ARGUMENT', `cctwin ${command}: ${this.issues.length} ${what}${this.issues.length === 1 ? '' : 's'}`, this.issues);
     }
   }
 }

@@ -12,7 +12,8 @@ import type { Io, SetCode } from './io.ts';
  * pool, the scenario schema or the calibration code. Keep the imports above light.
  */
 
-const collect = (v: string, prev: string[]) => [...prev, v];
+/** A repeatable option's values (no default given to commander, which would print "(default: [])" in the help). */
+const collect = (v: string, prev: string[] | undefined) => [...(prev ?? []), v];
 
 /**
  * Commands whose code lives beside the simulator (the live twin in twin-api/): sim/
@@ -48,14 +49,14 @@ function addExecutionOptions(cmd: Command, opts: { set: string }): Command {
   return cmd
     .option('-r, --replications <R>', 'independent replications (with --precision: the pilot, at least 5 by default)')
     .option('-s, --seed <S>', 'base seed (overrides the scenario seed)')
-    .option('--set <path=value>', opts.set, collect, [])
+    .option('--set <path=value>', opts.set, collect)
     .option('--warmup <duration>', "warm-up left out of the results, e.g. 2h (overrides the scenario's warmup)")
     .option('--precision <KPI=H>', "add replications until the KPI's 95% half-width is at most H, e.g. serviceLevel=0.005")
     .option('--max-replications <N>', 'cap on replications with --precision', String(DEFAULT_MAX_REPLICATIONS))
     .option('-w, --workers <N>', `worker threads (default: one per core, here ${defaultWorkers()})`)
     .addOption(new Option('--db <file>', 'run store (SQLite)').default(DEFAULT_DB))
     .option('--json', 'print the result object as JSON (no progress bar)')
-    .option('--allow-policy <module>', "allow this plug-in routing policy module although it is not in the scenario's policies folder (repeatable; see the README's trust model)", collect, []);
+    .option('--allow-policy <module>', "allow this plug-in routing policy module although it is not in the scenario's policies folder (repeatable; see the README's trust model)", collect);
 }
 
 export function defineCommands(program: Command, io: Io, setCode: SetCode, hooks: CommandHooks = {}): void {
@@ -149,9 +150,9 @@ export function defineCommands(program: Command, io: Io, setCode: SetCode, hooks
     .command('staff')
     .description('how many agents per interval, group and site meet the targets, through the simulation (exact formulas first, then a simulation-based search with common random numbers)')
     .argument('<file>', 'scenario file (YAML)')
-    .option('--target <KPI>', 'a target such as "serviceLevel>=0.95" or "abandonRate<=0.05" (repeatable; default: the scenario\'s SLA targets)', collect, [])
+    .option('--target <KPI>', 'a target such as "serviceLevel>=0.95" or "abandonRate<=0.05" (repeatable; default: the scenario\'s SLA targets)', collect)
     .option('--per <P>', 'interval (every interval meets every target) | day (the day\'s totals)', 'interval')
-    .option('--groups <G,...>', 'only these agent groups are staffed (default: all)')
+    .option('--groups <G,...>', 'only these agent groups are staffed (default: every group that serves a contact type with a target as a primary skill)')
     .option('-r, --replications <R>', 'replications per iteration', '10')
     .option('--confidence <C>', 'targets met with this confidence across replications', '0.9')
     .option('--max-iterations <K>', 'simulation iterations at most', '30')
@@ -168,7 +169,7 @@ export function defineCommands(program: Command, io: Io, setCode: SetCode, hooks
     .description('turn a per-interval staffing into agents on shift templates at the least cost (an integer program solved by HiGHS), then simulate it')
     .argument('<file>', 'scenario file (YAML), e.g. the output of cctwin staff --out')
     .option('--shifts <file>', 'shift templates (YAML; default: scenarios/shifts/ctrip-shifts.yaml)')
-    .option('--horizon <D>', '1d | 7d: the days scheduled (default: the scenario\'s horizon)')
+    .option('--horizon <D>', '1d | 7d: the days scheduled (default: 7d for a scenario of a week or more, else 1d)')
     .option('--time-limit <S>', 'seconds the solver may take; the best solution found is returned', '60')
     .option('--repair', 'add the fewest shifts that fix the intervals the simulation finds missing (at most --max-rounds rounds)')
     .option('--max-rounds <K>', 'repair rounds at most', '3')

@@ -32,8 +32,9 @@ const PHASES: Record<Phase, string> = {
   exact: 'exact start',
   'offered-load': 'offered load',
   correction: 'correction',
+  check: 'check (both samples)',
   removal: 'removal',
-  verify: 'verify',
+  retry: 'removal, fewer',
   holdout: 'fresh check',
 };
 
@@ -65,8 +66,10 @@ function readFlags(f: FlagChecker, o: Record<string, unknown>): StaffFlags {
   const per = String(o.per ?? 'interval');
   if (per !== 'interval' && per !== 'day') f.fail('per', per, 'must be interval (every interval meets every target) or day (the day\'s totals)');
   const replications = f.number('replications', o.replications ?? '10', { integer: true, min: 2, max: LIMITS.replications });
-  const confidence = f.number('confidence', o.confidence ?? '0.9', { exclusiveMin: 0 });
-  if (confidence !== undefined && !(confidence < 1)) f.fail('confidence', String(o.confidence), 'must be a number > 0 and < 1 (e.g. 0.9: each target met with 90% confidence)');
+  const rawConfidence = String(o.confidence ?? '0.9');
+  const c = /^\s*\d*\.?\d+\s*$/.test(rawConfidence) ? Number(rawConfidence) : NaN;
+  const confidence = c > 0 && c < 1 ? c : undefined;
+  if (confidence === undefined) f.fail('confidence', rawConfidence, 'must be a number > 0 and < 1 (e.g. 0.9: each target met with 90% confidence)');
   const maxIterations = f.number('max-iterations', o.maxIterations ?? '30', { integer: true, min: 1, max: 10_000 });
   const seed = f.number('seed', o.seed, { integer: true, min: 0 });
   const workers = f.number('workers', o.workers ?? String(defaultWorkers()), { integer: true, min: 1, max: LIMITS.workers });
@@ -290,7 +293,7 @@ function staffJson(r: StaffRunOutcome, req: SearchRequest, inputCost: number, ke
 function printStaff(io: Io, r: StaffRunOutcome, req: SearchRequest, o: { inputCost: number; kept: number[]; skipped: SkippedTarget[]; startCost: number; outOfScope: string[] }): void {
   const cfg = req.cfg;
   const L = cfg.intervalLength;
-  io.out(`${cfg.name}: staffing for ${req.targets.length} target${req.targets.length === 1 ? '' : 's'}, ${req.per === 'day' ? "the day's totals" : 'every interval'}, ${Math.round(req.confidence * 100)}% confidence over ${req.replications} replications`);
+  io.out(`${cfg.name}: staffing for ${req.targets.length} target${req.targets.length === 1 ? '' : 's'}, ${req.per === 'day' ? "the day's totals" : 'every interval'}, ${Math.round(req.confidence * 100)}% confidence over ${req.replications} replications per iteration`);
   io.out('');
   io.out(table(['target', 'held by', 'from'], req.targets.map((k) => [
     k.name,
@@ -301,14 +304,14 @@ function printStaff(io: Io, r: StaffRunOutcome, req: SearchRequest, o: { inputCo
   if (o.kept.length > 0) io.out(`groups that keep their staffing (no contact type with a target as a primary skill, or not in --groups): ${o.kept.map((g) => cfg.groups[g].name).join(', ')}`);
   if (o.outOfScope.length > 0) io.out(`contact types left out (no group of --groups serves them as a primary skill): ${o.outOfScope.join(', ')}`);
   io.out('');
-  io.out('iterations (each simulates the whole model over the same replications)');
-  io.out(table(['iteration', 'phase', 'misses', 'cost', 'added', 'removed', 'removals kept', 'met', 'wall'], r.iterations.map((it) => [
-    String(it.iteration), PHASES[it.phase], String(it.typeMisses), money(it.cost, r.costUnit).replace(' agent-hours', ''), num(it.added), num(it.removed),
+  io.out('iterations (each simulates the whole model over the same replications; misses: (contact type, interval) pairs below a target\'s bound; added and removed: agent-intervals against the iteration before, in a "removal, fewer" row the removals put back; removals kept: of the (pool, interval) removals tried together)');
+  io.out(table(['iteration', 'phase', 'misses', `cost (${r.costUnit})`, 'added', 'removed', 'removals kept', 'met', 'wall'], r.iterations.map((it) => [
+    String(it.iteration), PHASES[it.phase], String(it.typeMisses), money(it.cost, r.costUnit).replace(` ${r.costUnit}`, ''), num(it.added), num(it.removed),
     it.tried !== undefined ? `${it.kept}/${it.tried}` : '', it.met ? 'yes' : 'no', `${it.wallSeconds.toFixed(1)} s`,
   ])));
   io.out('');
   const headline = {
-    met: r.localMinimum ? 'every target met with the confidence asked; a local minimum of cost (no single removal keeps the targets met)' : `every target met with the confidence asked (${r.note})`,
+    met: `every target met with the confidence asked over the search's ${r.buffers.length} replications${r.localMinimum ? '; a local minimum of cost (no single removal keeps the targets met)' : ` (${r.note})`}`,
     'not-met': `targets NOT met: ${r.note}`,
     infeasible: 'infeasible: targets staffing cannot reach',
     interrupted: 'INTERRUPTED: the best staffing simulated so far',
@@ -317,7 +320,8 @@ function printStaff(io: Io, r: StaffRunOutcome, req: SearchRequest, o: { inputCo
   for (const f of r.infeasible) {
     io.out(`infeasible: ${f.target} for ${f.type}${f.intervals.length ? ` in ${f.intervals.length} interval${f.intervals.length === 1 ? '' : 's'} (${f.intervals.slice(0, 8).map(clock).join(', ')}${f.intervals.length > 8 ? ', ...' : ''})` : ''}: ${f.why}`);
   }
-  io.out(`cost: ${money(r.cost, r.costUnit)} for the groups staffed (${num(r.agentHours)} agent-hours); the input scenario: ${money(o.inputCost, r.costUnit)}; the exact-formula start: ${money(o.startCost, r.costUnit)}`);
+  const hours = r.costUnit === 'agent-hours' ? '' : ` (${num(r.agentHours)} agent-hours)`;
+  io.out(`cost: ${money(r.cost, r.costUnit)} for the groups staffed${hours}; the input scenario: ${money(o.inputCost, r.costUnit)}; the exact-formula start: ${money(o.startCost, r.costUnit)}`);
   io.out('');
   // The staffing table: intervals down, groups across (with their site), totals by site.
   const groups = req.groups;
@@ -334,7 +338,7 @@ function printStaff(io: Io, r: StaffRunOutcome, req: SearchRequest, o: { inputCo
   io.out('');
   if (r.report.length > 0) {
     const bound = `${Math.round(req.confidence * 100)}% bound`;
-    io.out(`targets per ${req.per === 'day' ? 'day' : 'interval'} (mean ± 95% CI half-width over ${req.replications} replications; ${bound}: one-sided; worst type: the contact type with the worst bound)`);
+    io.out(`targets per ${req.per === 'day' ? 'day' : 'interval'} (mean ± 95% CI half-width over the ${r.buffers.length} replications the search judged the staffing on; ${bound}: one-sided; worst type: the contact type with the worst bound)`);
     const kpiOfName = (path: string) => path.split('.').pop() as StaffKpi;
     const nRows = r.report[0].rows.length;
     const head = ['interval', ...r.report.flatMap((k) => [k.path, bound, 'worst type'])];
@@ -352,7 +356,9 @@ function printStaff(io: Io, r: StaffRunOutcome, req: SearchRequest, o: { inputCo
   if (r.holdout) {
     const parts = r.holdout.misses.map((m) => {
       const k = req.targets.find((t) => t.name === m.target)!;
-      return `${k.path} ${k.direction === 'min' ? '>=' : '<='} ${targetLevel(k.kpi, k.target)}: ${req.per === 'day' ? (m.intervals.length ? 'missed' : 'met') : `${m.intervals.length} interval${m.intervals.length === 1 ? '' : 's'} below at the mean`}`;
+      const n = m.intervals.length;
+      const which = n === 0 ? '' : ` (${m.intervals.slice(0, 8).map(clock).join(', ')}${n > 8 ? ', ...' : ''})`;
+      return `${k.path} ${k.direction === 'min' ? '>=' : '<='} ${targetLevel(k.kpi, k.target)}: ${req.per === 'day' ? (n ? 'missed' : 'met') : `${n} interval${n === 1 ? '' : 's'} ${k.direction === 'min' ? 'below' : 'above'} at the mean${which}`}`;
     });
     io.out('');
     io.out(`check on ${r.holdout.replications} fresh replications (other seeds): ${parts.join('; ')}`);

@@ -1,4 +1,3 @@
-import { isMap, parseDocument, visit } from 'yaml';
 import { staffFor } from '../analytic/staffing.ts';
 import { WEEKDAYS } from '../config/demand-schema.ts';
 import { parseDuration } from '../config/duration.ts';
@@ -8,6 +7,7 @@ import type { ScenarioInput } from '../config/schema.ts';
 import type { ShiftsFile } from '../config/shifts.ts';
 import { SimError } from '../errors.ts';
 import type { RunSummary } from '../metrics/summary.ts';
+import { withAgents } from './agents-text.ts';
 import { compileVariant } from './overrides.ts';
 import {
   DEFAULT_GAP, intervalRanges, solveShifts, ScheduleInfeasible,
@@ -131,65 +131,8 @@ export function scheduledScenarioText(prep: PreparedSchedule, present: readonly 
   const lists = prep.paths.map((_, g) => Array.from({ length }, (_, i) => present[g][i % T]));
   const longer = prep.grid.days === 7 && nI < T;
   if (longer) notes.push(`horizon set to 7d in the scheduled scenario: the schedule covers a week (the scenario was ${prep.cfg.horizon / 3600} h)`);
-  const text = splice(prep.text, prep.paths, lists, longer ? '7d' : null) ?? rewrite(prep.text, prep.paths, lists, longer ? '7d' : null);
+  const text = withAgents(prep.text, prep.paths, lists, longer ? '7d' : null);
   return { text, notes };
-}
-
-type Range = [number, number, number];
-interface RangedNode { range?: Range | null; anchor?: string | null }
-
-/** The edits made on the text itself (null when the file's shape asks for a rewrite: anchors on the edited nodes). */
-function splice(text: string, paths: readonly (readonly (string | number)[])[], lists: readonly number[][], horizon: string | null): string | null {
-  const doc = parseDocument(text, { uniqueKeys: false, logLevel: 'error', merge: true });
-  if (doc.errors.length > 0) return null;
-  const edits: { from: number; to: number; text: string }[] = [];
-  const pairIn = (holder: unknown, key: string) => (isMap(holder) ? holder.items.find((it) => (it.key as { value?: unknown } | null)?.value === key) : undefined);
-  for (const [g, path] of paths.entries()) {
-    const holder = path.length === 0 ? doc.contents : doc.getIn(path, true);
-    if (!isMap(holder)) return null;
-    const pair = pairIn(holder, 'agents') ?? pairIn(holder, 'shifts');
-    const key = pair?.key as RangedNode | undefined, value = pair?.value as RangedNode | undefined;
-    if (!key?.range || !value?.range || value.anchor || key.anchor) return null;
-    edits.push({ from: key.range[0], to: endOf(text, value.range), text: `agents: [${lists[g].join(', ')}]` });
-  }
-  if (horizon !== null) {
-    const value = pairIn(doc.contents, 'horizon')?.value as RangedNode | undefined;
-    if (!value?.range || value.anchor) return null;
-    edits.push({ from: value.range[0], to: endOf(text, value.range), text: horizon });
-  }
-  edits.sort((x, y) => y.from - x.from);
-  let out = text;
-  for (const e of edits) out = out.slice(0, e.from) + e.text + out.slice(e.to);
-  return parseDocument(out, { uniqueKeys: false, logLevel: 'error' }).errors.length === 0 ? out : null;
-}
-
-/** Where a node's value ends in the text: a block collection's range runs on to the next line's indentation, which stays. */
-function endOf(text: string, range: Range): number {
-  return range[0] + text.slice(range[0], range[1]).trimEnd().length;
-}
-
-/** The same edits through the YAML document (its layout normalised): for files whose edited nodes carry anchors. */
-function rewrite(text: string, paths: readonly (readonly (string | number)[])[], lists: readonly number[][], horizon: string | null): string {
-  const doc = parseDocument(text, { uniqueKeys: false, logLevel: 'error', merge: true });
-  // An alias shares its anchor's node: each becomes its own copy so that an edit changes one group.
-  visit(doc, {
-    Alias(_, node) {
-      const source = node.resolve(doc);
-      if (!source) return undefined;
-      const copy = source.clone() as typeof source;
-      copy.anchor = undefined;
-      return copy;
-    },
-  });
-  if (horizon !== null) doc.setIn(['horizon'], horizon);
-  paths.forEach((path, g) => {
-    const node = doc.createNode(lists[g]);
-    node.flow = true;
-    doc.setIn([...path, 'agents'], node);
-    const holder = path.length === 0 ? doc.contents : doc.getIn(path, true);
-    if (isMap(holder) && holder.has('shifts')) holder.delete('shifts');
-  });
-  return doc.toString({ lineWidth: 0 });
 }
 
 // ---------------------------------------------------------------- the check by simulation
@@ -336,7 +279,7 @@ export async function runSchedule(prep: PreparedSchedule, o: ScheduleRun): Promi
   const base: ShiftProblem = { grid: prep.grid, shifts: prep.shifts, required: prep.required };
   say(`solving: ${prep.grid.groups.length} group${prep.grid.groups.length === 1 ? '' : 's'}, ${prep.grid.days} day${prep.grid.days === 1 ? '' : 's'} of ${prep.grid.intervalLength / 60}-minute intervals, ${prep.shifts.templates.length} templates (time limit ${o.timeLimit} s)`);
   const first = await solveShifts(base, { timeLimit: o.timeLimit, gap: o.gap ?? DEFAULT_GAP, stop: o.stopped });
-  say(`solved: ${first.solver.status}, cost ${first.cost}, gap ${(first.solver.gap * 100).toFixed(2)}%, ${first.solver.seconds.toFixed(1)} s`);
+  say(`solved: ${first.solver.status === 'optimal' ? `within the ${(first.solver.gapAsked * 100).toFixed(2)}% gap asked` : 'stopped by the time limit'}, cost ${first.cost.toLocaleString('en-US')}, gap ${(first.solver.gap * 100).toFixed(2)}%, ${first.solver.seconds.toFixed(1)} s`);
   let sol: ShiftSolution = first;
   let required = prep.required;
   const notes = [...prep.notes];

@@ -4,7 +4,8 @@ import { RunInterrupted, type Runner } from '../engine/runner.ts';
 import { plainResult, TI, typeIntervalRow, typeIntervalsOf } from '../engine/type-intervals.ts';
 import { effectiveWarmup } from '../metrics/summary.ts';
 import { t975, tTwoSidedQuantile } from '../metrics/stats.ts';
-import { compileVariant, type Assignment } from './overrides.ts';
+import { withAgents } from './agents-text.ts';
+import { compileVariant } from './overrides.ts';
 import { convolveLoad, erlangCStaff, PoolQueue, saturated, StaffingModel, type Pool } from './staffing-model.ts';
 import { kpiOf, targetLevel, type StaffTarget } from './staffing-targets.ts';
 
@@ -49,7 +50,13 @@ import { kpiOf, targetLevel, type StaffTarget } from './staffing-targets.ts';
  * are removed where it says the day loses least, in halving batches, until one fails.
  */
 
-export type Phase = 'exact' | 'offered-load' | 'correction' | 'removal' | 'verify' | 'holdout';
+/**
+ * What an iteration did: the exact start, the offered load measured, a correction, the
+ * check of a met staffing on the search's and fresh replications together (`check`), a
+ * set of removals (`removal`) and the same set with the removals a miss followed put back
+ * (`retry`), and the fresh check of the staffing returned (`holdout`).
+ */
+export type Phase = 'exact' | 'offered-load' | 'correction' | 'check' | 'removal' | 'retry' | 'holdout';
 
 export interface SearchRequest {
   /** the scenario text and where it came from (its path: a plug-in policy is relative to it) */
@@ -400,24 +407,23 @@ export class StaffingSearch {
     return { cost, agentHours };
   }
 
-  /** The edits that give group staffing `x`: the staffed groups' agents (shifts removed). */
-  assignments(x: number[][]): Assignment[] {
-    const out: Assignment[] = [];
-    for (const g of [...this.staffed].sort((a, b) => a - b)) {
-      const v = x[g];
-      const value = v.every((n) => n === v[0]) ? v[0] : [...v];
-      if (this.isSingleQueue) out.push({ path: 'agents', value });
-      else {
-        out.push({ path: `agentGroups[${g}].agents`, value });
-        out.push({ path: `agentGroups[${g}].shifts`, value: undefined });
-      }
-    }
-    return out;
+  /**
+   * The scenario file with staffing `x` (what `--out` writes): the input's text with
+   * the staffed groups' `agents` rewritten in place (their `shifts` replaced), every
+   * other byte as it was (comments, anchors, layout).
+   */
+  fileText(x: number[][]): string {
+    const staffed = [...this.staffed].sort((a, b) => a - b);
+    const value = (v: number[]) => (v.every((n) => n === v[0]) ? v[0] : [...v]);
+    const paths = staffed.map((g) => (this.isSingleQueue ? [] : ['agentGroups', g]));
+    return withAgents(this.req.text, paths, staffed.map((g) => value(x[g])));
   }
 
   private variant(x: number[][]): { cfg: ModelConfig; text: string } {
     const r = this.req;
-    const v = compileVariant(r.text, r.source, this.assignments(x), r.seed, r.allowPolicies, r.trustFolder);
+    // The file as --out writes it (only the staffed groups' agents edited in the text),
+    // so the run store, a Redis job and --out all hold the text this model came from.
+    const v = compileVariant(this.fileText(x), r.source, [], r.seed, r.allowPolicies, r.trustFolder);
     return { cfg: v.cfg, text: v.text };
   }
 
@@ -891,7 +897,7 @@ export class StaffingSearch {
   /** Adds agents (the correction, up only) until every target is met on the current sample; null past the budget. */
   private async repair(x0: number[][]): Promise<Evaluation | null> {
     const lo = new Map<string, { n: number; at: number }>();
-    let ev = await this.step(x0, 'verify');
+    let ev = await this.step(x0, 'check');
     for (let guard = 0; !ev.allMet; guard++) {
       if (!this.budgetLeft() || guard >= 12 || this.infeasibleStop()) return null;
       const c = this.correct(ev, lo, 0);
@@ -1025,7 +1031,7 @@ export class StaffingSearch {
         if (!this.budgetLeft()) return budget();
         const x = current.x.map((a) => [...a]);
         for (const { p, i, k } of set) this.setPool(x, p, i, this.poolTotal(current.x, p, i) - k);
-        const e = await this.step(x, round === 0 ? 'removal' : 'verify');
+        const e = await this.step(x, round === 0 ? 'removal' : 'retry');
         const rec = this.records[this.records.length - 1];
         rec.tried = tried;
         if (e.allMet) { rec.kept = set.length; accepted = e; break; }
