@@ -36,7 +36,7 @@ describe('npm pack', () => {
 
   it('publishes the compiled code, the built dashboard, the bin, the scenario library, the schema, README and licence', () => {
     expect(p.status, p.stderr).toBe(0);
-    for (const f of ['dist/sim/src/cli.js', 'dist/sim/src/index.js', 'dist/sim/src/index.d.ts', 'dist/sim/src/engine/replication-worker.js',
+    for (const f of ['dist/sim/src/cli.js', 'dist/sim/src/index.js', 'dist/sim/src/index.d.ts', 'dist/sim/src/engine/replication-worker.js', 'dist/sim/src/engine/replication-worker-entry.cjs',
       'dist/twin-api/serve.js', 'dist/twin-api/app.js', 'dist/dashboard/index.html',
       'bin/cctwin.js', 'bin/v8-flags.js', 'scenarios/baseline-day.yaml', 'scenarios/schema.json', 'README.md', 'LICENSE', 'package.json']) {
       expect(files).toContain(f);

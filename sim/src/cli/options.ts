@@ -52,7 +52,7 @@ export class FlagChecker {
   done(command: string): void {
     if (this.issues.length > 0) {
       // Flags only: "bad options"; with a file's problems among them (a scenario that cannot be read): "problems".
-      const what = this.issues.every((i) => i.path.startsWith('--')) ? 'bad option' : 'problem';
+      const what = this.issues.every((i) => i.path.startsWith('--') || /^[A-Z][A-Z_]*$/.test(i.path)) ? 'bad option' : 'problem'; // --flag or ID
       throw new SimError('SIM_ERR_BAD_ARGUMENT', `cctwin ${command}: ${this.issues.length} ${what}${this.issues.length === 1 ? '' : 's'}`, this.issues);
     }
   }

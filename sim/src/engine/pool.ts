@@ -31,12 +31,13 @@ export { ReplicationFailed, RunInterrupted, type Runner, type RunnerOptions, typ
 
 /**
  * The worker module, compiled JavaScript loaded directly by each thread (no loader to
- * register, nothing compiled at start-up). From the TypeScript sources (tests,
+ * register, nothing compiled at start-up): a CommonJS entry that imports the engine's
+ * ES modules (replication-worker-entry.cts says why). From the TypeScript sources (tests,
  * benchmarks under tsx) it is the build's copy in dist/, which `npm test` builds first.
  */
 const WORKER = import.meta.url.endsWith('.ts')
-  ? new URL('../../../dist/sim/src/engine/replication-worker.js', import.meta.url)
-  : new URL('./replication-worker.js', import.meta.url);
+  ? new URL('../../../dist/sim/src/engine/replication-worker-entry.cjs', import.meta.url)
+  : new URL('./replication-worker-entry.cjs', import.meta.url);
 
 function workerFile(): string {
   if (!existsSync(WORKER)) {
