@@ -4,12 +4,12 @@
  * and the engine's ES modules come in through `import()`, once per thread.
  *
  * Pointed at the ES module itself, piscina's `require()` went through Node 20's
- * require(esm), and once in CI (a run with two threads whose plug-in policy failed at
- * once) a thread aborted the whole process with "FATAL ERROR: v8::Module::IsGraphAsync
+ * require(esm), and once in CI (during the tests of plug-in policies, which start
+ * pools of two threads) a thread aborted the whole process with "FATAL ERROR: v8::Module::IsGraphAsync
  * must be used on an instantiated module" inside that synchronous load. Node's known
  * faults there are races between require(esm) and import() of one module graph
  * (nodejs/node#55782), which a thread meets when the policy loader imports a module.
- * It did not recur in 300 starts and stops of a pool by hand, so the cause is not
+ * It did not recur in 240 starts and stops of a pool by hand, so the cause is not
  * pinned down; with this entry no thread loads ES modules through require() at all.
  */
 type Task = import('./replication-worker.ts').ReplicationTask;
