@@ -4,7 +4,7 @@
  * and the engine's ES modules come in through `import()`, once per thread.
  *
  * Pointed at the ES module itself, piscina's `require()` went through Node 20's
- * require(esm), and once in CI (during the tests of plug-in policies, which start
+ * require(esm), and once in a fresh-clone test run (during the tests of plug-in policies, which start
  * pools of two threads) a thread aborted the whole process with "FATAL ERROR: v8::Module::IsGraphAsync
  * must be used on an instantiated module" inside that synchronous load. Node's known
  * faults there are races between require(esm) and import() of one module graph
