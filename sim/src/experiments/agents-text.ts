@@ -1,4 +1,5 @@
-import { isMap, isSeq, parseDocument, visit } from 'yaml';
+import { isMap, isSeq, parseDocument } from 'yaml';
+import { expandAliases } from './overrides.ts';
 
 /**
  * A scenario's text with the `agents` of some groups (or of the single queue) set, and
@@ -53,15 +54,7 @@ function endOf(text: string, range: Range): number {
 function rewrite(text: string, paths: readonly (readonly (string | number)[])[], lists: readonly (number | readonly number[])[], horizon: string | null): string {
   const doc = parseDocument(text, { uniqueKeys: false, logLevel: 'error', merge: true });
   // An alias shares its anchor's node: each becomes its own copy so that an edit changes one group.
-  visit(doc, {
-    Alias(_, node) {
-      const source = node.resolve(doc);
-      if (!source) return undefined;
-      const copy = source.clone() as typeof source;
-      copy.anchor = undefined;
-      return copy;
-    },
-  });
+  expandAliases(doc);
   if (horizon !== null) doc.setIn(['horizon'], horizon);
   paths.forEach((path, g) => {
     const node = doc.createNode(lists[g]);

@@ -150,15 +150,7 @@ export function applyAssignments(text: string, assignments: readonly Assignment[
   } catch {
     return text;
   }
-  visit(doc, {
-    Alias(_, node) {
-      const source = node.resolve(doc);
-      if (!source) return undefined;
-      const copy = source.clone() as typeof source;
-      copy.anchor = undefined;
-      return copy;
-    },
-  });
+  expandAliases(doc);
   const issues: Issue[] = [];
   for (const a of assignments) {
     const segs = pathSegments(a.path);
@@ -179,6 +171,19 @@ export function applyAssignments(text: string, assignments: readonly Assignment[
   }
   if (issues.length > 0) throw new SimError('SIM_ERR_BAD_ARGUMENT', `${issues.length} --set edit${issues.length === 1 ? '' : 's'} cannot be applied`, issues);
   return doc.toString();
+}
+
+/** Replaces each alias of the document by its own copy of the anchored node: an edit through one then changes only that place. */
+export function expandAliases(doc: ReturnType<typeof parseDocument>): void {
+  visit(doc, {
+    Alias(_, node) {
+      const source = node.resolve(doc);
+      if (!source) return undefined;
+      const copy = source.clone() as typeof source;
+      copy.anchor = undefined;
+      return copy;
+    },
+  });
 }
 
 /**

@@ -918,12 +918,16 @@ export class StaffingSearch {
     return ev;
   }
 
-  private async runIntervals(start: number[][]): Promise<{ localMinimum: boolean; note: string }> {
+  /**
+   * Steps 1 and 2: the exact start simulated, then each pool sized again by the formula
+   * at the offered load measured in the simulation, at most `rounds` times, while the
+   * staffing moves by more than one agent.
+   */
+  private async exactThenMeasured(start: number[][], rounds: number): Promise<Evaluation> {
     this.hooks.onNote?.('step 1: exact formulas per interval and pool (Erlang A with patience, C without), the scenario\'s offered load');
     let ev = await this.step(start, 'exact');
-    // Step 2: the offered load measured in the simulation, sized by the formula again.
     this.hooks.onNote?.('step 2: offered load measured in the simulation (infinite-server), each pool sized again');
-    for (let round = 0; round < 3 && this.budgetLeft(); round++) {
+    for (let round = 0; round < rounds && this.budgetLeft(); round++) {
       const x = this.analyticStaffing(ev.x, ev.entries, ev.loads);
       let moved = 0;
       for (const p of this.staffedPools) for (let i = 0; i < this.nI; i++) moved = Math.max(moved, Math.abs(this.poolTotal(x, p, i) - this.poolTotal(ev.x, p, i)));
@@ -931,6 +935,11 @@ export class StaffingSearch {
       ev = await this.step(x, 'offered-load');
       if (moved <= 1) break;
     }
+    return ev;
+  }
+
+  private async runIntervals(start: number[][]): Promise<{ localMinimum: boolean; note: string }> {
+    let ev = await this.exactThenMeasured(start, 3);
     // Step 3: correction from the calibrated formula, both ways, then up only.
     this.hooks.onNote?.('step 3: add where a target misses, remove where there is room (the formula calibrated to the simulation)');
     const lo = new Map<string, { n: number; at: number }>();
@@ -1120,17 +1129,7 @@ export class StaffingSearch {
   // ------------------------------------------------------------ per day
 
   private async runDay(start: number[][]): Promise<{ localMinimum: boolean; note: string }> {
-    this.hooks.onNote?.('step 1: exact formulas per interval and pool (Erlang A with patience, C without), the scenario\'s offered load');
-    let ev = await this.step(start, 'exact');
-    this.hooks.onNote?.('step 2: offered load measured in the simulation (infinite-server), each pool sized again');
-    for (let round = 0; round < 2 && this.budgetLeft(); round++) {
-      const x = this.analyticStaffing(ev.x, ev.entries, ev.loads);
-      let moved = 0;
-      for (const p of this.staffedPools) for (let i = 0; i < this.nI; i++) moved = Math.max(moved, Math.abs(this.poolTotal(x, p, i) - this.poolTotal(ev.x, p, i)));
-      if (moved === 0) break;
-      ev = await this.step(x, 'offered-load');
-      if (moved <= 1) break;
-    }
+    let ev = await this.exactThenMeasured(start, 2);
     // Step 3: the day's totals miss: agents where the formula says one does the most for
     // the day per unit of cost, in doubling batches, until they meet.
     this.hooks.onNote?.("step 3: add agents where the formula says they do the day's totals most good, in doubling batches, until they meet");
