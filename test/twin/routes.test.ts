@@ -379,6 +379,9 @@ describe('auth, docs, records', () => {
         continue;
       }
       outcomes.set(r.outcome!, (outcomes.get(r.outcome!) ?? 0) + 1);
+      // An ended record's group and site agree: the site is that of the agent's group (a
+      // virtual two-site center, so a contact landing at one site is often served at the other).
+      if (r.group >= 0) expect(r.site, id).toBe(twinCore.cfg.groups[r.group].site);
     }
     const ended = [...outcomes.values()].reduce((a, b) => a + b, 0);
     expect(ended + inService).toBe(ids.length);

@@ -37,8 +37,11 @@ export const NOTICE_ENDED = 2;
  *   wait        seconds from queue entry to the answer; in an end record, the answer's
  *               wait if it was answered, the time it waited if it left the queue
  *               unanswered (abandoned, lost, unfinished), -1 if it never queued
- *   group       the answering agent's group (-1 in an end record of an unanswered contact)
- *   site        answered: the agent's site; ended: the site the contact was served from
+ *   group       the answering agent's group; in an end record, the group of the agent
+ *               that finished it (after a transfer, the agent it went to); -1 in the end
+ *               record of a contact no agent served
+ *   site        the site of that agent's group; in the end record of a contact no agent
+ *               served, the site it landed at
  *   outcome     ended: an O_* code of event-log.ts (OUTCOMES); answered: -1
  */
 export const NOTICE_FIELDS = ['kind', 'externalId', 'type', 'slot', 'time', 'wait', 'group', 'site', 'outcome'] as const;
@@ -169,7 +172,8 @@ export function liveEnded(s: SimState, slot: number, outcome: number, queued = 1
   if (aw >= 0) d[b + 5] = aw;
   else if (left && queued === 1) d[b + 5] = s.now - s.cEnter[slot];
   else d[b + 5] = -1;
-  d[b + 6] = served ? s.aGroup[s.cAgent[slot]] : -1;
-  d[b + 7] = s.cSite[slot];
+  const g = served ? s.aGroup[s.cAgent[slot]] : -1;
+  d[b + 6] = g;
+  d[b + 7] = g >= 0 ? s.groupSite[g] : s.cSite[slot];
   d[b + 8] = outcome;
 }
