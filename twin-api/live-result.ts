@@ -58,8 +58,20 @@ export function liveSummary(twin: Twin, wallSeconds: number): LiveSummary {
   const agents = intervalAgents(cfg, [decoded], 0, intervals.length, (i) => (i === current ? Math.min(L, clock - i * L) : L));
   const ext = twin.external;
   const ended = Object.values(ext.outcomes).reduce((a, b) => a + b, 0);
+  // The day as the twin ran it: real wall time (paced by --speed, not the engine's
+  // speed) over the simulated time it covered (up to the clock, or the cut).
+  const covered = (closed && cut === null ? twin.run.now : clock) / 86400;
+  const events = summary.performance.events;
+  const performance = {
+    events,
+    wallSeconds,
+    eventsPerSecond: wallSeconds > 0 ? events / wallSeconds : 0,
+    simulatedDays: covered,
+    secondsPerSimulatedDay: covered > 0 ? wallSeconds / covered : 0,
+  };
   return {
     ...summary,
+    performance,
     intervals,
     sla: summary.sla.map((s) => ({ ...s, missedIntervals: s.missedIntervals.filter((t) => t < intervals.length * L) })),
     live: {

@@ -131,12 +131,20 @@ export function registerRunRoutes(app: FastifyInstance, o: RunRoutesOptions): vo
     },
   }, async (req) => {
     const run = getRun(req.params.id);
-    const { maxPoints = 1000, from, to, intervals: want = 'all' } = req.query;
+    const { maxPoints = 1000, from, intervals: want = 'all' } = req.query;
+    let to = req.query.to;
+    if (from !== undefined && to !== undefined && to <= from) {
+      throw new TwinError('TWIN_ERR_VALIDATION', 400, `querystring.to must be greater than querystring.from (${from})`, [{ path: 'querystring.to', value: to, message: `must be greater than querystring.from (${from})` }]);
+    }
     const cacheKey = `${run.id}/${maxPoints}/${from ?? ''}/${to ?? ''}/${want}`;
     const cached = run.status !== 'running' ? summaries.get(cacheKey) : undefined;
     if (cached !== undefined) return cached;
     const meta = { id: run.id, kind: run.kind, live: run.options?.live === true, status: run.status, created: run.created, updated: run.updated, note: run.note, options: run.options };
     const loadedArms = arms(run);
+    const stored = run.result as Record<string, unknown> | null;
+    // A live day cut before its horizon is served up to the cut (the intervals after it never ran).
+    const cutAt = (stored?.live as { cutAt?: number | null } | undefined)?.cutAt ?? null;
+    if (cutAt !== null) to = Math.min(to ?? cutAt, cutAt);
     if (loadedArms.length === 0 || loadedArms.every((a) => a.reps.length === 0)) {
       if (run.kind === 'sweep') return { run: meta, points: store.children(run.id).map(runListItem) };
       throw new TwinError('TWIN_ERR_NO_DATA', 404, `run ${run.id} has no stored replications (status ${run.status})`);
@@ -162,8 +170,12 @@ export function registerRunRoutes(app: FastifyInstance, o: RunRoutesOptions): vo
         agents = intervalAgents(c, reps, j0, j1);
       }
       const { intervals: _all, ...rest } = full;
+      // The stored result's performance (what the run measured: its wall time); the
+      // recomputed summary has no wall time of its own.
+      const performance = loadedArms.length === 1 && stored?.performance ? stored.performance : rest.performance;
       return {
         ...rest,
+        performance,
         intervals,
         resolution: { intervalLength: L * k, original: L, aggregated: k, from: Math.floor(i0 / k) * k * L, to: Math.ceil(i1 / k) * k * L, points: intervals.length, totalIntervals: nI },
         failures: a.cfg.failures.map((f) => ({ site: a.cfg.sites[f.site].name, start: f.start, end: f.end })),

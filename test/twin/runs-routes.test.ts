@@ -120,6 +120,10 @@ describe('GET /v1/runs, /v1/runs/:id, /v1/scenarios', () => {
     expect((await app.inject('/v1/runs/1?intervals=none')).json().intervals).toEqual([]);
     expect((await app.inject('/v1/runs/99')).json()).toMatchObject({ statusCode: 404, code: 'TWIN_ERR_NOT_FOUND' });
     expect((await app.inject('/v1/runs/0')).json().field).toBe('params.id');
+    expect((await app.inject('/v1/runs/1?from=100&to=50')).json()).toMatchObject({ statusCode: 400, code: 'TWIN_ERR_VALIDATION', field: 'querystring.to' });
+    // The stored run's performance (its wall time), not the recomputed summary's zero.
+    expect(full.performance).toEqual(stored.performance);
+    expect(full.performance.wallSeconds).toBeGreaterThan(0);
   });
 
   it('serves a compare with both arms and the paired differences', async () => {

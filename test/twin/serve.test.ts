@@ -8,6 +8,9 @@ import { main } from '../../sim/src/cli.ts';
 import type { CommandHooks } from '../../sim/src/cli/program.ts';
 import { readServeFlags } from '../../twin-api/serve.ts';
 import { SimError } from '../../sim/src/errors.ts';
+import { RunStore } from '../../sim/src/runs/store.ts';
+import { baseApp } from '../../twin-api/app.ts';
+import { registerRunRoutes } from '../../twin-api/runs.ts';
 
 /**
  * `cctwin serve`: its flags (exit 2 naming each bad one), the entry without the twin's
@@ -75,6 +78,26 @@ describe('cctwin serve: the compiled command', () => {
       expect(list.out).toMatch(/1\s+run \(live\)\s+twin-small\s+done\s+1/);
       const show = await cli(['runs', 'show', '1', '--db', db]);
       expect(show.out).toMatch(/contacts from clients .*: 1 created/);
+      // Served from the store: up to the cut, with the real wall time over the simulated time covered.
+      const store = RunStore.openReadOnly(db);
+      const app = await baseApp({ title: 'test', description: 'test' });
+      try {
+        registerRunRoutes(app, { store, scenarios: null });
+        await app.ready();
+        const run = (await app.inject('/v1/runs/1')).json();
+        const cut = run.live.cutAt as number;
+        expect(cut).toBeGreaterThan(0);
+        expect(cut).toBeLessThan(86400);
+        const last = run.intervals[run.intervals.length - 1];
+        expect(last.start).toBeLessThan(cut);
+        expect(run.resolution.to).toBeLessThanOrEqual(Math.ceil(cut / 1800) * 1800);
+        expect(run.performance.wallSeconds).toBeGreaterThan(0);
+        expect(run.performance.simulatedDays).toBeCloseTo(cut / 86400, 6);
+        expect(run.performance.secondsPerSimulatedDay).toBeCloseTo(run.performance.wallSeconds / run.performance.simulatedDays, 6);
+      } finally {
+        await app.close();
+        store.close();
+      }
     } finally {
       if (p.exitCode === null) p.kill('SIGKILL'); // a failed expectation leaves no server behind
     }
