@@ -44,8 +44,14 @@ interface Loaded { cfg: ModelConfig; reps: ReplicationResult[]; label: string }
 function headline(res: Record<string, any> | null) {
   if (res === null || res.byChannel === undefined) return null;
   const pick = (o: Record<string, { mean: number | null } | undefined>, ks: string[]) => Object.fromEntries(ks.map((k) => [k, o[k]?.mean ?? null]));
+  // replyOnTime only where the channel has a reply deadline (as `runs show` prints it): elsewhere null.
+  const deadline = new Set<string>((res.deadlineChannels as string[] | undefined) ?? []);
   return {
-    byChannel: Object.fromEntries(Object.entries(res.byChannel as Record<string, Record<string, { mean: number | null }>>).map(([ch, k]) => [ch, pick(k, ['offered', 'serviceLevel', 'abandonRate', 'asa', 'aht', 'replyOnTime'])])),
+    byChannel: Object.fromEntries(Object.entries(res.byChannel as Record<string, Record<string, { mean: number | null }>>).map(([ch, k]) => {
+      const h = pick(k, ['offered', 'serviceLevel', 'abandonRate', 'asa', 'aht', 'replyOnTime']);
+      if (!deadline.has(ch)) h.replyOnTime = null;
+      return [ch, h];
+    })),
     center: pick(res.totals ?? {}, ['arrivals', 'occupancy', 'accuracy', 'complaintReplyOnTime', 'cost']),
   };
 }

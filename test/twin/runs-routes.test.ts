@@ -91,6 +91,11 @@ describe('GET /v1/runs, /v1/runs/:id, /v1/scenarios', () => {
     const stored = store.getRun(1)!.result as any;
     expect(failover.runs[0].headline.byChannel.phone.serviceLevel).toBe(stored.byChannel.phone.serviceLevel.mean);
     expect(failover.runs[0].sla).toEqual(stored.sla);
+    // replyOnTime only for the channels with a reply deadline
+    expect(stored.deadlineChannels).toEqual(['email', 'fax']);
+    expect(failover.runs[0].headline.byChannel.phone.replyOnTime).toBeNull();
+    expect(failover.runs[0].headline.byChannel.im.replyOnTime).toBeNull();
+    expect(failover.runs[0].headline.byChannel.email.replyOnTime).toBe(stored.byChannel.email.replyOnTime.mean);
     expect((await app.inject('/v1/runs?kind=compare')).json().runs.map((r: { kind: string }) => r.kind)).toEqual(['compare']);
     const bad = await app.inject('/v1/runs?limit=0&kind=weird');
     expect(bad.statusCode).toBe(400);
