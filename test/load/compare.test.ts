@@ -122,6 +122,16 @@ describe('compare-k6: bad input (exit 2, every problem named)', () => {
     expect(r.err).toMatch(/threshold.*the scenario's service-level threshold \(20 s\)/);
     expect(r.err).toMatch(/horizon.*at most the scenario's horizon/);
   });
+
+  it('a summary of another scenario (its contact types may match): refused, exit 2', async () => {
+    const s = good();
+    s.scenario = 'Baseline day';
+    const f = join(dir, 'other.json');
+    writeFileSync(f, JSON.stringify(s));
+    const r = await cli('compare-k6', f, '--scenario', SMALL);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/scenario = "Baseline day": must be the scenario given with --scenario/);
+  });
 });
 
 describe('the prediction', () => {

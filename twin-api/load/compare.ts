@@ -96,6 +96,7 @@ export function scenarioIssues(s: LoadSummary, cfg: ModelConfig): Issue[] {
     if (!known.includes(g)) out.push({ path: `groups.${g}`, value: g, message: `is not a ${what} of scenario "${cfg.name}" (known: ${known.slice(0, 20).join(', ')}${known.length > 20 ? ', ...' : ''})` });
   }
   if (Object.keys(s.groups).length === 0) out.push({ path: 'groups', value: {}, message: `must have at least one ${what}` });
+  if (s.scenario !== cfg.name) out.push({ path: 'scenario', value: s.scenario, message: `must be the scenario given with --scenario ("${cfg.name}"): the load was made from another` });
   if (s.horizon > cfg.horizon + 1e-6) out.push({ path: 'horizon', value: s.horizon, message: `must be at most the scenario's horizon (${cfg.horizon} s)` });
   if (Math.abs(s.threshold - cfg.threshold) > 1e-9) out.push({ path: 'threshold', value: s.threshold, message: `must be the scenario's service-level threshold (${cfg.threshold} s): the counts were made with another` });
   return out;
@@ -328,7 +329,6 @@ export function caveatsOf(s: LoadSummary, cfg: ModelConfig): string[] {
     out.push(`contacts arrived late at the target (mean ${s.arrivalLag.mean.toFixed(1)} s, max ${s.arrivalLag.max.toFixed(1)} s simulated): the load or the target could not keep up at speed ${s.speed}; arrivals bunch and waits grow`);
   }
   if (s.targetLag && s.targetLag.max > Math.max(5, cfg.threshold)) out.push(`the twin fell behind its pace (lag up to ${s.targetLag.max.toFixed(1)} simulated s): try a lower speed`);
-  if (s.scenario !== cfg.name) out.push(`the summary names scenario "${s.scenario}", the simulation ran "${cfg.name}"`);
   if (cfg.demand.dayCv > 0 || cfg.demand.intervalCv > 0) out.push(`overdispersed demand: the load sent one draw of the day's volume (seed ${s.seed}); each replication draws its own, so the one-day range covers it`);
   return out;
 }

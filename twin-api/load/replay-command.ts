@@ -82,7 +82,7 @@ export function replayTable(s: LoadSummary, channels: Record<string, string>): s
   const rows = keys.map((k) => row(k, s.groups[k], s.expected?.[k], true));
   if (keys.length > 1) {
     const exp = s.expected ? Object.values(s.expected).reduce((a, x) => a + x, 0) : undefined;
-    rows.push(row(one ? 'all' : 'all (counts; rates per channel above)', s.totals, exp, one));
+    rows.push(row(one ? 'all' : 'all (counts only: the groups are of several channels)', s.totals, exp, one));
   }
   return table(['group', 'sent', 'expected', 'offered', 'answered', 'serviceLevel', 'abandonRate', 'asa', 'no queue', 'failed', 'dropped', 'noOutcome'], rows);
 }
@@ -145,7 +145,7 @@ export async function cmdReplay(io: Io, file: string, o: Record<string, unknown>
       if (info.arrivals === 'internal') { io.err(`error: the twin at ${target} runs with --arrivals internal: it takes no contacts from clients (serve it with --arrivals external)`); return 1; }
       if (info.arrivals === 'both') io.err(`warning: the twin at ${target} adds the scenario's own arrivals to the load (--arrivals both): the center carries both; serve it with --arrivals external to compare with the simulation`);
       if (info.scenario !== undefined && info.scenario !== cfg.name) io.err(`warning: the twin serves scenario "${info.scenario}", the load is "${cfg.name}"`);
-      if ((info.clock ?? 0) >= plan.horizon) { io.err(`error: the twin's clock (${info.clock} s) is past the load's horizon (${plan.horizon} s): nothing to send`); return 1; }
+      if ((info.clock ?? 0) >= plan.horizon) { io.err(`error: the twin's clock (simulated ${Math.floor(info.clock ?? 0)} s) is past the load's end (--horizon: simulated ${plan.horizon} s from the start of the day): nothing to send; give a later --horizon or restart the twin`); return 1; }
     } else {
       say(`${target} is not a cctwin twin (no GET /v1/state): the load starts at simulated 0`);
     }

@@ -227,7 +227,7 @@ export function defineCommands(program: Command, io: Io, setCode: SetCode, hooks
     .argument('<file>', 'scenario file (YAML)')
     .requiredOption('--against <URL>', 'the target: a cctwin serve twin, or a system with the same routes')
     .option('--speed <X>', 'simulated seconds per wall-clock second (match the twin\'s --speed)', '60')
-    .option('--horizon <D>', "simulated duration of the load from the scenario's start, e.g. 4h (default: the scenario's horizon)")
+    .option('--horizon <D>', "where the load ends, in simulated time from the start of the scenario's day (not from now), e.g. 4h: against a twin already past it there is nothing to send (default: the scenario's horizon)")
     .option('--concurrency <N>', 'contacts in flight at most (created and not yet ended)', '2000')
     .option('--by <B>', 'type | channel: how the summary groups its counts', 'type')
     .option('-s, --seed <S>', "seed of the arrival process and of the demand's overdispersion draw (default: the scenario's seed)")
