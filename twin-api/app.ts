@@ -3,7 +3,7 @@ import { STATUS_CODES } from 'node:http';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import swagger from '@fastify/swagger';
 import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { SimError } from '../sim/src/errors.ts';
+import { EngineError, SimError } from '../sim/src/errors.ts';
 import type { ModelConfig } from '../sim/src/config/model-config.ts';
 import { TwinError, unknownValue } from './errors.ts';
 import { BatchBody, BatchCreated, ContactBody, ContactQuery, ContactView, ControlBody, ControlDone, Created, ErrorBody, EventsHeaders, EventsQuery, IdParams } from './schemas.ts';
@@ -247,7 +247,7 @@ export async function buildTwin(o: TwinOptions): Promise<FastifyInstance> {
     schema: { summary: 'a contact: status, simulated times, wait, group and site; ?wait=answered|ended&timeout=S holds the request (long-poll)', tags: ['contacts'], params: IdParams, querystring: ContactQuery, response: { 200: ContactView, ...errors } },
   }, async (req, reply) => {
     const r = twin.get(req.params.id);
-    if (r === undefined) throw new TwinError('TWIN_ERR_NOT_FOUND', 404, `no contact ${req.params.id} (never created, or ended more than a while ago and dropped)`);
+    if (r === undefined) throw new TwinError('TWIN_ERR_NOT_FOUND', 404, `no contact ${req.params.id} (never created, or ended long enough ago to be dropped: records are kept ${Math.round(twin.endedTtlSeconds)} wall seconds after the end)`);
     const want = req.query.wait;
     if (want === undefined) return view(r);
     const timeout = (req.query.timeout ?? 30) * 1000;
@@ -277,12 +277,23 @@ export async function buildTwin(o: TwinOptions): Promise<FastifyInstance> {
       if (i < 0) throw unknownValue('TWIN_ERR_UNKNOWN_NAME', 'site', name, cfg.sites.map((s) => s.name));
       return i;
     };
+    // A site in the state the action needs: 409 naming the site otherwise (the engine's own check speaks of indexes).
+    const siteIn = (want: 'up' | 'down') => {
+      const i = siteOf();
+      const down = twin.run.replication.state.siteDown[i] === 1;
+      if (down !== (want === 'down')) {
+        const name = cfg.sites[i].name;
+        const why = want === 'down' ? `"${name}" is up: only a site that is down can be restored` : `"${name}" is already down: restore it first`;
+        throw new EngineError('ENGINE_ERR_STATE', `site: ${why}`, [{ path: 'site', value: name, message: want === 'down' ? 'must be a site that is down' : 'must be a site that is up' }]);
+      }
+      return i;
+    };
     switch (b.action) {
       case 'pause': twin.pause(); break;
       case 'resume': twin.resume(); break;
       case 'speed': twin.setSpeed(need('speed')); break;
-      case 'fail-site': twin.failSite(siteOf(), { inService: b.inService, waiting: b.waiting }); break;
-      case 'restore-site': twin.restoreSite(siteOf()); break;
+      case 'fail-site': twin.failSite(siteIn('up'), { inService: b.inService, waiting: b.waiting }); break;
+      case 'restore-site': twin.restoreSite(siteIn('down')); break;
       case 'staffing': {
         const name = need('group');
         const g = cfg.groups.findIndex((x) => x.name === name);

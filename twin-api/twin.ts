@@ -90,6 +90,8 @@ export class Twin {
   private readonly sliceMs: number;
   private readonly sliceEvents: number;
   private readonly endedTtlMs: number;
+  /** wall seconds an ended contact's record is kept */
+  get endedTtlSeconds(): number { return this.endedTtlMs / 1000; }
   private readonly maxEnded: number;
   readonly maxWaiters: number;
   private speedValue: Speed;

@@ -266,6 +266,8 @@ describe('state and controls', () => {
     expect(unknown.json().message).toContain('shanghai, nantong');
     expect((await control(app, { action: 'restore-site' })).json()).toMatchObject({ statusCode: 422, field: 'site' });
     expect((await control(app, { action: 'fail-site', site: 'shanghai', inService: 'explode' })).json()).toMatchObject({ statusCode: 400, field: 'body.inService' });
+    expect(again.json().message).toBe('site: "nantong" is already down: restore it first');
+    expect((await control(app, { action: 'restore-site', site: 'shanghai' })).json()).toMatchObject({ statusCode: 409, field: 'site', message: 'site: "shanghai" is up: only a site that is down can be restored' });
     expect((await control(app, { action: 'restore-site', site: 'nantong' })).statusCode).toBe(200);
     advance(60);
     s = await state(app);
