@@ -35,6 +35,7 @@ describe('the full loop: replay into a twin, then compare-k6', () => {
     } finally {
       await app.close();
     }
+    expect((JSON.parse(readFileSync(summaryFile, 'utf8')) as LoadSummary).targetArrivals).toBe('external');
     const c = await cli('compare-k6', summaryFile, '--scenario', SMALL);
     expect(c.code, `${c.out}\n${c.err}`).toBe(0);
     expect(c.out).toMatch(/RESULT: AGREE/);
@@ -59,6 +60,15 @@ describe('the full loop: replay into a twin, then compare-k6', () => {
     expect(JSON.parse(two.out).comparisons).toEqual(j.comparisons);
     const text = await cli('compare-k6', bad, '--scenario', SMALL, '--replications', '12', '--workers', '1');
     expect(text.out).toMatch(/RESULT: DISAGREE .*calls serviceLevel/);
+  });
+
+  it('a load into a twin that ran --arrivals both: warned at once and the first caveat says it is not like for like', async () => {
+    const s = { ...(JSON.parse(readFileSync(summaryFile, 'utf8')) as LoadSummary), targetArrivals: 'both' };
+    const f = join(dir, 'both.json');
+    writeFileSync(f, JSON.stringify(s));
+    const r = await cli('compare-k6', f, '--scenario', SMALL, '--replications', '6', '--workers', '1', '--json');
+    expect(r.err).toMatch(/warning: the twin ran with --arrivals both/);
+    expect(JSON.parse(r.out).caveats[0]).toMatch(/^NOT LIKE FOR LIKE: the twin ran with --arrivals both/);
   });
 
   it('more than 1% without an outcome: flagged unreliable, never "agree"', async () => {

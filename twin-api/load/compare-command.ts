@@ -127,6 +127,7 @@ export async function cmdCompareK6(io: Io, file: string, o: Record<string, unkno
   const s = summary!;
   const c0 = cfg!;
   for (const w of consistencyWarnings(s)) io.err(`warning: ${w}`);
+  if (s.targetArrivals === 'both') io.err('warning: the twin ran with --arrivals both (its own arrivals besides the load): the comparison is not like for like; see the first caveat');
 
   // Ctrl-C stops the prediction between replications.
   const stop = new AbortController();

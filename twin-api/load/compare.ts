@@ -313,6 +313,9 @@ export function compareLoad(s: LoadSummary, cfg: ModelConfig, blocks: readonly F
 /** What the reader should know about this comparison. */
 export function caveatsOf(s: LoadSummary, cfg: ModelConfig): string[] {
   const out: string[] = [];
+  if (s.targetArrivals === 'both') {
+    out.push('NOT LIKE FOR LIKE: the twin ran with --arrivals both, adding the scenario\'s own arrivals to the load, so its center carried about twice the demand the simulation predicts for; serve the twin with --arrivals external to compare');
+  }
   const redial = cfg.types.filter((t) => t.redial !== undefined).map((t) => t.name);
   const quality = cfg.workforce !== undefined;
   if (redial.length > 0 || quality) {

@@ -195,7 +195,7 @@ export async function cmdReplay(io: Io, file: string, o: Record<string, unknown>
     };
     let summary: LoadSummary;
     try {
-      summary = await runReplay({ cfg, plan, schedule, http, target, speed: x.speed, start, concurrency: x.concurrency, seed, stop: stop.signal, onProgress, twin: info.twin });
+      summary = await runReplay({ cfg, plan, schedule, http, target, speed: x.speed, start, concurrency: x.concurrency, seed, stop: stop.signal, onProgress, twin: info.twin, ...(info.twin && info.arrivals !== undefined ? { targetArrivals: info.arrivals } : {}) });
     } finally {
       bar?.stop();
       for (const [s, h] of handlers) process.off(s, h);

@@ -264,6 +264,8 @@ export interface ReplayOptions {
   now?: () => number;
   /** the target is a twin: sample its lag (GET /v1/state) about once a wall second */
   twin?: boolean;
+  /** the twin's --arrivals (GET /v1/state), kept in the summary */
+  targetArrivals?: string;
 }
 
 const sleep = (ms: number) => new Promise<void>((res) => setTimeout(res, ms));
@@ -462,6 +464,7 @@ export async function runReplay(o: ReplayOptions): Promise<LoadSummary> {
       },
     } : {}),
     ...(lagSamples.length > 0 ? { targetLag: { samples: lagSamples.length, mean: lagSamples.reduce((a, x) => a + x, 0) / lagSamples.length, max: Math.max(...lagSamples) } } : {}),
+    ...(o.targetArrivals !== undefined ? { targetArrivals: o.targetArrivals } : {}),
     expected,
   };
 }

@@ -91,6 +91,8 @@ export interface LoadSummary {
   targetLag?: { samples: number; mean: number; max: number };
   /** expected arrivals of the plan over [start, horizon), per group */
   expected?: Record<string, number>;
+  /** the twin's --arrivals when the target was a twin (`external`, or `both`: it added the scenario's own arrivals to the load) */
+  targetArrivals?: string;
 }
 
 export function emptyCounts(): LoadCounts {
