@@ -6,7 +6,7 @@ import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/typ
 import { EngineError, SimError } from '../sim/src/errors.ts';
 import type { ModelConfig } from '../sim/src/config/model-config.ts';
 import { TwinError, unknownValue } from './errors.ts';
-import { BatchBody, BatchCreated, ContactBody, ContactQuery, ContactView, ControlBody, ControlDone, Created, ErrorBody, EventsHeaders, EventsQuery, IdParams } from './schemas.ts';
+import { CONTROL_FIELDS, BatchBody, BatchCreated, ContactBody, ContactQuery, ContactView, ControlBody, ControlDone, Created, ErrorBody, EventsHeaders, EventsQuery, IdParams } from './schemas.ts';
 import { sseFrame } from './events.ts';
 import { liveSummary, type LiveSummary } from './live-result.ts';
 import { twinRegistry } from './prometheus.ts';
@@ -267,6 +267,13 @@ export async function buildTwin(o: TwinOptions): Promise<FastifyInstance> {
   }, async (req) => {
     const b = req.body;
     const action: string = b.action;
+    // Each action takes its own fields: another's is refused, not silently ignored.
+    const own: readonly string[] = CONTROL_FIELDS[b.action as keyof typeof CONTROL_FIELDS] ?? [];
+    const extra = Object.keys(b).filter((k) => k !== 'action' && !own.includes(k));
+    if (extra.length > 0) {
+      throw new TwinError('TWIN_ERR_VALIDATION', 400, `body.${extra[0]}: not a field of action ${b.action} (its fields: ${own.length > 0 ? own.join(', ') : 'none'})`,
+        extra.map((k) => ({ path: `body.${k}`, value: (b as Record<string, unknown>)[k], message: `not a field of action ${b.action}` })));
+    }
     const need = <K extends keyof typeof b>(k: K): NonNullable<(typeof b)[K]> => {
       if (b[k] === undefined) throw new TwinError('TWIN_ERR_MISSING_FIELD', 422, `${String(k)}: required by action ${b.action}`, [{ path: String(k), message: 'required' }]);
       return b[k] as NonNullable<(typeof b)[K]>;

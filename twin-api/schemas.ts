@@ -64,6 +64,10 @@ export const ContactQuery = Type.Object({
 }, { additionalProperties: false });
 
 export const CONTROL_ACTIONS = ['pause', 'resume', 'speed', 'fail-site', 'restore-site', 'staffing'] as const;
+/** The fields each control action takes besides `action` (another action's field is refused). */
+export const CONTROL_FIELDS: Record<(typeof CONTROL_ACTIONS)[number], readonly string[]> = {
+  pause: [], resume: [], speed: ['speed'], 'fail-site': ['site', 'inService', 'waiting'], 'restore-site': ['site'], staffing: ['group', 'agents'],
+};
 export const ControlBody = Type.Object({
   action: Type.Union(CONTROL_ACTIONS.map((a) => Type.Literal(a)), { description: 'pause | resume | speed (speed) | fail-site (site, inService, waiting) | restore-site (site) | staffing (group, agents)' }),
   speed: Type.Optional(Type.Union([Type.Number({ exclusiveMinimum: 0, maximum: 1e6 }), Type.Literal('max')], { description: 'speed: simulated seconds per wall second, or max' })),

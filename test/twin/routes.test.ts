@@ -274,6 +274,15 @@ describe('state and controls', () => {
     expect(s.sites.map((x: { up: boolean }) => x.up)).toEqual([true, true]);
   });
 
+  it('a field of another action is refused, not ignored', async () => {
+    const { app } = await twin();
+    const r = await control(app, { action: 'pause', speed: 5 });
+    expect(r.json()).toMatchObject({ statusCode: 400, code: 'TWIN_ERR_VALIDATION', field: 'body.speed' });
+    expect(r.json().message).toContain('not a field of action pause (its fields: none)');
+    expect((await state(app)).paused).toBe(false);
+    expect((await control(app, { action: 'restore-site', site: 'nantong', agents: 3 })).json()).toMatchObject({ statusCode: 400, field: 'body.agents' });
+  });
+
   it('staffing and action errors name the field', async () => {
     const { app } = await twin();
     expect((await control(app, { action: 'fly' })).json()).toMatchObject({ statusCode: 400, field: 'body.action' });
