@@ -97,8 +97,11 @@ export function describeValidation(context: string, errors: readonly SchemaIssue
     message = first.keyword === 'required' ? 'is required' : 'is not a field of this body (see /docs/json)';
   } else {
     const same = useful.filter((v) => v.instancePath === first.instancePath);
-    const consts = same.filter((v) => v.keyword === 'const').map((v) => JSON.stringify(v.params?.allowedValue));
-    const rest = [...new Set(same.filter((v) => v.keyword !== 'const').map((v) => v.message ?? 'is not valid'))];
+    const constValues = same.filter((v) => v.keyword === 'const').map((v) => v.params?.allowedValue);
+    const consts = constValues.map((v) => JSON.stringify(v));
+    // A literal branch's own type error ("must be string" beside "max") says nothing the literal does not.
+    const literalType = (v: SchemaIssue) => v.keyword === 'type' && constValues.some((c) => typeof c === v.params?.type);
+    const rest = [...new Set(same.filter((v) => v.keyword !== 'const' && !literalType(v)).map((v) => v.message ?? 'is not valid'))];
     message = [...rest, ...(consts.length ? [`must be ${consts.length > 1 ? 'one of ' : ''}${consts.join(', ')}`] : [])].join(', or ');
   }
   return { field: [context, ...at].join('.'), message };

@@ -281,6 +281,8 @@ describe('state and controls', () => {
     expect(r.json().message).toContain('not a field of action pause (its fields: none)');
     expect((await state(app)).paused).toBe(false);
     expect((await control(app, { action: 'restore-site', site: 'nantong', agents: 3 })).json()).toMatchObject({ statusCode: 400, field: 'body.agents' });
+    // a union of a number and a literal: what each branch wants, not the literal's type
+    expect((await control(app, { action: 'speed', speed: 0 })).json()).toMatchObject({ statusCode: 400, field: 'body.speed', message: 'body.speed: must be > 0, or must be "max"' });
   });
 
   it('staffing and action errors name the field', async () => {
