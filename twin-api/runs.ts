@@ -140,7 +140,7 @@ export function registerRunRoutes(app: FastifyInstance, o: RunRoutesOptions): vo
     const { maxPoints = 1000, from, intervals: want = 'all' } = req.query;
     let to = req.query.to;
     if (from !== undefined && to !== undefined && to <= from) {
-      throw new TwinError('TWIN_ERR_VALIDATION', 400, `querystring.to must be greater than querystring.from (${from})`, [{ path: 'querystring.to', value: to, message: `must be greater than querystring.from (${from})` }]);
+      throw new TwinError('TWIN_ERR_VALIDATION', 400, `querystring.to: must be greater than querystring.from (${from})`, [{ path: 'querystring.to', value: to, message: `must be greater than querystring.from (${from})` }]);
     }
     const cacheKey = `${run.id}/${maxPoints}/${from ?? ''}/${to ?? ''}/${want}`;
     const cached = run.status !== 'running' ? summaries.get(cacheKey) : undefined;

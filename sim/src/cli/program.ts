@@ -173,7 +173,7 @@ export function defineCommands(program: Command, io: Io, setCode: SetCode, hooks
     .option('--time-limit <S>', 'seconds the solver may take; the best solution found is returned', '60')
     .option('--repair', 'add the fewest shifts that fix the intervals the simulation finds missing (at most --max-rounds rounds)')
     .option('--max-rounds <K>', 'repair rounds at most', '3')
-    .option('-r, --replications <R>', 'replications of the check by simulation', '10')
+    .option('-r, --replications <R>', 'replications of the check by simulation (0: no check)', '10')
     .option('--out <file>', 'write the scenario with the scheduled staffing')
     .option('-w, --workers <N>', `worker threads (default: one per core, here ${defaultWorkers()})`)
     .option('--json', 'print the result as JSON')
