@@ -27,6 +27,9 @@ import { compileVariant, readScenarioText } from '../sim/src/experiments/overrid
 import { StaffingSearch } from '../sim/src/experiments/staffing-search.ts';
 import { scenarioTargets } from '../sim/src/experiments/staffing-targets.ts';
 import { decodeResult, summarize } from '../sim/src/metrics/summary.ts';
+import { tTwoSidedQuantile } from '../sim/src/metrics/stats.ts';
+import { clock } from '../sim/src/experiments/shifts.ts';
+import { table } from '../sim/src/cli/table.ts';
 import type { Issue } from '../sim/src/errors.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -59,8 +62,8 @@ function staffProcess(name: string, extra: string[] = []): { wall: number; cpu: 
   return { wall, cpu, json: JSON.parse(r.stdout) as StaffJson };
 }
 
-/** A staffing simulated on fresh replications: cost and what it misses. */
-async function judge(name: string, label: string, staffing: number[][] | null) {
+/** A library scenario as the benchmark judges it: compiled once, its targets, the groups with one, and a search to cost and write staffings. */
+function setup(name: string) {
   const file = join(ROOT, `scenarios/${name}.yaml`);
   const text = readScenarioText(file);
   const base = compileVariant(text, file, []).cfg;
@@ -68,11 +71,19 @@ async function judge(name: string, label: string, staffing: number[][] | null) {
   const { targets } = scenarioTargets(base, issues);
   const groups = base.groups.map((_, g) => g).filter((g) => targets.some((k) => k.types.some((t) => base.groups[g].queues.includes(base.types[t].queue))));
   const search = new StaffingSearch({ text, source: file, cfg: base, targets, per: 'interval', groups, replications: FRESH, confidence: 0.9, maxIterations: 1 }, { runner: null as never });
+  return { file, base, targets, search };
+}
+type Setup = ReturnType<typeof setup>;
+
+/** A staffing simulated on fresh replications: cost and what it misses. */
+async function judge(sc: Setup, label: string, staffing: number[][] | null) {
+  const { file, base, targets, search } = sc;
   const x = staffing ?? base.groups.map((g) => [...g.staffing]);
   const cfg = staffing ? compileVariant(search.fileText(x), file, []).cfg : base;
   const { cost } = search.costOf(x);
   const idx = Array.from({ length: FRESH }, (_, r) => 1000 + r);
   const bufs = await withRunner({ workers: WORKERS }, (runner) => runner.run(cfg, idx, undefined, { typeIntervals: true }));
+  const blocks = bufs.map((b) => typeIntervalsOf(b, cfg)!);
   const sum = summarize(cfg, bufs.map((b) => decodeResult(b, cfg)), 0);
   const sla = Object.fromEntries(sum.sla.filter((s) => s.scope === 'byChannel.phone' && (s.kpi === 'serviceLevel' || s.kpi === 'abandonRate')).map((s) => [s.kpi, s.missedIntervals.length]));
   // (type, interval) pairs whose service level misses the target at the mean.
@@ -83,8 +94,7 @@ async function judge(name: string, label: string, staffing: number[][] | null) {
   for (const t of sl.types) {
     for (let i = warm; i < cfg.nIntervals; i++) {
       const vals: number[] = [];
-      for (const b of bufs) {
-        const blk = typeIntervalsOf(b, cfg)!;
+      for (const blk of blocks) {
         let within = 0, offered = 0;
         for (let s = 0; s < cfg.sites.length; s++) {
           const o = typeIntervalRow(cfg, i, t, s);
@@ -97,36 +107,16 @@ async function judge(name: string, label: string, staffing: number[][] | null) {
       const m = vals.reduce((a, b) => a + b, 0) / vals.length;
       const se = Math.sqrt(vals.reduce((a, v) => a + (v - m) ** 2, 0) / (vals.length - 1) / vals.length);
       if (m < sl.target) typeMisses++;
-      if (m + 1.685 * se < sl.target) significant++;
-      if (m < worst) { worst = m; worstAt = `${cfg.types[t].name} ${String(Math.floor(i / 2)).padStart(2, '0')}:${i % 2 ? '30' : '00'}`; }
+      if (m + tTwoSidedQuantile(0.1, vals.length - 1) * se < sl.target) significant++;
+      if (m < worst) { worst = m; worstAt = `${cfg.types[t].name} ${clock(i * cfg.intervalLength)}`; }
     }
   }
   return { label, cost, slMissed: sla.serviceLevel ?? 0, abandonMissed: sla.abandonRate ?? 0, typeMisses, significant, worst, worstAt, phoneSl: sum.byChannel.phone?.serviceLevel.mean ?? null };
 }
 
-function erlangC(name: string): number[][] {
-  const file = join(ROOT, `scenarios/${name}.yaml`);
-  const text = readScenarioText(file);
-  const cfg = compileVariant(text, file, []).cfg;
-  const issues: Issue[] = [];
-  const { targets } = scenarioTargets(cfg, issues);
-  const groups = cfg.groups.map((_, g) => g).filter((g) => targets.some((k) => k.types.some((t) => cfg.groups[g].queues.includes(cfg.types[t].queue))));
-  return new StaffingSearch({ text, source: file, cfg, targets, per: 'interval', groups, replications: FRESH, confidence: 0.9, maxIterations: 1 }, { runner: null as never }).erlangC();
-}
+const byGroup = (sc: Setup, st: Record<string, number[]>): number[][] => sc.base.groups.map((g) => st[g.name] ?? [...g.staffing]);
 
-function byGroup(name: string, st: Record<string, number[]>): number[][] {
-  const file = join(ROOT, `scenarios/${name}.yaml`);
-  const cfg = compileVariant(readScenarioText(file), file, []).cfg;
-  return cfg.groups.map((g) => st[g.name] ?? [...g.staffing]);
-}
-
-const line = (cells: string[], w: number[]) => cells.map((c, i) => (i === 0 ? c.padEnd(w[i]) : c.padStart(w[i]))).join('  ');
-function print(header: string[], rows: string[][]): void {
-  const w = header.map((_, c) => Math.max(...[header, ...rows].map((r) => r[c].length)));
-  console.log(line(header, w));
-  console.log(w.map((n) => '-'.repeat(n)).join('  '));
-  for (const r of rows) console.log(line(r, w));
-}
+const print = (header: string[], rows: string[][]) => console.log(table(header, rows));
 
 const results: Record<string, unknown> = { date: new Date().toISOString(), workers: WORKERS, freshReplications: FRESH };
 try {
@@ -148,10 +138,11 @@ try {
 
   const compare: Record<string, unknown[]> = {};
   for (const name of ['baseline-day', 'spring-festival']) {
+    const sc = setup(name);
     const rows = [
-      await judge(name, 'the scenario as it is', null),
-      await judge(name, 'per-interval Erlang C', erlangC(name)),
-      await judge(name, 'cctwin staff', byGroup(name, runs[name].json.staffing)),
+      await judge(sc, 'the scenario as it is', null),
+      await judge(sc, 'per-interval Erlang C', sc.search.erlangC()),
+      await judge(sc, 'cctwin staff', byGroup(sc, runs[name].json.staffing)),
     ];
     compare[name] = rows;
     console.log(`\n${name}: simulated on ${FRESH} fresh replications (48 half-hours; groups with a target)`);

@@ -47,9 +47,6 @@ export function readExecutionFlags(f: FlagChecker, o: Record<string, unknown>, m
   const seed = f.number('seed', o.seed, { integer: true, min: 0 });
   const workers = f.number('workers', o.workers ?? String(defaultWorkers()), { integer: true, min: 1, max: LIMITS.workers });
   const backend = readBackend(f, o);
-  if (backend.kind === 'redis' && o.workers !== undefined) {
-    f.fail('workers', String(o.workers), "sets the local backend's threads: with --backend redis each worker process sets its own (cctwin worker --concurrency N)");
-  }
   const sets = parseSets((o.set as string[] | undefined) ?? [], f.issues, maxSetValues);
   const warmup = parseDurationFlag('warmup', o.warmup, f.issues);
   const db = String(o.db ?? DEFAULT_DB);

@@ -10,7 +10,7 @@ export class FlagChecker {
   number(
     flag: string,
     raw: unknown,
-    opts: { integer?: boolean; min?: number; exclusiveMin?: number; max?: number; required?: boolean } = {},
+    opts: { integer?: boolean; min?: number; exclusiveMin?: number; max?: number; exclusiveMax?: number; required?: boolean } = {},
   ): number | undefined {
     if (raw === undefined || raw === null) {
       if (opts.required) this.issues.push({ path: `--${flag}`, message: 'is required' });
@@ -30,13 +30,15 @@ export class FlagChecker {
     if (opts.min !== undefined) bounds.push(`>= ${opts.min}`);
     if (opts.exclusiveMin !== undefined) bounds.push(`> ${opts.exclusiveMin}`);
     if (opts.max !== undefined) bounds.push(`<= ${opts.max}`);
+    if (opts.exclusiveMax !== undefined) bounds.push(`< ${opts.exclusiveMax}`);
     const expected = `must be ${kind}${bounds.length ? ` ${bounds.join(' and ')}` : ''}`;
     if (
       !Number.isFinite(v) ||
       (opts.integer && !Number.isInteger(v)) ||
       (opts.min !== undefined && v < opts.min) ||
       (opts.exclusiveMin !== undefined && v <= opts.exclusiveMin) ||
-      (opts.max !== undefined && v > opts.max)
+      (opts.max !== undefined && v > opts.max) ||
+      (opts.exclusiveMax !== undefined && v >= opts.exclusiveMax)
     ) {
       this.issues.push({ path: `--${flag}`, value: s, message: expected });
       return undefined;

@@ -34,7 +34,7 @@ export function readQueue(f: FlagChecker, raw: unknown): string {
   return queue;
 }
 
-/** `--backend local` (the default) or `--backend redis://...` / `rediss://...` / `redis`, with `--queue`. */
+/** `--backend local` (the default) or `--backend redis://...` / `rediss://...` / `redis`, with `--queue` (and no `--workers`, which is the local backend's). */
 export function readBackend(f: FlagChecker, o: Record<string, unknown>): Backend {
   const raw = o.backend === undefined ? 'local' : String(o.backend);
   if (raw === 'local') {
@@ -47,5 +47,8 @@ export function readBackend(f: FlagChecker, o: Record<string, unknown>): Backend
   }
   const target = readRedisTarget(f, 'backend', raw);
   const queue = readQueue(f, o.queue);
+  if (o.workers !== undefined) {
+    f.fail('workers', String(o.workers), "sets the local backend's threads: with --backend redis each worker process sets its own (cctwin worker --concurrency N)");
+  }
   return target ? { kind: 'redis', target, queue } : { kind: 'local' };
 }

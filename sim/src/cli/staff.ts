@@ -7,7 +7,7 @@ import { compileVariant, readScenarioText } from '../experiments/overrides.ts';
 import { servedTypes } from '../experiments/staffing-model.ts';
 import { StaffingSearch, type IterationRecord, type Phase, type SearchRequest } from '../experiments/staffing-search.ts';
 import { parseTargets, scenarioTargets, targetLevel, type SkippedTarget, type StaffKpi, type StaffTarget } from '../experiments/staffing-targets.ts';
-import { executeStaff, staffingByGroup, staffingRecord, type StaffRunOutcome } from '../runs/staff.ts';
+import { executeStaff, staffingRecord, type StaffRunOutcome } from '../runs/staff.ts';
 import { DEFAULT_DB } from '../runs/store.ts';
 import { SimError, type Issue } from '../errors.ts';
 import { withSession } from './execution.ts';
@@ -66,17 +66,11 @@ function readFlags(f: FlagChecker, o: Record<string, unknown>): StaffFlags {
   const per = String(o.per ?? 'interval');
   if (per !== 'interval' && per !== 'day') f.fail('per', per, 'must be interval (every interval meets every target) or day (the day\'s totals)');
   const replications = f.number('replications', o.replications ?? '10', { integer: true, min: 2, max: LIMITS.replications });
-  const rawConfidence = String(o.confidence ?? '0.9');
-  const c = /^\s*\d*\.?\d+\s*$/.test(rawConfidence) ? Number(rawConfidence) : NaN;
-  const confidence = c > 0 && c < 1 ? c : undefined;
-  if (confidence === undefined) f.fail('confidence', rawConfidence, 'must be a number > 0 and < 1 (e.g. 0.9: each target met with 90% confidence)');
+  const confidence = f.number('confidence', o.confidence ?? '0.9', { exclusiveMin: 0, exclusiveMax: 1 });
   const maxIterations = f.number('max-iterations', o.maxIterations ?? '30', { integer: true, min: 1, max: 10_000 });
   const seed = f.number('seed', o.seed, { integer: true, min: 0 });
   const workers = f.number('workers', o.workers ?? String(defaultWorkers()), { integer: true, min: 1, max: LIMITS.workers });
   const backend = readBackend(f, o);
-  if (backend.kind === 'redis' && o.workers !== undefined) {
-    f.fail('workers', String(o.workers), "sets the local backend's threads: with --backend redis each worker process sets its own (cctwin worker --concurrency N)");
-  }
   let groups: string[] | null = null;
   if (o.groups !== undefined) {
     groups = String(o.groups).split(',').map((s) => s.trim());
@@ -87,7 +81,7 @@ function readFlags(f: FlagChecker, o: Record<string, unknown>): StaffFlags {
     per: per === 'day' ? 'day' : 'interval',
     groups,
     replications: replications ?? 10,
-    confidence: confidence !== undefined && confidence < 1 ? confidence : 0.9,
+    confidence: confidence ?? 0.9,
     maxIterations: maxIterations ?? 30,
     out: typeof o.out === 'string' ? o.out : null,
     seed,
@@ -366,4 +360,3 @@ function printStaff(io: Io, r: StaffRunOutcome, req: SearchRequest, o: { inputCo
   io.out('');
 }
 
-export { staffingByGroup };

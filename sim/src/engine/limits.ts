@@ -9,10 +9,15 @@ import { HEADER_LENGTH, headcountLength, NCH, NM } from '../model/layout.ts';
  * Checked when a scenario is compiled for a run and before any replication starts.
  */
 
-/** Bytes of one replication's result buffer (model/layout.ts). */
-export function resultBytes(cfg: ModelConfig): number {
+/** Doubles in one replication's result buffer (model/layout.ts; decodeResult reads these blocks). */
+export function resultLength(cfg: ModelConfig): number {
   const nR = cfg.nIntervals + 1, nS = cfg.sites.length, nT = cfg.types.length;
-  return 8 * (HEADER_LENGTH + nR * NM * (1 + nS * NCH + nS) + nT * nS * NM + 3 * NM + headcountLength(cfg));
+  return HEADER_LENGTH + nR * NM * (1 + nS * NCH + nS) + nT * nS * NM + 3 * NM + headcountLength(cfg);
+}
+
+/** Bytes of one replication's result buffer. */
+export function resultBytes(cfg: ModelConfig): number {
+  return 8 * resultLength(cfg);
 }
 
 /** Expected arrivals of one replication: every type's rate over every interval. */

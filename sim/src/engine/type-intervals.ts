@@ -4,7 +4,7 @@ import { makeStream } from '../core/rng.ts';
 import { EventLog, logEnd, O_ABANDONED, O_UNFINISHED } from '../model/event-log.ts';
 import { CALL_WAITING, FLAG_CASE, FLAG_COMPLAINT, FLAG_REPEAT, FLAG_TRANSFERRED } from '../model/state.ts';
 import { LOG_FIELDS } from '../model/event-log.ts';
-import { HEADER_LENGTH, headcountLength, NCH, NM } from '../model/layout.ts';
+import { resultLength } from './limits.ts';
 import type { RoutingPolicy } from '../model/routing.ts';
 import { Replication } from './replicate.ts';
 
@@ -68,14 +68,12 @@ function addRecords(cfg: ModelConfig, log: EventLog, block: Float64Array, deadli
   const d = log.buf;
   for (let k = 0; k < log.n; k++) {
     const b = k * STRIDE;
-    if (d[b + F_ATTEMPT] === 1 && (d[b + F_FLAGS] & NOT_ARRIVAL) === 0) {
-      block[((Math.min(nI, Math.floor(d[b + F_ARRIVAL] / L)) * nT + d[b + F_TYPE]) * nS + d[b + F_SITE]) * TI_STRIDE + TI.arrivals]++;
-    }
+    const row = Math.min(nI, Math.floor(d[b + F_ARRIVAL] / L));
+    const o = ((row * nT + d[b + F_TYPE]) * nS + d[b + F_SITE]) * TI_STRIDE;
+    if (d[b + F_ATTEMPT] === 1 && (d[b + F_FLAGS] & NOT_ARRIVAL) === 0) block[o + TI.arrivals]++;
     const entry = d[b + F_QUEUE];
     if (entry < 0 || (d[b + F_FLAGS] & FLAG_TRANSFERRED) !== 0) continue;
     const type = d[b + F_TYPE], site = d[b + F_SITE];
-    const row = Math.min(nI, Math.floor(d[b + F_ARRIVAL] / L));
-    const o = ((row * nT + type) * nS + site) * TI_STRIDE;
     block[o + TI.offered]++;
     const answer = d[b + F_ANSWER];
     if (answer >= 0) {
@@ -163,12 +161,6 @@ export function replicateTypeIntervals(cfg: ModelConfig, index: number, policy: 
   const run = new TypeIntervalRun(cfg, index, policy);
   while (!run.step()) { /* the log filled: go on */ }
   return run.result();
-}
-
-/** Length of a plain result buffer of the model (model/layout.ts; decodeResult reads these blocks). */
-function resultLength(cfg: ModelConfig): number {
-  const nR = cfg.nIntervals + 1, nS = cfg.sites.length, nT = cfg.types.length;
-  return HEADER_LENGTH + nR * NM + nR * nS * NCH * NM + nT * nS * NM + nR * nS * NM + 3 * NM + headcountLength(cfg);
 }
 
 /** The per-type interval block of a buffer from `replicateTypeIntervals` (a view), or null when it has none. */

@@ -297,20 +297,15 @@ function build(p: ShiftProblem, only: readonly number[], opts: { form: 'differen
       add(hi, u, -big);
       rows.push(lo, hi);
     }
-    const siteLimit = p.shifts.headcount.sites.get(group.site);
-    if (siteLimit !== undefined) {
-      const key = `${group.site}/${base.day}`;
-      let row = siteDay.get(key);
-      if (!row) { row = { name: `hs${siteDay.size}`, cols: [], vals: [], sense: '<=', rhs: siteLimit }; siteDay.set(key, row); }
+    // Head counts per site and per group and day: one <= row each, shared by their shifts.
+    const limitRow = (rowsByKey: Map<string, Row>, prefix: string, key: string, limit: number | undefined) => {
+      if (limit === undefined) return;
+      let row = rowsByKey.get(key);
+      if (!row) { row = { name: `${prefix}${rowsByKey.size}`, cols: [], vals: [], sense: '<=', rhs: limit }; rowsByKey.set(key, row); }
       for (const c of shiftCols) add(row, c, 1);
-    }
-    const groupLimit = p.shifts.headcount.groups.get(base.group);
-    if (groupLimit !== undefined) {
-      const key = `${base.group}/${base.day}`;
-      let row = groupDay.get(key);
-      if (!row) { row = { name: `hg${groupDay.size}`, cols: [], vals: [], sense: '<=', rhs: groupLimit }; groupDay.set(key, row); }
-      for (const c of shiftCols) add(row, c, 1);
-    }
+    };
+    limitRow(siteDay, 'hs', `${group.site}/${base.day}`, p.shifts.headcount.sites.get(group.site));
+    limitRow(groupDay, 'hg', `${base.group}/${base.day}`, p.shifts.headcount.groups.get(base.group));
     instances.push({ ...base, vars });
   }
   rows.push(...siteDay.values(), ...groupDay.values());

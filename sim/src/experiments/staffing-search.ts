@@ -1238,7 +1238,4 @@ export async function searchStaffing(req: SearchRequest, hooks: SearchHooks): Pr
   return new StaffingSearch(req, hooks).run();
 }
 
-/** A target's level as text, for reports. */
-export { targetLevel };
-
 const round4 = (v: number) => Math.round(v * 1e4) / 1e4;
