@@ -70,7 +70,12 @@ describe('runs list, show and export: read-only, coded errors on a bad --db', ()
     expect(both.err).toContain('ID = "abc": must be a whole number >= 1');
   });
 
-  it('list and show a store in a read-only file and folder, as a user who cannot write there; a run into it is refused first', () => {
+  it('list and show a store in a read-only file and folder, as a user who cannot write there; a run into it is refused first', (ctx) => {
+    // root writes anywhere: the commands then run as nobody, for whom the mode holds. Nobody
+    // must be able to read the package itself (a clone in a private folder, mode 700, is not).
+    const as = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+    const readable = spawnSync(process.execPath, ['-e', `require('node:fs').accessSync(${JSON.stringify(join(ROOT, 'bin/cctwin.js'))})`], { encoding: 'utf8', ...as });
+    ctx.skip(readable.status !== 0, `the package folder ${ROOT} is not readable by the unprivileged user the test runs as (uid 65534): clone it where others can read`);
     const sub = join(dir, 'readonly');
     mkdirSync(sub);
     const db = join(sub, 'runs.db');
@@ -79,8 +84,6 @@ describe('runs list, show and export: read-only, coded errors on a bad --db', ()
     chmodSync(db, 0o444);
     chmodSync(sub, 0o555);
     chmodSync(dir, 0o755);
-    // root writes anywhere: the commands then run as nobody, for whom the mode holds
-    const as = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
     const before = bytes(db);
     try {
       const run = (...args: string[]) => spawnSync(process.execPath, ['bin/cctwin.js', ...args], { cwd: ROOT, encoding: 'utf8', ...as });
