@@ -11,7 +11,7 @@ import fastifyStatic from '@fastify/static';
 
 /**
  * The built dashboard's folder: dist/dashboard/ beside the compiled server
- * (dist/twin-api/), or the package's dist/dashboard/ when the server runs from its
+ * (dist/bundle/, the bin's; or dist/twin-api/), or the package's dist/dashboard/ when the server runs from its
  * sources (twin-api/*.ts: there ../dashboard/ is the dashboard's source folder, whose
  * index.html is not a build).
  */

@@ -15,8 +15,24 @@ function bin(args: string[], env: Record<string, string> = {}) {
   return spawnSync(process.execPath, ['bin/cctwin.js', ...args], { cwd: ROOT, encoding: 'utf8', timeout: 60_000, env: { ...process.env, ...env } });
 }
 
-/** The module URLs a command resolves, by the import-tracing hook in test/fixtures. */
+/**
+ * The modules a command loads: the URLs it resolves (by the import-tracing hook in
+ * test/fixtures), with each file of the bundle (dist/bundle/) replaced by the sources
+ * built into it, as the build's dist/bundle/meta.json lists them (paths from the
+ * package folder: sim/src/..., node_modules/typebox/...).
+ */
 function modulesLoadedBy(args: string[]): string[] {
+  const meta = JSON.parse(readFileSync(join(ROOT, 'dist', 'bundle', 'meta.json'), 'utf8')) as { outputs: Record<string, string[]> };
+  return resolvedBy(args).flatMap((u) => {
+    const m = /\/(dist\/bundle\/[^/]+)$/.exec(u);
+    if (m === null) return [u];
+    expect(meta.outputs[m[1]], `${m[1]} is in dist/bundle/meta.json`).toBeDefined();
+    return meta.outputs[m[1]];
+  });
+}
+
+/** The module URLs a command resolves, by the import-tracing hook in test/fixtures. */
+function resolvedBy(args: string[]): string[] {
   const dir = mkdtempSync(join(tmpdir(), 'cctwin-trace-'));
   try {
     const trace = join(dir, 'trace.txt');
@@ -34,10 +50,11 @@ describe('npm pack', () => {
   const p = spawnSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
   const files: string[] = p.status === 0 ? (JSON.parse(p.stdout)[0].files as { path: string }[]).map((f) => f.path) : [];
 
-  it('publishes the compiled code, the built dashboard, the bin, the scenario library, the schema, README and licence', () => {
+  it('publishes the compiled code and its bundle, the built dashboard, the bin, the scenario library, the schema, README and licence', () => {
     expect(p.status, p.stderr).toBe(0);
     for (const f of ['dist/sim/src/cli.js', 'dist/sim/src/index.js', 'dist/sim/src/index.d.ts', 'dist/sim/src/engine/replication-worker.js', 'dist/sim/src/engine/replication-worker-entry.cjs',
-      'dist/twin-api/serve.js', 'dist/twin-api/app.js', 'dist/dashboard/index.html',
+      'dist/dashboard/index.html',
+      'dist/bundle/cli.js', 'dist/bundle/twin.js', 'dist/bundle/replication-worker-entry.cjs', 'dist/bundle/predict-worker.js', 'dist/build-info.json',
       'bin/cctwin.js', 'bin/v8-flags.js', 'scenarios/baseline-day.yaml', 'scenarios/schema.json', 'README.md', 'LICENSE', 'package.json']) {
       expect(files).toContain(f);
     }
@@ -57,18 +74,29 @@ describe('the compiled cctwin', () => {
     expect(p.stdout.trim()).toBe(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version);
   });
 
-  it('runs compiled JavaScript only: no TypeScript loader, no module from the sources', () => {
-    const loaded = modulesLoadedBy(['erlang', 'c', '--arrivals-per-hour', '100', '--aht', '180', '--agents', '6']);
-    expect(loaded.some((u) => u.includes('/dist/sim/src/analytic/'))).toBe(true);
-    expect(loaded.filter((u) => u.endsWith('.ts') || u.includes('/node_modules/tsx/'))).toEqual([]);
+  it('runs the bundle only: no TypeScript loader, no module from the sources', () => {
+    const resolved = resolvedBy(['erlang', 'c', '--arrivals-per-hour', '100', '--aht', '180', '--agents', '6']);
+    expect(resolved.filter((u) => !u.startsWith('node:') && !/\/(bin\/cctwin|bin\/v8-flags|dist\/bundle\/[^/]+)\.js$/.test(u))).toEqual([]);
+    expect(modulesLoadedBy(['erlang', 'c', '--arrivals-per-hour', '100', '--aht', '180', '--agents', '6']).some((u) => u.startsWith('sim/src/analytic/'))).toBe(true);
   });
 
   it('`erlang c` and `--version` load neither SQLite, the worker pool, the scenario schema nor the calibration code', () => {
     for (const args of [['--version'], ['erlang', 'c', '--arrivals-per-hour', '100', '--aht', '180', '--agents', '6']]) {
       const heavy = modulesLoadedBy(args)
-        // the calibration commands' choices (calibration/options.js) are a list of names, for the help text
-        .filter((u) => /better-sqlite3|piscina|\/effect\/|typebox|fastify|twin-api|\/yaml\/|\/calibration\/(?!options\.js)|\/runs\/store|\/engine\/pool/.test(u));
+        // the calibration commands' choices (calibration/options.ts) are a list of names, for the help text
+        .filter((u) => /better-sqlite3|piscina|\/effect\/|typebox|fastify|twin-api|\/yaml\/|\/calibration\/(?!options\.ts)|\/runs\/store|\/engine\/pool/.test(u));
       expect(heavy, args.join(' ')).toEqual([]);
+    }
+  });
+
+  it('`run` on one thread loads no worker pool (effect, piscina)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cctwin-one-thread-'));
+    try {
+      const loaded = modulesLoadedBy(['run', 'test/fixtures/pool-small.yaml', '--replications', '2', '--workers', '1', '--db', join(dir, 'runs.db')]);
+      expect(loaded.some((u) => u.startsWith('sim/src/engine/replicate.ts'))).toBe(true);
+      expect(loaded.filter((u) => /piscina|\/effect\/|\/engine\/pool/.test(u))).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import { loadScenario } from '../../sim/src/config/load.ts';
-import { ReplicationFailed, RunInterrupted, withRunner } from '../../sim/src/engine/pool.ts';
+import { ReplicationFailed, RunInterrupted, startPoolEarly, withRunner } from '../../sim/src/engine/pool.ts';
 import { replicate } from '../../sim/src/engine/replicate.ts';
 import { decodeResult, summarize } from '../../sim/src/metrics/summary.ts';
 
@@ -35,6 +35,26 @@ describe('worker pool', () => {
     // summaries do not depend on the order results arrive in
     expect(withoutPerformance(two)).toEqual(withoutPerformance(reference));
     expect(withoutPerformance([...two].reverse())).toEqual(withoutPerformance(local));
+  });
+
+  it('a pool started early is taken by the next runner of its size, with the same numbers; another size or a discard destroys it', async () => {
+    const early = startPoolEarly(2);
+    const two = await withRunner({ workers: 2, tasks: R }, (run) => run.run(cfg, indexes));
+    expect(early.taken()).toBe(true);
+    await early.discard(); // taken: nothing left to do
+    expect(two.map(numbers)).toEqual(reference.map(numbers));
+
+    const unused = startPoolEarly(2);
+    const one = await withRunner({ workers: 1, inProcess: false }, (run) => run.run(cfg, [0, 1]));
+    expect(unused.taken()).toBe(false);
+    expect(one.map(numbers)).toEqual(reference.slice(0, 2).map(numbers));
+    await unused.discard();
+
+    const discarded = startPoolEarly(2);
+    await discarded.discard();
+    const again = await withRunner({ workers: 2 }, (run) => run.run(cfg, [2, 3]));
+    expect(discarded.taken()).toBe(false);
+    expect(again.map(numbers)).toEqual(reference.slice(2, 4).map(numbers));
   });
 
   it('replaces a crashed worker and re-runs its replication with the same result', async () => {

@@ -3,7 +3,7 @@ import { compileVariants, describeAssignments, readScenarioText, type Assignment
 import { BREAKDOWN_KPIS, type ArmComparison, type Correction, type PairedComparison, type PairedKpi } from '../experiments/paired.ts';
 import { KPIS, TOTALS_MIXED, type Kpi } from '../metrics/summary.ts';
 import { executeCompare, type CompareOutcome } from '../runs/execute.ts';
-import { batchSize, readExecutionFlags, storedOptions, withFlagIssues, withSession } from './execution.ts';
+import { batchSize, readExecutionFlags, startWorkersEarly, storedOptions, withFlagIssues, withSession } from './execution.ts';
 import { checkFiles } from './files.ts';
 import { FlagChecker } from './options.ts';
 import { printPrecision, storedNote } from './run.ts';
@@ -110,30 +110,35 @@ export async function cmdCompare(io: Io, fileA: string, variants: string | strin
     store: { arg: { flag: 'db', value: x.db, what: 'the run store' }, access: 'write' },
     outputs: [],
   });
-  const compiled = withFlagIssues(f, 'compare', () => {
-    const texts = files.map(readScenarioText);
-    const textOf = (i: number) => texts[files.length === 1 ? 0 : i];
-    // Common random numbers need one seed for every arm: --seed, else arm A's.
-    const [a0] = compileVariants([{ text: textOf(0), source: fileOf(0), assignments: [...x.fixed, ...edits[0]], seed: x.seed, allowPolicies: x.allowPolicies }]);
-    return compileVariants(edits.map((e, i) => ({ text: textOf(i), source: fileOf(i), assignments: [...x.fixed, ...e], seed: a0.cfg.seed, allowPolicies: x.allowPolicies })));
-  });
-  f.done('compare');
-  const seed = compiled[0].cfg.seed;
-  const labels = edits.map((e, i) => `${letter(i)}: ${fileOf(i)}${e.length ? ` [${describeAssignments(e)}]` : ''}`);
-  const [a, b, ...rest] = compiled.map((v, i) => ({ ...v, label: labels[i] }));
-  const { value: r, exitCode } = await withSession(io, { ...x, tasks: arms * batchSize(x) }, ({ ctx }) => executeCompare(ctx, {
-    a, b, more: rest,
-    replications: x.replications, precision: x.precision, maxReplications: x.maxReplications,
-    options: { ...storedOptions(x), files: files.length === 1 ? [fileA, null] : files },
-  }));
-  if (x.json) io.out(JSON.stringify(compareJson(r, { a: labels[0], b: labels[1], more: labels.slice(2) }), null, 2));
-  else {
-    if (r.status === 'interrupted') io.out(`INTERRUPTED: partial comparison from the ${r.replications} replications every arm finished\n`);
-    printCompare(io, r, labels, seed);
-    if (r.precision) printPrecision(io, r.precision);
+  const discardWorkers = await startWorkersEarly(f, x, arms * batchSize(x));
+  try {
+    const compiled = withFlagIssues(f, 'compare', () => {
+      const texts = files.map(readScenarioText);
+      const textOf = (i: number) => texts[files.length === 1 ? 0 : i];
+      // Common random numbers need one seed for every arm: --seed, else arm A's.
+      const [a0] = compileVariants([{ text: textOf(0), source: fileOf(0), assignments: [...x.fixed, ...edits[0]], seed: x.seed, allowPolicies: x.allowPolicies }]);
+      return compileVariants(edits.map((e, i) => ({ text: textOf(i), source: fileOf(i), assignments: [...x.fixed, ...e], seed: a0.cfg.seed, allowPolicies: x.allowPolicies })));
+    });
+    f.done('compare');
+    const seed = compiled[0].cfg.seed;
+    const labels = edits.map((e, i) => `${letter(i)}: ${fileOf(i)}${e.length ? ` [${describeAssignments(e)}]` : ''}`);
+    const [a, b, ...rest] = compiled.map((v, i) => ({ ...v, label: labels[i] }));
+    const { value: r, exitCode } = await withSession(io, { ...x, tasks: arms * batchSize(x) }, ({ ctx }) => executeCompare(ctx, {
+      a, b, more: rest,
+      replications: x.replications, precision: x.precision, maxReplications: x.maxReplications,
+      options: { ...storedOptions(x), files: files.length === 1 ? [fileA, null] : files },
+    }));
+    if (x.json) io.out(JSON.stringify(compareJson(r, { a: labels[0], b: labels[1], more: labels.slice(2) }), null, 2));
+    else {
+      if (r.status === 'interrupted') io.out(`INTERRUPTED: partial comparison from the ${r.replications} replications every arm finished\n`);
+      printCompare(io, r, labels, seed);
+      if (r.precision) printPrecision(io, r.precision);
+    }
+    storedNote(io, x.json, 'compare', r.runId, x.db);
+    return exitCode(r.status);
+  } finally {
+    await discardWorkers();
   }
-  storedNote(io, x.json, 'compare', r.runId, x.db);
-  return exitCode(r.status);
 }
 
 const pct = (v: number) => `${(v * 100).toFixed(2).replace(/\.?0+$/, '')}%`;

@@ -106,6 +106,21 @@ export function withFlagIssues<T>(f: FlagChecker, command: string, build: () => 
   throw new Error('unreachable: FlagChecker.done throws when there are issues');
 }
 
+/**
+ * Starts the worker threads of a local run with more than one thread now, before the
+ * command compiles its scenario, so that they load the engine meanwhile (engine/pool.ts
+ * startPoolEarly), as many as withSession would start for `tasks` replications; only
+ * when the flags read so far had no issue. Returns what the
+ * command calls when it ends, whichever way: it destroys the threads if no runner took
+ * them.
+ */
+export async function startWorkersEarly(f: FlagChecker, x: ExecutionFlags, tasks = batchSize(x)): Promise<() => Promise<void>> {
+  const threads = Math.min(x.workers, tasks);
+  if (f.issues.length > 0 || x.backend.kind !== 'local' || threads <= 1) return async () => {};
+  const { startPoolEarly } = await import('../engine/pool.ts');
+  return startPoolEarly(threads).discard;
+}
+
 export interface Session {
   ctx: ExecContext;
   /** true once a stop signal (Ctrl-C, SIGTERM, SIGHUP) arrived */

@@ -9,7 +9,7 @@ import { CHANNELS } from '../config/channels.ts';
 import { compileVariant, readScenarioText } from '../experiments/overrides.ts';
 import type { PrecisionOutcome } from '../experiments/precision.ts';
 import { executeRun, type RunOutcome } from '../runs/execute.ts';
-import { batchSize, readExecutionFlags, storedOptions, withFlagIssues, withSession } from './execution.ts';
+import { batchSize, readExecutionFlags, startWorkersEarly, storedOptions, withFlagIssues, withSession } from './execution.ts';
 import { checkFiles } from './files.ts';
 import { FlagChecker } from './options.ts';
 import { fmtHalfWidth, fmtKpi, table } from './table.ts';
@@ -108,30 +108,35 @@ export async function cmdRun(io: Io, file: string, o: Record<string, unknown>): 
     store: { arg: { flag: 'db', value: x.db, what: 'the run store' }, access: 'write' },
     outputs,
   });
-  const variant = withFlagIssues(f, 'run', () =>
-    compileVariant(readScenarioText(file), file, [...x.fixed, ...x.sets.map((s) => ({ path: s.path, value: s.values[0] }))], x.seed, x.allowPolicies));
-  // The scenario's plug-in routing policy is an input too, known once it compiled.
-  const policy = variant.cfg.routing?.policy;
-  if (policy !== undefined && /\.(ts|js|mjs)$/.test(policy)) checkFiles(f, { inputs: [{ flag: '', value: policy, what: "the scenario's routing policy" }], outputs });
-  f.done('run');
-  const { value: r, exitCode } = await withSession(io, { ...x, tasks: batchSize(x) }, ({ ctx }) => executeRun(ctx, {
-    variant, replications: x.replications, precision: x.precision, maxReplications: x.maxReplications,
-    options: { ...storedOptions(x), file },
-  }));
-  const json = JSON.stringify(runJson(r), null, 2);
-  if (out !== null) writeFileSync(out, `${json}\n`);
-  if (x.json) io.out(json);
-  else {
-    if (r.status === 'interrupted') io.out(`INTERRUPTED: partial result from the ${r.summary.replications} replication${r.summary.replications === 1 ? '' : 's'} that finished\n`);
-    printSummary(io, r.summary);
-    if (r.precision) printPrecision(io, r.precision);
+  const discardWorkers = await startWorkersEarly(f, x);
+  try {
+    const variant = withFlagIssues(f, 'run', () =>
+      compileVariant(readScenarioText(file), file, [...x.fixed, ...x.sets.map((s) => ({ path: s.path, value: s.values[0] }))], x.seed, x.allowPolicies));
+    // The scenario's plug-in routing policy is an input too, known once it compiled.
+    const policy = variant.cfg.routing?.policy;
+    if (policy !== undefined && /\.(ts|js|mjs)$/.test(policy)) checkFiles(f, { inputs: [{ flag: '', value: policy, what: "the scenario's routing policy" }], outputs });
+    f.done('run');
+    const { value: r, exitCode } = await withSession(io, { ...x, tasks: batchSize(x) }, ({ ctx }) => executeRun(ctx, {
+      variant, replications: x.replications, precision: x.precision, maxReplications: x.maxReplications,
+      options: { ...storedOptions(x), file },
+    }));
+    const json = JSON.stringify(runJson(r), null, 2);
+    if (out !== null) writeFileSync(out, `${json}\n`);
+    if (x.json) io.out(json);
+    else {
+      if (r.status === 'interrupted') io.out(`INTERRUPTED: partial result from the ${r.summary.replications} replication${r.summary.replications === 1 ? '' : 's'} that finished\n`);
+      printSummary(io, r.summary);
+      if (r.precision) printPrecision(io, r.precision);
+    }
+    storedNote(io, x.json, 'run', r.runId, x.db);
+    if (eventLog !== null && r.status !== 'interrupted') {
+      const n = await writeEventLog(variant.cfg, r.summary.replications, eventLog);
+      (x.json ? io.err : io.out)(`event log: ${n.toLocaleString('en-US')} records in ${eventLog}`);
+    }
+    return exitCode(r.status);
+  } finally {
+    await discardWorkers();
   }
-  storedNote(io, x.json, 'run', r.runId, x.db);
-  if (eventLog !== null && r.status !== 'interrupted') {
-    const n = await writeEventLog(variant.cfg, r.summary.replications, eventLog);
-    (x.json ? io.err : io.out)(`event log: ${n.toLocaleString('en-US')} records in ${eventLog}`);
-  }
-  return exitCode(r.status);
 }
 
 /**

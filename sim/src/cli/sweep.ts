@@ -2,7 +2,7 @@ import { SimError } from '../errors.ts';
 import { readScenarioText } from '../experiments/overrides.ts';
 import { executeSweep, sweepVariants, type SweepOutcome, type SweepPoints, type SweepSpec } from '../runs/execute.ts';
 import { TOTALS_MIXED, type Kpi } from '../metrics/summary.ts';
-import { batchSize, readExecutionFlags, storedOptions, withFlagIssues, withSession, type ExecutionFlags } from './execution.ts';
+import { batchSize, readExecutionFlags, startWorkersEarly, storedOptions, withFlagIssues, withSession, type ExecutionFlags } from './execution.ts';
 import { checkFiles, openStore } from './files.ts';
 import { FlagChecker } from './options.ts';
 import { fmtHalfWidth, fmtKpi, table } from './table.ts';
@@ -87,8 +87,13 @@ export async function cmdSweep(io: Io, file: string | undefined, o: Record<strin
   });
   if (resumeId === undefined && file !== undefined) {
     const fresh = newSpec(file, x);
-    const variants = withFlagIssues(f, 'sweep', () => sweepVariants(fresh(), x.allowPolicies));
-    return runSweep(io, x, fresh(), variants, undefined);
+    const discardWorkers = await startWorkersEarly(f, x);
+    try {
+      const variants = withFlagIssues(f, 'sweep', () => sweepVariants(fresh(), x.allowPolicies));
+      return await runSweep(io, x, fresh(), variants, undefined);
+    } finally {
+      await discardWorkers();
+    }
   }
   f.done('sweep');
 

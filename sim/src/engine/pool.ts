@@ -46,23 +46,57 @@ function workerFile(): string {
   return WORKER.href;
 }
 
+function newPool(workers: number): Piscina<ReplicationTask, Float64Array> {
+  const pool = new Piscina<ReplicationTask, Float64Array>({
+    filename: workerFile(),
+    minThreads: workers,
+    maxThreads: workers,
+    // Workers live as long as the command; no idle teardown between batches.
+    idleTimeout: 60_000,
+  });
+  // Piscina emits 'error' for what belongs to no task: a result that arrives after its
+  // task was cancelled (an interrupted run: "Unexpected message from Worker"), a worker
+  // failing with no task, a close timeout. Without a listener Node throws it as an
+  // uncaught exception. Every task's own failure reaches `run` through its promise,
+  // so these carry nothing to report.
+  pool.on('error', () => {});
+  return pool;
+}
+
+/** A pool started before its command needed it (startPoolEarly), until a runner of its size takes it. */
+let early: { workers: number; pool: Piscina<ReplicationTask, Float64Array>; taken: boolean } | null = null;
+
+/**
+ * Starts a pool of `workers` threads now, for the next runner of that size to take
+ * (withRunner): the threads load the engine while this thread still reads and compiles
+ * the scenario, instead of after it. A cold start of two threads costs about 0.1 s of
+ * each core; overlapped, a command's start-up hides it (bench/package.ts, the cold
+ * pool). `discard()` destroys the pool if no runner took it (the command failed first,
+ * or ran in another way); `taken()` says whether one did.
+ */
+export function startPoolEarly(workers: number): { taken: () => boolean; discard: () => Promise<void> } {
+  const entry = { workers, pool: newPool(workers), taken: false };
+  early = entry;
+  return {
+    taken: () => entry.taken,
+    discard: async () => {
+      if (early !== entry) return;
+      early = null;
+      await entry.pool.destroy();
+    },
+  };
+}
+
 const acquirePool = (workers: number) =>
   Effect.acquireRelease(
     Effect.sync(() => {
-      const pool = new Piscina<ReplicationTask, Float64Array>({
-        filename: workerFile(),
-        minThreads: workers,
-        maxThreads: workers,
-        // Workers live as long as the command; no idle teardown between batches.
-        idleTimeout: 60_000,
-      });
-      // Piscina emits 'error' for what belongs to no task: a result that arrives after its
-      // task was cancelled (an interrupted run: "Unexpected message from Worker"), a worker
-      // failing with no task, a close timeout. Without a listener Node throws it as an
-      // uncaught exception. Every task's own failure reaches `run` through its promise,
-      // so these carry nothing to report.
-      pool.on('error', () => {});
-      return pool;
+      const started = early?.workers === workers ? early : null;
+      // A pool started for another size (a plug-in policy runs on one thread) leaves the cores to this one.
+      if (started === null) void early?.pool.destroy();
+      early = null;
+      if (started === null) return newPool(workers);
+      started.taken = true;
+      return started.pool;
     }),
     (pool) => Effect.promise(() => pool.destroy()),
   );

@@ -2,7 +2,7 @@ import { runLimitIssues } from '../engine/limits.ts';
 import { SimError } from '../errors.ts';
 import { grouped, LIMITS } from '../config/limits.ts';
 import type { ModelConfig } from '../config/model-config.ts';
-import { RunInterrupted, type Runner } from '../engine/pool.ts';
+import { RunInterrupted, type Runner } from '../engine/runner.ts';
 import { estimate } from '../metrics/stats.ts';
 import { decodeResult, kpisOf, summarize, totalRow, type Kpi, type ReplicationResult, type RunSummary } from '../metrics/summary.ts';
 import { compareArms, correctionOf, type ArmComparison, type Correction, type PairedComparison } from '../experiments/paired.ts';

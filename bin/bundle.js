@@ -1,0 +1,96 @@
+#!/usr/bin/env node
+// Build step (run by `npm run build` after tsc): the `cctwin` command and its worker
+// threads as esbuild bundles in dist/bundle/. The tsc output in dist/sim/src and
+// dist/twin-api stays the package's library entry (with its .d.ts files); the bin
+// runs the bundles, because loading a few files starts a command several times
+// faster than loading hundreds: `import 'typebox'` alone is about 700 files and
+// 170 ms, `effect`'s modules as many again (docs/architecture.md, "Start-up",
+// has the measurements).
+//
+//   dist/bundle/cli.js, twin.js      the CLI and the twin's commands (ESM), split
+//                                    into shared chunks: each command still loads
+//                                    only what it imports (`await import()` in
+//                                    cli/program.ts stays a separate chunk)
+//   dist/bundle/replication-worker-entry.cjs
+//                                    a pool thread's module (engine/pool.ts), one
+//                                    CommonJS file (replication-worker-entry.cts
+//                                    says why CommonJS)
+//   dist/bundle/predict-worker.js    a thread of the load predictor (twin-api/load)
+//   dist/bundle/meta.json            which sources went into which file (the
+//                                    package test reads it)
+//   dist/build-info.json             the git commit built (runs/code-version.ts:
+//                                    a command then need not ask git at start-up)
+//
+// Bundled: the project's code and the pure-JavaScript libraries a command starts
+// with (BUNDLED below). Left as imports of node_modules: native modules, libraries
+// that start threads or read files of their own package, and those only a few
+// commands use, whose start-up does not matter.
+import { build } from 'esbuild';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+const OUT = `${ROOT}dist/bundle`;
+const BUNDLED = new Set(['typebox', 'effect', 'yaml', 'seedrandom', 'commander', 'cli-progress']);
+
+/** Bare imports of packages not in BUNDLED stay imports (resolved from node_modules at run time). */
+const externals = {
+  name: 'externals',
+  setup(b) {
+    b.onResolve({ filter: /^[^./]/ }, (args) => {
+      if (args.path.startsWith('node:')) return { path: args.path, external: true };
+      const name = args.path.startsWith('@') ? args.path.split('/').slice(0, 2).join('/') : args.path.split('/')[0];
+      return BUNDLED.has(name) ? undefined : { path: args.path, external: true };
+    });
+  },
+};
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20.19',
+  plugins: [externals],
+  // The bundled CommonJS libraries (seedrandom, commander, cli-progress) require() Node's
+  // modules: an ES module bundle gives them a require of its own.
+  logLevel: 'warning',
+  legalComments: 'none',
+};
+const esmBanner = { js: "import { createRequire as __cctwinRequire } from 'node:module'; const require = __cctwinRequire(import.meta.url);" };
+
+rmSync(OUT, { recursive: true, force: true });
+mkdirSync(OUT, { recursive: true });
+const results = await Promise.all([
+  build({
+    ...common,
+    entryPoints: { cli: `${ROOT}sim/src/cli.ts`, twin: `${ROOT}twin-api/commands.ts` },
+    outdir: OUT,
+    format: 'esm',
+    splitting: true,
+    chunkNames: '[name]-[hash]',
+    banner: esmBanner,
+    metafile: true,
+  }),
+  build({
+    ...common,
+    entryPoints: { 'replication-worker-entry': `${ROOT}sim/src/engine/replication-worker.ts` },
+    outdir: OUT,
+    outExtension: { '.js': '.cjs' },
+    format: 'cjs',
+    // A plug-in policy in TypeScript is loaded with tsx relative to this module's URL.
+    define: { 'import.meta.url': '__cctwinUrl' },
+    banner: { js: "const __cctwinUrl = require('node:url').pathToFileURL(__filename).href;" },
+    metafile: true,
+  }),
+  build({
+    ...common,
+    entryPoints: { 'predict-worker': `${ROOT}twin-api/load/predict-worker.ts` },
+    outdir: OUT,
+    format: 'esm',
+    banner: esmBanner,
+    metafile: true,
+  }),
+]);
+const { gitCommit } = await import('../dist/sim/src/runs/code-version.js');
+writeFileSync(`${ROOT}dist/build-info.json`, `${JSON.stringify({ commit: gitCommit(ROOT) })}\n`);
+const outputs = Object.assign({}, ...results.map((r) => r.metafile.outputs));
+writeFileSync(`${OUT}/meta.json`, `${JSON.stringify({ outputs: Object.fromEntries(Object.entries(outputs).map(([f, o]) => [f, Object.keys(o.inputs)])) })}\n`);
