@@ -75,6 +75,7 @@ let early: { workers: number; pool: Piscina<ReplicationTask, Float64Array>; take
  * or ran in another way); `taken()` says whether one did.
  */
 export function startPoolEarly(workers: number): { taken: () => boolean; discard: () => Promise<void> } {
+  void early?.pool.destroy(); // one started before and never taken
   const entry = { workers, pool: newPool(workers), taken: false };
   early = entry;
   return {
