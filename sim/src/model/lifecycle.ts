@@ -134,7 +134,7 @@ export function attempt(s: SimState, slot: number): void {
   s.cArrive[slot] = now;
   s.cRow[slot] = row;
   s.cSite[slot] = landing;
-  const cell = row >= s.warmRows ? (type * nS + landing) * NM : -1;
+  const cell = row >= s.warmRows ? (type * nS + landing) * NM : s.warmCell;
   const sub = row * s.subStride + (landing * NCH + ch) * NM;
   s.cCell[slot] = cell;
   s.cSub[slot] = sub;
