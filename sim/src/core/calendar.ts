@@ -190,9 +190,14 @@ export class Calendar {
     const st = this.sTime[src];
     // The heap is ordered by time alone; entries tied at the top time form a subtree
     // at the root (rare: then the least order key among them is found).
+    // Tests that run only when the calendar runs empty (at the end of a replication)
+    // come after tests that run at every pop: V8 compiles the event loop with the type
+    // feedback of the tests that have run, and throws it away (deoptimizes it) at the
+    // first test that had not; tested the other way round, the end of the first
+    // replication did, and the next ran in the interpreter until compiled again.
     const t0 = t[0];
     let best = 0;
-    if (st < t0 || (st === t0 && st !== Infinity && this.sOrder[src] < o[e[(best = this.topBest(t0))]])) {
+    if (st < t0 || (st !== Infinity && st === t0 && this.sOrder[src] < o[e[(best = this.topBest(t0))]])) {
       // The source's occurrence comes first (or the heap is empty).
       if (st > limit) return false;
       this.popTime = st;
@@ -230,8 +235,10 @@ export class Calendar {
       i = c;
       c = 2 * i + 1;
     }
-    if (i === best) {
-      // Tie resolution may leave the hole below the root: the last entry may belong higher.
+    // Tie resolution may leave the hole below the root: the last entry may belong higher.
+    // (best > 0 first, for the type feedback: see above; the loop's `i > 0` alone first
+    // ran when the heap ran down to a few entries.)
+    if (best > 0 && i === best) {
       while (i > 0) {
         const p = (i - 1) >> 1;
         const pt = t[p];
