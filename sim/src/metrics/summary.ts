@@ -538,14 +538,47 @@ function intervalsOf(cfg: ModelConfig, est: Estimator, i0: number, i1: number, d
   return intervals;
 }
 
+/**
+ * summarize()'s totals and performance alone, the same numbers, without the breakdowns
+ * (by channel, site, type, interval, week): for a caller that reports only these
+ * (`erlang --simulate`), which then does not pay for the hundreds of figures of the
+ * breakdowns.
+ */
+export function summarizeTotals(cfg: ModelConfig, results: ReplicationResult[], wallSeconds: number): Pick<RunSummary, 'totals' | 'performance'> {
+  const reps = inReplicationOrder(results);
+  return { totals: totalsOf(cfg, new Estimator(reps)), performance: performanceOf(cfg, reps, wallSeconds) };
+}
+
+/** Replications in replication order, so any completion order gives the same numbers. */
+function inReplicationOrder(results: ReplicationResult[]): ReplicationResult[] {
+  return [...results].sort((a, b) => a.replication - b.replication);
+}
+
+function totalsOf(cfg: ModelConfig, est: Estimator): KpiEstimates {
+  return est.of((r, out) => sumRows(r.rows, cfg, NM, 0, out));
+}
+
+function performanceOf(cfg: ModelConfig, reps: ReplicationResult[], wallSeconds: number): RunSummary['performance'] {
+  const events = reps.reduce((s, r) => s + r.events, 0);
+  const simWall = reps.reduce((s, r) => s + r.wallSeconds, 0);
+  const simulatedDays = (reps.length * cfg.horizon) / 86400;
+  return {
+    events,
+    wallSeconds,
+    eventsPerSecond: simWall > 0 ? events / simWall : 0,
+    simulatedDays,
+    secondsPerSimulatedDay: simulatedDays > 0 ? simWall / simulatedDays : 0,
+  };
+}
+
 /** Summarises replications (in replication order, so any completion order gives the same numbers). */
 export function summarize(cfg: ModelConfig, results: ReplicationResult[], wallSeconds: number): RunSummary {
-  const reps = [...results].sort((a, b) => a.replication - b.replication);
+  const reps = inReplicationOrder(results);
   const nS = cfg.sites.length;
   const channels = channelsOf(cfg);
   const est = new Estimator(reps);
   const split = splitter(cfg, est);
-  const totals = est.of((r, out) => sumRows(r.rows, cfg, NM, 0, out));
+  const totals = totalsOf(cfg, est);
   const { byChannel, bySite } = split(-1);
   const bySiteChannel: Record<string, Record<string, KpiEstimates>> = {};
   for (let si = 0; si < nS; si++) {
@@ -616,9 +649,6 @@ export function summarize(cfg: ModelConfig, results: ReplicationResult[], wallSe
       missedIntervals: missed,
     };
   });
-  const events = reps.reduce((s, r) => s + r.events, 0);
-  const simWall = reps.reduce((s, r) => s + r.wallSeconds, 0);
-  const simulatedDays = (reps.length * cfg.horizon) / 86400;
   return {
     scenario: cfg.name,
     seed: cfg.seed,
@@ -648,12 +678,6 @@ export function summarize(cfg: ModelConfig, results: ReplicationResult[], wallSe
     ...(wf ? { cohorts: wf.cohorts.map((c) => ({ ...c })), staffing: wf.staffing } : {}),
     byTenure,
     sla,
-    performance: {
-      events,
-      wallSeconds,
-      eventsPerSecond: simWall > 0 ? events / simWall : 0,
-      simulatedDays,
-      secondsPerSimulatedDay: simulatedDays > 0 ? simWall / simulatedDays : 0,
-    },
+    performance: performanceOf(cfg, reps, wallSeconds),
   };
 }
