@@ -1,5 +1,5 @@
 /**
- * The event calendar: a binary min-heap over typed arrays, plus a second level of
+ * The event calendar: a 4-ary min-heap over typed arrays, plus a second level of
  * "sources" (recurring events with at most one occurrence pending each: the arrival
  * stream of each contact type).
  *
