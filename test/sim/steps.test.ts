@@ -17,7 +17,7 @@ function build(spec: CenterSpec, arrivals: [type: number, time: number][] = []):
   return r;
 }
 
-/** A live slot with its counts filed at (interval 0, site 0, phone) and in cell (type 0, site 0), or in no cell (warm-up). */
+/** A live slot with its counts filed at (interval 0, site 0, phone) and in cell (type 0, site 0), or in no cell (warm-up: s.warmCell). */
 function slotAt(s: SimState, cell: number): number {
   const slot = s.allocCall();
   s.cType[slot] = 0;
@@ -42,7 +42,7 @@ describe('endAttempt: an outcome counted once and logged once', () => {
   it('with the log on, one record per call, with its outcome and defect; a contact of the warm-up counts in no cell', () => {
     const s = build({ types: [{ handle: 100 }], groups: [{ queues: [0], staffing: 1 }] }).state;
     const log = (s.log = new EventLog(4));
-    const a = slotAt(s, 0), b = slotAt(s, -1);
+    const a = slotAt(s, 0), b = slotAt(s, s.warmCell);
     endAttempt(s, a, M.completed, O_COMPLETED, 1);
     expect(log.n).toBe(1);
     endAttempt(s, b, M.blocked, O_BLOCKED, 0);

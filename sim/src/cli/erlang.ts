@@ -150,11 +150,12 @@ export async function cmdErlang(io: Io, model: string, o: Record<string, unknown
   const indexes = Array.from({ length: replications }, (_, r) => r);
   // The simulation's modules (the model's defaults with the schema, the worker pool,
   // the result decoder) load only here.
-  const [{ erlangModel }, { runnerFor }, { decodeResult, summarize }] = await Promise.all([
+  const [{ erlangModel }, { runnerFor }, { decodeResult, summarizeTotals }] = await Promise.all([
     import('./erlang-model.ts'), import('../engine/runner.ts'), import('../metrics/summary.ts')]);
   const cfg = erlangModel(spec, hours, seed, warmup);
   const bufs = await runnerFor({ workers, tasks: replications }, (runner) => runner.run(cfg, indexes));
-  const run = summarize(cfg, bufs.map((b) => decodeResult(b, cfg)), (performance.now() - t0) / 1000);
+  // The totals are all this command reports (no breakdown by interval, channel or site).
+  const run = summarizeTotals(cfg, bufs.map((b) => decodeResult(b, cfg)), (performance.now() - t0) / 1000);
   const simulated: Record<string, Estimate> = { ...run.totals };
   if (o.json) {
     io.out(JSON.stringify({ analytic, simulated, replications, hours, seed, performance: run.performance }, null, 2));

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { serialize } from 'node:v8';
 import { Sampler } from '../core/distributions.ts';
 import { CHANNELS } from './channels.ts';
@@ -285,6 +284,10 @@ const keys = new WeakMap<ModelConfig, string>();
 export function modelKey(cfg: ModelConfig): string {
   let k = keys.get(cfg);
   if (k === undefined) {
+    // node:crypto loads here, when a worker pool first needs a key, not with the
+    // engine: a run on this thread never needs one (the module took a few ms of the
+    // start-up of every command that simulates).
+    const { createHash } = process.getBuiltinModule('node:crypto');
     k = createHash('sha256').update(serialize(cfg)).digest('base64url');
     if (Object.isFrozen(cfg)) keys.set(cfg, k);
   }

@@ -1,5 +1,5 @@
 /**
- * The event calendar: a binary min-heap over typed arrays, plus a second level of
+ * The event calendar: a 4-ary min-heap over typed arrays, plus a second level of
  * "sources" (recurring events with at most one occurrence pending each: the arrival
  * stream of each contact type).
  *
@@ -23,12 +23,15 @@
  *
  * Layout: the heap itself holds only (time, entry id) pairs, so a sift moves two
  * numbers per level; an entry's order key and payload sit in a pool indexed by its id.
- * The heap is ordered by time alone (one comparison per level, the smaller child
- * chosen without a branch); entries tied at the top time form a subtree at the root,
+ * The heap is 4-ary (children of i: 4i + 1 .. 4i + 4): half the levels of a binary
+ * heap, and a level's four children are read independently, where each level of a
+ * binary heap waits for the one before. It is ordered by time alone (the smallest
+ * child chosen without a branch); entries tied at the top time form a subtree at the root,
  * and only when the root has a child at its time is that subtree searched for the
  * least order key (times tie only at interval boundaries or with discrete
  * distributions). Nothing is allocated per event: arrays grow by doubling only when
- * full, and entry ids are recycled. Cells past the heap's end hold Infinity.
+ * full, and entry ids are recycled. Cells past the heap's end hold Infinity, and the
+ * time array has PAD cells more, so a sift reads a node's four children unchecked.
  *
  * Sources (the two-level calendar): source k's next occurrence is held in its own
  * small heap (ordered by the same key) and compared with the main heap's top when
@@ -37,6 +40,9 @@
  * source has nothing pending until `setSource` gives it its next time; its target is
  * the source id and its gen 0.
  */
+/** Time cells past the heap's capacity: the last node's four children are readable (Infinity). */
+const PAD = 4;
+
 export class Calendar {
   private time: Float64Array;
   private entry: Int32Array;
@@ -73,7 +79,7 @@ export class Calendar {
   /** `sources`: how many sources (ids 0..sources-1) `setSource` may use. */
   constructor(capacity = 1024, sources = 0) {
     const c = Math.max(16, capacity | 0);
-    this.time = new Float64Array(c).fill(Infinity);
+    this.time = new Float64Array(c + PAD).fill(Infinity);
     this.entry = new Int32Array(c);
     this.order = new Float64Array(c);
     this.kinds = new Int32Array(c);
@@ -127,7 +133,7 @@ export class Calendar {
 
   /** push() with an order key from reserve(). */
   pushOrdered(time: number, ord: number, kind: number, target: number, gen: number): void {
-    if (this.n === this.time.length) this.grow();
+    if (this.n === this.entry.length) this.grow();
     const id = this.nFree > 0 ? this.free[--this.nFree] : this.nIds++;
     this.order[id] = ord;
     this.kinds[id] = kind;
@@ -137,7 +143,7 @@ export class Calendar {
     const t = this.time, e = this.entry;
     let i = this.n++;
     while (i > 0) {
-      const p = (i - 1) >> 1;
+      const p = (i - 1) >> 2;
       const pt = t[p];
       if (pt <= time) break;
       t[i] = pt;
@@ -190,9 +196,14 @@ export class Calendar {
     const st = this.sTime[src];
     // The heap is ordered by time alone; entries tied at the top time form a subtree
     // at the root (rare: then the least order key among them is found).
+    // Tests that run only when the calendar runs empty (at the end of a replication)
+    // come after tests that run at every pop: V8 compiles the event loop with the type
+    // feedback of the tests that have run, and throws it away (deoptimizes it) at the
+    // first test that had not; tested the other way round, the end of the first
+    // replication did, and the next ran in the interpreter until compiled again.
     const t0 = t[0];
     let best = 0;
-    if (st < t0 || (st === t0 && st !== Infinity && this.sOrder[src] < o[e[(best = this.topBest(t0))]])) {
+    if (st < t0 || (st !== Infinity && st === t0 && this.sOrder[src] < o[e[(best = this.topBest(t0))]])) {
       // The source's occurrence comes first (or the heap is empty).
       if (st > limit) return false;
       this.popTime = st;
@@ -215,25 +226,31 @@ export class Calendar {
     const last = n - 1;
     this.n = last;
     // Sift the last entry down from the hole, by time alone (cells from n on hold
-    // Infinity, so the right child needs no bounds check).
+    // Infinity, so the children past the first need no bounds check).
     const lt = t[last], le = e[last];
     t[last] = Infinity;
     if (best === last) return true;
     let i = best;
-    let c = 2 * i + 1;
+    let c = 4 * i + 1;
     while (c < last) {
-      c += +(t[c + 1] < t[c]); // the smaller child, without a branch (it would mispredict half the time)
-      const ct = t[c];
+      // The smallest of the four children, without a branch (one would mispredict
+      // often): the smaller of each pair, then the smaller of the two.
+      const a = c + +(t[c + 1] < t[c]);
+      const b = c + 2 + +(t[c + 3] < t[c + 2]);
+      const m = a + (b - a) * +(t[b] < t[a]);
+      const ct = t[m];
       if (lt <= ct) break;
       t[i] = ct;
-      e[i] = e[c];
-      i = c;
-      c = 2 * i + 1;
+      e[i] = e[m];
+      i = m;
+      c = 4 * i + 1;
     }
-    if (i === best) {
-      // Tie resolution may leave the hole below the root: the last entry may belong higher.
+    // Tie resolution may leave the hole below the root: the last entry may belong higher.
+    // (best > 0 first, for the type feedback: see above; the loop's `i > 0` alone first
+    // ran when the heap ran down to a few entries.)
+    if (best > 0 && i === best) {
       while (i > 0) {
-        const p = (i - 1) >> 1;
+        const p = (i - 1) >> 2;
         const pt = t[p];
         if (pt <= lt) break;
         t[i] = pt;
@@ -252,15 +269,15 @@ export class Calendar {
    */
   private topBest(t0: number): number {
     const t = this.time;
-    return t[1] === t0 || t[2] === t0 ? this.tieBestFrom(0, t0, 0) : 0;
+    return t[1] === t0 || t[2] === t0 || t[3] === t0 || t[4] === t0 ? this.tieBestFrom(0, t0, 0) : 0;
   }
 
   private tieBestFrom(i: number, t0: number, best: number): number {
     if (i >= this.n || this.time[i] !== t0) return best;
     const o = this.order, e = this.entry;
     if (o[e[i]] < o[e[best]]) best = i;
-    best = this.tieBestFrom(2 * i + 1, t0, best);
-    return this.tieBestFrom(2 * i + 2, t0, best);
+    for (let c = 4 * i + 1; c <= 4 * i + 4; c++) best = this.tieBestFrom(c, t0, best);
+    return best;
   }
 
   private fixSources(): void {
@@ -306,12 +323,12 @@ export class Calendar {
   }
 
   private grow(): void {
-    const c = this.time.length * 2;
-    const f64 = (a: Float64Array) => { const b = new Float64Array(c).fill(Infinity); b.set(a); return b; };
+    const c = this.entry.length * 2;
+    const f64 = (a: Float64Array, n: number) => { const b = new Float64Array(n).fill(Infinity); b.set(a); return b; };
     const i32 = (a: Int32Array) => { const b = new Int32Array(c); b.set(a); return b; };
-    this.time = f64(this.time);
+    this.time = f64(this.time, c + PAD);
     this.entry = i32(this.entry);
-    this.order = f64(this.order);
+    this.order = f64(this.order, c);
     this.kinds = i32(this.kinds);
     this.targets = i32(this.targets);
     this.gens = i32(this.gens);

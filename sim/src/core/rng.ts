@@ -1,4 +1,4 @@
-import seedrandom from 'seedrandom';
+import alea from 'seedrandom/lib/alea.js';
 
 /**
  * Seeded random streams. There is no global generator (SimPy's "defense of design"
@@ -21,7 +21,7 @@ export class Stream {
   private readonly st: Float64Array;
 
   constructor(readonly key: string) {
-    const st = seedrandom.alea(key, { state: true }).state();
+    const st = alea(key, { state: true }).state();
     this.st = Float64Array.of(st.s0, st.s1, st.s2, st.c, 0, 0, 0);
   }
 

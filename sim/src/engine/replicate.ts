@@ -159,7 +159,7 @@ export class Replication {
       for (let slot = 0; slot < s.nSlots; slot++) {
         if (s.cState[slot] !== CALL_WAITING && !(cut && s.cState[slot] === CALL_IVR)) continue;
         out[subAt + s.cSub[slot] + M.unfinished]++;
-        if (s.cCell[slot] >= 0) out[cellsAt + s.cCell[slot] + M.unfinished]++;
+        if (s.cCell[slot] !== s.warmCell) out[cellsAt + s.cCell[slot] + M.unfinished]++;
       }
     }
     const complaints = s.wf?.complaints ?? null;
@@ -173,7 +173,7 @@ export class Replication {
         const overdue = s.now - s.cArrive[slot] > complaints.replyDeadline ? 1 : 0;
         out[subAt + s.cSub[slot] + M.complaintCasesOpen]++;
         out[subAt + s.cSub[slot] + M.complaintCasesOpenOverdue] += overdue;
-        if (s.cCell[slot] >= 0) {
+        if (s.cCell[slot] !== s.warmCell) {
           out[cellsAt + s.cCell[slot] + M.complaintCasesOpen]++;
           out[cellsAt + s.cCell[slot] + M.complaintCasesOpenOverdue] += overdue;
         }

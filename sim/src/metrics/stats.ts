@@ -23,13 +23,21 @@ export interface Estimate {
 
 /** Estimate from per-replication values; NaN values (KPI undefined in that replication) are left out. */
 export function estimate(values: ArrayLike<number>): Estimate {
+  return estimateStrided(values, 0, 1, values.length);
+}
+
+/**
+ * estimate() of the `count` values at start, start + stride, ...: a table of
+ * replications x KPIs read a KPI at a time, without a copy per KPI.
+ */
+export function estimateStrided(values: ArrayLike<number>, start: number, stride: number, count: number): Estimate {
   let n = 0, sum = 0;
-  for (let i = 0; i < values.length; i++) if (!Number.isNaN(values[i])) { n++; sum += values[i]; }
+  for (let i = 0, j = start; i < count; i++, j += stride) if (!Number.isNaN(values[j])) { n++; sum += values[j]; }
   if (n === 0) return { mean: null, ci95: null };
   const mean = sum / n;
   if (n < 2) return { mean, ci95: null };
   let ss = 0;
-  for (let i = 0; i < values.length; i++) if (!Number.isNaN(values[i])) ss += (values[i] - mean) ** 2;
+  for (let i = 0, j = start; i < count; i++, j += stride) if (!Number.isNaN(values[j])) ss += (values[j] - mean) ** 2;
   const sd = Math.sqrt(ss / (n - 1));
   return { mean, ci95: t975(n - 1) * sd / Math.sqrt(n) };
 }

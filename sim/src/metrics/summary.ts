@@ -4,7 +4,7 @@ import {
   AREA_METRICS, CHANNELS, HEAD_STATES, HEADER_LENGTH, headcountDays, headcountLength, LEVEL_METRICS, M, NCH, NHS, NM,
   RESULT_MAGIC, RESULT_VERSION, TENURE_BANDS, TIME_WEIGHTED,
 } from '../model/layout.ts';
-import { estimate, type Estimate } from './stats.ts';
+import { estimate, estimateStrided, type Estimate } from './stats.ts';
 
 /**
  * KPIs, per replication and across replications. Definitions (also in the README):
@@ -90,63 +90,75 @@ export type Kpi = (typeof KPIS)[number];
 export type KpiValues = Record<Kpi, number>;
 export type KpiEstimates = Record<Kpi, Estimate>;
 
-/** KPIs of one row of summed metrics. Ratios with a zero denominator are NaN. */
-export function kpisOf(r: ArrayLike<number>, o = 0): KpiValues {
-  const div = (a: number, b: number) => (b > 0 ? a / b : NaN);
+/** Where each KPI sits in a row of kpiValues: its index in KPIS. */
+const K = Object.fromEntries(KPIS.map((k, i) => [k, i])) as Record<Kpi, number>;
+const NK = KPIS.length;
+
+const div = (a: number, b: number) => (b > 0 ? a / b : NaN);
+
+/**
+ * The KPIs of one row of summed metrics (at `o` in `r`), written in KPIS order to
+ * `v` at `at`: a summary reads thousands of rows (every interval, by channel and
+ * site, in every replication), and a flat table of them costs no object per row.
+ * Ratios with a zero denominator are NaN.
+ */
+function kpiValues(r: ArrayLike<number>, o: number, v: Float64Array, at: number): void {
   // Redials, rework and complaint contacts and complaint cases are not new customers.
   const customers = r[o + M.arrivals] - r[o + M.retries] - r[o + M.repeatArrivals];
-  return {
-    arrivals: r[o + M.arrivals],
-    offered: r[o + M.offered],
-    answered: r[o + M.answered],
-    abandoned: r[o + M.abandoned],
-    blocked: r[o + M.blocked],
-    deflected: r[o + M.deflected],
-    ivrHangup: r[o + M.ivrHangup],
-    unfinished: r[o + M.unfinished],
-    lost: r[o + M.lost],
-    dropped: r[o + M.dropped],
-    transfers: r[o + M.transfers],
-    retries: r[o + M.retries],
-    customers,
-    customersLost: r[o + M.customersLost],
-    customerLossRate: div(r[o + M.customersLost], customers),
-    callbacks: r[o + M.callbacks],
-    serviceLevel: div(r[o + M.answeredWithin], r[o + M.offered]),
-    serviceLevelAnswered: div(r[o + M.answeredWithin], r[o + M.answered]),
-    abandonRate: div(r[o + M.abandoned], r[o + M.offered]),
-    asa: div(r[o + M.waitAnswered], r[o + M.answered]),
-    aht: div(r[o + M.handleTime], r[o + M.completed]),
-    wrapTime: div(r[o + M.wrapTime], r[o + M.completed]),
-    occupancy: div(r[o + M.busyTime], r[o + M.staffedTime]),
-    replyOnTime: div(r[o + M.answered] - r[o + M.answeredLate], r[o + M.answered]),
-    backlog: r[o + M.backlog],
-    overdue: r[o + M.overdue],
-    ...quality(r, o, div),
-  };
-}
-
-function quality(r: ArrayLike<number>, o: number, div: (a: number, b: number) => number) {
+  v[at + K.arrivals] = r[o + M.arrivals];
+  v[at + K.offered] = r[o + M.offered];
+  v[at + K.answered] = r[o + M.answered];
+  v[at + K.abandoned] = r[o + M.abandoned];
+  v[at + K.blocked] = r[o + M.blocked];
+  v[at + K.deflected] = r[o + M.deflected];
+  v[at + K.ivrHangup] = r[o + M.ivrHangup];
+  v[at + K.unfinished] = r[o + M.unfinished];
+  v[at + K.lost] = r[o + M.lost];
+  v[at + K.dropped] = r[o + M.dropped];
+  v[at + K.transfers] = r[o + M.transfers];
+  v[at + K.retries] = r[o + M.retries];
+  v[at + K.customers] = customers;
+  v[at + K.customersLost] = r[o + M.customersLost];
+  v[at + K.customerLossRate] = div(r[o + M.customersLost], customers);
+  v[at + K.callbacks] = r[o + M.callbacks];
+  v[at + K.serviceLevel] = div(r[o + M.answeredWithin], r[o + M.offered]);
+  v[at + K.serviceLevelAnswered] = div(r[o + M.answeredWithin], r[o + M.answered]);
+  v[at + K.abandonRate] = div(r[o + M.abandoned], r[o + M.offered]);
+  v[at + K.asa] = div(r[o + M.waitAnswered], r[o + M.answered]);
+  v[at + K.aht] = div(r[o + M.handleTime], r[o + M.completed]);
+  v[at + K.wrapTime] = div(r[o + M.wrapTime], r[o + M.completed]);
+  v[at + K.occupancy] = div(r[o + M.busyTime], r[o + M.staffedTime]);
+  v[at + K.replyOnTime] = div(r[o + M.answered] - r[o + M.answeredLate], r[o + M.answered]);
+  v[at + K.backlog] = r[o + M.backlog];
+  v[at + K.overdue] = r[o + M.overdue];
+  // The quality loop, over handled = completed contacts other than complaint cases.
   const handled = r[o + M.completed] - r[o + M.complaintReplies];
   const defectRate = div(r[o + M.defects], handled);
   const repeat = div(r[o + M.repeats] + r[o + M.complaints], handled);
-  return {
-    defects: r[o + M.defects],
-    defectRate,
-    accuracy: 1 - defectRate,
-    dpmo: defectRate * 1e6,
-    sigmaLevel: sigmaLevel(defectRate * 1e6),
-    repeatContactRate: repeat,
-    firstContactResolution: 1 - repeat,
-    complaints: r[o + M.complaints],
-    complaintsPer10k: div(r[o + M.complaints] * 1e4, handled),
-    // Open cases past the deadline are late; open ones within it are left out (see KPIS).
-    complaintReplyOnTime: div(r[o + M.complaintRepliesOnTime], r[o + M.complaintReplies] + r[o + M.complaintCasesOpenOverdue]),
-    complaintCasesOpen: r[o + M.complaintCasesOpen],
-    complaintCasesOpenOverdue: r[o + M.complaintCasesOpenOverdue],
-    compensation: r[o + M.compensation],
-    cost: r[o + M.agentCost] + r[o + M.telephonyCost] + r[o + M.compensation],
-  };
+  v[at + K.defects] = r[o + M.defects];
+  v[at + K.defectRate] = defectRate;
+  v[at + K.accuracy] = 1 - defectRate;
+  v[at + K.dpmo] = defectRate * 1e6;
+  v[at + K.sigmaLevel] = sigmaLevel(defectRate * 1e6);
+  v[at + K.repeatContactRate] = repeat;
+  v[at + K.firstContactResolution] = 1 - repeat;
+  v[at + K.complaints] = r[o + M.complaints];
+  v[at + K.complaintsPer10k] = div(r[o + M.complaints] * 1e4, handled);
+  // Open cases past the deadline are late; open ones within it are left out (see KPIS).
+  v[at + K.complaintReplyOnTime] = div(r[o + M.complaintRepliesOnTime], r[o + M.complaintReplies] + r[o + M.complaintCasesOpenOverdue]);
+  v[at + K.complaintCasesOpen] = r[o + M.complaintCasesOpen];
+  v[at + K.complaintCasesOpenOverdue] = r[o + M.complaintCasesOpenOverdue];
+  v[at + K.compensation] = r[o + M.compensation];
+  v[at + K.cost] = r[o + M.agentCost] + r[o + M.telephonyCost] + r[o + M.compensation];
+}
+
+/** KPIs of one row of summed metrics. Ratios with a zero denominator are NaN. */
+export function kpisOf(r: ArrayLike<number>, o = 0): KpiValues {
+  const v = new Float64Array(NK);
+  kpiValues(r, o, v, 0);
+  const out = {} as KpiValues;
+  for (let k = 0; k < NK; k++) out[KPIS[k]] = v[k];
+  return out;
 }
 
 /** A decoded replication result (views into the buffer; see model/layout.ts). */
@@ -204,6 +216,16 @@ export function effectiveWarmup(cfg: ModelConfig): number {
   return Math.min(firstRow(cfg) * cfg.intervalLength, cfg.horizon);
 }
 
+/** A 0/1 flag per metric: what a sum tests per metric, without a search of the list. */
+function metricMask(metrics: readonly number[]): Uint8Array {
+  const mask = new Uint8Array(NM);
+  for (const k of metrics) mask[k] = 1;
+  return mask;
+}
+const IS_AREA = metricMask(AREA_METRICS);
+const IS_LEVEL = metricMask(LEVEL_METRICS);
+const IS_TIME_WEIGHTED = metricMask(TIME_WEIGHTED);
+
 /**
  * Sums the interval rows after the warm-up. Counts include the drain row (it only
  * holds contacts injected after the horizon); areas stop at the horizon, time costs
@@ -211,18 +233,16 @@ export function effectiveWarmup(cfg: ModelConfig): number {
  * interval.
  */
 export function totalRow(rows: Float64Array, cfg: ModelConfig): Float64Array {
-  return sumRows(rows, cfg, NM, 0);
+  return sumRows(rows, cfg, NM, 0, new Float64Array(NM));
 }
 
-/** totalRow over a block whose rows are `stride` long, reading the NM metrics at `offset`. */
-function sumRows(block: Float64Array, cfg: ModelConfig, stride: number, offset: number): Float64Array {
-  const out = new Float64Array(NM);
+/** totalRow over a block whose rows are `stride` long, reading the NM metrics at `offset`, into `out` (zeros). */
+function sumRows(block: Float64Array, cfg: ModelConfig, stride: number, offset: number, out: Float64Array): Float64Array {
   const nI = cfg.nIntervals;
   for (let i = firstRow(cfg); i <= nI; i++) {
     const b = i * stride + offset;
     for (let k = 0; k < NM; k++) {
-      if (i === nI && AREA_METRICS.includes(k)) continue;
-      if (LEVEL_METRICS.includes(k)) continue;
+      if (IS_LEVEL[k] || (i === nI && IS_AREA[k])) continue;
       out[k] += block[b + k];
     }
   }
@@ -235,7 +255,7 @@ function sumRows(block: Float64Array, cfg: ModelConfig, stride: number, offset: 
  * to `out`, levels excepted: those are the levels at the end of row i1 - 1.
  */
 function rangeSum(block: Float64Array, stride: number, offset: number, i0: number, i1: number, out: Float64Array): Float64Array {
-  for (let i = i0; i < i1; i++) for (let k = 0; k < NM; k++) if (!LEVEL_METRICS.includes(k)) out[k] += block[i * stride + offset + k];
+  for (let i = i0; i < i1; i++) for (let k = 0; k < NM; k++) if (!IS_LEVEL[k]) out[k] += block[i * stride + offset + k];
   if (i1 > 0) for (const k of LEVEL_METRICS) out[k] += block[(i1 - 1) * stride + offset + k];
   return out;
 }
@@ -254,20 +274,26 @@ function weekHeadcount(reps: ReplicationResult[], cohorts: string[], day: number
   return { day, ...states(all), byCohort: Object.fromEntries(cohorts.map((name, c) => [name, states([c])])) };
 }
 
-/** Counts of one interval (or the totals, row = -1) for the chosen sites and channels, with those sites' time. */
-function breakdown(r: ReplicationResult, cfg: ModelConfig, row: number, sites: number[], channels: number[], withTime: boolean): Float64Array {
+/**
+ * Adds the counts of one interval (or the totals, row = -1) for the chosen sites and
+ * channels, with those sites' time, to `out` (zeros).
+ */
+function breakdown(r: ReplicationResult, cfg: ModelConfig, row: number, sites: readonly number[], channels: readonly number[], withTime: boolean, out: Float64Array): Float64Array {
   const nS = cfg.sites.length;
-  const out = new Float64Array(NM);
   for (const si of sites) {
     for (const ch of channels) {
       const off = (si * NCH + ch) * NM;
-      const src = row < 0 ? sumRows(r.subRows, cfg, nS * NCH * NM, off) : r.subRows.subarray(row * nS * NCH * NM + off, row * nS * NCH * NM + off + NM);
-      for (let k = 0; k < NM; k++) if (!TIME_WEIGHTED.includes(k)) out[k] += src[k];
+      // An interval is read in place; the totals of each (site, channel) are summed
+      // first, then added, so that every figure adds up in the same order.
+      const src = row < 0 ? sumRows(r.subRows, cfg, nS * NCH * NM, off, new Float64Array(NM)) : r.subRows;
+      const at = row < 0 ? 0 : row * nS * NCH * NM + off;
+      for (let k = 0; k < NM; k++) if (!IS_TIME_WEIGHTED[k]) out[k] += src[at + k];
     }
     if (withTime) {
-      const t = row < 0 ? sumRows(r.siteRows, cfg, nS * NM, si * NM) : r.siteRows.subarray((row * nS + si) * NM, (row * nS + si + 1) * NM);
-      out[M.busyTime] += t[M.busyTime];
-      out[M.staffedTime] += t[M.staffedTime];
+      const t = row < 0 ? sumRows(r.siteRows, cfg, nS * NM, si * NM, new Float64Array(NM)) : r.siteRows;
+      const at = row < 0 ? 0 : (row * nS + si) * NM;
+      out[M.busyTime] += t[at + M.busyTime];
+      out[M.staffedTime] += t[at + M.staffedTime];
     }
   }
   return out;
@@ -275,13 +301,17 @@ function breakdown(r: ReplicationResult, cfg: ModelConfig, row: number, sites: n
 
 /** Totals of one channel (index into CHANNELS; all sites, after the warm-up): counts only, no agent time. */
 export function channelRow(r: ReplicationResult, cfg: ModelConfig, channel: number): Float64Array {
-  return breakdown(r, cfg, -1, cfg.sites.map((_, i) => i), [channel], false);
+  return breakdown(r, cfg, -1, cfg.sites.map((_, i) => i), [channel], false, new Float64Array(NM));
 }
 
 /** Totals of one contact type (all sites, after the warm-up; levels at the horizon, as totalRow's). */
 export function typeRow(r: ReplicationResult, cfg: ModelConfig, type: number): Float64Array {
+  return typeSum(r, cfg, type, new Float64Array(NM));
+}
+
+/** typeRow into `out` (zeros). */
+function typeSum(r: ReplicationResult, cfg: ModelConfig, type: number, out: Float64Array): Float64Array {
   const nS = cfg.sites.length;
-  const out = new Float64Array(NM);
   for (let si = 0; si < nS; si++) {
     const b = (type * nS + si) * NM;
     for (let k = 0; k < NM; k++) out[k] += r.cells[b + k];
@@ -429,23 +459,60 @@ export interface RunSummary {
  */
 export const TOTALS_MIXED: readonly Kpi[] = ['serviceLevel', 'serviceLevelAnswered', 'abandonRate', 'asa', 'aht', 'wrapTime', 'replyOnTime'];
 
-function estimates(values: KpiValues[]): KpiEstimates {
-  const out = {} as KpiEstimates;
-  for (const k of KPIS) out[k] = estimate(values.map((v) => v[k]));
-  return out;
+/**
+ * Estimates of KPIs across replications (in the order given), figure by figure: one
+ * table of replications x KPIs and one metric row, reused for every figure of a
+ * summary (a day of 15-minute intervals has hundreds).
+ */
+class Estimator {
+  private readonly row = new Float64Array(NM);
+  private readonly values: Float64Array;
+
+  constructor(private readonly reps: readonly ReplicationResult[]) {
+    this.values = new Float64Array(reps.length * NK);
+  }
+
+  /** The KPI estimates of the figure whose metrics `fill` adds to `out` (zeros) for each replication, set on `into`. */
+  of<T extends object = Record<never, never>>(fill: (r: ReplicationResult, out: Float64Array) => void, into = {} as T): T & KpiEstimates {
+    const { reps, row, values } = this;
+    for (let j = 0; j < reps.length; j++) {
+      row.fill(0);
+      fill(reps[j], row);
+      kpiValues(row, 0, values, j * NK);
+    }
+    const out = into as T & KpiEstimates;
+    for (let k = 0; k < NK; k++) out[KPIS[k]] = estimateStrided(values, k, NK, reps.length);
+    return out;
+  }
 }
 
+/** Copies the NM metrics at `at` of a block to `out`. */
+function copyRow(block: Float64Array, at: number, out: Float64Array): void {
+  for (let k = 0; k < NM; k++) out[k] = block[at + k];
+}
+
+/** The channels of the model's contact types (indexes into CHANNELS), in CHANNELS order. */
+function channelsOf(cfg: ModelConfig): number[] {
+  return [...new Set(cfg.types.map((t) => CHANNELS.indexOf(t.channel)))].sort((a, b) => a - b);
+}
+const ALL_CHANNELS = CHANNELS.map((_, c) => c);
+
 /** The KPIs of interval `row` (or the totals, -1) by channel and by site, across replications. */
-function splitter(cfg: ModelConfig, reps: ReplicationResult[]) {
+function splitter(cfg: ModelConfig, est: Estimator) {
   const nS = cfg.sites.length;
   const allSites = cfg.sites.map((_, i) => i);
-  const channels = [...new Set(cfg.types.map((t) => CHANNELS.indexOf(t.channel)))].sort((a, b) => a - b);
-  const per = (f: (r: ReplicationResult) => Float64Array) => estimates(reps.map((r) => kpisOf(f(r))));
+  const channels = channelsOf(cfg);
   return (row: number) => {
     const byChannel: Record<string, KpiEstimates> = {};
-    for (const ch of channels) byChannel[CHANNELS[ch]] = per((r) => breakdown(r, cfg, row, allSites, [ch], false));
+    for (const ch of channels) {
+      const one = [ch];
+      byChannel[CHANNELS[ch]] = est.of((r, out) => breakdown(r, cfg, row, allSites, one, false, out));
+    }
     const bySite: Record<string, KpiEstimates> = {};
-    for (let si = 0; si < nS; si++) bySite[cfg.sites[si].name] = per((r) => breakdown(r, cfg, row, [si], [0, 1, 2, 3], true));
+    for (let si = 0; si < nS; si++) {
+      const one = [si];
+      bySite[cfg.sites[si].name] = est.of((r, out) => breakdown(r, cfg, row, one, ALL_CHANNELS, true, out));
+    }
     return { byChannel, bySite };
   };
 }
@@ -457,40 +524,72 @@ function splitter(cfg: ModelConfig, reps: ReplicationResult[]) {
  * for them (a caller that serves a bounded number of intervals, e.g. to a chart).
  */
 export function intervalSummaries(cfg: ModelConfig, reps: ReplicationResult[], i0: number, i1: number, detail = cfg.horizon <= MAX_DETAIL_HORIZON): IntervalSummary[] {
-  const per = (f: (r: ReplicationResult) => Float64Array) => estimates(reps.map((r) => kpisOf(f(r))));
-  const split = splitter(cfg, reps);
+  return intervalsOf(cfg, new Estimator(reps), i0, i1, detail);
+}
+
+function intervalsOf(cfg: ModelConfig, est: Estimator, i0: number, i1: number, detail: boolean): IntervalSummary[] {
+  const split = splitter(cfg, est);
   const intervals: IntervalSummary[] = [];
   for (let i = i0; i < i1; i++) {
-    intervals.push({
-      start: i * cfg.intervalLength,
-      end: (i + 1) * cfg.intervalLength,
-      warmup: i < firstRow(cfg),
-      ...per((r) => r.rows.subarray(i * NM, (i + 1) * NM)),
-      ...(detail ? split(i) : {}),
-    } as IntervalSummary);
+    const head = { start: i * cfg.intervalLength, end: (i + 1) * cfg.intervalLength, warmup: i < firstRow(cfg) };
+    const iv: IntervalSummary = est.of((r, out) => copyRow(r.rows, i * NM, out), head);
+    intervals.push(detail ? Object.assign(iv, split(i)) : iv);
   }
   return intervals;
 }
 
+/**
+ * summarize()'s totals and performance alone, the same numbers, without the breakdowns
+ * (by channel, site, type, interval, week): for a caller that reports only these
+ * (`erlang --simulate`), which then does not pay for the hundreds of figures of the
+ * breakdowns.
+ */
+export function summarizeTotals(cfg: ModelConfig, results: ReplicationResult[], wallSeconds: number): Pick<RunSummary, 'totals' | 'performance'> {
+  const reps = inReplicationOrder(results);
+  return { totals: totalsOf(cfg, new Estimator(reps)), performance: performanceOf(cfg, reps, wallSeconds) };
+}
+
+/** Replications in replication order, so any completion order gives the same numbers. */
+function inReplicationOrder(results: ReplicationResult[]): ReplicationResult[] {
+  return [...results].sort((a, b) => a.replication - b.replication);
+}
+
+function totalsOf(cfg: ModelConfig, est: Estimator): KpiEstimates {
+  return est.of((r, out) => sumRows(r.rows, cfg, NM, 0, out));
+}
+
+function performanceOf(cfg: ModelConfig, reps: ReplicationResult[], wallSeconds: number): RunSummary['performance'] {
+  const events = reps.reduce((s, r) => s + r.events, 0);
+  const simWall = reps.reduce((s, r) => s + r.wallSeconds, 0);
+  const simulatedDays = (reps.length * cfg.horizon) / 86400;
+  return {
+    events,
+    wallSeconds,
+    eventsPerSecond: simWall > 0 ? events / simWall : 0,
+    simulatedDays,
+    secondsPerSimulatedDay: simulatedDays > 0 ? simWall / simulatedDays : 0,
+  };
+}
+
 /** Summarises replications (in replication order, so any completion order gives the same numbers). */
 export function summarize(cfg: ModelConfig, results: ReplicationResult[], wallSeconds: number): RunSummary {
-  const reps = [...results].sort((a, b) => a.replication - b.replication);
+  const reps = inReplicationOrder(results);
   const nS = cfg.sites.length;
-  const channels = [...new Set(cfg.types.map((t) => CHANNELS.indexOf(t.channel)))].sort((a, b) => a - b);
-  const per = (f: (r: ReplicationResult) => Float64Array) => estimates(reps.map((r) => kpisOf(f(r))));
-  const split = splitter(cfg, reps);
-  const totals = per((r) => totalRow(r.rows, cfg));
+  const channels = channelsOf(cfg);
+  const est = new Estimator(reps);
+  const split = splitter(cfg, est);
+  const totals = totalsOf(cfg, est);
   const { byChannel, bySite } = split(-1);
   const bySiteChannel: Record<string, Record<string, KpiEstimates>> = {};
   for (let si = 0; si < nS; si++) {
     const m: Record<string, KpiEstimates> = {};
-    for (const ch of channels) m[CHANNELS[ch]] = per((r) => breakdown(r, cfg, -1, [si], [ch], false));
+    for (const ch of channels) m[CHANNELS[ch]] = est.of((r, out) => breakdown(r, cfg, -1, [si], [ch], false, out));
     bySiteChannel[cfg.sites[si].name] = m;
   }
   const byType: Record<string, KpiEstimates> = {};
-  cfg.types.forEach((ty, t) => { byType[ty.name] = per((r) => typeRow(r, cfg, t)); });
-  const intervals = intervalSummaries(cfg, reps, 0, cfg.nIntervals);
-  const afterHorizon = per((r) => r.rows.subarray(cfg.nIntervals * NM, (cfg.nIntervals + 1) * NM));
+  cfg.types.forEach((ty, t) => { byType[ty.name] = est.of((r, out) => typeSum(r, cfg, t, out)); });
+  const intervals = intervalsOf(cfg, est, 0, cfg.nIntervals, cfg.horizon <= MAX_DETAIL_HORIZON);
+  const afterHorizon = est.of((r, out) => copyRow(r.rows, cfg.nIntervals * NM, out));
   const WEEK = 7 * 86400;
   const weeks: RunSummary['weeks'] = [];
   const wf = cfg.workforce;
@@ -500,20 +599,13 @@ export function summarize(cfg: ModelConfig, results: ReplicationResult[], wallSe
     const i1 = Math.min(cfg.nIntervals, Math.ceil(((w + 1) * WEEK) / cfg.intervalLength - 1e-9));
     const byChannelW: Record<string, KpiEstimates> = {};
     for (const ch of channels) {
-      byChannelW[CHANNELS[ch]] = per((r) => {
-        const out = new Float64Array(NM);
+      byChannelW[CHANNELS[ch]] = est.of((r, out) => {
         for (let si = 0; si < nS; si++) rangeSum(r.subRows, nS * NCH * NM, (si * NCH + ch) * NM, i0, i1, out);
-        return out;
       });
     }
     const day = Math.min(7 * w + 6, nDays - 1);
-    weeks.push({
-      start: w * WEEK,
-      end: Math.min((w + 1) * WEEK, cfg.horizon),
-      ...per((r) => rangeSum(r.rows, NM, 0, i0, i1, new Float64Array(NM))),
-      byChannel: byChannelW,
-      ...(wf && day >= 0 ? { headcount: weekHeadcount(reps, wf.cohorts.map((c) => c.name), day) } : {}),
-    });
+    const week = est.of((r, out) => rangeSum(r.rows, NM, 0, i0, i1, out), { start: w * WEEK, end: Math.min((w + 1) * WEEK, cfg.horizon) });
+    weeks.push(Object.assign(week, { byChannel: byChannelW }, wf && day >= 0 ? { headcount: weekHeadcount(reps, wf.cohorts.map((c) => c.name), day) } : {}));
   }
   const byTenure: Record<string, TenureSummary> = {};
   if (cfg.workforce) {
@@ -557,9 +649,6 @@ export function summarize(cfg: ModelConfig, results: ReplicationResult[], wallSe
       missedIntervals: missed,
     };
   });
-  const events = reps.reduce((s, r) => s + r.events, 0);
-  const simWall = reps.reduce((s, r) => s + r.wallSeconds, 0);
-  const simulatedDays = (reps.length * cfg.horizon) / 86400;
   return {
     scenario: cfg.name,
     seed: cfg.seed,
@@ -589,12 +678,6 @@ export function summarize(cfg: ModelConfig, results: ReplicationResult[], wallSe
     ...(wf ? { cohorts: wf.cohorts.map((c) => ({ ...c })), staffing: wf.staffing } : {}),
     byTenure,
     sla,
-    performance: {
-      events,
-      wallSeconds,
-      eventsPerSecond: simWall > 0 ? events / simWall : 0,
-      simulatedDays,
-      secondsPerSimulatedDay: simulatedDays > 0 ? simWall / simulatedDays : 0,
-    },
+    performance: performanceOf(cfg, reps, wallSeconds),
   };
 }

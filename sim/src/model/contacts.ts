@@ -56,7 +56,7 @@ export class ContactSlots extends Clock {
   cSite: Int32Array;
   /** site whose trunk line the call holds, -1 if none */
   cLine: Int32Array;
-  /** offset in `cells` of the (type * nSites + site) cell its outcome counts in, -1 during the warm-up */
+  /** offset in `cells` of the (type * nSites + site) cell its outcome counts in; warmCell (state.ts) if it arrived in the warm-up */
   cCell: Int32Array;
   /** subRows offset of its (row, site, channel) */
   cSub: Int32Array;

@@ -134,7 +134,11 @@ export function attempt(s: SimState, slot: number): void {
   s.cArrive[slot] = now;
   s.cRow[slot] = row;
   s.cSite[slot] = landing;
-  const cell = row >= s.warmRows ? (type * nS + landing) * NM : -1;
+  // The cell's offset computed whether or not the warm-up is over: arithmetic that
+  // first ran when it ended would throw away the handlers compiled during it (V8
+  // compiles them with the type feedback of what has run; see countCells in state.ts).
+  const typeCell = (type * nS + landing) * NM;
+  const cell = row >= s.warmRows ? typeCell : s.warmCell;
   const sub = row * s.subStride + (landing * NCH + ch) * NM;
   s.cCell[slot] = cell;
   s.cSub[slot] = sub;

@@ -99,7 +99,7 @@ function recordLevels(s: SimState, row: number): void {
     s.subRows[o + M.backlog]++;
     s.subRows[o + M.overdue] += overdue;
     if (last) {
-      // The landing site from the sub-row offset: cCell is -1 for warm-up arrivals.
+      // The landing site from the sub-row offset: cCell is warmCell for warm-up arrivals.
       const c = (type * nS + Math.floor(sub / (NCH * NM))) * NM;
       s.cells[c + M.backlog]++;
       s.cells[c + M.overdue] += overdue;

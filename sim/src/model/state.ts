@@ -183,7 +183,17 @@ export class SimState extends TimeAreas {
 
   // ---- count metrics (see model/layout.ts; the time rows `rows` and `siteRows`: areas.ts)
   readonly subRows: Float64Array;
+  /** the cells block of the result: the first nTypes * nSites rows of countCells */
   readonly cells: Float64Array;
+  /**
+   * The cells block and one row past it (at warmCell) where contacts that arrived in
+   * the warm-up count, never read: a count writes its cell without a branch, and the
+   * handlers compiled during the warm-up are not thrown away (deoptimized, then
+   * compiled again) when the first contact after it is counted in a cell.
+   */
+  readonly countCells: Float64Array;
+  /** cCell of a contact that arrived in the warm-up: the row of countCells past the cells block */
+  readonly warmCell: number;
   /** doubles per row of subRows */
   readonly subStride: number;
   /** intervals before this index are the warm-up */
@@ -307,6 +317,8 @@ export class SimState extends TimeAreas {
     this.siteDown = new Uint8Array(nS);
     this.subStride = nS * NCH * NM;
     this.subRows = new Float64Array((nI + 1) * this.subStride);
-    this.cells = new Float64Array(nT * nS * NM);
+    this.warmCell = nT * nS * NM;
+    this.countCells = new Float64Array(this.warmCell + NM);
+    this.cells = this.countCells.subarray(0, this.warmCell);
   }
 }

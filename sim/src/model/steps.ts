@@ -13,13 +13,13 @@ import { AGENT_OFF, FLAG_CALLBACK, type SimState } from './state.ts';
 
 /**
  * Adds v to metric k of the contact's (interval, site, channel) row and its (type,
- * site) cell. The whole center's interval rows are summed from these when the result
+ * site) cell (for a contact of the warm-up, the row no result reads: countCells in
+ * state.ts). The whole center's interval rows are summed from these when the result
  * is taken (one write less per count in the hot loop).
  */
 export function count(s: SimState, slot: number, k: number, v: number): void {
   s.subRows[s.cSub[slot] + k] += v;
-  const c = s.cCell[slot];
-  if (c >= 0) s.cells[c + k] += v;
+  s.countCells[s.cCell[slot] + k] += v;
 }
 
 /**
@@ -29,7 +29,7 @@ export function count(s: SimState, slot: number, k: number, v: number): void {
  */
 export function countAt(s: SimState, sub: number, cell: number, k: number, v: number): void {
   s.subRows[sub + k] += v;
-  if (cell >= 0) s.cells[cell + k] += v;
+  s.countCells[cell + k] += v;
 }
 
 
