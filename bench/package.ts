@@ -10,6 +10,9 @@
  *              by the command): whole processes, so start-up, module loading, worker
  *              start-up and JIT warm-up are all included; ROUNDS rounds alternating
  *              which goes first, median; also 4 replications
+ *   warm pool  the cold pool's ceiling (bench/warm-pool-child.mjs): the same 20
+ *              replications on warm pools of 1 and 2 threads in one process, so
+ *              without start-up, module loading or JIT warm-up; ROUNDS rounds, median
  *   erlang a   `cctwin erlang a ... --simulate --replications 20 --workers 1` timed
  *              inside a fresh process around main() (bench/cli-child.mjs) against the
  *              hand-tight loop doing the same 20 days in a fresh process
@@ -38,7 +41,7 @@ function wall(args: string[]): number {
   return s;
 }
 
-function child(args: string[]): { seconds: number } {
+function child(args: string[]): { seconds: number } & Record<string, number> {
   const p = spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 24 });
   if (p.status !== 0) throw new Error(`${args.join(' ')} exited ${p.status}: ${p.stderr}`);
   return JSON.parse(p.stdout.trim().split('\n').pop()!);
@@ -70,6 +73,11 @@ function coldPool(replications: number) {
 const cold20 = coldPool(20);
 const cold4 = coldPool(4);
 
+// ---------------------------------------------------------------- warm pool (the ceiling)
+const warmRounds = Array.from({ length: ROUNDS }, () => child(['bench/warm-pool-child.mjs']));
+const warmOne = median(warmRounds.map((w) => w.oneSeconds)), warmTwo = median(warmRounds.map((w) => w.twoSeconds));
+const warmPool = { scenario: 'baseline-day', replications: 20, oneThreadSeconds: warmOne, twoWorkersSeconds: warmTwo, speedUp: warmOne / warmTwo, rounds: warmRounds };
+
 // ---------------------------------------------------------------- erlang a vs hand-tight
 const cliRounds: number[] = [], tightRounds: number[] = [];
 const ERLANG_A = ['erlang', 'a', '--arrivals-per-hour', '6666.67', '--aht', '180', '--patience', '300', '--agents', '350', '--simulate', '--hours', '24', '--replications', '20', '--workers', '1', '--json'];
@@ -84,7 +92,7 @@ rmSync(dir, { recursive: true, force: true });
 const results = {
   date: new Date().toISOString(),
   machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, node: process.version, loadAverage: [load0, loadavg()[0]] },
-  startup, coldPool: [cold20, cold4], erlangA,
+  startup, coldPool: [cold20, cold4], warmPool, erlangA,
 };
 writeFileSync(join(ROOT, 'bench', 'package-results.json'), `${JSON.stringify(results, null, 2)}\n`);
 
@@ -96,6 +104,9 @@ console.log();
 console.log(table([`cold pool, baseline-day, whole \`cctwin run\` (median of ${ROUNDS})`, '1 thread s', '2 workers s', 'speed-up', 'goal', 'met'], [cold20, cold4].map((c) => [
   `${c.replications} replications`, c.oneThreadSeconds.toFixed(2), c.twoWorkersSeconds.toFixed(2), `${c.speedUp.toFixed(2)}x`, c.replications === 20 ? '>= 1.7x' : '', c.replications === 20 ? (c.speedUp >= 1.7 ? 'yes' : 'no') : '',
 ])));
+console.log(table([`warm pools in one process, the same 20 replications (median of ${ROUNDS})`, '1 thread s', '2 workers s', 'speed-up'], [
+  ['the ceiling of the cold figure', warmOne.toFixed(2), warmTwo.toFixed(2), `${warmPool.speedUp.toFixed(2)}x`],
+]));
 console.log();
 console.log(table([`erlang a --simulate, 20 days, 1 worker (median of ${ROUNDS})`, 'wall s', 'ratio', 'goal', 'met'], [
   ['cctwin erlang a (around main(), fresh process)', erlangA.cliSeconds.toFixed(2), `${erlangA.ratio.toFixed(2)}x`, '<= 2x', erlangA.ratio <= 2 ? 'yes' : 'no'],
