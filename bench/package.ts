@@ -104,6 +104,7 @@ console.log();
 console.log(table([`cold pool, baseline-day, whole \`cctwin run\` (median of ${ROUNDS})`, '1 thread s', '2 workers s', 'speed-up', 'goal', 'met'], [cold20, cold4].map((c) => [
   `${c.replications} replications`, c.oneThreadSeconds.toFixed(2), c.twoWorkersSeconds.toFixed(2), `${c.speedUp.toFixed(2)}x`, c.replications === 20 ? '>= 1.7x' : '', c.replications === 20 ? (c.speedUp >= 1.7 ? 'yes' : 'no') : '',
 ])));
+console.log();
 console.log(table([`warm pools in one process, the same 20 replications (median of ${ROUNDS})`, '1 thread s', '2 workers s', 'speed-up'], [
   ['the ceiling of the cold figure', warmOne.toFixed(2), warmTwo.toFixed(2), `${warmPool.speedUp.toFixed(2)}x`],
 ]));
