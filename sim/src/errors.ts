@@ -115,7 +115,9 @@ export function showValue(v: unknown): string {
   } catch {
     s = String(v);
   }
-  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
+  if (s.length <= 60) return s;
+  // A long string keeps its closing quote, so that the message after it reads as the message.
+  return typeof v === 'string' ? `${s.slice(0, 56)}..."` : `${s.slice(0, 57)}...`;
 }
 
 /** One line per issue: `line 12: handleTime.mean = -5: must be > 0`. */

@@ -183,6 +183,15 @@ describe('smaller things (item 17)', () => {
     expect(showValue(NaN)).toBe('NaN');
     expect(showValue([1, Infinity, -Infinity, NaN])).toBe('[1,Infinity,-Infinity,NaN]');
   });
+
+  it('a long value is shortened to 60 characters, a string keeping its closing quote', async () => {
+    const { showValue } = await import('../../sim/src/errors.ts');
+    const path = `/a/long/folder/${'x'.repeat(80)}/scenario.yaml`;
+    expect(showValue(path)).toBe(`"${path.slice(0, 55)}..."`);
+    expect(showValue(path)).toHaveLength(60);
+    expect(showValue(Array.from({ length: 40 }, (_, i) => i))).toMatch(/^\[0,1,2,.{40,}\.\.\.$/);
+    expect(showValue('short')).toBe('"short"');
+  });
 });
 
 describe('fields a form does not use are refused, not ignored (item 7)', () => {
