@@ -1,11 +1,10 @@
 #!/usr/bin/env node
 // Build step (run by `npm run build` after tsc): the `cctwin` command and its worker
-// threads as esbuild bundles in dist/bundle/. The tsc output in dist/sim/src and
-// dist/twin-api stays the package's library entry (with its .d.ts files); the bin
-// runs the bundles, because loading a few files starts a command several times
-// faster than loading hundreds: `import 'typebox'` alone is about 700 files and
-// 170 ms, `effect`'s modules as many again (docs/architecture.md, "Start-up",
-// has the measurements).
+// threads as esbuild bundles in dist/bundle/. The tsc output in dist/sim/src stays the
+// package's library entry (with its .d.ts files); the bin runs the bundles, because
+// loading a few files starts a command several times faster than loading hundreds:
+// `import 'typebox'` alone is about 700 files and 170-270 ms, `effect`'s modules 360
+// more (docs/start-up.md has the measurements).
 //
 //   dist/bundle/cli.js, twin.js      the CLI and the twin's commands (ESM), split
 //                                    into shared chunks: each command still loads
@@ -22,9 +21,12 @@
 //                                    a command then need not ask git at start-up)
 //
 // Bundled: the project's code and the pure-JavaScript libraries a command starts
-// with (BUNDLED below). Left as imports of node_modules: native modules, libraries
-// that start threads or read files of their own package, and those only a few
-// commands use, whose start-up does not matter.
+// with (BUNDLED below), with everything those libraries import (cli-progress's
+// string-width, for one: left as an import, it would resolve from dist/bundle/, not
+// from cli-progress's folder). Left as imports of node_modules: the other packages the
+// project's code imports (all of them dependencies in package.json): native modules,
+// libraries that start threads or read files of their own package, and those only a
+// few commands use, whose start-up does not matter.
 import { build } from 'esbuild';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -33,12 +35,18 @@ const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const OUT = `${ROOT}dist/bundle`;
 const BUNDLED = new Set(['typebox', 'effect', 'yaml', 'seedrandom', 'commander', 'cli-progress']);
 
-/** Bare imports of packages not in BUNDLED stay imports (resolved from node_modules at run time). */
+/**
+ * The project's bare imports of packages not in BUNDLED stay imports (resolved from
+ * node_modules at run time); a bundled library's own imports are bundled with it
+ * (esbuild leaves Node's built-in modules as imports on the node platform).
+ */
 const externals = {
   name: 'externals',
   setup(b) {
     b.onResolve({ filter: /^[^./]/ }, (args) => {
+      if (args.kind === 'entry-point') return undefined;
       if (args.path.startsWith('node:')) return { path: args.path, external: true };
+      if (args.importer.includes('/node_modules/')) return undefined;
       const name = args.path.startsWith('@') ? args.path.split('/').slice(0, 2).join('/') : args.path.split('/')[0];
       return BUNDLED.has(name) ? undefined : { path: args.path, external: true };
     });
@@ -46,6 +54,7 @@ const externals = {
 };
 
 const common = {
+  absWorkingDir: ROOT,
   bundle: true,
   platform: 'node',
   target: 'node20.19',
@@ -54,6 +63,8 @@ const common = {
   // modules: an ES module bundle gives them a require of its own.
   logLevel: 'warning',
   legalComments: 'none',
+  minifyWhitespace: true,
+  minifySyntax: true,
 };
 const esmBanner = { js: "import { createRequire as __cctwinRequire } from 'node:module'; const require = __cctwinRequire(import.meta.url);" };
 

@@ -39,22 +39,34 @@ describe('worker pool', () => {
 
   it('a pool started early is taken by the next runner of its size, with the same numbers; another size or a discard destroys it', async () => {
     const early = startPoolEarly(2);
+    expect(early.threads()).toBe(2);
     const two = await withRunner({ workers: 2, tasks: R }, (run) => run.run(cfg, indexes));
     expect(early.taken()).toBe(true);
-    await early.discard(); // taken: nothing left to do
+    await early.discard(); // taken: the runner destroyed it, nothing left to do
     expect(two.map(numbers)).toEqual(reference.map(numbers));
 
     const unused = startPoolEarly(2);
     const one = await withRunner({ workers: 1, inProcess: false }, (run) => run.run(cfg, [0, 1]));
     expect(unused.taken()).toBe(false);
+    await unused.discard(); // waits for the destruction the one-thread runner started
+    expect(unused.threads()).toBe(0);
     expect(one.map(numbers)).toEqual(reference.slice(0, 2).map(numbers));
-    await unused.discard();
 
     const discarded = startPoolEarly(2);
+    expect(discarded.threads()).toBe(2);
     await discarded.discard();
+    expect(discarded.threads()).toBe(0);
     const again = await withRunner({ workers: 2 }, (run) => run.run(cfg, [2, 3]));
     expect(discarded.taken()).toBe(false);
     expect(again.map(numbers)).toEqual(reference.slice(2, 4).map(numbers));
+
+    const replaced = startPoolEarly(2);
+    const second = startPoolEarly(2); // the first, never taken, is destroyed
+    await replaced.discard();
+    expect(replaced.threads()).toBe(0);
+    expect(second.threads()).toBe(2);
+    await second.discard();
+    expect(second.threads()).toBe(0);
   });
 
   it('replaces a crashed worker and re-runs its replication with the same result', async () => {

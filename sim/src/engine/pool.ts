@@ -64,26 +64,36 @@ function newPool(workers: number): Piscina<ReplicationTask, Float64Array> {
 }
 
 /** A pool started before its command needed it (startPoolEarly), until a runner of its size takes it. */
-let early: { workers: number; pool: Piscina<ReplicationTask, Float64Array>; taken: boolean } | null = null;
+let early: { workers: number; pool: Piscina<ReplicationTask, Float64Array>; taken: boolean; destroyed: Promise<void> | null } | null = null;
+
+/** Destroys the early pool (it was not taken): once, the promise kept for discard() to wait on. */
+function destroyEarly(): void {
+  if (early === null) return;
+  const e = early;
+  early = null;
+  e.destroyed = e.pool.destroy().catch(() => {});
+}
 
 /**
  * Starts a pool of `workers` threads now, for the next runner of that size to take
  * (withRunner): the threads load the engine while this thread still reads and compiles
  * the scenario, instead of after it. A cold start of two threads costs about 0.1 s of
- * each core; overlapped, a command's start-up hides it (bench/package.ts, the cold
- * pool). `discard()` destroys the pool if no runner took it (the command failed first,
- * or ran in another way); `taken()` says whether one did.
+ * each core; overlapped, a command's start-up hides it (docs/start-up.md). `discard()`
+ * destroys the pool if no runner took it (the command failed first, or ran in another
+ * way: a runner of another size destroys it at once), and resolves once its threads
+ * are gone; `taken()` says whether a runner took it, `threads()` how many threads it
+ * still has.
  */
-export function startPoolEarly(workers: number): { taken: () => boolean; discard: () => Promise<void> } {
-  void early?.pool.destroy(); // one started before and never taken
-  const entry = { workers, pool: newPool(workers), taken: false };
+export function startPoolEarly(workers: number): { taken: () => boolean; threads: () => number; discard: () => Promise<void> } {
+  destroyEarly(); // one started before and never taken
+  const entry: NonNullable<typeof early> = { workers, pool: newPool(workers), taken: false, destroyed: null };
   early = entry;
   return {
     taken: () => entry.taken,
+    threads: () => entry.pool.threads.length,
     discard: async () => {
-      if (early !== entry) return;
-      early = null;
-      await entry.pool.destroy();
+      if (early === entry) destroyEarly();
+      await entry.destroyed;
     },
   };
 }
@@ -92,10 +102,12 @@ const acquirePool = (workers: number) =>
   Effect.acquireRelease(
     Effect.sync(() => {
       const started = early?.workers === workers ? early : null;
-      // A pool started for another size (a plug-in policy runs on one thread) leaves the cores to this one.
-      if (started === null) void early?.pool.destroy();
+      if (started === null) {
+        // A pool started for another size (a plug-in policy runs on one thread) leaves the cores to this one.
+        destroyEarly();
+        return newPool(workers);
+      }
       early = null;
-      if (started === null) return newPool(workers);
       started.taken = true;
       return started.pool;
     }),

@@ -38,8 +38,10 @@ export function codeVersion(): string {
  * The commit the compiled code was built from: dist/build-info.json, written by the
  * build (bin/bundle.js) from git, so that a command of the compiled package does not
  * ask git (two processes, about 50 ms of every run's start-up). It describes the code
- * that runs, even when the sources have changed since the build. Undefined when this
- * module runs from the TypeScript sources, or the build found no git checkout.
+ * that runs as it was built: a build made with uncommitted changes stays "+dirty"
+ * until the next build, even once those changes are committed. '' when the build found
+ * no git checkout (git is not asked then either); undefined when this module runs
+ * from the TypeScript sources or there is no build-info.json (git is asked).
  */
 function builtCommit(root: string): string | undefined {
   if (import.meta.url.endsWith('.ts')) return undefined;
@@ -67,8 +69,9 @@ let cachedCode: string | undefined;
 
 /**
  * A hash of the simulator's compiled code (every .js file of dist/sim/src, by path and
- * content; the TypeScript sources when there is no build): what the replications of a
- * worker process run (engine/pool.ts loads dist/). Two processes with the same code
+ * content; the TypeScript sources when there is no build): the code of a worker
+ * process's replications (its threads run dist/bundle/, built from the same sources
+ * by the same build as dist/sim/src). Two processes with the same code
  * hash compute the same numbers, even when their version strings cannot tell (two
  * checkouts of one commit with different uncommitted changes, both "+dirty"). The
  * Redis backend refuses to mix results of different hashes (runs/redis-jobs.ts).
