@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -182,6 +182,23 @@ describe('smaller things (item 17)', () => {
     const { showValue } = await import('../../sim/src/errors.ts');
     expect(showValue(NaN)).toBe('NaN');
     expect(showValue([1, Infinity, -Infinity, NaN])).toBe('[1,Infinity,-Infinity,NaN]');
+  });
+
+  it('compare names the file of each problem when its arms come from several files', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cctwin-compare-files-'));
+    try {
+      const broken = join(dir, 'broken.yaml');
+      writeFileSync(broken, 'name: x\nagents: -3\n');
+      const good = fileURLToPath(new URL('../fixtures/pool-small.yaml', import.meta.url));
+      const r = await cli('compare', good, broken, '-r', '2', '--workers', '1', '--db', join(dir, 'runs.db'));
+      expect(r.code).toBe(2);
+      expect(r.err).toMatch(/agents \[\S*broken\.yaml\] = -3: must be >= 0/);
+      expect(r.err).toMatch(/horizon \[\S*broken\.yaml\]: is required/);
+      expect(r.err).not.toMatch(/pool-small/);
+      expect(existsSync(join(dir, 'runs.db'))).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('a long value is shortened to 60 characters, a string keeping its closing quote', async () => {

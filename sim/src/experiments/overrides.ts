@@ -251,13 +251,16 @@ export function compileVariant(text: string, source: string, assignments: readon
 
 /**
  * Compiles every variant and reports the problems of all of them in one error
- * (each issue's path prefixed with the variant it belongs to).
+ * (each issue's path followed by the variant it belongs to: its file, when the variants
+ * come from several, and its assignments).
  */
 export function compileVariants(items: readonly { text: string; source: string; assignments: readonly Assignment[]; seed?: number; allowPolicies?: readonly string[]; trustFolder?: boolean }[]): Variant[] {
   const out: Variant[] = [];
   const issues: Issue[] = [];
   let first: SimError | null = null;
   let checked = 0;
+  // Variants of several files (compare A.yaml B.yaml) name their file: a line number is a line of it.
+  const named = new Set(items.map((it) => it.source)).size > 1;
   for (const it of items) {
     // Past MAX_ISSUES_SHOWN problems the rest are not compiled (a grid of thousands of
     // points with one bad value would otherwise take minutes to list thousands of lines).
@@ -268,7 +271,8 @@ export function compileVariants(items: readonly { text: string; source: string; 
     } catch (e) {
       if (!(e instanceof SimError)) throw e;
       first ??= e;
-      const where = it.assignments.length ? ` [${describeAssignments(it.assignments)}]` : '';
+      const tags = [...(named ? [it.source] : []), ...(it.assignments.length ? [describeAssignments(it.assignments)] : [])];
+      const where = tags.length ? ` [${tags.join(' ')}]` : '';
       for (const i of e.issues) issues.push({ ...i, path: `${i.path}${where}` });
       if (e.issues.length === 0) issues.push({ path: '', message: e.message });
     }
