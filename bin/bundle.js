@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// Build step (run by `npm run build` after tsc): the `cctwin` command and its worker
-// threads as esbuild bundles in dist/bundle/. The tsc output in dist/sim/src stays the
-// package's library entry (with its .d.ts files); the bin runs the bundles, because
+// Build step (run by `npm run build` after tsc): the `cctwin` command, its worker
+// threads and the library entry as esbuild bundles in dist/bundle/. The package ships
+// these and the .d.ts files of tsc's output (dist/sim/src); the tests and benchmarks
+// that run the sources use tsc's JavaScript, which is not published. Bundles, because
 // loading a few files starts a command several times faster than loading hundreds:
 // `import 'typebox'` alone is about 700 files and 170-270 ms, `effect`'s modules 360
 // more (docs/start-up.md has the measurements).
@@ -10,6 +11,8 @@
 //                                    into shared chunks: each command still loads
 //                                    only what it imports (`await import()` in
 //                                    cli/program.ts stays a separate chunk)
+//   dist/bundle/index.js             the library (sim/src/index.ts: package.json's
+//                                    exports), sharing those chunks
 //   dist/bundle/replication-worker-entry.cjs
 //                                    a pool thread's module (engine/pool.ts), one
 //                                    CommonJS file (replication-worker-entry.cts
@@ -73,7 +76,7 @@ mkdirSync(OUT, { recursive: true });
 const results = await Promise.all([
   build({
     ...common,
-    entryPoints: { cli: `${ROOT}sim/src/cli.ts`, twin: `${ROOT}twin-api/commands.ts` },
+    entryPoints: { cli: `${ROOT}sim/src/cli.ts`, twin: `${ROOT}twin-api/commands.ts`, index: `${ROOT}sim/src/index.ts` },
     outdir: OUT,
     format: 'esm',
     splitting: true,

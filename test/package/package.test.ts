@@ -50,15 +50,22 @@ describe('npm pack', () => {
   const p = spawnSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
   const files: string[] = p.status === 0 ? (JSON.parse(p.stdout)[0].files as { path: string }[]).map((f) => f.path) : [];
 
-  it('publishes the compiled code and its bundle, the built dashboard, the bin, the scenario library, the schema, README and licence', () => {
+  it('publishes the bundle and the types, the built dashboard, the bin, the scenario library, the schema, README and licence', () => {
     expect(p.status, p.stderr).toBe(0);
-    for (const f of ['dist/sim/src/cli.js', 'dist/sim/src/index.js', 'dist/sim/src/index.d.ts', 'dist/sim/src/engine/replication-worker.js', 'dist/sim/src/engine/replication-worker-entry.cjs',
+    for (const f of ['dist/sim/src/index.d.ts', 'dist/sim/src/engine/replicate.d.ts',
       'dist/dashboard/index.html',
-      'dist/bundle/cli.js', 'dist/bundle/twin.js', 'dist/bundle/replication-worker-entry.cjs', 'dist/bundle/predict-worker.js', 'dist/build-info.json',
+      'dist/bundle/cli.js', 'dist/bundle/twin.js', 'dist/bundle/index.js', 'dist/bundle/replication-worker-entry.cjs', 'dist/bundle/predict-worker.js', 'dist/build-info.json',
       'bin/cctwin.js', 'bin/v8-flags.js', 'scenarios/baseline-day.yaml', 'scenarios/schema.json', 'README.md', 'LICENSE', 'package.json']) {
       expect(files).toContain(f);
     }
     expect(files.filter((f) => /^dist\/dashboard\/assets\/.+\.js$/.test(f)).length).toBeGreaterThan(0);
+  });
+
+  it('publishes one copy of the code: the bundle, not also tsc\'s JavaScript (its .d.ts only), nor the bundle\'s metafile', () => {
+    expect(files.filter((f) => f.startsWith('dist/sim/') && !f.endsWith('.d.ts'))).toEqual([]);
+    expect(files).not.toContain('dist/bundle/meta.json');
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+    for (const entry of [pkg.main, pkg.exports['.'].default, pkg.types, pkg.exports['.'].types]) expect(files).toContain(entry.replace(/^\.\//, ''));
   });
 
   it('publishes no call logs, tests, benchmarks, TypeScript sources or run stores', () => {
@@ -105,6 +112,22 @@ describe('the compiled cctwin', () => {
     expect(p.status, p.stderr).toBe(2);
     expect(p.stderr).toMatch(/--speed/);
     expect(p.stderr).toMatch(/--port/);
+  });
+
+  it('the library entry (import \'cctwin\') loads the bundle and runs replications on its worker threads', () => {
+    const script = [
+      "const m = await import('cctwin');",
+      "const cfg = m.loadScenario('test/fixtures/pool-small.yaml');",
+      'const bufs = await m.withRunner({ workers: 2 }, (r) => r.run(cfg, [0, 1, 2]));',
+      'const s = m.summarize(cfg, bufs.map((b) => m.decodeResult(b, cfg)), 0);',
+      "console.log(JSON.stringify({ url: import.meta.resolve('cctwin'), replications: s.replications, offered: s.totals.offered.mean }));",
+    ].join('\n');
+    const p = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+    expect(p.status, p.stderr).toBe(0);
+    const out = JSON.parse(p.stdout);
+    expect(out.url).toMatch(/\/dist\/bundle\/index\.js$/);
+    expect(out.replications).toBe(3);
+    expect(out.offered).toBeGreaterThan(0);
   });
 
   it('runs replications on worker threads that load the compiled worker', () => {

@@ -68,10 +68,10 @@ export function gitCommit(root: string): string {
 let cachedCode: string | undefined;
 
 /**
- * A hash of the simulator's compiled code (every .js file of dist/sim/src, by path and
- * content; the TypeScript sources when there is no build): the code of a worker
- * process's replications (its threads run dist/bundle/, built from the same sources
- * by the same build as dist/sim/src). Two processes with the same code
+ * A hash of the simulator's built code (every .js and .cjs file of dist/bundle/, by path
+ * and content; the TypeScript sources when there is no build): what the bin, its
+ * worker threads and the package's library entry run (the package ships no other
+ * JavaScript of the simulator). Two processes with the same code
  * hash compute the same numbers, even when their version strings cannot tell (two
  * checkouts of one commit with different uncommitted changes, both "+dirty"). The
  * Redis backend refuses to mix results of different hashes (runs/redis-jobs.ts).
@@ -80,14 +80,14 @@ let cachedCode: string | undefined;
 export function engineCode(): string {
   if (cachedCode !== undefined) return cachedCode;
   const root = packageRoot()?.root ?? fileURLToPath(new URL('../../../', import.meta.url));
-  const built = join(root, 'dist', 'sim', 'src');
-  const [dir, ext] = existsSync(built) ? [built, '.js'] : [join(root, 'sim', 'src'), '.ts'];
+  const built = join(root, 'dist', 'bundle');
+  const [dir, code] = existsSync(built) ? [built, /\.c?js$/] : [join(root, 'sim', 'src'), /\.ts$/];
   const files: string[] = [];
   const walk = (d: string) => {
     for (const e of readdirSync(d, { withFileTypes: true })) {
       const p = join(d, e.name);
       if (e.isDirectory()) walk(p);
-      else if (e.name.endsWith(ext)) files.push(p);
+      else if (code.test(e.name)) files.push(p);
     }
   };
   const h = createHash('sha256');
