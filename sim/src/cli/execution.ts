@@ -3,7 +3,7 @@ import { statSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import cliProgress from 'cli-progress';
 import { defaultWorkers } from '../engine/cores.ts';
-import { runnerFor, type Runner } from '../engine/runner.ts';
+import { runnerFor, threadsFor, type Runner } from '../engine/runner.ts';
 import { DEFAULT_MAX_REPLICATIONS, PILOT_REPLICATIONS, parsePrecision, type PrecisionTarget } from '../experiments/precision.ts';
 import { parseDurationFlag, parseSets, type Assignment, type SetSpec } from '../experiments/overrides.ts';
 import type { ExecContext } from '../runs/execute.ts';
@@ -115,7 +115,7 @@ export function withFlagIssues<T>(f: FlagChecker, command: string, build: () => 
  * them.
  */
 export async function startWorkersEarly(f: FlagChecker, x: ExecutionFlags, tasks = batchSize(x)): Promise<() => Promise<void>> {
-  const threads = Math.min(x.workers, tasks);
+  const threads = threadsFor({ workers: x.workers, tasks });
   if (f.issues.length > 0 || x.backend.kind !== 'local' || threads <= 1) return async () => {};
   const { startPoolEarly } = await import('../engine/pool.ts');
   return startPoolEarly(threads).discard;

@@ -8,7 +8,7 @@ import * as Exit from 'effect/Exit';
 import { Piscina } from 'piscina';
 import type { ModelConfig } from '../config/model-config.ts';
 import { modelKey } from '../config/topology.ts';
-import { withLocalRunner, ReplicationFailed, RunInterrupted, type Runner, type RunnerOptions, type RunExtras } from './runner.ts';
+import { threadsFor, withLocalRunner, ReplicationFailed, RunInterrupted, type Runner, type RunnerOptions, type RunExtras } from './runner.ts';
 import { defaultWorkers } from './cores.ts';
 import type { ReplicationTask } from './replication-worker.ts';
 import { fromWire, SimError } from '../errors.ts';
@@ -166,7 +166,7 @@ function makeRunner(pool: Piscina<ReplicationTask, Float64Array>, opts: RunnerOp
  * what to do with that (record and report a partial result), then the pool goes.
  */
 export async function withRunner<T>(opts: RunnerOptions, body: (runner: Runner) => Promise<T>, stop?: AbortSignal): Promise<T> {
-  const workers = Math.max(1, Math.min(opts.workers, opts.tasks ?? opts.workers));
+  const workers = threadsFor(opts);
   opts = { ...opts, workers };
   const inProcess = opts.inProcess ?? workers <= 1;
   if (inProcess) return withLocalRunner(body, stop);

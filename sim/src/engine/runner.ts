@@ -145,12 +145,17 @@ export async function withLocalRunner<T>(body: (runner: Runner) => Promise<T>, s
   return body(localRunner(stop));
 }
 
+/** The threads a runner starts: the workers asked for, no more than the replications it is given (at least one). */
+export function threadsFor(opts: { workers: number; tasks?: number }): number {
+  return Math.max(1, Math.min(opts.workers, opts.tasks ?? opts.workers));
+}
+
 /**
  * The runner for these options: on this thread for one worker (the worker pool, with
  * effect and piscina, is not even loaded), else the pool.
  */
 export async function runnerFor<T>(opts: RunnerOptions, body: (runner: Runner) => Promise<T>, stop?: AbortSignal): Promise<T> {
-  const threads = Math.max(1, Math.min(opts.workers, opts.tasks ?? opts.workers));
+  const threads = threadsFor(opts);
   if (threads <= 1 && opts.inProcess !== false) return withLocalRunner(body, stop);
   return (await import('./pool.ts')).withRunner(opts, body, stop);
 }
