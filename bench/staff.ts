@@ -21,6 +21,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { firstMeasuredInterval } from '../sim/src/config/model-config.ts';
 import { withRunner } from '../sim/src/engine/pool.ts';
 import { typeIntervalsOf, TI, typeIntervalRow } from '../sim/src/engine/type-intervals.ts';
 import { compileVariant, readScenarioText } from '../sim/src/experiments/overrides.ts';
@@ -88,7 +89,7 @@ async function judge(sc: Setup, label: string, staffing: number[][] | null) {
   const sla = Object.fromEntries(sum.sla.filter((s) => s.scope === 'byChannel.phone' && (s.kpi === 'serviceLevel' || s.kpi === 'abandonRate')).map((s) => [s.kpi, s.missedIntervals.length]));
   // (type, interval) pairs whose service level misses the target at the mean.
   const sl = targets.find((k) => k.kpi === 'serviceLevel')!;
-  const warm = Math.ceil(cfg.warmup / cfg.intervalLength - 1e-9);
+  const warm = firstMeasuredInterval(cfg);
   // Significant: even the upper end of its one-sided 95% interval is below the target.
   let typeMisses = 0, significant = 0, worst = 1, worstAt = '';
   for (const t of sl.types) {

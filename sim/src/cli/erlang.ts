@@ -1,6 +1,7 @@
 import { erlangB, erlangC, queueMetrics, staffFor, type QueueMetrics, type QueueSpec } from '../analytic/index.ts';
 import { defaultWorkers } from '../engine/cores.ts';
 import { grouped, LIMITS } from '../config/limits.ts';
+import { firstMeasuredInterval } from '../config/model-config.ts';
 import { SimError } from '../errors.ts';
 import type { Estimate } from '../metrics/stats.ts';
 import { FlagChecker } from './options.ts';
@@ -138,7 +139,7 @@ export async function cmdErlang(io: Io, model: string, o: Record<string, unknown
   const m = queueMetrics(spec);
   // Counts over the period the simulation measures: whole intervals after the warm-up.
   const grid = erlangGrid(hours);
-  const measured = grid.horizon - Math.min(Math.ceil(warmup / grid.intervalLength - 1e-9), grid.nIntervals) * grid.intervalLength;
+  const measured = grid.horizon - firstMeasuredInterval({ warmup, ...grid }) * grid.intervalLength;
   const analytic = analyticAsTotals(m, spec, measured);
   if (model === 'c') analytic.erlangC = erlangC(a, spec.agents);
   if (!simulate) {

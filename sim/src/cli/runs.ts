@@ -1,4 +1,5 @@
 import { writeFileSync } from 'node:fs';
+import { firstMeasuredInterval } from '../config/model-config.ts';
 import { SimError } from '../errors.ts';
 import { KPIS, TOTALS_MIXED, type RunSummary } from '../metrics/summary.ts';
 import { channelTable, shownTotals, warmupLine, weeklyTables } from './report.ts';
@@ -158,10 +159,10 @@ function wideIntervals(rows: IntervalRow[]): Map<string, { arm: number; interval
 }
 
 /** Whether interval i of an arm is in its warm-up (before the warm-up rounded up to whole intervals). */
-function warmupOf(configs: { config: { warmup: number; intervalLength: number } }[]): (arm: number, interval: number) => boolean {
+function warmupOf(configs: { config: { warmup: number; intervalLength: number; nIntervals: number } }[]): (arm: number, interval: number) => boolean {
   return (arm, i) => {
     const c = configs[arm]?.config;
-    return c !== undefined && i < Math.ceil(c.warmup / c.intervalLength - 1e-9);
+    return c !== undefined && i < firstMeasuredInterval(c);
   };
 }
 

@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import cliProgress from 'cli-progress';
-import type { ModelConfig } from '../config/model-config.ts';
+import { firstMeasuredInterval, type ModelConfig } from '../config/model-config.ts';
 import { LIMITS } from '../config/limits.ts';
 import { defaultWorkers } from '../engine/cores.ts';
 import { compileVariant, readScenarioText } from '../experiments/overrides.ts';
@@ -127,7 +127,7 @@ function siteDownIssues(cfg: ModelConfig, targets: readonly StaffTarget[], per: 
   if (cfg.failures.length === 0 || per === 'day') return [];
   const L = cfg.intervalLength;
   const out: Issue[] = [];
-  const warm = Math.ceil(cfg.warmup / L - 1e-9);
+  const warm = firstMeasuredInterval(cfg);
   for (const k of targets) {
     for (const t of k.types) {
       const sites = new Set(cfg.groups.map((g, gi) => ({ g, gi })).filter(({ gi }) => servedTypes(cfg, gi).some((s) => s.type === t && Number.isFinite(s.delay))).map(({ g }) => g.site));

@@ -22,7 +22,11 @@ export interface ModelConfig {
   /** Reporting and staffing interval, seconds. */
   readonly intervalLength: number;
   readonly nIntervals: number;
-  /** Results from calls arriving before this time are discarded (steady-state studies). */
+  /**
+   * Warm-up, seconds (steady-state studies): the contacts arriving in the intervals
+   * before firstMeasuredInterval() (the warm-up rounded up to whole intervals) are
+   * counted apart, and no result reads them.
+   */
   readonly warmup: number;
   /** Service-level threshold T, seconds. */
   readonly threshold: number;
@@ -42,6 +46,17 @@ export interface ModelConfig {
   readonly workforce?: WorkforceConfig;
   /** Random overdispersion of demand (gamma multipliers with mean 1), 0 = none. */
   readonly demand: DemandParams;
+}
+
+/**
+ * The first interval measured: the warm-up rounded up to whole intervals (a 5,400 s
+ * warm-up with 1 h intervals measures from the third interval, 7,200 s), at most
+ * nIntervals. The one place this rule is written: the engine (which counts the
+ * intervals before it apart), the summaries and the commands that skip the warm-up
+ * all ask here.
+ */
+export function firstMeasuredInterval(cfg: { readonly warmup: number; readonly intervalLength: number; readonly nIntervals: number }): number {
+  return Math.min(Math.max(0, Math.ceil(cfg.warmup / cfg.intervalLength - 1e-9)), cfg.nIntervals);
 }
 
 export interface DemandParams {

@@ -1,7 +1,7 @@
 import { serialize } from 'node:v8';
 import { Sampler } from '../core/distributions.ts';
 import { CHANNELS } from './channels.ts';
-import type { DemandParams, ModelConfig, WorkforceConfig } from './model-config.ts';
+import { firstMeasuredInterval, type DemandParams, type ModelConfig, type WorkforceConfig } from './model-config.ts';
 import { policyKind } from './routing-policies.ts';
 
 const NO_LIMIT = Number.POSITIVE_INFINITY;
@@ -243,7 +243,7 @@ export class ModelTopology {
     this.priceDifference = cc ? new Sampler(cc.priceDifference) : null;
 
     this.siteLines = Float64Array.from(cfg.sites, (s) => (s.lines === null ? Infinity : s.lines));
-    this.warmRows = Math.min(Math.ceil(cfg.warmup / cfg.intervalLength - 1e-9), nI);
+    this.warmRows = firstMeasuredInterval(cfg);
   }
 }
 

@@ -1,4 +1,4 @@
-import type { ModelConfig } from '../config/model-config.ts';
+import { firstMeasuredInterval, type ModelConfig } from '../config/model-config.ts';
 import { distMean } from '../core/distributions.ts';
 import { RunInterrupted, type Runner } from '../engine/runner.ts';
 import { plainResult, TI, typeIntervalRow, typeIntervalsOf } from '../engine/type-intervals.ts';
@@ -289,7 +289,7 @@ export class StaffingSearch {
     this.staffed = new Set(req.groups);
     this.model = new StaffingModel(req.cfg, req.targets, this.staffed);
     this.nI = req.cfg.nIntervals;
-    this.warm = Math.round(effectiveWarmup(req.cfg) / req.cfg.intervalLength);
+    this.warm = firstMeasuredInterval(req.cfg);
     this.isSingleQueue = req.cfg.groups.length === 1 && req.cfg.groups[0].name === 'agents' && req.cfg.types.length === 1 && req.cfg.types[0].name === 'calls';
     const pools = this.model.pools;
     const serves = pools.map((p) => new Set([...p.primary, ...p.reach.map((r) => r.type)]));

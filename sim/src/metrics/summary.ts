@@ -1,4 +1,4 @@
-import type { ModelConfig } from '../config/model-config.ts';
+import { firstMeasuredInterval, type ModelConfig } from '../config/model-config.ts';
 import { SimError } from '../errors.ts';
 import {
   AREA_METRICS, CHANNELS, HEAD_STATES, HEADER_LENGTH, headcountDays, headcountLength, LEVEL_METRICS, M, NCH, NHS, NM,
@@ -203,10 +203,7 @@ export function decodeResult(buf: Float64Array, cfg: ModelConfig): ReplicationRe
   };
 }
 
-/** The first interval measured: the warm-up rounded up to whole intervals. */
-function firstRow(cfg: ModelConfig): number {
-  return Math.min(Math.ceil(cfg.warmup / cfg.intervalLength - 1e-9), cfg.nIntervals);
-}
+const firstRow = firstMeasuredInterval;
 
 /**
  * Where the measurement starts, seconds: the warm-up rounded up to whole intervals
