@@ -5,7 +5,7 @@
 export { loadScenario, parseScenarioText } from './config/load.ts';
 export { compileScenario, withSeed } from './config/compile.ts';
 export type { ModelConfig, ContactTypeConfig, AgentGroupConfig, SiteConfig, WorkforceConfig } from './config/model-config.ts';
-export { modelConfig, deepFreeze, type ModelInput, type ContactTypeInput, type AgentGroupInput } from './config/defaults.ts';
+export { modelConfig, singleQueueModel, SINGLE_QUEUE, deepFreeze, type ModelInput, type SingleQueueInput, type ContactTypeInput, type AgentGroupInput } from './config/defaults.ts';
 export { ScenarioSchema, type ScenarioInput } from './config/schema.ts';
 export { Replication, replicate, replicateLogged, runLogged } from './engine/replicate.ts';
 export { LiveRun, type LiveRunOptions, type AdvanceStatus, type Notice, type FailModes } from './engine/live-run.ts';

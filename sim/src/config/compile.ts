@@ -8,7 +8,7 @@ import { parseDuration } from './duration.ts';
 import type { ModelConfig, SlaTarget } from './model-config.ts';
 import { AHT_STANDARD, type DistInput, type ScenarioInput } from './schema.ts';
 import { centerIssues, compileCenter } from './compile-center.ts';
-import { deepFreeze, modelConfig, withDefaults } from './defaults.ts';
+import { deepFreeze, modelConfig, singleQueueModel, withDefaults } from './defaults.ts';
 
 const DAY = 86400;
 
@@ -179,21 +179,14 @@ export function compileScenario(input: ScenarioInput, overrides: { seed?: number
   if (arrivals.perDay !== undefined) rates = series(arrivals.perDay / DAY, nI);
   else if (arrivals.perHour !== undefined) rates = series(arrivals.perHour / 3600, nI);
   else rates = series((arrivals.perInterval as number[]).map((c) => c / L), nI);
-  // The single-queue form sets only these; the rest of the model (routing, sites, demand) keeps its defaults.
-  return deepFreeze(modelConfig({
+  return deepFreeze(singleQueueModel({
     ...time,
-    types: [{
-      name: 'calls',
-      channel: 'phone',
-      arrivalRates: rates,
-      handleTime: toDist(s.handleTime as DistInput),
-      patience: s.patience ? toDist(s.patience as DistInput) : null,
-      ...(s.wrapUp ? { wrapUp: toDist(s.wrapUp as DistInput) } : {}),
-      queue: 0,
-    }],
-    queues: [{ name: 'calls' }],
-    groups: [{ name: 'agents', site: 0, queues: [0], staffing: series(s.agents!, nI) }],
-    sites: [{ name: 'center', lines: s.lines ?? null }],
+    arrivalRates: rates,
+    handleTime: toDist(s.handleTime as DistInput),
+    patience: s.patience ? toDist(s.patience as DistInput) : null,
+    ...(s.wrapUp ? { wrapUp: toDist(s.wrapUp as DistInput) } : {}),
+    staffing: series(s.agents!, nI),
+    lines: s.lines ?? null,
   }));
 }
 

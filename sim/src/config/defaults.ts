@@ -78,7 +78,7 @@ export const SCHEMA_DEFAULTS_FROM_SCHEMA = deepFreeze({
 export type SchemaDefaults = typeof SCHEMA_DEFAULTS_FROM_SCHEMA;
 
 export { deepFreeze } from './freeze.ts';
-export { defaultSiteSplit, modelConfig, SCHEMA_DEFAULTS } from './model-defaults.ts';
+export { defaultSiteSplit, modelConfig, SCHEMA_DEFAULTS, SINGLE_QUEUE, singleQueueModel, type SingleQueueInput } from './model-defaults.ts';
 export type {
   AgentGroupInput, BotInput, CallbackInput, ContactTypeInput, IvrInput, ModelInput, RedialInput, SiteFailureInput,
 } from './model-defaults.ts';

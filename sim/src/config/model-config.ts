@@ -16,6 +16,15 @@ import type { DistSpec } from '../core/distributions.ts';
 export interface ModelConfig {
   readonly schemaVersion: 1;
   readonly name: string;
+  /**
+   * The form of the scenario it was compiled from: 'queue', the single-queue form (one
+   * contact type, queue, group and site, named as SINGLE_QUEUE in model-defaults.ts), or
+   * 'center' (sites, contactTypes, agentGroups; a model built in code, unless it says
+   * otherwise). Where a command writes the scenario back (`staff --out`, `schedule
+   * --out`) and what a KPI named without a scope means follow it; nothing in the
+   * engine does.
+   */
+  readonly form: 'queue' | 'center';
   readonly seed: number;
   /** Length of the arrival period in seconds. Calls still in the system at the horizon are worked off (drain). */
   readonly horizon: number;

@@ -1,3 +1,4 @@
+import type { DistSpec } from '../core/distributions.ts';
 import type {
   AgentGroupConfig, BotConfig, CallbackConfig, ContactTypeConfig, DemandParams, IvrConfig, ModelConfig, RedialConfig,
   RoutingConfig, SiteConfig, SiteFailureConfig, SlaTarget, QueueConfig, WorkforceConfig,
@@ -47,6 +48,8 @@ export type SiteFailureInput = Opt<SiteFailureConfig, 'inService' | 'waiting'>;
 export interface ModelInput {
   readonly schemaVersion?: 1;
   readonly name: string;
+  /** default 'center' (singleQueueModel builds the other form) */
+  readonly form?: ModelConfig['form'];
   readonly seed?: number;
   readonly horizon: number;
   readonly intervalLength?: number;
@@ -85,6 +88,7 @@ export function modelConfig(m: ModelInput): ModelConfig {
   const cfg: ModelConfig = {
     schemaVersion: 1,
     name: m.name,
+    form: m.form ?? 'center',
     seed: m.seed ?? M.seed,
     horizon: m.horizon,
     intervalLength: L,
@@ -120,6 +124,49 @@ export function modelConfig(m: ModelInput): ModelConfig {
     ...(m.workforce ? { workforce: m.workforce } : {}),
   };
   return cfg;
+}
+
+/** The names of the single-queue form's one contact type, queue, agent group and site in the compiled model (reports show them). */
+export const SINGLE_QUEUE = { type: 'calls', queue: 'calls', group: 'agents', site: 'center' } as const;
+
+/** What the single-queue form gives: one phone queue, its demand and staffing per interval. */
+export interface SingleQueueInput extends Omit<ModelInput, 'form' | 'types' | 'queues' | 'groups' | 'sites'> {
+  /** arrivals per second, one per interval */
+  readonly arrivalRates: readonly number[];
+  readonly handleTime: DistSpec;
+  /** null: callers never give up */
+  readonly patience: DistSpec | null;
+  readonly wrapUp?: DistSpec;
+  /** agents, one per interval */
+  readonly staffing: readonly number[];
+  /** trunk lines (calls in the system at once), null: no limit */
+  readonly lines: number | null;
+}
+
+/**
+ * The model of the single-queue form (form 'queue'): one phone contact type, its
+ * queue, one group of agents and one site, named as SINGLE_QUEUE; the rest (routing,
+ * sites, demand) keeps its defaults. The scenario compiler and `erlang --simulate`
+ * build it here.
+ */
+export function singleQueueModel(m: SingleQueueInput): ModelConfig {
+  const { arrivalRates, handleTime, patience, wrapUp, staffing, lines, ...rest } = m;
+  return modelConfig({
+    ...rest,
+    form: 'queue',
+    types: [{
+      name: SINGLE_QUEUE.type,
+      channel: 'phone',
+      arrivalRates,
+      handleTime,
+      patience,
+      ...(wrapUp ? { wrapUp } : {}),
+      queue: 0,
+    }],
+    queues: [{ name: SINGLE_QUEUE.queue }],
+    groups: [{ name: SINGLE_QUEUE.group, site: 0, queues: [0], staffing }],
+    sites: [{ name: SINGLE_QUEUE.site, lines }],
+  });
 }
 
 /** `given` over `dflt`, field by field; a field given as undefined keeps its default. */

@@ -66,7 +66,7 @@ export function prepareSchedule(text: string, source: string, shiftsFile: Shifts
   const T = days * n;
   const nI = cfg.nIntervals;
   const notes: string[] = [];
-  const center = input.contactTypes !== undefined;
+  const center = cfg.form === 'center';
   const groups = cfg.groups.map((g) => ({ name: g.name, site: cfg.sites[g.site].name }));
   const required = cfg.groups.map((g) => {
     const r = new Array<number>(T).fill(0);

@@ -278,7 +278,6 @@ export class StaffingSearch {
   /** the pools' colours: pools that share a contact type get different ones */
   private readonly colour: number[];
   private readonly colours: number;
-  private readonly isSingleQueue: boolean;
   /** the replication indexes every staffing is judged on (0..R-1; 0..2R-1 after a repair) */
   private sample: number[];
 
@@ -290,7 +289,6 @@ export class StaffingSearch {
     this.model = new StaffingModel(req.cfg, req.targets, this.staffed);
     this.nI = req.cfg.nIntervals;
     this.warm = firstMeasuredInterval(req.cfg);
-    this.isSingleQueue = req.cfg.groups.length === 1 && req.cfg.groups[0].name === 'agents' && req.cfg.types.length === 1 && req.cfg.types[0].name === 'calls';
     const pools = this.model.pools;
     const serves = pools.map((p) => new Set([...p.primary, ...p.reach.map((r) => r.type)]));
     this.colour = pools.map(() => -1);
@@ -415,7 +413,7 @@ export class StaffingSearch {
   fileText(x: number[][]): string {
     const staffed = [...this.staffed].sort((a, b) => a - b);
     const value = (v: number[]) => (v.every((n) => n === v[0]) ? v[0] : [...v]);
-    const paths = staffed.map((g) => (this.isSingleQueue ? [] : ['agentGroups', g]));
+    const paths = staffed.map((g) => (this.cfg.form === 'queue' ? [] : ['agentGroups', g]));
     return withAgents(this.req.text, paths, staffed.map((g) => value(x[g])));
   }
 

@@ -64,7 +64,7 @@ function targetName(path: string, kpi: StaffKpi, direction: 'min' | 'max', targe
 const deadlineChannels = (cfg: ModelConfig): Channel[] =>
   CHANNELS.filter((c) => cfg.types.some((t) => t.channel === c && t.deadline !== undefined));
 const channelsOf = (cfg: ModelConfig): Channel[] => CHANNELS.filter((c) => cfg.types.some((t) => t.channel === c));
-const isCenter = (cfg: ModelConfig) => !(cfg.types.length === 1 && cfg.types[0].name === 'calls' && cfg.sites.length === 1 && cfg.sites[0].name === 'center');
+const isCenter = (cfg: ModelConfig) => cfg.form === 'center';
 
 /**
  * The scopes a KPI named without one is read in: the single-queue form's one queue; in
