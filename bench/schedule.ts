@@ -20,6 +20,7 @@ import { loadavg } from 'node:os';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { loadShiftsFile } from '../sim/src/config/shifts.ts';
 import { prepareSchedule } from '../sim/src/experiments/schedule.ts';
+import { compileVariant } from '../sim/src/experiments/overrides.ts';
 import { solveShifts, type ShiftProblem, type SolveOptions } from '../sim/src/experiments/shift-ip.ts';
 
 const ROOT = new URL('../', import.meta.url).pathname;
@@ -34,7 +35,7 @@ const shifts = loadShiftsFile(`${ROOT}scenarios/shifts/ctrip-shifts.yaml`);
 
 function problem(file: string, days: number): ShiftProblem {
   const path = `${ROOT}scenarios/${file}`;
-  const prep = prepareSchedule(readFileSync(path, 'utf8'), path, shifts, { days });
+  const prep = prepareSchedule(compileVariant(readFileSync(path, 'utf8'), path, []), path, shifts, { days });
   return { grid: prep.grid, shifts: prep.shifts, required: prep.required };
 }
 

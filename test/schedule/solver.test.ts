@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadShiftsFile, parseShiftsText } from '../../sim/src/config/shifts.ts';
 import { prepareSchedule, scheduledScenarioText } from '../../sim/src/experiments/schedule.ts';
+import { compileVariant } from '../../sim/src/experiments/overrides.ts';
 import { ScheduleInfeasible, solveShifts, variableKey, type ShiftProblem } from '../../sim/src/experiments/shift-ip.ts';
 import { compileShifts, type ScheduleGrid } from '../../sim/src/experiments/shifts.ts';
 import { parseScenarioText } from '../../sim/src/config/load.ts';
@@ -224,7 +225,7 @@ describe('a whole center', () => {
   it('baseline-day on ctrip-shifts.yaml: every interval of every group covered, the cost the objective, the scenario edited only in its agents', async () => {
     const file = `${ROOT}scenarios/baseline-day.yaml`;
     const text = readFileSync(file, 'utf8');
-    const prep = prepareSchedule(text, file, loadShiftsFile(`${ROOT}scenarios/shifts/ctrip-shifts.yaml`), {});
+    const prep = prepareSchedule(compileVariant(text, file, []), file, loadShiftsFile(`${ROOT}scenarios/shifts/ctrip-shifts.yaml`), {});
     const sol = await solveShifts({ grid: prep.grid, shifts: prep.shifts, required: prep.required }, { timeLimit: 60 });
     expect(prep.grid.groups).toHaveLength(14);
     prep.required.forEach((req, g) => req.forEach((need, t) => expect(sol.present[g][t]).toBeGreaterThanOrEqual(need)));

@@ -80,14 +80,10 @@ export async function cmdSchedule(io: Io, file: string, o: Record<string, unknow
     inputs: [{ flag: '', value: file, what: 'the scenario file' }, { flag: 'shifts', value: shiftsPath, what: 'the shift file' }],
     outputs: out !== null ? [{ flag: 'out', value: out, what: 'the scheduled scenario' }] : [],
   });
-  const text = withFlagIssues(f, 'schedule', () => {
-    const t = readScenarioText(file);
-    compileVariant(t, file, []);
-    return t;
-  });
+  const scenario = withFlagIssues(f, 'schedule', () => compileVariant(readScenarioText(file), file, []));
   f.done('schedule');
   const shifts = loadShiftsFile(shiftsPath);
-  const prep = prepareSchedule(text, file, shifts, { days });
+  const prep = prepareSchedule(scenario!, file, shifts, { days });
   const progress = (line: string) => { if (!json && !csv) io.err(line); };
   let outcome: { value: ScheduleResult; exitCode: (s: 'done' | 'interrupted') => number };
   try {

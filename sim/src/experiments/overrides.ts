@@ -6,6 +6,7 @@ import { compileScenario, withSeed } from '../config/compile.ts';
 import { parseDuration } from '../config/duration.ts';
 import { pathSegments } from '../config/validate.ts';
 import type { ModelConfig } from '../config/model-config.ts';
+import type { ScenarioInput } from '../config/schema.ts';
 import { modelLimitIssues } from '../engine/limits.ts';
 import { showValue, SimError, type Issue } from '../errors.ts';
 
@@ -215,6 +216,8 @@ export interface Variant {
   readonly cfg: ModelConfig;
   /** The scenario as run (the file with the assignments applied). */
   readonly text: string;
+  /** That text parsed and checked, its defaults filled in (what cfg was compiled from). */
+  readonly input: ScenarioInput;
   readonly assignments: readonly Assignment[];
 }
 
@@ -243,10 +246,10 @@ export function compileVariant(text: string, source: string, assignments: readon
   }
   // A plug-in routing policy's path is relative to the scenario file.
   let cfg = compileScenario(input, { baseDir: dirname(resolve(source)), allowPolicies, trustFolder });
-  const past = modelLimitIssues(cfg, input.contactTypes !== undefined);
+  const past = modelLimitIssues(cfg, cfg.form === 'center');
   if (past.length > 0) throw new SimError('SIM_ERR_SCENARIO_INVALID', `${label} is past the simulator's limits`, past);
   if (seed !== undefined) cfg = withSeed(cfg, seed);
-  return { cfg, text: edited, assignments };
+  return { cfg, text: edited, input, assignments };
 }
 
 /**

@@ -1,14 +1,13 @@
 import { staffFor } from '../analytic/staffing.ts';
 import { WEEKDAYS } from '../config/demand-schema.ts';
 import { parseDuration } from '../config/duration.ts';
-import { parseScenarioText } from '../config/load.ts';
 import type { ModelConfig } from '../config/model-config.ts';
 import type { ScenarioInput } from '../config/schema.ts';
 import type { ShiftsFile } from '../config/shifts.ts';
 import { SimError } from '../errors.ts';
 import type { RunSummary } from '../metrics/summary.ts';
 import { withAgents } from './agents-text.ts';
-import { compileVariant } from './overrides.ts';
+import type { Variant } from './overrides.ts';
 import {
   DEFAULT_GAP, intervalRanges, solveShifts, ScheduleInfeasible,
   type ShiftProblem, type ShiftRow, type ShiftSolution, type SolverReport,
@@ -53,10 +52,9 @@ export interface ScheduleOptions {
   readonly days?: number;
 }
 
-/** Reads the requirement off a scenario (already checked: compileVariant) and fits the shift file to its grid. */
-export function prepareSchedule(text: string, source: string, shiftsFile: ShiftsFile, o: ScheduleOptions): PreparedSchedule {
-  const { cfg } = compileVariant(text, source, []);
-  const input = parseScenarioText(text, source);
+/** Reads the requirement off a compiled scenario (compileVariant: checked once, compiled once) and fits the shift file to its grid. */
+export function prepareSchedule(scenario: Variant, source: string, shiftsFile: ShiftsFile, o: ScheduleOptions): PreparedSchedule {
+  const { cfg, input, text } = scenario;
   const L = cfg.intervalLength;
   if (Math.abs(DAY / L - Math.round(DAY / L)) > 1e-9) {
     throw new SimError('SIM_ERR_SCENARIO_INVALID', `${source} cannot be scheduled`, [{ path: 'interval', value: input.interval, message: 'must divide a day (e.g. 15m, 30m, 1h) for shifts to start on its grid' }]);
