@@ -1,6 +1,7 @@
 import type { RunStore } from '../sim/src/runs/store.ts';
 import { codeVersion } from '../sim/src/runs/code-version.ts';
 import { storedSummary } from '../sim/src/runs/execute.ts';
+import { simClock } from '../sim/src/metrics/clock.ts';
 import { bufferTotals, liveSummary } from './live-result.ts';
 import type { Twin } from './twin.ts';
 
@@ -49,16 +50,10 @@ export class LiveRunRecord {
     const cut = twin.run.stoppedAt;
     const note = cut === null
       ? `live twin: the day ran to its end (${why}); ${summary.live.external.created} contacts from clients`
-      : `live twin: the day was cut at simulated ${clockText(cut)} (${why}); ${summary.live.external.created} contacts from clients`;
+      : `live twin: the day was cut at simulated ${simClock(cut, true)} (${why}); ${summary.live.external.created} contacts from clients`;
     // The chart levels (agents) are recomputed from the replication when served, not stored.
     const { agents: _levels, ...result } = summary;
     this.store.finishRun(this.runId, 'done', { ...storedSummary(result), status: 'done' }, [{ arm: 0, rows: summary.intervals }], null, note);
   }
 }
 
-/** Simulated seconds as d.hh:mm:ss (hh:mm:ss within the first day). */
-export function clockText(t: number): string {
-  const s = Math.floor(t), d = Math.floor(s / 86400), h = Math.floor((s % 86400) / 3600), m = Math.floor((s % 3600) / 60), sec = s % 60;
-  const hms = [h, m, sec].map((v) => String(v).padStart(2, '0')).join(':');
-  return d > 0 ? `day ${d + 1} ${hms}` : hms;
-}

@@ -8,7 +8,8 @@ import type { Io } from '../sim/src/cli/io.ts';
 import { buildTwin } from './app.ts';
 import { openStore } from '../sim/src/cli/files.ts';
 import { DEFAULT_DB } from '../sim/src/runs/location.ts';
-import { clockText, LiveRunRecord } from './live-store.ts';
+import { LiveRunRecord } from './live-store.ts';
+import { simClock } from '../sim/src/metrics/clock.ts';
 import { MAX_SPEED, type Arrivals, type Speed } from './twin.ts';
 
 /**
@@ -136,7 +137,7 @@ export async function cmdServe(io: Io, file: string | undefined, o: Record<strin
   const x = twin.external;
   const ended = Object.values(x.outcomes).reduce((a, b) => a + b, 0);
   const cut = twin.run.stoppedAt;
-  io.out(`stopped at simulated ${clockText(twin.run.now)}${cut === null ? '' : ' (the day cut there)'}: ${x.created} contacts created by clients, ${ended} ended${x.created > ended ? `, ${x.created - ended} in service when the day was cut` : ''}`);
+  io.out(`stopped at simulated ${simClock(twin.run.now, true)}${cut === null ? '' : ' (the day cut there)'}: ${x.created} contacts created by clients, ${ended} ended${x.created > ended ? `, ${x.created - ended} in service when the day was cut` : ''}`);
   if (storeFailure !== null) return 1;
   io.out(`stored as run ${record.runId} in ${store.file} (cctwin runs show ${record.runId})`);
   return 0;

@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import cliProgress from 'cli-progress';
 import { firstMeasuredInterval, type ModelConfig } from '../config/model-config.ts';
+import { simClock } from '../metrics/clock.ts';
 import { LIMITS } from '../config/limits.ts';
 import { defaultWorkers } from '../engine/cores.ts';
 import { compileVariant, readScenarioText } from '../experiments/overrides.ts';
@@ -38,12 +39,8 @@ const PHASES: Record<Phase, string> = {
   holdout: 'fresh check',
 };
 
-const clock = (s: number) => {
-  const m = Math.round(s / 60);
-  const d = Math.floor(m / 1440);
-  const hm = `${String(Math.floor((m % 1440) / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
-  return d > 0 ? `d${d + 1} ${hm}` : hm;
-};
+/** An interval's start on the scenario's clock ("10:00", "day 2 10:00"). */
+const clock = (t: number) => simClock(t);
 const num = (v: number) => v.toLocaleString('en-US', { maximumFractionDigits: 0 });
 const money = (v: number, unit: string) => (unit === 'agent-hours' ? `${v.toLocaleString('en-US', { maximumFractionDigits: 1 })} agent-hours` : `${num(v)} ${unit}`);
 
