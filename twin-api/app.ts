@@ -80,14 +80,25 @@ function errorBody(statusCode: number, code: string, message: string, field?: st
 interface SchemaIssue { keyword?: string; instancePath?: string; params?: Record<string, unknown>; message?: string }
 
 /**
+ * The name of a field in the twin's errors, validation (400) and handlers' (409, 413, 422)
+ * alike: where it is, then its path, dotted with [i] for array items: `body.type`,
+ * `body.contacts[3].type`, `querystring.from`, `params.id`, `headers.last-event-id`.
+ */
+export function fieldName(where: 'body' | 'querystring' | 'params' | 'headers' | (string & {}), ...path: (string | number)[]): string {
+  return path.reduce<string>((out, k) => (typeof k === 'number' ? `${out}[${k}]` : `${out}.${k}`), where);
+}
+
+/**
  * A validation error as a field and what it must be: e.g. `body.type` "must be string",
  * `body.action` "must be one of "pause", "resume", ...", `body.extra` "is not a field of
- * this body" (the field of a body's first problem; the schema's union branches merged).
+ * this body", `body.contacts[3].type` (the field of a body's first problem, named as
+ * `fieldName` names it; the schema's union branches merged).
  */
 export function describeValidation(context: string, errors: readonly SchemaIssue[]): { field: string; message: string } {
   const useful = errors.filter((v) => v.keyword !== 'boolean' && v.keyword !== 'anyOf');
   const first = useful[0] ?? errors[0] ?? {};
-  const at = (first.instancePath ?? '').split('/').filter(Boolean);
+  // A number in the instance path is an array item's index (no schema of the twin has objects with number keys).
+  const at: (string | number)[] = (first.instancePath ?? '').split('/').filter(Boolean).map((k) => (/^(0|[1-9][0-9]*)$/.test(k) ? Number(k) : k.replace(/~1/g, '/').replace(/~0/g, '~')));
   const p = first.params ?? {};
   let message: string;
   if (first.keyword === 'additionalProperties' || first.keyword === 'required') {
@@ -104,7 +115,7 @@ export function describeValidation(context: string, errors: readonly SchemaIssue
     const rest = [...new Set(same.filter((v) => v.keyword !== 'const' && !literalType(v)).map((v) => v.message ?? 'is not valid'))];
     message = [...rest, ...(consts.length ? [`must be ${consts.length > 1 ? 'one of ' : ''}${consts.join(', ')}`] : [])].join(', or ');
   }
-  return { field: [context, ...at].join('.'), message };
+  return { field: fieldName(context, ...at), message };
 }
 
 /**
@@ -176,6 +187,7 @@ export async function buildTwin(o: TwinOptions): Promise<FastifyInstance> {
   // ---------------------------------------------------------------- contact types
   const typeIndex = new Map(cfg.types.map((t, i) => [t.name, i]));
   const uniq = (xs: (string | number | undefined)[]) => [...new Set(xs.filter((x): x is string | number => x !== undefined).map(String))].sort();
+  /** The contact type a body names; its errors name the field under `at` (`body.`, `body.contacts[3].`). */
   function resolveType(b: Static<typeof ContactBody>, at: string): number {
     if (b.type !== undefined) {
       const i = typeIndex.get(b.type);
@@ -231,7 +243,7 @@ export async function buildTwin(o: TwinOptions): Promise<FastifyInstance> {
     ...mutating,
     schema: { summary: 'create a contact', tags: ['contacts'], security, body: ContactBody, response: { 202: Created, ...errors } },
   }, async (req, reply) => {
-    const type = resolveType(req.body, '');
+    const type = resolveType(req.body, 'body.');
     const [r] = twin.create([{ type, customerId: req.body.customerId }]);
     return reply.code(202).header('location', self(r.id)).send(created(r));
   });
@@ -241,8 +253,8 @@ export async function buildTwin(o: TwinOptions): Promise<FastifyInstance> {
     schema: { summary: `create up to ${MAX_BATCH} contacts at once (all or none)`, tags: ['contacts'], security, body: BatchBody, response: { 202: BatchCreated, ...errors } },
   }, async (req, reply) => {
     const items = req.body.contacts;
-    if (items.length > MAX_BATCH) throw new TwinError('TWIN_ERR_BATCH_TOO_LARGE', 413, `contacts: ${items.length} contacts in one batch; at most ${MAX_BATCH}`, [{ path: 'contacts', value: items.length, message: `at most ${MAX_BATCH}` }]);
-    const types = items.map((b, i) => ({ type: resolveType(b, `contacts[${i}].`), customerId: b.customerId }));
+    if (items.length > MAX_BATCH) throw new TwinError('TWIN_ERR_BATCH_TOO_LARGE', 413, `body.contacts: ${items.length} contacts in one batch; at most ${MAX_BATCH}`, [{ path: 'body.contacts', value: items.length, message: `at most ${MAX_BATCH}` }]);
+    const types = items.map((b, i) => ({ type: resolveType(b, `${fieldName('body', 'contacts', i)}.`), customerId: b.customerId }));
     return reply.code(202).send({ contacts: twin.create(types).map(created) });
   });
 
@@ -274,17 +286,18 @@ export async function buildTwin(o: TwinOptions): Promise<FastifyInstance> {
     const own: readonly string[] = CONTROL_FIELDS[b.action as keyof typeof CONTROL_FIELDS] ?? [];
     const extra = Object.keys(b).filter((k) => k !== 'action' && !own.includes(k));
     if (extra.length > 0) {
-      throw new TwinError('TWIN_ERR_VALIDATION', 400, `body.${extra[0]}: not a field of action ${b.action} (its fields: ${own.length > 0 ? own.join(', ') : 'none'})`,
-        extra.map((k) => ({ path: `body.${k}`, value: (b as Record<string, unknown>)[k], message: `not a field of action ${b.action}` })));
+      throw new TwinError('TWIN_ERR_VALIDATION', 400, `${fieldName('body', extra[0])}: not a field of action ${b.action} (its fields: ${own.length > 0 ? own.join(', ') : 'none'})`,
+        extra.map((k) => ({ path: fieldName('body', k), value: (b as Record<string, unknown>)[k], message: `not a field of action ${b.action}` })));
     }
     const need = <K extends keyof typeof b>(k: K): NonNullable<(typeof b)[K]> => {
-      if (b[k] === undefined) throw new TwinError('TWIN_ERR_MISSING_FIELD', 422, `${String(k)}: required by action ${b.action}`, [{ path: String(k), message: 'required' }]);
+      const field = fieldName('body', String(k));
+      if (b[k] === undefined) throw new TwinError('TWIN_ERR_MISSING_FIELD', 422, `${field}: required by action ${b.action}`, [{ path: field, message: 'required' }]);
       return b[k] as NonNullable<(typeof b)[K]>;
     };
     const siteOf = () => {
       const name = need('site');
       const i = cfg.sites.findIndex((s) => s.name === name);
-      if (i < 0) throw unknownValue('TWIN_ERR_UNKNOWN_NAME', 'site', name, cfg.sites.map((s) => s.name));
+      if (i < 0) throw unknownValue('TWIN_ERR_UNKNOWN_NAME', 'body.site', name, cfg.sites.map((s) => s.name));
       return i;
     };
     // A site in the state the action needs: 409 naming the site otherwise (the engine's own check speaks of indexes).
@@ -294,7 +307,7 @@ export async function buildTwin(o: TwinOptions): Promise<FastifyInstance> {
       if (down !== (want === 'down')) {
         const name = cfg.sites[i].name;
         const why = want === 'down' ? `"${name}" is up: only a site that is down can be restored` : `"${name}" is already down: restore it first`;
-        throw new EngineError('ENGINE_ERR_STATE', `site: ${why}`, [{ path: 'site', value: name, message: want === 'down' ? 'must be a site that is down' : 'must be a site that is up' }]);
+        throw new EngineError('ENGINE_ERR_STATE', `body.site: ${why}`, [{ path: 'body.site', value: name, message: want === 'down' ? 'must be a site that is down' : 'must be a site that is up' }]);
       }
       return i;
     };
@@ -307,11 +320,11 @@ export async function buildTwin(o: TwinOptions): Promise<FastifyInstance> {
       case 'staffing': {
         const name = need('group');
         const g = cfg.groups.findIndex((x) => x.name === name);
-        if (g < 0) throw unknownValue('TWIN_ERR_UNKNOWN_NAME', 'group', name, cfg.groups.map((x) => x.name));
-        if (!('agents' in b)) throw new TwinError('TWIN_ERR_MISSING_FIELD', 422, 'agents: required by action staffing (a number, or null for the plan)', [{ path: 'agents', message: 'required' }]);
+        if (g < 0) throw unknownValue('TWIN_ERR_UNKNOWN_NAME', 'body.group', name, cfg.groups.map((x) => x.name));
+        if (!('agents' in b)) throw new TwinError('TWIN_ERR_MISSING_FIELD', 422, 'body.agents: required by action staffing (a number, or null for the plan)', [{ path: 'body.agents', message: 'required' }]);
         const size = twin.run.replication.state.groupSize[g];
         const n = b.agents ?? null;
-        if (n !== null && n > size) throw new TwinError('TWIN_ERR_VALIDATION', 422, `agents: ${n}: group ${name} has ${size} agents`, [{ path: 'agents', value: n, message: `0..${size}` }]);
+        if (n !== null && n > size) throw new TwinError('TWIN_ERR_VALIDATION', 422, `body.agents: ${n}: group ${name} has ${size} agents`, [{ path: 'body.agents', value: n, message: `0..${size}` }]);
         twin.run.setStaffing(g, n);
         break;
       }

@@ -2,7 +2,9 @@ import type { Issue } from '../sim/src/errors.ts';
 
 /**
  * The twin's own errors, beside the simulator's SimError codes (which the app maps by
- * their `status`): a stable code per cause, the HTTP status, and the field at fault.
+ * their `status`): a stable code per cause, the HTTP status, and the field at fault,
+ * named with its location as the schema's 400s name it (`body.type`,
+ * `body.contacts[3].type`, `querystring.to`: app.ts fieldName), at the head of the message too.
  *
  *   TWIN_ERR_VALIDATION          400  a body, query or parameter fails its schema
  *   TWIN_ERR_UNKNOWN_CONTACT_TYPE 422 no contact type of the scenario matches
@@ -37,7 +39,7 @@ export class TwinError extends Error {
   }
 }
 
-/** A 422 naming the field, its value and the values it may take. */
+/** A 422 naming the field (e.g. `body.site`), its value and the values it may take. */
 export function unknownValue(code: TwinErrorCode, field: string, value: unknown, known: readonly string[]): TwinError {
   const list = known.length > 20 ? `${known.slice(0, 20).join(', ')}, ... (${known.length})` : known.join(', ');
   return new TwinError(code, 422, `${field}: unknown value ${JSON.stringify(value)}; known: ${list}`, [{ path: field, value, message: `one of: ${known.join(', ')}` }]);

@@ -5,7 +5,8 @@ import { post, testTwin, type TestTwin } from './helpers.ts';
 /**
  * Hundreds of malformed bodies to the twin's mutating routes, through app.inject():
  * every answer is a 4xx (or a 2xx for a body that happens to be valid) in the
- * Fastify error shape, never a 5xx, and the twin's clock still advances after.
+ * Fastify error shape, naming its field with its location, never a 5xx, and the twin's
+ * clock still advances after.
  */
 
 let t: TestTwin;
@@ -31,6 +32,11 @@ function checkAnswer(r: { statusCode: number; body: string }, what: string): voi
   if (r.statusCode >= 400) {
     const e = JSON.parse(r.body);
     expect(e, what).toMatchObject({ statusCode: r.statusCode, code: expect.any(String), error: expect.any(String), message: expect.any(String) });
+    // A field is named one way whoever refused it: its location first (body.type, body.contacts[1].type), and so is the message.
+    if (e.field !== undefined) {
+      expect(e.field, what).toMatch(/^(body|querystring|params|headers)([.[]|$)/);
+      expect(e.message.startsWith(`${e.field}: `), `${what} -> ${r.body}`).toBe(true);
+    }
   }
 }
 

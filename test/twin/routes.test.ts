@@ -57,22 +57,24 @@ describe('contacts', () => {
 
     const unknown = await post(app, '/v1/contacts', { type: 'train-zh-phone' });
     expect(unknown.statusCode).toBe(422);
-    expect(unknown.json()).toMatchObject({ statusCode: 422, code: 'TWIN_ERR_UNKNOWN_CONTACT_TYPE', error: 'Unprocessable Entity', field: 'type' });
-    expect(unknown.json().message).toContain('flight-zh-phone, flight-en-phone, hotel-zh-im');
+    expect(unknown.json()).toMatchObject({ statusCode: 422, code: 'TWIN_ERR_UNKNOWN_CONTACT_TYPE', error: 'Unprocessable Entity', field: 'body.type' });
+    expect(unknown.json().message).toBe('body.type: unknown value "train-zh-phone"; known: flight-zh-phone, flight-en-phone, hotel-zh-im');
     const product = await post(app, '/v1/contacts', { product: 'train', channel: 'phone' });
-    expect(product.json()).toMatchObject({ code: 'TWIN_ERR_UNKNOWN_CONTACT_TYPE', field: 'product' });
+    expect(product.json()).toMatchObject({ code: 'TWIN_ERR_UNKNOWN_CONTACT_TYPE', field: 'body.product' });
     expect(product.json().message).toContain('flight, hotel');
     const channel = await post(app, '/v1/contacts', { product: 'hotel', channel: 'fax' });
-    expect(channel.json()).toMatchObject({ field: 'channel' });
+    expect(channel.json()).toMatchObject({ field: 'body.channel' });
     expect(channel.json().message).toContain('known: im');
     const ambiguous = await post(app, '/v1/contacts', { product: 'flight', channel: 'phone' });
     expect(ambiguous.statusCode).toBe(422);
-    expect(ambiguous.json()).toMatchObject({ code: 'TWIN_ERR_MISSING_FIELD', field: 'language' });
+    expect(ambiguous.json()).toMatchObject({ code: 'TWIN_ERR_MISSING_FIELD', field: 'body.language' });
     expect(ambiguous.json().message).toContain('en, zh');
     const conflict = await post(app, '/v1/contacts', { type: 'hotel-zh-im', channel: 'phone' });
-    expect(conflict.json()).toMatchObject({ statusCode: 422, field: 'channel' });
+    expect(conflict.json()).toMatchObject({ statusCode: 422, field: 'body.channel' });
+    expect(conflict.json().message).toMatch(/^body\.channel: "phone" is not the channel of type hotel-zh-im/);
     const nothing = await post(app, '/v1/contacts', {});
-    expect(nothing.json()).toMatchObject({ statusCode: 422, field: 'type' });
+    expect(nothing.json()).toMatchObject({ statusCode: 422, field: 'body.type' });
+    expect(nothing.json().message).toMatch(/^body\.type: give a contact type/);
   });
 
   it('validation errors are 400 naming the field', async () => {
@@ -120,11 +122,13 @@ describe('contacts', () => {
     for (const id of ids) expect((await get(app, `/v1/contacts/${id}`)).statusCode).toBe(200);
     const bad = await post(app, '/v1/contacts:batch', { contacts: [{ type: 'flight-zh-phone' }, { type: 'nope' }] });
     expect(bad.statusCode).toBe(422);
-    expect(bad.json().field).toBe('contacts[1].type');
+    expect(bad.json()).toMatchObject({ field: 'body.contacts[1].type', message: expect.stringMatching(/^body\.contacts\[1\]\.type: unknown value "nope"/) });
+    // the schema names a batch item's field the same way
+    expect((await post(app, '/v1/contacts:batch', { contacts: [{ type: 'flight-zh-phone' }, { type: 5 }] })).json()).toMatchObject({ statusCode: 400, field: 'body.contacts[1].type', message: 'body.contacts[1].type: must be string' });
     expect(app.twin.stats.created).toBe(3);
     const tooMany = await post(app, '/v1/contacts:batch', { contacts: Array.from({ length: 1001 }, () => ({ type: 'flight-zh-phone' })) });
     expect(tooMany.statusCode).toBe(413);
-    expect(tooMany.json()).toMatchObject({ code: 'TWIN_ERR_BATCH_TOO_LARGE', field: 'contacts' });
+    expect(tooMany.json()).toMatchObject({ code: 'TWIN_ERR_BATCH_TOO_LARGE', field: 'body.contacts', message: 'body.contacts: 1001 contacts in one batch; at most 1000' });
     const full = await post(app, '/v1/contacts:batch', { contacts: Array.from({ length: 1000 }, () => ({ type: 'hotel-zh-im' })) });
     expect(full.statusCode).toBe(202);
     expect(full.json().contacts).toHaveLength(1000);
@@ -245,7 +249,7 @@ describe('state and controls', () => {
     wall.ms += 1000;
     while (app.twin.step()) { /* catch up */ }
     expect((await state(app)).clock).toBeCloseTo(600, 6);
-    expect((await control(app, { action: 'speed' })).json()).toMatchObject({ statusCode: 422, code: 'TWIN_ERR_MISSING_FIELD', field: 'speed' });
+    expect((await control(app, { action: 'speed' })).json()).toMatchObject({ statusCode: 422, code: 'TWIN_ERR_MISSING_FIELD', field: 'body.speed', message: 'body.speed: required by action speed' });
     expect((await control(app, { action: 'speed', speed: -1 })).json()).toMatchObject({ statusCode: 400, field: 'body.speed' });
   });
 
@@ -262,12 +266,12 @@ describe('state and controls', () => {
     expect(again.statusCode).toBe(409);
     expect(again.json().code).toBe('ENGINE_ERR_STATE');
     const unknown = await control(app, { action: 'fail-site', site: 'beijing' });
-    expect(unknown.json()).toMatchObject({ statusCode: 422, code: 'TWIN_ERR_UNKNOWN_NAME', field: 'site' });
+    expect(unknown.json()).toMatchObject({ statusCode: 422, code: 'TWIN_ERR_UNKNOWN_NAME', field: 'body.site' });
     expect(unknown.json().message).toContain('shanghai, nantong');
-    expect((await control(app, { action: 'restore-site' })).json()).toMatchObject({ statusCode: 422, field: 'site' });
+    expect((await control(app, { action: 'restore-site' })).json()).toMatchObject({ statusCode: 422, field: 'body.site' });
     expect((await control(app, { action: 'fail-site', site: 'shanghai', inService: 'explode' })).json()).toMatchObject({ statusCode: 400, field: 'body.inService' });
-    expect(again.json().message).toBe('site: "nantong" is already down: restore it first');
-    expect((await control(app, { action: 'restore-site', site: 'shanghai' })).json()).toMatchObject({ statusCode: 409, field: 'site', message: 'site: "shanghai" is up: only a site that is down can be restored' });
+    expect(again.json()).toMatchObject({ field: 'body.site', message: 'body.site: "nantong" is already down: restore it first' });
+    expect((await control(app, { action: 'restore-site', site: 'shanghai' })).json()).toMatchObject({ statusCode: 409, field: 'body.site', message: 'body.site: "shanghai" is up: only a site that is down can be restored' });
     expect((await control(app, { action: 'restore-site', site: 'nantong' })).statusCode).toBe(200);
     advance(60);
     s = await state(app);
@@ -289,9 +293,9 @@ describe('state and controls', () => {
     const { app } = await twin();
     expect((await control(app, { action: 'fly' })).json()).toMatchObject({ statusCode: 400, field: 'body.action' });
     expect((await control(app, {})).json()).toMatchObject({ statusCode: 400, field: 'body.action' });
-    expect((await control(app, { action: 'staffing', group: 'flight-shanghai' })).json()).toMatchObject({ statusCode: 422, field: 'agents' });
-    expect((await control(app, { action: 'staffing', group: 'flight-shanghai', agents: 99 })).json()).toMatchObject({ statusCode: 422, field: 'agents' });
-    expect((await control(app, { action: 'staffing', group: 'nobody', agents: 1 })).json()).toMatchObject({ statusCode: 422, field: 'group' });
+    expect((await control(app, { action: 'staffing', group: 'flight-shanghai' })).json()).toMatchObject({ statusCode: 422, field: 'body.agents' });
+    expect((await control(app, { action: 'staffing', group: 'flight-shanghai', agents: 99 })).json()).toMatchObject({ statusCode: 422, field: 'body.agents', message: expect.stringMatching(/^body\.agents: 99: group flight-shanghai has \d+ agents$/) });
+    expect((await control(app, { action: 'staffing', group: 'nobody', agents: 1 })).json()).toMatchObject({ statusCode: 422, field: 'body.group' });
     expect((await control(app, { action: 'staffing', group: 'flight-shanghai', agents: 1.5 })).json()).toMatchObject({ statusCode: 400, field: 'body.agents' });
     expect((await control(app, { action: 'staffing', group: 'flight-shanghai', agents: 2 })).statusCode).toBe(200);
   });
@@ -421,12 +425,12 @@ describe('priority', () => {
     expect((await app.inject((await post(app, '/v1/contacts', { ...base, priority: 0 })).json().links.self)).json().type).toBe('flight-zh-phone');
     const unknown = await post(app, '/v1/contacts', { ...base, priority: 7 });
     expect(unknown.statusCode).toBe(422);
-    expect(unknown.json()).toMatchObject({ code: 'TWIN_ERR_UNKNOWN_CONTACT_TYPE', field: 'priority' });
+    expect(unknown.json()).toMatchObject({ code: 'TWIN_ERR_UNKNOWN_CONTACT_TYPE', field: 'body.priority' });
     expect(unknown.json().message).toMatch(/known: 0, 5/);
     const needed = await post(app, '/v1/contacts', base);
-    expect(needed.json()).toMatchObject({ code: 'TWIN_ERR_MISSING_FIELD', field: 'priority' });
+    expect(needed.json()).toMatchObject({ code: 'TWIN_ERR_MISSING_FIELD', field: 'body.priority' });
     const mismatch = await post(app, '/v1/contacts:batch', { contacts: [{ type: 'flight-zh-phone' }, { type: 'flight-zh-phone', priority: 5 }] });
-    expect(mismatch.json()).toMatchObject({ code: 'TWIN_ERR_UNKNOWN_CONTACT_TYPE', field: 'contacts[1].priority' });
+    expect(mismatch.json()).toMatchObject({ code: 'TWIN_ERR_UNKNOWN_CONTACT_TYPE', field: 'body.contacts[1].priority' });
     const bad = await post(app, '/v1/contacts', { type: 'flight-zh-phone', priority: 'high' });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().field).toBe('body.priority');
