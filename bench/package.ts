@@ -13,6 +13,9 @@
  *   warm pool  the cold pool's ceiling (bench/warm-pool-child.mjs): the same 20
  *              replications on warm pools of 1 and 2 threads in one process, so
  *              without start-up, module loading or JIT warm-up; ROUNDS rounds, median
+ *   cores      the machine's own scaling (bench/cores-child.mjs): a loop of arithmetic
+ *              that shares nothing, on one worker thread and then on two at once;
+ *              ROUNDS rounds, median: what two threads could gain at best here
  *   erlang a   `cctwin erlang a ... --simulate --replications 20 --workers 1` timed
  *              inside a fresh process around main() (bench/cli-child.mjs) against the
  *              hand-tight loop doing the same 20 days in a fresh process
@@ -78,6 +81,13 @@ const warmRounds = Array.from({ length: ROUNDS }, () => child(['bench/warm-pool-
 const warmOne = median(warmRounds.map((w) => w.oneSeconds)), warmTwo = median(warmRounds.map((w) => w.twoSeconds));
 const warmPool = { scenario: 'baseline-day', replications: 20, oneThreadSeconds: warmOne, twoWorkersSeconds: warmTwo, speedUp: warmOne / warmTwo, rounds: warmRounds };
 
+// ---------------------------------------------------------------- the cores themselves
+// A round is a pair taken back to back: its speed-up is 2 x one / two, and the figure
+// the median of the rounds' (a round where the host took one side's time is an outlier).
+const coreRounds = Array.from({ length: ROUNDS }, () => child(['bench/cores-child.mjs']));
+const coresOne = median(coreRounds.map((c) => c.oneSeconds)), coresTwo = median(coreRounds.map((c) => c.twoSeconds));
+const cores = { work: 'arithmetic on registers, one batch per thread', oneThreadSeconds: coresOne, twoThreadsSeconds: coresTwo, speedUp: median(coreRounds.map((c) => (2 * c.oneSeconds) / c.twoSeconds)), rounds: coreRounds };
+
 // ---------------------------------------------------------------- erlang a vs hand-tight
 const cliRounds: number[] = [], tightRounds: number[] = [];
 const ERLANG_A = ['erlang', 'a', '--arrivals-per-hour', '6666.67', '--aht', '180', '--patience', '300', '--agents', '350', '--simulate', '--hours', '24', '--replications', '20', '--workers', '1', '--json'];
@@ -92,7 +102,7 @@ rmSync(dir, { recursive: true, force: true });
 const results = {
   date: new Date().toISOString(),
   machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, node: process.version, loadAverage: [load0, loadavg()[0]] },
-  startup, coldPool: [cold20, cold4], warmPool, erlangA,
+  startup, coldPool: [cold20, cold4], warmPool, cores, erlangA,
 };
 writeFileSync(join(ROOT, 'bench', 'package-results.json'), `${JSON.stringify(results, null, 2)}\n`);
 
@@ -107,6 +117,10 @@ console.log(table([`cold pool, baseline-day, whole \`cctwin run\` (median of ${R
 console.log();
 console.log(table([`warm pools in one process, the same 20 replications (median of ${ROUNDS})`, '1 thread s', '2 workers s', 'speed-up'], [
   ['the ceiling of the cold figure', warmOne.toFixed(2), warmTwo.toFixed(2), `${warmPool.speedUp.toFixed(2)}x`],
+]));
+console.log();
+console.log(table([`the cores: the same arithmetic on 1 thread, then on 2 at once (median of ${ROUNDS})`, '1 thread s', '2 threads s', 'speed-up'], [
+  ['work that shares nothing (twice the work on 2 threads)', coresOne.toFixed(2), coresTwo.toFixed(2), `${cores.speedUp.toFixed(2)}x (median of the rounds')`],
 ]));
 console.log();
 console.log(table([`erlang a --simulate, 20 days, 1 worker (median of ${ROUNDS})`, 'wall s', 'ratio', 'goal', 'met'], [
