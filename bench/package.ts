@@ -13,9 +13,10 @@
  *   warm pool  the cold pool's ceiling (bench/warm-pool-child.mjs): the same 20
  *              replications on warm pools of 1 and 2 threads in one process, so
  *              without start-up, module loading or JIT warm-up; ROUNDS rounds, median
- *   cores      the machine's own scaling (bench/cores-child.mjs): a loop of arithmetic
- *              that shares nothing, on one worker thread and then on two at once;
- *              ROUNDS rounds, median: what two threads could gain at best here
+ *   cores      the machine's own scaling (bench/cores-child.mjs): loops that share
+ *              nothing (arithmetic on registers; random reads of the thread's own 1 MB
+ *              array), on one worker thread and then on two at once; ROUNDS rounds,
+ *              median of the rounds' speed-ups: what two threads could gain here
  *   erlang a   `cctwin erlang a ... --simulate --replications 20 --workers 1` timed
  *              inside a fresh process around main() (bench/cli-child.mjs) against the
  *              hand-tight loop doing the same 20 days in a fresh process
@@ -84,9 +85,13 @@ const warmPool = { scenario: 'baseline-day', replications: 20, oneThreadSeconds:
 // ---------------------------------------------------------------- the cores themselves
 // A round is a pair taken back to back: its speed-up is 2 x one / two, and the figure
 // the median of the rounds' (a round where the host took one side's time is an outlier).
-const coreRounds = Array.from({ length: ROUNDS }, () => child(['bench/cores-child.mjs']));
-const coresOne = median(coreRounds.map((c) => c.oneSeconds)), coresTwo = median(coreRounds.map((c) => c.twoSeconds));
-const cores = { work: 'arithmetic on registers, one batch per thread', oneThreadSeconds: coresOne, twoThreadsSeconds: coresTwo, speedUp: median(coreRounds.map((c) => (2 * c.oneSeconds) / c.twoSeconds)), rounds: coreRounds };
+type Pair = { oneSeconds: number; twoSeconds: number };
+const coreRounds = Array.from({ length: ROUNDS }, () => JSON.parse(spawnSync(process.execPath, ['bench/cores-child.mjs'], { cwd: ROOT, encoding: 'utf8' }).stdout) as { arithmetic: Pair; memory: Pair });
+const coresOf = (kind: 'arithmetic' | 'memory', work: string) => {
+  const rounds = coreRounds.map((c) => c[kind]);
+  return { kind, work, oneThreadSeconds: median(rounds.map((c) => c.oneSeconds)), twoThreadsSeconds: median(rounds.map((c) => c.twoSeconds)), speedUp: median(rounds.map((c) => (2 * c.oneSeconds) / c.twoSeconds)), speedUps: rounds.map((c) => (2 * c.oneSeconds) / c.twoSeconds) };
+};
+const cores = [coresOf('arithmetic', 'integer arithmetic on registers'), coresOf('memory', "random reads of the thread's own 1 MB array")];
 
 // ---------------------------------------------------------------- erlang a vs hand-tight
 const cliRounds: number[] = [], tightRounds: number[] = [];
@@ -119,9 +124,9 @@ console.log(table([`warm pools in one process, the same 20 replications (median 
   ['the ceiling of the cold figure', warmOne.toFixed(2), warmTwo.toFixed(2), `${warmPool.speedUp.toFixed(2)}x`],
 ]));
 console.log();
-console.log(table([`the cores: the same arithmetic on 1 thread, then on 2 at once (median of ${ROUNDS})`, '1 thread s', '2 threads s', 'speed-up'], [
-  ['work that shares nothing (twice the work on 2 threads)', coresOne.toFixed(2), coresTwo.toFixed(2), `${cores.speedUp.toFixed(2)}x (median of the rounds')`],
-]));
+console.log(table([`the cores: work that shares nothing, on 1 thread, then twice on 2 at once (median of ${ROUNDS})`, '1 thread s', '2 threads s', 'speed-up', 'rounds'], cores.map((c) => [
+  c.work, c.oneThreadSeconds.toFixed(2), c.twoThreadsSeconds.toFixed(2), `${c.speedUp.toFixed(2)}x`, c.speedUps.map((x) => x.toFixed(2)).join(' '),
+])));
 console.log();
 console.log(table([`erlang a --simulate, 20 days, 1 worker (median of ${ROUNDS})`, 'wall s', 'ratio', 'goal', 'met'], [
   ['cctwin erlang a (around main(), fresh process)', erlangA.cliSeconds.toFixed(2), `${erlangA.ratio.toFixed(2)}x`, '<= 2x', erlangA.ratio <= 2 ? 'yes' : 'no'],
