@@ -15,8 +15,8 @@
  *              without start-up, module loading or JIT warm-up; ROUNDS rounds, median
  *   cores      the machine's own scaling (bench/cores-child.mjs): loops that share
  *              nothing (arithmetic on registers; random reads of the thread's own 1 MB
- *              array), on one worker thread and then on two at once; ROUNDS rounds,
- *              median of the rounds' speed-ups: what two threads could gain here
+ *              array), on one worker thread and on two at once; ROUNDS rounds
+ *              alternating which goes first, medians: what two threads can gain here
  *   erlang a   `cctwin erlang a ... --simulate --replications 20 --workers 1` timed
  *              inside a fresh process around main() (bench/cli-child.mjs) against the
  *              hand-tight loop doing the same 20 days in a fresh process
@@ -83,13 +83,15 @@ const warmOne = median(warmRounds.map((w) => w.oneSeconds)), warmTwo = median(wa
 const warmPool = { scenario: 'baseline-day', replications: 20, oneThreadSeconds: warmOne, twoWorkersSeconds: warmTwo, speedUp: warmOne / warmTwo, rounds: warmRounds };
 
 // ---------------------------------------------------------------- the cores themselves
-// A round is a pair taken back to back: its speed-up is 2 x one / two, and the figure
-// the median of the rounds' (a round where the host took one side's time is an outlier).
+// The speed-up is 2 x one / two (two threads do twice the work), of the medians, as the
+// pool's figures; each round's own is listed beside it.
 type Pair = { oneSeconds: number; twoSeconds: number };
-const coreRounds = Array.from({ length: ROUNDS }, () => JSON.parse(spawnSync(process.execPath, ['bench/cores-child.mjs'], { cwd: ROOT, encoding: 'utf8' }).stdout) as { arithmetic: Pair; memory: Pair });
+// Rounds alternate which batch goes first, as the cold pool's do.
+const coreRounds = Array.from({ length: ROUNDS }, (_, r) => child(['bench/cores-child.mjs', ...(r % 2 === 1 ? ['two-first'] : [])]) as unknown as { arithmetic: Pair; memory: Pair });
 const coresOf = (kind: 'arithmetic' | 'memory', work: string) => {
   const rounds = coreRounds.map((c) => c[kind]);
-  return { kind, work, oneThreadSeconds: median(rounds.map((c) => c.oneSeconds)), twoThreadsSeconds: median(rounds.map((c) => c.twoSeconds)), speedUp: median(rounds.map((c) => (2 * c.oneSeconds) / c.twoSeconds)), speedUps: rounds.map((c) => (2 * c.oneSeconds) / c.twoSeconds) };
+  const one = median(rounds.map((c) => c.oneSeconds)), two = median(rounds.map((c) => c.twoSeconds));
+  return { kind, work, oneThreadSeconds: one, twoThreadsSeconds: two, speedUp: (2 * one) / two, speedUps: rounds.map((c) => (2 * c.oneSeconds) / c.twoSeconds) };
 };
 const cores = [coresOf('arithmetic', 'integer arithmetic on registers'), coresOf('memory', "random reads of the thread's own 1 MB array")];
 
@@ -124,7 +126,7 @@ console.log(table([`warm pools in one process, the same 20 replications (median 
   ['the ceiling of the cold figure', warmOne.toFixed(2), warmTwo.toFixed(2), `${warmPool.speedUp.toFixed(2)}x`],
 ]));
 console.log();
-console.log(table([`the cores: work that shares nothing, on 1 thread, then twice on 2 at once (median of ${ROUNDS})`, '1 thread s', '2 threads s', 'speed-up', 'rounds'], cores.map((c) => [
+console.log(table([`the cores: work that shares nothing, once on 1 thread, twice on 2 at once (median of ${ROUNDS})`, '1 thread s', '2 threads s', 'speed-up', 'each round'], cores.map((c) => [
   c.work, c.oneThreadSeconds.toFixed(2), c.twoThreadsSeconds.toFixed(2), `${c.speedUp.toFixed(2)}x`, c.speedUps.map((x) => x.toFixed(2)).join(' '),
 ])));
 console.log();

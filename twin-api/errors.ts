@@ -6,7 +6,9 @@ import type { Issue } from '../sim/src/errors.ts';
  * named with its location as the schema's 400s name it (`body.type`,
  * `body.contacts[3].type`, `querystring.to`: app.ts fieldName), at the head of the message too.
  *
- *   TWIN_ERR_VALIDATION          400  a body, query or parameter fails its schema
+ *   TWIN_ERR_VALIDATION          400  a body, query or parameter fails its schema (or a check
+ *                                     past it: a field of another action, to before from)
+ *                                422  a value in range but beyond the scenario: more agents than the group has
  *   TWIN_ERR_UNKNOWN_CONTACT_TYPE 422 no contact type of the scenario matches
  *   TWIN_ERR_UNKNOWN_NAME        422  a site or group name the scenario does not have
  *   TWIN_ERR_MISSING_FIELD       422  a field the action needs is missing

@@ -56,15 +56,22 @@ describe('ModelConfig.form', () => {
     expect(modelConfig({ name: 'x', horizon: 3600, sla: [], types: [], queues: [], groups: [], sites: [] }).form).toBe('center');
   });
 
-  it('the single-queue file and singleQueueModel build the same model', () => {
-    const cfg = loadScenario('scenarios/erlang-a-day.yaml');
-    const t = cfg.types[0];
-    const built = singleQueueModel({
-      name: cfg.name, seed: cfg.seed, horizon: cfg.horizon, intervalLength: cfg.intervalLength, nIntervals: cfg.nIntervals,
-      warmup: cfg.warmup, threshold: cfg.threshold, sla: cfg.sla,
-      arrivalRates: t.arrivalRates, handleTime: t.handleTime, patience: t.patience, staffing: cfg.groups[0].staffing, lines: cfg.sites[0].lines,
-    });
-    expect(JSON.parse(JSON.stringify(built))).toEqual(JSON.parse(JSON.stringify(cfg)));
+  it('erlang a --simulate runs the model of the single-queue file that says the same', () => {
+    const file = compileScenario(parseScenarioText([
+      'name: M/M/350+M', 'seed: 1', 'horizon: 24h', 'interval: 15m', 'warmup: 1h', 'arrivals: { perHour: 6666.67 }',
+      'handleTime: { kind: exponential, mean: 180 }', 'patience: { kind: exponential, mean: 300 }', 'agents: 350',
+      'serviceLevel: { threshold: 20 }', '',
+    ].join('\n'), 'mmn.yaml'));
+    const cli = erlangModel({ arrivalRate: 6666.67 / 3600, aht: 180, patience: 300, agents: 350, threshold: 20 }, 24, 1, 3600);
+    // The file's SLA targets are its own (the command judges against the formulas).
+    const plain = (c: object) => JSON.parse(JSON.stringify({ ...c, sla: [] }));
+    expect(plain(cli)).toEqual(plain(file));
+  });
+
+  it("refuses a model of form 'queue' with more than one group", () => {
+    const one = singleQueueModel({ name: 'q', horizon: 3600, sla: [], arrivalRates: [1], handleTime: { kind: 'exponential', mean: 60 }, patience: null, staffing: [2], lines: null });
+    expect(() => modelConfig({ ...one, form: 'queue', groups: [...one.groups, { ...one.groups[0], name: 'more' }] }))
+      .toThrow(expect.objectContaining({ code: 'SIM_ERR_BAD_ARGUMENT', issues: [expect.objectContaining({ path: 'groups', value: 2 })] }));
   });
 
   it('a KPI named without a scope is read on the phone channel of a center, on the totals of a single queue', () => {

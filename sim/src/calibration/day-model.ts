@@ -1,6 +1,6 @@
 import { distMean, type DistSpec } from '../core/distributions.ts';
 import type { ModelConfig } from '../config/model-config.ts';
-import { modelConfig } from '../config/defaults.ts';
+import { modelConfig, singleQueueModel } from '../config/defaults.ts';
 import { CALL_CLASSES, type CallClass } from './call-log.ts';
 import { scaleDist, type SwitchFamily } from './identified.ts';
 import { DAY, STAFFING_STEP, type ObservedDay } from './observed-day.ts';
@@ -174,45 +174,35 @@ export function dayModel(d: ObservedDay, o: ReplayOptions): ModelConfig {
       sites: [{ name: 'center', lines: null }],
     });
   }
+  const time = { name: `replay ${d.date}`, seed: o.seed + d.day, horizon: DAY, intervalLength: L, nIntervals: nI, warmup: 0, threshold: o.threshold, sla: [] };
+  if (!o.classes || o.classes.length === 0) {
+    // One queue of all calls: the single-queue form's model.
+    return singleQueueModel({
+      ...time,
+      arrivalRates: o.arrivals === 'trace' ? new Array<number>(nI).fill(0) : rates(d.offered),
+      handleTime: o.handleTime,
+      patience: o.patience,
+      staffing,
+      lines: null,
+    });
+  }
+  const classes = o.classes;
   return modelConfig({
     schemaVersion: 1,
-    name: `replay ${d.date}`,
-    seed: o.seed + d.day,
-    horizon: DAY,
-    intervalLength: L,
-    nIntervals: nI,
-    warmup: 0,
-    threshold: o.threshold,
-    sla: [],
-    ...(o.classes && o.classes.length > 0
-      ? {
-        types: o.classes.map((c, qi) => ({
-          name: c.name,
-          channel: 'phone' as const,
-          priority: c.priority,
-          arrivalRates: o.arrivals === 'trace' ? new Array<number>(nI).fill(0) : rates(arr[qi].offered),
-          handleTime: c.handleTime,
-          patience: c.patience,
-          queue: qi,
-          site: 0,
-        })),
-        queues: o.classes.map((c) => ({ name: c.name })),
-        groups: [{ name: 'agents', site: 0, queues: o.classes.map((_, qi) => qi), staffing }],
-        routing: { policy: o.routing ?? 'fifo', agingRate: 0, overflowAfter: 30, params: {} },
-      }
-      : {
-        types: [{
-          name: 'calls',
-          channel: 'phone' as const,
-          arrivalRates: o.arrivals === 'trace' ? new Array<number>(nI).fill(0) : rates(d.offered),
-          handleTime: o.handleTime,
-          patience: o.patience,
-          queue: 0,
-          site: 0,
-        }],
-        queues: [{ name: 'calls' }],
-        groups: [{ name: 'agents', site: 0, queues: [0], staffing }],
-      }),
+    ...time,
+    types: classes.map((c, qi) => ({
+      name: c.name,
+      channel: 'phone' as const,
+      priority: c.priority,
+      arrivalRates: o.arrivals === 'trace' ? new Array<number>(nI).fill(0) : rates(arr[qi].offered),
+      handleTime: c.handleTime,
+      patience: c.patience,
+      queue: qi,
+      site: 0,
+    })),
+    queues: classes.map((c) => ({ name: c.name })),
+    groups: [{ name: 'agents', site: 0, queues: classes.map((_, qi) => qi), staffing }],
+    routing: { policy: o.routing ?? 'fifo', agingRate: 0, overflowAfter: 30, params: {} },
     sites: [{ name: 'center', lines: null }],
   });
 }

@@ -83,7 +83,7 @@ export async function cmdSchedule(io: Io, file: string, o: Record<string, unknow
   const scenario = withFlagIssues(f, 'schedule', () => compileVariant(readScenarioText(file), file, []));
   f.done('schedule');
   const shifts = loadShiftsFile(shiftsPath);
-  const prep = prepareSchedule(scenario!, file, shifts, { days });
+  const prep = prepareSchedule(scenario, file, shifts, { days });
   const progress = (line: string) => { if (!json && !csv) io.err(line); };
   let outcome: { value: ScheduleResult; exitCode: (s: 'done' | 'interrupted') => number };
   try {

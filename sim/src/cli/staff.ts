@@ -39,7 +39,11 @@ const PHASES: Record<Phase, string> = {
   holdout: 'fresh check',
 };
 
-/** An interval's start on the scenario's clock ("10:00", "day 2 10:00"). */
+/**
+ * An interval's start on the scenario's clock ("10:00", "day 2 10:00"). A function of
+ * one argument, passed to Array.map below: simClock itself would take the index for its
+ * `seconds` flag.
+ */
 const clock = (t: number) => simClock(t);
 const num = (v: number) => v.toLocaleString('en-US', { maximumFractionDigits: 0 });
 const money = (v: number, unit: string) => (unit === 'agent-hours' ? `${v.toLocaleString('en-US', { maximumFractionDigits: 1 })} agent-hours` : `${num(v)} ${unit}`);

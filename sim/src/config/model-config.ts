@@ -58,6 +58,15 @@ export interface ModelConfig {
 }
 
 /**
+ * Whether the model is the single-queue form's (ModelConfig.form). A config stored
+ * before the field existed has none: it counts as a center, as a model built in code
+ * does.
+ */
+export function isSingleQueue(cfg: Pick<ModelConfig, 'form'>): boolean {
+  return cfg.form === 'queue';
+}
+
+/**
  * The first interval measured: the warm-up rounded up to whole intervals (a 5,400 s
  * warm-up with 1 h intervals measures from the third interval, 7,200 s), at most
  * nIntervals. The one place this rule is written: the engine (which counts the

@@ -4,6 +4,7 @@ import type {
   RoutingConfig, SiteConfig, SiteFailureConfig, SlaTarget, QueueConfig, WorkforceConfig,
 } from './model-config.ts';
 import { SCHEMA_DEFAULTS } from './schema-defaults.ts';
+import { SimError } from '../errors.ts';
 
 /**
  * Models built in code (the public API, tests, `erlang --simulate`): modelConfig fills
@@ -82,6 +83,12 @@ export interface ModelInput {
  * an unfrozen one's for every replication, since its caller may still change it).
  */
 export function modelConfig(m: ModelInput): ModelConfig {
+  if (m.form === 'queue') {
+    // The single-queue form has one of each; commands write its staffing back as the top-level `agents`.
+    const issues = (['types', 'queues', 'groups', 'sites'] as const).filter((k) => m[k].length !== 1)
+      .map((k) => ({ path: k, value: m[k].length, message: "must have one item in a model of form 'queue' (the single-queue form): a model with more is a center" }));
+    if (issues.length > 0) throw new SimError('SIM_ERR_BAD_ARGUMENT', `modelConfig: ${m.name} is not a single queue`, issues);
+  }
   const M = SCHEMA_DEFAULTS;
   const L = m.intervalLength ?? M.intervalLength;
   const split = defaultSiteSplit(m.sites);

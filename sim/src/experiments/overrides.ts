@@ -5,7 +5,7 @@ import { readScenarioFile } from '../config/read.ts';
 import { compileScenario, withSeed } from '../config/compile.ts';
 import { parseDuration } from '../config/duration.ts';
 import { pathSegments } from '../config/validate.ts';
-import type { ModelConfig } from '../config/model-config.ts';
+import { isSingleQueue, type ModelConfig } from '../config/model-config.ts';
 import type { ScenarioInput } from '../config/schema.ts';
 import { modelLimitIssues } from '../engine/limits.ts';
 import { showValue, SimError, type Issue } from '../errors.ts';
@@ -246,7 +246,7 @@ export function compileVariant(text: string, source: string, assignments: readon
   }
   // A plug-in routing policy's path is relative to the scenario file.
   let cfg = compileScenario(input, { baseDir: dirname(resolve(source)), allowPolicies, trustFolder });
-  const past = modelLimitIssues(cfg, cfg.form === 'center');
+  const past = modelLimitIssues(cfg, !isSingleQueue(cfg));
   if (past.length > 0) throw new SimError('SIM_ERR_SCENARIO_INVALID', `${label} is past the simulator's limits`, past);
   if (seed !== undefined) cfg = withSeed(cfg, seed);
   return { cfg, text: edited, input, assignments };

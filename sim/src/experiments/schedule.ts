@@ -1,7 +1,7 @@
 import { staffFor } from '../analytic/staffing.ts';
 import { WEEKDAYS } from '../config/demand-schema.ts';
 import { parseDuration } from '../config/duration.ts';
-import type { ModelConfig } from '../config/model-config.ts';
+import { isSingleQueue, type ModelConfig } from '../config/model-config.ts';
 import type { ScenarioInput } from '../config/schema.ts';
 import type { ShiftsFile } from '../config/shifts.ts';
 import { SimError } from '../errors.ts';
@@ -64,7 +64,7 @@ export function prepareSchedule(scenario: Variant, source: string, shiftsFile: S
   const T = days * n;
   const nI = cfg.nIntervals;
   const notes: string[] = [];
-  const center = cfg.form === 'center';
+  const center = !isSingleQueue(cfg);
   const groups = cfg.groups.map((g) => ({ name: g.name, site: cfg.sites[g.site].name }));
   const required = cfg.groups.map((g) => {
     const r = new Array<number>(T).fill(0);

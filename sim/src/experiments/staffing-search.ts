@@ -1,4 +1,4 @@
-import { firstMeasuredInterval, type ModelConfig } from '../config/model-config.ts';
+import { firstMeasuredInterval, isSingleQueue, type ModelConfig } from '../config/model-config.ts';
 import { distMean } from '../core/distributions.ts';
 import { RunInterrupted, type Runner } from '../engine/runner.ts';
 import { plainResult, TI, typeIntervalRow, typeIntervalsOf } from '../engine/type-intervals.ts';
@@ -413,7 +413,7 @@ export class StaffingSearch {
   fileText(x: number[][]): string {
     const staffed = [...this.staffed].sort((a, b) => a - b);
     const value = (v: number[]) => (v.every((n) => n === v[0]) ? v[0] : [...v]);
-    const paths = staffed.map((g) => (this.cfg.form === 'queue' ? [] : ['agentGroups', g]));
+    const paths = staffed.map((g) => (isSingleQueue(this.cfg) ? [] : ['agentGroups', g]));
     return withAgents(this.req.text, paths, staffed.map((g) => value(x[g])));
   }
 

@@ -1,4 +1,4 @@
-import type { Channel, ModelConfig, SlaTarget } from '../config/model-config.ts';
+import { isSingleQueue, type Channel, type ModelConfig, type SlaTarget } from '../config/model-config.ts';
 import { CHANNELS } from '../config/channels.ts';
 import { KPIS } from '../metrics/summary.ts';
 import type { Issue } from '../errors.ts';
@@ -64,7 +64,7 @@ function targetName(path: string, kpi: StaffKpi, direction: 'min' | 'max', targe
 const deadlineChannels = (cfg: ModelConfig): Channel[] =>
   CHANNELS.filter((c) => cfg.types.some((t) => t.channel === c && t.deadline !== undefined));
 const channelsOf = (cfg: ModelConfig): Channel[] => CHANNELS.filter((c) => cfg.types.some((t) => t.channel === c));
-const isCenter = (cfg: ModelConfig) => cfg.form === 'center';
+const isCenter = (cfg: ModelConfig) => !isSingleQueue(cfg);
 
 /**
  * The scopes a KPI named without one is read in: the single-queue form's one queue; in
