@@ -423,3 +423,26 @@ describe('limit issues name the form\'s fields', () => {
     expect(r.err).toMatch(/\n\s+contactTypes = "[\d,]+ expected arrivals": must give at most 200,000,000/);
   });
 });
+
+describe('found in the CLI audit', () => {
+  it('compare: a bad --replications is one issue (it added "--replications = \\"1\\"", a value never given)', async () => {
+    const s = file('audit-a.yaml', SMALL);
+    const r = await cli('compare', s, s, '-r', 'abc', '--db', db);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('--replications = "abc": must be a whole number');
+    expect(r.err).not.toContain('"1"');
+  });
+
+  it('compare: every arm\'s problems at once (a bad arm A hid the others)', async () => {
+    const s = file('audit-b.yaml', SMALL);
+    const r = await cli('compare', s, '--set', 'agents=-1,-2', '-r', '2', '--db', db);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/agents \[agents=-1\] = -1: must be >= 0/);
+    expect(r.err).toMatch(/agents \[agents=-2\] = -2: must be >= 0/);
+    const bad = file('audit-bad.yaml', `${SMALL}colour: red\n`);
+    const files = await cli('compare', bad, file('audit-bad2.yaml', SMALL.replace('agents: 5', 'agents: -5')), '--db', db);
+    expect(files.code).toBe(2);
+    expect(files.err).toMatch(/colour \[.*audit-bad\.yaml\] = "red"/);
+    expect(files.err).toMatch(/agents \[.*audit-bad2\.yaml\] = -5/);
+  });
+});

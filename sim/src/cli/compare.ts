@@ -1,4 +1,5 @@
 import { CHANNELS } from '../config/channels.ts';
+import { SimError } from '../errors.ts';
 import { compileVariants, describeAssignments, readScenarioText, type Assignment } from '../experiments/overrides.ts';
 import { BREAKDOWN_KPIS, type ArmComparison, type Correction, type PairedComparison, type PairedKpi } from '../experiments/paired.ts';
 import { KPIS, TOTALS_MIXED, type Kpi } from '../metrics/summary.ts';
@@ -99,7 +100,8 @@ function armAssignments(f: FlagChecker, files: number, sets: readonly { path: st
 export async function cmdCompare(io: Io, fileA: string, variants: string | string[] | undefined, o: Record<string, unknown>): Promise<number> {
   const f = new FlagChecker();
   const x = readExecutionFlags(f, o, Infinity, DEFAULT_COMPARE_REPLICATIONS);
-  if (x.precision === undefined && x.replications < 2) f.fail('replications', String(x.replications), 'must be at least 2 for a paired confidence interval');
+  // (an invalid --replications is already an issue; its stand-in value is not another)
+  if (x.precision === undefined && x.replications < 2 && !f.issues.some((i) => i.path === '--replications')) f.fail('replications', String(x.replications), 'must be at least 2 for a paired confidence interval');
   const more = variants === undefined ? [] : typeof variants === 'string' ? [variants] : variants;
   const files = [fileA, ...more];
   if (files.length > MAX_ARMS) f.fail('', files.slice(MAX_ARMS).join(' '), `compare takes at most ${MAX_ARMS} scenario files (arms A..Z)`);
@@ -115,9 +117,17 @@ export async function cmdCompare(io: Io, fileA: string, variants: string | strin
     const compiled = withFlagIssues(f, 'compare', () => {
       const texts = files.map(readScenarioText);
       const textOf = (i: number) => texts[files.length === 1 ? 0 : i];
-      // Common random numbers need one seed for every arm: --seed, else arm A's.
-      const [a0] = compileVariants([{ text: textOf(0), source: fileOf(0), assignments: [...x.fixed, ...edits[0]], seed: x.seed, allowPolicies: x.allowPolicies }]);
-      return compileVariants(edits.map((e, i) => ({ text: textOf(i), source: fileOf(i), assignments: [...x.fixed, ...e], seed: a0.cfg.seed, allowPolicies: x.allowPolicies })));
+      const arm = (i: number, seed: number | undefined) => ({ text: textOf(i), source: fileOf(i), assignments: [...x.fixed, ...edits[i]], seed, allowPolicies: x.allowPolicies });
+      // Common random numbers need one seed for every arm: --seed, else arm A's. A bad
+      // arm A is reported with every other arm's problems (all of them at once).
+      let a0;
+      try {
+        [a0] = compileVariants([arm(0, x.seed)]);
+      } catch (e) {
+        if (arms > 1 && e instanceof SimError) compileVariants(edits.map((_, i) => arm(i, x.seed)));
+        throw e;
+      }
+      return compileVariants(edits.map((_, i) => arm(i, a0.cfg.seed)));
     });
     f.done('compare');
     const seed = compiled[0].cfg.seed;
