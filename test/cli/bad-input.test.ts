@@ -445,4 +445,29 @@ describe('found in the CLI audit', () => {
     expect(files.err).toMatch(/colour \[.*audit-bad\.yaml\] = "red"/);
     expect(files.err).toMatch(/agents \[.*audit-bad2\.yaml\] = -5/);
   });
+
+  it('arguments are named as arguments, not as flags that do not exist (--model, --file)', async () => {
+    const e = await cli('erlang', 'x');
+    expect(e.code).toBe(2);
+    expect(e.err).toContain('MODEL = "x": must be one of b, c, a, staff');
+    expect(e.err).not.toContain('--model');
+    const s = await cli('sweep', '--db', db);
+    expect(s.code).toBe(2);
+    expect(s.err).toContain('FILE: is required');
+    expect(s.err).not.toContain('--file');
+  });
+
+  it('sweep: a malformed --set is not also called missing', async () => {
+    const r = await cli('sweep', file('audit-c.yaml', SMALL), '--set', 'agents=', '--db', db);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('--set = "agents=": every value must be non-empty');
+    expect(r.err).not.toContain('--set: is required');
+  });
+
+  it('erlang: a bad --warmup is listed with a bad --hours (it was dropped)', async () => {
+    const r = await cli('erlang', 'a', '--arrivals-per-hour', '100', '--aht', '180', '--agents', '6', '--simulate', '--hours', '-1', '--warmup', 'abc');
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('--hours = "-1"');
+    expect(r.err).toContain('--warmup = "abc"');
+  });
 });

@@ -74,7 +74,7 @@ function analyticAsTotals(m: QueueMetrics, spec: QueueSpec, seconds: number): Re
 export async function cmdErlang(io: Io, model: string, o: Record<string, unknown>): Promise<number> {
   const f = new FlagChecker();
   if (!['b', 'c', 'a', 'staff'].includes(model)) {
-    f.fail('model', model, 'must be one of b, c, a, staff');
+    f.issues.push({ path: 'MODEL', value: model, message: 'must be one of b, c, a, staff' }); // an argument, not a flag
     f.done('erlang');
   }
   if (model === 'b') {
@@ -122,7 +122,8 @@ export async function cmdErlang(io: Io, model: string, o: Record<string, unknown
   // Steady-state comparison: by default the first hour (at most a quarter of the run)
   // is warm-up, since each replication starts with every agent idle.
   // (no default warm-up without a valid --hours: that flag's issue is the one to report)
-  const warmup = hours === undefined ? 0 : f.number('warmup', o.warmup ?? String(defaultWarmup(hours)), { min: 0 })!;
+  // (a --warmup given is checked whatever --hours is: every bad flag is listed at once)
+  const warmup = hours === undefined ? (o.warmup === undefined ? 0 : f.number('warmup', o.warmup, { min: 0 }) ?? 0) : f.number('warmup', o.warmup ?? String(defaultWarmup(hours)), { min: 0 })!;
   const workers = f.number('workers', o.workers ?? String(defaultWorkers()), { integer: true, min: 1, max: LIMITS.workers }) ?? 1;
   if (hours !== undefined && warmup >= hours * 3600) f.fail('warmup', String(warmup), `must be shorter than --hours (${hours * 3600} s)`);
   if (simulate && hours !== undefined && spec.arrivalRate * hours * 3600 > LIMITS.arrivalsPerReplication) {

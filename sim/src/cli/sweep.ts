@@ -77,8 +77,9 @@ export async function cmdSweep(io: Io, file: string | undefined, o: Record<strin
       if (v !== undefined && !(Array.isArray(v) && v.length === 0)) f.fail(flag, Array.isArray(v) ? v.join(' ') : String(v), 'cannot be combined with --resume: the stored sweep keeps its settings');
     }
   } else {
-    if (file === undefined) f.fail('file', undefined, 'is required (or --resume ID)');
-    if (x.sets.length === 0) f.fail('set', undefined, 'is required: give at least one path=v1,v2,... to sweep');
+    if (file === undefined) f.issues.push({ path: 'FILE', message: 'is required: the scenario file to sweep (or --resume ID)' }); // an argument, not a flag
+    // (a --set given but malformed is already an issue of its own)
+    if (x.sets.length === 0 && ((o.set as string[] | undefined) ?? []).length === 0) f.fail('set', undefined, 'is required: give at least one path=v1,v2,... to sweep');
   }
   checkFiles(f, {
     inputs: file !== undefined ? [{ flag: '', value: file, what: 'the scenario file' }] : [],
