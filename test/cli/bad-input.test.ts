@@ -470,4 +470,16 @@ describe('found in the CLI audit', () => {
     expect(r.err).toContain('--hours = "-1"');
     expect(r.err).toContain('--warmup = "abc"');
   });
+
+  it('calibrate and validate-fit list a missing log or scenario with the flags\' problems (it came only after they were fixed)', async () => {
+    const c = await cli('calibrate', join(dir, 'none.tsv'), '--out', join(dir, 'fit.yaml'), '--interval', '7');
+    expect(c.code).toBe(2);
+    expect(c.err).toContain('--interval = "7"');
+    expect(c.err).toMatch(/LOG = ".*none\.tsv": no such file/);
+    const v = await cli('validate-fit', join(dir, 'none.yaml'), '--against', join(dir, 'none.tsv'), '-r', '0');
+    expect(v.code).toBe(2);
+    expect(v.err).toContain('--replications = "0"');
+    expect(v.err).toMatch(/LOG = ".*none\.tsv": no such file/);
+    expect(v.err).toMatch(/none\.yaml: must be a readable scenario file: no such file/);
+  });
 });

@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { describeSkipped, type SkippedRow } from '../calibration/bad-rows.ts';
 import { LOG_FORMATS, readCallLogs, type LogFormat } from '../calibration/call-log.ts';
@@ -32,6 +32,22 @@ export function loadsOrRefuse(yaml: string, file: string, sources: string): void
     if (!(e instanceof SimError)) throw e;
     throw new SimError('SIM_ERR_CALL_LOG', `cannot fit a scenario to ${sources}: the values fitted to the log are not a valid scenario (too few or too uniform calls?)`,
       e.issues.map((i) => ({ path: `fitted ${i.path}`, value: i.value, message: i.message })));
+  }
+}
+
+/**
+ * With flag problems to report, the logs that cannot be read are listed with them, in
+ * the reader's words (without flag problems the reader lists them with the bad rows).
+ */
+export function unreadableLogs(f: FlagChecker, logs: readonly string[]): void {
+  if (f.issues.length === 0) return;
+  for (const log of logs) {
+    try {
+      if (statSync(log).isDirectory()) f.issues.push({ path: 'LOG', value: log, message: 'is a directory' });
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      f.issues.push({ path: 'LOG', value: log, message: code === 'ENOENT' ? 'no such file' : `cannot be read (${code})` });
+    }
   }
 }
 
@@ -71,6 +87,7 @@ export async function cmdCalibrate(io: Io, logs: string[], o: Record<string, unk
   const maxBadRows = f.number('max-bad-rows', o.maxBadRows ?? '0', { integer: true, min: 0 });
   const staffing = String(o.staffing ?? 'present');
   if (!STAFFING_METHODS.includes(staffing as StaffingMethod)) f.fail('staffing', staffing, `must be one of ${STAFFING_METHODS.join(', ')}`);
+  unreadableLogs(f, logs);
   f.done('calibrate');
   const file = out as string;
   const name = typeof o.name === 'string' ? o.name : basename(file).replace(/\.ya?ml$/i, '');

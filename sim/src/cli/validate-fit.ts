@@ -8,7 +8,8 @@ import { familyOf, replayClassKey, type SwitchFamily } from '../calibration/iden
 import { requireReplayable } from '../calibration/log-needs.ts';
 import type { DistSpec } from '../core/distributions.ts';
 import { loadScenario } from '../config/load.ts';
-import { reportSkipped, sidecarOf } from './calibrate.ts';
+import { reportSkipped, sidecarOf, unreadableLogs } from './calibrate.ts';
+import { withFlagIssues } from './execution.ts';
 import { FlagChecker } from './options.ts';
 import { table } from './table.ts';
 import type { Io } from './io.ts';
@@ -124,8 +125,9 @@ export async function cmdValidateFit(io: Io, scenario: string, o: Record<string,
   const maxBadRows = f.number('max-bad-rows', o.maxBadRows ?? '0', { integer: true, min: 0 });
   const staffing = String(o.staffing ?? fitted);
   if (!STAFFING_METHODS.includes(staffing as StaffingMethod)) f.fail('staffing', staffing, `must be one of ${STAFFING_METHODS.join(', ')}`);
-  f.done('validate-fit');
-  const cfg = loadScenario(scenario);
+  unreadableLogs(f, against);
+  // (a scenario that cannot be read or is invalid is listed with the flags' problems)
+  const cfg = withFlagIssues(f, 'validate-fit', () => loadScenario(scenario));
   const type = cfg.types[0];
   const { calls, skippedRows } = readCallLogs(against, format as LogFormat, { maxBadRows });
   reportSkipped(io, skippedRows, maxBadRows!, o.json ? 'the JSON, skippedRows' : 'the --json output, skippedRows');
