@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -481,5 +482,15 @@ describe('found in the CLI audit', () => {
     expect(v.err).toContain('--replications = "0"');
     expect(v.err).toMatch(/LOG = ".*none\.tsv": no such file/);
     expect(v.err).toMatch(/none\.yaml: must be a readable scenario file: no such file/);
+  });
+
+  it('a reader that closes the pipe early (`| head`) ends the output without an EPIPE stack trace', async () => {
+    const child = spawn(process.execPath, [join(ROOT, 'bin/cctwin.js'), 'erlang', 'c', '--arrivals-per-hour', '100', '--aht', '180', '--agents', '6', '--json'], { cwd: ROOT });
+    child.stdout.destroy(); // no reader: the child's first write fails with EPIPE
+    let err = '';
+    child.stderr.on('data', (d) => { err += String(d); });
+    const code = await new Promise<number | null>((res) => child.on('close', res));
+    expect(err).not.toMatch(/EPIPE|\n\s+at /);
+    expect(code).toBe(0);
   });
 });

@@ -4,9 +4,30 @@ export interface Io {
   err: (s: string) => void;
 }
 
+/**
+ * Writes lines to a standard stream. A reader that goes away (`cctwin runs export 1
+ * --format csv | head`) closes the pipe: what is left to print is dropped and the
+ * command ends as it would have (its run stored, its exit code), without the stack
+ * trace of an unhandled EPIPE.
+ */
+function lineWriter(stream: NodeJS.WriteStream): (s: string) => void {
+  let closed = false;
+  let listening = false;
+  return (s) => {
+    if (!listening) {
+      listening = true;
+      stream.on('error', (e: NodeJS.ErrnoException) => {
+        if (e.code !== 'EPIPE' && e.code !== 'ERR_STREAM_DESTROYED') throw e;
+        closed = true;
+      });
+    }
+    if (!closed && !stream.destroyed) stream.write(s.endsWith('\n') ? s : `${s}\n`);
+  };
+}
+
 export const stdio: Io = {
-  out: (s) => process.stdout.write(s.endsWith('\n') ? s : `${s}\n`),
-  err: (s) => process.stderr.write(s.endsWith('\n') ? s : `${s}\n`),
+  out: lineWriter(process.stdout),
+  err: lineWriter(process.stderr),
 };
 
 /** Sets the process exit code of the command that ran. */
