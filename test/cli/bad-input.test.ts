@@ -465,6 +465,29 @@ describe('found in the CLI audit', () => {
     expect(r.err).not.toContain('--set: is required');
   });
 
+  it('erlang: a flag the model does not read is an error, not ignored (it printed the figures without it, exit 0)', async () => {
+    const b = await cli('erlang', 'b', '--erlangs', '10', '--agents', '12', '--simulate', '--patience', '30', '--hours', 'x');
+    expect(b.code).toBe(2);
+    expect(b.err).toMatch(/cctwin erlang b: 3 bad options/);
+    expect(b.err).toMatch(/--patience = "30": does not apply to erlang b \(only to erlang a, erlang staff\)/);
+    expect(b.err).toMatch(/--simulate: does not apply to erlang b \(only to erlang c, erlang a\)/);
+    expect(b.err).toMatch(/--hours = "x": does not apply to erlang b/);
+    const c = await cli('erlang', 'c', '--arrivals-per-hour', '100', '--aht', '180', '--agents', '6', '--patience', '30', '--replications', '5');
+    expect(c.code).toBe(2);
+    expect(c.err).toMatch(/--patience = "30": does not apply to erlang c/);
+    expect(c.err).toMatch(/--replications = "5": applies only with --simulate/);
+    const staff = await cli('erlang', 'staff', '--arrivals-per-hour', '100', '--aht', '180', '--agents', '3', '--target', '2');
+    expect(staff.code).toBe(2);
+    expect(staff.err).toMatch(/--agents = "3": does not apply to erlang staff/);
+    expect(staff.err).toMatch(/--target = "2": must be/); // listed with the others
+    const a = await cli('erlang', 'a', '--arrivals-per-hour', '100', '--aht', '180', '--agents', '6', '--patience', '60', '--max-abandon', '0.1');
+    expect(a.code).toBe(2);
+    expect(a.err).toMatch(/--max-abandon = "0.1": does not apply to erlang a \(only to erlang staff\)/);
+    // What each model reads still runs, defaults included (--threshold, --hours, --warmup with --json set the analytic totals).
+    expect((await cli('erlang', 'c', '--arrivals-per-hour', '100', '--aht', '180', '--agents', '6', '--threshold', '30', '--hours', '2', '--warmup', '0', '--json')).code).toBe(0);
+    expect((await cli('erlang', 'staff', '--arrivals-per-hour', '100', '--aht', '180', '--patience', '60', '--target', '0.8', '--convention', 'answered', '--max-asa', '30')).code).toBe(0);
+  });
+
   it('erlang: a bad --warmup is listed with a bad --hours (it was dropped)', async () => {
     const r = await cli('erlang', 'a', '--arrivals-per-hour', '100', '--aht', '180', '--agents', '6', '--simulate', '--hours', '-1', '--warmup', 'abc');
     expect(r.code).toBe(2);

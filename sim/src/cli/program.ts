@@ -79,27 +79,27 @@ export function defineCommands(program: Command, io: Io, setCode: SetCode, hooks
 
   program
     .command('erlang')
-    .description('exact analytic figures: Erlang B (blocking), C (waiting), A (abandonment), staff (smallest n)')
+    .description('exact analytic figures: Erlang B (blocking), C (waiting), A (abandonment), staff (smallest n); a flag the model does not read is refused')
     .argument('<model>', 'b | c | a | staff')
     .option('--arrivals-per-hour <L>', 'arrival rate, calls per hour')
     .option('--aht <S>', 'mean handle time, seconds')
-    .option('--agents <N>', 'agents (servers)')
-    .option('--patience <S>', 'mean patience, seconds (exponential); omit for no abandonment')
+    .option('--agents <N>', 'agents (servers): erlang b, c, a')
+    .option('--patience <S>', 'mean patience, seconds (exponential); omit for no abandonment: erlang a, staff')
     .option('--lines <K>', 'trunk lines: calls in the system at most; omit for unlimited')
-    .option('--threshold <S>', 'service-level threshold, seconds', '20')
+    .option('--threshold <S>', 'service-level threshold, seconds: erlang c, a, staff', '20')
     .option('--erlangs <A>', 'offered load in erlangs (erlang b, instead of arrivals and aht)')
     .option('--target <X>', 'service-level target for erlang staff', '0.95')
     .addOption(new Option('--convention <C>', 'service level over offered or answered calls (erlang staff)').default('offered'))
     .option('--max-abandon <X>', 'abandonment ceiling for erlang staff')
     .option('--max-asa <S>', 'ASA ceiling for erlang staff, seconds')
-    .option('--simulate', 'also simulate the same model and print both')
-    .option('--hours <H>', 'simulated hours per replication', '24')
-    .option('--replications <R>', 'replications to simulate', '10')
-    .option('--seed <S>', 'seed of the simulation', '1')
-    .option('--warmup <S>', 'seconds of each replication left out of the simulated figures (default: the first hour, at most a quarter of the run)')
-    .option('-w, --workers <N>', 'worker threads for --simulate (default: one per core)')
+    .option('--simulate', 'also simulate the same model and print both: erlang c, a')
+    .option('--hours <H>', 'simulated hours per replication (and the period of --json\'s analytic totals): erlang c, a', '24')
+    .option('--replications <R>', 'replications to simulate (with --simulate)', '10')
+    .option('--seed <S>', 'seed of the simulation (with --simulate)', '1')
+    .option('--warmup <S>', 'seconds of each replication left out of the figures (default: the first hour, at most a quarter of the run): erlang c, a')
+    .option('-w, --workers <N>', 'worker threads (with --simulate; default: one per core)')
     .option('--json', 'print JSON { analytic, simulated }')
-    .action(async (model: string, o) => setCode(await (await import('./erlang.ts')).cmdErlang(io, model, o)));
+    .action(async (model: string, o, cmd: Command) => setCode(await (await import('./erlang.ts')).cmdErlang(io, model, o, givenFlags(cmd))));
 
   program
     .command('calibrate')
@@ -276,4 +276,9 @@ export function defineCommands(program: Command, io: Io, setCode: SetCode, hooks
     .requiredOption('--format <csv|json>', 'output format: csv or json')
     .option('-o, --out <file>', 'write to this file instead of stdout')
     .action(async (id: string, o) => setCode((await import('./runs.ts')).cmdExport(io, id, o)));
+}
+
+/** The long names of the flags given on the command line (not those left at their defaults). */
+function givenFlags(cmd: Command): string[] {
+  return cmd.options.filter((opt) => opt.long !== undefined && cmd.getOptionValueSource(opt.attributeName()) === 'cli').map((opt) => opt.long!.slice(2));
 }
