@@ -113,14 +113,14 @@ describe('scenario validation: every issue at once', () => {
     expect(e.code).toBe('SIM_ERR_SCENARIO_INVALID');
     expect(e.issues.map(shape)).toEqual([
       { path: 'handleTime', value: undefined, line: 1 },
-      { path: 'arrivals.perInterval', value: '3 values', line: 5 },
+      { path: 'arrivals.perInterval', value: [10, 20, 30], line: 5 },
       { path: 'patience.mean', value: -1, line: 8 },
       { path: 'agents[3]', value: 6.5, line: 10 },
       { path: 'lines', value: 0, line: 11 },
     ]);
     const msg = Object.fromEntries(e.issues.map((i) => [i.path, i.message]));
     expect(msg.handleTime).toMatch(/required/);
-    expect(msg['arrivals.perInterval']).toMatch(/\(4\).*\(96\)/); // the horizon's 4 intervals, or one day's 96
+    expect(msg['arrivals.perInterval']).toBe('has 3 values: must have one per interval, 4 (the horizon) or 96 (one day, repeated)');
     expect(msg['agents[3]']).toMatch(/integer/);
     expect(msg.lines).toMatch(/>= 1/);
   });

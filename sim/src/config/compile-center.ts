@@ -27,6 +27,16 @@ const DAY = 86400;
 /** A duration the schema requires or defaults (present once defaults are in); NaN when it is not a duration. */
 const dur = (v: unknown): number => parseDuration(v as number | string);
 
+/**
+ * The issue of a list given per interval with the wrong number of values (agents,
+ * arrivals per interval): one value per interval of the horizon, or of one day (it
+ * repeats). The value shown is the list itself (shortened when long).
+ */
+export function seriesLengthIssue(path: string, list: readonly unknown[], nI: number, perDay: number): Issue {
+  const counts = Number.isFinite(perDay) && perDay !== nI ? `${nI} (the horizon) or ${perDay} (one day, repeated)` : `${nI}`;
+  return { path, value: list, message: `has ${list.length} value${list.length === 1 ? '' : 's'}: must have one per interval, ${counts}` };
+}
+
 export function skillOf(t: CT): string {
   return t.skill ?? `${t.product}-${t.language}`;
 }
@@ -176,7 +186,7 @@ export function centerIssues(s: Center, horizon: number, L: number): Issue[] {
     if (Array.isArray(g.agents) && Number.isFinite(horizon / L)) {
       const nI = Math.round(horizon / L), perDay = Math.round(DAY / L);
       if (g.agents.length !== nI && g.agents.length !== perDay) {
-        out.push({ path: `agentGroups[${i}].agents`, value: `${g.agents.length} values`, message: `must have one value per interval: the horizon (${nI}) or one day (${perDay})` });
+        out.push(seriesLengthIssue(`agentGroups[${i}].agents`, g.agents, nI, perDay));
       }
     }
     (g.shifts ?? []).forEach((sh, j) => {

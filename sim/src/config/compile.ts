@@ -7,7 +7,7 @@ import type { Issue } from '../errors.ts';
 import { parseDuration } from './duration.ts';
 import type { ModelConfig, SlaTarget } from './model-config.ts';
 import { AHT_STANDARD, type DistInput, type ScenarioInput } from './schema.ts';
-import { centerIssues, compileCenter } from './compile-center.ts';
+import { centerIssues, compileCenter, seriesLengthIssue } from './compile-center.ts';
 import { deepFreeze, modelConfig, singleQueueModel, withDefaults } from './defaults.ts';
 
 const DAY = 86400;
@@ -60,10 +60,7 @@ export function semanticIssues(s: ScenarioInput, given: ReadonlySet<string> = ne
   const perDay = okTimes && Math.abs(DAY / interval - Math.round(DAY / interval)) < 1e-9 ? Math.round(DAY / interval) : NaN;
   const checkSeries = (path: string, arr: unknown) => {
     if (!Array.isArray(arr) || !isNum(nI)) return;
-    if (arr.length !== nI && arr.length !== perDay) {
-      const day = isNum(perDay) ? ` or one day (${perDay})` : '';
-      out.push({ path, value: `${arr.length} values`, message: `must have one value per interval: the horizon (${nI})${day}` });
-    }
+    if (arr.length !== nI && arr.length !== perDay) out.push(seriesLengthIssue(path, arr, nI, perDay));
   };
   const single = ['arrivals', 'handleTime', 'patience', 'wrapUp', 'agents', 'lines'].filter((k) => (s as Record<string, unknown>)[k] !== undefined);
   const center = ['sites', 'contactTypes', 'agentGroups'].filter((k) => (s as Record<string, unknown>)[k] !== undefined);
