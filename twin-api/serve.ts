@@ -51,6 +51,13 @@ export interface ServeFlags {
   db: string;
 }
 
+/** --host (serve, dashboard): an IP address or a host name, else a problem in `f`. */
+export function checkHost(f: FlagChecker, host: string): void {
+  if (!(isIP(host.replace(/^\[|\]$/g, '')) || /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/.test(host))) {
+    f.fail('host', host, 'must be an IP address or a host name');
+  }
+}
+
 /** Reads and checks serve's flags; throws one SimError naming every bad flag (exit 2). */
 export function readServeFlags(o: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): ServeFlags {
   const f = new FlagChecker();
@@ -66,9 +73,7 @@ function checkServeFlags(f: FlagChecker, o: Record<string, unknown>, env: NodeJS
   if (rawSpeed !== 'max' && speed === undefined) f.issues[f.issues.length - 1] = { ...f.issues[f.issues.length - 1], message: `${f.issues[f.issues.length - 1].message}, or max` };
   const port = f.number('port', o.port ?? '8080', { integer: true, min: 0, max: 65535 });
   const host = String(o.host ?? '127.0.0.1').trim();
-  if (!(isIP(host.replace(/^\[|\]$/g, '')) || /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/.test(host))) {
-    f.fail('host', host, 'must be an IP address or a host name');
-  }
+  checkHost(f, host);
   const arrivals = String(o.arrivals ?? 'both') as Arrivals;
   if (!ARRIVALS.includes(arrivals)) f.fail('arrivals', arrivals, `must be one of ${ARRIVALS.join(', ')}`);
   const seed = f.number('seed', o.seed, { integer: true, min: 0 });

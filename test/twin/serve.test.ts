@@ -51,6 +51,15 @@ describe('cctwin serve: flags', () => {
     expect(r.err).toMatch(/no-such\.yaml: must be a readable scenario file/);
   });
 
+  it('cctwin dashboard: a bad port, host and run store are reported together (exit 2), not a failed listen (exit 1)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cctwin-dashboard-flags-'));
+    const r = await cli(['dashboard', '--port', 'x', '--host', 'a b', '--db', join(dir, 'missing.db')]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/--port = "x"/);
+    expect(r.err).toMatch(/--host = "a b": must be an IP address or a host name/);
+    expect(r.err).toMatch(/--db = ".*missing\.db": must be an existing run store/);
+  });
+
   it('a bad scenario file exits 2; an entry point without the twin says so (exit 1)', async () => {
     expect((await cli(['serve', 'test/fixtures/no-such.yaml', '--port', '0'])).code).toBe(2);
     const r = await cli(['serve', 'test/fixtures/twin-small.yaml'], {});
