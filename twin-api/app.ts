@@ -1,6 +1,6 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifySchemaCompiler } from 'fastify';
 import swagger from '@fastify/swagger';
 import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { EngineError, SimError } from '../sim/src/errors.ts';
@@ -15,7 +15,7 @@ import type { RunStore } from '../sim/src/runs/store.ts';
 import { registerRunRoutes } from './runs.ts';
 import { registerDashboard } from './dashboard.ts';
 import { MAX_SPEED, Twin, type Arrivals, type ContactRecord, type Speed } from './twin.ts';
-import type { Static } from 'typebox';
+import type { Static, TSchema } from 'typebox';
 
 /**
  * The live twin's HTTP API (Fastify 5, TypeBox schemas, OpenAPI at /docs/json) over a
@@ -105,7 +105,7 @@ export function describeValidation(context: string, errors: readonly SchemaIssue
     const names = (p.additionalProperties ?? p.requiredProperties) as unknown;
     const name = Array.isArray(names) ? String(names[0]) : String(names);
     at.push(name);
-    message = first.keyword === 'required' ? 'is required' : 'is not a field of this body (see /docs/json)';
+    message = first.keyword === 'required' ? 'is required' : `is not a field of this ${context === 'querystring' ? 'query string' : context} (see /docs/json)`;
   } else {
     const same = useful.filter((v) => v.instancePath === first.instancePath);
     const constValues = same.filter((v) => v.keyword === 'const').map((v) => v.params?.allowedValue);
@@ -118,6 +118,30 @@ export function describeValidation(context: string, errors: readonly SchemaIssue
   return { field: fieldName(context, ...at), message };
 }
 
+const DECIMAL = { integer: /^-?[0-9]+$/, number: /^-?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+)?$/ } as const;
+
+/**
+ * TypeBox's validation, with numbers in a query string or a path read as decimal
+ * numerals only: TypeBox's conversion alone takes `1.5` for the integer 1, `0x10` for 16,
+ * `true` for 1 and an empty value for 0; those are refused as the schema refuses any
+ * other wrong type (`querystring.limit: must be integer`).
+ */
+const strictNumbersCompiler: FastifySchemaCompiler<TSchema> = (route) => {
+  const check = TypeBoxValidatorCompiler(route);
+  const props = (route.schema as { properties?: Record<string, { type?: unknown }> }).properties ?? {};
+  const numeric = Object.entries(props).flatMap(([k, v]) => (v.type === 'integer' || v.type === 'number' ? [[k, v.type] as const] : []));
+  if (route.httpPart === 'body' || numeric.length === 0) return check;
+  return (value: unknown) => {
+    if (value !== null && typeof value === 'object') {
+      for (const [k, type] of numeric) {
+        const v = (value as Record<string, unknown>)[k];
+        if (typeof v === 'string' && !DECIMAL[type].test(v)) return { error: [{ keyword: 'type', instancePath: `/${k}`, schemaPath: `#/properties/${k}/type`, params: { type }, message: `must be ${type}` }] };
+      }
+    }
+    return check(value);
+  };
+};
+
 /**
  * A Fastify app with the twin's conventions: TypeBox validation, errors as
  * `{ statusCode, code, error, message, field }` with a stable code, 404 for unknown
@@ -126,7 +150,9 @@ export function describeValidation(context: string, errors: readonly SchemaIssue
  */
 export async function baseApp(o: { logger?: boolean; bodyLimit?: number; title: string; description: string }): Promise<FastifyInstance> {
   const app = Fastify({ logger: o.logger ?? false, bodyLimit: o.bodyLimit ?? 512 * 1024, return503OnClosing: true, forceCloseConnections: true }).withTypeProvider<TypeBoxTypeProvider>();
-  app.setValidatorCompiler(TypeBoxValidatorCompiler);
+  app.setValidatorCompiler(strictNumbersCompiler);
+  // Only JSON bodies: a text/plain body is refused with 415 (Fastify's own), not read as a string.
+  app.removeContentTypeParser('text/plain');
   app.setErrorHandler((e: FastifyError | SimError | TwinError, req, reply) => {
     if (e instanceof TwinError) return reply.code(e.statusCode).send(errorBody(e.statusCode, e.code, e.message, e.issues[0]?.path));
     if (e instanceof SimError) {
@@ -311,6 +337,10 @@ export async function buildTwin(o: TwinOptions): Promise<FastifyInstance> {
       }
       return i;
     };
+    // A control that changes the center has nothing to change once the day is over: 409 as for contacts.
+    if ((b.action === 'fail-site' || b.action === 'restore-site' || b.action === 'staffing') && twin.dayOver) {
+      throw new TwinError('TWIN_ERR_DAY_OVER', 409, `the simulated day is over (horizon ${twin.horizon} s): the twin takes no more ${b.action} controls`);
+    }
     switch (b.action) {
       case 'pause': twin.pause(); break;
       case 'resume': twin.resume(); break;

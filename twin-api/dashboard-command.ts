@@ -1,13 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import { FlagChecker } from '../sim/src/cli/options.ts';
-import { openStore } from '../sim/src/cli/files.ts';
+import { checkFiles, openStore } from '../sim/src/cli/files.ts';
 import type { Io } from '../sim/src/cli/io.ts';
 import { DEFAULT_DB } from '../sim/src/runs/location.ts';
 import type { RunStore } from '../sim/src/runs/store.ts';
 import { baseApp, isLoopback } from './app.ts';
 import { registerDashboard } from './dashboard.ts';
 import { registerRunRoutes } from './runs.ts';
-import { libraryDir } from './serve.ts';
+import { checkHost, libraryDir } from './serve.ts';
 
 /**
  * The run store's app without a twin: its read-only routes, the built dashboard at `/`
@@ -31,8 +31,9 @@ export async function cmdDashboard(io: Io, o: Record<string, unknown>): Promise<
   const f = new FlagChecker();
   const port = f.number('port', o.port ?? '8080', { integer: true, min: 0, max: 65535 });
   const host = String(o.host ?? '127.0.0.1').trim();
-  if (host === '') f.fail('host', host, 'must be an IP address or a host name');
+  checkHost(f, host);
   const db = String(o.db ?? DEFAULT_DB);
+  checkFiles(f, { outputs: [], store: { arg: { flag: 'db', value: db, what: 'the run store' }, access: 'read', mustExist: true } });
   f.done('dashboard');
   const store = openStore(db, 'read');
   const app = await buildStoreApp({ store, scenarios: libraryDir(), description: `The runs in ${db}: read-only.` });

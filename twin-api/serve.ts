@@ -6,7 +6,7 @@ import { compileVariant, readScenarioText } from '../sim/src/experiments/overrid
 import { FlagChecker } from '../sim/src/cli/options.ts';
 import type { Io } from '../sim/src/cli/io.ts';
 import { buildTwin } from './app.ts';
-import { openStore } from '../sim/src/cli/files.ts';
+import { checkFiles, openStore } from '../sim/src/cli/files.ts';
 import { DEFAULT_DB } from '../sim/src/runs/location.ts';
 import { LiveRunRecord } from './live-store.ts';
 import { simClock } from '../sim/src/metrics/clock.ts';
@@ -51,17 +51,29 @@ export interface ServeFlags {
   db: string;
 }
 
+/** --host (serve, dashboard): an IP address or a host name, else a problem in `f`. */
+export function checkHost(f: FlagChecker, host: string): void {
+  if (!(isIP(host.replace(/^\[|\]$/g, '')) || /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/.test(host))) {
+    f.fail('host', host, 'must be an IP address or a host name');
+  }
+}
+
 /** Reads and checks serve's flags; throws one SimError naming every bad flag (exit 2). */
 export function readServeFlags(o: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): ServeFlags {
   const f = new FlagChecker();
+  const flags = checkServeFlags(f, o, env);
+  f.done('serve');
+  return flags;
+}
+
+/** serve's flags, their problems left in `f` (the command adds the scenario's and the run store's). */
+function checkServeFlags(f: FlagChecker, o: Record<string, unknown>, env: NodeJS.ProcessEnv): ServeFlags {
   const rawSpeed = String(o.speed ?? '60').trim();
   const speed: Speed | undefined = rawSpeed === 'max' ? 'max' : f.number('speed', rawSpeed, { exclusiveMin: 0, max: MAX_SPEED });
   if (rawSpeed !== 'max' && speed === undefined) f.issues[f.issues.length - 1] = { ...f.issues[f.issues.length - 1], message: `${f.issues[f.issues.length - 1].message}, or max` };
   const port = f.number('port', o.port ?? '8080', { integer: true, min: 0, max: 65535 });
   const host = String(o.host ?? '127.0.0.1').trim();
-  if (!(isIP(host.replace(/^\[|\]$/g, '')) || /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/.test(host))) {
-    f.fail('host', host, 'must be an IP address or a host name');
-  }
+  checkHost(f, host);
   const arrivals = String(o.arrivals ?? 'both') as Arrivals;
   if (!ARRIVALS.includes(arrivals)) f.fail('arrivals', arrivals, `must be one of ${ARRIVALS.join(', ')}`);
   const seed = f.number('seed', o.seed, { integer: true, min: 0 });
@@ -71,7 +83,6 @@ export function readServeFlags(o: Record<string, unknown>, env: NodeJS.ProcessEn
   }
   const db = String(o.db ?? DEFAULT_DB);
   if (db.trim() === '') f.fail('db', db, 'must be a file name (the run store)');
-  f.done('serve');
   return { speed: speed!, port: port!, host, arrivals, seed, token, db };
 }
 
@@ -85,11 +96,22 @@ function stopSignal(): Promise<NodeJS.Signals> {
 }
 
 export async function cmdServe(io: Io, file: string | undefined, o: Record<string, unknown>): Promise<number> {
-  const flags = readServeFlags(o);
+  const f = new FlagChecker();
+  const flags = checkServeFlags(f, o, process.env);
+  if (flags.db.trim() !== '') checkFiles(f, { outputs: [], store: { arg: { flag: 'db', value: flags.db, what: 'the run store' }, access: 'write' } });
   const path = file ?? defaultScenario();
   if (path === null) throw new SimError('SIM_ERR_SCENARIO_READ', 'no scenario file given, and the packaged scenarios/baseline-day.yaml was not found');
-  const variant = compileVariant(readScenarioText(path), path, [], flags.seed);
-  const cfg = variant.cfg;
+  // The scenario's problems and the flags' in one report.
+  let variant: ReturnType<typeof compileVariant> | undefined;
+  try {
+    variant = compileVariant(readScenarioText(path), path, [], f.issues.some((i) => i.path === '--seed') ? undefined : flags.seed);
+  } catch (e) {
+    if (!(e instanceof SimError) || f.issues.length === 0) throw e;
+    f.issues.push(...(e.issues.length > 0 ? e.issues : [{ path: '', message: e.message }]));
+  }
+  f.done('serve');
+  const compiled = variant!;
+  const cfg = compiled.cfg;
   const store = openStore(flags.db, 'write');
   let app: Awaited<ReturnType<typeof buildTwin>>;
   try {
@@ -110,7 +132,7 @@ export async function cmdServe(io: Io, file: string | undefined, o: Record<strin
     return 1;
   }
   const twin = app.twin;
-  const record = LiveRunRecord.create(store, twin, { text: variant.text, options: { speed: flags.speed, arrivals: flags.arrivals, seed: cfg.seed, host: flags.host, address } });
+  const record = LiveRunRecord.create(store, twin, { text: compiled.text, options: { speed: flags.speed, arrivals: flags.arrivals, seed: cfg.seed, host: flags.host, address } });
   let why = 'the horizon reached';
   let storeFailure: string | null = null;
   twin.onDayEnd(() => {

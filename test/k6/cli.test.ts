@@ -38,6 +38,19 @@ describe('cctwin k6: flags', () => {
     expect(r.code).toBe(2);
     expect((await cli('k6', join(tmp.dir, 'missing.yaml'))).code).toBe(2);
   });
+
+  it('a bad scenario file and bad flags are reported together (exit 2)', async () => {
+    const bad = join(tmp.dir, 'bad-too.yaml');
+    writeFileSync(bad, 'name: x\nhorizon: 4h\nbogus: 1\n');
+    const r = await cli('k6', bad, '--by', 'skill');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/--by = "skill"/);
+    expect(r.err).toMatch(/bogus = 1: is not a known field/);
+    const missing = await cli('k6', join(tmp.dir, 'missing.yaml'), '--speed', '0');
+    expect(missing.code).toBe(2);
+    expect(missing.err).toMatch(/--speed = "0"/);
+    expect(missing.err).toMatch(/missing\.yaml: must be a readable scenario file/);
+  });
 });
 
 describe('cctwin k6: the script', () => {

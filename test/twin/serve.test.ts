@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -38,6 +38,26 @@ describe('cctwin serve: flags', () => {
     expect(readServeFlags({ speed: 'max', port: '0', host: '::1', arrivals: 'external', seed: '3' }, {})).toEqual({ speed: 'max', port: 0, host: '::1', arrivals: 'external', seed: 3, token: undefined, db: 'runs/cctwin.db' });
     expect(readServeFlags({}, { CCTWIN_TOKEN: 'an-environment-token' })).toMatchObject({ speed: 60, port: 8080, host: '127.0.0.1', arrivals: 'both', token: 'an-environment-token' });
     expect(() => readServeFlags({ speed: '1e9' }, {})).toThrow(SimError);
+  });
+
+  it('a bad scenario file, a bad run store and bad flags are reported together (exit 2)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cctwin-serve-flags-'));
+    const notStore = join(dir, 'not-a-store.db');
+    writeFileSync(notStore, 'hello');
+    const r = await cli(['serve', 'test/fixtures/no-such.yaml', '--speed', '0', '--db', notStore]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/--speed = "0"/);
+    expect(r.err).toMatch(/--db = ".*not-a-store\.db": must be a run store/);
+    expect(r.err).toMatch(/no-such\.yaml: must be a readable scenario file/);
+  });
+
+  it('cctwin dashboard: a bad port, host and run store are reported together (exit 2), not a failed listen (exit 1)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cctwin-dashboard-flags-'));
+    const r = await cli(['dashboard', '--port', 'x', '--host', 'a b', '--db', join(dir, 'missing.db')]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/--port = "x"/);
+    expect(r.err).toMatch(/--host = "a b": must be an IP address or a host name/);
+    expect(r.err).toMatch(/--db = ".*missing\.db": must be an existing run store/);
   });
 
   it('a bad scenario file exits 2; an entry point without the twin says so (exit 1)', async () => {

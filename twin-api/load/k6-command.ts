@@ -61,7 +61,7 @@ export async function cmdK6(io: Io, file: string, o: Record<string, unknown>): P
     checkFiles(f, { outputs: [{ flag: 'out', value: flags.out, what: 'the k6 script' }], inputs: [{ flag: '', value: file, what: 'the scenario file' }] });
   }
   // The scenario is read before the flags are judged, so that a --horizon past its horizon
-  // is reported with the other flags; a bad scenario is reported after them.
+  // is reported with the other flags, and the scenario's own problems with them.
   let cfg: ModelConfig | null = null;
   let scenarioError: unknown = null;
   try {
@@ -71,6 +71,9 @@ export async function cmdK6(io: Io, file: string, o: Record<string, unknown>): P
   }
   if (cfg !== null && flags.horizon !== undefined && flags.horizon > cfg.horizon) {
     f.fail('horizon', String(o.horizon).trim(), `must be at most the scenario's horizon (${cfg.horizon} s = ${+(cfg.horizon / 3600).toFixed(3)} h)`);
+  }
+  if (scenarioError instanceof SimError && f.issues.length > 0) {
+    f.issues.push(...(scenarioError.issues.length > 0 ? scenarioError.issues : [{ path: '', message: scenarioError.message }]));
   }
   f.done('k6');
   if (scenarioError !== null || cfg === null) throw scenarioError ?? new SimError('SIM_ERR_SCENARIO_READ', `${file}: not read`);

@@ -231,7 +231,7 @@ export function defineCommands(program: Command, io: Io, setCode: SetCode, hooks
     .option('--concurrency <N>', 'contacts in flight at most (created and not yet ended)', '2000')
     .option('--by <B>', 'type | channel: how the summary groups its counts', 'type')
     .option('-s, --seed <S>', "seed of the arrival process and of the demand's overdispersion draw (default: the scenario's seed)")
-    .option('--out <file>', 'write the summary JSON here (default: replay-summary.json)', 'replay-summary.json')
+    .option('--out <file>', 'write the summary JSON here', 'replay-summary.json')
     .option('--token <T>', 'bearer token for the target (default: CCTWIN_TOKEN)')
     .option('--json', 'print the summary JSON instead of the table (no progress bar)')
     .action(async (file: string, o) => setCode(await twin('replay', (m) => m.cmdReplay(io, file, o))));
@@ -243,13 +243,13 @@ export function defineCommands(program: Command, io: Io, setCode: SetCode, hooks
     .requiredOption('--scenario <file>', 'the scenario the load was generated from')
     .option('-r, --replications <R>', 'replications of the prediction', '30')
     .option('-w, --workers <N>', `worker threads (default: one per core, here ${defaultWorkers()})`)
-    .option('--widen <PP>', 'percentage points added to each side of the 95% CI of a rate KPI before agreement is judged', '2')
+    .option('--widen <PP>', 'percentage points added to each side of the simulation\'s 95% range for one day of service level and abandonment before agreement is judged', '2')
     .option('--json', 'print the comparison as JSON')
     .action(async (summary: string, o) => setCode(await twin('compare-k6', (m) => m.cmdCompareK6(io, summary, o))));
 
   program
     .command('worker')
-    .description('run replications for run, compare and sweep with --backend redis://...: take jobs from a Redis queue until stopped (SIGTERM: finish the running jobs, then exit)')
+    .description('run replications for run, compare, sweep and staff with --backend redis://...: take jobs from a Redis queue until stopped (SIGTERM: finish the running jobs, then exit)')
     .option('--redis <URL>', 'Redis URL: redis://HOST:PORT[/DB], rediss:// for TLS (default: CCTWIN_REDIS_URL)')
     .option('--concurrency <N>', `jobs at a time, one engine thread each (default: one per core, here ${defaultWorkers()})`)
     .option('--queue <name>', 'the queue to take jobs from (default cctwin)')
