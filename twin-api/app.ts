@@ -3,7 +3,7 @@ import { STATUS_CODES } from 'node:http';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifySchemaCompiler } from 'fastify';
 import swagger from '@fastify/swagger';
 import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { EngineError, SimError } from '../sim/src/errors.ts';
+import { EngineError, showValue, SimError } from '../sim/src/errors.ts';
 import type { ModelConfig } from '../sim/src/config/model-config.ts';
 import { TwinError, unknownValue } from './errors.ts';
 import { CONTROL_FIELDS, BatchBody, BatchCreated, ContactBody, ContactQuery, ContactView, ControlBody, ControlDone, Created, ErrorBody, EventsHeaders, EventsQuery, IdParams } from './schemas.ts';
@@ -89,12 +89,13 @@ export function fieldName(where: 'body' | 'querystring' | 'params' | 'headers' |
 }
 
 /**
- * A validation error as a field and what it must be: e.g. `body.type` "must be string",
+ * A validation error as a field (and its path `at`, to read the value refused) and what
+ * it must be: e.g. `body.type` "must be string",
  * `body.action` "must be one of "pause", "resume", ...", `body.extra` "is not a field of
  * this body", `body.contacts[3].type` (the field of a body's first problem, named as
  * `fieldName` names it; the schema's union branches merged).
  */
-export function describeValidation(context: string, errors: readonly SchemaIssue[]): { field: string; message: string } {
+export function describeValidation(context: string, errors: readonly SchemaIssue[]): { field: string; message: string; at: (string | number)[] } {
   const useful = errors.filter((v) => v.keyword !== 'boolean' && v.keyword !== 'anyOf');
   const first = useful[0] ?? errors[0] ?? {};
   // A number in the instance path is an array item's index (no schema of the twin has objects with number keys).
@@ -115,7 +116,7 @@ export function describeValidation(context: string, errors: readonly SchemaIssue
     const rest = [...new Set(same.filter((v) => v.keyword !== 'const' && !literalType(v)).map((v) => v.message ?? 'is not valid'))];
     message = [...rest, ...(consts.length ? [`must be ${consts.length > 1 ? 'one of ' : ''}${consts.join(', ')}`] : [])].join(', or ');
   }
-  return { field: fieldName(context, ...at), message };
+  return { field: fieldName(context, ...at), message, at };
 }
 
 const DECIMAL = { integer: /^-?[0-9]+$/, number: /^-?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+)?$/ } as const;
@@ -161,8 +162,13 @@ export async function baseApp(o: { logger?: boolean; bodyLimit?: number; title: 
     }
     const fe = e as FastifyError;
     if (fe.validation) {
-      const { field, message } = describeValidation(fe.validationContext ?? 'body', fe.validation as SchemaIssue[]);
-      return reply.code(400).send(errorBody(400, 'TWIN_ERR_VALIDATION', `${field}: ${message}`, field));
+      const context = fe.validationContext ?? 'body';
+      const { field, message, at } = describeValidation(context, fe.validation as SchemaIssue[]);
+      // The value refused, as the CLI shows it (`body.type = 5: must be string`); none for a missing field.
+      const part: unknown = { body: req.body, querystring: req.query, params: req.params, headers: req.headers }[context];
+      const value = at.reduce<unknown>((v, k) => (v !== null && typeof v === 'object' && Object.hasOwn(v, k) ? (v as Record<string | number, unknown>)[k] : undefined), part);
+      const shown = value === undefined ? '' : ` = ${showValue(value)}`;
+      return reply.code(400).send(errorBody(400, 'TWIN_ERR_VALIDATION', `${field}${shown}: ${message}`, field));
     }
     const sc = fe.statusCode ?? 500;
     if (sc >= 400 && sc < 500) return reply.code(sc).send(errorBody(sc, fe.code ?? 'TWIN_ERR_BAD_REQUEST', fe.message));

@@ -90,7 +90,7 @@ describe('contacts', () => {
       const r = await post(app, '/v1/contacts', body);
       expect(r.statusCode, JSON.stringify(body)).toBe(400);
       expect(r.json()).toMatchObject({ statusCode: 400, code: 'TWIN_ERR_VALIDATION', error: 'Bad Request', field });
-      expect(r.json().message.startsWith(`${field}:`)).toBe(true);
+      expect(r.json().message.startsWith(`${field}:`) || r.json().message.startsWith(`${field} = `)).toBe(true);
     }
     const q = await get(app, '/v1/contacts/abc?wait=soon');
     expect(q.json()).toMatchObject({ statusCode: 400, field: 'querystring.wait' });
@@ -124,7 +124,7 @@ describe('contacts', () => {
     expect(bad.statusCode).toBe(422);
     expect(bad.json()).toMatchObject({ field: 'body.contacts[1].type', message: expect.stringMatching(/^body\.contacts\[1\]\.type: unknown value "nope"/) });
     // the schema names a batch item's field the same way
-    expect((await post(app, '/v1/contacts:batch', { contacts: [{ type: 'flight-zh-phone' }, { type: 5 }] })).json()).toMatchObject({ statusCode: 400, field: 'body.contacts[1].type', message: 'body.contacts[1].type: must be string' });
+    expect((await post(app, '/v1/contacts:batch', { contacts: [{ type: 'flight-zh-phone' }, { type: 5 }] })).json()).toMatchObject({ statusCode: 400, field: 'body.contacts[1].type', message: 'body.contacts[1].type = 5: must be string' });
     expect(app.twin.stats.created).toBe(3);
     const tooMany = await post(app, '/v1/contacts:batch', { contacts: Array.from({ length: 1001 }, () => ({ type: 'flight-zh-phone' })) });
     expect(tooMany.statusCode).toBe(413);
@@ -286,7 +286,7 @@ describe('state and controls', () => {
     expect((await state(app)).paused).toBe(false);
     expect((await control(app, { action: 'restore-site', site: 'nantong', agents: 3 })).json()).toMatchObject({ statusCode: 400, field: 'body.agents' });
     // a union of a number and a literal: what each branch wants, not the literal's type
-    expect((await control(app, { action: 'speed', speed: 0 })).json()).toMatchObject({ statusCode: 400, field: 'body.speed', message: 'body.speed: must be > 0, or must be "max"' });
+    expect((await control(app, { action: 'speed', speed: 0 })).json()).toMatchObject({ statusCode: 400, field: 'body.speed', message: 'body.speed = 0: must be > 0, or must be "max"' });
   });
 
   it('staffing and action errors name the field', async () => {
