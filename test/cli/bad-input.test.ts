@@ -507,6 +507,14 @@ describe('found in the CLI audit', () => {
     expect(v.err).toMatch(/none\.yaml: must be a readable scenario file: no such file/);
   });
 
+  it('calibrate with one log that cannot be read names it once in the heading (it said "nope.tsv: nope.tsv no such file")', async () => {
+    const file = join(dir, 'nope.tsv');
+    const r = await cli('calibrate', file, '--out', join(dir, 'fit.yaml'));
+    expect(r.code).toBe(2);
+    expect(r.err.split('\n')[0]).toBe('error: nope.tsv: no such file');
+    expect(r.err).toContain(`LOG = "${file}": no such file`);
+  });
+
   it('a reader that closes the pipe early (`| head`) ends the output without an EPIPE stack trace', async () => {
     const child = spawn(process.execPath, [join(ROOT, 'bin/cctwin.js'), 'erlang', 'c', '--arrivals-per-hour', '100', '--aht', '180', '--agents', '6', '--json'], { cwd: ROOT });
     child.stdout.destroy(); // no reader: the child's first write fails with EPIPE

@@ -66,6 +66,7 @@ export class BadRows {
   private rowCount = 0;
   /** The first file problem in a sentence, for the message when it is the only problem. */
   private fileSummary = '';
+  private fileSummaryLog: { file: string; message: string } | null = null;
   private lastSource = '';
   private lastLine = -1;
   /** Every row problem so far; a reader compares it before and after a row to see if the row is bad. */
@@ -90,7 +91,10 @@ export class BadRows {
   }
 
   file(source: string, value: unknown, message: string, line?: number, field?: string): void {
-    if (this.fileIssues.length === 0) this.fileSummary = source === 'LOG' ? `${String(value)} ${message}` : `${field ? `${field} ` : ''}${message}`;
+    if (this.fileIssues.length === 0) {
+      this.fileSummary = source === 'LOG' ? `${String(value)}: ${message}` : `${field ? `${field} ` : ''}${message}`;
+      this.fileSummaryLog = source === 'LOG' ? { file: String(value), message } : null;
+    }
     this.fileIssues.push({ path: field ? `${source} ${field}` : source, value, message, ...(line !== undefined ? { line } : {}) });
   }
 
@@ -127,7 +131,10 @@ export class BadRows {
     }
     const total = this.fileIssues.length + (tooMany ? this.problems : 0);
     const parts: string[] = [];
-    if (this.fileIssues.length === 1 && !tooMany) parts.push(this.fileSummary);
+    // One log that cannot be read, named by the heading already (`nope.tsv: no such file`, not `nope.tsv: nope.tsv ...`).
+    const log = this.fileSummaryLog;
+    const named = log !== null && (what === log.file || what === basename(log.file));
+    if (this.fileIssues.length === 1 && !tooMany) parts.push(named ? log.message : this.fileSummary);
     else if (this.fileIssues.length > 0) parts.push(`${plural(this.fileIssues.length, 'problem')} with the file${this.fileIssues.length === 1 ? '' : 's'}`);
     if (tooMany) {
       parts.push(`${plural(this.rowCount, 'bad row')} (${plural(this.problems, 'bad field')})` +
