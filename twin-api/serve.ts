@@ -146,7 +146,9 @@ export async function cmdServe(io: Io, file: string | undefined, o: Record<strin
   });
   const auth = app.twinAuth;
   io.out(`cctwin serve: ${cfg.name}, speed ${flags.speed}, arrivals ${flags.arrivals}, horizon ${(twin.horizon / 3600).toFixed(2)} h, run ${record.runId} in ${store.file}`);
-  io.out(`  listening on ${address}`);
+  // A wildcard host listens on every interface; Fastify's address is the loopback one of them.
+  const everywhere = flags.host === '0.0.0.0' || flags.host === '::';
+  io.out(`  listening on ${everywhere ? `every interface (--host ${flags.host}), port ${new URL(address).port}; on this machine ${address}` : address}`);
   io.out(`  dashboard ${address}/ (the live view; ${address}/#/ the scenarios and stored runs)`);
   io.out(`  docs (OpenAPI JSON) ${address}/docs/json`);
   if (auth.required) io.out(auth.generated ? `  token (generated; mutating routes need Authorization: Bearer <token>): ${auth.token}` : '  mutating routes need Authorization: Bearer <the token given>');
