@@ -78,7 +78,8 @@ describe('cctwin serve: the compiled command', () => {
     const exited = new Promise<number | null>((res) => p.on('exit', (c) => res(c)));
     try {
       for (let i = 0; i < 300 && !/token/.test(out); i++) await new Promise((r) => setTimeout(r, 50));
-      expect(out, err).toMatch(/listening on http:\/\/[^\s]+:\d+/);
+      // --host 0.0.0.0: every interface, the port, and the address on this machine.
+      expect(out, err).toMatch(/listening on every interface \(--host 0\.0\.0\.0\), port \d+; on this machine http:\/\/[^\s]+:\d+/);
       expect(out).toMatch(/docs \(OpenAPI JSON\) http:\/\/[^\s]+:\d+\/docs\/json/);
       const port = Number(/:(\d+)\n/.exec(out)![1]);
       const token = /token \(generated[^)]*\): (\S+)/.exec(out)![1];
