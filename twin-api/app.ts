@@ -6,7 +6,7 @@ import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/typ
 import { EngineError, showValue, SimError } from '../sim/src/errors.ts';
 import type { ModelConfig } from '../sim/src/config/model-config.ts';
 import { TwinError, unknownValue } from './errors.ts';
-import { CONTROL_FIELDS, BatchBody, BatchCreated, ContactBody, ContactQuery, ContactView, ControlBody, ControlDone, Created, ErrorBody, EventsHeaders, EventsQuery, IdParams } from './schemas.ts';
+import { CONTROL_FIELDS, BatchBody, BatchCreated, ContactBody, ContactQuery, ContactView, ControlBody, ControlDone, Created, ErrorBody, EventsHeaders, EventsQuery, IdParams, NoQuery } from './schemas.ts';
 import { sseFrame } from './events.ts';
 import { liveSummary, type LiveSummary } from './live-result.ts';
 import { twinRegistry } from './prometheus.ts';
@@ -273,7 +273,7 @@ export async function buildTwin(o: TwinOptions): Promise<FastifyInstance> {
   // ---------------------------------------------------------------- routes
   app.post('/v1/contacts', {
     ...mutating,
-    schema: { summary: 'create a contact', tags: ['contacts'], security, body: ContactBody, response: { 202: Created, ...errors } },
+    schema: { summary: 'create a contact', tags: ['contacts'], security, querystring: NoQuery, body: ContactBody, response: { 202: Created, ...errors } },
   }, async (req, reply) => {
     const type = resolveType(req.body, 'body.');
     const [r] = twin.create([{ type, customerId: req.body.customerId }]);
@@ -282,7 +282,7 @@ export async function buildTwin(o: TwinOptions): Promise<FastifyInstance> {
 
   app.post('/v1/contacts::batch', {
     ...mutating,
-    schema: { summary: `create up to ${MAX_BATCH} contacts at once (all or none)`, tags: ['contacts'], security, body: BatchBody, response: { 202: BatchCreated, ...errors } },
+    schema: { summary: `create up to ${MAX_BATCH} contacts at once (all or none)`, tags: ['contacts'], security, querystring: NoQuery, body: BatchBody, response: { 202: BatchCreated, ...errors } },
   }, async (req, reply) => {
     const items = req.body.contacts;
     if (items.length > MAX_BATCH) throw new TwinError('TWIN_ERR_BATCH_TOO_LARGE', 413, `body.contacts: ${items.length} contacts in one batch; at most ${MAX_BATCH}`, [{ path: 'body.contacts', value: items.length, message: `at most ${MAX_BATCH}` }]);
@@ -305,12 +305,12 @@ export async function buildTwin(o: TwinOptions): Promise<FastifyInstance> {
   });
 
   app.get('/v1/state', {
-    schema: { summary: 'the center now: clock, speed, lag, queues per type and site, agents by state per group, sites up or down', tags: ['state'] },
+    schema: { summary: 'the center now: clock, speed, lag, queues per type and site, agents by state per group, sites up or down', tags: ['state'], querystring: NoQuery },
   }, async () => stateOf(twin));
 
   app.post('/v1/control', {
     ...mutating,
-    schema: { summary: 'pause, resume, change speed, fail or restore a site, set a group\'s staffing', tags: ['control'], security, body: ControlBody, response: { 200: ControlDone, ...errors } },
+    schema: { summary: 'pause, resume, change speed, fail or restore a site, set a group\'s staffing', tags: ['control'], security, querystring: NoQuery, body: ControlBody, response: { 200: ControlDone, ...errors } },
   }, async (req) => {
     const b = req.body;
     const action: string = b.action;
@@ -372,7 +372,7 @@ export async function buildTwin(o: TwinOptions): Promise<FastifyInstance> {
   const started = performance.now();
   let metricsCache: { at: number; clock: number; body: LiveSummary } | null = null;
   app.get('/v1/metrics', {
-    schema: { summary: "the day so far in the run JSON's shape (totals, intervals[], byChannel, bySite, sla[] ...; as cctwin run --json), with `live`: the clock, the current interval, the clients' contacts apart", tags: ['state'] },
+    schema: { summary: "the day so far in the run JSON's shape (totals, intervals[], byChannel, bySite, sla[] ...; as cctwin run --json), with `live`: the clock, the current interval, the clients' contacts apart", tags: ['state'], querystring: NoQuery },
   }, async () => {
     // Recomputed at most every 250 ms of wall time, or when the day closes (a summary is not free on long horizons).
     const now = performance.now();

@@ -10,7 +10,7 @@ import { decodeResult, intervalSummaries, MAX_DETAIL_HORIZON, summarize, type In
 import type { RunRecord, RunStore } from '../sim/src/runs/store.ts';
 import { TwinError } from './errors.ts';
 import { intervalAgents } from './agent-levels.ts';
-import { RunIdParams, RunQuery, RunsQuery } from './schemas.ts';
+import { NoQuery, RunIdParams, RunQuery, RunsQuery } from './schemas.ts';
 
 /**
  * Read-only routes over the run store, for the dashboard (and any tool): the list of
@@ -202,7 +202,7 @@ export function registerRunRoutes(app: FastifyInstance, o: RunRoutesOptions): vo
   });
 
   r.get('/v1/scenarios', {
-    schema: { summary: "the scenario library: each scenario's name, description and horizon, and its latest run in the store", tags: ['runs'] },
+    schema: { summary: "the scenario library: each scenario's name, description and horizon, and its latest run in the store", tags: ['runs'], querystring: NoQuery },
   }, async () => {
     const files = o.scenarios === null ? [] : readdirSync(o.scenarios).filter((f) => f.endsWith('.yaml')).sort();
     const scenarios = files.map((f) => {

@@ -6,6 +6,9 @@ import { Type } from 'typebox';
  * they are the OpenAPI document (`GET /docs/json`).
  */
 
+/** The query string of a route that reads none: an unknown parameter is refused (400), as on the routes that read some. */
+export const NoQuery = Type.Object({}, { additionalProperties: false });
+
 const Name = (description: string) => Type.String({ minLength: 1, maxLength: 100, description });
 
 export const ContactBody = Type.Object({

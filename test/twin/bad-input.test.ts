@@ -65,6 +65,20 @@ describe('queries, parameters and content types (a real socket)', () => {
     }
   });
 
+  it('a route that reads no query string refuses a parameter too (it was ignored: POST /v1/contacts?x=1 created a contact)', async () => {
+    for (const [method, path, body] of [
+      ['POST', '/v1/contacts?x=1', { type: 'flight-zh-phone' }], ['POST', '/v1/contacts:batch?x=1', { contacts: [{ type: 'flight-zh-phone' }] }],
+      ['POST', '/v1/control?x=1', { action: 'pause' }], ['GET', '/v1/state?x=1', undefined], ['GET', '/v1/metrics?x=1', undefined], ['GET', '/v1/scenarios?x=1', undefined],
+    ] as const) {
+      const r = await send(base, method, path, body === undefined ? undefined : JSON.stringify(body));
+      expect(r.status, `${method} ${path} -> ${JSON.stringify(r.json)}`).toBe(400);
+      expect(r.json, path).toMatchObject({ code: 'TWIN_ERR_VALIDATION', field: 'querystring.x', message: 'querystring.x = "1": is not a field of this query string (see /docs/json)' });
+    }
+    // Without the parameter each still answers.
+    expect((await send(base, 'GET', '/v1/state')).status).toBe(200);
+    expect((await send(base, 'GET', '/v1/scenarios')).status).toBe(200);
+  });
+
   it('a JSON body sent as text/plain gets 415 (a JSON content type is needed), not a schema error', async () => {
     const r = await send(base, 'POST', '/v1/contacts', '{"type":"hotel-zh-im"}', 'text/plain');
     expect(r.status).toBe(415);
