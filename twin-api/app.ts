@@ -154,6 +154,14 @@ export async function baseApp(o: { logger?: boolean; bodyLimit?: number; title: 
   app.setValidatorCompiler(strictNumbersCompiler);
   // Only JSON bodies: a text/plain body is refused with 415 (Fastify's own), not read as a string.
   app.removeContentTypeParser('text/plain');
+  // Every route as it is registered (its path as a pattern, its method), for the 405s below; wildcards (static files) left out.
+  const routes: { path: RegExp; method: string }[] = [];
+  app.addHook('onRoute', (r) => {
+    if (r.url.includes('*')) return;
+    const segments = r.url.split('/').map((seg) => (seg.startsWith(':') ? '[^/]+' : seg.replace(/::/g, ':').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+    const path = new RegExp(`^${segments.join('/')}$`);
+    for (const method of [r.method].flat()) routes.push({ path, method });
+  });
   app.setErrorHandler((e: FastifyError | SimError | TwinError, req, reply) => {
     if (e instanceof TwinError) return reply.code(e.statusCode).send(errorBody(e.statusCode, e.code, e.message, e.issues[0]?.path));
     if (e instanceof SimError) {
@@ -175,7 +183,16 @@ export async function baseApp(o: { logger?: boolean; bodyLimit?: number; title: 
     req.log.error(e);
     return reply.code(500).send(errorBody(500, 'TWIN_ERR_INTERNAL', 'the twin failed unexpectedly (a bug, please report it)'));
   });
-  app.setNotFoundHandler((req, reply) => reply.code(404).send(errorBody(404, 'TWIN_ERR_ROUTE_NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]}`)));
+  app.setNotFoundHandler((req, reply) => {
+    const path = req.url.split('?')[0];
+    // A path the twin serves, with another method: 405 and the methods it takes (Allow), not "no route".
+    const allowed = [...new Set(routes.filter((r) => r.path.test(path)).map((r) => r.method))];
+    if (allowed.length > 0) {
+      return reply.code(405).header('allow', allowed.join(', '))
+        .send(errorBody(405, 'TWIN_ERR_METHOD_NOT_ALLOWED', `${req.method} ${path}: this route takes ${allowed.join(', ')}`));
+    }
+    return reply.code(404).send(errorBody(404, 'TWIN_ERR_ROUTE_NOT_FOUND', `no route ${req.method} ${path}`));
+  });
   await app.register(swagger, {
     openapi: {
       info: { title: o.title, version: '1', description: o.description },

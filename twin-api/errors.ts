@@ -16,6 +16,7 @@ import type { Issue } from '../sim/src/errors.ts';
  *   TWIN_ERR_NOT_FOUND           404  no contact (or run) with this id
  *   TWIN_ERR_NO_DATA             404  a run with no stored replications
  *   TWIN_ERR_ROUTE_NOT_FOUND     404  no such route
+ *   TWIN_ERR_METHOD_NOT_ALLOWED  405  a route the twin has, with another method (the Allow header lists its methods)
  *   TWIN_ERR_UNAUTHORIZED        401  a mutating route without the bearer token (off loopback)
  *   TWIN_ERR_EXTERNAL_OFF        409  contacts from clients while the twin runs --arrivals internal
  *   TWIN_ERR_DAY_OVER            409  the simulated day has ended: no more contacts or controls
@@ -26,7 +27,7 @@ import type { Issue } from '../sim/src/errors.ts';
  */
 export type TwinErrorCode =
   | 'TWIN_ERR_VALIDATION' | 'TWIN_ERR_UNKNOWN_CONTACT_TYPE' | 'TWIN_ERR_UNKNOWN_NAME' | 'TWIN_ERR_MISSING_FIELD'
-  | 'TWIN_ERR_BATCH_TOO_LARGE' | 'TWIN_ERR_NOT_FOUND' | 'TWIN_ERR_NO_DATA' | 'TWIN_ERR_ROUTE_NOT_FOUND' | 'TWIN_ERR_UNAUTHORIZED'
+  | 'TWIN_ERR_BATCH_TOO_LARGE' | 'TWIN_ERR_NOT_FOUND' | 'TWIN_ERR_NO_DATA' | 'TWIN_ERR_ROUTE_NOT_FOUND' | 'TWIN_ERR_METHOD_NOT_ALLOWED' | 'TWIN_ERR_UNAUTHORIZED'
   | 'TWIN_ERR_EXTERNAL_OFF' | 'TWIN_ERR_DAY_OVER' | 'TWIN_ERR_TOO_MANY_WAITERS' | 'TWIN_ERR_TOO_MANY_STREAMS' | 'TWIN_ERR_ENGINE_STOPPED' | 'TWIN_ERR_INTERNAL';
 
 export class TwinError extends Error {

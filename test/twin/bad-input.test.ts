@@ -12,7 +12,7 @@ import { SMALL } from './helpers.ts';
 
 type Answer = { status: number; json: { statusCode: number; code: string; message: string; field?: string } & Record<string, unknown> };
 
-async function send(base: string, method: 'GET' | 'POST', path: string, body?: string, contentType = 'application/json'): Promise<Answer> {
+async function send(base: string, method: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH', path: string, body?: string, contentType = 'application/json'): Promise<Answer> {
   const r = await request(`${base}${path}`, { method, ...(body === undefined ? {} : { headers: { 'content-type': contentType }, body }) });
   return { status: r.statusCode, json: (await r.body.json()) as Answer['json'] };
 }
@@ -63,6 +63,20 @@ describe('queries, parameters and content types (a real socket)', () => {
       expect(r.json).toMatchObject({ code: 'TWIN_ERR_VALIDATION', field: 'querystring.bogus' });
       expect(r.json.message).toMatch(/^querystring\.bogus = "1": is not a field of this query string/);
     }
+  });
+
+  it('a path the twin serves, with a method it does not take: 405 with Allow (it was 404 "no route")', async () => {
+    for (const [method, path, allow] of [
+      ['PUT', '/v1/contacts', 'POST'], ['DELETE', '/v1/state', 'GET, HEAD'], ['GET', '/v1/contacts:batch', 'POST'],
+      ['PATCH', '/v1/contacts/abc', 'GET, HEAD'], ['POST', '/v1/runs/3', 'GET, HEAD'],
+    ] as const) {
+      const r = await request(`${base}${path}`, { method });
+      expect(r.statusCode, `${method} ${path}`).toBe(405);
+      expect(r.headers.allow, `${method} ${path}`).toBe(allow);
+      expect(await r.body.json()).toMatchObject({ statusCode: 405, code: 'TWIN_ERR_METHOD_NOT_ALLOWED', message: `${method} ${path}: this route takes ${allow}` });
+    }
+    // A path it does not serve is still 404, whatever the method.
+    for (const method of ['GET', 'PUT'] as const) expect((await send(base, method, '/v1/nowhere')).status).toBe(404);
   });
 
   it('a route that reads no query string refuses a parameter too (it was ignored: POST /v1/contacts?x=1 created a contact)', async () => {
