@@ -187,7 +187,8 @@ export async function baseApp(o: { logger?: boolean; bodyLimit?: number; title: 
     const path = req.url.split('?')[0];
     // A path the twin serves, with another method: 405 and the methods it takes (Allow), not "no route".
     const allowed = [...new Set(routes.filter((r) => r.path.test(path)).map((r) => r.method))];
-    if (allowed.length > 0) {
+    // (A route of this method that found nothing, a static file gone since start-up, stays a 404.)
+    if (allowed.length > 0 && !allowed.includes(req.method)) {
       return reply.code(405).header('allow', allowed.join(', '))
         .send(errorBody(405, 'TWIN_ERR_METHOD_NOT_ALLOWED', `${req.method} ${path}: this route takes ${allowed.join(', ')}`));
     }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { SimError, formatIssues } from './errors.ts';
-import { printable, stdio, type Io, type SetCode } from './cli/io.ts';
+import { exitCodeOf, printable, stdio, type Io, type SetCode } from './cli/io.ts';
 import { defineCommands, type CommandHooks } from './cli/program.ts';
 
 /**
@@ -47,7 +47,7 @@ export async function main(argv: string[], raw: Io = stdio, hooks: CommandHooks 
   const program = buildProgram(io, (c) => { code = c; }, hooks);
   try {
     await program.parseAsync(argv);
-    return code;
+    return raw === stdio ? exitCodeOf(code) : code;
   } catch (e) {
     if (e instanceof CommanderError) {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -513,6 +513,20 @@ describe('found in the CLI audit', () => {
     expect(r.code).toBe(2);
     expect(r.err.split('\n')[0]).toBe('error: nope.tsv: no such file');
     expect(r.err).toContain(`LOG = "${file}": no such file`);
+  });
+
+  it.runIf(existsSync('/dev/full'))('output that cannot be written (a full disk) is said in one line, exit 1, no stack trace', async () => {
+    const full = openSync('/dev/full', 'w');
+    try {
+      const child = spawn(process.execPath, [join(ROOT, 'bin/cctwin.js'), 'erlang', 'c', '--arrivals-per-hour', '100', '--aht', '180', '--agents', '6'], { cwd: ROOT, stdio: ['ignore', full, 'pipe'] });
+      let err = '';
+      child.stderr!.on('data', (d) => { err += d; });
+      const code = await new Promise<number | null>((res) => child.on('close', res));
+      expect(code).toBe(1);
+      expect(err.trim()).toBe('error: cannot write to standard output: ENOSPC: no space left on device, write');
+    } finally {
+      closeSync(full);
+    }
   });
 
   it('a reader that closes the pipe early (`| head`) ends the output without an EPIPE stack trace', async () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'undici';
 import type { FastifyInstance } from 'fastify';
-import { buildTwin } from '../../twin-api/app.ts';
+import { baseApp, buildTwin } from '../../twin-api/app.ts';
 import { RunStore } from '../../sim/src/runs/store.ts';
 import { SMALL } from './helpers.ts';
 
@@ -123,5 +123,22 @@ describe('queries, parameters and content types (a real socket)', () => {
     expect((await send(base, 'GET', '/v1/runs/1?from=1.5&to=3600')).json.code).toBe('TWIN_ERR_NOT_FOUND');
     expect((await send(base, 'GET', '/v1/runs/7?from=1e2')).json.code).toBe('TWIN_ERR_NOT_FOUND');
     expect((await send(base, 'GET', '/v1/contacts/abc?wait=ended&timeout=0.5')).json.code).toBe('TWIN_ERR_NOT_FOUND');
+  });
+});
+
+describe('405 and 404', () => {
+  it('a route of this method that finds nothing (a static file gone since start-up) stays 404, not a 405 naming the method it has', async () => {
+    const app = await baseApp({ title: 't', description: 'd' });
+    app.get('/assets/gone.css', async (_req, reply) => reply.callNotFound());
+    try {
+      const get = await app.inject({ method: 'GET', url: '/assets/gone.css' });
+      expect(get.statusCode).toBe(404);
+      expect(get.json()).toMatchObject({ code: 'TWIN_ERR_ROUTE_NOT_FOUND' });
+      const post = await app.inject({ method: 'POST', url: '/assets/gone.css' });
+      expect(post.statusCode).toBe(405);
+      expect(post.headers.allow).toBe('GET, HEAD');
+    } finally {
+      await app.close();
+    }
   });
 });
