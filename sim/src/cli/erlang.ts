@@ -4,6 +4,7 @@ import { grouped, LIMITS } from '../config/limits.ts';
 import { firstMeasuredInterval } from '../config/model-config.ts';
 import { SimError } from '../errors.ts';
 import type { Estimate } from '../metrics/stats.ts';
+import { ERLANG_MODELS, MODEL_FLAGS, ONLY_SIMULATED } from './erlang-flags.ts';
 import { FlagChecker } from './options.ts';
 import { fmtHalfWidth, fmtKpi, table } from './table.ts';
 import type { Io } from './io.ts';
@@ -71,17 +72,6 @@ function analyticAsTotals(m: QueueMetrics, spec: QueueSpec, seconds: number): Re
   };
 }
 
-/** The flags each model reads (a flag given to a model that does not read it is an error, not ignored). */
-const SIMULATION_FLAGS = ['simulate', 'hours', 'replications', 'seed', 'warmup', 'workers'];
-const MODEL_FLAGS: Record<string, readonly string[]> = {
-  b: ['erlangs', 'arrivals-per-hour', 'aht', 'agents', 'lines', 'json'],
-  c: ['arrivals-per-hour', 'aht', 'agents', 'lines', 'threshold', ...SIMULATION_FLAGS, 'json'],
-  a: ['arrivals-per-hour', 'aht', 'agents', 'patience', 'lines', 'threshold', ...SIMULATION_FLAGS, 'json'],
-  staff: ['arrivals-per-hour', 'aht', 'patience', 'lines', 'threshold', 'target', 'convention', 'max-abandon', 'max-asa', 'json'],
-};
-/** Flags of the simulation alone: without --simulate nothing reads them (--hours and --warmup also set the analytic totals of --json). */
-const ONLY_SIMULATED = ['replications', 'seed', 'workers'];
-
 const camel = (flag: string) => flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 
 /**
@@ -92,7 +82,7 @@ const camel = (flag: string) => flag.replace(/-([a-z])/g, (_, c: string) => c.to
  */
 export async function cmdErlang(io: Io, model: string, o: Record<string, unknown>, given: readonly string[] = []): Promise<number> {
   const f = new FlagChecker();
-  if (!['b', 'c', 'a', 'staff'].includes(model)) {
+  if (!(ERLANG_MODELS as readonly string[]).includes(model)) {
     f.issues.push({ path: 'MODEL', value: model, message: 'must be one of b, c, a, staff' }); // an argument, not a flag
     f.done('erlang');
   }
@@ -100,7 +90,7 @@ export async function cmdErlang(io: Io, model: string, o: Record<string, unknown
   for (const flag of given) {
     const value = o[camel(flag)];
     if (!reads.includes(flag)) {
-      const where = Object.keys(MODEL_FLAGS).filter((m) => MODEL_FLAGS[m].includes(flag)).map((m) => `erlang ${m}`);
+      const where = ERLANG_MODELS.filter((m) => MODEL_FLAGS[m].includes(flag)).map((m) => `erlang ${m}`);
       f.issues.push({ path: `--${flag}`, value: value === true ? undefined : value, message: `does not apply to erlang ${model}${where.length ? ` (only to ${where.join(', ')})` : ''}` });
     } else if (ONLY_SIMULATED.includes(flag) && !o.simulate) {
       f.issues.push({ path: `--${flag}`, value, message: 'applies only with --simulate' });

@@ -4,6 +4,7 @@ import { defaultWorkers } from '../engine/cores.ts';
 import { DEFAULT_DB } from '../runs/location.ts';
 import { HANDLE_MODES, LOG_FORMATS, STAFFING_METHODS } from '../calibration/options.ts';
 import type { Io, SetCode } from './io.ts';
+import { ERLANG_MODELS, readBy } from './erlang-flags.ts';
 
 /**
  * Every command's name, arguments and flags, and nothing else: each action imports its
@@ -80,23 +81,23 @@ export function defineCommands(program: Command, io: Io, setCode: SetCode, hooks
   program
     .command('erlang')
     .description('exact analytic figures: Erlang B (blocking), C (waiting), A (abandonment), staff (smallest n); a flag the model does not read is refused')
-    .argument('<model>', 'b | c | a | staff')
+    .argument('<model>', ERLANG_MODELS.join(' | '))
     .option('--arrivals-per-hour <L>', 'arrival rate, calls per hour')
     .option('--aht <S>', 'mean handle time, seconds')
-    .option('--agents <N>', 'agents (servers): erlang b, c, a')
-    .option('--patience <S>', 'mean patience, seconds (exponential); omit for no abandonment: erlang a, staff')
+    .option('--agents <N>', `agents (servers)${readBy('agents')}`)
+    .option('--patience <S>', `mean patience, seconds (exponential); omit for no abandonment${readBy('patience')}`)
     .option('--lines <K>', 'trunk lines: calls in the system at most; omit for unlimited')
-    .option('--threshold <S>', 'service-level threshold, seconds: erlang c, a, staff', '20')
+    .option('--threshold <S>', `service-level threshold, seconds${readBy('threshold')}`, '20')
     .option('--erlangs <A>', 'offered load in erlangs (erlang b, instead of arrivals and aht)')
     .option('--target <X>', 'service-level target for erlang staff', '0.95')
     .addOption(new Option('--convention <C>', 'service level over offered or answered calls (erlang staff)').default('offered'))
     .option('--max-abandon <X>', 'abandonment ceiling for erlang staff')
     .option('--max-asa <S>', 'ASA ceiling for erlang staff, seconds')
-    .option('--simulate', 'also simulate the same model and print both: erlang c, a')
-    .option('--hours <H>', 'simulated hours per replication (and the period of --json\'s analytic totals): erlang c, a', '24')
+    .option('--simulate', `also simulate the same model and print both${readBy('simulate')}`)
+    .option('--hours <H>', `simulated hours per replication (and the period of --json's analytic totals)${readBy('hours')}`, '24')
     .option('--replications <R>', 'replications to simulate (with --simulate)', '10')
     .option('--seed <S>', 'seed of the simulation (with --simulate)', '1')
-    .option('--warmup <S>', 'seconds of each replication left out of the figures (default: the first hour, at most a quarter of the run): erlang c, a')
+    .option('--warmup <S>', `seconds of each replication left out of the figures (default: the first hour, at most a quarter of the run)${readBy('warmup')}`)
     .option('-w, --workers <N>', 'worker threads (with --simulate; default: one per core)')
     .option('--json', 'print JSON { analytic, simulated }')
     .action(async (model: string, o, cmd: Command) => setCode(await (await import('./erlang.ts')).cmdErlang(io, model, o, givenFlags(cmd))));
