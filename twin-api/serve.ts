@@ -102,13 +102,7 @@ export async function cmdServe(io: Io, file: string | undefined, o: Record<strin
   const path = file ?? defaultScenario();
   if (path === null) throw new SimError('SIM_ERR_SCENARIO_READ', 'no scenario file given, and the packaged scenarios/baseline-day.yaml was not found');
   // The scenario's problems and the flags' in one report.
-  let variant: ReturnType<typeof compileVariant> | undefined;
-  try {
-    variant = compileVariant(readScenarioText(path), path, [], f.issues.some((i) => i.path === '--seed') ? undefined : flags.seed);
-  } catch (e) {
-    if (!(e instanceof SimError) || f.issues.length === 0) throw e;
-    f.issues.push(...(e.issues.length > 0 ? e.issues : [{ path: '', message: e.message }]));
-  }
+  const variant = f.collect(() => compileVariant(readScenarioText(path), path, [], f.issues.some((i) => i.path === '--seed') ? undefined : flags.seed));
   f.done('serve');
   const compiled = variant!;
   const cfg = compiled.cfg;

@@ -1,9 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { SimError } from '../../sim/src/errors.ts';
 import { compileVariant, parseDurationFlag, readScenarioText } from '../../sim/src/experiments/overrides.ts';
 import { parseDuration } from '../../sim/src/config/duration.ts';
-import type { ModelConfig } from '../../sim/src/config/model-config.ts';
 import { FlagChecker } from '../../sim/src/cli/options.ts';
 import { checkFiles } from '../../sim/src/cli/files.ts';
 import type { Io } from '../../sim/src/cli/io.ts';
@@ -62,21 +60,12 @@ export async function cmdK6(io: Io, file: string, o: Record<string, unknown>): P
   }
   // The scenario is read before the flags are judged, so that a --horizon past its horizon
   // is reported with the other flags, and the scenario's own problems with them.
-  let cfg: ModelConfig | null = null;
-  let scenarioError: unknown = null;
-  try {
-    cfg = compileVariant(readScenarioText(file), file, [], f.issues.some((i) => i.path === '--seed') ? undefined : flags.seed).cfg;
-  } catch (e) {
-    scenarioError = e;
-  }
-  if (cfg !== null && flags.horizon !== undefined && flags.horizon > cfg.horizon) {
-    f.fail('horizon', String(o.horizon).trim(), `must be at most the scenario's horizon (${cfg.horizon} s = ${+(cfg.horizon / 3600).toFixed(3)} h)`);
-  }
-  if (scenarioError instanceof SimError && f.issues.length > 0) {
-    f.issues.push(...(scenarioError.issues.length > 0 ? scenarioError.issues : [{ path: '', message: scenarioError.message }]));
+  const compiled = f.collect(() => compileVariant(readScenarioText(file), file, [], f.issues.some((i) => i.path === '--seed') ? undefined : flags.seed).cfg);
+  if (compiled !== undefined && flags.horizon !== undefined && flags.horizon > compiled.horizon) {
+    f.fail('horizon', String(o.horizon).trim(), `must be at most the scenario's horizon (${compiled.horizon} s = ${+(compiled.horizon / 3600).toFixed(3)} h)`);
   }
   f.done('k6');
-  if (scenarioError !== null || cfg === null) throw scenarioError ?? new SimError('SIM_ERR_SCENARIO_READ', `${file}: not read`);
+  const cfg = compiled!;
 
   const plan = loadPlan(cfg, { by: flags.by!, horizon: flags.horizon, seed: flags.seed });
   const command = ['cctwin k6', basename(file), `--speed ${flags.speed}`, `--by ${plan.by}`,

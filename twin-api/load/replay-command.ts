@@ -4,7 +4,6 @@ import type { Io } from '../../sim/src/cli/io.ts';
 import { FlagChecker } from '../../sim/src/cli/options.ts';
 import { checkFiles } from '../../sim/src/cli/files.ts';
 import { signalExitCode } from '../../sim/src/cli/execution.ts';
-import type { ModelConfig } from '../../sim/src/config/model-config.ts';
 import { fmtKpi, table } from '../../sim/src/cli/table.ts';
 import { parseDuration } from '../../sim/src/config/duration.ts';
 import { compileVariant, parseDurationFlag, readScenarioText } from '../../sim/src/experiments/overrides.ts';
@@ -110,13 +109,7 @@ export async function cmdReplay(io: Io, file: string, o: Record<string, unknown>
   const x = readReplayFlags(f, o);
   checkFiles(f, { inputs: [{ flag: '', value: file, what: 'the scenario file' }], outputs: [{ flag: 'out', value: x.out, what: 'the summary file' }] });
   // The scenario's problems and the flags' in one report.
-  let compiled: ModelConfig | undefined;
-  try {
-    compiled = compileVariant(readScenarioText(file), file, [], x.seed).cfg;
-  } catch (e) {
-    if (!(e instanceof SimError) || f.issues.length === 0) throw e;
-    f.issues.push(...(e.issues.length > 0 ? e.issues : [{ path: '', message: e.message }]));
-  }
+  const compiled = f.collect(() => compileVariant(readScenarioText(file), file, [], x.seed).cfg);
   if (compiled !== undefined && x.horizon !== undefined && x.horizon > compiled.horizon + 1e-9) f.fail('horizon', String(o.horizon), `must be at most the scenario's horizon (${compiled.horizon} s)`);
   f.done('replay');
   const cfg = compiled!;

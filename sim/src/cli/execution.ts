@@ -8,7 +8,6 @@ import { DEFAULT_MAX_REPLICATIONS, PILOT_REPLICATIONS, parsePrecision, type Prec
 import { parseDurationFlag, parseSets, type Assignment, type SetSpec } from '../experiments/overrides.ts';
 import type { ExecContext } from '../runs/execute.ts';
 import { DEFAULT_DB, type RunStore } from '../runs/store.ts';
-import { SimError } from '../errors.ts';
 import { openStore } from './files.ts';
 import type { FlagChecker } from './options.ts';
 import { readBackend, type Backend } from './redis-flags.ts';
@@ -94,16 +93,9 @@ export function storedOptions(x: ExecutionFlags): Record<string, unknown> {
  * flag issues and the scenario's issues in one error (all issues at once).
  */
 export function withFlagIssues<T>(f: FlagChecker, command: string, build: () => T): T {
-  if (f.issues.length === 0) return build();
-  try {
-    build();
-  } catch (e) {
-    if (!(e instanceof SimError)) throw e;
-    if (e.issues.length > 0) f.issues.push(...e.issues);
-    else f.issues.push({ path: '', message: e.message });
-  }
+  const built = f.collect(build);
   f.done(command);
-  throw new Error('unreachable: FlagChecker.done throws when there are issues');
+  return built as T; // done() throws when build failed: its issues are among f's
 }
 
 /**

@@ -50,6 +50,23 @@ export class FlagChecker {
     this.issues.push({ path: `--${flag}`, value, message });
   }
 
+  /**
+   * Runs `build` (reading and compiling a scenario) among the flags' checks: with no
+   * flag problem so far, a coded error of its own is thrown as it is; with some, its
+   * issues join theirs (every problem in one report, at done()) and the result is
+   * undefined. Any other error is thrown.
+   */
+  collect<T>(build: () => T): T | undefined {
+    if (this.issues.length === 0) return build();
+    try {
+      return build();
+    } catch (e) {
+      if (!(e instanceof SimError)) throw e;
+      this.issues.push(...(e.issues.length > 0 ? e.issues : [{ path: '', message: e.message }]));
+      return undefined;
+    }
+  }
+
   /** Throws one SimError with every issue collected so far. */
   done(command: string): void {
     if (this.issues.length > 0) {
