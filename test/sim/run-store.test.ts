@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { tmpdir } from 'node:os';
@@ -9,7 +9,7 @@ import { withRunner } from '../../sim/src/engine/pool.ts';
 import { replicate } from '../../sim/src/engine/replicate.ts';
 import { compileVariant, readScenarioText } from '../../sim/src/experiments/overrides.ts';
 import { executeRun } from '../../sim/src/runs/execute.ts';
-import { RunStore, STORE_VERSION } from '../../sim/src/runs/store.ts';
+import { MIGRATIONS, RunStore, STORE_VERSION } from '../../sim/src/runs/store.ts';
 import { currentOwner, processStart } from '../../sim/src/runs/owner.ts';
 import { SimError } from '../../sim/src/errors.ts';
 import { KPIS, decodeResult, kpisOf, summarize, totalRow } from '../../sim/src/metrics/summary.ts';
@@ -17,6 +17,7 @@ import { KPIS, decodeResult, kpisOf, summarize, totalRow } from '../../sim/src/m
 const FIXTURE = fileURLToPath(new URL('../fixtures/pool-small.yaml', import.meta.url));
 const variant = compileVariant(readScenarioText(FIXTURE), FIXTURE, []);
 const cfg = variant.cfg;
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const tmp = () => mkdtempSync(join(tmpdir(), 'cctwin-store-'));
 
 describe('run store', () => {
@@ -181,6 +182,37 @@ describe('what the store opens', () => {
       expect(rw.db.pragma('application_id', { simple: true })).toBe(0x63637477);
       expect(rw.getRun(id)).toMatchObject({ status: 'running', pid: null });
       rw.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a new store opened by two processes at once: the one that waited for the lock finds it migrated and uses it', async () => {
+    const dir = tmp();
+    try {
+      const file = join(dir, 'new.db');
+      // Another process creates the store: it holds the write lock, with the tables not
+      // yet committed, while this one opens the file (and sees it empty).
+      const other = `
+        const Database = (await import('better-sqlite3')).default;
+        const db = new Database(process.argv[1]);
+        db.pragma('journal_mode = WAL');
+        db.exec('BEGIN IMMEDIATE');
+        const sql = JSON.parse(process.argv[2]);
+        sql.forEach((m, v) => { db.exec(m); db.pragma('user_version = ' + (v + 1)); });
+        process.stdout.write('locked\\n');
+        setTimeout(() => { db.exec('COMMIT'); db.close(); }, 400);`;
+      const child = spawn(process.execPath, ['--input-type=module', '-e', other, file, JSON.stringify(MIGRATIONS)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+      await new Promise<void>((res, rej) => {
+        child.stdout.on('data', (d) => { if (String(d).includes('locked')) res(); });
+        child.on('exit', (c) => rej(new Error(`the other process ended first (exit ${c})`)));
+      });
+      const store = RunStore.open(file); // waits for the other's commit (busy_timeout)
+      expect(store.schemaVersion).toBe(STORE_VERSION);
+      const id = store.createRun(newRun);
+      expect(store.getRun(id)).toMatchObject({ status: 'running' });
+      store.close();
+      expect(await new Promise((res) => child.on('exit', res))).toBe(0);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

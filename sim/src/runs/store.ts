@@ -41,7 +41,7 @@ export { DEFAULT_DB };
 const APPLICATION_ID = 0x63637477;
 
 /** Schema version in PRAGMA user_version; each migration moves it up by one. */
-const MIGRATIONS: readonly string[] = [
+export const MIGRATIONS: readonly string[] = [
   `CREATE TABLE IF NOT EXISTS runs (
      id INTEGER PRIMARY KEY AUTOINCREMENT,
      kind TEXT NOT NULL CHECK (kind IN ('run', 'compare', 'sweep', 'sweep-point')),
@@ -384,10 +384,17 @@ export class RunStore {
     return this.db.pragma('user_version', { simple: true }) as number;
   }
 
-  /** Applies the migrations past user_version, each in its own transaction; running it again changes nothing. */
+  /**
+   * Applies the migrations past user_version, each in its own transaction; running it
+   * again changes nothing. The version is read again inside each write transaction:
+   * another process opening the same new store at the same moment (two runs started
+   * together) may have migrated it while this one waited for the lock.
+   */
   private migrate(): void {
-    for (let v = this.schemaVersion; v < MIGRATIONS.length; v++) {
+    while (this.schemaVersion < MIGRATIONS.length) {
       this.db.transaction(() => {
+        const v = this.schemaVersion;
+        if (v >= MIGRATIONS.length) return;
         this.db.exec(MIGRATIONS[v]);
         this.db.pragma(`user_version = ${v + 1}`);
       }).immediate();
