@@ -3,6 +3,8 @@ import { Command, CommanderError } from 'commander';
 import { SimError, formatIssues } from './errors.ts';
 import { exitCodeOf, printable, stdio, type Io, type SetCode } from './cli/io.ts';
 import { defineCommands, type CommandHooks } from './cli/program.ts';
+import { setUnknownFlags } from './cli/options.ts';
+import { deferUnknownFlags } from './cli/unknown-flags.ts';
 
 /**
  * The `cctwin` command line. cli/program.ts defines the commands; each lives in
@@ -35,6 +37,8 @@ export function buildProgram(io: Io, setCode: SetCode, hooks: CommandHooks = {})
     .showHelpAfterError('(run with --help for usage)');
 
   defineCommands(program, io, setCode, hooks);
+  setUnknownFlags([]);
+  deferUnknownFlags(program, setUnknownFlags);
   return program;
 }
 

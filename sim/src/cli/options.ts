@@ -4,8 +4,18 @@ import { SimError, type Issue } from '../errors.ts';
  * Flag parsing that reports every bad flag at once (like scenario files): each
  * issue names the flag, the value given and what is expected.
  */
+/**
+ * The flags given that the command does not have (unknown-flags.ts): every FlagChecker
+ * starts with them, so a command stops at its first done() with them among its own
+ * problems, before it does anything.
+ */
+let unknownFlags: readonly Issue[] = [];
+export function setUnknownFlags(issues: readonly Issue[]): void {
+  unknownFlags = issues;
+}
+
 export class FlagChecker {
-  readonly issues: Issue[] = [];
+  readonly issues: Issue[] = [...unknownFlags];
 
   number(
     flag: string,
@@ -71,7 +81,7 @@ export class FlagChecker {
   done(command: string): void {
     if (this.issues.length > 0) {
       // Flags only: "bad options"; with a file's problems among them (a scenario that cannot be read): "problems".
-      const what = this.issues.every((i) => i.path.startsWith('--') || /^[A-Z][A-Z_]*$/.test(i.path)) ? 'bad option' : 'problem'; // --flag or ID
+      const what = this.issues.every((i) => i.path.startsWith('-') || /^[A-Z][A-Z_]*$/.test(i.path)) ? 'bad option' : 'problem'; // --flag or ID
       throw new SimError('SIM_ERR_BAD_ARGUMENT', `cctwin ${command}: ${this.issues.length} ${what}${this.issues.length === 1 ? '' : 's'}`, this.issues);
     }
   }
