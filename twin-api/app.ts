@@ -312,7 +312,11 @@ export async function buildTwin(o: TwinOptions): Promise<FastifyInstance> {
     schema: { summary: 'a contact: status, simulated times, wait, group and site; ?wait=answered|ended&timeout=S holds the request (long-poll)', tags: ['contacts'], params: IdParams, querystring: ContactQuery, response: { 200: ContactView, ...errors } },
   }, async (req, reply) => {
     const r = twin.get(req.params.id);
-    if (r === undefined) throw new TwinError('TWIN_ERR_NOT_FOUND', 404, `no contact ${req.params.id} (never created, or ended long enough ago to be dropped: records are kept ${Math.round(twin.endedTtlSeconds)} wall seconds after the end)`);
+    if (r === undefined) {
+      const id = req.params.id;
+      throw new TwinError('TWIN_ERR_NOT_FOUND', 404, `params.id = ${JSON.stringify(id)}: no contact ${id} (never created, or ended long enough ago to be dropped: records are kept ${Math.round(twin.endedTtlSeconds)} wall seconds after the end)`,
+        [{ path: 'params.id', value: id, message: 'no contact with this id' }]);
+    }
     const want = req.query.wait;
     if (want === undefined) return view(r);
     const timeout = (req.query.timeout ?? 30) * 1000;

@@ -106,7 +106,7 @@ export function registerRunRoutes(app: FastifyInstance, o: RunRoutesOptions): vo
 
   const getRun = (id: number): RunRecord => {
     const run = store.getRun(id);
-    if (run === null) throw new TwinError('TWIN_ERR_NOT_FOUND', 404, `no run ${id} in the run store`);
+    if (run === null) throw new TwinError('TWIN_ERR_NOT_FOUND', 404, `params.id = ${id}: no run ${id} in the run store`, [{ path: 'params.id', value: id, message: 'no run with this id' }]);
     return run;
   };
 

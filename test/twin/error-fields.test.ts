@@ -76,6 +76,11 @@ describe('a field refused by the schema and by a handler has one name (a real so
   it('queries and parameters carry their location too', async () => {
     expectField(await send('GET', '/v1/contacts/abc?wait=soon'), 400, 'querystring.wait');
     expectField(await send('GET', '/v1/contacts/not%20an%20id'), 400, 'params.id');
+    // an id of the right form that names no contact: 404, the same field
+    const gone = await send('GET', '/v1/contacts/abc');
+    expectField(gone, 404, 'params.id');
+    expect(gone.json.code).toBe('TWIN_ERR_NOT_FOUND');
+    expect(gone.json.message).toMatch(/^params\.id = "abc": no contact abc/);
   });
 });
 

@@ -123,7 +123,7 @@ describe('GET /v1/runs, /v1/runs/:id, /v1/scenarios', () => {
     const win = (await app.inject('/v1/runs/1?from=36000&to=43200')).json();
     expect(win.intervals.map((iv: { start: number }) => iv.start)).toEqual([36000, 37800, 39600, 41400]);
     expect((await app.inject('/v1/runs/1?intervals=none')).json().intervals).toEqual([]);
-    expect((await app.inject('/v1/runs/99')).json()).toMatchObject({ statusCode: 404, code: 'TWIN_ERR_NOT_FOUND' });
+    expect((await app.inject('/v1/runs/99')).json()).toMatchObject({ statusCode: 404, code: 'TWIN_ERR_NOT_FOUND', field: 'params.id', message: 'params.id = 99: no run 99 in the run store' });
     expect((await app.inject('/v1/runs/0')).json().field).toBe('params.id');
     expect((await app.inject('/v1/runs/1?from=100&to=50')).json()).toMatchObject({ statusCode: 400, code: 'TWIN_ERR_VALIDATION', field: 'querystring.to' });
     // The stored run's performance (its wall time), not the recomputed summary's zero.
