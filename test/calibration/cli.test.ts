@@ -103,6 +103,16 @@ describe('cctwin calibrate / validate-fit', () => {
     expect(g.err).toContain('--presence-gap = "adaptive": needs the switch model');
     const g2 = await cli('validate-fit', join(dir, 'fitted', 'small.yaml'), '--against', FIXTURE, '--format', 'csv', '--presence-gap', '-5');
     expect(g2.err).toContain('--presence-gap = "-5": must be adaptive, day-type or a number of seconds > 0');
+    // A center: the replay would take its first contact type for all of them. Refused,
+    // with the flags' problems; a hand-written single queue is replayed as it is.
+    const c = await cli('validate-fit', 'scenarios/baseline-day.yaml', '--against', FIXTURE, '--format', 'csv', '-r', 'x');
+    expect(c.code).toBe(2);
+    expect(c.err).toMatch(/SCENARIO = "scenarios\/baseline-day\.yaml": must be a single-queue scenario, as cctwin calibrate writes \(this one is a center, with \d+ contact types\)/);
+    expect(c.err).toContain('--replications = "x"');
+    expect(c.out).toBe('');
+    const q = await cli('validate-fit', 'scenarios/erlang-a-day.yaml', '--against', FIXTURE, '--format', 'csv', '-r', '1', '--json');
+    expect(q.code).toBe(0);
+    expect(JSON.parse(q.out).model).toBe('pooled (one contact type)');
   });
 
   it('bad log rows: reported with file and line numbers, exit 2', async () => {

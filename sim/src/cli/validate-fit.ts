@@ -8,6 +8,8 @@ import { familyOf, replayClassKey, type SwitchFamily } from '../calibration/iden
 import { requireReplayable } from '../calibration/log-needs.ts';
 import type { DistSpec } from '../core/distributions.ts';
 import { loadScenario } from '../config/load.ts';
+import { isSingleQueue } from '../config/model-config.ts';
+import { SimError } from '../errors.ts';
 import { reportSkipped, sidecarOf, unreadableLogs } from './calibrate.ts';
 import { withFlagIssues } from './execution.ts';
 import { FlagChecker } from './options.ts';
@@ -127,7 +129,19 @@ export async function cmdValidateFit(io: Io, scenario: string, o: Record<string,
   if (!STAFFING_METHODS.includes(staffing as StaffingMethod)) f.fail('staffing', staffing, `must be one of ${STAFFING_METHODS.join(', ')}`);
   unreadableLogs(f, against);
   // (a scenario that cannot be read or is invalid is listed with the flags' problems)
-  const cfg = withFlagIssues(f, 'validate-fit', () => loadScenario(scenario));
+  const cfg = withFlagIssues(f, 'validate-fit', () => {
+    const c = loadScenario(scenario);
+    // The replay takes one queue's handle time and patience; a center's first contact
+    // type would stand for all of them, and its IVR, routing and sites would be dropped.
+    if (!isSingleQueue(c)) {
+      const n = c.types.length;
+      throw new SimError('SIM_ERR_BAD_ARGUMENT', 'cannot validate this scenario', [{
+        path: 'SCENARIO', value: scenario,
+        message: `must be a single-queue scenario, as cctwin calibrate writes (this one is a center, with ${n} contact type${n === 1 ? '' : 's'}): validate-fit replays one queue's handle time and patience against the log`,
+      }]);
+    }
+    return c;
+  });
   const type = cfg.types[0];
   const { calls, skippedRows } = readCallLogs(against, format as LogFormat, { maxBadRows });
   reportSkipped(io, skippedRows, maxBadRows!, o.json ? 'the JSON, skippedRows' : 'the --json output, skippedRows');
