@@ -112,6 +112,12 @@ describe('the compiled cctwin', () => {
     expect(p.status, p.stderr).toBe(2);
     expect(p.stderr).toMatch(/--speed/);
     expect(p.stderr).toMatch(/--port/);
+    // A flag serve does not have is among them: the twin's bundle (dist/bundle/twin.js)
+    // reads the unknown flags the CLI's bundle parsed (one module, shared between them).
+    const u = bin(['serve', 'test/fixtures/pool-small.yaml', '--port', '70000', '--no-such-flag']);
+    expect(u.status, u.stderr).toBe(2);
+    expect(u.stderr).toContain('--no-such-flag: is not an option of cctwin serve');
+    expect(u.stderr).toMatch(/--port/);
   });
 
   it('the library entry (import \'cctwin\') loads the bundle and runs replications on its worker threads', () => {

@@ -32,6 +32,7 @@ function distance(a: string, b: string): number {
 export function nearestFlag(flag: string, flags: readonly string[]): string | undefined {
   let best: string | undefined, bestD = Infinity;
   for (const f of flags) {
+    if (f === flag) continue; // a flag of the program (--version) given to a command: no slip to mend
     const dist = distance(flag, f);
     if (dist < bestD) { best = f; bestD = dist; }
   }
