@@ -71,6 +71,19 @@ describe('a flag the command does not have', () => {
     }, 30_000);
   }
 
+  it('--help and -h still print each command\'s help, with an unknown flag or a missing operand beside them', async () => {
+    for (const command of Object.keys(VALID)) {
+      for (const help of ['--help', '-h']) {
+        const r = await cli(...command.split(' '), '--no-such-flag', help);
+        expect(r.code, `${command} ${help}: ${r.err}`).toBe(0);
+        expect(r.out).toMatch(new RegExp(`^Usage: cctwin ${command} `));
+      }
+    }
+    const after = await cli('run', FIXTURE, '--db', join(fresh, 'g.db'), '--', '--help');
+    expect(after.code).toBe(2); // after `--`, --help is an operand: one too many
+    expect(existsSync(fresh) ? readdirSync(fresh) : []).toEqual([]);
+  });
+
   it('is listed with the other bad flags and a bad scenario, all at once, with a suggestion', async () => {
     const r = await cli('run', FIXTURE, '--replicatons', '5', '--seed', '-1', '--set', 'agents=-3', '--db', join(fresh, 'e.db'));
     expect(r.code).toBe(2);

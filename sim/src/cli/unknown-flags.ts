@@ -118,11 +118,15 @@ export function deferUnknownFlags(program: Command, report: (issues: readonly Is
     }
     cmd.parseOptions = (argv: string[]) => {
       const parsed = parse(argv);
+      // Commander looks for the help flag among the unknown tokens: left there, it prints
+      // the command's help (and nothing else is checked), as without this wrapper.
+      const dashes = parsed.unknown.indexOf('--');
+      if (parsed.unknown.some((t, i) => (t === '--help' || t === '-h') && (dashes < 0 || i < dashes))) return parsed;
       const args = cmd.registeredArguments;
       const most = args.some((a) => a.variadic) ? Infinity : args.length;
       const fewest = args.filter((a) => a.required).length;
       const inherited = Math.max(0, parentOperands - depth);
-      const known = [cmd, program].flatMap((c) => c.options.flatMap((o) => (o.long ? [o.long] : []))).concat('--help');
+      const known = [cmd, program].flatMap((c) => c.options.flatMap((o) => (o.long ? [o.long] : [])));
       const { operands, issues } = splitUnknown(commandPath(cmd), known, fewest - inherited, most - inherited, parsed.operands, parsed.unknown);
       report(issues);
       return { operands, unknown: [] };
