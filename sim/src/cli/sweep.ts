@@ -30,7 +30,11 @@ export function sweepJson(r: SweepOutcome, spec: SweepSpec): object {
       ...(p.status === 'interrupted' ? { status: 'interrupted', partial: true } : {}),
       replications: p.summary?.replications ?? 0,
       seed: p.summary?.seed ?? null,
+      // The totals mix channels in a center of several (their serviceLevel averages phone
+      // waits with email replies): totalsScope says so, and byChannel has each channel's.
       totals: p.summary?.totals ?? null,
+      totalsScope: p.summary?.totalsScope ?? null,
+      byChannel: p.summary?.byChannel ?? null,
       sla: p.summary?.sla ?? null,
       ...(p.precision ? { precision: p.precision } : {}),
     })),
