@@ -142,7 +142,7 @@ export async function cmdCompare(io: Io, fileA: string, variants: string | strin
     else {
       if (r.status === 'interrupted') io.out(`INTERRUPTED: partial comparison from the ${r.replications} replications every arm finished\n`);
       printCompare(io, r, labels, seed);
-      if (r.precision) printPrecision(io, r.precision);
+      if (r.precision) printPrecision(io, r.precision, precisionWhat(r.precision.kpi, r.correction, labels.length - 1));
     }
     storedNote(io, x.json, 'compare', r.runId, x.db);
     return exitCode(r.status);
@@ -154,6 +154,18 @@ export async function cmdCompare(io: Io, fileA: string, variants: string | strin
 const pct = (v: number) => `${(v * 100).toFixed(2).replace(/\.?0+$/, '')}%`;
 const fmtP = (p: number | null) => (p === null ? '-' : p < 0.0001 ? '<0.0001' : p.toFixed(4));
 const sig = (p: PairedKpi | undefined) => (p === undefined || p.significant === null ? '-' : p.significant ? 'yes' : 'no');
+
+/**
+ * What compare's --precision judged: not the KPI's own CI but the half-width of the
+ * paired difference with the baseline, the widest over the variants, at the CI level
+ * the table prints (95%, or Bonferroni's 1 - 0.05/m with m variants).
+ */
+export function precisionWhat(kpi: Kpi, c: Correction, variants: number): string {
+  const level = `${(c.ciLevel * 100).toFixed(2).replace(/\.?0+$/, '')}%`;
+  return variants > 1
+    ? `${kpi} half-width of the paired differences (widest of the ${variants} variants - A, ${level} CIs)`
+    : `${kpi} half-width of the paired difference (B - A, ${level} CI)`;
+}
 
 /** The explanation of the CIs and of "significant", for the header. */
 export function correctionLine(c: Correction): string {

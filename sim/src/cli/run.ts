@@ -82,11 +82,12 @@ export function runJson(r: RunOutcome): object {
   };
 }
 
-export function printPrecision(io: Io, p: PrecisionOutcome): void {
+/** The precision line; `what` names the half-width judged (a run: the KPI's 95% CI; compare passes its own). */
+export function printPrecision(io: Io, p: PrecisionOutcome, what = `${p.kpi} 95% half-width`): void {
   const hw = p.halfWidth === null ? 'undefined' : fmtKpi(p.kpi, p.halfWidth);
   io.out(p.met
-    ? `precision: ${p.kpi} 95% half-width ${hw} <= ${fmtKpi(p.kpi, p.target)} after ${p.replications} replications`
-    : `precision NOT reached: ${p.kpi} 95% half-width ${hw} > ${fmtKpi(p.kpi, p.target)} after ${p.replications} replications (the cap)`);
+    ? `precision: ${what} ${hw} <= ${fmtKpi(p.kpi, p.target)} after ${p.replications} replications`
+    : `precision NOT reached: ${what} ${hw} > ${fmtKpi(p.kpi, p.target)} after ${p.replications} replications (the cap)`);
 }
 
 export function storedNote(io: Io, json: boolean, what: string, id: number | null, db: string): void {
