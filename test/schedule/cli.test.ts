@@ -106,6 +106,20 @@ describe('cctwin schedule', () => {
     expect(text).toContain('handleTime: *ht');
     expect(text).toContain('- name: flight-nantong   # per half hour');
   });
+
+  it('a week of a scenario shorter than a day keeps its horizon: no week of arrivals without agents', async () => {
+    // Six hours: nothing is required after them, so a 7d horizon would simulate six and a
+    // half days of calls with nobody on the phones.
+    const short = join(dir, 'six-hours.yaml');
+    writeFileSync(short, readFileSync(DAY, 'utf8').replace(/^horizon: 24h$/m, 'horizon: 6h'));
+    const out = join(dir, 'six-hours-week.yaml');
+    const r = await cli('schedule', short, '--shifts', SHIFTS, '--horizon', '7d', '-r', '1', '-w', '1', '--time-limit', '5', '--out', out);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/note: the scenario's horizon \(6 h\) is shorter than a day: nothing is required after it, and the scheduled scenario keeps that horizon/);
+    expect(r.out).not.toMatch(/horizon set to 7d/);
+    expect(parseScenarioText(readFileSync(out, 'utf8'), out).horizon).toBe('6h');
+    expect(r.out).toMatch(/the waiting targets hold in every interval|the waiting targets miss in [1-9] intervals?:/);
+  });
 });
 
 describe('cctwin schedule: bad input, nothing written', () => {

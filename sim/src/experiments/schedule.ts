@@ -81,7 +81,7 @@ export function prepareSchedule(scenario: Variant, source: string, shiftsFile: S
   });
   if (nI > T) notes.push(`the scenario's ${Math.round(cfg.horizon / DAY * 10) / 10} days are scheduled as ${days === 1 ? 'one day that repeats' : 'one week that repeats'}: each interval gets the most agents any of its repeats requires`);
   else if (nI < T && nI % n === 0) notes.push(`the scenario's ${nI / n === 1 ? 'day repeats' : `${nI / n} days repeat`} over the ${days}-day schedule`);
-  else if (nI < T) notes.push(`the scenario's horizon (${cfg.horizon / 3600} h) is shorter than a day: nothing is required after it`);
+  else if (nI < T) notes.push(`the scenario's horizon (${cfg.horizon / 3600} h) is ${nI < n ? 'shorter than a day' : 'not whole days'}: nothing is required after it, and the scheduled scenario keeps that horizon`);
   if (input.workforce && (input.workforce as { staffing?: string }).staffing === 'heads') {
     notes.push('workforce.staffing is heads: the groups\' agents are read as the plan of heads, and scheduled as if they were agents on the phones');
   }
@@ -118,16 +118,18 @@ const lastPart = (kpi: string) => kpi.split('.').pop() ?? kpi;
  * replaces) is rewritten in place in the file's text, so comments, order, layout and
  * every other field stay as they were, byte for byte. A one-day schedule is written as
  * one day (it repeats over any horizon); a week as the horizon's intervals, with the
- * horizon set to 7d when the scenario was shorter (noted).
+ * horizon set to 7d when the scenario was whole days shorter than a week (noted).
  */
 export function scheduledScenarioText(prep: PreparedSchedule, present: readonly (readonly number[])[]): { text: string; notes: string[] } {
   const notes: string[] = [];
   const n = Math.round(DAY / prep.grid.intervalLength);
   const T = prep.grid.days * n;
   const nI = prep.cfg.nIntervals;
-  const length = prep.grid.days === 1 ? n : Math.max(nI, T);
+  // Only whole days repeat over the week: a scenario of part of a day (or of 60 h) has
+  // no requirement, and no staffing, after its horizon, so it keeps its horizon.
+  const longer = prep.grid.days === 7 && nI < T && nI % n === 0;
+  const length = prep.grid.days === 1 ? n : longer ? T : nI;
   const lists = prep.paths.map((_, g) => Array.from({ length }, (_, i) => present[g][i % T]));
-  const longer = prep.grid.days === 7 && nI < T;
   if (longer) notes.push(`horizon set to 7d in the scheduled scenario: the schedule covers a week (the scenario was ${prep.cfg.horizon / 3600} h)`);
   const text = withAgents(prep.text, prep.paths, lists, longer ? '7d' : null);
   return { text, notes };
