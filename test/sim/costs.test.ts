@@ -17,7 +17,7 @@ const cost = { agentPerHour: [30, 60], telephonyPerMinute: 0.5 };
 function levels(over: Partial<CostLevels>): CostLevels {
   return {
     now: 1800, lastAreaTime: 0, timeRow: 0, nSites: 2,
-    siteStaffed: Float64Array.of(2, 1), siteInSystem: Int32Array.of(3, 1), wf: { cost },
+    siteStaffed: Float64Array.of(2, 1), siteBusy: Float64Array.of(1, 0.5), siteInSystem: Int32Array.of(3, 1), wf: { cost },
     rows: new Float64Array(3 * NM), siteRows: new Float64Array(3 * 2 * NM),
     ...over,
   };
@@ -46,6 +46,23 @@ describe('addCosts', () => {
     expect(s.rows[M.agentCost]).toBe(0);
     expect(s.rows[NM + M.telephonyCost]).toBe(0);
     expect(s.siteRows[(1 * 2 + 1) * NM + M.agentCost]).toBeCloseTo(10, 12);
+  });
+});
+
+describe('addCosts in the drain', () => {
+  it('pays only the agents working off the last contacts, not the last interval\'s staffing waiting for work', () => {
+    // Row 2 of 3 is the drain after two intervals. Half an hour: site 0, 1 busy agent at
+    // 30/h = 15; site 1, half an agent busy (one of two chats) at 60/h = 15; the lines as before.
+    const s = levels({ timeRow: 2 });
+    addCosts(s);
+    expect(s.rows[2 * NM + M.agentCost]).toBeCloseTo(30, 12);
+    expect(s.siteRows[(2 * 2 + 0) * NM + M.agentCost]).toBeCloseTo(15, 12);
+    expect(s.siteRows[(2 * 2 + 1) * NM + M.agentCost]).toBeCloseTo(15, 12);
+    expect(s.rows[2 * NM + M.telephonyCost]).toBeCloseTo(60, 12);
+    // Nobody busy: days of waiting for rework cost nothing.
+    const idle = levels({ timeRow: 2, now: 5 * 86400, siteBusy: Float64Array.of(0, 0), siteInSystem: Int32Array.of(0, 0) });
+    addCosts(idle);
+    expect(idle.rows.reduce((a, b) => a + b, 0)).toBe(0);
   });
 });
 

@@ -70,7 +70,10 @@ describe('new-hire wave', () => {
     const off = (cfg: ModelConfig) => cfg.workforce!.offPhone.flat().reduce((x, y) => x + y, 0);
     expect(off(a.cfg)).toBe(0);
     expect(off(b.cfg)).toBeGreaterThan(0);
-    expect(b.sum.totals.cost.mean!).toBeGreaterThan(a.sum.totals.cost.mean!);
+    // Agents off the phones are paid: the agent cost rises; fewer defects, less
+    // compensation. (The total fell by about 3,300 RMB; it rose only while the drain paid
+    // the last interval's staffing for the days until the last rework came back.)
+    expect(b.sum.totals.compensation.mean!).toBeLessThan(a.sum.totals.compensation.mean!);
     const staffed = (x: typeof a) => totals(x.buf, ['agentCost']);
     expect(staffed(b).agentCost).toBeGreaterThan(staffed(a).agentCost);
   });

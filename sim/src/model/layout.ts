@@ -94,7 +94,8 @@ export const NM = 39;
  *   areas  agent-seconds busy and staffed, contact-seconds waiting and in the
  *          system: totals stop them at the horizon (they are averaged over it);
  *   costs  RMB of agent time and trunk-line time: totals keep the drain's (money
- *          paid while the last contacts are worked off).
+ *          paid while the last contacts are worked off: in the drain, busy agents
+ *          only, see costs.ts).
  */
 export const AREA_METRICS: readonly number[] = [M.busyTime, M.staffedTime, M.queueArea, M.systemArea];
 export const TIME_COST_METRICS: readonly number[] = [M.agentCost, M.telephonyCost];
