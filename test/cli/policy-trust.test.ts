@@ -4,6 +4,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cli } from '../fixtures/cli.ts';
+import { resumeCommand } from '../../sim/src/cli/sweep.ts';
+import { readScenarioText } from '../../sim/src/experiments/overrides.ts';
+import { sweepVariants } from '../../sim/src/runs/execute.ts';
 
 /**
  * Issue 12 item 21: a scenario's routing.policy is code. Only the policies folder
@@ -76,6 +79,31 @@ describe('routing.policy trust', () => {
     expect(again.code).toBe(2);
     expect(again.err).toMatch(/routing\.policy.* = .*outside-sweep\.mjs.*the scenario came from the run store, which grants no trust/);
     expect(existsSync(MARK)).toBe(false);
+  });
+
+  it('a resumed sweep with a module of the policies folder: the error names the --allow-policy that loads it, and that works', async () => {
+    const first = await cli('sweep', scenario, '--set', 'routing.policy=policies/ok.mjs', '--set', 'horizon=1h,2h', '-r', '1', '--workers', '1', '--db', db);
+    expect(first.code, first.err).toBe(0);
+    const id = /sweep (\d+) saved/.exec(first.out)![1];
+    const again = await cli('sweep', '--resume', id, '--db', db);
+    expect(again.code).toBe(2);
+    const module = join(site, 'policies', 'ok.mjs');
+    expect(again.err).toContain(`= "policies/ok.mjs": must be allowed with --allow-policy: the scenario came from the run store, which grants no trust, not even to a policies folder (allow this module with --allow-policy ${module})`);
+    const allowed = await cli('sweep', '--resume', id, '--allow-policy', module, '--db', db);
+    expect(allowed.code, allowed.err).toBe(0);
+    expect(allowed.out).toContain(`sweep ${id} saved`);
+  });
+
+  it('an interrupted sweep\'s "resume with" line allows again each plug-in module its grid names', () => {
+    const spec = {
+      text: readScenarioText(scenario), source: scenario, seed: undefined, replications: 1, precision: undefined, maxReplications: 10, options: {},
+      sets: [{ path: 'routing.policy', values: ['fifo', 'policies/ok.mjs', 'policies/nan.mjs'] }], fixed: [],
+    };
+    const grid = sweepVariants(spec as unknown as Parameters<typeof sweepVariants>[0]);
+    const ok = join(site, 'policies', 'ok.mjs'), nan = join(site, 'policies', 'nan.mjs');
+    expect(grid.policies).toEqual([ok, nan]);
+    expect(resumeCommand(7, 'runs/cctwin.db', grid.policies)).toBe(`cctwin sweep --resume 7 --allow-policy ${ok} --allow-policy ${nan}`);
+    expect(resumeCommand(7, "my runs/it's.db", [])).toBe(`cctwin sweep --resume 7 --db 'my runs/it'\\''s.db'`);
   });
 
   it('a score() that returns NaN or throws stops with an error naming the policy (in-process and on workers)', async () => {

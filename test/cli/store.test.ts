@@ -132,6 +132,23 @@ describe('sweep --resume', () => {
     expect(resumed.code, resumed.err).toBe(0);
     expect(resumed.out).toContain(`sweep ${id} saved`);
   });
+
+  it('refuses a sweep started by other code (another engine hash; for a sweep stored without one, another version)', async () => {
+    const db = join(dir, 'resume-code.db');
+    const r = await cli('sweep', FIXTURE, '--set', 'agents=10,12', '-r', '2', '--workers', '1', '--db', db);
+    expect(r.code, r.err).toBe(0);
+    const id = Number(/sweep (\d+) saved/.exec(r.out)![1]);
+    const edit = (sql: string) => { const d = new Database(db); d.prepare(sql).run(id); d.close(); };
+    edit("UPDATE runs SET status = 'interrupted', options = json_set(options, '$.engineCode', '0123456789abcdef') WHERE id = ?");
+    const other = await cli('sweep', '--resume', String(id), '--workers', '1', '--db', db);
+    expect(other.code).toBe(2);
+    expect(other.err).toMatch(new RegExp(`--resume = "${id}": must be resumed by the cctwin that started it: sweep ${id} was run by cctwin \\S+.* \\(engine 0123456789abcdef\\), this is cctwin .* \\(engine [0-9a-f]{16}\\)`));
+    expect(other.out).toBe('');
+    edit("UPDATE runs SET code_version = '0.0.9 (0123456789ab)', options = json_remove(options, '$.engineCode') WHERE id = ?");
+    const older = await cli('sweep', '--resume', String(id), '--workers', '1', '--db', db);
+    expect(older.code).toBe(2);
+    expect(older.err).toContain(`sweep ${id} was run by cctwin 0.0.9 (0123456789ab), this is cctwin `);
+  });
 });
 
 // ---------------------------------------------------------------- signals

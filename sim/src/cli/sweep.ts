@@ -1,6 +1,8 @@
 import { SimError } from '../errors.ts';
 import { readScenarioText } from '../experiments/overrides.ts';
 import { executeSweep, sweepVariants, type SweepOutcome, type SweepPoints, type SweepSpec } from '../runs/execute.ts';
+import { codeVersion, engineCode } from '../runs/code-version.ts';
+import { DEFAULT_DB } from '../runs/location.ts';
 import { TOTALS_MIXED, type Kpi } from '../metrics/summary.ts';
 import { batchSize, readExecutionFlags, startWorkersEarly, storedOptions, withFlagIssues, withSession, type ExecutionFlags } from './execution.ts';
 import { checkFiles, openStore } from './files.ts';
@@ -118,6 +120,15 @@ export async function cmdSweep(io: Io, file: string | undefined, o: Record<strin
         { path: '--resume', value: String(resumeId), message: `must be a sweep that stopped: it is running${rec.pid !== null ? ` (pid ${rec.pid} on ${rec.host})` : ''}` },
       ]);
     }
+    // Points computed by other code would mix two engines' numbers in one sweep.
+    const code = engineCode();
+    const storedCode = typeof rec.options.engineCode === 'string' ? rec.options.engineCode : null;
+    if (storedCode !== null ? storedCode !== code : rec.codeVersion !== codeVersion()) {
+      throw new SimError('SIM_ERR_BAD_ARGUMENT', 'cctwin sweep: the sweep was started by other code', [{
+        path: '--resume', value: String(resumeId),
+        message: `must be resumed by the cctwin that started it: sweep ${rec.id} was run by cctwin ${rec.codeVersion}${storedCode ? ` (engine ${storedCode})` : ''}, this is cctwin ${codeVersion()}${storedCode ? ` (engine ${code})` : ''}, and its points would mix the numbers of two engines; start the sweep again`,
+      }]);
+    }
     const stored = rec.options.sweep as Omit<SweepSpec, 'options'>;
     spec = { ...stored, precision: stored.precision ?? undefined, seed: stored.seed ?? undefined, options: rec.options };
   } finally {
@@ -127,6 +138,14 @@ export async function cmdSweep(io: Io, file: string | undefined, o: Record<strin
   // plug-in load (the store grants no trust, not even to a policies folder).
   return runSweep(io, x, spec, sweepVariants(spec, x.allowPolicies, false), resumeId);
 }
+
+/** The command that resumes sweep `id`: its store, and each plug-in policy allowed again (the store grants no trust). */
+export function resumeCommand(id: number, db: string, policies: readonly string[]): string {
+  return `cctwin sweep --resume ${id}${db === DEFAULT_DB ? '' : ` --db ${shellWord(db)}`}${policies.map((p) => ` --allow-policy ${shellWord(p)}`).join('')}`;
+}
+
+/** A word as a shell reads it back: quoted when it holds anything but plain path characters. */
+const shellWord = (w: string) => (/^[\w@%+=:,./-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`);
 
 function newSpec(file: string, x: ExecutionFlags): () => SweepSpec {
   let spec: SweepSpec | undefined;
@@ -143,7 +162,7 @@ async function runSweep(io: Io, x: ExecutionFlags, spec: SweepSpec, variants: Sw
   else printSweep(io, r, spec, variants.count);
   if (r.runId !== null) {
     (x.json ? io.err : io.out)(r.status === 'interrupted'
-      ? `sweep ${r.runId} interrupted; resume with: cctwin sweep --resume ${r.runId}${x.db === 'runs/cctwin.db' ? '' : ` --db ${x.db}`}`
+      ? `sweep ${r.runId} interrupted; resume with: ${resumeCommand(r.runId, x.db, variants.policies)}`
       : `sweep ${r.runId} saved in ${x.db}`);
   }
   return exitCode(r.status);

@@ -45,7 +45,14 @@ export function trustedPolicy(policy: string, trust: PolicyTrust): { file: strin
   if (target === null) return refuse('no such file');
   // The real path is what was checked and what is imported: a link swapped afterwards changes nothing.
   if ((trust.allowed ?? []).some((a) => real(resolve(a)) === target)) return { file: target };
-  if (trust.folder === false) return refuse('the scenario came from the run store, which grants no trust: name the module with --allow-policy');
+  if (trust.folder === false) {
+    return {
+      issue: {
+        path: 'routing.policy', value: policy,
+        message: `must be allowed with --allow-policy: the scenario came from the run store, which grants no trust, not even to a ${POLICIES_FOLDER} folder (allow this module with --allow-policy ${target})`,
+      },
+    };
+  }
   if (isAbsolute(policy)) return refuse('it is an absolute path');
   const parts = normalize(policy).split(/[\\/]/);
   if (policy.split(/[\\/]/).includes('..')) return refuse('it contains ..');

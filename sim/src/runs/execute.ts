@@ -8,7 +8,8 @@ import { decodeResult, kpisOf, summarize, totalRow, type Kpi, type ReplicationRe
 import { compareArms, correctionOf, type ArmComparison, type Correction, type PairedComparison } from '../experiments/paired.ts';
 import { untilPrecise, type PrecisionOutcome, type PrecisionTarget } from '../experiments/precision.ts';
 import { compileVariant, compileVariants, gridPoint, gridSize, type Assignment, type SetSpec, type Variant } from '../experiments/overrides.ts';
-import { codeVersion } from './code-version.ts';
+import { PLUGIN, policyKind } from '../config/routing-policies.ts';
+import { codeVersion, engineCode } from './code-version.ts';
 import type { RunStatus, RunStore } from './store.ts';
 
 /**
@@ -302,6 +303,8 @@ export interface SweepOutcome {
 /** The points of a sweep, compiled one at a time when each runs. */
 export interface SweepPoints {
   readonly count: number;
+  /** The plug-in policy modules the grid's values name (resolved paths): a resumed sweep needs each allowed again. */
+  readonly policies: readonly string[];
   /** Point i compiled (its assignments are its grid values; the fixed edits are the same everywhere). */
   variant(i: number): Variant;
 }
@@ -332,7 +335,8 @@ export function sweepVariants(spec: SweepSpec, allowPolicies: readonly string[] 
     const a = gridPoint(spec.sets, i);
     return { ...(i === 0 ? v0 : compileVariant(spec.text, spec.source, [...spec.fixed, ...a], spec.seed, allowPolicies, trustFolder)), assignments: a };
   };
-  return { count, variant: compile };
+  const policies = [...new Set(checked.map((v) => v.cfg.routing.policy).filter((p) => policyKind(p) === PLUGIN))];
+  return { count, variant: compile, policies };
 }
 
 const assignmentObject = (a: readonly Assignment[]) => Object.fromEntries(a.map((x) => [x.path, x.value]));
@@ -350,7 +354,8 @@ export async function executeSweep(ctx: ExecContext, spec: SweepSpec, grid: Swee
   const stored = { text: spec.text, source: spec.source, sets: spec.sets, fixed: spec.fixed, seed: spec.seed, replications: spec.replications, precision: spec.precision, maxReplications: spec.maxReplications };
   const sweepId = resumeId ?? store?.createRun({
     kind: 'sweep', name: v0.cfg.name, seed: v0.cfg.seed, codeVersion: codeVersion(),
-    scenario: spec.text, options: { ...spec.options, sweep: stored },
+    // engineCode: the code that computes its points; a resume by other code is refused (cli/sweep.ts).
+    scenario: spec.text, options: { ...spec.options, sweep: stored, engineCode: engineCode() },
   }) ?? null;
   if (resumeId !== undefined && store) store.resumeRun(resumeId);
   const known = sweepId !== null && store ? store.sweepPoints(sweepId) : new Map<number, { runId: number; assignments: unknown }>();
