@@ -297,6 +297,17 @@ describe('no internal text (item 14)', () => {
     expect(r.code).toBe(2);
     expect(r.err).toContain('--set = "agents.x=1": agents is a single value, not a mapping: .x cannot be set below it');
     expect(r.err).toContain('--set = "handleTime[0]=1": handleTime is not a list: [0] cannot be set');
+    // A list the file does not have (a single-queue file's contactTypes): one problem,
+    // not the empty items the edit would have left before [9].
+    const none = await cli('sweep', POOL, '--set', 'contactTypes[9].perDay=1,2', '--set', 'x.y[0]=3', '--db', db);
+    expect(none.code).toBe(2);
+    expect(none.err).toContain('= "contactTypes[9].perDay=1": contactTypes is not in the file: [9] would be an item of a new list (an edit changes an existing item)');
+    expect(none.err).toContain('= "contactTypes[9].perDay=2": contactTypes is not in the file');
+    expect(none.err).not.toMatch(/= null: must be an object/);
+    // the edit every point shares: once, for every variant
+    expect(none.err).toContain('--set [every variant] = "x.y[0]=3": x is not in the file: [0] would be an item of a new list');
+    expect(none.err.match(/x\.y\[0\]=3": x is not/g)).toHaveLength(1);
+    expect(none.err).toMatch(/^error: 3 problems in the scenario variants/);
   });
 
   it('an alias inside the value it names is a YAML error with its line (it overflowed the stack)', () => {

@@ -190,14 +190,20 @@ export function expandAliases(doc: ReturnType<typeof parseDocument>): void {
 /**
  * Why a path cannot be set in the document, or null: an index past the end of a list
  * (it would leave empty items), an index into a mapping, a field of a list, or a
- * field below a plain value. Missing mappings on the way are created by the edit.
+ * field below a plain value, an item of a list the file does not have. Missing mappings
+ * on the way are created by the edit.
  */
 function unreachable(doc: ReturnType<typeof parseDocument>, segs: (string | number)[]): string | null {
   let node: unknown = doc.contents;
   for (let i = 0; i < segs.length; i++) {
     const seg = segs[i];
     const here = segs.slice(0, i).map((x) => (typeof x === 'number' ? `[${x}]` : `.${x}`)).join('').replace(/^\./, '') || 'the file';
-    if (node === null || node === undefined) return null; // created by the edit
+    if (node === null || node === undefined) {
+      // Missing mappings are created by the edit; a list is not (its items before the
+      // index would be left empty).
+      const index = segs.slice(i).find((x) => typeof x === 'number');
+      return index === undefined ? null : `${here} is not in the file: [${index}] would be an item of a new list (an edit changes an existing item)`;
+    }
     if (typeof seg === 'number') {
       if (!isSeq(node)) return `${here} is not a list: [${seg}] cannot be set`;
       if (seg >= node.items.length) return `${here} has ${node.items.length} item${node.items.length === 1 ? '' : 's'}: [${seg}] is past its end (an edit changes an existing item)`;
@@ -264,10 +270,14 @@ export function compileVariants(items: readonly { text: string; source: string; 
   let checked = 0;
   // Variants of several files (compare A.yaml B.yaml) name their file: a line number is a line of it.
   const named = new Set(items.map((it) => it.source)).size > 1;
+  // Each variant's problems, tagged with the variant; a problem every variant has (of one
+  // file: a fixed edit, the file itself) is listed once, for every variant.
+  const found: { issue: Issue; where: string; key: string }[] = [];
+  const keyOf = (i: Issue) => JSON.stringify([i.path, i.value, i.message, i.line ?? null]);
   for (const it of items) {
     // Past MAX_ISSUES_SHOWN problems the rest are not compiled (a grid of thousands of
     // points with one bad value would otherwise take minutes to list thousands of lines).
-    if (issues.length >= MAX_ISSUES_SHOWN) break;
+    if (found.length >= MAX_ISSUES_SHOWN) break;
     checked++;
     try {
       out.push(compileVariant(it.text, it.source, it.assignments, it.seed, it.allowPolicies, it.trustFolder));
@@ -276,9 +286,17 @@ export function compileVariants(items: readonly { text: string; source: string; 
       first ??= e;
       const tags = [...(named ? [it.source] : []), ...(it.assignments.length ? [describeAssignments(it.assignments)] : [])];
       const where = tags.length ? ` [${tags.join(' ')}]` : '';
-      for (const i of e.issues) issues.push({ ...i, path: `${i.path}${where}` });
-      if (e.issues.length === 0) issues.push({ path: '', message: e.message });
+      const own = e.issues.length > 0 ? e.issues : [{ path: '', message: e.message }];
+      for (const i of new Map(own.map((x) => [keyOf(x), x])).values()) found.push({ issue: i, where, key: keyOf(i) });
     }
+  }
+  const times = new Map<string, number>();
+  for (const f of found) times.set(f.key, (times.get(f.key) ?? 0) + 1);
+  const everywhere = (key: string) => !named && checked > 1 && times.get(key) === checked;
+  const listed = new Set<string>();
+  for (const f of found) {
+    if (!everywhere(f.key)) issues.push({ ...f.issue, path: `${f.issue.path}${f.where}` });
+    else if (!listed.has(f.key)) { listed.add(f.key); issues.push({ ...f.issue, path: `${f.issue.path} [every variant]` }); }
   }
   if (first) {
     if (items.length === 1) throw first;
