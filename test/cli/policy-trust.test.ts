@@ -149,4 +149,21 @@ describe('trust holes found in review', () => {
       expect(r.err, workers).toMatch(/the factory threw \(RangeError: bad params\)/);
     }
   });
+
+  it('a module that is not a policy: each case named on routing.policy, with what was found (exit 2)', async () => {
+    for (const [name, text, why] of [
+      ['no-default', 'export const x = 1;\n', 'must export default a function (params) => RoutingPolicy: it has no default export'],
+      ['default-object', 'export default { score: () => 0 };\n', 'must export default a function (params) => RoutingPolicy: its default export is object'],
+      ['no-score', 'export default () => ({ name: "x" });\n', 'its factory must return an object with score(s, queue, slot, agent): the object it returned has no score function'],
+      ['async', 'export default async () => ({ name: "x", score: () => 0 });\n', 'its factory must return an object with score(s, queue, slot, agent): it returned a promise (the factory must not be async)'],
+      ['nothing', 'export default () => undefined;\n', 'its factory must return an object with score(s, queue, slot, agent): it returned undefined'],
+    ]) {
+      writeFileSync(join(site, 'policies', `${name}.mjs`), text);
+      for (const workers of ['1', '2']) {
+        const r = await cli('run', scenario, '--set', `routing.policy=policies/${name}.mjs`, '--set', 'horizon=1h', '-r', '2', '--workers', workers, '--db', db);
+        expect(r.code, `${name} ${workers}`).toBe(2);
+        expect(r.err, `${name} ${workers}`).toMatch(new RegExp(`routing\\.policy = ".*${name}\\.mjs": ${why.replace(/[().>]/g, '\\$&')}`));
+      }
+    }
+  });
 });

@@ -57,7 +57,10 @@ export async function loadPolicy(cfg: ModelConfig): Promise<RoutingPolicy | null
     ]);
   }
   if (typeof mod.default !== 'function') {
-    throw new EngineError('ENGINE_ERR_POLICY_LOAD', `routing policy module ${cfg.routing.policy} must export default a function (params) => RoutingPolicy`);
+    const has = mod.default === undefined ? 'it has no default export' : `its default export is ${mod.default === null ? 'null' : typeof mod.default}`;
+    throw new EngineError('ENGINE_ERR_POLICY_LOAD', `routing policy module ${cfg.routing.policy} must export default a function (params) => RoutingPolicy`, [
+      { path: 'routing.policy', value: cfg.routing.policy, message: `must export default a function (params) => RoutingPolicy: ${has}` },
+    ]);
   }
   let policy: RoutingPolicy;
   try {
@@ -69,7 +72,12 @@ export async function loadPolicy(cfg: ModelConfig): Promise<RoutingPolicy | null
     ]);
   }
   if (!policy || typeof policy.score !== 'function') {
-    throw new EngineError('ENGINE_ERR_POLICY_LOAD', `routing policy module ${cfg.routing.policy}: the factory must return an object with score(s, queue, slot, agent)`);
+    const got = policy instanceof Promise || typeof (policy as { then?: unknown } | null)?.then === 'function'
+      ? 'it returned a promise (the factory must not be async)'
+      : policy === null || typeof policy !== 'object' ? `it returned ${policy === null ? 'null' : typeof policy}` : 'the object it returned has no score function';
+    throw new EngineError('ENGINE_ERR_POLICY_LOAD', `routing policy module ${cfg.routing.policy}: the factory must return an object with score(s, queue, slot, agent)`, [
+      { path: 'routing.policy', value: cfg.routing.policy, message: `its factory must return an object with score(s, queue, slot, agent): ${got}` },
+    ]);
   }
   loaded.set(k, policy);
   return policy;
