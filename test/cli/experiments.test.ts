@@ -42,7 +42,7 @@ describe('cctwin run --workers', () => {
     expect(o.precision.halfWidth).toBeLessThanOrEqual(0.03);
     expect(o.replications).toBe(o.precision.replications);
     const text = await cli('run', FIXTURE, '--precision', 'serviceLevel=0.03', '--workers', '1', '--db', db);
-    expect(text.out).toMatch(/precision: serviceLevel 95% half-width [\d.]+% <= 3\.00% after \d+ replications/);
+    expect(text.out).toMatch(/precision: phone serviceLevel 95% half-width [\d.]+% <= 3\.00% after \d+ replications/);
   });
 
   it('reports every bad flag at once with exit 2', async () => {

@@ -34,11 +34,11 @@ describe('cctwin compare --precision', () => {
   it('says the half-width it judged is that of the paired difference, at the level of the printed CIs', async () => {
     const one = await cli('compare', POOL, '--set', 'agents=11,13', '--precision', 'serviceLevel=3%', '--workers', '1', '--db', db);
     expect(one.code).toBe(0);
-    expect(one.out).toMatch(/precision: serviceLevel half-width of the paired difference \(B - A, 95% CI\) [\d.]+% <= 3\.00% after \d+ replications/);
+    expect(one.out).toMatch(/precision: phone serviceLevel half-width of the paired difference \(B - A, 95% CI\) [\d.]+% <= 3\.00% after \d+ replications/);
     const two = await cli('compare', POOL, '--set', 'agents=11,12,13', '--precision', 'serviceLevel=3%', '--workers', '1', '--db', db);
     expect(two.code).toBe(0);
     expect(two.out).toContain('97.5% CI');
-    expect(two.out).toMatch(/precision: serviceLevel half-width of the paired differences \(widest of the 2 variants - A, 97\.5% CIs\) [\d.]+% <= 3\.00%/);
+    expect(two.out).toMatch(/precision: phone serviceLevel half-width of the paired differences \(widest of the 2 variants - A, 97\.5% CIs\) [\d.]+% <= 3\.00%/);
     expect(two.out).not.toMatch(/95% half-width/);
   });
 });

@@ -4,7 +4,8 @@ import { compileVariants, describeAssignments, readScenarioText, type Assignment
 import { BREAKDOWN_KPIS, type ArmComparison, type Correction, type PairedComparison, type PairedKpi } from '../experiments/paired.ts';
 import { KPIS, TOTALS_MIXED, type Kpi } from '../metrics/summary.ts';
 import { executeCompare, type CompareOutcome } from '../runs/execute.ts';
-import { batchSize, readExecutionFlags, startWorkersEarly, storedOptions, withFlagIssues, withSession } from './execution.ts';
+import { batchSize, readExecutionFlags, scopeFlagPrecision, startWorkersEarly, storedOptions, withFlagIssues, withSession } from './execution.ts';
+import { precisionLabel, type PrecisionScope } from '../experiments/precision.ts';
 import { checkFiles } from './files.ts';
 import { FlagChecker } from './options.ts';
 import { printPrecision, storedNote } from './run.ts';
@@ -127,7 +128,9 @@ export async function cmdCompare(io: Io, fileA: string, variants: string | strin
         if (arms > 1 && e instanceof SimError) compileVariants(edits.map((_, i) => arm(i, x.seed)));
         throw e;
       }
-      return compileVariants(edits.map((_, i) => arm(i, a0.cfg.seed)));
+      const all = compileVariants(edits.map((_, i) => arm(i, a0.cfg.seed)));
+      scopeFlagPrecision(f, x, all.map((v) => v.cfg));
+      return all;
     });
     f.done('compare');
     const seed = compiled[0].cfg.seed;
@@ -142,7 +145,7 @@ export async function cmdCompare(io: Io, fileA: string, variants: string | strin
     else {
       if (r.status === 'interrupted') io.out(`INTERRUPTED: partial comparison from the ${r.replications} replications every arm finished\n`);
       printCompare(io, r, labels, seed);
-      if (r.precision) printPrecision(io, r.precision, precisionWhat(r.precision.kpi, r.correction, labels.length - 1));
+      if (r.precision) printPrecision(io, r.precision, precisionWhat(r.precision, r.correction, labels.length - 1));
     }
     storedNote(io, x.json, 'compare', r.runId, x.db);
     return exitCode(r.status);
@@ -160,8 +163,9 @@ const sig = (p: PairedKpi | undefined) => (p === undefined || p.significant === 
  * paired difference with the baseline, the widest over the variants, at the CI level
  * the table prints (95%, or Bonferroni's 1 - 0.05/m with m variants).
  */
-export function precisionWhat(kpi: Kpi, c: Correction, variants: number): string {
+export function precisionWhat(p: { kpi: string; scope?: PrecisionScope }, c: Correction, variants: number): string {
   const level = `${(c.ciLevel * 100).toFixed(2).replace(/\.?0+$/, '')}%`;
+  const kpi = precisionLabel(p);
   return variants > 1
     ? `${kpi} half-width of the paired differences (widest of the ${variants} variants - A, ${level} CIs)`
     : `${kpi} half-width of the paired difference (B - A, ${level} CI)`;

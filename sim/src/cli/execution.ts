@@ -4,7 +4,8 @@ import { constants as osConstants } from 'node:os';
 import cliProgress from 'cli-progress';
 import { defaultWorkers } from '../engine/cores.ts';
 import { runnerFor, threadsFor, type Runner } from '../engine/runner.ts';
-import { DEFAULT_MAX_REPLICATIONS, PILOT_REPLICATIONS, parsePrecision, type PrecisionTarget } from '../experiments/precision.ts';
+import { DEFAULT_MAX_REPLICATIONS, PILOT_REPLICATIONS, parsePrecision, scopePrecision, type PrecisionTarget } from '../experiments/precision.ts';
+import type { ModelConfig } from '../config/model-config.ts';
 import { parseDurationFlag, parseSets, type Assignment, type SetSpec } from '../experiments/overrides.ts';
 import type { ExecContext } from '../runs/execute.ts';
 import { DEFAULT_DB, type RunStore } from '../runs/store.ts';
@@ -24,7 +25,10 @@ export interface ExecutionFlags {
   seed?: number;
   sets: SetSpec[];
   fixed: Assignment[];
+  /** As parsed; its scope is settled by scopeFlagPrecision once the scenario is compiled. */
   precision?: PrecisionTarget;
+  /** --precision as given (for its error messages). */
+  precisionText?: string;
   maxReplications: number;
   workers: number;
   db: string;
@@ -61,6 +65,7 @@ export function readExecutionFlags(f: FlagChecker, o: Record<string, unknown>, m
     sets,
     fixed: warmup === undefined ? [] : [{ path: 'warmup', value: warmup }],
     precision,
+    ...(o.precision !== undefined && o.precision !== null ? { precisionText: String(o.precision) } : {}),
     maxReplications: maxReplications ?? DEFAULT_MAX_REPLICATIONS,
     workers: workers ?? 1,
     db,
@@ -68,6 +73,17 @@ export function readExecutionFlags(f: FlagChecker, o: Record<string, unknown>, m
     allowPolicies,
     backend,
   };
+}
+
+/**
+ * Settles where --precision's KPI is read in the compiled scenario(s) (every arm of a
+ * compare; a sweep's first point) and checks that they measure it: `x.precision` gets
+ * its scope, or the problems join `f`'s (reported with the others at done()).
+ */
+export function scopeFlagPrecision(f: FlagChecker, x: ExecutionFlags, cfgs: readonly ModelConfig[]): void {
+  if (!x.precision) return;
+  const scoped = scopePrecision(x.precision, cfgs, f.issues, x.precisionText ?? '');
+  if (scoped) x.precision = scoped;
 }
 
 /** The most replications one batch can run: what the pool needs threads for. */

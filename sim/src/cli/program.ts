@@ -52,7 +52,7 @@ function addExecutionOptions(cmd: Command, opts: { set: string }): Command {
     .option('-s, --seed <S>', 'base seed (overrides the scenario seed)')
     .option('--set <path=value>', opts.set, collect)
     .option('--warmup <duration>', "warm-up left out of the results, e.g. 2h (overrides the scenario's warmup)")
-    .option('--precision <KPI=H>', "add replications until the KPI's 95% half-width is at most H, e.g. serviceLevel=0.005")
+    .option('--precision <KPI=H>', "add replications until the KPI's 95% half-width is at most H, e.g. byChannel.phone.serviceLevel=0.5% (named alone: a wait, service level or rate on the phone channel, a count on the totals; see README)")
     .option('--max-replications <N>', 'cap on replications with --precision', String(DEFAULT_MAX_REPLICATIONS))
     .option('-w, --workers <N>', `worker threads (default: one per core, here ${defaultWorkers()})`)
     .addOption(new Option('--db <file>', 'run store (SQLite)').default(DEFAULT_DB))

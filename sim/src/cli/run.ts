@@ -7,9 +7,9 @@ import { KPIS, TOTALS_MIXED, type Kpi, type RunSummary } from '../metrics/summar
 import { channelTable, deadlineChannels, shownTotals, warmupLine, weeklyTables } from './report.ts';
 import { CHANNELS } from '../config/channels.ts';
 import { compileVariant, readScenarioText } from '../experiments/overrides.ts';
-import type { PrecisionOutcome } from '../experiments/precision.ts';
+import { precisionLabel, type PrecisionOutcome } from '../experiments/precision.ts';
 import { executeRun, type RunOutcome } from '../runs/execute.ts';
-import { batchSize, readExecutionFlags, startWorkersEarly, storedOptions, withFlagIssues, withSession } from './execution.ts';
+import { batchSize, readExecutionFlags, scopeFlagPrecision, startWorkersEarly, storedOptions, withFlagIssues, withSession } from './execution.ts';
 import { checkFiles } from './files.ts';
 import { FlagChecker } from './options.ts';
 import { fmtHalfWidth, fmtKpi, table } from './table.ts';
@@ -82,8 +82,8 @@ export function runJson(r: RunOutcome): object {
   };
 }
 
-/** The precision line; `what` names the half-width judged (a run: the KPI's 95% CI; compare passes its own). */
-export function printPrecision(io: Io, p: PrecisionOutcome, what = `${p.kpi} 95% half-width`): void {
+/** The precision line; `what` names the half-width judged (a run: the KPI's 95% CI where it was read; compare passes its own). */
+export function printPrecision(io: Io, p: PrecisionOutcome, what = `${precisionLabel(p)} 95% half-width`): void {
   const hw = p.halfWidth === null ? 'undefined' : fmtKpi(p.kpi, p.halfWidth);
   io.out(p.met
     ? `precision: ${what} ${hw} <= ${fmtKpi(p.kpi, p.target)} after ${p.replications} replications`
@@ -111,8 +111,11 @@ export async function cmdRun(io: Io, file: string, o: Record<string, unknown>): 
   });
   const discardWorkers = await startWorkersEarly(f, x);
   try {
-    const variant = withFlagIssues(f, 'run', () =>
-      compileVariant(readScenarioText(file), file, [...x.fixed, ...x.sets.map((s) => ({ path: s.path, value: s.values[0] }))], x.seed, x.allowPolicies));
+    const variant = withFlagIssues(f, 'run', () => {
+      const v = compileVariant(readScenarioText(file), file, [...x.fixed, ...x.sets.map((s) => ({ path: s.path, value: s.values[0] }))], x.seed, x.allowPolicies);
+      scopeFlagPrecision(f, x, [v.cfg]);
+      return v;
+    });
     // The scenario's plug-in routing policy is an input too, known once it compiled.
     const policy = variant.cfg.routing?.policy;
     if (policy !== undefined && /\.(ts|js|mjs)$/.test(policy)) checkFiles(f, { inputs: [{ flag: '', value: policy, what: "the scenario's routing policy" }], outputs });

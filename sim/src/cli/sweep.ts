@@ -1,10 +1,11 @@
 import { SimError } from '../errors.ts';
 import { readScenarioText } from '../experiments/overrides.ts';
+import { precisionLabel } from '../experiments/precision.ts';
 import { executeSweep, sweepVariants, type SweepOutcome, type SweepPoints, type SweepSpec } from '../runs/execute.ts';
 import { codeVersion, engineCode } from '../runs/code-version.ts';
 import { DEFAULT_DB } from '../runs/location.ts';
 import { TOTALS_MIXED, type Kpi } from '../metrics/summary.ts';
-import { batchSize, readExecutionFlags, startWorkersEarly, storedOptions, withFlagIssues, withSession, type ExecutionFlags } from './execution.ts';
+import { batchSize, readExecutionFlags, scopeFlagPrecision, startWorkersEarly, storedOptions, withFlagIssues, withSession, type ExecutionFlags } from './execution.ts';
 import { checkFiles, openStore } from './files.ts';
 import { FlagChecker } from './options.ts';
 import { fmtHalfWidth, fmtKpi, table } from './table.ts';
@@ -68,7 +69,7 @@ function printSweep(io: Io, r: SweepOutcome, spec: SweepSpec, total: number): vo
     ]),
   ));
   for (const p of r.points) {
-    if (p.precision && !p.precision.met) io.out(`point ${p.point}: precision NOT reached after ${p.precision.replications} replications`);
+    if (p.precision && !p.precision.met) io.out(`point ${p.point}: precision NOT reached: ${precisionLabel(p.precision)} 95% half-width ${fmtKpi(p.precision.kpi, p.precision.halfWidth)} > ${fmtKpi(p.precision.kpi, p.precision.target)} after ${p.precision.replications} replications (the cap)`);
   }
 }
 
@@ -96,8 +97,13 @@ export async function cmdSweep(io: Io, file: string | undefined, o: Record<strin
     const fresh = newSpec(file, x);
     const discardWorkers = await startWorkersEarly(f, x);
     try {
-      const variants = withFlagIssues(f, 'sweep', () => sweepVariants(fresh(), x.allowPolicies));
-      return await runSweep(io, x, fresh(), variants, undefined);
+      const variants = withFlagIssues(f, 'sweep', () => {
+        const grid = sweepVariants(fresh(), x.allowPolicies);
+        scopeFlagPrecision(f, x, [grid.variant(0).cfg]);
+        return grid;
+      });
+      // The precision target with its scope settled, stored with the sweep (a resume reads it back).
+      return await runSweep(io, x, { ...fresh(), precision: x.precision, options: { ...storedOptions(x), file } }, variants, undefined);
     } finally {
       await discardWorkers();
     }

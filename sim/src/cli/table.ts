@@ -1,3 +1,5 @@
+import { RATE_KPIS as SHARES, TIME_KPIS as SECONDS } from '../metrics/summary.ts';
+
 /** Plain-text tables for the terminal: right-aligned numbers, no dependencies. */
 export function table(header: string[], rows: string[][]): string {
   const all = [header, ...rows];
@@ -7,11 +9,8 @@ export function table(header: string[], rows: string[][]): string {
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
-const RATE_KPIS = new Set([
-  'serviceLevel', 'serviceLevelAnswered', 'abandonRate', 'occupancy', 'probBlock', 'probWait', 'customerLossRate',
-  'replyOnTime', 'defectRate', 'accuracy', 'repeatContactRate', 'firstContactResolution', 'complaintReplyOnTime',
-]);
-const TIME_KPIS = new Set(['asa', 'aht', 'wrapTime']);
+const RATE_KPIS = new Set<string>([...SHARES, 'probBlock', 'probWait']);
+const TIME_KPIS = new Set<string>(SECONDS);
 
 /** Formats a KPI value for people: percentages, seconds, counts. */
 export function fmtKpi(kpi: string, v: number | null | undefined): string {

@@ -1,5 +1,5 @@
 import { isSingleQueue, type Channel, type ModelConfig, type SlaTarget } from '../config/model-config.ts';
-import { CHANNELS } from '../config/channels.ts';
+import { channelsOf, deadlineChannelsOf, unscopedChannels } from './kpi-scope.ts';
 import { KPIS } from '../metrics/summary.ts';
 import type { Issue } from '../errors.ts';
 
@@ -61,20 +61,18 @@ function targetName(path: string, kpi: StaffKpi, direction: 'min' | 'max', targe
   return `${path} ${direction === 'min' ? '>=' : '<='} ${targetLevel(kpi, target)}`;
 }
 
-const deadlineChannels = (cfg: ModelConfig): Channel[] =>
-  CHANNELS.filter((c) => cfg.types.some((t) => t.channel === c && t.deadline !== undefined));
-const channelsOf = (cfg: ModelConfig): Channel[] => CHANNELS.filter((c) => cfg.types.some((t) => t.channel === c));
+const deadlineChannels = deadlineChannelsOf;
 const isCenter = (cfg: ModelConfig) => !isSingleQueue(cfg);
 
 /**
  * The scopes a KPI named without one is read in: the single-queue form's one queue; in
- * the center form the phone channel (as the scenario's own SLA targets), and
- * replyOnTime on each channel with a reply deadline.
+ * the center form as kpi-scope.ts says (the phone channel, replyOnTime on each channel
+ * with a reply deadline), and every contact type of a center without phones.
  */
 function bareScopes(cfg: ModelConfig, kpi: StaffKpi): TargetScope[] {
   if (!isCenter(cfg)) return [{ kind: 'totals' }];
-  if (kpi === 'replyOnTime') return deadlineChannels(cfg).map((channel) => ({ kind: 'channel', channel }));
-  return channelsOf(cfg).includes('phone') ? [{ kind: 'channel', channel: 'phone' }] : [{ kind: 'totals' }];
+  const channels = unscopedChannels(cfg, kpi);
+  return channels === null ? [{ kind: 'totals' }] : channels.map((channel) => ({ kind: 'channel', channel }));
 }
 
 function scopeTypes(cfg: ModelConfig, scope: TargetScope, kpi: StaffKpi): number[] {

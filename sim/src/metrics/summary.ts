@@ -456,6 +456,14 @@ export interface RunSummary {
  */
 export const TOTALS_MIXED: readonly Kpi[] = ['serviceLevel', 'serviceLevelAnswered', 'abandonRate', 'asa', 'aht', 'wrapTime', 'replyOnTime'];
 
+/** KPIs that are shares (0..1, printed as percentages). */
+export const RATE_KPIS: readonly Kpi[] = [
+  'serviceLevel', 'serviceLevelAnswered', 'abandonRate', 'occupancy', 'customerLossRate', 'replyOnTime',
+  'defectRate', 'accuracy', 'repeatContactRate', 'firstContactResolution', 'complaintReplyOnTime',
+];
+/** KPIs in seconds. */
+export const TIME_KPIS: readonly Kpi[] = ['asa', 'aht', 'wrapTime'];
+
 /**
  * Estimates of KPIs across replications (in the order given), figure by figure: one
  * table of replications x KPIs and one metric row, reused for every figure of a

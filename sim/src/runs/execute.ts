@@ -4,7 +4,9 @@ import { grouped, LIMITS } from '../config/limits.ts';
 import type { ModelConfig } from '../config/model-config.ts';
 import { RunInterrupted, type Runner } from '../engine/runner.ts';
 import { estimate } from '../metrics/stats.ts';
-import { decodeResult, kpisOf, summarize, totalRow, type Kpi, type ReplicationResult, type RunSummary } from '../metrics/summary.ts';
+import { channelRow, decodeResult, kpisOf, summarize, totalRow, typeRow, type ReplicationResult, type RunSummary } from '../metrics/summary.ts';
+import { CHANNELS } from '../config/channels.ts';
+import type { Channel } from '../config/model-config.ts';
 import { compareArms, correctionOf, type ArmComparison, type Correction, type PairedComparison } from '../experiments/paired.ts';
 import { untilPrecise, type PrecisionOutcome, type PrecisionTarget } from '../experiments/precision.ts';
 import { compileVariant, compileVariants, gridPoint, gridSize, type Assignment, type SetSpec, type Variant } from '../experiments/overrides.ts';
@@ -95,8 +97,19 @@ class Arm {
     return n === undefined ? all : all.filter((r) => r.replication < n);
   }
 
-  kpiValues(kpi: string, n: number): number[] {
-    return this.list(n).map((r) => (kpisOf(totalRow(r.rows, this.cfg)) as Record<string, number>)[kpi]);
+  /**
+   * The KPI of replications 0..n-1 where the precision target reads it: a channel or a
+   * contact type (the figures the report prints there), else the totals.
+   */
+  kpiValues(target: PrecisionTarget, n: number): number[] {
+    const { cfg } = this;
+    const s = target.scope;
+    const row = (r: ReplicationResult): Float64Array => {
+      if (s?.kind === 'channel') return channelRow(r, cfg, CHANNELS.indexOf(s.channel as Channel));
+      if (s?.kind === 'type') return typeRow(r, cfg, cfg.types.findIndex((t) => t.name === s.type));
+      return totalRow(r.rows, cfg);
+    };
+    return this.list(n).map((r) => kpisOf(row(r))[target.kpi]);
   }
 }
 
@@ -163,14 +176,14 @@ export async function executeRun(ctx: ExecContext, req: RunRequest, resume?: { r
  * the KPI's half-width (from `halfWidth`) is small enough; interruptible.
  */
 async function replicateUntilDone(
-  req: ReplicationPlan, ensure: (k: number) => Promise<void>, halfWidth: (kpi: Kpi, k: number) => number | null,
+  req: ReplicationPlan, ensure: (k: number) => Promise<void>, halfWidth: (target: PrecisionTarget, k: number) => number | null,
 ): Promise<{ status: Awaited<ReturnType<typeof interruptible>>; n: number; precision?: PrecisionOutcome }> {
   let precision: PrecisionOutcome | undefined;
   let n = req.replications;
   const status = await interruptible(async () => {
     if (req.precision) {
       const p = req.precision;
-      precision = await untilPrecise(p, req.replications, req.maxReplications, ensure, (k) => halfWidth(p.kpi, k));
+      precision = await untilPrecise(p, req.replications, req.maxReplications, ensure, (k) => halfWidth(p, k));
       n = precision.replications;
     } else {
       await ensure(n);
@@ -184,7 +197,7 @@ async function runArm(ctx: ExecContext, runId: number | null, req: ReplicationPl
   const arm = new Arm(cfg, ctx, runId, 0, cached, { scenario: req.variant.text, ...(point !== undefined ? { point } : {}) });
   const t0 = performance.now();
   try {
-    const { status, n, precision } = await replicateUntilDone(req, (k) => arm.ensure(k), (kpi, k) => estimate(arm.kpiValues(kpi, k)).ci95);
+    const { status, n, precision } = await replicateUntilDone(req, (k) => arm.ensure(k), (p, k) => estimate(arm.kpiValues(p, k)).ci95);
     const summary = summarize(cfg, status === 'done' ? arm.list(n) : arm.list(), (performance.now() - t0) / 1000);
     if (runId !== null && ctx.store) {
       ctx.store.finishRun(runId, status, { ...storedSummary(summary), status, ...(precision ? { precision } : {}) }, [{ arm: 0, rows: summary.intervals }], null, noteOf(ctx, status));
@@ -243,8 +256,11 @@ export async function executeCompare(ctx: ExecContext, req: CompareRequest): Pro
   const compared = (filter: (r: ReplicationResult) => boolean) => compareArms(arms.map((arm) => ({ cfg: arm.cfg, results: arm.list().filter(filter) })));
   const t0 = performance.now();
   try {
-    const { status, n, precision } = await replicateUntilDone(req, ensure, (kpi, k) => {
-      const widths = compared((r) => r.replication < k).map((c) => c.totals[kpi].ciAdjusted);
+    const { status, n, precision } = await replicateUntilDone(req, ensure, (p, k) => {
+      // the paired differences where the target reads its KPI (a channel, a type, else the totals)
+      const s = p.scope;
+      const of = (c: ArmComparison) => (s?.kind === 'channel' ? c.byChannel[s.channel]?.[p.kpi] : s?.kind === 'type' ? c.byType[s.type]?.[p.kpi] : c.totals[p.kpi]);
+      const widths = compared((r) => r.replication < k).map((c) => of(c)?.ciAdjusted ?? null);
       return widths.some((w) => w === null) ? null : Math.max(...(widths as number[]));
     });
     const wall = (performance.now() - t0) / 1000;
