@@ -97,7 +97,11 @@ describe('cctwin run --warmup: the effective warm-up and the warm-up rows', () =
     const id = /run (\d+) saved/.exec(r.err)![1];
     const csv = (await cli('runs', 'export', id, '--format', 'csv', '--db', db)).out.split('\n');
     expect(csv[0].split(',').at(-1)).toBe('warmup');
-    expect(csv.slice(1, 5).map((l) => l.split(',').at(-1))).toEqual(['1', '1', '0', '0']);
+    // (several channels: the all-channel row of each interval, then one per channel)
+    expect(csv[0].split(',')[5]).toBe('channel');
+    const allRows = csv.slice(1).filter((l) => l.split(',')[5] === 'all');
+    expect(allRows.slice(0, 4).map((l) => l.split(',').at(-1))).toEqual(['1', '1', '0', '0']);
+    expect(csv.slice(1).filter((l) => l.split(',')[5] === 'phone').slice(0, 4).map((l) => l.split(',').at(-1))).toEqual(['1', '1', '0', '0']);
     const show = await cli('runs', 'show', id, '--db', db);
     expect(show.out).toContain('warm-up: 2,700 s requested, measuring from 3,600 s');
     expect(show.out).toMatch(/^by channel/m);

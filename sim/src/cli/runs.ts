@@ -1,7 +1,10 @@
 import { writeFileSync } from 'node:fs';
 import { firstMeasuredInterval } from '../config/model-config.ts';
 import { SimError } from '../errors.ts';
-import { KPIS, TOTALS_MIXED, type RunSummary } from '../metrics/summary.ts';
+import { decodeResult, intervalSummaries, KPIS, TOTALS_MIXED, type IntervalSummary, type Kpi, type ReplicationResult, type RunSummary } from '../metrics/summary.ts';
+import { BREAKDOWN_KPIS } from '../experiments/paired.ts';
+import { channelsOf, deadlineChannelsOf } from '../experiments/kpi-scope.ts';
+import type { ModelConfig } from '../config/model-config.ts';
 import { channelTable, shownTotals, warmupLine, weeklyTables } from './report.ts';
 import type { IntervalRow, RunRecord, RunStore } from '../runs/store.ts';
 import { checkFiles, openStore, type OutputFile } from './files.ts';
@@ -158,6 +161,16 @@ function wideIntervals(rows: IntervalRow[]): Map<string, { arm: number; interval
   return out;
 }
 
+/** What an arm's all-channel interval figures are, for the JSON export (as totalsScope in a run's result). */
+function intervalsScope(a: { channels: string[]; byChannel: IntervalSummary[] | null }): { channels: string[]; mixed: readonly Kpi[]; note: string } {
+  if (a.channels.length <= 1) return { channels: a.channels, mixed: [], note: `one channel (${a.channels[0] ?? 'none'}): the interval figures are its own` };
+  return {
+    channels: a.channels,
+    mixed: TOTALS_MIXED,
+    note: `all channels together (${a.channels.join(', ')}): counts add up; ${TOTALS_MIXED.join(', ')} average across channels: ${a.byChannel ? 'read them in intervals[].byChannel' : 'the stored replications cannot give them per channel'}`,
+  };
+}
+
 /** Whether interval i of an arm is in its warm-up (before the warm-up rounded up to whole intervals). */
 function warmupOf(configs: { config: { warmup: number; intervalLength: number; nIntervals: number } }[]): (arm: number, interval: number) => boolean {
   return (arm, i) => {
@@ -165,6 +178,62 @@ function warmupOf(configs: { config: { warmup: number; intervalLength: number; n
     return c !== undefined && i < firstMeasuredInterval(c);
   };
 }
+
+/**
+ * One stored arm's interval figures per channel, from its replication buffers (the
+ * store keeps only the all-channel interval rows): the replications the stored result
+ * was summarised from (a compare: those every arm finished; a run: its first
+ * `replications`). Null when they cannot be had (no buffers, a result layout of
+ * another version) or do not give the stored all-channel rows back.
+ */
+function channelIntervals(store: RunStore, runId: number, arm: number, cfg: ModelConfig, common: Set<number> | null, count: number | null, stored: Map<number, Map<string, IntervalRow>>): IntervalSummary[] | null {
+  let reps: ReplicationResult[];
+  try {
+    const bufs = [...store.replicationBuffers(runId, arm).entries()].filter(([r]) => common === null || common.has(r)).sort((a, b) => a[0] - b[0]);
+    reps = bufs.slice(0, count ?? bufs.length).map(([, b]) => decodeResult(b, cfg));
+  } catch {
+    return null;
+  }
+  if (reps.length === 0) return null;
+  const ivs = intervalSummaries(cfg, reps, 0, cfg.nIntervals, true);
+  // The same replications as the stored rows, or none: compare what both have.
+  const same = (a: number | null | undefined, b: number | null | undefined) =>
+    (a === null || a === undefined) ? (b === null || b === undefined) : b !== null && b !== undefined && Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(b));
+  for (const [i, row] of stored) {
+    const iv = ivs[i];
+    if (!iv) return null;
+    for (const k of ['arrivals', 'offered', 'answered', 'serviceLevel', 'asa'] as const) {
+      const r = row.get(k);
+      if (r !== undefined && !same(r.mean, iv[k].mean)) return null;
+    }
+  }
+  return ivs;
+}
+
+/** The channels of an arm (phone first) and those with a reply deadline. */
+const armChannels = (cfg: ModelConfig) => ({ channels: channelsOf(cfg) as string[], deadline: deadlineChannelsOf(cfg) as string[] });
+
+/** What one stored part (a run, a compare, a sweep point) exports per arm: its interval rows, and per channel when it has several. */
+function exportedArms(store: RunStore, rec: RunRecord) {
+  const configs = store.armConfigs(rec.id);
+  const wide = [...wideIntervals(store.intervals(rec.id)).values()];
+  const reps = store.replicationTotals(rec.id);
+  // A compare's summaries are of the replications every arm finished.
+  const common = configs.length > 1
+    ? new Set(reps.filter((r) => configs.every((c) => reps.some((x) => x.arm === c.arm && x.replication === r.replication))).map((r) => r.replication))
+    : null;
+  const count = typeof (rec.result as { replications?: unknown } | null)?.replications === 'number' ? (rec.result as { replications: number }).replications : null;
+  return configs.map((c) => {
+    const { channels, deadline } = armChannels(c.config);
+    const rows = wide.filter((w) => w.arm === c.arm);
+    const byChannel = channels.length > 1
+      ? channelIntervals(store, rec.id, c.arm, c.config, common, count, new Map(rows.map((w) => [w.interval, w.values])))
+      : null;
+    return { arm: c.arm, label: c.label, config: c.config, channels, deadline, rows, byChannel };
+  });
+}
+
+const estimateOf = (iv: IntervalSummary | undefined, ch: string, k: Kpi) => (iv as unknown as { byChannel?: Record<string, Record<string, { mean: number | null; ci95: number | null }>> })?.byChannel?.[ch]?.[k];
 
 export function cmdExport(io: Io, rawId: string, o: Record<string, unknown>): number {
   const f = new FlagChecker();
@@ -183,28 +252,60 @@ export function cmdExport(io: Io, rawId: string, o: Record<string, unknown>): nu
     if (format === 'json') {
       text = JSON.stringify({
         ...recordJson(r), scenario: r.scenario, result: r.result,
-        parts: parts.map((p) => ({
-          ...(p.point !== null ? { point: p.point, assignments: p.assignments, runId: p.rec.id, status: p.rec.status, result: p.rec.result } : {}),
-          arms: store.armConfigs(p.rec.id).map((a) => a.label),
-          replications: store.replicationTotals(p.rec.id),
-          intervals: [...wideIntervals(store.intervals(p.rec.id)).values()].map((w) => ({
-            arm: w.arm, interval: w.interval, start: w.start, end: w.end, warmup: warmupOf(store.armConfigs(p.rec.id))(w.arm, w.interval),
-            ...Object.fromEntries(KPIS.map((k) => [k, { mean: w.values.get(k)?.mean ?? null, ci95: w.values.get(k)?.ci95 ?? null }])),
-          })),
-        })),
+        parts: parts.map((p) => {
+          const arms = exportedArms(store, p.rec);
+          const warm = warmupOf(arms);
+          return {
+            ...(p.point !== null ? { point: p.point, assignments: p.assignments, runId: p.rec.id, status: p.rec.status, result: p.rec.result } : {}),
+            arms: arms.map((a) => a.label),
+            replications: store.replicationTotals(p.rec.id),
+            intervalsScope: arms.map((a) => ({ arm: a.label, ...intervalsScope(a) })),
+            intervals: arms.flatMap((a) => a.rows.map((w) => ({
+              arm: w.arm, interval: w.interval, start: w.start, end: w.end, warmup: warm(w.arm, w.interval),
+              ...Object.fromEntries(KPIS.map((k) => [k, { mean: w.values.get(k)?.mean ?? null, ci95: w.values.get(k)?.ci95 ?? null }])),
+              ...(a.byChannel ? {
+                byChannel: Object.fromEntries(a.channels.map((ch) => [ch, Object.fromEntries(BREAKDOWN_KPIS
+                  .filter((k) => k !== 'replyOnTime' || a.deadline.includes(ch))
+                  .map((k) => { const e = estimateOf(a.byChannel![w.interval], ch, k); return [k, { mean: e?.mean ?? null, ci95: e?.ci95 ?? null }]; }))])),
+              } : {}),
+            }))),
+          };
+        }),
       }, null, 2);
     } else {
-      const header = ['run', ...(r.kind === 'sweep' ? ['point', 'assignments'] : []), 'arm', 'interval', 'start', 'end', ...KPIS.flatMap((k) => [k, `${k}_ci95`]), 'warmup'];
+      // One channel: one row per interval, as ever. Several: a channel column, the
+      // all-channel row of each interval without the KPIs that would mix channels
+      // (TOTALS_MIXED), then a row per channel with the per-channel KPIs.
+      const exported = parts.map((p) => ({ p, arms: exportedArms(store, p.rec) }));
+      const perChannel = exported.some((e) => e.arms.some((a) => a.channels.length > 1));
+      const header = ['run', ...(r.kind === 'sweep' ? ['point', 'assignments'] : []), 'arm', 'interval', 'start', 'end', ...(perChannel ? ['channel'] : []), ...KPIS.flatMap((k) => [k, `${k}_ci95`]), 'warmup'];
       const lines = [header.join(',')];
-      for (const p of parts) {
-        const configs = store.armConfigs(p.rec.id);
-        const labels = configs.map((a) => a.label);
-        const warm = warmupOf(configs);
-        for (const w of wideIntervals(store.intervals(p.rec.id)).values()) {
-          lines.push([
-            p.rec.id, ...(r.kind === 'sweep' ? [p.point, p.assignments] : []), labels[w.arm] ?? w.arm, w.interval, w.start, w.end,
-            ...KPIS.flatMap((k) => [w.values.get(k)?.mean, w.values.get(k)?.ci95]), warm(w.arm, w.interval) ? 1 : 0,
-          ].map(csvCell).join(','));
+      for (const { p, arms } of exported) {
+        const warm = warmupOf(arms);
+        for (const a of arms) {
+          if (a.channels.length > 1 && a.byChannel === null) {
+            io.err(`runs export: run ${p.rec.id}${arms.length > 1 ? ` arm ${a.label}` : ''}: its replications cannot give the per-channel interval figures (${a.channels.join(', ')}); its all-channel rows leave out ${TOTALS_MIXED.join(', ')}, which would mix channels`);
+          }
+          const mixed = a.channels.length > 1;
+          for (const w of a.rows) {
+            const head = [p.rec.id, ...(r.kind === 'sweep' ? [p.point, p.assignments] : []), a.label ?? w.arm, w.interval, w.start, w.end];
+            const tail = warm(w.arm, w.interval) ? 1 : 0;
+            lines.push([
+              ...head, ...(perChannel ? ['all'] : []),
+              ...KPIS.flatMap((k) => (mixed && TOTALS_MIXED.includes(k) ? [null, null] : [w.values.get(k)?.mean, w.values.get(k)?.ci95])), tail,
+            ].map(csvCell).join(','));
+            if (!mixed || a.byChannel === null) continue;
+            for (const ch of a.channels) {
+              lines.push([
+                ...head, ch,
+                ...KPIS.flatMap((k) => {
+                  if (!BREAKDOWN_KPIS.includes(k) || (k === 'replyOnTime' && !a.deadline.includes(ch))) return [null, null];
+                  const e = estimateOf(a.byChannel![w.interval], ch, k);
+                  return [e?.mean, e?.ci95];
+                }), tail,
+              ].map(csvCell).join(','));
+            }
+          }
         }
       }
       text = lines.join('\n');
