@@ -147,8 +147,9 @@ describe('cctwin schedule: bad input, nothing written', () => {
     const f = bad('bad-shifts.yaml', 'name: bad\ntemplates:\n  - name: x\n    length: 8h\n    starts: [8h]\n    cost: -1\n    breaks: [{ length: 9h }]\n  - name: y\n');
     const r = await cli('schedule', DAY, '--shifts', f, '--out', out);
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(/error: shift file .*bad-shifts\.yaml has 4 problems/);
+    expect(r.err).toMatch(/error: shift file .*bad-shifts\.yaml has 5 problems/);
     expect(r.err).toMatch(/line 6: templates\[0\]\.cost = -1: must be > 0/);
+    expect(r.err).toMatch(/line 7: templates\[0\]\.breaks\[0\]\.length = "9h": must be shorter than the shift \(8h\)/);
     expect(r.err).toMatch(/line 8: templates\[1\]\.length: is required/);
     expect(r.err).toMatch(/line 8: templates\[1\]\.starts: is required/);
     expect(r.err).toMatch(/line 8: templates\[1\]\.cost: is required/);

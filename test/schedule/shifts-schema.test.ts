@@ -110,7 +110,7 @@ describe('bad shift files', () => {
     expect(p).toContainEqual(expect.stringMatching(/^line 13: templates\[1\]\.max: must be >= 1/));
   });
 
-  it('checks meaning once the shapes are right: names, starts, breaks, windows', () => {
+  it('checks meaning: names, starts, breaks, windows', () => {
     const text = [
       'name: bad',
       'templates:',
@@ -136,6 +136,37 @@ describe('bad shift files', () => {
       expect.stringMatching(/^line 11: templates\[1\]\.breaks\[2\]\.timesOfDay\[0\]: must be at least as long as the break/),
       expect.stringMatching(/^line 13: templates\[1\]\.max: must be at least min/),
     ]));
+  });
+
+  it('checks meaning in the parts that are well-formed while the schema finds problems elsewhere: one reading lists both', () => {
+    const text = [
+      'name: bad',                                         // 1
+      'templates:',                                        // 2
+      '  - name: a',                                       // 3
+      '    length: 8h',                                    // 4
+      '    starts: { from: 8h, to: 25h, every: 0m }',      // 5
+      '    cost: 5',                                       // 6
+      '    breaks: [{ length: 30m, window: { from: 4h, to: 2h } }]', // 7
+      '  - name: a',                                       // 8
+      '    length: 8h',                                    // 9
+      '    starts: [8h]',                                  // 10
+      '    cost: x',                                       // 11
+      '  - name: c',                                       // 12
+      '    length: [8h]',                                  // 13
+      '    starts: { from: 1h, to: 2h, every: often }',    // 14
+      '    cost: 1',                                       // 15
+      '    breaks: [{ length: 9h, window: { from: 1h, to: 30h } }]', // 16
+    ].join('\n');
+    const p = problems(text);
+    expect(p).toEqual([
+      expect.stringMatching(/^line 5: templates\[0\]\.starts\.to: must be a time of day, before 24h/),
+      expect.stringMatching(/^line 5: templates\[0\]\.starts\.every: must be longer than 0/),
+      expect.stringMatching(/^line 7: templates\[0\]\.breaks\[0\]\.window\.to: must be after window\.from/),
+      expect.stringMatching(/^line 8: templates\[1\]\.name: must be unique/),
+      expect.stringMatching(/^line 11: templates\[1\]\.cost: must be a number/),
+      expect.stringMatching(/^line 13: templates\[2\]\.length: must be/),
+      expect.stringMatching(/^line 14: templates\[2\]\.starts\.every: must be/),
+    ]);
   });
 
   it('refuses an empty shift set, YAML that is not YAML, and a file that is not a mapping', () => {

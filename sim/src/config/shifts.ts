@@ -16,7 +16,6 @@ import { validateAgainst } from './validate.ts';
  */
 
 const DAY = 86400;
-const dur = (v: unknown): number => parseDuration(v as number | string);
 
 /** A parsed shift file and the line of each of its fields. */
 export interface ShiftsFile {
@@ -45,46 +44,77 @@ function nearest(lines: ((p: string) => number | undefined) | null): (path: stri
   };
 }
 
-/** Checks of meaning that need no scenario. */
-function meaningIssues(s: ShiftsInput): Issue[] {
+/** Seconds of a well-formed duration (what the schema accepts), else undefined: the schema reports it. */
+function seconds(v: unknown): number | undefined {
+  if (typeof v === 'number') return Number.isFinite(v) && v >= 0 ? v : undefined;
+  if (typeof v !== 'string') return undefined;
+  const x = parseDuration(v);
+  return Number.isFinite(x) ? x : undefined;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 1;
+
+/**
+ * Checks of meaning that need no scenario. They read only the parts of the file that
+ * are well-formed (a field of the wrong shape is the schema's to report, and the
+ * checks that need it are skipped), so that one reading lists the schema's problems
+ * and the problems of meaning together.
+ */
+function meaningIssues(s: unknown): Issue[] {
   const out: Issue[] = [];
+  if (!isObject(s)) return out;
   const names = new Set<string>();
-  s.templates.forEach((t, i) => {
+  list(s.templates).forEach((t, i) => {
+    if (!isObject(t)) return;
     const at = `templates[${i}]`;
-    if (names.has(t.name)) out.push({ path: `${at}.name`, value: t.name, message: 'must be unique among the templates' });
-    names.add(t.name);
-    const len = dur(t.length);
-    if (!(len > 0) || len > DAY) out.push({ path: `${at}.length`, value: t.length, message: 'must be longer than 0 and at most 24h' });
+    if (typeof t.name === 'string') {
+      if (names.has(t.name)) out.push({ path: `${at}.name`, value: t.name, message: 'must be unique among the templates' });
+      names.add(t.name);
+    }
+    const len = seconds(t.length);
+    const lenOk = len !== undefined && len > 0 && len <= DAY;
+    if (len !== undefined && !lenOk) out.push({ path: `${at}.length`, value: t.length, message: 'must be longer than 0 and at most 24h' });
     const starts = t.starts;
     if (Array.isArray(starts)) {
       starts.forEach((st, k) => {
-        if (!(dur(st) < DAY)) out.push({ path: `${at}.starts[${k}]`, value: st, message: 'must be a time of day, before 24h' });
+        const x = seconds(st);
+        if (x !== undefined && !(x < DAY)) out.push({ path: `${at}.starts[${k}]`, value: st, message: 'must be a time of day, before 24h' });
       });
-    } else {
-      const from = dur(starts.from), to = dur(starts.to), every = dur(starts.every);
-      if (!(from < DAY)) out.push({ path: `${at}.starts.from`, value: starts.from, message: 'must be a time of day, before 24h' });
-      if (!(to < DAY)) out.push({ path: `${at}.starts.to`, value: starts.to, message: 'must be a time of day, before 24h' });
-      else if (!(to >= from)) out.push({ path: `${at}.starts.to`, value: starts.to, message: `must not be before starts.from (${starts.from})` });
-      if (!(every > 0)) out.push({ path: `${at}.starts.every`, value: starts.every, message: 'must be longer than 0' });
+    } else if (isObject(starts)) {
+      const from = seconds(starts.from), to = seconds(starts.to), every = seconds(starts.every);
+      if (from !== undefined && !(from < DAY)) out.push({ path: `${at}.starts.from`, value: starts.from, message: 'must be a time of day, before 24h' });
+      if (to !== undefined && !(to < DAY)) out.push({ path: `${at}.starts.to`, value: starts.to, message: 'must be a time of day, before 24h' });
+      else if (to !== undefined && from !== undefined && from < DAY && !(to >= from)) out.push({ path: `${at}.starts.to`, value: starts.to, message: `must not be before starts.from (${String(starts.from)})` });
+      if (every !== undefined && !(every > 0)) out.push({ path: `${at}.starts.every`, value: starts.every, message: 'must be longer than 0' });
     }
-    if (t.max !== undefined && t.max < t.min!) out.push({ path: `${at}.max`, value: t.max, message: `must be at least min (${t.min})` });
-    (t.breaks ?? []).forEach((b, k) => {
+    if (isCount(t.max) && isCount(t.min) && t.max < t.min) out.push({ path: `${at}.max`, value: t.max, message: `must be at least min (${t.min})` });
+    list(t.breaks).forEach((b, k) => {
+      if (!isObject(b)) return;
       const bp = `${at}.breaks[${k}]`;
-      const bl = dur(b.length);
-      if (!(bl > 0)) out.push({ path: `${bp}.length`, value: b.length, message: 'must be longer than 0' });
-      else if (len > 0 && !(bl < len)) out.push({ path: `${bp}.length`, value: b.length, message: `must be shorter than the shift (${t.length})` });
-      if (b.window) {
-        const from = dur(b.window.from), to = dur(b.window.to);
-        if (len > 0 && to > len) out.push({ path: `${bp}.window.to`, value: b.window.to, message: `must be within the shift (the shift is ${t.length} long)` });
-        if (!(to > from)) out.push({ path: `${bp}.window.to`, value: b.window.to, message: `must be after window.from (${b.window.from})` });
-        else if (bl > 0 && to - from < bl) out.push({ path: `${bp}.window`, value: `from ${b.window.from} to ${b.window.to}`, message: `must be at least as long as the break (${b.length})` });
+      const bl = seconds(b.length);
+      const blOk = bl !== undefined && bl > 0;
+      if (bl !== undefined && !blOk) out.push({ path: `${bp}.length`, value: b.length, message: 'must be longer than 0' });
+      else if (blOk && lenOk && !(bl < len)) out.push({ path: `${bp}.length`, value: b.length, message: `must be shorter than the shift (${String(t.length)})` });
+      if (isObject(b.window)) {
+        const w = b.window;
+        const from = seconds(w.from), to = seconds(w.to);
+        if (to !== undefined && lenOk && to > len) out.push({ path: `${bp}.window.to`, value: w.to, message: `must be within the shift (the shift is ${String(t.length)} long)` });
+        if (to !== undefined && from !== undefined) {
+          if (!(to > from)) out.push({ path: `${bp}.window.to`, value: w.to, message: `must be after window.from (${String(w.from)})` });
+          else if (blOk && to - from < bl) out.push({ path: `${bp}.window`, value: `from ${String(w.from)} to ${String(w.to)}`, message: `must be at least as long as the break (${String(b.length)})` });
+        }
       }
-      (b.timesOfDay ?? []).forEach((w, j) => {
+      list(b.timesOfDay).forEach((w, j) => {
+        if (!isObject(w)) return;
         const wp = `${bp}.timesOfDay[${j}]`;
-        const from = dur(w.from), to = dur(w.to);
-        if (!(to <= DAY)) out.push({ path: `${wp}.to`, value: w.to, message: 'must be a time of day, at most 24h' });
-        else if (!(to > from)) out.push({ path: `${wp}.to`, value: w.to, message: `must be after from (${w.from})` });
-        else if (bl > 0 && to - from < bl) out.push({ path: wp, value: `from ${w.from} to ${w.to}`, message: `must be at least as long as the break (${b.length})` });
+        const from = seconds(w.from), to = seconds(w.to);
+        if (to !== undefined && !(to <= DAY)) out.push({ path: `${wp}.to`, value: w.to, message: 'must be a time of day, at most 24h' });
+        else if (to !== undefined && from !== undefined) {
+          if (!(to > from)) out.push({ path: `${wp}.to`, value: w.to, message: `must be after from (${String(w.from)})` });
+          else if (blOk && to - from < bl) out.push({ path: wp, value: `from ${String(w.from)} to ${String(w.to)}`, message: `must be at least as long as the break (${String(b.length)})` });
+        }
       });
     });
   });
@@ -108,8 +138,10 @@ export function parseShiftsText(text: string, source: string): ShiftsFile {
     throw shiftsError(source, [{ path: '', value: raw, message: 'must be a mapping of shift-file fields (name, templates, headcount)' }], lineOf);
   }
   const value = Default(ShiftsSchema, Clone(raw)) as ShiftsInput;
+  // Schema issues and issues of meaning together; a path reported by both keeps the schema's words.
   const issues = validateAgainst(ShiftsSchema, value);
-  if (issues.length === 0) issues.push(...meaningIssues(value));
+  const seen = new Set(issues.map((i) => i.path));
+  for (const i of meaningIssues(value)) if (!seen.has(i.path)) issues.push(i);
   if (issues.length > 0) throw shiftsError(source, issues, lineOf);
   return { input: value, source, lineOf };
 }
