@@ -156,6 +156,47 @@ describe('cctwin schedule: bad input, nothing written', () => {
     expect(existsSync(out)).toBe(false);
   });
 
+  it('bad flags, a bad shift file and a bad scenario: every problem in one report, each file\'s tagged with its file (exit 2)', async () => {
+    const shifts = bad('all-at-once.yaml', [
+      'name: bad',
+      'templates:',
+      '  - name: a',
+      '    length: 8h',
+      '    starts: { from: 8h, to: 25h, every: 0m }',
+      '    cost: 5',
+      '    breaks: [{ length: 30m, window: { from: 4h, to: 2h } }]',
+      '  - name: a',
+      '    length: 8h',
+      '    starts: [8h]',
+      '    cost: x',
+    ].join('\n'));
+    const r = await cli('schedule', DAY, '--shifts', shifts, '--time-limit', '0', '--out', out);
+    expect(r.code).toBe(2);
+    const tag = `[shift file ${shifts}]`;
+    expect(r.err).toMatch(/error: cctwin schedule: 6 problems/);
+    for (const line of [
+      '--time-limit = "0": must be a number > 0',
+      `line 5: templates[0].starts.to ${tag} = "25h": must be a time of day, before 24h`,
+      `line 5: templates[0].starts.every ${tag} = "0m": must be longer than 0`,
+      `line 7: templates[0].breaks[0].window.to ${tag} = "2h": must be after window.from (4h)`,
+      `line 8: templates[1].name ${tag} = "a": must be unique among the templates`,
+      `line 11: templates[1].cost ${tag} = "x": must be a number`,
+    ]) expect(r.err).toContain(line);
+    // A bad scenario too: its problems join them, tagged with the scenario.
+    const scenario = bad('bad-scenario.yaml', readFileSync(DAY, 'utf8').replace(/^horizon: .*$/m, 'horizon: -1'));
+    const both = await cli('schedule', scenario, '--shifts', shifts, '--time-limit', '0', '--out', out);
+    expect(both.code).toBe(2);
+    expect(both.err).toMatch(/error: cctwin schedule: 7 problems/);
+    expect(both.err).toContain(`horizon [scenario ${scenario}] = -1: must be >= 0`);
+    expect(both.err).toContain(`templates[1].cost ${tag} = "x"`);
+    // A shift file off the grid of a good scenario, with a bad flag: both.
+    const grid = await cli('schedule', DAY, '--shifts', bad('grid2.yaml', 'name: g\ntemplates:\n  - { name: odd, length: 7.75h, starts: [8h], cost: 1 }\n'), '--json', '--csv');
+    expect(grid.code).toBe(2);
+    expect(grid.err).toMatch(/--csv = true: choose one of --json and --csv/);
+    expect(grid.err).toMatch(/line 3: templates\[0\]\.length \[shift file .*grid2\.yaml\] = "7\.75h": must be a whole number of intervals/);
+    expect(existsSync(out)).toBe(false);
+  });
+
   it('an empty shift set, a missing shift file, a shift file off the grid (exit 2)', async () => {
     const empty = await cli('schedule', DAY, '--shifts', bad('empty.yaml', 'name: none\ntemplates: []\n'), '--out', out);
     expect(empty.code).toBe(2);

@@ -86,3 +86,39 @@ export class FlagChecker {
     }
   }
 }
+
+/**
+ * The input files of a command that reads more than one (schedule: a scenario and a
+ * shift file), each read whatever the others and the flags hold: at done(), a file's
+ * problems alone are thrown as its own error; problems of several files, or of a file
+ * and the flags, make one report with the flags' (every problem at once), each file's
+ * tagged with the file (`templates[1].cost [shift file x.yaml]`: its lines are that
+ * file's).
+ */
+export function readFiles<K extends string>(f: FlagChecker, files: Record<K, { what: string; file: string }>) {
+  const failed: { key: K; error: SimError }[] = [];
+  return {
+    /** Runs `read`; a coded error is kept (under `key`, or the key chosen for it) and undefined returned. Any other error is thrown. */
+    attempt<T>(key: K | ((e: SimError) => K), read: () => T): T | undefined {
+      try {
+        return read();
+      } catch (e) {
+        if (!(e instanceof SimError)) throw e;
+        failed.push({ key: typeof key === 'function' ? key(e) : key, error: e });
+        return undefined;
+      }
+    },
+    /** Throws the problems found, the flags' and the files'; returns when there are none. */
+    done(command: string): void {
+      if (f.issues.length === 0 && failed.length === 1) throw failed[0].error;
+      for (const { key, error } of failed) {
+        const { what, file } = files[key];
+        const issues = error.issues.length > 0 ? error.issues : [{ path: '', message: error.message }];
+        // An issue of a flag (--shifts) or of the file itself (it cannot be read) names the file already.
+        f.issues.push(...issues.map((i) => (i.path.startsWith('-') || i.path === file ? i : { ...i, path: `${i.path === '' ? '(file)' : i.path} [${what} ${file}]` })));
+      }
+      f.done(command);
+    },
+  };
+}
+

@@ -10,9 +10,9 @@ import {
 } from '../experiments/schedule.ts';
 import { clock } from '../experiments/shifts.ts';
 import { executeRun } from '../runs/execute.ts';
-import { withFlagIssues, withSession } from './execution.ts';
+import { withSession } from './execution.ts';
 import { checkFiles } from './files.ts';
-import { FlagChecker } from './options.ts';
+import { FlagChecker, readFiles } from './options.ts';
 import { fmtKpi, table } from './table.ts';
 import type { Io } from './io.ts';
 
@@ -80,10 +80,17 @@ export async function cmdSchedule(io: Io, file: string, o: Record<string, unknow
     inputs: [{ flag: '', value: file, what: 'the scenario file' }, { flag: 'shifts', value: shiftsPath, what: 'the shift file' }],
     outputs: out !== null ? [{ flag: 'out', value: out, what: 'the scheduled scenario' }] : [],
   });
-  const scenario = withFlagIssues(f, 'schedule', () => compileVariant(readScenarioText(file), file, []));
-  f.done('schedule');
-  const shifts = loadShiftsFile(shiftsPath);
-  const prep = prepareSchedule(scenario, file, shifts, { days });
+  // The scenario, the shift file and the shifts on the scenario's grid are read whatever
+  // the flags: their problems join the flags' in one report (every problem at once).
+  const read = readFiles(f, { scenario: { what: 'scenario', file }, shifts: { what: 'shift file', file: shiftsPath } });
+  const scenario = read.attempt('scenario', () => compileVariant(readScenarioText(file), file, []));
+  const shifts = read.attempt('shifts', () => loadShiftsFile(shiftsPath));
+  const prep = scenario !== undefined && shifts !== undefined && (o.horizon === undefined || days !== undefined)
+    // Its problems are the scenario's interval, or the shift file's fit to the grid.
+    ? read.attempt((e) => (e.message.startsWith('shift file ') ? 'shifts' : 'scenario'), () => prepareSchedule(scenario, file, shifts, { days }))
+    : undefined;
+  read.done('schedule');
+  if (prep === undefined) throw new Error('schedule: no problem reported, yet nothing read'); // done() threw
   const progress = (line: string) => { if (!json && !csv) io.err(line); };
   let outcome: { value: ScheduleResult; exitCode: (s: 'done' | 'interrupted') => number };
   try {

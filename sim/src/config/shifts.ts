@@ -153,7 +153,7 @@ export function loadShiftsFile(file: string): ShiftsFile {
     text = readScenarioFile(file);
   } catch (e) {
     if (!(e instanceof SimError)) throw e;
-    throw new SimError(e.code, e.message.replace(/^cannot read scenario /, 'cannot read the shift file '), e.issues.map((i) => ({ ...i, path: '--shifts', message: i.message.replace('scenario file', 'shift file') })));
+    throw new SimError(e.code, e.message.replace(/^cannot read scenario /, 'cannot read the shift file '), e.issues.map((i) => ({ ...i, path: '--shifts', value: file, message: i.message.replace('scenario file', 'shift file') })));
   }
   return parseShiftsText(text, file);
 }
