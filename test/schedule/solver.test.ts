@@ -115,6 +115,9 @@ describe('the integer program', () => {
       expect(sol.cost, `seed ${seed}, requirement ${req.join(' ')}`).toBeCloseTo(expected, 9);
       expect(sol.solver.objective).toBeCloseTo(sol.cost, 9);
       expect(sol.solver.gap).toBe(0);
+      // Branch-and-bound nodes explored: none for the LP relaxation (HiGHS's -1 is not added).
+      expect(sol.solver.stages.some((x) => /LP relaxation/.test(x.stage))).toBe(true);
+      expect(Number.isInteger(sol.solver.nodes) && sol.solver.nodes >= 0, `nodes ${sol.solver.nodes}`).toBe(true);
       for (let t = 0; t < 24; t++) expect(sol.present[0][t]).toBeGreaterThanOrEqual(req[t]);
       // The rows: agents with the same shift and breaks, adding up to the cost.
       expect(sol.rows.reduce((a, r) => a + r.agents * r.cost, 0)).toBeCloseTo(sol.cost, 9);

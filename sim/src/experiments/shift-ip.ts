@@ -107,6 +107,7 @@ export interface SolverReport {
   readonly constraints: number;
   readonly nonzeros: number;
   readonly buildSeconds: number;
+  /** branch-and-bound nodes explored, summed over the solves (none for an LP relaxation) */
   readonly nodes: number;
   /** the solves: LP relaxation, integer program on its support, whole integer program */
   readonly stages: { readonly stage: string; readonly status: string; readonly seconds: number; readonly objective: number | null }[];
@@ -475,7 +476,8 @@ async function runHighs(b: Built, lp: string, options: { time_limit: number; mip
       status, statusText: STATUS_TEXT[status] ?? `status ${status}`, hasSolution,
       objective: hasSolution ? model.getObjectiveValue() : NaN,
       bound: dual !== null && Number.isFinite(dual) ? dual : null,
-      seconds, nodes: info('mip_node_count') ?? 0, values, reducedCosts,
+      // HiGHS says -1 for a solve without branch and bound (an LP relaxation): none were explored.
+      seconds, nodes: Math.max(0, info('mip_node_count') ?? 0), values, reducedCosts,
     };
   } finally {
     model.dispose();
