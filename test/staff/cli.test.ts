@@ -145,6 +145,19 @@ describe('cctwin staff', () => {
     expect(input.err).toMatch(/--out = "[^"]*": must not be the scenario file \(\S*staff-center\.yaml: the same path\)/);
   });
 
+  it('with a --target refused, --groups is not judged by the targets left (its "serves no contact type with a target" would follow from the typo)', async () => {
+    const r = await cli('staff', CENTER, '--target', 'serviceLevl>=0.9', '--groups', 'flight-shanghai,nobody', '--db', db);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/--target = "serviceLevl>=0\.9": unknown KPI serviceLevl/);
+    expect(r.err).toMatch(/--groups = "nobody": unknown agent group/);
+    expect(r.err).not.toMatch(/serves no contact type/);
+    expect(r.err).toMatch(/cctwin staff: 2 problems/);
+    // One good target and one bad: still not judged (the bad one may have been on its types).
+    const some = await cli('staff', CENTER, '--target', 'byType.hotel.serviceLevel>=0.9', '--target', 'byType.flight.serviceLevl>=0.9', '--groups', 'flight-shanghai', '--db', db);
+    expect(some.code).toBe(2);
+    expect(some.err).not.toMatch(/serves no contact type/);
+  });
+
   it('says "infeasible" naming the targets no staffing can meet (exit 2), before anything runs', async () => {
     const strict = await cli('staff', SMALL, '--target', 'abandonRate<=0', '--target', 'serviceLevel>=1', '--db', db);
     expect(strict.code).toBe(2);

@@ -93,8 +93,12 @@ function readFlags(f: FlagChecker, o: Record<string, unknown>): StaffFlags {
   };
 }
 
-/** Groups the search staffs: those named (each must exist and serve a type with a target as a primary skill), else all such. */
-function chooseGroups(cfg: ModelConfig, targets: readonly StaffTarget[], named: string[] | null, issues: Issue[]): { staffed: number[]; kept: number[] } {
+/**
+ * Groups the search staffs: those named (each must exist and serve a type with a target
+ * as a primary skill), else all such. With `targetsKnown` false (a --target was refused)
+ * a named group is not judged by the targets: which types have one is not known.
+ */
+function chooseGroups(cfg: ModelConfig, targets: readonly StaffTarget[], named: string[] | null, issues: Issue[], targetsKnown = true): { staffed: number[]; kept: number[] } {
   const targeted = new Set(targets.flatMap((k) => k.types));
   const primaryTargeted = (g: number) => servedTypes(cfg, g).some((s) => s.delay === 0 && targeted.has(s.type));
   const all = cfg.groups.map((_, g) => g);
@@ -109,7 +113,7 @@ function chooseGroups(cfg: ModelConfig, targets: readonly StaffTarget[], named: 
       issues.push({ path: '--groups', value: name, message: `unknown agent group (groups: ${cfg.groups.map((x) => x.name).join(', ')})` });
       continue;
     }
-    if (!primaryTargeted(g)) {
+    if (targetsKnown && !primaryTargeted(g)) {
       const types = servedTypes(cfg, g).filter((s) => s.delay === 0).map((s) => cfg.types[s.type].name);
       issues.push({ path: '--groups', value: name, message: `serves no contact type with a target as a primary skill (it serves ${types.join(', ') || 'none'}): give a --target on its types, e.g. byType.${types[0] ?? 'TYPE'}.serviceLevel>=0.8` });
       continue;
@@ -181,7 +185,8 @@ export async function cmdStaff(io: Io, file: string, o: Record<string, unknown>)
   if (targets.length === 0 && infeasible.length === 0 && !f.issues.some((i) => i.path === '--target')) {
     f.fail('target', '', `the scenario has no target staffing moves${skipped.length ? ` (its SLA: ${skipped.map((s) => s.name).join(', ')})` : ''}: give one, e.g. --target "serviceLevel>=0.8"`);
   }
-  const { staffed, kept } = chooseGroups(cfg, targets, x.groups, f.issues);
+  // A group "serves no contact type with a target" only follows from targets that were all read.
+  const { staffed, kept } = chooseGroups(cfg, targets, x.groups, f.issues, !f.issues.some((i) => i.path === '--target'));
   if (targets.length > 0 && staffed.length === 0 && x.groups === null) f.fail('target', x.rawTargets.join(' '), 'no agent group serves the targets\' contact types as a primary skill');
   // With --groups, the targets are held by the contact types those groups serve: the
   // others' staffing is not the search's to change.
