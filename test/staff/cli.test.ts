@@ -104,6 +104,18 @@ describe('cctwin staff', () => {
     expect(r.err).toMatch(/staffing search \d+ saved/);
   });
 
+  it('labels the misses by what they count: (target, contact type, interval), or with --per day the day\'s totals', async () => {
+    const day = await cli('staff', SMALL, '--target', 'serviceLevel>=80%', '--replications', '6', '--per', 'day', '--db', db, '--workers', '1');
+    expect(day.code, day.err).toBe(0);
+    expect(day.out).toMatch(/misses: \(target, contact type\) pairs whose day's total misses the target's bound;/);
+    expect(day.out).not.toMatch(/interval\) pairs/);
+    expect(day.err).toMatch(/iteration \d+ \(removal\): 1 miss \(target, contact type: the day's totals\)/);
+    const each = await cli('staff', SMALL, '--target', 'serviceLevel>=80%', '--replications', '6', '--db', db, '--workers', '1');
+    expect(each.code, each.err).toBe(0);
+    expect(each.out).toMatch(/misses: \(target, contact type, interval\) triples that miss the target's bound;/);
+    expect(each.err).toMatch(/iteration \d+ \(removal\): \d+ miss(es)? \(target, contact type, interval\)/);
+  });
+
   it('--groups: only those groups change, and the targets are held by the types they serve', async () => {
     const r = await cli('staff', CENTER, '--groups', 'flight-nantong', '--replications', '4', '--json', '--db', db, '--workers', '1');
     expect(r.code, r.err).toBe(0);

@@ -239,7 +239,7 @@ export async function cmdStaff(io: Io, file: string, o: Record<string, unknown>)
       barOn = true;
     },
     onReplication: () => { if (barOn) bar?.increment(); },
-    onRecord: (rec) => { stopBar(); say(`  ${iterationLine(rec, probe.model.costUnit)}`); },
+    onRecord: (rec) => { stopBar(); say(`  ${iterationLine(rec, probe.model.costUnit, x.per)}`); },
   }).finally(stopBar));
 
   if (x.json) {
@@ -269,10 +269,15 @@ function readScenarioTextOr(f: FlagChecker, file: string): string | null {
   }
 }
 
-function iterationLine(r: IterationRecord, unit: string): string {
+/** What an iteration's misses count: a contact type that misses a target's bound, in an interval, or in the day's totals with --per day. */
+const missesCounted = (per: SearchRequest['per']) => (per === 'day'
+  ? "(target, contact type) pairs whose day's total misses the target's bound"
+  : "(target, contact type, interval) triples that miss the target's bound");
+
+function iterationLine(r: IterationRecord, unit: string, per: SearchRequest['per']): string {
   const moves = r.added || r.removed ? `, +${num(r.added)}/-${num(r.removed)} agent-intervals` : '';
   const tried = r.tried !== undefined ? `, ${r.kept}/${r.tried} removals kept` : '';
-  return `iteration ${r.iteration} (${PHASES[r.phase]}): ${r.met ? 'every target met' : `${r.typeMisses} type-interval misses`}, cost ${money(r.cost, unit)}${moves}${tried} (${r.wallSeconds.toFixed(1)} s)`;
+  return `iteration ${r.iteration} (${PHASES[r.phase]}): ${r.met ? 'every target met' : `${r.typeMisses} miss${r.typeMisses === 1 ? '' : 'es'} (${per === 'day' ? "target, contact type: the day's totals" : 'target, contact type, interval'})`}, cost ${money(r.cost, unit)}${moves}${tried} (${r.wallSeconds.toFixed(1)} s)`;
 }
 
 function staffJson(r: StaffRunOutcome, req: SearchRequest, inputCost: number, kept: number[]): object {
@@ -304,7 +309,7 @@ function printStaff(io: Io, r: StaffRunOutcome, req: SearchRequest, o: { inputCo
   if (o.kept.length > 0) io.out(`groups that keep their staffing (no contact type with a target as a primary skill, or not in --groups): ${o.kept.map((g) => cfg.groups[g].name).join(', ')}`);
   if (o.outOfScope.length > 0) io.out(`contact types left out (no group of --groups serves them as a primary skill): ${o.outOfScope.join(', ')}`);
   io.out('');
-  io.out('iterations (each simulates the whole model over the same replications; misses: (contact type, interval) pairs below a target\'s bound; added and removed: agent-intervals against the iteration before, in a "removal, fewer" row the removals put back; removals kept: of the (pool, interval) removals tried together)');
+  io.out(`iterations (each simulates the whole model over the same replications; misses: ${missesCounted(req.per)}; added and removed: agent-intervals against the iteration before, in a "removal, fewer" row the removals put back; removals kept: of the (pool, interval) removals tried together)`);
   io.out(table(['iteration', 'phase', 'misses', `cost (${r.costUnit})`, 'added', 'removed', 'removals kept', 'met', 'wall'], r.iterations.map((it) => [
     String(it.iteration), PHASES[it.phase], String(it.typeMisses), money(it.cost, r.costUnit).replace(` ${r.costUnit}`, ''), num(it.added), num(it.removed),
     it.tried !== undefined ? `${it.kept}/${it.tried}` : '', it.met ? 'yes' : 'no', `${it.wallSeconds.toFixed(1)} s`,
