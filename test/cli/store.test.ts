@@ -213,6 +213,9 @@ describe('stopping a run', () => {
     // between slices of events: well under a second (it waited for the replication's end)
     expect(exit.at - sent).toBeLessThan(3_000);
     expect(p.stdout()).toMatch(/INTERRUPTED: partial result from the 0 replications that finished/);
+    // no rate of zero events over zero days ("0.000 s per simulated day")
+    expect(p.stdout()).toMatch(/^no replication finished in \d+\.\d\d s$/m);
+    expect(p.stdout()).not.toContain('per simulated day');
     expect(await lastRun(db)).toMatchObject({ status: 'interrupted', note: 'stopped by SIGHUP', replications: 0 });
   });
 

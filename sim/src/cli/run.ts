@@ -70,7 +70,9 @@ export function printSummary(io: Io, s: RunSummary): void {
   }
   const p = s.performance;
   io.out('');
-  io.out(`${p.events.toLocaleString('en-US')} events in ${p.wallSeconds.toFixed(2)} s (${(p.eventsPerSecond / 1e6).toFixed(2)} M events/s, ${p.secondsPerSimulatedDay.toFixed(3)} s per simulated day)`);
+  io.out(p.simulatedDays > 0
+    ? `${p.events.toLocaleString('en-US')} events in ${p.wallSeconds.toFixed(2)} s (${(p.eventsPerSecond / 1e6).toFixed(2)} M events/s, ${p.secondsPerSimulatedDay.toFixed(3)} s per simulated day)`
+    : `no replication finished in ${p.wallSeconds.toFixed(2)} s`);
 }
 
 /** The result object of `run --json`: the summary, plus precision and a partial flag when they apply. */
