@@ -217,6 +217,7 @@ failures:
       'contactTypes[0].bot', // bot on a phone type
       'contactTypes[0].ivr', // shares sum to 1.1
       'contactTypes[1].ivr', // ivr on an im type
+      'contactTypes[2].callback', // a callback on an email type
       'contactTypes[2].callback.acceptance',
       'contactTypes[2].deadline',
       'contactTypes[2].redial.maxAttempts',
@@ -237,6 +238,24 @@ failures:
     for (const i of e.issues) expect(i.line, i.path).toBeGreaterThan(1);
   });
 
+  it('a deadline on a phone or im type, and a callback on a type that is not phone, are refused with the channel', () => {
+    // Accepted before: the phone and im types ran as deferred work (replyOnTime, an SLA
+    // row "phone replies within the deadline", never lost in a failure) and the email
+    // type's contacts took callbacks.
+    const text = VALID.replace(/    deadline: 7200\n    ivr:\n      time: \{ kind: deterministic, value: 1 \}\n/, '    deadline: 7200\n')
+      .replace('    skill: flight-zh\n', '    skill: flight-zh\n    deadline: 1h\n')
+      .replace('    skill: flight-zh-im\n', '    skill: flight-zh-im\n    deadline: 2h\n    callback: { offerAfter: 60, acceptance: 0.5 }\n')
+      .replace('    deadline: 24h\n', '    deadline: 24h\n    callback: { offerAfter: 60, acceptance: 0.5 }\n');
+    const e = simErrorOf(() => compile(text));
+    expect(e.issues.map((i) => [i.path, i.value, i.message])).toEqual([
+      ['contactTypes[0].deadline', 'phone', 'is for email and fax contact types only (deferred work); a phone or im type is measured by serviceLevel and asa'],
+      ['contactTypes[1].deadline', 'im', 'is for email and fax contact types only (deferred work); a phone or im type is measured by serviceLevel and asa'],
+      ['contactTypes[1].callback', 'im', 'is for phone contact types only'],
+      ['contactTypes[2].callback', 'email', 'is for phone contact types only'],
+    ]);
+    for (const i of e.issues) expect(i.line, i.path).toBeGreaterThan(1);
+  });
+
   it('a blend-only skill counts as served; a skill nobody serves is reported', () => {
     const base = BAD.slice(0, BAD.indexOf('agentGroups:'));
     const groups = `agentGroups:
@@ -252,7 +271,7 @@ failures:
       .replace(/    ivr:\n      time: \{ kind: deterministic, value: 30 \}\n  - name: c-email/, '  - name: c-email')
       .replace('    deadline: 0\n', '    deadline: 1h\n')
       .replace('maxAttempts: 0', 'maxAttempts: 2')
-      .replace('acceptance: 1.5', 'acceptance: 1');
+      .replace('    callback: { offerAfter: 30, acceptance: 1.5 }\n', '');
     const e = simErrorOf(() => compile(fixed + groups));
     expect(e.issues.map((i) => [i.path, i.value, i.message])).toEqual([
       ['contactTypes[1]', 'b', 'needs an agent group with skill b: no group serves it'],

@@ -165,6 +165,13 @@ export function centerIssues(s: Center, horizon: number, L: number): Issue[] {
       if (sum > 1 + 1e-12) out.push({ path: `contactTypes[${i}].ivr`, value: sum, message: 'selfService + hangup + misroute must be at most 1' });
     }
     if (t.bot && t.channel !== 'im') out.push({ path: `contactTypes[${i}].bot`, value: t.channel, message: 'is for im contact types only' });
+    // A deadline makes a type deferred work (replyOnTime, never lost in a site failure),
+    // and a callback is a caller leaving the line: on another channel they would run
+    // as that, not as the channel says.
+    if (t.deadline !== undefined && t.channel !== 'email' && t.channel !== 'fax') {
+      out.push({ path: `contactTypes[${i}].deadline`, value: t.channel, message: 'is for email and fax contact types only (deferred work); a phone or im type is measured by serviceLevel and asa' });
+    }
+    if (t.callback && t.channel !== 'phone') out.push({ path: `contactTypes[${i}].callback`, value: t.channel, message: 'is for phone contact types only' });
     if (t.siteSplit && Object.values(t.siteSplit).every((v) => v === 0)) {
       out.push({ path: `contactTypes[${i}].siteSplit`, value: t.siteSplit, message: 'must give some site a share above 0' });
     }
