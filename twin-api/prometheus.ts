@@ -18,7 +18,7 @@ import type { Twin } from './twin.ts';
  *              cctwin_long_polls_open
  *   counters   cctwin_arrivals_total, cctwin_offered_total, cctwin_answered_within_threshold_total
  *              and cctwin_contacts_total {outcome} by {type, channel, site}: every contact,
- *              the model's and the clients', by the site it landed at; outcomes blocked,
+ *              the model's and the clients', by the site that took it; outcomes blocked,
  *              deflected, ivr_hangup, answered, abandoned, lost, completed, dropped (answered
  *              counts a contact once, at its first answer; completed and dropped are what
  *              became of answered ones)
@@ -150,7 +150,7 @@ export function twinRegistry(twin: Twin): Registry {
       },
     });
   };
-  counter('cctwin_arrivals_total', 'contacts that arrived (every attempt), by the site they landed at', [[null, M.arrivals]]);
+  counter('cctwin_arrivals_total', 'contacts that arrived (every attempt), by the site that took them', [[null, M.arrivals]]);
   counter('cctwin_offered_total', 'contacts that reached the agent queue', [[null, M.offered]]);
   counter('cctwin_answered_within_threshold_total', 'contacts answered within the service-level threshold', [[null, M.answeredWithin]]);
   counter('cctwin_contacts_total', 'contacts by outcome', OUTCOMES);

@@ -48,11 +48,14 @@ describe('trunk lines per site', () => {
     expect(totals(b, ['arrivals', 'blocked', 'offered', 'answered', 'waitAnswered'])).toEqual({
       arrivals: 3, blocked: 1, offered: 2, answered: 2, waitAnswered: 9,
     });
-    // Counts belong to the landing site (site 0) in the site breakdown.
+    // Counts belong to the site that took the call: the second is site 1's (its line);
+    // the third, blocked at both, counts at the site it called (site 0).
     const d = decodeResult(b, r.cfg);
     const s = summarize(r.cfg, [d], 0);
-    expect(s.bySite.s0.arrivals.mean).toBe(3);
-    expect(s.bySite.s1.arrivals.mean).toBe(0);
+    expect(s.bySite.s0.arrivals.mean).toBe(2);
+    expect(s.bySite.s0.blocked.mean).toBe(1);
+    expect(s.bySite.s1.arrivals.mean).toBe(1);
+    expect(s.bySite.s1.answered.mean).toBe(1);
   });
 });
 
@@ -98,11 +101,13 @@ describe('site failure (virtual mode, two sites)', () => {
     expect(row(b, 0, 'staffedTime')).toBe(50 + 800 + 1000);
   });
 
-  it('an arrival while site 0 is down lands on site 1\'s lines', () => {
+  it('an arrival while site 0 is down lands on site 1\'s lines, and is counted at site 1', () => {
     const r = run(spec({}), [[0, 60]]);
     r.advanceTo(60);
     expect(r.state.cLine[slotOf(r, 60)]).toBe(1);
     expect(serving(r)).toEqual([[1, 60]]);
+    const s = summarize(r.cfg, [decodeResult(r.run(), r.cfg)], 0);
+    expect([s.bySite.s0.arrivals.mean, s.bySite.s1.arrivals.mean]).toEqual([0, 1]);
   });
 
   it('waiting: lose: the waiting call is counted lost', () => {
@@ -295,5 +300,10 @@ describe('nantong-failover', () => {
     expect(after).toBeGreaterThan(during + 0.05);
     expect(after).toBeGreaterThan(before - 0.1);
     expect(s.totals.dropped.mean!).toBeGreaterThan(0);
+    // While Nantong is down its share of the calls is Shanghai's: none counted at Nantong.
+    const at = (site: string, from: number, to: number) => s.intervals.filter((x) => x.start >= from * 3600 && x.end <= to * 3600).map((x) => x.bySite![site].arrivals.mean!);
+    expect(at('nantong', 10, 12).every((v) => v === 0)).toBe(true);
+    expect(at('nantong', 8, 10).every((v) => v > 0)).toBe(true);
+    expect(Math.min(...at('shanghai', 10, 12))).toBeGreaterThan(Math.max(...at('shanghai', 8, 10)));
   });
 });

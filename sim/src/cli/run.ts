@@ -37,7 +37,7 @@ export function printSummary(io: Io, s: RunSummary): void {
   if (sites.length > 0) {
     const phone = channels.includes('phone');
     io.out('');
-    io.out('by site (contacts by the site they landed at; occupancy of the site\'s agents)');
+    io.out('by site (contacts by the site that took them; occupancy of the site\'s agents)');
     io.out(table(
       ['site', 'arrivals', 'offered', 'answered', ...(phone ? ['phone serviceLevel', 'phone asa'] : []), 'occupancy'],
       sites.map((n) => [

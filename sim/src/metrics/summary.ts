@@ -421,7 +421,7 @@ export interface RunSummary {
   typeChannels: Record<string, string>;
   /** the channels with a reply deadline on some type (email, fax): replyOnTime means something there */
   deadlineChannels: string[];
-  /** per site and channel (contacts by the site they landed at): the same KPIs, occupancy excepted */
+  /** per site and channel (contacts by the site that took them: where they landed, or where a site down or out of lines sent them): the same KPIs, occupancy excepted */
   bySiteChannel: Record<string, Record<string, KpiEstimates>>;
   byType: Record<string, KpiEstimates>;
   intervals: IntervalSummary[];

@@ -130,25 +130,29 @@ export function attempt(s: SimState, slot: number): void {
     const u = s.routingStream.next();
     while (landing < nS - 1 && u >= s.typeSplit[type * nS + landing]) landing++;
   }
+  // The site that takes the contact: where it landed, or where a site that is down or
+  // out of trunk lines sends it; its counts are that site's. A call no site can take
+  // (blocked everywhere) is counted at the site it called.
+  const line = s.typeUsesLine[type] === 1;
+  let site = line ? siteWithLine(s, landing) : siteUp(s, landing);
+  const at = site < 0 ? landing : site;
   const ch = s.typeChannel[type];
   s.cArrive[slot] = now;
   s.cRow[slot] = row;
-  s.cSite[slot] = landing;
+  s.cSite[slot] = at;
   // The cell's offset computed whether or not the warm-up is over: arithmetic that
   // first ran when it ended would throw away the handlers compiled during it (V8
   // compiles them with the type feedback of what has run; see countCells in state.ts).
-  const typeCell = (type * nS + landing) * NM;
+  const typeCell = (type * nS + at) * NM;
   const cell = row >= s.warmRows ? typeCell : s.warmCell;
-  const sub = row * s.subStride + (landing * NCH + ch) * NM;
+  const sub = row * s.subStride + (at * NCH + ch) * NM;
   s.cCell[slot] = cell;
   s.cSub[slot] = sub;
   s.cLine[slot] = -1;
   countAt(s, sub, cell, M.arrivals, 1);
   if (s.cAttempt[slot] > 1) countAt(s, sub, cell, M.retries, 1);
   else if ((s.cFlags[slot] & (FLAG_REPEAT | FLAG_COMPLAINT | FLAG_CASE)) !== 0) countAt(s, sub, cell, M.repeatArrivals, 1);
-  let site: number;
-  if (s.typeUsesLine[type] === 1) {
-    site = siteWithLine(s, landing);
+  if (line) {
     if (site < 0) {
       endAttempt(s, slot, M.blocked, O_BLOCKED, 0);
       giveUpOrRetry(s, slot);
@@ -156,10 +160,7 @@ export function attempt(s: SimState, slot: number): void {
     }
     s.cLine[slot] = site;
     s.siteInSystem[site]++;
-  } else {
-    site = siteUp(s, landing);
-    if (site < 0) site = landing;
-  }
+  } else if (site < 0) site = landing;
   s.advanceAreas();
   s.inSystem++;
   s.cSite[slot] = site;

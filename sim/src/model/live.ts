@@ -41,7 +41,7 @@ export const NOTICE_ENDED = 2;
  *               that finished it (after a transfer, the agent it went to); -1 in the end
  *               record of a contact no agent served
  *   site        the site of that agent's group; in the end record of a contact no agent
- *               served, the site it landed at
+ *               served, the site that took it
  *   outcome     ended: an O_* code of event-log.ts (OUTCOMES); answered: -1
  */
 export const NOTICE_FIELDS = ['kind', 'externalId', 'type', 'slot', 'time', 'wait', 'group', 'site', 'outcome'] as const;
