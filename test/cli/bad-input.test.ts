@@ -238,6 +238,22 @@ describe('fields a form does not use are refused, not ignored (item 7)', () => {
     const brk = simErrorOf(() => parseScenarioText(CENTER('', 'start: 8h\n        length: 9h', '        breaks: [{after: 8h, length: 2h}]')));
     expect(brk.issues.map((i) => `${i.path}: ${i.message}`)).toContain('agentGroups[0].shifts[0].breaks[0]: must end within its shift (the shift is 9h long)');
   });
+
+  it('the center form refuses a hiring class after the horizon, as a failure after it (a class that never joins)', () => {
+    const hire = (day: number, horizon: string) => CENTER(`workforce:\n  hiring: [{group: g, day: ${day}, agents: 4}]`)
+      .replace('horizon: 24h', `horizon: ${horizon}`).replace('    channel: phone', '    product: flight\n    language: zh\n    channel: phone').replace('skills: {calls: 1}', 'skills: {flight-zh: 1}');
+    const late = simErrorOf(() => parseScenarioText(hire(9, '48h')));
+    expect(late.issues.map((i) => `${i.path} = ${String(i.value)}: ${i.message}`)).toContain('workforce.hiring[0].day = 9: must be before the horizon (day 1 is its last): a class hired after it never joins');
+    expect(simErrorOf(() => parseScenarioText(hire(2, '48h'))).issues.map((i) => i.path)).toContain('workforce.hiring[0].day');
+    expect(() => parseScenarioText(hire(1, '48h'))).not.toThrow();
+    expect(() => parseScenarioText(hire(1, '36h'))).not.toThrow();
+  });
+
+  it('a contact type without its product or language: those two fields named, not a skill "undefined-undefined" no group serves', () => {
+    const e = simErrorOf(() => parseScenarioText(CENTER('')));
+    expect(e.issues.map((i) => i.path).sort()).toEqual(['contactTypes[0].language', 'contactTypes[0].product']);
+    expect(e.issues.map((i) => `${String(i.value)} ${i.message}`).join('\n')).not.toContain('undefined-undefined');
+  });
 });
 
 describe('sweep grids (item 12)', () => {

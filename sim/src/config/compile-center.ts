@@ -176,6 +176,9 @@ export function centerIssues(s: Center, horizon: number, L: number): Issue[] {
       out.push({ path: `contactTypes[${i}].siteSplit`, value: t.siteSplit, message: 'must give some site a share above 0' });
     }
   });
+  // A type without its product or language (refused by the schema) has no skill to
+  // match: the checks by skill below run only when every type has one.
+  const skilled = types.every((t) => typeof t.product === 'string' && typeof t.language === 'string');
   const skills = new Set(types.map(skillOf));
   const gseen = new Set<string>();
   groups.forEach((g, i) => {
@@ -184,7 +187,7 @@ export function centerIssues(s: Center, horizon: number, L: number): Issue[] {
     if (!sites.includes(g.site)) out.push({ path: `agentGroups[${i}].site`, value: g.site, message: `must be a site: ${sites.join(', ')}` });
     for (const [field, map] of [['skills', g.skills], ['backupSkills', g.backupSkills ?? {}], ['blendSkills', g.blendSkills ?? {}]] as const) {
       for (const k of Object.keys(map)) {
-        if (!skills.has(k)) out.push({ path: `agentGroups[${i}].${field}.${k}`, value: k, message: `must be a skill of some contact type: ${[...skills].join(', ')}` });
+        if (skilled && !skills.has(k)) out.push({ path: `agentGroups[${i}].${field}.${k}`, value: k, message: `must be a skill of some contact type: ${[...skills].join(', ')}` });
       }
     }
     if ((g.agents === undefined) === (g.shifts === undefined)) {
@@ -242,7 +245,7 @@ export function centerIssues(s: Center, horizon: number, L: number): Issue[] {
       });
     });
   });
-  for (const sk of skills) {
+  for (const sk of skilled ? skills : []) {
     if (!groups.some((g) => g.skills[sk] !== undefined || g.backupSkills?.[sk] !== undefined || g.blendSkills?.[sk] !== undefined)) {
       const i = types.findIndex((t) => skillOf(t) === sk);
       out.push({ path: `contactTypes[${i}]`, value: sk, message: `needs an agent group with skill ${sk}: no group serves it` });
@@ -265,7 +268,7 @@ export function centerIssues(s: Center, horizon: number, L: number): Issue[] {
   if (policy !== undefined && policyKind(policy) === PLUGIN && !POLICY_MODULE.test(policy)) {
     out.push({ path: 'routing.policy', value: policy, message: 'must be fifo, priority, aging, or a path to a policy module (.ts, .mts, .js or .mjs)' });
   }
-  out.push(...workforceIssues(s));
+  out.push(...workforceIssues(s, horizon));
   if (types.length > 0 && Number.isFinite(horizon) && Number.isFinite(L)) {
     out.push(...demandIssues(demandInput(s), demandTypes(types), horizon, L));
   }

@@ -25,7 +25,7 @@ function workforceOf(s: ScenarioInput): W | undefined {
   return s.workforce === undefined ? undefined : Default(ScenarioSchema.properties.workforce, Clone(s.workforce)) as W;
 }
 
-export function workforceIssues(s: ScenarioInput): Issue[] {
+export function workforceIssues(s: ScenarioInput, horizon: number): Issue[] {
   const w = workforceOf(s);
   const out: Issue[] = [];
   if (!w) return out;
@@ -33,6 +33,8 @@ export function workforceIssues(s: ScenarioInput): Issue[] {
   const types = (s.contactTypes ?? []).map((t) => t.name);
   (w.hiring ?? []).forEach((h, i) => {
     if (!groups.includes(h.group)) out.push({ path: `workforce.hiring[${i}].group`, value: h.group, message: `must be an agent group: ${groups.join(', ')}` });
+    // As a failure after the horizon: a class that would start after it never joins.
+    if (Number.isFinite(horizon) && h.day * 86400 >= horizon) out.push({ path: `workforce.hiring[${i}].day`, value: h.day, message: `must be before the horizon (day ${Math.ceil(horizon / 86400) - 1} is its last): a class hired after it never joins` });
   });
   if (w.complaints) {
     const i = types.indexOf(w.complaints.caseType);
