@@ -369,3 +369,17 @@ describe('the schema\'s defaults', () => {
     }
   });
 });
+
+describe('durations with a unit wherever a field is a duration', () => {
+  it('serviceLevel.threshold, targets.maxAsa and targets.maxAht take "20s", "1m", "3m" as they take 20, 60, 180', () => {
+    const base = 'name: q\nhorizon: 2h\narrivals: { perHour: 100 }\nhandleTime: { kind: exponential, mean: 60 }\nagents: 3\n';
+    const num = compile(`${base}serviceLevel: { threshold: 20 }\ntargets: { maxAsa: 60, maxAht: 180 }\n`);
+    const units = compile(`${base}serviceLevel: { threshold: 20s }\ntargets: { maxAsa: 1m, maxAht: 3m }\n`);
+    expect(units).toEqual(num);
+    expect(units.threshold).toBe(20);
+    expect(units.sla.filter((t) => t.kpi === 'asa' || t.kpi === 'aht').map((t) => t.target).sort()).toEqual([180, 60].sort());
+    let err: { issues?: { path: string }[] } = {};
+    try { compile(`${base}serviceLevel: { threshold: 20 seconds }\n`); } catch (e) { err = e as typeof err; }
+    expect(err.issues?.map((i) => i.path)).toEqual(['serviceLevel.threshold']);
+  });
+});

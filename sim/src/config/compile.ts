@@ -147,7 +147,7 @@ export function compileScenario(input: ScenarioInput, overrides: { seed?: number
   const L = parseDuration(s.interval!);
   const nI = Math.round(horizon / L);
   const warmup = parseDuration(s.warmup!);
-  const threshold = s.serviceLevel!.threshold!;
+  const threshold = parseDuration(s.serviceLevel!.threshold!);
   const sla = slaTargets(s, threshold);
   const time = { name: s.name, seed: overrides.seed ?? s.seed!, horizon, intervalLength: L, nIntervals: nI, warmup, threshold, sla };
   if (s.contactTypes !== undefined) {
@@ -203,13 +203,13 @@ function slaTargets(s: ScenarioInput, threshold: number): SlaTarget[] {
   }
   // The AHT standard judges the whole center by default; a single queue only when asked.
   if (p !== '' || tg.maxAht !== undefined) {
-    sla.push({ name: `average handle time${p ? ', phone' : ''}`, kpi: `${p}aht`, target: tg.maxAht ?? AHT_STANDARD, direction: 'max' });
+    sla.push({ name: `average handle time${p ? ', phone' : ''}`, kpi: `${p}aht`, target: tg.maxAht === undefined ? AHT_STANDARD : parseDuration(tg.maxAht), direction: 'max' });
   }
   const deferred = [...new Set((s.contactTypes ?? []).filter((t) => t.deadline !== undefined).map((t) => t.channel))];
   for (const ch of deferred) {
     sla.push({ name: `${ch} replies within the deadline`, kpi: `byChannel.${ch}.replyOnTime`, target: tg.minReplyOnTime!, direction: 'min' });
   }
-  if (tg.maxAsa !== undefined) sla.push({ name: 'average speed of answer', kpi: 'asa', target: tg.maxAsa, direction: 'max' });
+  if (tg.maxAsa !== undefined) sla.push({ name: 'average speed of answer', kpi: 'asa', target: parseDuration(tg.maxAsa), direction: 'max' });
   return sla;
 }
 

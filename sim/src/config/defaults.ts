@@ -45,7 +45,7 @@ export const SCHEMA_DEFAULTS_FROM_SCHEMA = deepFreeze({
   seed: D.seed!,
   intervalLength: parseDuration(D.interval!),
   warmup: parseDuration(D.warmup!),
-  threshold: D.serviceLevel!.threshold!,
+  threshold: parseDuration(D.serviceLevel!.threshold!),
   siteMode: D.siteMode!,
   siteOverflowAfter: parseDuration(D.siteOverflow!.after!),
   siteTransferDelay: parseDuration(D.siteOverflow!.transferDelay!),

@@ -300,7 +300,7 @@ export const ScenarioSchema = Type.Object(
     serviceLevel: Type.Optional(
       Type.Object(
         {
-          threshold: Type.Optional(Type.Number({ minimum: 0, ...withDefault(20, 'answered within this many seconds counts as in service level', 's') })),
+          threshold: Type.Optional(Duration('an answer within this wait counts as in service level', 20)),
           target: Type.Optional(Share('share answered within the threshold', 0.95)),
         },
         { additionalProperties: false, default: {} },
@@ -328,8 +328,8 @@ export const ScenarioSchema = Type.Object(
       Type.Object(
         {
           maxAbandonRate: Type.Optional(Share('abandoned share (0.1: an answer rate of at least 90%)', 0.1)),
-          maxAsa: Type.Optional(NonNegative('seconds; absent: no ASA target')),
-          maxAht: Type.Optional(NonNegative(`seconds; absent: the center form is judged against the ${AHT_STANDARD} s standard, a single queue not at all`)),
+          maxAsa: Type.Optional(Duration('the ASA ceiling; absent: no ASA target')),
+          maxAht: Type.Optional(Duration(`the AHT ceiling; absent: the center form is judged against the ${AHT_STANDARD} s standard, a single queue not at all`)),
           minAccuracy: Type.Optional(Share('share of contacts handled without a defect (with workforce)', 0.999)),
           minComplaintReplyOnTime: Type.Optional(Share('share of complaint replies within the deadline (with workforce complaints)', 0.95)),
           minReplyOnTime: Type.Optional(Share('share of email and fax replies within their deadline (center form with deadlines)', 0.95)),
