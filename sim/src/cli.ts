@@ -3,7 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { SimError, formatIssues } from './errors.ts';
 import { exitCodeOf, printable, stdio, type Io, type SetCode } from './cli/io.ts';
 import { defineCommands, type CommandHooks } from './cli/program.ts';
-import { setUnknownFlags } from './cli/options.ts';
+import { setUnknownFlags, withCommandLine } from './cli/options.ts';
 import { deferUnknownFlags } from './cli/unknown-flags.ts';
 
 /**
@@ -37,7 +37,6 @@ export function buildProgram(io: Io, setCode: SetCode, hooks: CommandHooks = {})
     .showHelpAfterError('(run with --help for usage)');
 
   defineCommands(program, io, setCode, hooks);
-  setUnknownFlags([]);
   deferUnknownFlags(program, setUnknownFlags);
   return program;
 }
@@ -50,7 +49,7 @@ export async function main(argv: string[], raw: Io = stdio, hooks: CommandHooks 
   let code = 0;
   const program = buildProgram(io, (c) => { code = c; }, hooks);
   try {
-    await program.parseAsync(argv);
+    await withCommandLine(() => program.parseAsync(argv));
     return raw === stdio ? exitCodeOf(code) : code;
   } catch (e) {
     if (e instanceof CommanderError) {

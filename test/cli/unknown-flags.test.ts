@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildProgram } from '../../sim/src/cli.ts';
 import { nearestFlag, splitUnknown } from '../../sim/src/cli/unknown-flags.ts';
+import { FlagChecker } from '../../sim/src/cli/options.ts';
 import { cli } from '../fixtures/cli.ts';
 
 /**
@@ -91,6 +92,20 @@ describe('a flag the command does not have', () => {
     expect(r.err).toContain('--seed = "-1": must be a whole number >= 0');
     expect(r.err).toMatch(/agents = -3: must be >= 0/);
     expect(existsSync(fresh) ? readdirSync(fresh) : []).toEqual([]);
+  });
+
+  it('belongs to its own command line: two at once in one process, either order, and nothing left after', async () => {
+    const erlang = ['erlang', 'c', '--arrivals-per-hour', '100', '--aht', '60', '--agents', '3'];
+    for (const order of [0, 1]) {
+      const calls = [cli(...erlang, '--no-such-flag'), cli(...erlang)];
+      const [bad, good] = await Promise.all(order === 0 ? calls : calls.reverse()).then((r) => (order === 0 ? r : r.reverse()));
+      expect(bad.code).toBe(2);
+      expect(bad.err).toContain('--no-such-flag: is not an option of cctwin erlang');
+      expect(bad.out).toBe('');
+      expect(good.code, good.err).toBe(0);
+      expect(good.out).toMatch(/P\(wait\)/);
+    }
+    expect(new FlagChecker().issues).toEqual([]);
   });
 
   it('before the operand: the operand is still the file', async () => {

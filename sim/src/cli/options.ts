@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { SimError, type Issue } from '../errors.ts';
 
 /**
@@ -5,17 +6,29 @@ import { SimError, type Issue } from '../errors.ts';
  * issue names the flag, the value given and what is expected.
  */
 /**
- * The flags given that the command does not have (unknown-flags.ts): every FlagChecker
- * starts with them, so a command stops at its first done() with them among its own
- * problems, before it does anything.
+ * One command line being run (cli.ts main): the flags it gave that its command does not
+ * have (unknown-flags.ts). Every FlagChecker created while it runs, across its awaits,
+ * starts with them, so the command stops at its first done() with them among its own
+ * problems, before it does anything. Per command line, not per process: two main()
+ * calls at once (tests, an embedding program) each see their own.
  */
-let unknownFlags: readonly Issue[] = [];
-export function setUnknownFlags(issues: readonly Issue[]): void {
-  unknownFlags = issues;
+const commandLine = new AsyncLocalStorage<{ unknownFlags: readonly Issue[] }>();
+
+/** Runs `fn` as one command line. */
+export function withCommandLine<T>(fn: () => T): T {
+  return commandLine.run({ unknownFlags: [] }, fn);
+}
+
+/** Records the command line's unknown flags; false outside withCommandLine (they cannot be deferred then). */
+export function setUnknownFlags(issues: readonly Issue[]): boolean {
+  const line = commandLine.getStore();
+  if (line === undefined) return false;
+  line.unknownFlags = issues;
+  return true;
 }
 
 export class FlagChecker {
-  readonly issues: Issue[] = [...unknownFlags];
+  readonly issues: Issue[] = [...(commandLine.getStore()?.unknownFlags ?? [])];
 
   number(
     flag: string,

@@ -96,14 +96,16 @@ function commandPath(cmd: Command): string {
 
 /**
  * Makes every leaf command below `program` report its unknown flags through `report`
- * (called on every parse of a leaf, with an empty list when there are none).
+ * (called on every parse of a leaf, with an empty list when there are none). When
+ * `report` cannot take them (false: no command line to hold them), the leaf leaves them
+ * to commander, which stops at the first as it does without this.
  *
  * A leaf's parse sees only what its parents did not place: the operands before the
  * first option went to the parents (`cctwin run x.yaml --db y`: the program keeps
  * `run x.yaml` and hands `x.yaml` down). So the parents' parses count their operands,
  * and the leaf's operands so far are that count less the command names on the way.
  */
-export function deferUnknownFlags(program: Command, report: (issues: readonly Issue[]) => void): void {
+export function deferUnknownFlags(program: Command, report: (issues: readonly Issue[]) => boolean): void {
   let parentOperands = 0;
   const wrap = (cmd: Command, depth: number) => {
     const parse = cmd.parseOptions.bind(cmd);
@@ -128,8 +130,7 @@ export function deferUnknownFlags(program: Command, report: (issues: readonly Is
       const inherited = Math.max(0, parentOperands - depth);
       const known = [cmd, program].flatMap((c) => c.options.flatMap((o) => (o.long ? [o.long] : [])));
       const { operands, issues } = splitUnknown(commandPath(cmd), known, fewest - inherited, most - inherited, parsed.operands, parsed.unknown);
-      report(issues);
-      return { operands, unknown: [] };
+      return report(issues) ? { operands, unknown: [] } : parsed;
     };
   };
   wrap(program, 0);
