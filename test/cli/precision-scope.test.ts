@@ -94,3 +94,18 @@ describe('--precision refuses what makes no sense', () => {
     expect(r.err).toMatch(/--precision = "replyOnTime=0\.01": replyOnTime is for contact types with a reply deadline/);
   });
 });
+
+describe('--precision checked on what every arm and point measures', () => {
+  it('sweep: a value of a --set that loses the target\'s contact type is refused before anything runs (it ran that point to the cap)', async () => {
+    const r = await cli('sweep', TWO_CHANNELS, '--set', 'contactTypes[1].name=flight-en-phone,renamed', '--precision', 'byType.flight-en-phone.asa=5', '--max-replications', '6', '--workers', '1', '--db', join(dir, 'sweep-scope.db'));
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('--precision = "byType.flight-en-phone.asa=5": byType.flight-en-phone: no contact type of that name');
+    expect(r.out).toBe('');
+  });
+
+  it('cost is measured only with a workforce (its cost model): refused without one, not "met" at a half-width of 0', async () => {
+    const r = await cli('run', POOL, '--precision', 'cost=1', '--workers', '1', '--db', db);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('--precision = "cost=1": cost is measured only in scenarios with a workforce');
+  });
+});

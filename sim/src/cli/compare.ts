@@ -2,7 +2,7 @@ import { CHANNELS } from '../config/channels.ts';
 import { SimError } from '../errors.ts';
 import { compileVariants, describeAssignments, readScenarioText, type Assignment } from '../experiments/overrides.ts';
 import { BREAKDOWN_KPIS, type ArmComparison, type Correction, type PairedComparison, type PairedKpi } from '../experiments/paired.ts';
-import { KPIS, TOTALS_MIXED, type Kpi } from '../metrics/summary.ts';
+import { COMPLAINT_KPIS, KPIS, TOTALS_MIXED, WORKFORCE_KPIS, type Kpi } from '../metrics/summary.ts';
 import { executeCompare, type CompareOutcome } from '../runs/execute.ts';
 import { batchSize, readExecutionFlags, scopeFlagPrecision, startWorkersEarly, storedOptions, withFlagIssues, withSession } from './execution.ts';
 import { precisionLabel, type PrecisionScope } from '../experiments/precision.ts';
@@ -199,7 +199,7 @@ function scopeTable(arms: number, tests: (Partial<PairedComparison> | undefined)
 /** Whether a KPI is worth a row: defined and not zero in some arm. */
 const saysSomething = (k: Kpi, tests: (Partial<PairedComparison> | undefined)[]) =>
   tests.some((t) => { const p = t?.[k]; return p !== undefined && ((p.meanA !== null && p.meanA !== 0) || (p.meanB !== null && p.meanB !== 0)); });
-const QUALITY: readonly Kpi[] = ['defects', 'defectRate', 'accuracy', 'dpmo', 'sigmaLevel', 'repeatContactRate', 'firstContactResolution', 'complaints', 'complaintsPer10k', 'complaintReplyOnTime', 'complaintCasesOpen', 'complaintCasesOpenOverdue', 'compensation', 'cost'];
+const QUALITY: readonly Kpi[] = [...WORKFORCE_KPIS, ...COMPLAINT_KPIS];
 const CHANNEL_CORE: readonly Kpi[] = ['arrivals', 'offered', 'answered', 'abandoned', 'serviceLevel', 'serviceLevelAnswered', 'abandonRate', 'asa', 'aht'];
 
 export function printCompare(io: Io, r: CompareOutcome, labels: string[], seed: number): void {

@@ -99,7 +99,7 @@ export async function cmdSweep(io: Io, file: string | undefined, o: Record<strin
     try {
       const variants = withFlagIssues(f, 'sweep', () => {
         const grid = sweepVariants(fresh(), x.allowPolicies);
-        scopeFlagPrecision(f, x, [grid.variant(0).cfg]);
+        scopeFlagPrecision(f, x, grid.checked.map((v) => v.cfg));
         return grid;
       });
       // The precision target with its scope settled, stored with the sweep (a resume reads it back).

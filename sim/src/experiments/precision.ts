@@ -1,4 +1,4 @@
-import { KPIS, RATE_KPIS, TIME_KPIS, TOTALS_MIXED, type Kpi } from '../metrics/summary.ts';
+import { COMPLAINT_KPIS, KPIS, RATE_KPIS, TIME_KPIS, TOTALS_MIXED, WORKFORCE_KPIS, type Kpi } from '../metrics/summary.ts';
 import { BREAKDOWN_KPIS } from './paired.ts';
 import { CHANNELS } from '../config/channels.ts';
 import type { ModelConfig } from '../config/model-config.ts';
@@ -49,9 +49,6 @@ export interface PrecisionOutcome {
 export const PILOT_REPLICATIONS = 5;
 export const DEFAULT_MAX_REPLICATIONS = 1000;
 
-/** Quality-loop KPIs: measured only with a workforce (those of complaints only with complaint cases). */
-const QUALITY_KPIS: readonly Kpi[] = ['defects', 'defectRate', 'accuracy', 'dpmo', 'sigmaLevel', 'repeatContactRate', 'firstContactResolution'];
-const COMPLAINT_KPIS: readonly Kpi[] = ['complaints', 'complaintsPer10k', 'complaintReplyOnTime', 'complaintCasesOpen', 'complaintCasesOpenOverdue', 'compensation'];
 
 const EXAMPLES = 'e.g. byChannel.phone.serviceLevel=0.5%, asa=2, offered=10';
 
@@ -102,7 +99,7 @@ function scopeIn(cfg: ModelConfig, t: PrecisionTarget): PrecisionScope | string 
   const channels = channelsOf(cfg);
   const deadline = deadlineChannelsOf(cfg);
   const alternatives = (chs: readonly string[]) => chs.map((c) => `byChannel.${c}.${kpi}`).join(' or ');
-  if (QUALITY_KPIS.includes(kpi) && !cfg.workforce) return `${kpi} is measured only in scenarios with a workforce (the quality loop); this one has none`;
+  if (WORKFORCE_KPIS.includes(kpi) && !cfg.workforce) return `${kpi} is measured only in scenarios with a workforce (the quality loop and its cost model); this one has none`;
   if (COMPLAINT_KPIS.includes(kpi) && !cfg.workforce?.complaints) return `${kpi} is measured only in scenarios with complaint cases (workforce.complaints); this one has none`;
   const breakdown = (where: string) => (BREAKDOWN_KPIS.includes(kpi) ? null : `${kpi} is not read ${where}; KPIs read there: ${BREAKDOWN_KPIS.join(', ')}`);
   const scope = t.scope;
@@ -161,6 +158,12 @@ export function scopePrecision(t: PrecisionTarget, cfgs: readonly ModelConfig[],
     return undefined;
   }
   return { ...t, scope: scopes[0] as PrecisionScope };
+}
+
+/** Why the scenario cannot measure a target whose scope is settled (its type or channel gone), or null. */
+export function precisionScopeProblem(cfg: ModelConfig, t: PrecisionTarget): string | null {
+  const s = scopeIn(cfg, t);
+  return typeof s === 'string' ? s : null;
 }
 
 /** What the target is, as a line names it: `phone serviceLevel`, `type x asa`, `offered (all channels)`. */

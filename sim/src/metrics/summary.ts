@@ -456,6 +456,14 @@ export interface RunSummary {
  */
 export const TOTALS_MIXED: readonly Kpi[] = ['serviceLevel', 'serviceLevelAnswered', 'abandonRate', 'asa', 'aht', 'wrapTime', 'replyOnTime'];
 
+/**
+ * KPIs measured only with a workforce (the quality loop; cost, paid only by its cost
+ * model): without one they are 0 by construction, not by measurement.
+ */
+export const WORKFORCE_KPIS: readonly Kpi[] = ['defects', 'defectRate', 'accuracy', 'dpmo', 'sigmaLevel', 'repeatContactRate', 'firstContactResolution', 'cost'];
+/** KPIs of complaint cases: measured only with workforce.complaints. */
+export const COMPLAINT_KPIS: readonly Kpi[] = ['complaints', 'complaintsPer10k', 'complaintReplyOnTime', 'complaintCasesOpen', 'complaintCasesOpenOverdue', 'compensation'];
+
 /** KPIs that are shares (0..1, printed as percentages). */
 export const RATE_KPIS: readonly Kpi[] = [
   'serviceLevel', 'serviceLevelAnswered', 'abandonRate', 'occupancy', 'customerLossRate', 'replyOnTime',

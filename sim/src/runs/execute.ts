@@ -8,8 +8,8 @@ import { channelRow, decodeResult, kpisOf, summarize, totalRow, typeRow, type Re
 import { CHANNELS } from '../config/channels.ts';
 import type { Channel } from '../config/model-config.ts';
 import { compareArms, correctionOf, type ArmComparison, type Correction, type PairedComparison } from '../experiments/paired.ts';
-import { untilPrecise, type PrecisionOutcome, type PrecisionTarget } from '../experiments/precision.ts';
-import { compileVariant, compileVariants, gridPoint, gridSize, type Assignment, type SetSpec, type Variant } from '../experiments/overrides.ts';
+import { precisionScopeProblem, untilPrecise, type PrecisionOutcome, type PrecisionTarget } from '../experiments/precision.ts';
+import { compileVariant, compileVariants, describeAssignments, gridPoint, gridSize, type Assignment, type SetSpec, type Variant } from '../experiments/overrides.ts';
 import { PLUGIN, policyKind } from '../config/routing-policies.ts';
 import { codeVersion, engineCode } from './code-version.ts';
 import type { RunStatus, RunStore } from './store.ts';
@@ -321,6 +321,8 @@ export interface SweepPoints {
   readonly count: number;
   /** The plug-in policy modules the grid's values name (resolved paths): a resumed sweep needs each allowed again. */
   readonly policies: readonly string[];
+  /** The points compiled up front: the first, and one for each other value of each --set (every value is in one). */
+  readonly checked: readonly Variant[];
   /** Point i compiled (its assignments are its grid values; the fixed edits are the same everywhere). */
   variant(i: number): Variant;
 }
@@ -352,7 +354,7 @@ export function sweepVariants(spec: SweepSpec, allowPolicies: readonly string[] 
     return { ...(i === 0 ? v0 : compileVariant(spec.text, spec.source, [...spec.fixed, ...a], spec.seed, allowPolicies, trustFolder)), assignments: a };
   };
   const policies = [...new Set(checked.map((v) => v.cfg.routing.policy).filter((p) => policyKind(p) === PLUGIN))];
-  return { count, variant: compile, policies };
+  return { count, variant: compile, policies, checked };
 }
 
 const assignmentObject = (a: readonly Assignment[]) => Object.fromEntries(a.map((x) => [x.path, x.value]));
@@ -384,6 +386,14 @@ export async function executeSweep(ctx: ExecContext, spec: SweepSpec, grid: Swee
       checkRunSize([v.cfg], spec);
       checkBackend(ctx.runner, [v.cfg]);
       const assignments = assignmentObject(v.assignments);
+      // The precision target's scope was settled on the points compiled up front; a
+      // combination of values may still lack it (a type renamed by one --set, dropped by another).
+      const off = spec.precision?.scope ? precisionScopeProblem(v.cfg, spec.precision) : null;
+      if (off !== null) {
+        throw new SimError('SIM_ERR_BAD_ARGUMENT', `sweep point ${i} cannot measure the precision target`, [
+          { path: '--precision', value: `${spec.precision!.kpi}`, message: `point ${i} (${describeAssignments(v.assignments)}): ${off}` },
+        ]);
+      }
       const prior = known.get(i);
       const rec = prior && store ? store.getRun(prior.runId) : null;
       let runId: number | null = rec?.id ?? null;
