@@ -280,8 +280,10 @@ describe('sweep grids (item 12)', () => {
     const seconds = (performance.now() - t0) / 1000;
     expect(r.code).toBe(2);
     const lines = r.err.split('\n').filter((l) => /patience\.mean \[/.test(l));
-    expect(lines).toHaveLength(100);
-    expect(r.err).toMatch(/1,904 of 2,004 variants were not checked once 100 problems were found/); // each value of each --set is checked alone first
+    expect(lines).toHaveLength(100); // 100 different problems
+    // each value of each --set is checked alone first: the first point and agents=12..15 share patience.mean=-1
+    expect(lines[0]).toContain('patience.mean [the 5 variants checked with patience.mean=-1] = -1');
+    expect(r.err).toMatch(/1,900 of 2,004 variants were not checked once 100 problems were found/);
     expect(r.err).not.toMatch(/saved/);
     // 10,000 points compiled one by one took minutes; a hundred take a moment (a bound, not a benchmark)
     expect(seconds).toBeLessThan(60);
@@ -315,15 +317,24 @@ describe('no internal text (item 14)', () => {
     expect(r.err).toContain('--set = "handleTime[0]=1": handleTime is not a list: [0] cannot be set');
     // A list the file does not have (a single-queue file's contactTypes): one problem,
     // not the empty items the edit would have left before [9].
-    const none = await cli('sweep', POOL, '--set', 'contactTypes[9].perDay=1,2', '--set', 'x.y[0]=3', '--db', db);
+    const none = await cli('sweep', POOL, '--set', 'contactTypes[9].perDay=1,2', '--set', 'x.y[2]=3', '--db', db);
     expect(none.code).toBe(2);
-    expect(none.err).toContain('= "contactTypes[9].perDay=1": contactTypes is not in the file: [9] would be an item of a new list (an edit changes an existing item)');
+    expect(none.err).toContain('= "contactTypes[9].perDay=1": contactTypes is not in the file: [9] would leave the items before it empty in a new list (start a new list at [0])');
     expect(none.err).toContain('= "contactTypes[9].perDay=2": contactTypes is not in the file');
     expect(none.err).not.toMatch(/= null: must be an object/);
     // the edit every point shares: once, for every variant
-    expect(none.err).toContain('--set [every variant] = "x.y[0]=3": x is not in the file: [0] would be an item of a new list');
-    expect(none.err.match(/x\.y\[0\]=3": x is not/g)).toHaveLength(1);
+    expect(none.err).toContain('--set [every variant] = "x.y[2]=3": x is not in the file: [2] would leave the items before it empty');
+    expect(none.err.match(/x\.y\[2\]=3": x is not/g)).toHaveLength(1);
     expect(none.err).toMatch(/^error: 3 problems in the scenario variants/);
+    // A new list from its first item is an edit like any other: the scenario then judges it.
+    const first = await cli('run', POOL, '--set', 'failures[0].site=a', '--db', db);
+    expect(first.err).not.toContain('would leave the items');
+    expect(first.err).toMatch(/failures/);
+    // A problem some variants share: once, with the values they have in common.
+    const shared = await cli('sweep', POOL, '--set', 'agents=3,4,5', '--set', 'handleTime.mean=-1,60', '--db', db);
+    expect(shared.code).toBe(2);
+    expect(shared.err).toMatch(/handleTime\.mean \[every variant with handleTime\.mean=-1\] = -1: must be > 0/);
+    expect(shared.err).toMatch(/^error: 1 problem in the scenario variants/);
   });
 
   it('an alias inside the value it names is a YAML error with its line (it overflowed the stack)', () => {

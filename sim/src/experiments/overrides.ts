@@ -199,10 +199,10 @@ function unreachable(doc: ReturnType<typeof parseDocument>, segs: (string | numb
     const seg = segs[i];
     const here = segs.slice(0, i).map((x) => (typeof x === 'number' ? `[${x}]` : `.${x}`)).join('').replace(/^\./, '') || 'the file';
     if (node === null || node === undefined) {
-      // Missing mappings are created by the edit; a list is not (its items before the
-      // index would be left empty).
-      const index = segs.slice(i).find((x) => typeof x === 'number');
-      return index === undefined ? null : `${here} is not in the file: [${index}] would be an item of a new list (an edit changes an existing item)`;
+      // Missing mappings are created by the edit, and a missing list with its first item
+      // ([0]); a later index would leave the items before it empty.
+      const index = segs.slice(i).find((x) => typeof x === 'number' && x > 0);
+      return index === undefined ? null : `${here} is not in the file: [${index}] would leave the items before it empty in a new list (start a new list at [0])`;
     }
     if (typeof seg === 'number') {
       if (!isSeq(node)) return `${here} is not a list: [${seg}] cannot be set`;
@@ -270,33 +270,53 @@ export function compileVariants(items: readonly { text: string; source: string; 
   let checked = 0;
   // Variants of several files (compare A.yaml B.yaml) name their file: a line number is a line of it.
   const named = new Set(items.map((it) => it.source)).size > 1;
-  // Each variant's problems, tagged with the variant; a problem every variant has (of one
-  // file: a fixed edit, the file itself) is listed once, for every variant.
-  const found: { issue: Issue; where: string; key: string }[] = [];
+  // Each variant's problems. A problem several variants share is listed once: for every
+  // variant, or every variant with the values they have in common (a fixed edit, the
+  // file itself, one bad value of a --set), when the variants checked show it is so.
+  const found: { issue: Issue; variant: number; key: string }[] = [];
+  const tagsOf: string[][] = []; // per checked variant: each assignment (path=value)
+  const whereOf: string[] = []; // per checked variant: as its problems name it, file path=value, ...
+  const failed = new Set<number>();
   const keyOf = (i: Issue) => JSON.stringify([i.path, i.value, i.message, i.line ?? null]);
+  const distinct = new Set<string>();
   for (const it of items) {
-    // Past MAX_ISSUES_SHOWN problems the rest are not compiled (a grid of thousands of
-    // points with one bad value would otherwise take minutes to list thousands of lines).
-    if (found.length >= MAX_ISSUES_SHOWN) break;
-    checked++;
+    // Past MAX_ISSUES_SHOWN different problems (or many more repeated ones) the rest are
+    // not compiled: a grid with a bad value would otherwise take minutes to list them.
+    if (distinct.size >= MAX_ISSUES_SHOWN || found.length >= 10 * MAX_ISSUES_SHOWN) break;
+    const v = checked++;
+    tagsOf.push(it.assignments.map((a) => describeAssignments([a])));
+    const tags = [...(named ? [it.source] : []), ...(it.assignments.length ? [describeAssignments(it.assignments)] : [])];
+    whereOf.push(tags.join(' '));
     try {
       out.push(compileVariant(it.text, it.source, it.assignments, it.seed, it.allowPolicies, it.trustFolder));
     } catch (e) {
       if (!(e instanceof SimError)) throw e;
       first ??= e;
-      const tags = [...(named ? [it.source] : []), ...(it.assignments.length ? [describeAssignments(it.assignments)] : [])];
-      const where = tags.length ? ` [${tags.join(' ')}]` : '';
+      failed.add(v);
       const own = e.issues.length > 0 ? e.issues : [{ path: '', message: e.message }];
-      for (const i of new Map(own.map((x) => [keyOf(x), x])).values()) found.push({ issue: i, where, key: keyOf(i) });
+      for (const i of new Map(own.map((x) => [keyOf(x), x])).values()) { found.push({ issue: i, variant: v, key: keyOf(i) }); distinct.add(keyOf(i)); }
     }
   }
-  const times = new Map<string, number>();
-  for (const f of found) times.set(f.key, (times.get(f.key) ?? 0) + 1);
-  const everywhere = (key: string) => !named && checked > 1 && times.get(key) === checked;
+  const having = new Map<string, number[]>();
+  for (const f of found) having.set(f.key, [...(having.get(f.key) ?? []), f.variant]);
+  const all = checked === items.length;
+  const tagOf = (key: string, variant: number): string => {
+    const vs = having.get(key)!;
+    if (vs.length === 1 || named) return whereOf[variant] ? ` [${whereOf[variant]}]` : '';
+    if (all && vs.length === checked) return ' [every variant]';
+    const common = tagsOf[variant].filter((t) => vs.every((w) => tagsOf[w].includes(t)));
+    // "every variant with X": each variant checked that has X has the problem.
+    if (common.length > 0 && tagsOf.every((t, w) => !common.every((c) => t.includes(c)) || vs.includes(w))) {
+      return all ? ` [every variant with ${common.join(', ')}]` : ` [the ${vs.length} variants checked with ${common.join(', ')}]`;
+    }
+    return ` [${vs.length} of the ${checked} variants checked, e.g. ${whereOf[variant]}]`;
+  };
   const listed = new Set<string>();
   for (const f of found) {
-    if (!everywhere(f.key)) issues.push({ ...f.issue, path: `${f.issue.path}${f.where}` });
-    else if (!listed.has(f.key)) { listed.add(f.key); issues.push({ ...f.issue, path: `${f.issue.path} [every variant]` }); }
+    const merged = !named && having.get(f.key)!.length > 1;
+    if (merged && listed.has(f.key)) continue;
+    listed.add(f.key);
+    issues.push({ ...f.issue, path: `${f.issue.path}${tagOf(f.key, f.variant)}` });
   }
   if (first) {
     if (items.length === 1) throw first;
