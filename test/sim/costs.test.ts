@@ -17,7 +17,7 @@ const cost = { agentPerHour: [30, 60], telephonyPerMinute: 0.5 };
 function levels(over: Partial<CostLevels>): CostLevels {
   return {
     now: 1800, lastAreaTime: 0, timeRow: 0, nSites: 2,
-    siteStaffed: Float64Array.of(2, 1), siteBusy: Float64Array.of(1, 0.5), siteInSystem: Int32Array.of(3, 1), wf: { cost },
+    siteStaffed: Float64Array.of(2, 1), siteWorking: Float64Array.of(1, 1), siteInSystem: Int32Array.of(3, 1), wf: { cost },
     rows: new Float64Array(3 * NM), siteRows: new Float64Array(3 * 2 * NM),
     ...over,
   };
@@ -51,16 +51,16 @@ describe('addCosts', () => {
 
 describe('addCosts in the drain', () => {
   it('pays only the agents working off the last contacts, not the last interval\'s staffing waiting for work', () => {
-    // Row 2 of 3 is the drain after two intervals. Half an hour: site 0, 1 busy agent at
-    // 30/h = 15; site 1, half an agent busy (one of two chats) at 60/h = 15; the lines as before.
+    // Row 2 of 3 is the drain after two intervals. Half an hour: site 0, 1 working agent at
+    // 30/h = 15; site 1, 1 agent holding one of two chats, paid in full, at 60/h = 30; the lines as before.
     const s = levels({ timeRow: 2 });
     addCosts(s);
-    expect(s.rows[2 * NM + M.agentCost]).toBeCloseTo(30, 12);
+    expect(s.rows[2 * NM + M.agentCost]).toBeCloseTo(45, 12);
     expect(s.siteRows[(2 * 2 + 0) * NM + M.agentCost]).toBeCloseTo(15, 12);
-    expect(s.siteRows[(2 * 2 + 1) * NM + M.agentCost]).toBeCloseTo(15, 12);
+    expect(s.siteRows[(2 * 2 + 1) * NM + M.agentCost]).toBeCloseTo(30, 12);
     expect(s.rows[2 * NM + M.telephonyCost]).toBeCloseTo(60, 12);
-    // Nobody busy: days of waiting for rework cost nothing.
-    const idle = levels({ timeRow: 2, now: 5 * 86400, siteBusy: Float64Array.of(0, 0), siteInSystem: Int32Array.of(0, 0) });
+    // Nobody working: days of waiting for rework cost nothing.
+    const idle = levels({ timeRow: 2, now: 5 * 86400, siteWorking: Float64Array.of(0, 0), siteInSystem: Int32Array.of(0, 0) });
     addCosts(idle);
     expect(idle.rows.reduce((a, b) => a + b, 0)).toBe(0);
   });
@@ -93,5 +93,29 @@ describe('costs in advanceAreas', () => {
     const without = make(null);
     history(without);
     expect([without.rows[M.agentCost], without.rows[M.telephonyCost]]).toEqual([0, 0]);
+  });
+});
+
+describe('agents working, per site (who the drain pays)', () => {
+  it('counts the agents holding at least one contact, a chat agent with one of three as one, at every step of a day with chats and two sites', async () => {
+    const { compileScenario } = await import('../../sim/src/config/compile.ts');
+    const { parseScenarioText } = await import('../../sim/src/config/load.ts');
+    const { readFileSync } = await import('node:fs');
+    const { Replication } = await import('../../sim/src/engine/replicate.ts');
+    const text = readFileSync(new URL('../../scenarios/baseline-day.yaml', import.meta.url), 'utf8');
+    const cfg = compileScenario(parseScenarioText(text, 'baseline-day.yaml'), { baseDir: '.' });
+    const r = new Replication(cfg, 0);
+    const st = r.state;
+    let chatsSeen = false;
+    for (let t = 8 * 3600; t <= 9 * 3600; t += 300) {
+      r.advanceTo(t);
+      const want = new Float64Array(st.nSites);
+      for (let a = 0; a < st.aLoad.length; a++) {
+        if (st.aLoad[a] > 0) want[st.groupSite[st.aGroup[a]]]++;
+        if (st.aLoad[a] > 1) chatsSeen = true;
+      }
+      expect([...st.siteWorking], `at ${t} s`).toEqual([...want]);
+    }
+    expect(chatsSeen).toBe(true); // some agent held several chats: the count is of agents, not of contacts
   });
 });

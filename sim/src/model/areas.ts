@@ -33,6 +33,8 @@ export class TimeAreas extends PatienceLane {
   /** calls holding each site's trunk lines */
   readonly siteInSystem: Int32Array;
   readonly siteBusy: Float64Array;
+  /** agents holding at least one contact, per site (a chat agent with 1 of 3 counts 1): who is paid in the drain (costs.ts) */
+  readonly siteWorking: Float64Array;
   readonly siteStaffed: Float64Array;
   /** the center's interval rows, (nIntervals + 1) * NM: the areas go here (see model/layout.ts) */
   readonly rows: Float64Array;
@@ -45,6 +47,7 @@ export class TimeAreas extends PatienceLane {
     this.wf = shape.wf;
     this.siteInSystem = new Int32Array(nS);
     this.siteBusy = new Float64Array(nS);
+    this.siteWorking = new Float64Array(nS);
     this.siteStaffed = new Float64Array(nS);
     this.rows = new Float64Array((nI + 1) * NM);
     this.siteRows = new Float64Array((nI + 1) * nS * NM);

@@ -327,7 +327,7 @@ export function answer(s: SimState, slot: number, agent: number): void {
   s.cStart[slot] = now;
   s.cState[slot] = CALL_IN_SERVICE;
   s.cAgent[slot] = agent;
-  s.aLoad[agent]++;
+  if (s.aLoad[agent]++ === 0) s.siteWorking[s.groupSite[g]]++;
   s.busy += share;
   s.siteBusy[s.groupSite[g]] += share;
   if (cap > 1 && s.available(agent)) {

@@ -66,7 +66,7 @@ export function unqueue(s: SimState, slot: number): void {
 export function unload(s: SimState, agent: number): void {
   const g = s.aGroup[agent];
   const share = s.groupShare[g];
-  s.aLoad[agent]--;
+  if (--s.aLoad[agent] === 0) s.siteWorking[s.groupSite[g]]--;
   s.busy -= share;
   s.siteBusy[s.groupSite[g]] -= share;
 }
