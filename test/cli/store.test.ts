@@ -142,7 +142,7 @@ describe('sweep --resume', () => {
     edit("UPDATE runs SET status = 'interrupted', options = json_set(options, '$.engineCode', '0123456789abcdef') WHERE id = ?");
     const other = await cli('sweep', '--resume', String(id), '--workers', '1', '--db', db);
     expect(other.code).toBe(2);
-    expect(other.err).toMatch(new RegExp(`--resume = "${id}": must be resumed by the cctwin that started it: sweep ${id} was run by cctwin \\S+.* \\(engine 0123456789abcdef\\), this is cctwin .* \\(engine [0-9a-f]{16}\\)`));
+    expect(other.err).toMatch(new RegExp(`--resume = "${id}": must be resumed by the cctwin that started it: sweep ${id} was run by cctwin \\S+.* \\(code hash 0123456789abcdef\\), this is cctwin .* \\(code hash [0-9a-f]{16}\\), built from other code`));
     expect(other.out).toBe('');
     edit("UPDATE runs SET code_version = '0.0.9 (0123456789ab)', options = json_remove(options, '$.engineCode') WHERE id = ?");
     const older = await cli('sweep', '--resume', String(id), '--workers', '1', '--db', db);

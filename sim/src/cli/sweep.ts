@@ -132,7 +132,7 @@ export async function cmdSweep(io: Io, file: string | undefined, o: Record<strin
     if (storedCode !== null ? storedCode !== code : rec.codeVersion !== codeVersion()) {
       throw new SimError('SIM_ERR_BAD_ARGUMENT', 'cctwin sweep: the sweep was started by other code', [{
         path: '--resume', value: String(resumeId),
-        message: `must be resumed by the cctwin that started it: sweep ${rec.id} was run by cctwin ${rec.codeVersion}${storedCode ? ` (engine ${storedCode})` : ''}, this is cctwin ${codeVersion()}${storedCode ? ` (engine ${code})` : ''}, and its points would mix the numbers of two engines; start the sweep again`,
+        message: `must be resumed by the cctwin that started it: sweep ${rec.id} was run by cctwin ${rec.codeVersion}${storedCode ? ` (code hash ${storedCode})` : ''}, this is cctwin ${codeVersion()}${storedCode ? ` (code hash ${code})` : ''}, built from other code, and its points could mix the numbers of two versions; start the sweep again`,
       }]);
     }
     const stored = rec.options.sweep as Omit<SweepSpec, 'options'>;
