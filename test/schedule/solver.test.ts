@@ -118,6 +118,9 @@ describe('the integer program', () => {
       // Branch-and-bound nodes explored: none for the LP relaxation (HiGHS's -1 is not added).
       expect(sol.solver.stages.some((x) => /LP relaxation/.test(x.stage))).toBe(true);
       expect(Number.isInteger(sol.solver.nodes) && sol.solver.nodes >= 0, `nodes ${sol.solver.nodes}`).toBe(true);
+      expect(sol.solver.stages.filter((x) => /LP relaxation/.test(x.stage)).map((x) => x.nodes)).toEqual([0]);
+      expect(sol.solver.stages.every((x) => Number.isInteger(x.nodes) && x.nodes >= 0)).toBe(true);
+      expect(sol.solver.nodes).toBe(sol.solver.stages.reduce((a, x) => a + x.nodes, 0));
       for (let t = 0; t < 24; t++) expect(sol.present[0][t]).toBeGreaterThanOrEqual(req[t]);
       // The rows: agents with the same shift and breaks, adding up to the cost.
       expect(sol.rows.reduce((a, r) => a + r.agents * r.cost, 0)).toBeCloseTo(sol.cost, 9);

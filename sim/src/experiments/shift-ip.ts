@@ -110,7 +110,7 @@ export interface SolverReport {
   /** branch-and-bound nodes explored, summed over the solves (none for an LP relaxation) */
   readonly nodes: number;
   /** the solves: LP relaxation, integer program on its support, whole integer program */
-  readonly stages: { readonly stage: string; readonly status: string; readonly seconds: number; readonly objective: number | null }[];
+  readonly stages: { readonly stage: string; readonly status: string; readonly seconds: number; readonly objective: number | null; readonly nodes: number }[];
   /** integer programs: one per group, or per site whose head count binds */
   readonly programs: number;
 }
@@ -616,7 +616,7 @@ export async function solveShifts(p: ShiftProblem, o: SolveOptions = {}): Promis
   const stages: SolverReport['stages'] = [];
   let seconds = 0, nodes = 0, buildSeconds = 0;
   const stage = (name: string, r: RawSolve) => {
-    stages.push({ stage: name, status: r.statusText, seconds: r.seconds, objective: r.hasSolution ? r.objective : null });
+    stages.push({ stage: name, status: r.statusText, seconds: r.seconds, objective: r.hasSolution ? r.objective : null, nodes: r.nodes });
     seconds += r.seconds;
     nodes += r.nodes;
   };
