@@ -12,7 +12,7 @@ import { executeRun, type RunOutcome } from '../runs/execute.ts';
 import { batchSize, readExecutionFlags, scopeFlagPrecision, startWorkersEarly, storedOptions, withFlagIssues, withSession } from './execution.ts';
 import { checkFiles } from './files.ts';
 import { FlagChecker } from './options.ts';
-import { fmtHalfWidth, fmtKpi, table } from './table.ts';
+import { fmtHalfWidth, fmtKpi, fmtTarget, table } from './table.ts';
 import type { Io } from './io.ts';
 
 export function printSummary(io: Io, s: RunSummary): void {
@@ -88,8 +88,8 @@ export function runJson(r: RunOutcome): object {
 export function printPrecision(io: Io, p: PrecisionOutcome, what = `${precisionLabel(p)} 95% half-width`): void {
   const hw = p.halfWidth === null ? 'undefined' : fmtKpi(p.kpi, p.halfWidth);
   io.out(p.met
-    ? `precision: ${what} ${hw} <= ${fmtKpi(p.kpi, p.target)} after ${p.replications} replications`
-    : `precision NOT reached: ${what} ${hw} > ${fmtKpi(p.kpi, p.target)} after ${p.replications} replications (the cap)`);
+    ? `precision: ${what} ${hw} <= ${fmtTarget(p.kpi, p.target)} after ${p.replications} replications`
+    : `precision NOT reached: ${what} ${hw} > ${fmtTarget(p.kpi, p.target)} after ${p.replications} replications (the cap)`);
 }
 
 export function storedNote(io: Io, json: boolean, what: string, id: number | null, db: string): void {

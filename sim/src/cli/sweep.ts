@@ -8,7 +8,7 @@ import { TOTALS_MIXED, type Kpi } from '../metrics/summary.ts';
 import { batchSize, readExecutionFlags, scopeFlagPrecision, startWorkersEarly, storedOptions, withFlagIssues, withSession, type ExecutionFlags } from './execution.ts';
 import { checkFiles, openStore } from './files.ts';
 import { FlagChecker } from './options.ts';
-import { fmtHalfWidth, fmtKpi, table } from './table.ts';
+import { fmtHalfWidth, fmtKpi, fmtTarget, table } from './table.ts';
 import type { Io } from './io.ts';
 
 /**
@@ -69,7 +69,7 @@ function printSweep(io: Io, r: SweepOutcome, spec: SweepSpec, total: number): vo
     ]),
   ));
   for (const p of r.points) {
-    if (p.precision && !p.precision.met) io.out(`point ${p.point}: precision NOT reached: ${precisionLabel(p.precision)} 95% half-width ${fmtKpi(p.precision.kpi, p.precision.halfWidth)} > ${fmtKpi(p.precision.kpi, p.precision.target)} after ${p.precision.replications} replications (the cap)`);
+    if (p.precision && !p.precision.met) io.out(`point ${p.point}: precision NOT reached: ${precisionLabel(p.precision)} 95% half-width ${fmtKpi(p.precision.kpi, p.precision.halfWidth)} > ${fmtTarget(p.precision.kpi, p.precision.target)} after ${p.precision.replications} replications (the cap)`);
   }
 }
 

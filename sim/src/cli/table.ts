@@ -21,6 +21,19 @@ export function fmtKpi(kpi: string, v: number | null | undefined): string {
   return Math.abs(v) >= 100 || Number.isInteger(v) ? v.toFixed(0) : v.toFixed(2);
 }
 
+/**
+ * A precision target as given: two decimals (as fmtKpi), or as many more as it takes
+ * to show it (0.001 s is not "0.00 s"), a whole count as it is.
+ */
+export function fmtTarget(kpi: string, v: number): string {
+  const scale = RATE_KPIS.has(kpi) ? 100 : 1;
+  const unit = RATE_KPIS.has(kpi) ? '%' : TIME_KPIS.has(kpi) ? ' s' : '';
+  const x = v * scale;
+  if (unit === '' && Number.isInteger(x)) return String(x);
+  for (let d = 2; d <= 6; d++) if (Math.abs(Number(x.toFixed(d)) - x) <= 1e-9 * Math.max(1, Math.abs(x))) return `${x.toFixed(d)}${unit}`;
+  return `${x.toPrecision(6)}${unit}`;
+}
+
 export function fmtHalfWidth(kpi: string, v: number | null | undefined): string {
   if (v === null || v === undefined || Number.isNaN(v)) return '';
   return `± ${fmtKpi(kpi, v).replace(/^-/, '')}`;
