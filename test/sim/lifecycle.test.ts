@@ -678,21 +678,20 @@ describe('breakdowns add up (two sites, phone and IM, every lifecycle stage)', (
     expectConservation(b);
   });
 
-  // Once a bug, fixed (sim/src/model/staffing.ts, recordLevels): backlog/overdue are filed under
-  // cSite (the site whose line the call took, or that serves it) while every count of
-  // the contact is filed under its landing site (cSub), as layout.ts and the comment on
-  // recordLevels say ("by landing site and channel"). A call that lands on a full site
-  // and takes another site's line is counted as arriving at the first site but waiting
-  // at the second. Fix: file levels at cSub[slot] (row-adjusted) instead of cSite.
-  it('backlog is filed under the landing site, like the contact\'s counts', () => {
+  // Once a bug, fixed (sim/src/model/staffing.ts, recordLevels): backlog/overdue were filed
+  // under one site and the contact's counts under another. Levels and counts are filed
+  // at the contact's sub-row (cSub), the site that took it: a call that lands on a full
+  // site and takes another site's line is that site's, arriving and waiting.
+  it('backlog is filed under the site that took the contact, like its counts', () => {
     // All calls land on site 0 (1 line); site 1 has 5 lines. One agent. A@0 served,
     // B@1 takes a site-1 line and is still waiting at the end of interval 0.
     const r = run({ types: [{ handle: 500 }], groups: [{ queues: [0], staffing: 1 }], sites: [1, 5], nIntervals: 2, intervalLength: 100 }, [[0, 0], [0, 1]]);
     const b = r.run();
     const s = summaryOf(r, b);
-    expect(s.intervals[0].bySite!.s0.arrivals.mean).toBe(2);
-    expect(s.intervals[0].bySite!.s0.backlog.mean).toBe(1);
-    expect(s.intervals[0].bySite!.s1.backlog.mean).toBe(0);
+    expect(s.intervals[0].bySite!.s0.arrivals.mean).toBe(1);
+    expect(s.intervals[0].bySite!.s1.arrivals.mean).toBe(1);
+    expect(s.intervals[0].bySite!.s0.backlog.mean).toBe(0);
+    expect(s.intervals[0].bySite!.s1.backlog.mean).toBe(1);
   });
 });
 

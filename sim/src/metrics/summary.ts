@@ -168,9 +168,9 @@ export interface ReplicationResult {
   wallSeconds: number;
   /** (nIntervals + 1) * NM: the whole center per interval, then the drain row */
   rows: Float64Array;
-  /** (nIntervals + 1) * nSites * 4 channels * NM: counts by interval, landing site, channel */
+  /** (nIntervals + 1) * nSites * 4 channels * NM: counts by interval, site (that took the contact), channel */
   subRows: Float64Array;
-  /** nTypes * nSites * NM: totals per (type, landing site) after the warm-up; backlog and overdue at the horizon */
+  /** nTypes * nSites * NM: totals per (type, site that took the contact) after the warm-up; backlog and overdue at the horizon */
   cells: Float64Array;
   /** (nIntervals + 1) * nSites * NM: busy and staffed agent-seconds per site */
   siteRows: Float64Array;

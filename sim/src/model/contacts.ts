@@ -52,7 +52,7 @@ export class ContactSlots extends Clock {
   cQueue: Int32Array;
   /** the queue a misrouted call belongs in */
   cTrueQueue: Int32Array;
-  /** landing site */
+  /** the site that took the contact: where it landed, or where a site down or out of lines sent it */
   cSite: Int32Array;
   /** site whose trunk line the call holds, -1 if none */
   cLine: Int32Array;

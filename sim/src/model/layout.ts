@@ -7,8 +7,8 @@ import type { ModelConfig } from '../config/model-config.ts';
  *   rows      (nIntervals + 1) x NM: the whole center per interval, counts and
  *             time-weighted metrics; the last row is the drain after the horizon.
  *   subRows   (nIntervals + 1) x nSites x 4 channels x NM: contact counts by
- *             interval, landing site and channel, plus the levels backlog/overdue.
- *   cells     nTypes x nSites x NM: counts per (type, landing site) of contacts
+ *             interval, site (the one that took the contact) and channel, plus the levels backlog/overdue.
+ *   cells     nTypes x nSites x NM: counts per (type, site that took it) of contacts
  *             that arrived after the warm-up, plus the levels backlog/overdue at the
  *             end of the last interval (the horizon; every contact waiting then, warm-up
  *             arrivals included, as in the subRows: a channel's figure is the sum of its

@@ -80,8 +80,8 @@ export function staffingTarget(s: SimState, g: number, interval: number): number
 
 /**
  * Backlog (contacts waiting) and overdue (waiting past their deadline) at the end of
- * an interval, by landing site and channel; at the end of the day's last interval (the
- * horizon) also by type and landing site, in the cells: every contact waiting, those
+ * an interval, by site (the one that took the contact) and channel; at the end of the day's last interval (the
+ * horizon) also by type and site, in the cells: every contact waiting, those
  * that arrived in the warm-up too, so that a channel's level is the sum of its types'.
  * A scan of the slots, once per interval.
  */
@@ -92,14 +92,14 @@ function recordLevels(s: SimState, row: number): void {
   for (let slot = 0; slot < s.nSlots; slot++) {
     if (s.cState[slot] !== CALL_WAITING) continue;
     const type = s.cType[slot];
-    // Filed by landing site and channel, like every other count of the contact.
+    // Filed by site and channel, like every other count of the contact.
     const sub = s.cSub[slot] - s.cRow[slot] * s.subStride; // (landing * NCH + channel) * NM
     const o = base + sub;
     const overdue = s.now - s.cEnter[slot] > s.typeDeadline[type] ? 1 : 0;
     s.subRows[o + M.backlog]++;
     s.subRows[o + M.overdue] += overdue;
     if (last) {
-      // The landing site from the sub-row offset: cCell is warmCell for warm-up arrivals.
+      // The contact's site from the sub-row offset: cCell is warmCell for warm-up arrivals.
       const c = (type * nS + Math.floor(sub / (NCH * NM))) * NM;
       s.cells[c + M.backlog]++;
       s.cells[c + M.overdue] += overdue;
