@@ -127,7 +127,7 @@ export function twinRegistry(twin: Twin): Registry {
   new Gauge({ name: 'cctwin_paused', help: '1 while paused', registers: [reg], collect() { this.set(twin.paused ? 1 : 0); } });
   new Gauge({ name: 'cctwin_long_polls_open', help: 'open long-polls (GET /v1/contacts/:id?wait=...)', registers: [reg], collect() { this.set(twin.openWaiters); } });
 
-  // Counters: the engine's counts (cells: per type and landing site) at each scrape, added as the increase since the last.
+  // Counters: the engine's counts (cells: per type and the site that took the contact) at each scrape, added as the increase since the last.
   const counter = (name: string, help: string, metrics: readonly (readonly [string | null, number])[]) => {
     const seen = new Float64Array(nT * nS * metrics.length);
     new Counter({

@@ -106,7 +106,7 @@ export function sitesOf(r: Pick<RunSummary, 'bySite'>): string[] {
   return Object.keys(r.bySite ?? {});
 }
 
-/** Per site: agents on duty (`<site>`), occupancy (`<site>Occ`) and contacts answered by landing site (`<site>Ans`). */
+/** Per site: agents on duty (`<site>`), occupancy (`<site>Occ`) and contacts answered by the site that took them (`<site>Ans`). */
 export function siteRows(r: RunSummary): Row[] {
   const sites = sitesOf(r);
   return r.intervals.map((iv, i) => {
