@@ -9,6 +9,7 @@ import { observeDays } from '../../sim/src/calibration/observed-day.ts';
 import { validateDays } from '../../sim/src/calibration/replay.ts';
 import { main } from '../../sim/src/cli.ts';
 import { loadScenario } from '../../sim/src/config/load.ts';
+import { SimError } from '../../sim/src/errors.ts';
 import { distMean, Sampler } from '../../sim/src/core/distributions.ts';
 import { makeStream } from '../../sim/src/core/rng.ts';
 import { syntheticLog } from './synthetic-log.ts';
@@ -75,6 +76,19 @@ describe('arrival-count series (--format counts)', () => {
     const expected = base.reduce((s, x) => s + x, 0);
     expect(fit.byWeekday.wednesday!.dailyTotal.mean).toBeGreaterThan(expected * 0.93);
     expect(fit.byWeekday.wednesday!.dailyTotal.mean).toBeLessThan(expected * 1.07);
+  });
+
+  it('refuses an interval shorter than the series bin, and a series with one time of day (no profile)', () => {
+    const hourly = ['DateTime,Calls', '2003-03-03T08:00:00,100', '2003-03-03T09:00:00,120', '2003-03-04T08:00:00,90', '2003-03-04T09:00:00,110'].join('\n');
+    // At 15 minutes each hour's calls would all land in its first quarter.
+    expect(() => fitCounts(parseCounts(hourly), { name: 'h', interval: 900, sources: ['h.csv'] })).toThrow(/interval does not fit the count series/);
+    const h = fitCounts(parseCounts(hourly), { name: 'h', interval: 3600, sources: ['h.csv'] });
+    expect(h.perInterval.slice(8, 10)).toEqual([95, 115]);
+    const daily = ['DateTime,Calls', '2003-03-03T00:00:00,3000', '2003-03-04T00:00:00,3100'].join('\n');
+    let err: SimError | undefined;
+    try { fitCounts(parseCounts(daily), { name: 'd', interval: 900, sources: ['d.csv'] }); } catch (e) { err = e as SimError; }
+    expect(err).toBeInstanceOf(SimError);
+    expect(err!.issues[0]).toMatchObject({ path: 'LOG', value: 'every count at 00:00' });
   });
 
   it('recovers the day-level gamma CV 0.1 pooled over weekdays, and sees none in a Poisson series', () => {

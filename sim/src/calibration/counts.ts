@@ -123,11 +123,17 @@ export function fitCounts(rows: readonly CountRow[], o: { name: string; interval
   }
   const L = o.interval, nI = Math.round(DAY / L);
   const times = [...new Set(rows.map((r) => r.time))].sort((a, b) => a - b);
+  if (times.length < 2) {
+    // One time of day (daily totals, say): no bin to tell, and no intraday profile in it.
+    throw new SimError('SIM_ERR_CALL_LOG', `cannot fit a scenario to ${o.sources.join(', ') || 'the series'}: the series lacks what it needs`,
+      [{ path: 'LOG', value: `every count at ${hm(times[0])}`, message: 'counts at two times of day at least: the intraday profile is read from them (and the bin from their spacing)' }]);
+  }
   let bin = Infinity;
   for (let i = 1; i < times.length; i++) bin = Math.min(bin, times[i] - times[i - 1]);
-  if (!Number.isFinite(bin)) bin = L;
-  if (L % bin !== 0 && bin % L !== 0) {
-    throw new SimError('SIM_ERR_BAD_ARGUMENT', 'cctwin calibrate: interval does not fit the count series', [{ path: 'interval', value: L, message: `must be a multiple of the series bin (${bin} s)` }]);
+  // A bin longer than the interval would put its whole count into its first interval
+  // (hourly counts at 15 minutes: every call in the hour's first quarter).
+  if (L % bin !== 0) {
+    throw new SimError('SIM_ERR_BAD_ARGUMENT', 'cctwin calibrate: interval does not fit the count series', [{ path: 'interval', value: L, message: `must be a multiple of the series bin (${bin} s), e.g. --interval ${bin * Math.max(1, Math.ceil(900 / bin))}` }]);
   }
   const byDay = new Map<number, number[]>();
   for (const r of rows) {
