@@ -43,6 +43,23 @@ describe('Anonymous Bank log', () => {
     expect(z.agent).toBe('BASCH');
   });
 
+  it('answered without queue or service timestamps (ser_start 0:00:00): at once, not at the next midnight', () => {
+    // Line 1593 of anonbank-1999-01.tsv.
+    const row = 'AA0102\t28609\t0\t0\tPS\t990104\t13:39:21\t13:39:30\t9\t0:00:00\t0:00:00\t0\tAGENT\t0:00:00\t0:00:00\t0\tGILI';
+    const [c] = parseAnonBank([HEADER, row].join('\r\n'), 'jan.tsv').calls;
+    expect(c).toMatchObject({ outcome: 'answered', queueEntry: 13 * 3600 + 39 * 60 + 30, agent: 'GILI' });
+    expect(c.answer! - c.queueEntry!).toBe(0);
+    expect(c.end).toBe(c.answer);
+  });
+
+  it('no answered call of the real months waits more than the longest real wait (30 min)', () => {
+    for (const m of ['01', '02']) {
+      const { calls } = parseAnonBank(readFileSync(new URL(`../../calibration-data/anonbank-1999-${m}.tsv`, import.meta.url), 'utf8'));
+      const waits = calls.filter((c) => c.outcome === 'answered').map((c) => c.answer! - c.queueEntry!);
+      expect(Math.max(...waits)).toBeLessThanOrEqual(1800);
+    }
+  });
+
   it('keeps the negative vru_time rows of the real log (clock skew)', () => {
     expect(log.calls[4].queueEntry).toBe(15 * 3600 + 45 * 60 + 24);
   });

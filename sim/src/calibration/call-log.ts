@@ -198,9 +198,12 @@ function readAnonBank(text: string, source: string, bad: BadRows, calls: CallRec
     const base = { day, arrival, type: col('type'), customer: customer === '0' || customer === '' ? null : customer, priority: Number(col('priority')) || 0 };
     if (outcome === 'AGENT') {
       // Calls served at once have no queue timestamps: they enter the queue as they
-      // leave the VRU and wait (about) nothing.
+      // leave the VRU and wait (about) nothing. A few answered rows have no service
+      // timestamps either (ser_start 0:00:00, 19 in January): they are answered at once
+      // too, not at the next midnight (which read as waits of up to 20 hours).
       const queueEntry = qStart ?? vruExit;
-      const answer = qStart !== null ? qStart + secs.q_time : Math.max(queueEntry, notBefore(times.ser_start, arrival));
+      const served = col('ser_start') !== '0:00:00';
+      const answer = qStart !== null ? qStart + secs.q_time : served ? Math.max(queueEntry, notBefore(times.ser_start, arrival)) : queueEntry;
       calls.push({ ...base, queueEntry, answer, end: answer + secs.ser_time, outcome: 'answered', agent: server === 'NO_SERVER' ? null : server });
     } else if (qStart !== null) {
       calls.push({ ...base, queueEntry: qStart, answer: null, end: qStart + secs.q_time, outcome: 'abandoned', agent: null });
