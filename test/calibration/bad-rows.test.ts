@@ -191,3 +191,27 @@ describe('count series rows', () => {
     expect(e.issues.map((i) => i.message)).toEqual([expect.stringMatching(/no rows after the header/)]);
   });
 });
+
+describe('a log that is not UTF-8 text', () => {
+  it('is refused with every line holding a bad byte, never read with a replacement character; a BOM and CRLF are fine', () => {
+    const header = 'arrival,queue_entry,answer,end,outcome,type,agent';
+    const row = (agent: string) => `2024-03-01T10:00:00,,2024-03-01T10:00:05,2024-03-01T10:03:00,answered,PS,${agent}`;
+    const latin1 = join(dir, 'latin1.csv');
+    // Jos\xe9 and Jos\xe8 (Latin-1): read leniently, both were the agent "Jos\ufffd".
+    writeFileSync(latin1, Buffer.concat([Buffer.from(`${header}\n${row('ann')}\n`), Buffer.from(`${row('Jos\xe9')}\n${row('Jos\xe8')}\n`, 'latin1'), Buffer.from(`${row('J\u00f6rg')}\n`)]));
+    const e = errorOf(() => readCallLogs([latin1], 'csv'));
+    expect(e.code).toBe('SIM_ERR_CALL_LOG');
+    expect(e.issues.map((i) => [i.line, i.path, i.value])).toEqual([
+      [3, 'latin1.csv (row)', 'byte 0xE9 at column 77'],
+      [4, 'latin1.csv (row)', 'byte 0xE8 at column 77'],
+    ]);
+    expect(e.issues[0].message).toMatch(/must be UTF-8 text/);
+    const counts = join(dir, 'latin1-counts.csv');
+    writeFileSync(counts, Buffer.from('DateTime,Calls\n2003-03-03T07:00:00,1\xff\n', 'latin1'));
+    expect(errorOf(() => readCounts([counts])).issues.map((i) => [i.line, i.value])).toEqual([[2, 'byte 0xFF at column 22']]);
+    // Valid UTF-8 (a BOM, CRLF, an umlaut) is read as before.
+    const ok = join(dir, 'bom.csv');
+    writeFileSync(ok, `\ufeff${header}\r\n${row('J\u00f6rg')}\r\n`);
+    expect(readCallLogs([ok], 'csv').calls.map((c) => c.agent)).toEqual(['J\u00f6rg']);
+  });
+});

@@ -156,7 +156,14 @@ export function describeSkipped(r: SkippedRow): string {
 export function readLog(file: string, bad: BadRows): string | null {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    const bytes = readFileSync(file);
+    // Not decoded leniently: a Latin-1 name would become U+FFFD and two agents one.
+    const t = utf8(bytes);
+    if (t === null) {
+      notUtf8(basename(file), bytes, bad);
+      return null;
+    }
+    text = t;
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     bad.file('LOG', file, code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : `cannot be read (${code})`);
@@ -168,4 +175,46 @@ export function readLog(file: string, bad: BadRows): string | null {
     return null;
   }
   return text;
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+function utf8(bytes: Uint8Array): string | null {
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    return null;
+  }
+}
+
+/** Lists the lines of a log that are not UTF-8 text (the first MAX_ISSUES), each with its first bad byte. */
+function notUtf8(source: string, bytes: Uint8Array, bad: BadRows): void {
+  let start = 0, line = 1, listed = 0, lines = 0;
+  while (start <= bytes.length) {
+    let end = bytes.indexOf(0x0a, start);
+    if (end < 0) end = bytes.length;
+    const row = bytes.subarray(start, end);
+    if (utf8(row) === null) {
+      lines++;
+      if (listed < MAX_ISSUES) {
+        listed++;
+        const at = firstBadByte(row);
+        bad.file(source, `byte 0x${row[at].toString(16).toUpperCase().padStart(2, '0')} at column ${at + 1}`, 'must be UTF-8 text: save the log as UTF-8 (read as Latin-1, a name would turn into another)', line, '(row)');
+      }
+    }
+    start = end + 1;
+    line++;
+  }
+  if (lines > listed) bad.file(source, `${lines} lines`, `are not UTF-8 text (the first ${listed} listed)`);
+}
+
+/** Where a line stops being UTF-8: the lead byte of the first sequence that is not a character. */
+function firstBadByte(row: Uint8Array): number {
+  for (let i = 0; i < row.length;) {
+    const b = row[i];
+    const n = b < 0x80 ? 1 : b >= 0xc2 && b <= 0xdf ? 2 : b >= 0xe0 && b <= 0xef ? 3 : b >= 0xf0 && b <= 0xf4 ? 4 : 0;
+    if (n === 0 || i + n > row.length || utf8(row.subarray(i, i + n)) === null) return i;
+    i += n;
+  }
+  return 0;
 }
