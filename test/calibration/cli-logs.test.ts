@@ -103,10 +103,10 @@ describe('--max-bad-rows', () => {
     for (let d = 3; d <= 7; d++) for (let h = 8; h < 18; h++) rows.push(`${rows.length},2003-03-0${d}T${String(h).padStart(2, '0')}:00:00Z,${20 + d + h}`);
     rows.push(`${rows.length},2003-03-03T08:00:00Z,5`, `${rows.length + 1},2003-03-08T09:00:00Z,-1`);
     writeFileSync(c, rows.join('\n'));
-    const refused = await cli('calibrate', c, '--format', 'counts', '--out', join(dir, 'counts.yaml'));
+    const refused = await cli('calibrate', c, '--format', 'counts', '--interval', '3600', '--out', join(dir, 'counts.yaml'));
     expect(refused.code).toBe(2);
     expect(refused.err).toContain('line 52: counts.csv DateTime = "2003-03-03T08:00:00Z": is the same time bin as line 2');
-    const r = await cli('calibrate', c, '--format', 'counts', '--out', join(dir, 'counts.yaml'), '--max-bad-rows', '2');
+    const r = await cli('calibrate', c, '--format', 'counts', '--interval', '3600', '--out', join(dir, 'counts.yaml'), '--max-bad-rows', '2');
     expect(r.code).toBe(0);
     expect(r.err).toMatch(/^skipped 2 bad rows/);
     expect(JSON.parse(readFileSync(join(dir, 'counts.fit.json'), 'utf8')).skippedRows).toHaveLength(2);
