@@ -61,6 +61,13 @@ export async function main(argv: string[], raw: Io = stdio, hooks: CommandHooks 
       if (e.issues.length > 0) io.err(formatIssues(e.issues));
       return e.isInput ? 2 : 1;
     }
+    // A file the system would not read or write after the checks passed (the disk filled,
+    // a folder removed meanwhile): the system's word for it, not a bug (exit 1).
+    const sys = e as NodeJS.ErrnoException;
+    if (typeof sys?.code === 'string' && /^E[A-Z]+$/.test(sys.code) && typeof sys.path === 'string' && typeof sys.syscall === 'string') {
+      io.err(`error: cannot ${sys.syscall} ${sys.path}: ${sys.code}`);
+      return 1;
+    }
     // Not an error cctwin foresaw: a bug, said as such (exit 1), with the stack only on request.
     const err = e as Error;
     io.err(`error: cctwin failed unexpectedly (a bug, please report it): ${String(err?.message ?? e).split('\n')[0]}`);

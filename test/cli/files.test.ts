@@ -48,6 +48,22 @@ describe('run: outputs checked before the run', () => {
     expect(existsSync(fresh)).toBe(false);
   });
 
+  it('--out in a folder that takes no new file although its permissions allow it (/proc): refused at once, not "a bug" after the work', async () => {
+    const fresh = join(dir, 'proc.db');
+    const r = await cli('run', scenario, '--out', '/proc/cctwin-out.json', '--workers', '1', '--db', fresh);
+    expect(r.code, r.err).toBe(2);
+    expect(r.err).toContain('--out = "/proc/cctwin-out.json": must be in a folder where files can be created (/proc refused one: ');
+    expect(r.err).not.toMatch(/a bug/);
+    expect(existsSync(fresh)).toBe(false);
+    const c = await cli('calibrate', CALLS, '--format', 'csv', '--out', '/proc/cctwin-fit.yaml');
+    expect(c.code).toBe(2);
+    expect(c.err).toContain('--out = "/proc/cctwin-fit.yaml": must be in a folder where files can be created');
+    // the probe leaves nothing behind where it could create the file
+    const ok = join(dir, 'probe-out.json');
+    expect((await cli('run', scenario, '--out', ok, '--seed', 'x', '--workers', '1', '--db', fresh)).code).toBe(2);
+    expect(existsSync(ok)).toBe(false);
+  });
+
   it('--event-log onto the run store leaves the store as it was', async () => {
     const before = snapshot(db);
     const r = await cli('run', scenario, '--workers', '1', '--db', db, '--event-log', db);

@@ -1,4 +1,4 @@
-import { accessSync, constants, lstatSync, readlinkSync, realpathSync, statSync } from 'node:fs';
+import { accessSync, closeSync, constants, lstatSync, openSync, readlinkSync, realpathSync, statSync, unlinkSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { SimError } from '../errors.ts';
 import { RunStore, type StoreAccess } from '../runs/store.ts';
@@ -120,6 +120,17 @@ function placeProblem(o: OutputFile): string | null {
   if (!isDir) return `must be in a folder (${existing === dir ? shownDir : existing} is a file)`;
   if (!writable(existing)) {
     return existing === dir ? `must be in a writable folder (${shownDir} is not writable)` : `must be in a folder cctwin can create (${existing} is not writable)`;
+  }
+  // The permissions say yes; a folder that takes no new file (/proc, a read-only mount
+  // for root) says no only when asked: create the file and remove it.
+  if (existing === dir) {
+    try {
+      closeSync(openSync(path, 'wx'));
+      unlinkSync(path);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code ?? '';
+      if (code !== 'EEXIST') return `must be in a folder where files can be created (${shownDir} refused one: ${code || 'unknown error'})`;
+    }
   }
   return null;
 }
