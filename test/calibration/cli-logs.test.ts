@@ -225,6 +225,14 @@ describe('degenerate logs: an error about the log, or a fit', () => {
     expect(anon.err).toContain('LOG = "2024-03-04": 30 answered calls and none names its agent');
     // One call is little, but a day to replay.
     expect((await cli('validate-fit', scen, '--against', log('one-call', [{ at: 36000, wait: 10, outcome: 'answered' }]), '--format', 'csv', '-r', '1')).code).toBe(0);
+    // A day whose callers all gave up has no observed ASA: the ASA error is over no day, said so, not NaN.
+    const gaveUp = await cli('validate-fit', scen, '--against', log('gave-up', [{ at: 36000, wait: 30, outcome: 'abandoned' }, { at: 36100, wait: 40, outcome: 'abandoned' }]), '--format', 'csv', '-r', '1');
+    expect(gaveUp.code, gaveUp.err).toBe(0);
+    expect(gaveUp.out).not.toMatch(/NaN/);
+    expect(gaveUp.out).toMatch(/mean absolute error over 1 day: abandon rate [\d.]+ points, service level [\d.]+ points, ASA - \(no day has an ASA on both sides\)/);
+    const j = JSON.parse((await cli('validate-fit', scen, '--against', log('gave-up-json', [{ at: 36000, wait: 30, outcome: 'abandoned' }]), '--format', 'csv', '-r', '1', '--json')).out);
+    expect(j.errorDays).toEqual({ abandonRate: 1, serviceLevel: 1, asa: 0 });
+    expect(j.mae.asa).toBeNull();
   });
 });
 

@@ -45,6 +45,8 @@ export interface ValidationResult {
   mae: { abandonRate: number; serviceLevel: number; asa: number };
   /** Mean signed error (simulated - observed) over days: the direction of the misfit. */
   bias: { abandonRate: number; serviceLevel: number; asa: number };
+  /** The days each mean is over: those with the figure on both sides (a day without an answer has no ASA). */
+  errorDays: { abandonRate: number; serviceLevel: number; asa: number };
 }
 
 function addRow(k: KpiCounts, m: MetricValues): void {
@@ -174,6 +176,7 @@ export function validateDays(days: readonly ObservedDay[], o: ReplayOptions, onD
     return v.length ? v.reduce((s, x) => s + x, 0) / v.length : NaN;
   };
   const err = (k: 'abandonRate' | 'serviceLevel' | 'asa', abs: boolean) => avg((d) => (abs ? Math.abs(d[k].simulated - d[k].observed) : d[k].simulated - d[k].observed));
+  const counted = (k: 'abandonRate' | 'serviceLevel' | 'asa') => out.filter((d) => Number.isFinite(d[k].simulated - d[k].observed)).length;
   return {
     replications: o.replications,
     seed: o.seed,
@@ -182,6 +185,7 @@ export function validateDays(days: readonly ObservedDay[], o: ReplayOptions, onD
     days: out,
     mae: { abandonRate: err('abandonRate', true), serviceLevel: err('serviceLevel', true), asa: err('asa', true) },
     bias: { abandonRate: err('abandonRate', false), serviceLevel: err('serviceLevel', false), asa: err('asa', false) },
+    errorDays: { abandonRate: counted('abandonRate'), serviceLevel: counted('serviceLevel'), asa: counted('asa') },
   };
 }
 

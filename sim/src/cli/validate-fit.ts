@@ -43,8 +43,13 @@ function print(io: Io, r: ValidationResult, hourly: boolean): void {
     }
   }
   io.out('');
-  io.out(`mean absolute error over ${r.days.length} days: abandon rate ${(r.mae.abandonRate * 100).toFixed(2)} points, service level ${(r.mae.serviceLevel * 100).toFixed(2)} points, ASA ${r.mae.asa.toFixed(1)} s`);
-  io.out(`mean error (simulated - observed):       abandon rate ${(r.bias.abandonRate * 100).toFixed(2)} points, service level ${(r.bias.serviceLevel * 100).toFixed(2)} points, ASA ${r.bias.asa.toFixed(1)} s`);
+  // Each mean is over the days that have the figure on both sides: said when that is fewer.
+  const n = r.days.length, e = r.errorDays;
+  const over = (k: 'abandonRate' | 'serviceLevel' | 'asa') => (e[k] === n ? '' : ` (over the ${e[k]} day${e[k] === 1 ? '' : 's'} with one on both sides)`);
+  const pts = (x: number, k: 'abandonRate' | 'serviceLevel') => (Number.isFinite(x) ? `${(x * 100).toFixed(2)} points${over(k)}` : '- (no day has it on both sides)');
+  const s = (x: number) => (Number.isFinite(x) ? `${x.toFixed(1)} s${over('asa')}` : '- (no day has an ASA on both sides)');
+  io.out(`mean absolute error over ${n} day${n === 1 ? '' : 's'}: abandon rate ${pts(r.mae.abandonRate, 'abandonRate')}, service level ${pts(r.mae.serviceLevel, 'serviceLevel')}, ASA ${s(r.mae.asa)}`);
+  io.out(`mean error (simulated - observed):       abandon rate ${pts(r.bias.abandonRate, 'abandonRate')}, service level ${pts(r.bias.serviceLevel, 'serviceLevel')}, ASA ${s(r.bias.asa)}`);
 }
 
 /** The sidecar's adaptive gap, or null when it has none (an older fit). */
@@ -168,7 +173,8 @@ export async function cmdValidateFit(io: Io, scenario: string, o: Record<string,
   else {
     io.out(`model: ${model}; staffing: ${staffing}`);
     print(io, result, Boolean(o.hourly));
-    if (floor) io.out(`noise floor (a perfect model's MAE by chance: one simulated day against the model's mean): abandon rate ${(floor.abandonRate * 100).toFixed(2)} points, service level ${(floor.serviceLevel * 100).toFixed(2)} points, ASA ${floor.asa.toFixed(1)} s`);
+    const fp = (x: number) => (Number.isFinite(x) ? `${(x * 100).toFixed(2)} points` : '-');
+    if (floor) io.out(`noise floor (a perfect model's MAE by chance: one simulated day against the model's mean): abandon rate ${fp(floor.abandonRate)}, service level ${fp(floor.serviceLevel)}, ASA ${Number.isFinite(floor.asa) ? `${floor.asa.toFixed(1)} s` : '-'}`);
   }
   return 0;
 }
