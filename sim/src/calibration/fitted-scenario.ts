@@ -3,6 +3,9 @@ import type { DistSpec } from '../core/distributions.ts';
 import type { SkippedRow } from './bad-rows.ts';
 import type { CallClass } from './call-log.ts';
 import type { ArrivalFit, CalibrationFit } from './fit.ts';
+
+/** Seconds as the header prints them: at most 3 decimals (a log's fractional seconds left float noise: 188.60000002384186). */
+const secs = (x: number): string => String(Math.round(x * 1000) / 1000);
 import type { DayType } from './observed-day.ts';
 
 /**
@@ -42,7 +45,7 @@ function classLines(fit: CalibrationFit): string[] {
   return [
     '# Customer classes (sidecar; validate-fit replays them as two contact types sharing the agents):',
     ...ks.map(([k, c]) => `#   ${k}: ${pct(c.share)} of offered, abandonment ${pct(c.abandonRate)}; handle mean ${c.handleTime.mean} s (KS ${c.handleTime.ks});` +
-      ` patience ${describeDist(c.patience.dist)} (KM median ${c.patience.kmMedian ?? 'not reached'} s).`),
+      ` patience ${describeDist(c.patience.dist)} (KM median ${c.patience.kmMedian == null ? 'not reached' : secs(c.patience.kmMedian)} s).`),
   ];
 }
 
@@ -87,7 +90,7 @@ export function scenarioYaml(fit: CalibrationFit, sidecar: string): string {
     `# Patience: ${describeDist(p.dist)}, censored MLE chosen by AIC.`,
     `#   From ${p.offered} offered calls: ${p.abandoned} abandonments (events), the rest censored at their wait.`,
     `#   KS distance to the Kaplan-Meier curve: ${p.fits.map((f) => `${f.kind} ${f.ksVsKm}`).join(', ')} (chosen: ${chosen.kind}).`,
-    `#   Kaplan-Meier median patience: ${p.kmMedian === null ? 'not reached' : `${p.kmMedian} s`}.`,
+    `#   Kaplan-Meier median patience: ${p.kmMedian === null ? 'not reached' : `${secs(p.kmMedian)} s`}.`,
     ...classLines(fit),
     ...(fit.replay?.switch ? [
       `# Switch replay (sidecar \`replay.switch\`, validate-fit's default): one stream per call-type family;`,
@@ -101,13 +104,13 @@ export function scenarioYaml(fit: CalibrationFit, sidecar: string): string {
     ...(fit.replay ? [
       `# Typed replay (sidecar \`replay\`, validate-fit --model typed): classes ${fit.replay.classes.map((c) => c.name).join(', ')};`,
       fit.replay.delay
-        ? `#   identified customers wait a structural delay first (median ${fit.replay.delay.quantiles.p50} s, from ${fit.replay.delay.n} calls); staffing read with ${fit.replay.sessionExtension} s before and after each agent session.`
+        ? `#   identified customers wait a structural delay first (median ${secs(fit.replay.delay.quantiles.p50)} s, from ${fit.replay.delay.n} calls); staffing read with ${fit.replay.sessionExtension} s before and after each agent session.`
         : '#   no identified customers in the log: no delay.',
     ] : []),
     r.identifiedAbandoned === 0 ? '# Redials: not measured (no identified customer abandoned).'
       : `# Redials (sidecar only): ${pct(r.probability)} of ${r.identifiedAbandoned} identified abandoners call again within ${r.windowSeconds / 60} min` + (r.delay ? `,` : '.'),
-    ...(r.delay ? [`#   delay mean ${r.delay.mean} s, median ${r.delay.median} s (after an answered call: ${pct(r.afterAnswerProbability)}).`] : []),
-    `# IVR time (sidecar only): mean ${fit.ivr.mean} s, median ${fit.ivr.median} s; ${pct(fit.ivr.hangUpShare)} of calls hang up in the IVR.`,
+    ...(r.delay ? [`#   delay mean ${secs(r.delay.mean)} s, median ${secs(r.delay.median)} s (after an answered call: ${pct(r.afterAnswerProbability)}).`] : []),
+    `# IVR time (sidecar only): mean ${secs(fit.ivr.mean)} s, median ${secs(fit.ivr.median)} s; ${pct(fit.ivr.hangUpShare)} of calls hang up in the IVR.`,
     `# Agents: staffing on the floor read from the log by the "${fit.staffing.method}" method, mean of the ${dt}s, rounded.`,
     `# Service level: answered within 20 s, target 95% (facts: sl-threshold-seconds, sl-target);`,
     '#   abandonment ceiling 10% (facts: abandon-rate-max): the Ctrip targets, not this center\'s.',
