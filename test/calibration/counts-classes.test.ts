@@ -99,6 +99,18 @@ describe('arrival-count series (--format counts)', () => {
     expect(flat.pooled.gammaCv).toBeLessThan(0.02);
   });
 
+  it('pools only weekdays seen on 2 days or more, with n - k degrees of freedom; none such: not measured, not 0', () => {
+    const rows = (days: [string, number][]) => ['DateTime,Calls', ...days.flatMap(([d, n]) => [`${d}T08:00:00,${n}`, `${d}T08:15:00,${n}`])].join('\n');
+    // Mondays 3 and 10 March (totals 200, 300), Tuesdays 4 and 11 (400, 400), Wednesday 5 (1,000) alone.
+    const f = fitCounts(parseCounts(rows([['2003-03-03', 100], ['2003-03-10', 150], ['2003-03-04', 200], ['2003-03-11', 200], ['2003-03-05', 500]])), { name: 'g', interval: 900, sources: [] });
+    expect(f.pooled.days).toBe(4);
+    // ratios 0.8, 1.2, 1, 1: sum of squares 0.08 over 4 - 2 = 2 degrees of freedom = 0.04; Poisson part mean(1/250, 1/250, 1/400, 1/400) = 0.00325
+    expect(f.pooled.gammaCv).toBeCloseTo(Math.sqrt(0.04 - 0.00325), 4);
+    const alone = fitCounts(parseCounts(rows([['2003-03-03', 100], ['2003-03-04', 200], ['2003-03-05', 300]])), { name: 'a', interval: 900, sources: [] });
+    expect(alone.pooled.days).toBe(0);
+    expect(Number.isNaN(alone.pooled.gammaCv)).toBe(true);
+  });
+
   it('cctwin calibrate --format counts writes a loadable scenario and a sidecar; bad rows are refused', async () => {
     const file = join(dir, 'syn.csv');
     writeFileSync(file, csv);

@@ -148,6 +148,7 @@ export function fitCounts(rows: readonly CountRow[], o: { name: string; interval
   const ratios: number[] = [];
   const invMeans: number[] = [];
   const hourly: number[] = [];
+  let groups = 0; // weekdays with 2 days or more
   for (let w = 0; w < 7; w++) {
     const ds = days.filter((d) => weekday(d) === w);
     if (ds.length === 0) continue;
@@ -158,7 +159,8 @@ export function fitCounts(rows: readonly CountRow[], o: { name: string; interval
       days: ds.length, perInterval: per.map((x) => round(x, 2)),
       dailyTotal: { mean: round(od.mean, 1), variance: round(od.variance, 1), dispersion: round(od.dispersion, 2), gammaCv: round(od.gammaCv, 4) },
     };
-    for (const d of ds) { ratios.push(total(d) / od.mean); invMeans.push(1 / od.mean); }
+    // A weekday seen once says nothing of the spread between days (its ratio is 1 by construction).
+    if (ds.length > 1) { for (const d of ds) { ratios.push(total(d) / od.mean); invMeans.push(1 / od.mean); } groups++; }
     factors[WEEKDAYS[w]] = od.mean;
     // hourly variance/mean across the days of this weekday
     if (ds.length > 1) {
@@ -169,9 +171,10 @@ export function fitCounts(rows: readonly CountRow[], o: { name: string; interval
       }
     }
   }
-  // Pooled gamma CV: Var(total/mean of its weekday) = 1/m + c^2 (Poisson given the multiplier).
-  const rm = mean(ratios);
-  const rv = ratios.length > 1 ? ratios.reduce((s, x) => s + (x - rm) ** 2, 0) / (ratios.length - 1) : NaN;
+  // Pooled gamma CV: Var(total/mean of its weekday) = 1/m + c^2 (Poisson given the multiplier);
+  // each weekday's ratios average 1 by construction, so the pooled variance has n - k
+  // degrees of freedom (n days in k weekdays of 2 days or more).
+  const rv = ratios.length > groups ? ratios.reduce((s, x) => s + (x - 1) ** 2, 0) / (ratios.length - groups) : NaN;
   const c2 = rv - mean(invMeans);
   const grand = mean(days.map(total));
   for (const k of Object.keys(factors)) factors[k] = round(factors[k]! / grand, 4);
