@@ -233,7 +233,11 @@ function exportedArms(store: RunStore, rec: RunRecord) {
   });
 }
 
-const estimateOf = (iv: IntervalSummary | undefined, ch: string, k: Kpi) => (iv as unknown as { byChannel?: Record<string, Record<string, { mean: number | null; ci95: number | null }>> })?.byChannel?.[ch]?.[k];
+/** A channel's estimate of k in an interval, or undefined where the channel does not give k (not a per-channel KPI; replyOnTime without a deadline). */
+function channelEstimate(a: { deadline: string[]; byChannel: IntervalSummary[] | null }, interval: number, ch: string, k: Kpi) {
+  if (!BREAKDOWN_KPIS.includes(k) || (k === 'replyOnTime' && !a.deadline.includes(ch))) return undefined;
+  return a.byChannel?.[interval]?.byChannel?.[ch]?.[k] ?? { mean: null, ci95: null };
+}
 
 export function cmdExport(io: Io, rawId: string, o: Record<string, unknown>): number {
   const f = new FlagChecker();
@@ -264,9 +268,10 @@ export function cmdExport(io: Io, rawId: string, o: Record<string, unknown>): nu
               arm: w.arm, interval: w.interval, start: w.start, end: w.end, warmup: warm(w.arm, w.interval),
               ...Object.fromEntries(KPIS.map((k) => [k, { mean: w.values.get(k)?.mean ?? null, ci95: w.values.get(k)?.ci95 ?? null }])),
               ...(a.byChannel ? {
-                byChannel: Object.fromEntries(a.channels.map((ch) => [ch, Object.fromEntries(BREAKDOWN_KPIS
-                  .filter((k) => k !== 'replyOnTime' || a.deadline.includes(ch))
-                  .map((k) => { const e = estimateOf(a.byChannel![w.interval], ch, k); return [k, { mean: e?.mean ?? null, ci95: e?.ci95 ?? null }]; }))])),
+                byChannel: Object.fromEntries(a.channels.map((ch) => [ch, Object.fromEntries(BREAKDOWN_KPIS.flatMap((k) => {
+                  const e = channelEstimate(a, w.interval, ch, k);
+                  return e === undefined ? [] : [[k, { mean: e.mean ?? null, ci95: e.ci95 ?? null }]];
+                }))])),
               } : {}),
             }))),
           };
@@ -299,9 +304,8 @@ export function cmdExport(io: Io, rawId: string, o: Record<string, unknown>): nu
               lines.push([
                 ...head, ch,
                 ...KPIS.flatMap((k) => {
-                  if (!BREAKDOWN_KPIS.includes(k) || (k === 'replyOnTime' && !a.deadline.includes(ch))) return [null, null];
-                  const e = estimateOf(a.byChannel![w.interval], ch, k);
-                  return [e?.mean, e?.ci95];
+                  const e = channelEstimate(a, w.interval, ch, k);
+                  return [e?.mean ?? null, e?.ci95 ?? null];
                 }), tail,
               ].map(csvCell).join(','));
             }
