@@ -300,7 +300,7 @@ export const ScenarioSchema = Type.Object(
     serviceLevel: Type.Optional(
       Type.Object(
         {
-          threshold: Type.Optional(Duration('an answer within this wait counts as in service level', 20)),
+          threshold: Type.Optional(Duration('the wait within which an answer counts as in service level', 20)),
           target: Type.Optional(Share('share answered within the threshold', 0.95)),
         },
         { additionalProperties: false, default: {} },
